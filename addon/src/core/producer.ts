@@ -1,0 +1,120 @@
+import type { Codec } from './codec.js';
+import { codecMatches } from './codec.js';
+import type { ConnectionDescription, ConnectionJson } from './connection.js';
+import { connectionJson } from './connection.js';
+import { Event } from './event.js';
+import type { Media } from './media.js';
+import { Receiver, type ReceiverOptions } from './receiver.js';
+import { newNodeId, Sender, type PacketWriter } from './sender.js';
+
+/**
+ * A source connection (camera, file, process). Opened far enough to know its medias (RTSP: DESCRIBE), then
+ * `getTrack` is called for every media/codec some consumer needs, then `start()` (RTSP: SETUP + PLAY).
+ */
+export interface Producer {
+  readonly id: number;
+  getMedias(): readonly Media[];
+  /** A `recvonly` media's track. Calling it twice for the same codec returns the same receiver. */
+  getTrack(media: Media, codec: Codec): Receiver;
+  /**
+   * A `sendonly` media (backchannel): the producer sends what `source` carries into the device. Optional:
+   * only producers with backchannel medias implement it.
+   */
+  addTrack?(media: Media, codec: Codec, source: Receiver): void;
+  /** Resolves once media flows (or is about to); a later failure is reported through `onClose`. */
+  start(): Promise<void>;
+  /** Idempotent. Closes every receiver; resolves when sockets/processes are released. */
+  stop(): Promise<void>;
+  /** Fires once: `undefined` after `stop()`, an error when the source failed or ended on its own. */
+  readonly onClose: Event<[Error | undefined]>;
+  toJSON(): ConnectionJson;
+}
+
+interface ProducerTrack {
+  readonly media: Media;
+  readonly receiver: Receiver;
+}
+
+interface ProducerBackTrack {
+  readonly media: Media;
+  readonly codec: Codec;
+  readonly sender: Sender;
+  readonly source: Receiver;
+}
+
+/**
+ * The bookkeeping every producer shares: receivers per media/codec, backchannel senders, close-once and the
+ * JSON for `/api/streams`. A protocol adapter extends it and only writes its I/O.
+ */
+export abstract class ProducerBase implements Producer {
+  readonly id = newNodeId();
+  readonly onClose = new Event<[Error | undefined]>();
+  protected readonly tracks: ProducerTrack[] = [];
+  protected readonly backTracks: ProducerBackTrack[] = [];
+  protected bytesRecv = 0;
+  protected bytesSend = 0;
+  private closed = false;
+
+  protected constructor(
+    protected readonly description: ConnectionDescription,
+    protected medias: readonly Media[],
+    private readonly receiverOptions: ReceiverOptions = {},
+  ) {}
+
+  getMedias(): readonly Media[] {
+    return this.medias;
+  }
+
+  getTrack(media: Media, codec: Codec): Receiver {
+    const existing = this.tracks.find((t) => t.media === media && codecMatches(t.receiver.codec, codec));
+    if (existing) return existing.receiver;
+    const receiver = new Receiver(media, codec, this.receiverOptions);
+    this.tracks.push({ media, receiver });
+    return receiver;
+  }
+
+  /** Backchannel: a sender attached to the consumer's receiver, writing through the adapter's writer. */
+  protected attachBackTrack(media: Media, codec: Codec, source: Receiver, writer: PacketWriter): Sender {
+    const sender = new Sender(media.kind, codec, writer);
+    sender.parentId = source.id;
+    source.addSink(sender, { replayGop: false });
+    this.backTracks.push({ media, codec, sender, source });
+    return sender;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  abstract start(): Promise<void>;
+
+  async stop(): Promise<void> {
+    await this.close(undefined);
+  }
+
+  /** Adapters call this when their I/O ends; `release` frees sockets/processes exactly once. */
+  protected async close(error: Error | undefined): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.release();
+    } finally {
+      for (const track of this.tracks) track.receiver.close();
+      for (const back of this.backTracks) back.source.removeSink(back.sender);
+      this.onClose.emit(error);
+    }
+  }
+
+  /** Free the adapter's sockets, timers and processes. Called once. */
+  protected abstract release(): Promise<void>;
+
+  toJSON(): ConnectionJson {
+    return connectionJson(this.id, this.description, {
+      medias: this.medias,
+      receivers: this.tracks.map((t) => t.receiver),
+      senders: this.backTracks.map((b) => b.sender),
+      bytesRecv: this.bytesRecv,
+      bytesSend: this.bytesSend,
+    });
+  }
+}

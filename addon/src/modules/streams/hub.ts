@@ -1,0 +1,159 @@
+import type { Logger } from 'pino';
+import { CoreError, Ts2rtcError } from '../../core/errors.js';
+import type { Producer } from '../../core/producer.js';
+import type { SlotTimings } from './source-slot.js';
+import { parseSourceUrl, type SourceOrigin, type SourceUrl } from './source-url.js';
+import { Stream, type StreamJson } from './stream.js';
+
+export interface SourceContext {
+  readonly stream: string;
+  readonly origin: SourceOrigin;
+  readonly log: Logger;
+  /** Opens another source URL through the hub, for schemes that resolve to one (echo:, hass:). */
+  openSource(raw: string): Promise<Producer>;
+}
+
+export type SourceHandler = (url: SourceUrl, context: SourceContext) => Promise<Producer>;
+
+export interface SourceHandlerOptions {
+  /**
+   * Only URLs from the config file may use this scheme (exec:, echo:): anything that runs a command must not
+   * be reachable from the network. Defaults to false.
+   */
+  configOnly?: boolean;
+}
+
+export type HubOptions = Partial<SlotTimings>;
+
+const DEFAULT_TIMINGS: SlotTimings = {
+  idleStopMs: 3000,
+  retryDelaysMs: [1000, 2000, 4000, 8000, 15000, 30000],
+};
+
+/** Stream names are free text in go2rtc (often a URL or `camera.x`), but not unbounded or control characters. */
+const MAX_NAME_LENGTH = 2048;
+
+export class StreamHub {
+  private readonly streams = new Map<string, Stream>();
+  private readonly handlers = new Map<string, { handler: SourceHandler; options: SourceHandlerOptions }>();
+  private readonly timings: SlotTimings;
+
+  constructor(
+    private readonly log: Logger,
+    options: HubOptions = {},
+  ) {
+    this.timings = { ...DEFAULT_TIMINGS, ...options };
+  }
+
+  registerSource(scheme: string, handler: SourceHandler, options: SourceHandlerOptions = {}): void {
+    const key = scheme.toLowerCase();
+    if (this.handlers.has(key)) throw new Error(`source scheme ${key}: already registered`);
+    this.handlers.set(key, { handler, options });
+  }
+
+  /** Supported schemes, for `GET /api/schemes`. */
+  schemes(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+
+  /**
+   * Parses and checks source URLs: the scheme must have a handler, and a config-only scheme must come from
+   * the config. Throws `SOURCE_UNSUPPORTED` / `SOURCE_FORBIDDEN` / `SOURCE_URL_INVALID`.
+   */
+  checkSources(raws: readonly string[], origin: SourceOrigin): SourceUrl[] {
+    return raws.map((raw) => {
+      const url = parseSourceUrl(raw);
+      const entry = this.handlers.get(url.scheme);
+      if (!entry) {
+        // The config may name schemes this build lacks (written for a newer go2rtc): the stream exists and
+        // shows the error on its producer instead of failing the whole start.
+        if (origin === 'config') return url;
+        throw new CoreError('SOURCE_UNSUPPORTED', `streams: source not supported: ${url.scheme}`);
+      }
+      if (entry.options.configOnly && origin !== 'config') {
+        throw new CoreError('SOURCE_FORBIDDEN', `streams: ${url.scheme} sources are allowed only in the config file`);
+      }
+      return url;
+    });
+  }
+
+  get(name: string): Stream | undefined {
+    return this.streams.get(name);
+  }
+
+  names(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /** Creates the stream, or replaces the sources of an existing one (go2rtc's PUT/PATCH semantics). */
+  set(name: string, raws: readonly string[], origin: SourceOrigin): Stream {
+    checkName(name);
+    const urls = this.checkSources(raws, origin).map((url) => ({ url, origin }));
+    const existing = this.streams.get(name);
+    if (existing) {
+      existing.setSources(urls);
+      return existing;
+    }
+    const stream = new Stream(name, urls, (url, o) => this.openProducer(name, url, o), this.timings, this.log);
+    this.streams.set(name, stream);
+    return stream;
+  }
+
+  /**
+   * go2rtc's GetOrPatch: `src` is a stream name, or a source URL that becomes a stream on the fly (named `name`
+   * if given, else the URL itself), which is how the WebRTC card and `/api/ws?src=rtsp://…` work.
+   */
+  getOrCreate(src: string, origin: SourceOrigin, name?: string): Stream {
+    const byName = this.streams.get(src);
+    if (byName) return byName;
+    if (name) {
+      const named = this.streams.get(name);
+      if (named && named.sources.some((u) => u.raw === src)) return named;
+    }
+    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(src)) throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
+    return this.set(name || src, [src], origin);
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const stream = this.streams.get(name);
+    if (!stream) return false;
+    this.streams.delete(name);
+    await stream.stop();
+    return true;
+  }
+
+  toJSON(): Record<string, StreamJson> {
+    const json: Record<string, StreamJson> = {};
+    for (const [name, stream] of this.streams) json[name] = stream.toJSON();
+    return json;
+  }
+
+  async stop(): Promise<void> {
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    await Promise.all(streams.map((s) => s.stop()));
+  }
+
+  private async openProducer(stream: string, url: SourceUrl, origin: SourceOrigin): Promise<Producer> {
+    const entry = this.handlers.get(url.scheme);
+    if (!entry) throw new CoreError('SOURCE_UNSUPPORTED', `streams: source not supported: ${url.scheme}`);
+    if (entry.options.configOnly && origin !== 'config') {
+      throw new CoreError('SOURCE_FORBIDDEN', `streams: ${url.scheme} sources are allowed only in the config file`);
+    }
+    const log = this.log.child({ stream });
+    return entry.handler(url, {
+      stream,
+      origin,
+      log,
+      // A URL resolved by a source keeps the origin of the URL that produced it, so echo: from the config may
+      // yield anything, but nothing from the network is upgraded.
+      openSource: (raw) => this.openProducer(stream, parseSourceUrl(raw), origin),
+    });
+  }
+}
+
+function checkName(name: string): void {
+  if (name === '' || name.length > MAX_NAME_LENGTH || /[\u0000-\u001f]/.test(name)) {
+    throw new Ts2rtcError('STREAM_NAME_INVALID', 'streams: invalid stream name');
+  }
+}

@@ -1,0 +1,24 @@
+import type { App } from '../../app.js';
+import { errorMessage } from '../../core/errors.js';
+
+export { StreamHub } from './hub.js';
+export type { SourceContext, SourceHandler, SourceHandlerOptions } from './hub.js';
+export { parseSourceUrl, sourceOption, sourceOptions } from './source-url.js';
+export type { SourceOrigin, SourceUrl } from './source-url.js';
+
+/**
+ * Creates the streams of the config. Runs after every source module registered its scheme, so a scheme this
+ * build does not know is reported on the stream instead of silently dropped. A stream with no sources waits
+ * for something to publish into it.
+ */
+export function init(app: App): void {
+  const log = app.logger('streams');
+  for (const [name, urls] of Object.entries(app.config.streams)) {
+    try {
+      app.streams.set(name, urls, 'config');
+    } catch (err) {
+      log.error({ stream: name, err: errorMessage(err) }, 'invalid stream in config');
+    }
+  }
+  app.onStop(() => app.streams.stop());
+}

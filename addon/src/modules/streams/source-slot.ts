@@ -1,0 +1,267 @@
+import type { Logger } from 'pino';
+import type { Codec } from '../../core/codec.js';
+import { codecMatches } from '../../core/codec.js';
+import type { ConnectionJson } from '../../core/connection.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Media } from '../../core/media.js';
+import type { Packet } from '../../core/packet.js';
+import type { Producer } from '../../core/producer.js';
+import { Receiver } from '../../core/receiver.js';
+import { newNodeId, type PacketSink } from '../../core/sender.js';
+import type { SourceOrigin, SourceUrl } from './source-url.js';
+
+/** Opens a producer for a source URL. Provided by the hub, which knows the scheme handlers. */
+export type ProducerOpener = (url: SourceUrl, origin: SourceOrigin) => Promise<Producer>;
+
+export interface SlotTimings {
+  /** How long an unused producer keeps running before it is stopped. */
+  idleStopMs: number;
+  /** Reconnect delays; the last one repeats. */
+  retryDelaysMs: readonly number[];
+}
+
+/**
+ * Feeds a stream-level relay receiver from a producer's receiver. Consumers attach to the relay, so when the
+ * source reconnects only this link moves to the new producer and every consumer keeps its socket.
+ */
+class RelayLink implements PacketSink {
+  readonly id = newNodeId();
+  constructor(private readonly relay: Receiver) {}
+  push(packet: Packet): void {
+    this.relay.write(packet);
+  }
+  detach(): void {
+    // The producer's receiver closed; the relay outlives it until the slot decides.
+  }
+}
+
+interface RelayTrack {
+  readonly media: Media;
+  readonly codec: Codec;
+  readonly relay: Receiver;
+  readonly link: RelayLink;
+}
+
+interface BackTrack {
+  readonly media: Media;
+  readonly codec: Codec;
+  readonly source: Receiver;
+}
+
+/**
+ * One source of a stream: the producer (when open), the relay tracks consumers hang on, and the policy
+ * around it: open once for concurrent callers, start once, stop when unused for a grace period, reconnect
+ * with backoff while consumers are attached.
+ */
+export class SourceSlot {
+  private producer: Producer | undefined;
+  private opening: Promise<Producer> | undefined;
+  private starting: Promise<void> | undefined;
+  private readonly tracks: RelayTrack[] = [];
+  private backTracks: BackTrack[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAttempt = 0;
+  private lastError: string | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly url: SourceUrl,
+    readonly origin: SourceOrigin,
+    private readonly open: ProducerOpener,
+    private readonly timings: SlotTimings,
+    private readonly log: Logger,
+  ) {}
+
+  get error(): string | undefined {
+    return this.lastError;
+  }
+
+  get isRunning(): boolean {
+    return this.producer !== undefined && this.starting !== undefined;
+  }
+
+  /** Opens the producer (once, shared by concurrent callers) and returns its medias. */
+  async medias(): Promise<readonly Media[]> {
+    return (await this.ensureOpen()).getMedias();
+  }
+
+  /** The relay receiver for a producer media/codec, created on first use. */
+  async track(media: Media, codec: Codec): Promise<Receiver> {
+    const existing = this.tracks.find((t) => t.media === media && codecMatches(t.codec, codec));
+    if (existing) return existing.relay;
+    const producer = await this.ensureOpen();
+    const relay = new Receiver(media, codec);
+    const link = new RelayLink(relay);
+    producer.getTrack(media, codec).addSink(link, { replayGop: false });
+    this.tracks.push({ media, codec, relay, link });
+    this.cancelIdle();
+    return relay;
+  }
+
+  async addBackTrack(media: Media, codec: Codec, source: Receiver): Promise<void> {
+    const producer = await this.ensureOpen();
+    if (!producer.addTrack) throw new Error(`${this.url.scheme} source has no backchannel`);
+    producer.addTrack(media, codec, source);
+    this.backTracks.push({ media, codec, source });
+    this.cancelIdle();
+  }
+
+  /** Starts the producer if some track needs it. A failure schedules a reconnect; consumers keep waiting. */
+  async start(): Promise<void> {
+    if (this.tracks.length === 0 && this.backTracks.length === 0) return;
+    const producer = this.producer;
+    if (!producer || this.starting) return this.starting;
+    this.starting = producer.start().then(
+      () => {
+        this.retryAttempt = 0;
+        this.lastError = undefined;
+      },
+      (err: unknown) => {
+        this.fail(producer, err);
+      },
+    );
+    return this.starting;
+  }
+
+  /** Called by the stream after a consumer left: stop later if nobody uses this source any more. */
+  checkIdle(): void {
+    this.backTracks = this.backTracks.filter((t) => !t.source.isClosed);
+    const used = this.backTracks.length > 0 || this.tracks.some((t) => t.relay.sinkCount > 0);
+    if (used || this.disposed) return;
+    if (!this.producer && !this.opening && !this.retryTimer) return;
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      void this.shutdown('idle');
+    }, this.timings.idleStopMs);
+  }
+
+  /** Stops everything now (stream deleted or sources replaced, or process exit). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.shutdown('disposed');
+  }
+
+  toJSON(): ConnectionJson | { url: string; error?: string } {
+    if (this.producer) {
+      const json = this.producer.toJSON();
+      // HA's go2rtc integration compares `producers[].url` with the camera's source to decide whether to
+      // re-register the stream, so the configured URL must be there even when the adapter sets another.
+      return { ...json, url: this.url.raw, ...(this.lastError ? { error: this.lastError } : {}) };
+    }
+    return this.lastError ? { url: this.url.raw, error: this.lastError } : { url: this.url.raw };
+  }
+
+  private ensureOpen(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    if (!this.opening) {
+      const opening = this.open(this.url, this.origin).then(
+        (producer) => {
+          this.opening = undefined;
+          if (this.disposed) {
+            void producer.stop();
+            throw new Error('source removed while opening');
+          }
+          this.producer = producer;
+          producer.onClose.once((error) => this.onProducerClosed(producer, error));
+          return producer;
+        },
+        (err: unknown) => {
+          this.opening = undefined;
+          this.lastError = errorMessage(err);
+          throw err;
+        },
+      );
+      this.opening = opening;
+    }
+    return this.opening;
+  }
+
+  private fail(producer: Producer, err: unknown): void {
+    this.lastError = errorMessage(err);
+    this.log.warn({ url: this.url.raw, err: this.lastError }, 'source failed');
+    void producer.stop();
+  }
+
+  private onProducerClosed(producer: Producer, error: Error | undefined): void {
+    if (this.producer !== producer) return;
+    this.producer = undefined;
+    this.starting = undefined;
+    if (error) this.lastError = error.message;
+    if (this.disposed) return;
+    const used = this.tracks.some((t) => t.relay.sinkCount > 0) || this.backTracks.some((t) => !t.source.isClosed);
+    if (!used) {
+      this.closeTracks();
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.retryTimer || this.disposed) return;
+    const delays = this.timings.retryDelaysMs;
+    const delay = delays[Math.min(this.retryAttempt, delays.length - 1)] ?? 1000;
+    this.retryAttempt++;
+    this.log.debug({ url: this.url.raw, delay }, 'source reconnect scheduled');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.reconnect();
+    }, delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    let producer: Producer;
+    try {
+      producer = await this.ensureOpen();
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    // Re-link every relay to the matching track of the new session; a track the source no longer has
+    // ends for its consumers.
+    const medias = producer.getMedias();
+    for (const track of this.tracks.slice()) {
+      const media = medias.find(
+        (m) => m.kind === track.media.kind && m.direction === track.media.direction && m.codecs.some((c) => codecMatches(c, track.codec)),
+      );
+      const codec = media?.codecs.find((c) => codecMatches(c, track.codec));
+      if (!media || !codec) {
+        track.relay.close();
+        this.tracks.splice(this.tracks.indexOf(track), 1);
+        continue;
+      }
+      producer.getTrack(media, codec).addSink(track.link, { replayGop: false });
+    }
+    for (const back of this.backTracks) {
+      const media = medias.find((m) => m.kind === back.media.kind && m.direction === back.media.direction);
+      if (media && producer.addTrack && !back.source.isClosed) producer.addTrack(media, back.codec, back.source);
+    }
+    await this.start();
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    this.cancelIdle();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const producer = this.producer ?? (await this.opening?.catch(() => undefined));
+    this.producer = undefined;
+    this.starting = undefined;
+    this.closeTracks();
+    if (producer) {
+      this.log.debug({ url: this.url.raw, reason }, 'source stop');
+      await producer.stop();
+    }
+  }
+
+  private closeTracks(): void {
+    for (const track of this.tracks) track.relay.close();
+    this.tracks.length = 0;
+    this.backTracks = [];
+  }
+
+  private cancelIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}

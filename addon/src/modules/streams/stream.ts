@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import type { ConnectionJson } from '../../core/connection.js';
+import type { Consumer } from '../../core/consumer.js';
+import { CoreError, errorMessage } from '../../core/errors.js';
+import { matchCodec, mediaToString, type Media } from '../../core/media.js';
+import { SourceSlot, type ProducerOpener, type SlotTimings } from './source-slot.js';
+import type { SourceOrigin, SourceUrl } from './source-url.js';
+
+export interface StreamJson {
+  producers: Array<ConnectionJson | { url: string; error?: string }> | null;
+  consumers: ConnectionJson[] | null;
+}
+
+/**
+ * A named stream: an ordered list of sources and the consumers attached to it. Negotiation is go2rtc's:
+ * for every media a consumer wants, take the first source (in configured order) with a media of the opposite
+ * direction and a codec the consumer accepts. Sources are opened only as far as a match needs, and only the
+ * sources that got a track are started.
+ */
+export class Stream {
+  private slots: SourceSlot[];
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(
+    readonly name: string,
+    sources: ReadonlyArray<{ url: SourceUrl; origin: SourceOrigin }>,
+    private readonly open: ProducerOpener,
+    private readonly timings: SlotTimings,
+    private readonly log: Logger,
+  ) {
+    this.slots = sources.map((s) => this.newSlot(s.url, s.origin));
+  }
+
+  get sources(): readonly SourceUrl[] {
+    return this.slots.map((s) => s.url);
+  }
+
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
+
+  /**
+   * Matches the consumer's medias against the sources and attaches the tracks. Throws `CODEC_MISMATCH` when
+   * nothing matched, or `SOURCE_FAILED` when no source could be opened; the consumer is then not attached.
+   */
+  async addConsumer(consumer: Consumer): Promise<void> {
+    const failures: string[] = [];
+    const offered: Media[] = [];
+    const usedSlots = new Set<SourceSlot>();
+    let matched = 0;
+    const slots = this.slots;
+    // Subscribe first: a client may hang up while sources are still being opened.
+    let closedEarly = false;
+    const unsubscribe = consumer.onClose.once(() => {
+      closedEarly = true;
+      this.removeConsumer(consumer);
+    });
+    for (const wanted of consumer.getMedias()) {
+      let found = false;
+      for (const slot of slots) {
+        let medias: readonly Media[];
+        try {
+          medias = await slot.medias();
+        } catch (err) {
+          const message = `${slot.url.raw}: ${errorMessage(err)}`;
+          if (!failures.includes(message)) failures.push(message);
+          continue;
+        }
+        for (const media of medias) {
+          if (!offered.includes(media)) offered.push(media);
+          const match = matchCodec(wanted, media);
+          if (!match) continue;
+          if (wanted.direction === 'sendonly') {
+            consumer.addTrack(wanted, match.offered, await slot.track(media, match.offered));
+          } else {
+            if (!consumer.getTrack) continue;
+            await slot.addBackTrack(media, match.offered, consumer.getTrack(wanted, match.offered));
+          }
+          usedSlots.add(slot);
+          found = true;
+          break;
+        }
+        if (found) break;
+      }
+      if (found) matched++;
+    }
+    if (matched === 0) {
+      unsubscribe();
+      for (const slot of slots) slot.checkIdle();
+      if (offered.length === 0 && failures.length > 0) {
+        throw new CoreError('SOURCE_FAILED', `streams: ${failures.join('; ')}`);
+      }
+      const want = consumer.getMedias().map(mediaToString).join('; ');
+      const have = offered.map(mediaToString).join('; ');
+      throw new CoreError('CODEC_MISMATCH', `streams: codecs not matched: ${want} => ${have || 'no medias'}`);
+    }
+    if (closedEarly) {
+      await consumer.stop();
+      for (const slot of usedSlots) slot.checkIdle();
+      throw new CoreError('CONSUMER_CLOSED', 'streams: consumer closed during negotiation');
+    }
+    this.consumers.add(consumer);
+    // Sources opened only to look at their medias, and not needed, close after the grace period.
+    for (const slot of slots) if (!usedSlots.has(slot)) slot.checkIdle();
+    this.log.debug({ stream: this.name, consumer: consumer.id, tracks: matched }, 'consumer added');
+    await Promise.all([...usedSlots].map((slot) => slot.start()));
+  }
+
+  /** Detaches a consumer (its own `stop()` removes its senders) and lets unused sources go idle. */
+  removeConsumer(consumer: Consumer): void {
+    this.consumers.delete(consumer);
+    void consumer.stop().finally(() => {
+      for (const slot of this.slots) slot.checkIdle();
+    });
+  }
+
+  /** Replaces the source list (PUT/PATCH). Slots for URLs that stay keep running. */
+  setSources(sources: ReadonlyArray<{ url: SourceUrl; origin: SourceOrigin }>): void {
+    const next = sources.map(({ url, origin }) => {
+      const keep = this.slots.find((s) => s.url.raw === url.raw && s.origin === origin);
+      return keep ?? this.newSlot(url, origin);
+    });
+    for (const slot of this.slots) if (!next.includes(slot)) void slot.dispose();
+    this.slots = next;
+  }
+
+  /** Stops every consumer and source. */
+  async stop(): Promise<void> {
+    const consumers = [...this.consumers];
+    this.consumers.clear();
+    await Promise.all(consumers.map((c) => c.stop()));
+    await Promise.all(this.slots.map((s) => s.dispose()));
+  }
+
+  toJSON(): StreamJson {
+    const producers = this.slots.map((s) => s.toJSON());
+    const consumers = [...this.consumers].map((c) => c.toJSON());
+    return { producers: producers.length ? producers : null, consumers: consumers.length ? consumers : null };
+  }
+
+  private newSlot(url: SourceUrl, origin: SourceOrigin): SourceSlot {
+    return new SourceSlot(url, origin, this.open, this.timings, this.log);
+  }
+}
