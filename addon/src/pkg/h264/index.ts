@@ -1,0 +1,15 @@
+export { H264Error, type H264ErrorCode } from './errors.js';
+export {
+  NalUnitType,
+  MAX_NALUS_PER_FRAME,
+  nalType,
+  splitAvcc,
+  splitAnnexB,
+  joinAvcc,
+  isKeyframe,
+  avccToAnnexB,
+  annexBToAvcc,
+} from './nalu.js';
+export { parseAvcConfig, buildAvcConfig, type AvcConfig, type AvcConfigInput } from './config.js';
+export { parseSps, profileString, codecString, type Sps, type ProfileLevel } from './sps.js';
+export { BitReader, removeEmulationPrevention } from './bits.js';

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The one command that installs what the tests need and runs every test:
+#   1. setup        bash scripts/setup.sh test: Debian packages of the real peers, npm ci, build, Python venv
+#   2. typecheck    npx tsc -p tsconfig.test.json (sources, tests, benches)
+#   3. node-tests   node scripts/run-tests.mjs (unit, then fuzz, then e2e)
+#   4. python-tests pytest integration/tests in .venv (only once there are tests)
+# A failing phase does not stop the later ones (except an install failure in setup). Each phase prints
+# its duration; the last line counts the tests of phases 3 and 4 ("total: N passed, N failed").
+# The exit code is non-zero if any phase failed.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT" || exit 1
+
+FAILED=()
+SUMMARY=()
+PASSED_COUNT=0
+FAILED_COUNT=0
+SKIPPED_COUNT=0
+LOGS="$(mktemp -d)"
+trap 'rm -rf "$LOGS"' EXIT
+# Test output is tee'd (to count the results): keep the reporters' colours on a terminal.
+if [ -t 1 ]; then export FORCE_COLOR=1; fi
+
+# phase NAME COMMAND...: runs the command, prints its duration and result.
+phase() {
+  local name="$1"
+  shift
+  local start end rc
+  echo
+  echo "=== [test] $name: $*"
+  start=$(date +%s)
+  "$@"
+  rc=$?
+  end=$(date +%s)
+  if [ "$rc" -eq 0 ]; then
+    SUMMARY+=("$(printf '%-12s ok      %4ss' "$name" "$((end - start))")")
+  else
+    SUMMARY+=("$(printf '%-12s FAILED  %4ss  (exit %s)' "$name" "$((end - start))" "$rc")")
+    FAILED+=("$name")
+  fi
+  echo "=== [test] $name: $([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)") in $((end - start))s"
+  return "$rc"
+}
+
+# number_before WORD TEXT: N from the first "N WORD" in TEXT, or 0.
+number_before() {
+  local n
+  n="$(printf '%s\n' "$2" | grep -oE "[0-9]+ $1" | head -n 1 | grep -oE '^[0-9]+')"
+  echo "${n:-0}"
+}
+
+# number_after WORD FILE: N from the last line "ℹ WORD N" (spec reporter) or "# WORD N" (tap), or 0.
+number_after() {
+  local n
+  n="$(grep -aE "^(ℹ|#) $1 [0-9]+" "$2" | tail -n 1 | grep -oE '[0-9]+' | head -n 1)"
+  echo "${n:-0}"
+}
+
+node_tests() {
+  local rc
+  node scripts/run-tests.mjs 2>&1 | tee "$LOGS/node.log"
+  rc=${PIPESTATUS[0]}
+  # Cancelled tests (time-outs) count as failed.
+  PASSED_COUNT=$((PASSED_COUNT + $(number_after pass "$LOGS/node.log")))
+  FAILED_COUNT=$((FAILED_COUNT + $(number_after fail "$LOGS/node.log") + $(number_after cancelled "$LOGS/node.log")))
+  SKIPPED_COUNT=$((SKIPPED_COUNT + $(number_after skipped "$LOGS/node.log")))
+  return "$rc"
+}
+
+has_python_tests() {
+  [ -d integration/tests ] &&
+    [ -n "$(find integration/tests \( -name 'test_*.py' -o -name '*_test.py' \) -type f -print -quit 2>/dev/null)" ]
+}
+
+python_tests() {
+  local rc closing
+  # Run from integration/ so that `custom_components` is importable (python -m pytest puts the cwd on sys.path).
+  (cd integration && ../.venv/bin/python -m pytest tests -p no:cacheprovider) 2>&1 | tee "$LOGS/python.log"
+  rc=${PIPESTATUS[0]}
+  # pytest's closing line, e.g. "===== 1 failed, 12 passed, 2 skipped in 3.10s ====="
+  closing="$(grep -aE '^=+ .* in [0-9.]+s' "$LOGS/python.log" | tail -n 1)"
+  PASSED_COUNT=$((PASSED_COUNT + $(number_before passed "$closing")))
+  FAILED_COUNT=$((FAILED_COUNT + $(number_before failed "$closing") + $(number_before 'errors?' "$closing")))
+  SKIPPED_COUNT=$((SKIPPED_COUNT + $(number_before skipped "$closing")))
+  if [ "$rc" -eq 5 ]; then
+    echo "pytest collected no test (exit 5); counted as no failure"
+    return 0
+  fi
+  return "$rc"
+}
+
+print_summary() {
+  echo
+  echo "=== [test] summary"
+  local line
+  for line in "${SUMMARY[@]}"; do echo "  $line"; done
+}
+
+phase setup bash scripts/setup.sh test
+setup_rc=$?
+if [ "$setup_rc" -ne 0 ] && [ "$setup_rc" -ne 3 ]; then
+  print_summary
+  echo "=== [test] setup failed before the build; no test was run"
+  exit 1
+fi
+# setup exit 3: all installed but the build failed; typecheck and tests still run (they use the sources).
+
+phase typecheck npx tsc -p tsconfig.test.json
+phase node-tests node_tests
+if has_python_tests; then
+  phase python-tests python_tests
+else
+  SUMMARY+=("$(printf '%-12s skipped (integration/tests has no tests yet)' python-tests)")
+fi
+
+print_summary
+if [ "${#FAILED[@]}" -gt 0 ]; then
+  echo "=== [test] FAILED: ${FAILED[*]}"
+else
+  echo "=== [test] all phases passed"
+fi
+skipped=""
+[ "$SKIPPED_COUNT" -eq 0 ] || skipped=", $SKIPPED_COUNT skipped"
+echo "total: $PASSED_COUNT passed, $FAILED_COUNT failed$skipped"
+[ "${#FAILED[@]}" -eq 0 ]

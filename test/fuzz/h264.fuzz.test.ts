@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import {
+  H264Error,
+  annexBToAvcc,
+  avccToAnnexB,
+  buildAvcConfig,
+  codecString,
+  isKeyframe,
+  parseAvcConfig,
+  parseSps,
+  splitAnnexB,
+  splitAvcc,
+} from '../../addon/src/pkg/h264/index.js';
+import { Prng, flipBits, setBytes, setU32, splice, timed, truncate } from './mutate.js';
+
+/**
+ * Mutated real H.264 bytes (the demo clip's frames, avcC and SPS, and x264 SPS of other
+ * profiles) through every parser: each may accept or reject, but only with H264Error.
+ */
+
+const ITERATIONS = 120_000;
+const MAX_CALL_MS = 50;
+const SEED = 0x68323634; // 'h264'
+
+function fixture(name: string): Buffer {
+  return readFileSync(new URL(`../unit/pkg/h264/fixtures/${name}`, import.meta.url));
+}
+
+/** A frame cut to `keep` bytes of its last NAL unit, with that unit's length patched to match. */
+function shortFrame(frame: Buffer, lastAt: number, keep: number): Buffer {
+  const out = Buffer.from(frame.subarray(0, lastAt + 4 + keep));
+  out.writeUInt32BE(keep, lastAt);
+  return out;
+}
+
+// Cut short to keep the per-input copies cheap; the NAL structure stays valid.
+const frames = [shortFrame(fixture('demo_keyframe.avcc'), 4 + 689, 300), shortFrame(fixture('demo_pframe.avcc'), 0, 400)];
+const annexB = [fixture('demo_keyframe_ffmpeg.h264').subarray(0, 1200)];
+const configs = [fixture('demo_avcC.bin')];
+const spss = [
+  'demo_sps.bin',
+  'x264_baseline_642x362.sps',
+  'x264_high10_640x360.sps',
+  'x264_high422_640x480.sps',
+  'x264_high444_321x241.sps',
+  'x264_high_1920x1080.sps',
+  'x264_interlaced_1920x1080.sps',
+].map(fixture);
+
+type Target = (input: Buffer, rng: Prng) => void;
+
+const targets: { name: string; seeds: Buffer[]; run: Target }[] = [
+  {
+    name: 'splitAvcc/isKeyframe/avccToAnnexB',
+    seeds: frames,
+    run: (input, rng) => {
+      const size = rng.below(4) === 0 ? 1 + rng.below(3) : 4;
+      splitAvcc(input, size);
+      isKeyframe(input, size);
+      annexBToAvcc(avccToAnnexB(input, size));
+    },
+  },
+  { name: 'splitAnnexB/annexBToAvcc', seeds: annexB, run: (input) => void splitAvcc(annexBToAvcc(input)).length },
+  {
+    name: 'parseAvcConfig/buildAvcConfig',
+    seeds: configs,
+    run: (input) => {
+      const cfg = parseAvcConfig(input);
+      buildAvcConfig({ sps: cfg.sps, pps: cfg.pps });
+    },
+  },
+  {
+    name: 'parseSps/codecString',
+    seeds: spss,
+    run: (input) => {
+      codecString(input);
+      parseSps(input);
+    },
+  },
+];
+
+function mutate(rng: Prng, seed: Buffer): Buffer {
+  switch (rng.below(7)) {
+    case 0:
+    case 1:
+      return flipBits(rng, seed);
+    case 2:
+      return setBytes(rng, seed);
+    case 3:
+      return truncate(rng, seed);
+    case 4:
+      return setU32(rng, seed);
+    case 5:
+      return splice(rng, seed);
+    default:
+      return rng.bytes(rng.below(64));
+  }
+}
+
+describe('h264 fuzz', () => {
+  it(`${ITERATIONS} mutated inputs: only H264Error, each call under ${MAX_CALL_MS} ms`, (t) => {
+    const rng = new Prng(SEED);
+    const stats = new Map<string, { ok: number; failed: number }>();
+    let slowest = 0;
+    for (let i = 0; i < ITERATIONS; i++) {
+      const target = rng.pick(targets);
+      const input = mutate(rng, rng.pick(target.seeds));
+      const { ms, error } = timed(() => target.run(input, rng));
+      slowest = Math.max(slowest, ms);
+      assert.ok(ms < MAX_CALL_MS, `iteration ${i} (${target.name}) took ${ms.toFixed(1)} ms`);
+      if (error !== undefined) {
+        assert.ok(error instanceof H264Error, `iteration ${i} (${target.name}) threw ${String(error)}`);
+      }
+      const s = stats.get(target.name) ?? { ok: 0, failed: 0 };
+      if (error === undefined) s.ok++;
+      else s.failed++;
+      stats.set(target.name, s);
+    }
+    for (const [name, s] of stats) {
+      assert.ok(s.ok > 100 && s.failed > 100, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    }
+    t.diagnostic(`slowest ${slowest.toFixed(2)} ms; ${[...stats].map(([n, s]) => `${n} ${s.ok}/${s.failed}`).join('; ')}`);
+  });
+});
