@@ -40,6 +40,8 @@ interface RelayTrack {
   readonly codec: Codec;
   readonly relay: Receiver;
   readonly link: RelayLink;
+  /** The current producer's receiver feeding the relay; replaced on reconnect. */
+  upstream: Receiver;
 }
 
 interface BackTrack {
@@ -93,8 +95,9 @@ export class SourceSlot {
     const producer = await this.ensureOpen();
     const relay = new Receiver(media, codec);
     const link = new RelayLink(relay);
-    producer.getTrack(media, codec).addSink(link, { replayGop: false });
-    this.tracks.push({ media, codec, relay, link });
+    const upstream = producer.getTrack(media, codec);
+    upstream.addSink(link, { replayGop: false });
+    this.tracks.push({ media, codec, relay, link, upstream });
     this.cancelIdle();
     return relay;
   }
@@ -146,9 +149,23 @@ export class SourceSlot {
   toJSON(): ConnectionJson | { url: string; error?: string } {
     if (this.producer) {
       const json = this.producer.toJSON();
+      // Consumers hang on the relays, so show each relay in place of the receiver feeding it: then senders'
+      // `parent` and receivers' `childs` link up as in go2rtc's graph.
+      const receivers = json.receivers?.map((r) => {
+        const track = this.tracks.find((t) => t.upstream.id === r.id);
+        if (!track) return r;
+        const childs = track.relay.sinkIds;
+        const { childs: _links, ...rest } = r;
+        return childs.length > 0 ? { ...rest, id: track.relay.id, childs } : { ...rest, id: track.relay.id };
+      });
       // HA's go2rtc integration compares `producers[].url` with the camera's source to decide whether to
-      // re-register the stream, so the configured URL must be there even when the adapter sets another.
-      return { ...json, url: this.url.raw, ...(this.lastError ? { error: this.lastError } : {}) };
+      // re-register the stream, so the configured URL is there even when the adapter reports another.
+      return {
+        ...json,
+        ...(receivers ? { receivers } : {}),
+        url: this.url.raw,
+        ...(this.lastError ? { error: this.lastError } : {}),
+      };
     }
     return this.lastError ? { url: this.url.raw, error: this.lastError } : { url: this.url.raw };
   }
@@ -231,7 +248,8 @@ export class SourceSlot {
         this.tracks.splice(this.tracks.indexOf(track), 1);
         continue;
       }
-      producer.getTrack(media, codec).addSink(track.link, { replayGop: false });
+      track.upstream = producer.getTrack(media, codec);
+      track.upstream.addSink(track.link, { replayGop: false });
     }
     for (const back of this.backTracks) {
       const media = medias.find((m) => m.kind === back.media.kind && m.direction === back.media.direction);

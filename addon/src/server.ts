@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { App } from './app.js';
+import type { Config } from './config/types.js';
+import * as api from './modules/api/index.js';
+import type { ApiAddresses, ApiHooks, ApiModule } from './modules/api/index.js';
+import * as demo from './modules/demo/index.js';
+import type { Logging } from './modules/log/index.js';
+import * as streams from './modules/streams/index.js';
+import { StreamHub } from './modules/streams/hub.js';
+import type { HubOptions } from './modules/streams/hub.js';
+
+/** The go2rtc version we answer as: Home Assistant's client accepts [1.9.13, 2.0.0) and recommends 1.9.14. */
+export const GO2RTC_COMPATIBLE_VERSION = '1.9.14';
+/** ts2rtc's own release, also shown in `GET /api`. */
+export const TS2RTC_VERSION = '0.1.0';
+
+export interface ServerOptions {
+  config: Config;
+  configPath?: string | undefined;
+  logging: Logging;
+  api?: ApiHooks;
+  hub?: HubOptions;
+}
+
+export interface Server {
+  readonly app: App;
+  readonly api: ApiModule;
+  readonly addresses: ApiAddresses;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the app and runs every module's `init` in order, then opens the listeners. The order matters:
+ * source modules register their schemes before `streams` creates the config's streams (so unknown schemes are
+ * reported), and everything registers routes before the API listens.
+ */
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const stopHandlers: Array<() => Promise<void> | void> = [];
+  const log = options.logging.module('app');
+  const app: App = {
+    config: options.config,
+    configPath: options.configPath,
+    version: GO2RTC_COMPATIBLE_VERSION,
+    logger: (name) => options.logging.module(name),
+    streams: new StreamHub(options.logging.module('streams'), options.hub),
+    onStop: (handler) => stopHandlers.push(handler),
+  };
+
+  // Sources.
+  demo.init(app);
+  // Streams from the config, now that every scheme is known.
+  streams.init(app);
+  // Outputs and the API last.
+  const apiModule = api.init(app, { log: options.logging.ring, ...options.api });
+  apiModule.setInfo('ts2rtc', TS2RTC_VERSION);
+
+  const stop = async (): Promise<void> => {
+    await apiModule.stop();
+    for (const handler of stopHandlers.reverse()) await runQuietly(handler, log);
+  };
+  let addresses: ApiAddresses;
+  try {
+    addresses = await apiModule.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { app, api: apiModule, addresses, stop };
+}
+
+async function runQuietly(handler: () => Promise<void> | void, log: Logger): Promise<void> {
+  try {
+    await handler();
+  } catch (err) {
+    log.error({ err }, 'stop handler failed');
+  }
+}
