@@ -1,0 +1,171 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { Event } from '../../core/event.js';
+import { newNodeId } from '../../core/sender.js';
+
+/** One `{type, value}` text frame of go2rtc's WebSocket API; `value` is left out when undefined. */
+export interface WsMessage {
+  type: string;
+  value?: unknown;
+}
+
+/** A typed key for per-connection state (the WebRTC module keeps its peer connection here). */
+export class WsSlot<T> {
+  declare private readonly marker: T;
+  constructor(readonly name: string) {}
+}
+
+export interface WsLimits {
+  /** Queued bytes above which `send*` report congestion. Defaults to 1 MiB. */
+  highWaterBytes: number;
+  /** Queued bytes above which the client is dropped at once (memory guard). Defaults to 16 MiB. */
+  maxQueuedBytes: number;
+  /** A write not flushed to the socket within this time drops the client (go2rtc: 5 s deadline). */
+  writeDeadlineMs: number;
+}
+
+export const DEFAULT_WS_LIMITS: WsLimits = {
+  highWaterBytes: 1024 * 1024,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  writeDeadlineMs: 5000,
+};
+
+/**
+ * One `/api/ws` client, as handlers see it: the query it connected with, who it is, and writes with go2rtc's
+ * deadline semantics. Writes are tracked until the socket has flushed them; a write still pending after the
+ * deadline means the client stopped reading, and it is dropped so one stuck viewer cannot hold memory.
+ */
+export class WsConnection {
+  readonly id = newNodeId();
+  /** `src` (stream name or source URL), `dst` (publish target), `name`, plus anything else the client sent. */
+  readonly query: URLSearchParams;
+  readonly remoteAddr: string;
+  readonly userAgent: string;
+  /** Fires once, after the socket closed for any reason. */
+  readonly onClose = new Event<[]>();
+  /** Queued bytes fell back below the high-water mark after a `send*` returned false. */
+  readonly onDrain = new Event<[]>();
+
+  private readonly state = new Map<WsSlot<unknown>, unknown>();
+  /** Send times of writes not yet flushed, oldest first; with the byte count, the deadline's bookkeeping. */
+  private readonly pendingSince: number[] = [];
+  private pendingBytes = 0;
+  private congested = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    request: IncomingMessage,
+    private readonly limits: WsLimits,
+    private readonly log: Logger,
+  ) {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    this.query = url.searchParams;
+    const forwarded = request.headers['x-forwarded-for'];
+    const peer = `${request.socket.remoteAddress ?? ''}:${request.socket.remotePort ?? ''}`;
+    // go2rtc shows the proxy's client too (`192.168.1.2:5555 forwarded 10.0.0.3`), which the UI and `.dot` use.
+    this.remoteAddr = forwarded ? `${peer} forwarded ${String(forwarded).split(',')[0]?.trim() ?? ''}` : peer;
+    this.userAgent = request.headers['user-agent'] ?? '';
+    socket.once('close', () => this.finish());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes handed to the socket and not yet flushed. */
+  get queuedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  get<T>(slot: WsSlot<T>): T | undefined {
+    return this.state.get(slot) as T | undefined;
+  }
+
+  set<T>(slot: WsSlot<T>, value: T): void {
+    this.state.set(slot, value);
+  }
+
+  /** Sends a JSON text frame. Returns false when the client is congested (wait for `onDrain`). */
+  send(message: WsMessage): boolean {
+    const json = JSON.stringify(message.value === undefined ? { type: message.type } : { type: message.type, value: message.value });
+    return this.write(json, Buffer.byteLength(json), false);
+  }
+
+  /** Sends a binary frame (media). Returns false when the client is congested (wait for `onDrain`). */
+  sendBinary(data: Uint8Array): boolean {
+    return this.write(data, data.byteLength, true);
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.closed) return;
+    this.socket.close(code, reason);
+  }
+
+  /** Drops the client without a closing handshake (stuck or shutting down). */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  private write(data: string | Uint8Array, size: number, binary: boolean): boolean {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
+    this.pendingBytes += size;
+    this.pendingSince.push(Date.now());
+    this.socket.send(data, { binary }, () => this.flushed(size));
+    if (this.pendingBytes > this.limits.maxQueuedBytes) {
+      this.terminate();
+      return false;
+    }
+    this.armDeadline();
+    if (this.pendingBytes > this.limits.highWaterBytes) this.congested = true;
+    return !this.congested;
+  }
+
+  private flushed(size: number): void {
+    this.pendingBytes -= size;
+    this.pendingSince.shift();
+    if (this.congested && this.pendingBytes <= this.limits.highWaterBytes / 2) {
+      this.congested = false;
+      if (this.closed) return;
+      try {
+        this.onDrain.emit();
+      } catch (err) {
+        this.log.error({ err, connection: this.id }, 'ws drain handler failed');
+      }
+    }
+  }
+
+  /** One timer for all pending writes: it fires at the oldest write's deadline. */
+  private armDeadline(): void {
+    if (this.deadlineTimer || this.closed) return;
+    const oldest = this.pendingSince[0];
+    if (oldest === undefined) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      const head = this.pendingSince[0];
+      if (head === undefined) return;
+      if (Date.now() - head >= this.limits.writeDeadlineMs) {
+        this.terminate();
+        return;
+      }
+      this.armDeadline();
+    }, Math.max(0, oldest + this.limits.writeDeadlineMs - Date.now()));
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    try {
+      this.onClose.emit();
+    } catch (err) {
+      // A module's cleanup failed; the socket is gone either way, so report it and finish closing.
+      this.log.error({ err, connection: this.id }, 'ws close handler failed');
+    }
+    this.onClose.clear();
+    this.onDrain.clear();
+  }
+}
