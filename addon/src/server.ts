@@ -42,7 +42,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     configPath: options.configPath,
     version: GO2RTC_COMPATIBLE_VERSION,
     logger: (name) => options.logging.module(name),
-    streams: new StreamHub(options.logging.module('streams'), options.hub),
+    streams: new StreamHub(options.logging.module('streams'), {
+      allowInsecureApiSources: options.config.ts2rtc.allow_insecure_api_sources,
+      ...options.hub,
+    }),
     onStop: (handler) => stopHandlers.push(handler),
   };
 
@@ -64,6 +67,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   } catch (err) {
     await stop();
     throw err;
+  }
+  // go2rtc keeps preloaded streams connected from the start, so their first viewer sees a picture at once.
+  for (const [name, query] of Object.entries(options.config.preload)) {
+    apiModule.preloads.add(name, query).catch((err: unknown) => log.warn({ stream: name, err }, 'preload failed'));
   }
   return { app, api: apiModule, addresses, stop };
 }

@@ -23,7 +23,13 @@ export interface SourceHandlerOptions {
   configOnly?: boolean;
 }
 
-export type HubOptions = Partial<SlotTimings>;
+export interface HubOptions extends Partial<SlotTimings> {
+  /**
+   * Let URLs from the network use config-only schemes too (`ts2rtc.allow_insecure_api_sources`). Defaults to
+   * false: nothing from the network may run a command.
+   */
+  allowInsecureApiSources?: boolean;
+}
 
 const DEFAULT_TIMINGS: SlotTimings = {
   idleStopMs: 3000,
@@ -37,12 +43,17 @@ export class StreamHub {
   private readonly streams = new Map<string, Stream>();
   private readonly handlers = new Map<string, { handler: SourceHandler; options: SourceHandlerOptions }>();
   private readonly timings: SlotTimings;
+  private readonly allowInsecure: boolean;
 
   constructor(
     private readonly log: Logger,
     options: HubOptions = {},
   ) {
-    this.timings = { ...DEFAULT_TIMINGS, ...options };
+    this.timings = {
+      idleStopMs: options.idleStopMs ?? DEFAULT_TIMINGS.idleStopMs,
+      retryDelaysMs: options.retryDelaysMs ?? DEFAULT_TIMINGS.retryDelaysMs,
+    };
+    this.allowInsecure = options.allowInsecureApiSources ?? false;
   }
 
   registerSource(scheme: string, handler: SourceHandler, options: SourceHandlerOptions = {}): void {
@@ -70,9 +81,7 @@ export class StreamHub {
         if (origin === 'config') return url;
         throw new CoreError('SOURCE_UNSUPPORTED', `streams: source not supported: ${url.scheme}`);
       }
-      if (entry.options.configOnly && origin !== 'config') {
-        throw new CoreError('SOURCE_FORBIDDEN', `streams: ${url.scheme} sources are allowed only in the config file`);
-      }
+      this.checkAllowed(url, entry.options, origin);
       return url;
     });
   }
@@ -134,12 +143,16 @@ export class StreamHub {
     await Promise.all(streams.map((s) => s.stop()));
   }
 
+  private checkAllowed(url: SourceUrl, options: SourceHandlerOptions, origin: SourceOrigin): void {
+    if (options.configOnly && origin !== 'config' && !this.allowInsecure) {
+      throw new CoreError('SOURCE_FORBIDDEN', `streams: ${url.scheme} sources are allowed only in the config file`);
+    }
+  }
+
   private async openProducer(stream: string, url: SourceUrl, origin: SourceOrigin): Promise<Producer> {
     const entry = this.handlers.get(url.scheme);
     if (!entry) throw new CoreError('SOURCE_UNSUPPORTED', `streams: source not supported: ${url.scheme}`);
-    if (entry.options.configOnly && origin !== 'config') {
-      throw new CoreError('SOURCE_FORBIDDEN', `streams: ${url.scheme} sources are allowed only in the config file`);
-    }
+    this.checkAllowed(url, entry.options, origin);
     const log = this.log.child({ stream });
     return entry.handler(url, {
       stream,
