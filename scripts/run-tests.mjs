@@ -140,7 +140,8 @@ console.log(
 );
 
 const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(`${name}=`));
-const nodeArgs = ['--import', 'tsx', '--test', '--test-concurrency=1'];
+// --expose-gc lets the memory tests measure a settled heap instead of a noisy one.
+const nodeArgs = ['--import', 'tsx', '--expose-gc', '--test', '--test-concurrency=1'];
 if (!hasFlag('--test-reporter')) nodeArgs.push('--test-reporter=spec');
 if (!hasFlag('--test-timeout')) nodeArgs.push(`--test-timeout=${process.env.TEST_FILE_TIMEOUT_MS || 600000}`);
 if (!hasFlag('--test-force-exit')) nodeArgs.push('--test-force-exit');

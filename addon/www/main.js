@@ -184,7 +184,7 @@ document.getElementById('add').addEventListener('submit', async (event) => {
 fetch('api', { cache: 'no-cache' })
   .then((r) => r.json())
   .then((info) => {
-    const parts = [`version ${info.version}`];
+    const parts = [info.ts2rtc ? `${info.ts2rtc} (go2rtc API ${info.version})` : `version ${info.version}`];
     if (info.config_path) parts.push(`config ${info.config_path}`);
     document.getElementById('info').textContent = parts.join(' · ');
     const listen = info.rtsp?.listen;

@@ -226,4 +226,33 @@ describe('StreamHub', () => {
     assert.ok(hub.set('x', ['exec:ffmpeg -i x'], 'config'));
     assert.ok(hub.set('y', ['nope://a'], 'config'), 'the config may name schemes this build lacks');
   });
+
+  it('stays flat over thousands of viewer connect/disconnect cycles', async () => {
+    const { hub, opened } = setup({ cam: [source('video', [H264]), source('audio', [AAC])] }, 1000);
+    const stream = hub.set('cam', ['manual:cam'], 'config');
+    const keeper = new RecordingConsumer([wantVideo()]);
+    await stream.addConsumer(keeper);
+    const producer = opened.cam![0]!;
+    const cycle = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const viewer = new RecordingConsumer([wantVideo(), wantAudio([AAC])]);
+        await stream.addConsumer(viewer);
+        producer.emit('H264', i % 25 === 0 ? key(i * 3600) : delta(i * 3600));
+        await viewer.stop();
+      }
+    };
+    await cycle(500); // warm up the JIT and the allocator before measuring
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    await cycle(3000);
+    global.gc?.();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(stream.toJSON().consumers?.length, 1, 'only the keeper is left');
+    const receivers = (stream.toJSON().producers?.[0] as { receivers?: Array<{ childs?: number[] }> }).receivers ?? [];
+    assert.deepEqual(receivers.map((r) => r.childs?.length ?? 0).sort(), [0, 1], 'no sink left behind by a viewer');
+    assert.equal(producer.starts, 1);
+    // Without --expose-gc the number is noisy; the sink counts above are the hard check.
+    if (global.gc) assert.ok(grown < 4 * 1024 * 1024, `heap grew ${(grown / 1048576).toFixed(1)} MiB over 3000 cycles`);
+    await hub.stop();
+  });
 });
