@@ -44,6 +44,8 @@ APT_PACKAGES=(
   nginx libnginx-mod-rtmp
   chromium
   python3-venv
+  iproute2
+  util-linux
 )
 
 # Pinned for Python 3.11: the last release for it (Home Assistant 2024.3.3). integration/requirements_test.txt,

@@ -22,6 +22,12 @@ export interface SenderOptions {
   maxQueuePackets?: number;
   /** Bytes queued before the queue is dropped. Defaults to 8 MiB. */
   maxQueueBytes?: number;
+  /**
+   * Queue from the start and deliver only on the first `resume()`: for consumers that negotiate before they
+   * may send (RTSP DESCRIBE, then PLAY), so the replayed GOP waits in the queue instead of being lost.
+   * Defaults to false.
+   */
+  startPaused?: boolean;
 }
 
 export interface SenderStats {
@@ -69,6 +75,7 @@ export class Sender implements PacketSink {
     this.maxBytes = options.maxQueueBytes ?? 8 * 1024 * 1024;
     if (this.maxPackets < 1 || this.maxBytes < 1) throw new RangeError('sender queue limits must be positive');
     this.waitingForKeyframe = kind === 'video';
+    this.congested = options.startPaused ?? false;
   }
 
   get queueLength(): number {

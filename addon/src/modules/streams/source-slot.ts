@@ -3,6 +3,7 @@ import type { Codec } from '../../core/codec.js';
 import { codecMatches } from '../../core/codec.js';
 import type { ConnectionJson } from '../../core/connection.js';
 import { errorMessage } from '../../core/errors.js';
+import { Event } from '../../core/event.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
 import type { Producer } from '../../core/producer.js';
@@ -66,6 +67,8 @@ export class SourceSlot {
   private retryAttempt = 0;
   private lastError: string | undefined;
   private disposed = false;
+  /** Fires once when a one-shot slot (a publisher) lost its producer for good. */
+  readonly onGone = new Event<[]>();
 
   constructor(
     readonly url: SourceUrl,
@@ -73,6 +76,8 @@ export class SourceSlot {
     private readonly open: ProducerOpener,
     private readonly timings: SlotTimings,
     private readonly log: Logger,
+    /** False for a producer that came to us (RTSP RECORD): when it ends there is nothing to reconnect. */
+    private readonly reconnects = true,
   ) {}
 
   get error(): string | undefined {
@@ -85,11 +90,15 @@ export class SourceSlot {
 
   /** Opens the producer (once, shared by concurrent callers) and returns its medias. */
   async medias(): Promise<readonly Media[]> {
+    // Someone is negotiating with this source: it must not stop under them. If nothing ends up used, the
+    // stream calls checkIdle() again afterwards.
+    this.cancelIdle();
     return (await this.ensureOpen()).getMedias();
   }
 
   /** The relay receiver for a producer media/codec, created on first use. */
   async track(media: Media, codec: Codec): Promise<Receiver> {
+    this.cancelIdle();
     const existing = this.tracks.find((t) => t.media === media && codecMatches(t.codec, codec));
     if (existing) return existing.relay;
     const producer = await this.ensureOpen();
@@ -131,7 +140,8 @@ export class SourceSlot {
   checkIdle(): void {
     this.backTracks = this.backTracks.filter((t) => !t.source.isClosed);
     const used = this.backTracks.length > 0 || this.tracks.some((t) => t.relay.sinkCount > 0);
-    if (used || this.disposed) return;
+    // A publisher decides itself how long it stays; stopping it would hang up on the client.
+    if (used || this.disposed || !this.reconnects) return;
     if (!this.producer && !this.opening && !this.retryTimer) return;
     if (this.idleTimer) return;
     this.idleTimer = setTimeout(() => {
@@ -207,6 +217,12 @@ export class SourceSlot {
     this.starting = undefined;
     if (error) this.lastError = error.message;
     if (this.disposed) return;
+    if (!this.reconnects) {
+      this.disposed = true;
+      this.closeTracks();
+      this.onGone.emit();
+      return;
+    }
     const used = this.tracks.some((t) => t.relay.sinkCount > 0) || this.backTracks.some((t) => !t.source.isClosed);
     if (!used) {
       this.closeTracks();

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { ConnectionJson } from '../../core/connection.js';
 import type { Consumer } from '../../core/consumer.js';
+import type { Producer } from '../../core/producer.js';
 import { CoreError, errorMessage } from '../../core/errors.js';
 import { matchCodec, mediaToString, type Media } from '../../core/media.js';
 import { SourceSlot, type ProducerOpener, type SlotTimings } from './source-slot.js';
-import type { SourceOrigin, SourceUrl } from './source-url.js';
+import { parseSourceUrl, type SourceOrigin, type SourceUrl } from './source-url.js';
 
 export interface StreamJson {
   producers: Array<ConnectionJson | { url: string; error?: string }> | null;
@@ -55,6 +56,8 @@ export class Stream {
       closedEarly = true;
       this.removeConsumer(consumer);
     });
+    // A consumer never gets the same source track twice (`?audio=all` asks for several audio medias).
+    const taken = new Set<Media>();
     for (const wanted of consumer.getMedias()) {
       let found = false;
       for (const slot of slots) {
@@ -68,6 +71,7 @@ export class Stream {
         }
         for (const media of medias) {
           if (!offered.includes(media)) offered.push(media);
+          if (taken.has(media)) continue;
           const match = matchCodec(wanted, media);
           if (!match) continue;
           if (wanted.direction === 'sendonly') {
@@ -77,6 +81,7 @@ export class Stream {
             await slot.addBackTrack(media, match.offered, consumer.getTrack(wanted, match.offered));
           }
           usedSlots.add(slot);
+          taken.add(media);
           found = true;
           break;
         }
@@ -120,8 +125,37 @@ export class Stream {
       const keep = this.slots.find((s) => s.url.raw === url.raw && s.origin === origin);
       return keep ?? this.newSlot(url, origin);
     });
-    for (const slot of this.slots) if (!next.includes(slot)) void slot.dispose();
-    this.slots = next;
+    // Publishers are not part of the source list a PUT replaces; they stay while connected.
+    const publishers = this.slots.filter((s) => s.origin === 'publish');
+    for (const slot of this.slots) if (!next.includes(slot) && !publishers.includes(slot)) void slot.dispose();
+    this.slots = [...next, ...publishers];
+  }
+
+  /**
+   * A producer that came to us (RTSP ANNOUNCE/RECORD) becomes a source of this stream for as long as it is
+   * connected; it is tried after the configured sources, and dropped when it ends.
+   */
+  addPublisher(producer: Producer, description: string): void {
+    const url = parseSourceUrl(description);
+    let handedOut = false;
+    const slot = new SourceSlot(
+      url,
+      'publish',
+      async () => {
+        if (handedOut) throw new CoreError('SOURCE_FAILED', 'publisher is gone');
+        handedOut = true;
+        return producer;
+      },
+      this.timings,
+      this.log,
+      false,
+    );
+    slot.onGone.once(() => {
+      this.slots = this.slots.filter((s) => s !== slot);
+    });
+    this.slots = [...this.slots, slot];
+    // Open at once so the slot holds the producer and notices when it ends, even before any consumer.
+    void slot.medias().catch(() => undefined);
   }
 
   /** Stops every consumer and source. */

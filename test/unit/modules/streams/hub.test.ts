@@ -227,6 +227,22 @@ describe('StreamHub', () => {
     assert.ok(hub.set('y', ['nope://a'], 'config'), 'the config may name schemes this build lacks');
   });
 
+  it('keeps a source running for a viewer who arrives during the idle grace period', async () => {
+    const { hub, opened } = setup({ cam: [source('video', [H264])] }, 60);
+    const stream = hub.set('cam', ['manual:cam'], 'config');
+    const first = new RecordingConsumer([wantVideo()]);
+    await stream.addConsumer(first);
+    await first.stop();
+    const second = new RecordingConsumer([wantVideo()]);
+    await stream.addConsumer(second); // within the 60 ms grace: same producer, same relay
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(opened.cam?.length, 1);
+    assert.equal(opened.cam![0]!.stops, 0, 'the grace timer of the first viewer must not stop the second');
+    opened.cam![0]!.emit('H264', key(0));
+    assert.equal(second.got.get('H264')?.length, 1);
+    await hub.stop();
+  });
+
   it('stays flat over thousands of viewer connect/disconnect cycles', async () => {
     const { hub, opened } = setup({ cam: [source('video', [H264]), source('audio', [AAC])] }, 1000);
     const stream = hub.set('cam', ['manual:cam'], 'config');

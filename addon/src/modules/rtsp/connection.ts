@@ -1,0 +1,182 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { Event } from '../../core/event.js';
+import {
+  interleavedHeader,
+  RtspHeaders,
+  RtspReader,
+  serializeRequest,
+  serializeResponse,
+  type RequestInput,
+  type ResponseInput,
+  type RtspRequest,
+  type RtspResponse,
+} from '../../pkg/rtsp/index.js';
+import { RtspModuleError } from './errors.js';
+
+export interface RtspConnectionOptions {
+  /** A request without an answer fails after this long. Defaults to 10 s. */
+  requestTimeoutMs?: number;
+  /**
+   * Bytes the socket may buffer before interleaved media is refused (the sender then queues, and drops per
+   * its policy). Defaults to 512 KiB: about a second of a 4 Mbit/s camera.
+   */
+  maxBufferedBytes?: number;
+}
+
+/**
+ * One RTSP TCP (or TLS) connection, either side: reads requests, responses and interleaved frames through the
+ * pure RtspReader, writes messages and interleaved RTP. It knows nothing of sessions or streams.
+ */
+export class RtspConnection {
+  readonly onRequest = new Event<[RtspRequest]>();
+  readonly onFrame = new Event<[channel: number, payload: Buffer]>();
+  /** The socket can take more interleaved media (after `writeFrame` returned false). */
+  readonly onDrain = new Event<[]>();
+  readonly onClose = new Event<[Error | undefined]>();
+  bytesRecv = 0;
+  bytesSend = 0;
+
+  private readonly reader = new RtspReader();
+  private readonly pending = new Map<number, { resolve: (r: RtspResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private cseq = 0;
+  private closed = false;
+  private readonly requestTimeoutMs: number;
+  private readonly maxBufferedBytes: number;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly log: Logger,
+    options: RtspConnectionOptions = {},
+  ) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 512 * 1024;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    socket.on('drain', () => this.onDrain.emit());
+    socket.on('error', (err) => this.close(err));
+    socket.on('close', () => this.close(undefined));
+  }
+
+  get remoteAddr(): string {
+    const { remoteAddress, remotePort } = this.socket;
+    if (!remoteAddress) return '';
+    return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends a request with the next CSeq and resolves with its response. */
+  request(input: RequestInput): Promise<RtspResponse> {
+    if (this.closed) return Promise.reject(new RtspModuleError('RTSP_CLOSED', 'connection closed'));
+    const cseq = ++this.cseq;
+    const headers = new RtspHeaders(input.headers instanceof RtspHeaders ? input.headers.entries() : Object.entries(input.headers ?? {}));
+    headers.set('CSeq', String(cseq));
+    const bytes = serializeRequest({ ...input, headers });
+    return new Promise<RtspResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(cseq);
+        reject(new RtspModuleError('RTSP_TIMEOUT', `${input.method}: no answer in ${this.requestTimeoutMs} ms`));
+      }, this.requestTimeoutMs);
+      this.pending.set(cseq, { resolve, reject, timer });
+      this.write(bytes);
+    });
+  }
+
+  respond(request: RtspRequest, input: ResponseInput): void {
+    const headers = new RtspHeaders(input.headers instanceof RtspHeaders ? input.headers.entries() : Object.entries(input.headers ?? {}));
+    const cseq = request.headers.get('CSeq');
+    if (cseq !== undefined) headers.set('CSeq', cseq);
+    this.write(serializeResponse({ ...input, headers }));
+  }
+
+  /**
+   * Writes one interleaved packet as `$ channel length` + parts, with one writev. Returns false when the
+   * socket is congested: the caller stops sending and waits for `onDrain`.
+   */
+  writeFrame(channel: number, parts: readonly Buffer[]): boolean {
+    if (this.closed) return false;
+    let length = 0;
+    for (const part of parts) length += part.length;
+    const socket = this.socket;
+    socket.cork();
+    socket.write(interleavedHeader(channel, length));
+    for (const part of parts) socket.write(part);
+    socket.uncork();
+    this.bytesSend += 4 + length;
+    return socket.writableLength < this.maxBufferedBytes;
+  }
+
+  /**
+   * Writes the RTP packets of one frame on one channel under a single cork, so a frame costs one writev
+   * however many packets it has. The packet parts are sent as they are (views into the frame).
+   */
+  writeRtp(channel: number, packets: ReadonlyArray<{ readonly header: Buffer; readonly payload: readonly Buffer[] }>): boolean {
+    if (this.closed) return false;
+    const socket = this.socket;
+    socket.cork();
+    for (const packet of packets) {
+      let length = packet.header.length;
+      for (const part of packet.payload) length += part.length;
+      socket.write(interleavedHeader(channel, length));
+      socket.write(packet.header);
+      for (const part of packet.payload) socket.write(part);
+      this.bytesSend += 4 + length;
+    }
+    socket.uncork();
+    return socket.writableLength < this.maxBufferedBytes;
+  }
+
+  close(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(error ?? new RtspModuleError('RTSP_CLOSED', 'connection closed'));
+    }
+    this.pending.clear();
+    this.socket.destroy();
+    this.onClose.emit(error);
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.closed) return;
+    this.bytesSend += bytes.length;
+    this.socket.write(bytes);
+  }
+
+  private read(chunk: Buffer): void {
+    this.bytesRecv += chunk.length;
+    for (const item of this.reader.push(chunk)) {
+      switch (item.kind) {
+        case 'frame':
+          this.onFrame.emit(item.channel, item.payload);
+          break;
+        case 'request':
+          this.onRequest.emit(item);
+          break;
+        case 'response': {
+          const cseq = Number(item.headers.get('CSeq'));
+          const waiting = this.pending.get(cseq);
+          if (!waiting) {
+            this.log.debug({ cseq }, 'rtsp: response without a request');
+            break;
+          }
+          this.pending.delete(cseq);
+          clearTimeout(waiting.timer);
+          waiting.resolve(item);
+          break;
+        }
+        case 'garbage':
+          this.log.debug({ size: item.size }, item.error.message);
+          break;
+        case 'error':
+          // The reader cannot resynchronise (a header over its limit): this peer is not speaking RTSP.
+          this.close(item.error);
+          return;
+      }
+    }
+  }
+}

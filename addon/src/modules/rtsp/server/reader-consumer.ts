@@ -1,0 +1,99 @@
+import type { Logger } from 'pino';
+import type { Codec } from '../../../core/codec.js';
+import { ConsumerBase } from '../../../core/consumer.js';
+import type { Media } from '../../../core/media.js';
+import type { Packet } from '../../../core/packet.js';
+import type { Receiver } from '../../../core/receiver.js';
+import { createDepacketizer, createPacketizer } from '../../../pkg/rtsp/index.js';
+import { codecToRtpFormat } from '../../../pkg/sdp/index.js';
+import type { RtspConnection } from '../connection.js';
+import { IncomingTrack } from './track-io.js';
+import type { SessionTrack } from './tracks.js';
+
+/**
+ * An RTSP client reading a stream (DESCRIBE/SETUP/PLAY), and through the ONVIF backchannel possibly
+ * talking into it. Tracks are attached at DESCRIBE but their senders stay paused until PLAY, so the GOP the
+ * hub replays waits in the queue and the client's first frame is a key frame.
+ */
+export class RtspReaderConsumer extends ConsumerBase {
+  readonly tracks: SessionTrack[] = [];
+  private readonly incoming = new Map<SessionTrack, IncomingTrack>();
+  private playing = false;
+
+  constructor(
+    private readonly conn: RtspConnection,
+    medias: readonly Media[],
+    private readonly log: Logger,
+    userAgent: string | undefined,
+    /** Largest RTP packet (header included) the client wants; defaults to the packetizers' 1200 payload. */
+    private readonly packetSize?: number,
+  ) {
+    super({ formatName: 'rtsp', protocol: 'tcp', remoteAddr: conn.remoteAddr, ...(userAgent ? { userAgent } : {}) }, medias);
+    conn.onDrain.subscribe(() => {
+      if (this.playing) for (const { sender } of this.senders) sender.resume();
+    });
+  }
+
+  addTrack(media: Media, codec: Codec, receiver: Receiver): void {
+    const index = this.tracks.length;
+    const format = codecToRtpFormat(codec, 96 + index);
+    const packetizer = createPacketizer(codec, {
+      payloadType: format.payloadType,
+      ...(this.packetSize ? { maxPayloadSize: Math.max(16, this.packetSize - 12) } : {}),
+    });
+    const track: SessionTrack = { control: `trackID=${index}`, media, codec, payloadType: format.payloadType, packetizer };
+    track.sender = this.attach(media, codec, receiver, (packet) => this.send(track, packet), { startPaused: true });
+    this.tracks.push(track);
+  }
+
+  /** The client's backchannel audio: it sends in the camera's codec, which the hub matched. */
+  getTrack(media: Media, codec: Codec): Receiver {
+    const index = this.tracks.length;
+    const format = codecToRtpFormat(codec, 96 + index);
+    const receiver = this.createUplink(media, codec);
+    const track: SessionTrack = {
+      control: `trackID=${index}`,
+      media,
+      codec,
+      payloadType: format.payloadType,
+      sdpDirection: 'sendonly',
+      format,
+      receiver,
+    };
+    this.tracks.push(track);
+    this.incoming.set(track, new IncomingTrack(createDepacketizer(format), receiver, this.log));
+    return receiver;
+  }
+
+  /** PLAY: release the queued frames (starting with the replayed key frame) and send from now on. */
+  play(): void {
+    this.playing = true;
+    for (const { sender } of this.senders) sender.resume();
+  }
+
+  /** RTP from the client on a backchannel track (TCP channel or UDP). */
+  receive(track: SessionTrack, datagram: Buffer): void {
+    this.bytesRecv += datagram.length;
+    this.incoming.get(track)?.push(datagram);
+  }
+
+  private send(track: SessionTrack, packet: Packet): boolean {
+    const transport = track.transport;
+    // A track the client never SETUP is not sent (a client may take only some tracks of the SDP).
+    if (!transport || !track.packetizer) return true;
+    const packets = track.packetizer.packetize(packet);
+    if (transport.kind === 'udp') {
+      this.bytesSend += transport.udp.send(packets);
+      return true;
+    }
+    const before = this.conn.bytesSend;
+    const writable = this.conn.writeRtp(transport.channel, packets);
+    this.bytesSend += this.conn.bytesSend - before;
+    return writable;
+  }
+
+  protected async release(): Promise<void> {
+    for (const track of this.tracks) if (track.transport?.kind === 'udp') track.transport.udp.close();
+    this.conn.close();
+  }
+}

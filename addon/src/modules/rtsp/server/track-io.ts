@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { Receiver } from '../../../core/receiver.js';
+import { parseRtp, TimestampUnwrapper, type RtpDepacketizer } from '../../../pkg/rtp/index.js';
+
+/**
+ * Turns incoming RTP of one track (a publisher's media, a reader's backchannel) into hub packets: parse,
+ * depacketize, unwrap the timestamp, write. A malformed packet is counted and skipped; it never ends the
+ * session, let alone the process.
+ */
+export class IncomingTrack {
+  private readonly unwrapper = new TimestampUnwrapper();
+  malformed = 0;
+
+  constructor(
+    private readonly depacketizer: RtpDepacketizer,
+    readonly receiver: Receiver,
+    private readonly log: Logger,
+  ) {}
+
+  push(datagram: Buffer): void {
+    let frames;
+    try {
+      frames = this.depacketizer.push(parseRtp(datagram));
+    } catch (err) {
+      if (this.malformed++ === 0) this.log.debug({ err }, 'rtsp: malformed RTP skipped');
+      return;
+    }
+    for (const frame of frames) {
+      this.receiver.write({ payload: frame.payload, timestamp: this.unwrapper.unwrap(frame.timestamp), keyframe: frame.keyframe });
+    }
+  }
+}

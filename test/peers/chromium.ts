@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PeerError } from './errors.js';
+import { requireProgram } from './process.js';
+
+/**
+ * Debian's Chromium driven by playwright-core (no browser download: the executable is the system one).
+ * Fake camera and microphone (a beep), media permission granted, WebRTC allowed on loopback.
+ */
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Flags from peers.md: headless without GPU or sandbox, no background traffic, fake media devices. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export interface ChromiumOptions {
+  /** Added after CHROMIUM_ARGS. */
+  args?: readonly string[];
+  /** Defaults to microphone and camera. */
+  permissions?: readonly string[];
+  /** Launch timeout; defaults to 30000 ms. */
+  timeoutMs?: number;
+}
+
+export interface ChromiumPeer {
+  readonly context: BrowserContext;
+  /** The first tab (a persistent context opens one). */
+  readonly page: Page;
+  /** The fresh profile folder, removed by stop(). */
+  readonly userDataDir: string;
+  /** Milliseconds the launch took. */
+  readonly startupMs: number;
+  /** Messages the pages printed with console.* (collected from every page). */
+  readonly consoleMessages: string[];
+  /** Closes the browser and removes the profile folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Launches headless Chromium with a fresh profile. Rejects with PEER_MISSING when /usr/bin/chromium is not
+ * installed, PEER_START_FAILED when it does not start.
+ */
+export async function launchChromium(options: ChromiumOptions = {}): Promise<ChromiumPeer> {
+  requireProgram(CHROMIUM_PATH, 'chromium');
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-chromium-'));
+  const started = Date.now();
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+      permissions: [...(options.permissions ?? ['microphone', 'camera'])],
+      timeout: options.timeoutMs ?? 30000,
+      // playwright's own default flags include --headless (old mode); ours select the new one.
+      headless: false,
+    });
+  } catch (err) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw new PeerError('PEER_START_FAILED', `chromium did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const consoleMessages: string[] = [];
+  const watch = (page: Page): void => {
+    page.on('console', (msg) => {
+      if (consoleMessages.length < 10000) consoleMessages.push(`${msg.type()}: ${msg.text()}`);
+    });
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const page = context.pages()[0] ?? (await context.newPage());
+  let stopping: Promise<void> | undefined;
+  return {
+    context,
+    page,
+    userDataDir,
+    startupMs: Date.now() - started,
+    consoleMessages,
+    stop: () => {
+      stopping ??= (async () => {
+        try {
+          await context.close();
+        } finally {
+          await rm(userDataDir, { recursive: true, force: true });
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+export interface HtmlServer {
+  /** `http://127.0.0.1:PORT/`: a secure context (getUserMedia and WebRTC work), unlike a data: URL. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `html` at every path on 127.0.0.1 (free port), for browser tests that need a secure page. */
+export async function serveHtml(html: string): Promise<HtmlServer> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
