@@ -4,7 +4,10 @@ import type { Config } from './config/types.js';
 import * as api from './modules/api/index.js';
 import type { ApiAddresses, ApiHooks, ApiModule } from './modules/api/index.js';
 import * as demo from './modules/demo/index.js';
+import * as rtsp from './modules/rtsp/index.js';
+import { registerRtspSource } from './modules/rtsp/client/index.js';
 import type { Logging } from './modules/log/index.js';
+import * as mp4 from './modules/mp4/index.js';
 import * as streams from './modules/streams/index.js';
 import { StreamHub } from './modules/streams/hub.js';
 import type { HubOptions } from './modules/streams/hub.js';
@@ -51,18 +54,25 @@ export async function startServer(options: ServerOptions): Promise<Server> {
 
   // Sources.
   demo.init(app);
+  registerRtspSource(app);
   // Streams from the config, now that every scheme is known.
   streams.init(app);
   // Outputs and the API last.
   const apiModule = api.init(app, { log: options.logging.ring, ...options.api });
   apiModule.setInfo('ts2rtc', TS2RTC_VERSION);
+  const rtspModule = rtsp.init(app, apiModule);
+  // Output modules: register their WebSocket handlers and routes before the API listens.
+  mp4.init(app, apiModule);
 
   const stop = async (): Promise<void> => {
     await apiModule.stop();
+    await rtspModule.stop();
     for (const handler of stopHandlers.reverse()) await runQuietly(handler, log);
   };
   let addresses: ApiAddresses;
   try {
+    // Media listeners before the API: HA treats the API's listen line as "started".
+    await rtspModule.start();
     addresses = await apiModule.start();
   } catch (err) {
     await stop();

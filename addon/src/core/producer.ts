@@ -65,6 +65,9 @@ export abstract class ProducerBase implements Producer {
     return this.medias;
   }
 
+  /** Producers with a backchannel media implement it, usually through `attachBackTrack`. */
+  addTrack?(media: Media, codec: Codec, source: Receiver): void;
+
   getTrack(media: Media, codec: Codec): Receiver {
     const existing = this.tracks.find((t) => t.media === media && codecMatches(t.receiver.codec, codec));
     if (existing) return existing.receiver;

@@ -68,8 +68,11 @@ describe('ts2rtc command line', () => {
 
     const cwd = mkdtempSync(path.join(dir, 'default-'));
     const port2 = await freePort();
-    writeFileSync(path.join(cwd, 'ts2rtc.yaml'), `api:\n  listen: "127.0.0.1:${port2}"\nstreams:\n  cam: "demo:"\n`);
-    const byDefault = runTs2rtc([], { cwd });
+    writeFileSync(
+      path.join(cwd, 'ts2rtc.yaml'),
+      `api:\n  listen: "127.0.0.1:${port2}"\nrtsp:\n  listen: "127.0.0.1:0"\nwebrtc:\n  listen: ""\nstreams:\n  cam: "demo:"\n`,
+    );
+    const byDefault = runTs2rtc([], { cwd, defaultPorts: true });
     try {
       await waitForListen(byDefault);
       const streams = JSON.parse((await request(`http://127.0.0.1:${port2}/api/streams`)).text);

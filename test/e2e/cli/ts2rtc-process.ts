@@ -16,9 +16,14 @@ export interface Ts2rtcProcess {
   stop(): Promise<number | string>;
 }
 
-export function runTs2rtc(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Ts2rtcProcess {
+/**
+ * Starts the built server. Unless `defaultPorts` is set, RTSP gets a free port and WebRTC's fixed port is
+ * off, so tests never collide with each other or with a ts2rtc running on this machine.
+ */
+export function runTs2rtc(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; defaultPorts?: boolean }): Ts2rtcProcess {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [MAIN_JS, ...args], {
+  const isolated = options.defaultPorts ? [] : ['-c', 'rtsp.listen=127.0.0.1:0', '-c', 'webrtc.listen='];
+  const child = spawn(process.execPath, [MAIN_JS, ...args, ...isolated], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

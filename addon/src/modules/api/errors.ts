@@ -1,3 +1,4 @@
+import { maskCredentials } from '../../core/creds.js';
 import { Ts2rtcError, errorMessage } from '../../core/errors.js';
 
 /** Codes the API layer itself raises; handlers' own errors keep their codes (core, config, protocols). */
@@ -72,13 +73,8 @@ export interface ErrorBody {
   code: string;
 }
 
-// RFC 3986 userinfo characters, as go2rtc's pkg/creds masks them (`rtsp://user:pass@host` → `rtsp://***@host`).
-const USERINFO = /:\/\/[A-Za-z0-9\-._~!$&'()*+,;=%:]+@/g;
-
 /**
  * Hides credentials embedded in URLs. go2rtc 1.9.14 passes `/api/streams`, `/api/streams.dot` and WebSocket
  * error text through the same masking, so clients never see camera passwords over the API.
  */
-export function maskSecrets(text: string): string {
-  return text.replace(USERINFO, '://***@');
-}
+export const maskSecrets = maskCredentials;

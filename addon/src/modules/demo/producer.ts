@@ -1,4 +1,6 @@
 import { ProducerBase } from '../../core/producer.js';
+import type { Codec } from '../../core/codec.js';
+import type { Media } from '../../core/media.js';
 import type { Receiver } from '../../core/receiver.js';
 import type { Clip, ClipTrack } from './clip.js';
 
@@ -10,6 +12,7 @@ import type { Clip, ClipTrack } from './clip.js';
 export class DemoProducer extends ProducerBase {
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
+  private readonly playing = new Set<ClipTrack>();
 
   constructor(
     private readonly clip: Clip,
@@ -21,10 +24,33 @@ export class DemoProducer extends ProducerBase {
   async start(): Promise<void> {
     if (this.startedAt !== 0 || this.isClosed) return;
     this.startedAt = performance.now();
-    for (const clipTrack of this.clip.tracks) {
-      const receivers = this.tracks.filter((t) => t.media === clipTrack.media).map((t) => t.receiver);
-      if (receivers.length > 0) this.play(clipTrack, receivers, 0);
-    }
+    for (const clipTrack of this.clip.tracks) this.startTrack(clipTrack, 0);
+  }
+
+  /** A consumer that joins a running stream may want a track nobody wanted yet: start it on the same clock. */
+  override getTrack(media: Media, codec: Codec): Receiver {
+    const receiver = super.getTrack(media, codec);
+    const clipTrack = this.clip.tracks.find((t) => t.media === media);
+    if (clipTrack && this.startedAt !== 0 && !this.isClosed) this.startTrack(clipTrack, this.currentIndex(clipTrack));
+    return receiver;
+  }
+
+  private startTrack(clipTrack: ClipTrack, index: number): void {
+    if (this.playing.has(clipTrack)) return;
+    const receivers = this.tracks.filter((t) => t.media === clipTrack.media).map((t) => t.receiver);
+    if (receivers.length === 0) return;
+    this.playing.add(clipTrack);
+    this.play(clipTrack, receivers, index);
+  }
+
+  /** The next frame of a track on the shared clock, so a late track joins in step instead of from 0. */
+  private currentIndex(clipTrack: ClipTrack): number {
+    const elapsedTicks = ((performance.now() - this.startedAt) * clipTrack.codec.clockRate) / 1000;
+    const perLoop = clipTrack.packets.length;
+    const loops = Math.floor(elapsedTicks / clipTrack.loopTicks);
+    const inLoop = elapsedTicks - loops * clipTrack.loopTicks;
+    const offset = clipTrack.packets.findIndex((p) => p.timestamp >= inLoop);
+    return loops * perLoop + (offset < 0 ? perLoop : offset);
   }
 
   private play(track: ClipTrack, receivers: Receiver[], index: number): void {

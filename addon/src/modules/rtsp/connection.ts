@@ -158,7 +158,10 @@ export class RtspConnection {
           this.onRequest.emit(item);
           break;
         case 'response': {
-          const cseq = Number(item.headers.get('CSeq'));
+          let cseq = Number(item.headers.get('CSeq'));
+          // Some cheap cameras answer without CSeq (or with a wrong one): with one request waiting, it is
+          // the answer to that request.
+          if (!this.pending.has(cseq) && this.pending.size === 1) cseq = this.pending.keys().next().value ?? cseq;
           const waiting = this.pending.get(cseq);
           if (!waiting) {
             this.log.debug({ cseq }, 'rtsp: response without a request');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Codec } from '../../core/codec.js';
 import { codecMatches } from '../../core/codec.js';
+import { maskCredentials } from '../../core/creds.js';
 import type { ConnectionJson } from '../../core/connection.js';
 import { errorMessage } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
@@ -207,7 +208,7 @@ export class SourceSlot {
 
   private fail(producer: Producer, err: unknown): void {
     this.lastError = errorMessage(err);
-    this.log.warn({ url: this.url.raw, err: this.lastError }, 'source failed');
+    this.log.warn({ url: maskCredentials(this.url.raw), err: maskCredentials(this.lastError) }, 'source failed');
     void producer.stop();
   }
 
@@ -236,7 +237,7 @@ export class SourceSlot {
     const delays = this.timings.retryDelaysMs;
     const delay = delays[Math.min(this.retryAttempt, delays.length - 1)] ?? 1000;
     this.retryAttempt++;
-    this.log.debug({ url: this.url.raw, delay }, 'source reconnect scheduled');
+    this.log.debug({ url: maskCredentials(this.url.raw), delay }, 'source reconnect scheduled');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.reconnect();
@@ -283,7 +284,7 @@ export class SourceSlot {
     this.starting = undefined;
     this.closeTracks();
     if (producer) {
-      this.log.debug({ url: this.url.raw, reason }, 'source stop');
+      this.log.debug({ url: maskCredentials(this.url.raw), reason }, 'source stop');
       await producer.stop();
     }
   }

@@ -13,3 +13,6 @@ export {
 export { parseAvcConfig, buildAvcConfig, type AvcConfig, type AvcConfigInput } from './config.js';
 export { parseSps, profileString, codecString, type Sps, type ProfileLevel } from './sps.js';
 export { BitReader, removeEmulationPrevention } from './bits.js';
+export { parseH264Fmtp, buildH264Fmtp, type H264Fmtp } from './rtp-fmtp.js';
+export { H264Depacketizer, type H264DepacketizerOptions } from './rtp-depacketizer.js';
+export { H264Packetizer, type H264PacketizerOptions } from './rtp-packetizer.js';

@@ -7,6 +7,8 @@
  * - MP4_NO_MOOV: no movie box, so there is nothing to play.
  * - MP4_FRAGMENTED: a fragmented MP4 (moov/mvex + moof); this demuxer reads plain files only.
  * - MP4_LIMIT: a count or size is above the cap that keeps a hostile file cheap to reject.
+ * - MP4_MUX_INPUT: the muxer was given something it cannot write (unknown codec, missing decoder
+ *   configuration, a value that does not fit its field, a box writer used out of order).
  */
 export type Mp4ErrorCode =
   | 'MP4_TRUNCATED'
@@ -14,7 +16,8 @@ export type Mp4ErrorCode =
   | 'MP4_BAD_TABLE'
   | 'MP4_NO_MOOV'
   | 'MP4_FRAGMENTED'
-  | 'MP4_LIMIT';
+  | 'MP4_LIMIT'
+  | 'MP4_MUX_INPUT';
 
 export class Mp4Error extends Error {
   override readonly name = 'Mp4Error';

@@ -10,3 +10,27 @@ export type {
   Mp4Track,
   Mp4TrackKind,
 } from './types.js';
+export { BoxWriter } from './box-writer.js';
+export { Mp4Muxer, type MuxedFragment, type MuxerFrame, type MuxerOptions } from './muxer.js';
+export { buildInitSegment, trackId } from './muxer-init.js';
+export {
+  buildMdat,
+  buildMoof,
+  moofSize,
+  retimeMoof,
+  MAX_FRAGMENT_SAMPLES,
+  MOOF_DECODE_TIME_OFFSET,
+  MOOF_FIRST_DURATION_OFFSET,
+  MOOF_SEQUENCE_OFFSET,
+} from './muxer-fragment.js';
+export { contentType, mimeCodec } from './muxer-mime.js';
+export { TrackTimeline, type TimelineOptions, type TimelineSample } from './muxer-timeline.js';
+export type {
+  FragmentSample,
+  InitOptions,
+  MuxerAudioCodec,
+  MuxerAudioTrack,
+  MuxerTrack,
+  MuxerVideoCodec,
+  MuxerVideoTrack,
+} from './muxer-types.js';

@@ -22,7 +22,7 @@ class ManualProducer extends ProducerBase {
   constructor(medias: Media[]) {
     super({ formatName: 'manual' }, medias);
   }
-  addTrack(media: Media, codec: Codec, source: Receiver): void {
+  override addTrack(media: Media, codec: Codec, source: Receiver): void {
     this.attachBackTrack(media, codec, source, (p) => (this.backchannel.push(p), true));
   }
   async start(): Promise<void> {

@@ -1,0 +1,10 @@
+// RFC 3986 userinfo characters, as go2rtc's pkg/creds masks them (`rtsp://user:pass@host` → `rtsp://***@host`).
+const USERINFO = /:\/\/[A-Za-z0-9\-._~!$&'()*+,;=%:]+@/g;
+
+/**
+ * Hides credentials embedded in URLs anywhere in a text. Everything that leaves the process (API answers,
+ * WebSocket errors, log lines about sources) goes through it, so camera passwords are never shown.
+ */
+export function maskCredentials(text: string): string {
+  return text.replace(USERINFO, '://***@');
+}

@@ -1,0 +1,135 @@
+import { RtpError } from './errors.js';
+
+/** RFC 3550 5.3.1 header extension: a profile-defined 16-bit id and whole 32-bit words of data. */
+export interface RtpHeaderExtension {
+  readonly profile: number;
+  /** A view into the packet. */
+  readonly data: Buffer;
+}
+
+/** One parsed RTP packet (RFC 3550 5.1). `payload` is a view into the parsed buffer, padding removed. */
+export interface RtpPacket {
+  readonly version: number;
+  readonly padding: boolean;
+  readonly extension: boolean;
+  readonly marker: boolean;
+  readonly payloadType: number;
+  /** uint16. */
+  readonly sequence: number;
+  /** uint32, in the payload format's clock. */
+  readonly timestamp: number;
+  /** uint32. */
+  readonly ssrc: number;
+  readonly csrc: readonly number[];
+  readonly headerExtension?: RtpHeaderExtension;
+  readonly payload: Buffer;
+}
+
+export const RTP_HEADER_SIZE = 12;
+
+/** Parses an RTP packet without copying: header extension and payload are views into `buf`. */
+export function parseRtp(buf: Buffer): RtpPacket {
+  if (buf.length < RTP_HEADER_SIZE) throw new RtpError('RTP_TRUNCATED', `${buf.length} bytes, an RTP header has 12`);
+  const b0 = buf.readUInt8(0);
+  const b1 = buf.readUInt8(1);
+  const version = b0 >> 6;
+  if (version !== 2) throw new RtpError('RTP_BAD_VERSION', `RTP version ${version}, expected 2`);
+  const padding = (b0 & 0x20) !== 0;
+  const extension = (b0 & 0x10) !== 0;
+  const csrcCount = b0 & 0x0f;
+  let pos = RTP_HEADER_SIZE;
+  if (buf.length < pos + csrcCount * 4) {
+    throw new RtpError('RTP_TRUNCATED', `${csrcCount} CSRCs do not fit ${buf.length} bytes`);
+  }
+  const csrc: number[] = [];
+  for (let i = 0; i < csrcCount; i++, pos += 4) csrc.push(buf.readUInt32BE(pos));
+  let headerExtension: RtpHeaderExtension | undefined;
+  if (extension) {
+    if (buf.length < pos + 4) throw new RtpError('RTP_TRUNCATED', 'packet ends inside the header extension header');
+    const profile = buf.readUInt16BE(pos);
+    const size = buf.readUInt16BE(pos + 2) * 4;
+    pos += 4;
+    if (buf.length < pos + size) {
+      throw new RtpError('RTP_TRUNCATED', `header extension of ${size} bytes, only ${buf.length - pos} left`);
+    }
+    headerExtension = { profile, data: buf.subarray(pos, pos + size) };
+    pos += size;
+  }
+  let end = buf.length;
+  if (padding) {
+    const count = buf.readUInt8(buf.length - 1);
+    if (count === 0 || count > end - pos) {
+      throw new RtpError('RTP_TRUNCATED', `padding of ${count} bytes in a payload of ${end - pos}`);
+    }
+    end -= count;
+  }
+  const packet: RtpPacket = {
+    version,
+    padding,
+    extension,
+    marker: (b1 & 0x80) !== 0,
+    payloadType: b1 & 0x7f,
+    sequence: buf.readUInt16BE(2),
+    timestamp: buf.readUInt32BE(4),
+    ssrc: buf.readUInt32BE(8),
+    csrc,
+    payload: buf.subarray(pos, end),
+  };
+  return headerExtension ? { ...packet, headerExtension } : packet;
+}
+
+/** What a sender chooses for a header; version is always 2. */
+export interface RtpHeaderFields {
+  /** Defaults to false. */
+  readonly marker?: boolean;
+  readonly payloadType: number;
+  /** Taken modulo 2^16. */
+  readonly sequence: number;
+  /** Taken modulo 2^32, so an unwrapped timestamp can be passed as is. */
+  readonly timestamp: number;
+  readonly ssrc: number;
+  /** Defaults to none. At most 15. */
+  readonly csrc?: readonly number[];
+  /** Defaults to none. `data` must be a whole number of 32-bit words. */
+  readonly headerExtension?: RtpHeaderExtension;
+  /**
+   * Bytes of padding the caller appends after the payload (the last of which holds this count); sets the
+   * P bit. Defaults to 0. The header does not contain the padding: it is the caller's last part.
+   */
+  readonly paddingSize?: number;
+}
+
+/**
+ * Serializes the header only (12 bytes plus CSRCs and extension), so a writer can send
+ * `[header, ...payloadParts]` with writev and never copy the payload.
+ */
+export function serializeRtpHeader(fields: RtpHeaderFields): Buffer {
+  const csrc = fields.csrc ?? [];
+  const ext = fields.headerExtension;
+  if (csrc.length > 15) throw new RtpError('RTP_BAD_OPTIONS', `${csrc.length} CSRCs, at most 15`);
+  if (!Number.isInteger(fields.payloadType) || fields.payloadType < 0 || fields.payloadType > 127) {
+    throw new RtpError('RTP_BAD_OPTIONS', `payload type ${fields.payloadType} is not 0..127`);
+  }
+  if (ext && (ext.data.length % 4 !== 0 || ext.data.length > 0xffff * 4)) {
+    throw new RtpError('RTP_BAD_OPTIONS', `header extension of ${ext.data.length} bytes is not a whole number of words`);
+  }
+  const paddingSize = fields.paddingSize ?? 0;
+  const size = RTP_HEADER_SIZE + csrc.length * 4 + (ext ? 4 + ext.data.length : 0);
+  const out = Buffer.allocUnsafe(size);
+  out[0] = 0x80 | (paddingSize > 0 ? 0x20 : 0) | (ext ? 0x10 : 0) | csrc.length;
+  out[1] = (fields.marker ? 0x80 : 0) | fields.payloadType;
+  out.writeUInt16BE(fields.sequence & 0xffff, 2);
+  out.writeUInt32BE(fields.timestamp >>> 0, 4);
+  out.writeUInt32BE(fields.ssrc >>> 0, 8);
+  let pos = RTP_HEADER_SIZE;
+  for (const id of csrc) {
+    out.writeUInt32BE(id >>> 0, pos);
+    pos += 4;
+  }
+  if (ext) {
+    out.writeUInt16BE(ext.profile & 0xffff, pos);
+    out.writeUInt16BE(ext.data.length / 4, pos + 2);
+    ext.data.copy(out, pos + 4);
+  }
+  return out;
+}

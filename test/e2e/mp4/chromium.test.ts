@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { state, waitState } from './player.js';
+import { startMp4Server, type Mp4Server } from './setup.js';
+
+/**
+ * Headless Chromium plays streams through our player (`stream.html?src=…&mode=mse`, served by the API under
+ * its static root): frames decoded (getVideoPlaybackQuality) and audio decoded (Chrome's decoded-byte
+ * counter) for Opus, AAC and G.711 sent as FLAC.
+ */
+
+describe('Chromium plays MSE through our player', () => {
+  let server: Mp4Server;
+  let chrome: ChromiumPeer;
+  before(async () => {
+    server = await startMp4Server();
+    // Sound may start without a click in this test browser; a real page starts muted and unmutes on click.
+    chrome = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
+  });
+  after(async () => {
+    await chrome?.stop();
+    await server?.close();
+  });
+
+  for (const [stream, codec] of [
+    ['demo', 'opus'],
+    ['aac', 'mp4a.40.2'],
+    ['pcmu', 'flac'],
+  ] as const) {
+    it(`${stream}: ≥ 100 frames in 5 s and ${codec} audio decoded`, async (t) => {
+      const page = await chrome.context.newPage();
+      try {
+        await page.goto(`${server.url}/stream.html?src=${stream}&mode=mse`);
+        const first = await waitState(page, (s) => s.firstFrameMs > 0, 20_000, 'first frame');
+        const start = await state(page);
+        await page.waitForTimeout(5000);
+        const end = await state(page);
+        const frames = end.frames - start.frames;
+        t.diagnostic(
+          `${stream}: first frame ${first.firstFrameMs.toFixed(0)} ms after connect; ${frames} frames in 5 s (${end.dropped} dropped); ` +
+            `audio ${end.audioBytes} bytes decoded; latency ${(end.bufferedEnd - end.currentTime).toFixed(2)} s; ${end.mime}`,
+        );
+        assert.equal(end.error, '');
+        assert.ok(end.mime.includes(codec), end.mime);
+        assert.ok(frames >= 100, `${frames} frames in 5 s`);
+        assert.ok(end.audioBytes > start.audioBytes && end.audioBytes > 10_000, `audio decoded: ${start.audioBytes} -> ${end.audioBytes}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('a viewer joining a running stream sees a picture at once, from the cached frames', async (t) => {
+    const first = await chrome.context.newPage();
+    const second = await chrome.context.newPage();
+    try {
+      await first.goto(`${server.url}/stream.html?src=shared&mode=mse`);
+      await waitState(first, (s) => s.frames > 30, 20_000, 'first viewer playing');
+      await second.goto(`${server.url}/stream.html?src=shared&mode=mse`);
+      const joined = await waitState(second, (s) => s.firstFrameMs > 0, 5000, 'second viewer first frame');
+      const start = await state(second);
+      await second.waitForTimeout(3000);
+      const end = await state(second);
+      t.diagnostic(`late joiner: first frame ${joined.firstFrameMs.toFixed(0)} ms after connect, ${end.frames - start.frames} frames in 3 s`);
+      assert.ok(joined.firstFrameMs < 1000, `${joined.firstFrameMs} ms`);
+      assert.ok(end.frames - start.frames >= 60);
+      assert.ok(end.audioBytes > start.audioBytes);
+      assert.equal(server.mp4.sessions.list().filter((s) => s.clientCount === 2).length, 1, 'both viewers on one session');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Packet } from '../../../../../addon/src/core/packet.js';
+import { Receiver } from '../../../../../addon/src/core/receiver.js';
+import { newNodeId } from '../../../../../addon/src/core/sender.js';
+import { TrackInput } from '../../../../../addon/src/modules/rtsp/client/track-input.js';
+import { parseRtp } from '../../../../../addon/src/pkg/rtp/packet.js';
+import { buildSenderReport } from '../../../../../addon/src/pkg/rtp/rtcp.js';
+import { waitFor } from '../../../../helpers/wait.js';
+import { createDepacketizer } from '../../../../../addon/src/pkg/rtsp/formats.js';
+import { sdpToMedias } from '../../../../../addon/src/pkg/sdp/media.js';
+import { parseSdp } from '../../../../../addon/src/pkg/sdp/parse.js';
+import { formatOf, playableTracks } from '../../../../../addon/src/modules/rtsp/client/tracks.js';
+import { depacketizeAll, fixtureUrl, readFrames, readPackets } from '../../../pkg/rtp/capture.js';
+
+const H264 = { payloadType: 96, encodingName: 'H264', clockRate: 90000, channels: 0 };
+const PCMU = { payloadType: 0, encodingName: 'PCMU', clockRate: 8000, channels: 1 };
+
+function recorder(kind: 'video' | 'audio', name: 'H264' | 'PCMU', clockRate: number): { receiver: Receiver; got: Packet[] } {
+  const receiver = new Receiver({ kind, direction: 'recvonly', codecs: [] }, { name, clockRate, channels: 0 });
+  const got: Packet[] = [];
+  receiver.addSink({ id: newNodeId(), push: (p) => got.push(p), detach: () => undefined });
+  return { receiver, got };
+}
+
+describe('TrackInput: RTP of one track to the hub receiver', () => {
+  const h264Packets = readPackets(fixtureUrl('h264', 'rtp/gst_h264.rtp'));
+  // What the H264 depacketizer (tested on its own) makes of the capture in order.
+  const h264Frames = depacketizeAll(createDepacketizer(H264), h264Packets);
+
+  it('TCP (in order): the captured GStreamer H264 gives its access units, timestamps unwrapped', () => {
+    const { receiver, got } = recorder('video', 'H264', 90000);
+    const input = new TrackInput(90000, { reorder: false });
+    input.addOutput(receiver, H264);
+    for (const p of h264Packets) input.handleRtp(p, 0);
+    assert.equal(got.length, h264Frames.length);
+    assert.ok(got.length >= 12);
+    assert.equal(got[0]?.keyframe, true);
+    got.forEach((f, i) => {
+      assert.deepEqual(f.payload, h264Frames[i]?.payload, `frame ${i}`);
+      assert.equal(f.timestamp, h264Frames[i]?.timestamp);
+    });
+    assert.deepEqual(input.stats, { badPackets: 0, unwanted: 0 });
+    input.close();
+  });
+
+  it('UDP: packets swapped in pairs come out in order, the same frames as in order', () => {
+    const { receiver, got } = recorder('video', 'H264', 90000);
+    const input = new TrackInput(90000, { reorder: true });
+    input.addOutput(receiver, H264);
+    const swapped = h264Packets.slice();
+    // From the second packet on: a reorder buffer cannot know that the very first packet came too early.
+    for (let i = 1; i + 1 < swapped.length; i += 2) [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+    for (const p of swapped) input.handleRtp(p, 0);
+    // Every access unit but possibly the last, which waits on the reorder buffer.
+    assert.ok(got.length >= h264Frames.length - 1, `${got.length} of ${h264Frames.length}`);
+    got.forEach((f, i) => assert.deepEqual(f.payload, h264Frames[i]?.payload, `frame ${i}`));
+    input.close();
+  });
+
+  it('UDP: a lost packet is given up after a short wait; what follows still arrives', async () => {
+    const packets = readPackets(fixtureUrl('pcm', 'gst_pcmu.rtp'));
+    const { receiver, got } = recorder('audio', 'PCMU', 8000);
+    const input = new TrackInput(8000, { reorder: true });
+    input.addOutput(receiver, PCMU);
+    // The capture's 5 packets without the 4th.
+    const lossy = packets.filter((_, i) => i !== 3);
+    assert.equal(lossy.length, 4);
+    for (const p of lossy) input.handleRtp(p, 0);
+    assert.equal(got.length, 3, 'the packet after the gap waits for it');
+    await waitFor(() => got.length === 4, { timeoutMs: 1000, what: 'the gap given up' });
+    assert.deepEqual(got.map((f) => f.payload), lossy.map((p) => parseRtp(p).payload));
+    input.close();
+  });
+
+  it('garbage, a payload type nobody wants and broken RTCP are counted, not thrown', () => {
+    const { receiver, got } = recorder('audio', 'PCMU', 8000);
+    const input = new TrackInput(8000, { reorder: false });
+    input.addOutput(receiver, PCMU);
+    input.handleRtp(Buffer.from([0x80, 0x00]), 0);
+    input.handleRtp(Buffer.from('not rtp at all, version 1'), 0);
+    input.handleRtp(h264Packets[0]!, 0);
+    input.handleRtcp(Buffer.from([0x80, 0xc8, 0x00, 0x10]), 0);
+    assert.equal(got.length, 0);
+    assert.deepEqual(input.stats, { badPackets: 3, unwanted: 1 });
+    input.close();
+  });
+
+  it('reports: one block per source heard, echoing its sender report', () => {
+    const packets = readPackets(fixtureUrl('pcm', 'gst_pcmu.rtp'));
+    const { receiver } = recorder('audio', 'PCMU', 8000);
+    const input = new TrackInput(8000, { reorder: false });
+    input.addOutput(receiver, PCMU);
+    assert.deepEqual(input.reportBlocks(0), []);
+    for (const [i, p] of packets.entries()) input.handleRtp(p, i * 20);
+    const ssrc = parseRtp(packets[0]!).ssrc;
+    input.handleRtcp(buildSenderReport({ ssrc, ntpSeconds: 0x01020304, ntpFraction: 0x05060708, rtpTimestamp: 0, packetCount: 5, octetCount: 800 }), 200);
+    const [block, ...rest] = input.reportBlocks(1200);
+    assert.equal(rest.length, 0);
+    assert.equal(block?.ssrc, ssrc);
+    assert.equal(block?.packetsLost, 0);
+    assert.equal(block?.lastSr, 0x03040506);
+    assert.equal(block?.delaySinceLastSr, 65536);
+    input.close();
+  });
+
+  // The camera's SDP → the track the hub sees (codec AAC either way) → the format the input depacketizes.
+  for (const { name, rtpmap, fmtp } of [
+    { name: 'mp4g', rtpmap: 'MPEG4-GENERIC/16000/1', fmtp: 'streamtype=5;profile-level-id=2;mode=AAC-hbr;config=140856e500;sizelength=13;indexlength=3;indexdeltalength=3' },
+    { name: 'latm', rtpmap: 'MP4A-LATM/16000/1', fmtp: 'cpresent=0;config=40002810adca00' },
+  ]) {
+    it(`AAC as ${rtpmap.split('/')[0]}: the hub sees AAC/16000 and gets the encoder's access units`, () => {
+      const sdp = `v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 0 RTP/AVP 97\r\na=rtpmap:97 ${rtpmap}\r\na=fmtp:97 ${fmtp}\r\na=control:stream=1\r\n`;
+      const [track] = playableTracks(sdpToMedias(parseSdp(sdp)));
+      assert.ok(track);
+      const codec = track.media.codecs[0];
+      assert.equal(codec?.name, 'AAC');
+      assert.equal(codec?.clockRate, 16000);
+      assert.match(codec?.fmtp ?? '', /config=140856e500/i, 'one config form for every consumer');
+      const format = formatOf(track, codec);
+      assert.equal(format?.encodingName, rtpmap.split('/')[0]);
+      const receiver = new Receiver(track.media, codec);
+      const got: Packet[] = [];
+      receiver.addSink({ id: newNodeId(), push: (p) => got.push(p), detach: () => undefined });
+      const input = new TrackInput(16000, { reorder: false });
+      input.addOutput(receiver, format!);
+      const packets = readPackets(fixtureUrl('aac', `gst_aac_${name}.rtp`));
+      for (const p of packets) input.handleRtp(p, 0);
+      const encoded = readFrames(fixtureUrl('aac', `gst_aac_${name}.frames`));
+      assert.equal(got.length, packets.length, "one AU per packet in these captures");
+      assert.deepEqual(got.map((f) => f.payload), encoded.slice(0, got.length));
+      assert.ok(got.every((f, i) => i === 0 || f.timestamp - (got[i - 1]?.timestamp ?? 0) === 1024), '1024 samples per AU');
+      input.close();
+    });
+  }
+});
