@@ -16,7 +16,7 @@ import { parseMp4, sampleData } from '../../../addon/src/pkg/mp4/index.js';
  * `clip:none-noisy`), so the MP4 module sees what an RTSP camera with that audio would give it: AVCC frames with
  * SPS/PPS in-band on key frames, AAC access units with `config=` in the fmtp, 20 ms G.711 packets.
  */
-export type ClipAudio = 'aac' | 'pcmu' | 'pcma' | 'none';
+export type ClipAudio = 'aac' | 'pcmu' | 'pcma' | 'none' | 'silent';
 /** `plain`: 640x360 test pattern (~0.5 Mbit/s); `noisy`: full-frame noise at 8 Mbit/s, to fill socket buffers. */
 export type ClipVideo = 'plain' | 'noisy';
 
@@ -74,6 +74,12 @@ function g711Track(name: 'PCMU' | 'PCMA'): ClipTrack {
   return { media: { kind: 'audio', direction: 'recvonly', codecs: [codec] }, codec, loopTicks: packets.length * 160, packets };
 }
 
+/** A PCMU track that is described but never carries a frame, like a camera whose microphone is off. */
+function silentTrack(): ClipTrack {
+  const codec: Codec = { name: 'PCMU', clockRate: 8000, channels: 1 };
+  return { media: { kind: 'audio', direction: 'recvonly', codecs: [codec] }, codec, loopTicks: 8000, packets: [] };
+}
+
 export interface ClipSources {
   /** Removes the temp folder. */
   dispose(): void;
@@ -90,7 +96,10 @@ export function registerClipSource(hub: StreamHub): ClipSources {
     const video = videoName as ClipVideo;
     if (!videos.has(video)) videos.set(video, videoTrack(dir, video));
     if (!audios.has(audio)) {
-      audios.set(audio, audio === 'aac' ? aacTrack(dir) : audio === 'pcmu' ? g711Track('PCMU') : audio === 'pcma' ? g711Track('PCMA') : undefined);
+      audios.set(
+        audio,
+        audio === 'aac' ? aacTrack(dir) : audio === 'pcmu' ? g711Track('PCMU') : audio === 'pcma' ? g711Track('PCMA') : audio === 'silent' ? silentTrack() : undefined,
+      );
     }
     const tracks = [videos.get(video), audios.get(audio)].filter((t): t is ClipTrack => t !== undefined);
     const clip: Clip = { tracks };

@@ -22,11 +22,10 @@ export async function startMp4Server(
   let disposeClips = (): void => {};
   const server = await startApi({
     config: {
-      streams: { demo: 'demo:', shared: 'demo:', aac: 'clip:aac', pcmu: 'clip:pcmu', pcma: 'clip:pcma', noisy: 'clip:none-noisy', ...options.streams },
+      streams: { demo: 'demo:', shared: 'demo:', aac: 'clip:aac', pcmu: 'clip:pcmu', pcma: 'clip:pcma', noisy: 'clip:none-noisy', silent: 'clip:silent', ...options.streams },
     },
     api: options.api ?? {},
-    // Long enough that no source goes idle during a test: SourceSlot.track() reuses a relay without cancelling
-    // a pending idle stop, which then closes the relay under the new viewer (reported to the hub's owner).
+    // Sources stay up across tests, so each test measures its own viewer and not a source's cold start.
     hub: { idleStopMs: 60_000 },
     hooks: options.ws ? { ws: options.ws } : {},
     beforeStart: (api, app) => {

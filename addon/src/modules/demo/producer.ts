@@ -36,7 +36,8 @@ export class DemoProducer extends ProducerBase {
   }
 
   private startTrack(clipTrack: ClipTrack, index: number): void {
-    if (this.playing.has(clipTrack)) return;
+    // A described track without frames (a muted microphone) has nothing to play.
+    if (this.playing.has(clipTrack) || clipTrack.packets.length === 0) return;
     const receivers = this.tracks.filter((t) => t.media === clipTrack.media).map((t) => t.receiver);
     if (receivers.length === 0) return;
     this.playing.add(clipTrack);
