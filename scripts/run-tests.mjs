@@ -143,7 +143,7 @@ const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(
 // --expose-gc lets the memory tests measure a settled heap instead of a noisy one.
 const nodeArgs = ['--import', 'tsx', '--expose-gc', '--test', '--test-concurrency=1'];
 if (!hasFlag('--test-reporter')) nodeArgs.push('--test-reporter=spec');
-if (!hasFlag('--test-timeout')) nodeArgs.push(`--test-timeout=${process.env.TEST_FILE_TIMEOUT_MS || 600000}`);
+if (!hasFlag('--test-timeout')) nodeArgs.push(`--test-timeout=${process.env.TEST_FILE_TIMEOUT_MS || 240000}`);
 if (!hasFlag('--test-force-exit')) nodeArgs.push('--test-force-exit');
 nodeArgs.push(...opts.nodeFlags, ...files.map((f) => path.relative(ROOT, f)));
 

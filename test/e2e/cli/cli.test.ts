@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../helpers/ports.js';
 import { request } from '../../helpers/http.js';
-import { waitFor } from '../../helpers/wait.js';
+import { waitFor, withTimeout } from '../../helpers/wait.js';
 import { runTs2rtc, waitForListen } from './ts2rtc-process.js';
 
 let dir: string;
@@ -90,8 +90,9 @@ describe('ts2rtc command line', () => {
     const port = await freePort();
     const file = path.join(dir, 'wrong.yaml');
     writeFileSync(file, `streams:\n  cam: "demo:"\nrtsp:\n  listen:\n    - ":8554"\napi:\n  listen: "127.0.0.1:${port}"\n`);
-    const proc = runTs2rtc(['-c', file], { cwd: dir });
-    assert.equal(await proc.exited, 1);
+    // No port overrides here: they would replace the wrong value under test.
+    const proc = runTs2rtc(['-c', file], { cwd: dir, defaultPorts: true });
+    assert.equal(await withTimeout(proc.exited, 10_000, 'ts2rtc to refuse the config'), 1);
     assert.match(proc.stderr(), /wrong\.yaml:5:5: rtsp\.listen: /);
     assert.doesNotMatch(proc.stdout(), /listen addr=/);
     assert.equal(await canConnect(port), false);
