@@ -9,7 +9,7 @@
 //
 // Files run one at a time (--test-concurrency=1), in a fixed order, with the spec reporter; node's closing
 // summary (ℹ tests / ℹ pass / ℹ fail ...) is printed as is and node's exit code is forwarded.
-// Node 20 applies --test-timeout to each whole file, so it is a per-file cap (default 10 min, env
+// Node 20 applies --test-timeout to each whole file, so it is a per-file cap (default 4 min, env
 // TEST_FILE_TIMEOUT_MS); --test-force-exit stops a file whose tests finished but left a handle open.
 // The file search is done here in JavaScript, so no shell glob feature is needed.
 

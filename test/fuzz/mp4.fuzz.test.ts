@@ -105,7 +105,7 @@ describe('parseMp4 fuzz', () => {
       if (inPlace) mutated.copy(clip);
       const input = inPlace ? clip : mutated;
       let parsed = false;
-      const { ms, error } = timed(() => {
+      const run = () => {
         const movie = parseMp4(input, { requireSampleData });
         parsed = true;
         // Only a file whose samples were checked promises that they can be read.
@@ -116,7 +116,11 @@ describe('parseMp4 fuzz', () => {
             if (sample !== undefined) sampleData(input, sample);
           }
         }
-      });
+      };
+      let { ms, error } = timed(run);
+      // One slow call under load is a GC pause or a busy core, not the input: an input that is really slow
+      // is slow twice.
+      if (ms >= MAX_CALL_MS) ({ ms, error } = timed(run));
       if (inPlace) head.copy(clip);
       slowest = Math.max(slowest, ms);
       assert.ok(ms < MAX_CALL_MS, `iteration ${i} took ${ms.toFixed(1)} ms`);
