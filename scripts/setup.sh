@@ -43,6 +43,7 @@ APT_PACKAGES=(
   gstreamer1.0-libav
   nginx libnginx-mod-rtmp
   chromium
+  firefox-esr
   python3-venv
   iproute2
   util-linux

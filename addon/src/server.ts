@@ -4,11 +4,16 @@ import type { Config } from './config/types.js';
 import * as api from './modules/api/index.js';
 import type { ApiAddresses, ApiHooks, ApiModule } from './modules/api/index.js';
 import * as demo from './modules/demo/index.js';
+import * as echo from './modules/echo/index.js';
+import * as exec from './modules/exec/index.js';
+import * as ffmpeg from './modules/ffmpeg/index.js';
+import * as mjpeg from './modules/mjpeg/index.js';
 import * as rtsp from './modules/rtsp/index.js';
 import { registerRtspSource } from './modules/rtsp/client/index.js';
 import type { Logging } from './modules/log/index.js';
 import * as mp4 from './modules/mp4/index.js';
 import * as streams from './modules/streams/index.js';
+import * as webrtc from './modules/webrtc/index.js';
 import { StreamHub } from './modules/streams/hub.js';
 import type { HubOptions } from './modules/streams/hub.js';
 
@@ -55,14 +60,24 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   // Sources.
   demo.init(app);
   registerRtspSource(app);
+  // Process-backed sources publish into the RTSP server, which listens later: they read its port when they run
+  // and claim their publish paths here.
+  const publishClaims = new rtsp.PublishClaims();
+  const local = exec.localProcesses(app, () => rtspModule.server.port, publishClaims);
+  exec.init(app, local);
+  echo.init(app, local);
+  const ffmpegModule = ffmpeg.registerFfmpegSource(app, local);
   // Streams from the config, now that every scheme is known.
   streams.init(app);
   // Outputs and the API last.
   const apiModule = api.init(app, { log: options.logging.ring, ...options.api });
   apiModule.setInfo('ts2rtc', TS2RTC_VERSION);
-  const rtspModule = rtsp.init(app, apiModule);
+  const rtspModule = rtsp.init(app, apiModule, publishClaims);
+  const webrtcModule = webrtc.init(app, apiModule);
   // Output modules: register their WebSocket handlers and routes before the API listens.
   mp4.init(app, apiModule);
+  ffmpeg.init(apiModule, ffmpegModule);
+  mjpeg.init(app, apiModule, local);
 
   const stop = async (): Promise<void> => {
     await apiModule.stop();
@@ -73,6 +88,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   try {
     // Media listeners before the API: HA treats the API's listen line as "started".
     await rtspModule.start();
+    await webrtcModule.start();
     addresses = await apiModule.start();
   } catch (err) {
     await stop();

@@ -1,6 +1,6 @@
 // ts2rtc's player: a <video-stream> element speaking go2rtc's /api/ws protocol, so it plays from ts2rtc and
-// from go2rtc alike. Modes (comma list, go2rtc's names): `mse` is implemented here; `webrtc`, `webrtc/tcp`,
-// `hls`, `mp4` and `mjpeg` are stubs the WebRTC and MJPEG work fills in (each is marked STUB below).
+// from go2rtc alike. Modes (comma list, go2rtc's names): `mse` and `mjpeg` are implemented here; `webrtc`,
+// `webrtc/tcp`, `hls` and `mp4` are stubs other work fills in (each is marked STUB below).
 //
 // Usage: const v = document.createElement('video-stream'); v.mode = 'mse'; v.src = new URL('api/ws?src=cam', location.href);
 // `src` may be http(s)/ws(s) or a path; relative URLs keep the player working under base_path and Ingress.
@@ -279,9 +279,28 @@ export class VideoRTC extends HTMLElement {
   // then keep whichever of WebRTC and MSE gives better media, as go2rtc's player does.
   startWebrtc() {}
 
-  // STUB (MJPEG issue): send {type: 'mjpeg'} and show each binary JPEG as the poster.
+  /**
+   * MJPEG (go2rtc's last resort, and what works everywhere): the server answers `{type: 'mjpeg'}` and sends every
+   * JPEG as one binary message; each becomes the video's poster. `mjpegFrames` counts them (diagnostics, tests).
+   */
   startMjpeg() {
-    this.setStatus('mjpeg: not available yet');
+    this.mjpegFrames = 0;
+    let shown = '';
+    this.onBinary = (data) => {
+      const url = URL.createObjectURL(new Blob([data], { type: 'image/jpeg' }));
+      this.video.poster = url;
+      // The previous picture is decoded and on screen already; its URL only holds memory now.
+      if (shown) URL.revokeObjectURL(shown);
+      shown = url;
+      this.mjpegFrames++;
+      if (!this.firstFrameAt) this.firstFrameAt = performance.now();
+    };
+    this.handlers.push((msg) => {
+      if (msg.type === 'mjpeg') this.setStatus('mjpeg');
+    });
+    this.video.controls = false;
+    this.send({ type: 'mjpeg' });
+    this.setStatus('mjpeg: waiting');
   }
 
   // STUB (HLS): `hls` request, then play the returned playlist natively (Safari).

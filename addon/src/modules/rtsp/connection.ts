@@ -129,6 +129,17 @@ export class RtspConnection {
     return socket.writableLength < this.maxBufferedBytes;
   }
 
+  /**
+   * Writes bytes that are already interleaved frames (a frame's packets serialized once for every reader):
+   * one write, nothing copied. Returns false when the socket is congested, as writeFrame.
+   */
+  writeBytes(bytes: Buffer): boolean {
+    if (this.closed) return false;
+    this.bytesSend += bytes.length;
+    this.socket.write(bytes);
+    return this.socket.writableLength < this.maxBufferedBytes;
+  }
+
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;

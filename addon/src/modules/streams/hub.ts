@@ -21,6 +21,12 @@ export interface SourceHandlerOptions {
    * be reachable from the network. Defaults to false.
    */
   configOnly?: boolean;
+  /**
+   * Checks a URL that did not come from the config file (skipped when allow_insecure_api_sources is on): throw
+   * `SOURCE_FORBIDDEN` to refuse it. For schemes that are safe with some inputs only (ffmpeg: network URLs
+   * yes, files, devices and raw arguments no).
+   */
+  checkUntrusted?: (url: SourceUrl) => void;
 }
 
 export interface HubOptions extends Partial<SlotTimings> {
@@ -144,9 +150,11 @@ export class StreamHub {
   }
 
   private checkAllowed(url: SourceUrl, options: SourceHandlerOptions, origin: SourceOrigin): void {
-    if (options.configOnly && origin !== 'config' && !this.allowInsecure) {
+    if (origin === 'config' || this.allowInsecure) return;
+    if (options.configOnly) {
       throw new CoreError('SOURCE_FORBIDDEN', `streams: ${url.scheme} sources are allowed only in the config file`);
     }
+    options.checkUntrusted?.(url);
   }
 
   private async openProducer(stream: string, url: SourceUrl, origin: SourceOrigin): Promise<Producer> {

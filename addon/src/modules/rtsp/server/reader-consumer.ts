@@ -7,6 +7,7 @@ import type { Receiver } from '../../../core/receiver.js';
 import { createDepacketizer, createPacketizer } from '../../../pkg/rtsp/index.js';
 import { codecToRtpFormat } from '../../../pkg/sdp/index.js';
 import type { RtspConnection } from '../connection.js';
+import { sharedRtpTrack } from './shared-rtp.js';
 import { IncomingTrack } from './track-io.js';
 import type { SessionTrack } from './tracks.js';
 
@@ -41,7 +42,9 @@ export class RtspReaderConsumer extends ConsumerBase {
       payloadType: format.payloadType,
       ...(this.packetSize ? { maxPayloadSize: Math.max(16, this.packetSize - 12) } : {}),
     });
-    const track: SessionTrack = { control: `trackID=${index}`, media, codec, payloadType: format.payloadType, packetizer };
+    // TCP readers of this source share one packetization (shared-rtp.ts); UDP still numbers per reader.
+    const shared = sharedRtpTrack(receiver, codec, format.payloadType, this.packetSize ? Math.max(16, this.packetSize - 12) : undefined);
+    const track: SessionTrack = { control: `trackID=${index}`, media, codec, payloadType: format.payloadType, packetizer, shared };
     track.sender = this.attach(media, codec, receiver, (packet) => this.send(track, packet), { startPaused: true });
     this.tracks.push(track);
   }
@@ -81,13 +84,17 @@ export class RtspReaderConsumer extends ConsumerBase {
     const transport = track.transport;
     // A track the client never SETUP is not sent (a client may take only some tracks of the SDP).
     if (!transport || !track.packetizer) return true;
-    const packets = track.packetizer.packetize(packet);
     if (transport.kind === 'udp') {
-      this.bytesSend += transport.udp.send(packets);
+      this.bytesSend += transport.udp.send(track.packetizer.packetize(packet));
       return true;
     }
+    const bytes = track.shared ? track.shared.frame(packet, transport.channel) : undefined;
+    if (bytes) {
+      this.bytesSend += bytes.length;
+      return this.conn.writeBytes(bytes);
+    }
     const before = this.conn.bytesSend;
-    const writable = this.conn.writeRtp(transport.channel, packets);
+    const writable = this.conn.writeRtp(transport.channel, track.packetizer.packetize(packet));
     this.bytesSend += this.conn.bytesSend - before;
     return writable;
   }

@@ -4,6 +4,7 @@ import type { StreamHub } from '../../streams/hub.js';
 import { RtspConnection } from '../connection.js';
 import { RtspModuleError } from '../errors.js';
 import { ServerAuth } from './auth.js';
+import { PublishClaims } from './publish-claims.js';
 import { ServerSession } from './session.js';
 
 export interface RtspServerSettings {
@@ -28,6 +29,8 @@ export class RtspServer {
     private readonly settings: RtspServerSettings,
     private readonly hub: StreamHub,
     private readonly log: Logger,
+    /** Where exec:/ffmpeg: sources claim the paths their processes publish to. */
+    readonly publishClaims = new PublishClaims(),
   ) {
     this.auth = new ServerAuth(settings.username, settings.password, !settings.authLoopback);
   }
@@ -59,7 +62,7 @@ export class RtspServer {
     const conn = new RtspConnection(socket, this.log);
     this.connections.add(conn);
     conn.onClose.once(() => this.connections.delete(conn));
-    new ServerSession(conn, { hub: this.hub, auth: this.auth, defaultQuery: this.settings.defaultQuery, udpHost: host, packetSize: this.settings.packetSize, log: this.log });
+    new ServerSession(conn, { hub: this.hub, claims: this.publishClaims, auth: this.auth, defaultQuery: this.settings.defaultQuery, udpHost: host, packetSize: this.settings.packetSize, log: this.log });
   }
 }
 

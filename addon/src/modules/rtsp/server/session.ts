@@ -9,6 +9,7 @@ import type { StreamHub } from '../../streams/hub.js';
 import { parseMediaQuery } from '../../streams/media-query.js';
 import type { RtspConnection } from '../connection.js';
 import type { ServerAuth } from './auth.js';
+import type { PublishClaims } from './publish-claims.js';
 import { RtspPublisher } from './publisher.js';
 import { RtspReaderConsumer } from './reader-consumer.js';
 import { trackIndexFromUri, type SessionTrack } from './tracks.js';
@@ -24,6 +25,8 @@ const SENDABLE_AUDIO: readonly Codec[] = (['AAC', 'OPUS', 'PCMU', 'PCMA', 'PCM',
 
 export interface SessionContext {
   readonly hub: StreamHub;
+  /** Paths that local processes (exec:, ffmpeg:) publish to, claimed by their sources. */
+  readonly claims: PublishClaims;
   readonly auth: ServerAuth;
   /** `rtsp.default_query`: what a URL without a query asks for. */
   readonly defaultQuery: string;
@@ -137,6 +140,12 @@ export class ServerSession {
     const tracks = sdpToMedias(parseSdp(sdpText)).filter((t) => t.media.direction === 'recvonly');
     if (tracks.length === 0) throw new RequestError(415, 'no media we can receive');
     const publisher = new RtspPublisher(this.conn, tracks, sdpText, this.ctx.log, req.headers.get('User-Agent'));
+    // A process we started (exec:/ffmpeg: `{output}`) publishing to the path it was given.
+    if (this.ctx.claims.take(path, publisher, this.conn.socket.remoteAddress ?? '')) {
+      this.publisher = publisher;
+      this.streamName = path;
+      return { status: 200, headers: this.sessionHeaders() };
+    }
     // As go2rtc: publishing needs a stream that exists (e.g. `name:` with no sources in the config), so a
     // stranger cannot create streams.
     const stream = this.ctx.hub.get(path);
@@ -181,7 +190,9 @@ export class ServerSession {
     const base = req.uri.split('?')[0]?.replace(/\/?$/, '/') ?? req.uri;
     const info = reader.tracks
       .filter((t) => t.transport && t.packetizer)
-      .map((t) => ({ url: `${base}${t.control}`, seq: t.packetizer!.nextSequence }));
+      // A TCP track shares its numbering with the other readers: its first packet (the replayed GOP's) has
+      // no sequence number to promise before it is sent, so RTP-Info names the track only.
+      .map((t) => ({ url: `${base}${t.control}`, ...(t.shared && t.transport?.kind === 'tcp' ? {} : { seq: t.packetizer!.nextSequence }) }));
     const headers = this.sessionHeaders();
     if (info.length) headers.set('RTP-Info', buildRtpInfo(info));
     headers.set('Range', 'npt=0.000-');

@@ -4,6 +4,7 @@ import type { Receiver } from '../../../core/receiver.js';
 import type { Sender } from '../../../core/sender.js';
 import type { RtpPacketizer } from '../../../pkg/rtp/index.js';
 import type { RtpFormat } from '../../../pkg/sdp/index.js';
+import type { SharedRtpTrack } from './shared-rtp.js';
 import type { UdpTrackTransport } from './udp.js';
 
 /** Where a track's RTP goes or comes from once SETUP chose a transport. */
@@ -25,6 +26,8 @@ export interface SessionTrack {
   readonly sdpDirection?: 'sendonly';
   transport?: TrackTransport;
   readonly packetizer?: RtpPacketizer;
+  /** Outgoing tracks over TCP: the packetization shared by every reader of the source track. */
+  readonly shared?: SharedRtpTrack;
   sender?: Sender;
   /** Incoming tracks: the RTP format the client sends, from its SDP or ours. */
   readonly format?: RtpFormat;

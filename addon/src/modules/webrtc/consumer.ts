@@ -1,0 +1,292 @@
+import type { Logger } from 'pino';
+import { MediaStream, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCPeerConnection, type RTCRtpSender } from 'werift';
+import type { Codec } from '../../core/codec.js';
+import type { ConnectionDescription } from '../../core/connection.js';
+import { ConsumerBase } from '../../core/consumer.js';
+import type { Media } from '../../core/media.js';
+import type { Packet } from '../../core/packet.js';
+import type { Receiver } from '../../core/receiver.js';
+import { TimestampUnwrapper } from '../../pkg/rtp/sequence.js';
+import { choosePayloadType } from '../../pkg/webrtc/negotiate.js';
+import type { SdpMedia } from '../../pkg/webrtc/sdp.js';
+import { createPeerPacketizer, type PeerAudioPacketizer, type PeerVideoPacketizer } from './packetizers.js';
+
+export interface PeerTimings {
+  /** A peer that has not connected by then is dropped. Defaults to 30 s. */
+  connectTimeoutMs: number;
+  /** A connected peer that sent nothing (no RTCP, no STUN consent) for this long is gone. Defaults to 15 s. */
+  idleTimeoutMs: number;
+  /** How long `disconnected` may last before the peer is dropped. Defaults to 5 s. */
+  disconnectedGraceMs: number;
+}
+
+export const DEFAULT_PEER_TIMINGS: PeerTimings = { connectTimeoutMs: 30_000, idleTimeoutMs: 15_000, disconnectedGraceMs: 5_000 };
+
+/** One track the server sends: the hub's frames, packetized for this peer, into one werift sender. */
+interface OutTrack {
+  readonly mline: number;
+  readonly payloadType: number;
+  readonly packetizer: PeerVideoPacketizer | PeerAudioPacketizer;
+  readonly video: boolean;
+  sender: RTCRtpSender | undefined;
+  /** Frames since the last key frame, held until the peer connects (then sent at once: a quick first picture). */
+  pending: Packet[];
+  pendingBytes: number;
+}
+
+/** The peer's microphone on one m-line, depacketized into the uplink receiver the hub routes to the source. */
+interface MicTrack {
+  readonly mline: number;
+  readonly payloadType: number;
+  readonly receiver: Receiver;
+  readonly unwrapper: TimestampUnwrapper;
+}
+
+/** Before the peer connects, at most this much video is held (one GOP of a high bitrate camera). */
+const MAX_PENDING_FRAMES = 300;
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+
+export interface WebRtcStats {
+  keyframeRequests: number;
+  rtpPacketsSent: number;
+  micPacketsReceived: number;
+}
+
+/**
+ * A browser (or any WebRTC peer) watching a stream. The hub attaches tracks before the peer connection
+ * exists (negotiation order is go2rtc's: offer, attach, answer); frames arriving before DTLS is up are kept
+ * from the last key frame on, and sent the moment it is, so the first picture does not wait for the
+ * camera's next key frame.
+ */
+export class WebRtcConsumer extends ConsumerBase {
+  readonly stats: WebRtcStats = { keyframeRequests: 0, rtpPacketsSent: 0, micPacketsReceived: 0 };
+  private readonly out: OutTrack[] = [];
+  private readonly mics: MicTrack[] = [];
+  private pc: RTCPeerConnection | undefined;
+  private connected = false;
+  private lastSeen = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private disconnectTimer: NodeJS.Timeout | undefined;
+  private readonly releaseHooks: Array<() => void> = [];
+  private readonly createdAt = performance.now();
+
+  constructor(
+    description: ConnectionDescription,
+    medias: readonly Media[],
+    private readonly offer: readonly SdpMedia[],
+    private readonly log: Logger,
+    private readonly timings: PeerTimings = DEFAULT_PEER_TIMINGS,
+  ) {
+    super(description, medias);
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** The payload types chosen per m-line index (send first, microphone second): what the answer offers. */
+  chosenPayloadTypes(): Map<number, number[]> {
+    const map = new Map<number, number[]>();
+    for (const track of [...this.out, ...this.mics]) {
+      const list = map.get(track.mline) ?? [];
+      if (!list.includes(track.payloadType)) list.push(track.payloadType);
+      map.set(track.mline, list);
+    }
+    return map;
+  }
+
+  /** Which m-lines send and which receive, for the transceivers' directions. */
+  directions(): Map<number, { send: boolean; receive: boolean }> {
+    const map = new Map<number, { send: boolean; receive: boolean }>();
+    for (const track of this.out) map.set(track.mline, { send: true, receive: map.get(track.mline)?.receive ?? false });
+    for (const track of this.mics) map.set(track.mline, { send: map.get(track.mline)?.send ?? false, receive: true });
+    return map;
+  }
+
+  addTrack(media: Media, codec: Codec, receiver: Receiver): void {
+    const mline = this.mlineOf(media);
+    const sdp = this.offer[mline];
+    const payloadType = sdp ? choosePayloadType(sdp, codec) : undefined;
+    if (payloadType === undefined) throw new Error(`webrtc: m-line ${mline} has no payload type for ${codec.name}`);
+    const track: OutTrack = {
+      mline,
+      payloadType,
+      packetizer: createPeerPacketizer(codec, payloadType),
+      video: media.kind === 'video',
+      sender: undefined,
+      pending: [],
+      pendingBytes: 0,
+    };
+    this.out.push(track);
+    this.attach(media, codec, receiver, (packet) => this.write(track, packet));
+  }
+
+  getTrack(media: Media, codec: Codec): Receiver {
+    const mline = this.mlineOf(media);
+    const sdp = this.offer[mline];
+    const payloadType = sdp ? choosePayloadType(sdp, codec) : undefined;
+    if (payloadType === undefined) throw new Error(`webrtc: m-line ${mline} has no payload type for ${codec.name}`);
+    const receiver = this.createUplink(media, codec);
+    this.mics.push({ mline, payloadType, receiver, unwrapper: new TimestampUnwrapper() });
+    return receiver;
+  }
+
+  /** Something to run when the consumer is released (unregister from the TCP port, ...). */
+  onRelease(hook: () => void): void {
+    this.releaseHooks.push(hook);
+  }
+
+  /** Binds the negotiated peer connection: its senders, its microphone tracks and its lifecycle. */
+  bindPeer(pc: RTCPeerConnection): void {
+    this.pc = pc;
+    pc.connectionStateChange.subscribe((state) => this.onState(state));
+    pc.iceConnectionStateChange.subscribe((state) => {
+      this.log.trace({ consumer: this.id, ice: state, ms: Math.round(performance.now() - this.createdAt) }, 'webrtc ice state');
+    });
+    pc.onTrack.subscribe((track) => this.onRemoteTrack(track));
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.connected) this.drop('peer did not connect in time');
+      }, this.timings.connectTimeoutMs),
+    );
+  }
+
+  /** After setRemoteDescription: the werift sender of each m-line this consumer sends on. */
+  bindSenders(): void {
+    const pc = this.pc;
+    if (!pc) return;
+    for (const track of this.out) {
+      const transceiver = pc.getTransceivers().find((t) => t.mLineIndex === track.mline);
+      if (!transceiver) continue;
+      track.sender = transceiver.sender;
+      // One stream id for video and audio: browsers put the tracks in one MediaStream (go2rtc's player
+      // ignores tracks without a stream) and keep them in sync.
+      transceiver.sender.setStreams([new MediaStream({ id: `ts2rtc-${this.id}` })]);
+      transceiver.sender.onPictureLossIndication.subscribe(() => this.onKeyframeRequest());
+      transceiver.sender.onRtcp.subscribe((rtcp) => {
+        // FIR has no event of its own (werift-notes 3).
+        if (rtcp.type === 206 && 'feedback' in rtcp && rtcp.feedback.count === 4) this.onKeyframeRequest();
+      });
+    }
+  }
+
+  private mlineOf(media: Media): number {
+    const index = Number(media.id);
+    if (!Number.isInteger(index) || index < 0) throw new Error('webrtc: media without an m-line index');
+    return index;
+  }
+
+  private write(track: OutTrack, packet: Packet): boolean {
+    if (!this.connected || !track.sender) {
+      if (!track.video) return true; // audio before the peer is up is simply late
+      if (packet.keyframe) {
+        track.pending = [];
+        track.pendingBytes = 0;
+      }
+      if (track.pending.length < MAX_PENDING_FRAMES && track.pendingBytes + packet.payload.length <= MAX_PENDING_BYTES) {
+        track.pending.push(packet);
+        track.pendingBytes += packet.payload.length;
+      }
+      return true;
+    }
+    this.send(track, packet);
+    return true;
+  }
+
+  private send(track: OutTrack, packet: Packet): void {
+    const sender = track.sender;
+    if (!sender) return;
+    for (const out of track.packetizer.packetize(packet)) {
+      const rtp = new RtpPacket(new RtpHeader({ payloadType: track.payloadType, sequenceNumber: out.sequence, timestamp: out.timestamp, marker: out.marker }), out.payload);
+      this.bytesSend += out.payload.length + 12;
+      this.stats.rtpPacketsSent++;
+      sender.sendRtp(rtp).catch((err: unknown) => this.log.debug({ err, consumer: this.id }, 'rtp send failed'));
+    }
+  }
+
+  private onState(state: string): void {
+    this.log.trace({ consumer: this.id, state, ms: Math.round(performance.now() - this.createdAt) }, 'webrtc peer state');
+    if (state === 'connected') {
+      if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+      this.disconnectTimer = undefined;
+      if (!this.connected) this.onConnected();
+      return;
+    }
+    if (state === 'failed' || state === 'closed') {
+      this.drop(`peer connection ${state}`);
+      return;
+    }
+    if (state === 'disconnected' && !this.disconnectTimer) {
+      this.disconnectTimer = setTimeout(() => this.drop('peer disconnected'), this.timings.disconnectedGraceMs);
+    }
+  }
+
+  private onConnected(): void {
+    this.connected = true;
+    const pc = this.pc;
+    const pair = pc?.iceTransports[0]?.connection.nominated;
+    if (pair) {
+      this.description.remoteAddr = `${pair.remoteCandidate.host}:${pair.remoteCandidate.port}`;
+      this.description.protocol = pair.localCandidate.transport === 'tcp' ? 'tcp' : 'udp';
+    }
+    this.log.debug({ consumer: this.id, remote: this.description.remoteAddr, ms: Math.round(performance.now() - this.createdAt) }, 'webrtc peer connected');
+    for (const track of this.out) {
+      const pending = track.pending;
+      track.pending = [];
+      track.pendingBytes = 0;
+      for (const packet of pending) this.send(track, packet);
+    }
+    const connection = pc?.iceTransports[0]?.connection;
+    this.lastSeen = Date.now();
+    if (connection) {
+      const { unSubscribe } = connection.onData.subscribe(() => {
+        this.lastSeen = Date.now();
+      });
+      this.releaseHooks.push(unSubscribe);
+    }
+    const check = setInterval(
+      () => {
+        if (Date.now() - this.lastSeen > this.timings.idleTimeoutMs) this.drop('peer went silent');
+      },
+      Math.min(2000, this.timings.idleTimeoutMs / 2),
+    );
+    this.timers.push(check);
+  }
+
+  private onRemoteTrack(track: MediaStreamTrack): void {
+    const transceiver = this.pc?.getTransceivers().find((t) => t.receiver.track === track || t.receiver.tracks.includes(track));
+    const mline = transceiver?.mLineIndex;
+    const mic = this.mics.find((m) => m.mline === mline);
+    if (!mic) return;
+    const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => {
+      if (rtp.header.payloadType !== mic.payloadType || rtp.payload.length === 0) return;
+      this.stats.micPacketsReceived++;
+      this.bytesRecv += rtp.payload.length;
+      mic.receiver.write({ payload: rtp.payload, timestamp: mic.unwrapper.unwrap(rtp.header.timestamp), keyframe: true });
+    });
+    this.releaseHooks.push(unSubscribe);
+  }
+
+  private onKeyframeRequest(): void {
+    // The hub has no way yet to ask a source for a key frame; late joiners get the GOP cache instead.
+    this.stats.keyframeRequests++;
+  }
+
+  private drop(reason: string): void {
+    if (this.isClosed) return;
+    this.log.debug({ consumer: this.id, reason }, 'webrtc peer closed');
+    void this.stop();
+  }
+
+  protected async release(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+    if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = undefined;
+    for (const track of this.out) track.pending = [];
+    for (const hook of this.releaseHooks.splice(0)) hook();
+    const pc = this.pc;
+    this.pc = undefined;
+    if (pc) await pc.close();
+  }
+}

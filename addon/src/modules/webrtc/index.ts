@@ -1,0 +1,92 @@
+import type { App } from '../../app.js';
+import { errorMessage } from '../../core/errors.js';
+import type { ApiModule } from '../api/index.js';
+import { PublicAddressResolver } from './addresses.js';
+import { firstStunServer, webrtcSettings, type WebrtcSettings } from './config.js';
+import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './consumer.js';
+import type { WebrtcContext } from './session.js';
+import { rtspToWebRtcHandler, webrtcRoute } from './signaling-http.js';
+import { registerWsHandlers } from './signaling-ws.js';
+import { installFastSrtp } from './srtp-fast.js';
+import { TcpMux } from './tcp-mux.js';
+
+export { WebRtcConsumer } from './consumer.js';
+export type { PeerTimings } from './consumer.js';
+export { webrtcSettings } from './config.js';
+
+export interface WebrtcModuleOptions {
+  /** Peer timeouts; tests shorten them. */
+  timings?: Partial<PeerTimings>;
+  /** Use the faster AES-CM SRTP sender (srtp-fast.ts). Defaults to true; the bench compares both. */
+  fastSrtp?: boolean;
+}
+
+export interface WebrtcModule {
+  readonly settings: WebrtcSettings;
+  /** The shared ICE-TCP port once started (the real one for `:0`); undefined when TCP is off. */
+  readonly tcpPort: number | undefined;
+  readonly mux: TcpMux | undefined;
+  /**
+   * Opens the shared TCP port. A port that cannot be bound is logged (code WEBRTC_LISTEN_FAILED) and WebRTC
+   * goes on with UDP only, as go2rtc does: the API and every other output stay up.
+   */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * WebRTC output (go2rtc's `webrtc` module): `/api/ws` messages `webrtc/offer`, `webrtc`, `webrtc/candidate`,
+ * `POST /api/webrtc` (JSON, WHEP, form, raw SDP), the RTSPtoWebRTC exchange, and one TCP port shared by
+ * every peer. Nothing listens until `start()`.
+ */
+export function init(app: App, api: ApiModule, options: WebrtcModuleOptions = {}): WebrtcModule {
+  const log = app.logger('webrtc');
+  const settings = webrtcSettings(app.config.webrtc);
+  const mux = settings.tcp ? new TcpMux(settings.tcp.host, settings.tcp.port, log) : undefined;
+  const ctx: { -readonly [K in keyof WebrtcContext]: WebrtcContext[K] } = {
+    settings,
+    mux,
+    publicAddress: new PublicAddressResolver(firstStunServer(settings.iceServers)),
+    log,
+    timings: { ...DEFAULT_PEER_TIMINGS, ...options.timings },
+    fastSrtp: false,
+  };
+  if (options.fastSrtp ?? true) {
+    const srtp = installFastSrtp();
+    ctx.fastSrtp = srtp.ok;
+    if (!srtp.ok) log.warn({ reason: srtp.reason }, 'fast SRTP sender not installed; werift encrypts');
+  }
+  registerWsHandlers(api.ws, app.streams, ctx);
+  api.addRoute('*', 'api/webrtc', webrtcRoute(app.streams, ctx, api.basePath));
+  api.setRtspToWebRtcHandler(rtspToWebRtcHandler(app.streams, ctx));
+  api.registerErrorStatus('SDP_INVALID', 400);
+  api.registerErrorStatus('SDP_LIMIT', 400);
+  api.registerErrorStatus('WEBRTC_BAD_MESSAGE', 400);
+  let started = false;
+  const module: WebrtcModule = {
+    settings,
+    mux,
+    get tcpPort() {
+      return started ? mux?.listeningPort : undefined;
+    },
+    async start() {
+      if (!mux || started) return;
+      try {
+        await mux.start();
+      } catch (err) {
+        log.error({ err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' }, 'listen tcp failed; WebRTC continues over UDP only');
+        ctx.mux = undefined;
+        return;
+      }
+      started = true;
+      // go2rtc's line: `[webrtc] listen tcp addr=...` with the bound address.
+      log.info({ addr: `${settings.tcp?.host ?? ''}:${mux.listeningPort}` }, 'listen tcp');
+    },
+    async stop() {
+      started = false;
+      await mux?.stop();
+    },
+  };
+  app.onStop(() => module.stop());
+  return module;
+}

@@ -1,0 +1,111 @@
+import type { Codec } from '../../core/codec.js';
+import type { Packet } from '../../core/packet.js';
+import { H264Packetizer } from '../../pkg/h264/rtp-packetizer.js';
+import { H265Packetizer } from '../../pkg/h265/rtp-packetizer.js';
+import { OpusPacketizer } from '../../pkg/opus/rtp-packetizer.js';
+import { PcmPacketizer } from '../../pkg/pcm/rtp-packetizer.js';
+import { randomUint32, type RtpPacketizer } from '../../pkg/rtp/payload.js';
+
+/**
+ * Room for the SRTP tag (16), a TCP frame header (2) and a few header extensions inside a 1280-byte IPv6
+ * minimum MTU path, as browsers size their own packets.
+ */
+export const WEBRTC_MAX_PAYLOAD = 1100;
+
+/** The project's packetizer for a codec the server sends to browsers (negotiate.ts allows only these). */
+export function createPacketizer(codec: Codec, payloadType: number): RtpPacketizer {
+  // A random timestamp origin per peer (RFC 3550 5.1); the source's own numbers say nothing to the browser.
+  const options = { payloadType, maxPayloadSize: WEBRTC_MAX_PAYLOAD, timestampOffset: randomUint32() };
+  switch (codec.name) {
+    case 'H264':
+      return new H264Packetizer(options);
+    case 'H265':
+      return new H265Packetizer(options);
+    case 'OPUS':
+      return new OpusPacketizer(options);
+    case 'PCMU':
+    case 'PCMA':
+      return new PcmPacketizer(options);
+    default:
+      throw new Error(`webrtc: no RTP packetizer for ${codec.name}`);
+  }
+}
+
+/** One RTP payload of a frame, shared by every peer that sends the same codec. */
+interface SharedPayload {
+  readonly payload: Buffer;
+  readonly marker: boolean;
+}
+
+/** Per codec: the packetizer that cuts frames (its own numbering is never used) and the cut frames. */
+const shared = new Map<string, { packetizer: RtpPacketizer; frames: WeakMap<Packet, SharedPayload[]> }>();
+
+function sharedPayloads(codec: Codec, frame: Packet): SharedPayload[] {
+  const key = `${codec.name}/${WEBRTC_MAX_PAYLOAD}`;
+  let entry = shared.get(key);
+  if (!entry) {
+    entry = { packetizer: createPacketizer(codec, 96), frames: new WeakMap() };
+    shared.set(key, entry);
+  }
+  let payloads = entry.frames.get(frame);
+  if (!payloads) {
+    payloads = entry.packetizer.packetize(frame).map((out) => ({
+      payload: out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize),
+      marker: out.marker,
+    }));
+    entry.frames.set(frame, payloads);
+  }
+  return payloads;
+}
+
+/** One outgoing packet for werift: our numbering, the shared payload. */
+export interface PeerRtp {
+  readonly payload: Buffer;
+  readonly marker: boolean;
+  readonly sequence: number;
+  readonly timestamp: number;
+}
+
+/**
+ * Video for one peer. A frame is cut into RTP payloads once for all peers (cached on the frame object, which
+ * the hub shares by reference; the GOP cache keeps it alive just as long as the frame), and each peer only
+ * numbers them: its own sequence numbers and timestamp origin. Fragmenting and copying a frame per viewer
+ * was ~10 % of the per-viewer cost.
+ */
+export class PeerVideoPacketizer {
+  private sequence = randomUint32() & 0xffff;
+  private readonly timestampOffset = randomUint32();
+
+  constructor(private readonly codec: Codec) {}
+
+  packetize(frame: Packet): PeerRtp[] {
+    const timestamp = (Math.trunc(frame.timestamp) + this.timestampOffset) >>> 0;
+    return sharedPayloads(this.codec, frame).map((p) => {
+      const sequence = this.sequence;
+      this.sequence = (this.sequence + 1) & 0xffff;
+      return { payload: p.payload, marker: p.marker, sequence, timestamp };
+    });
+  }
+}
+
+/** Audio (and anything with per-stream state such as the talkspurt marker): a packetizer of its own. */
+export class PeerAudioPacketizer {
+  private readonly packetizer: RtpPacketizer;
+
+  constructor(codec: Codec, payloadType: number) {
+    this.packetizer = createPacketizer(codec, payloadType);
+  }
+
+  packetize(frame: Packet): PeerRtp[] {
+    return this.packetizer.packetize(frame).map((out) => ({
+      payload: out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize),
+      marker: out.marker,
+      sequence: out.sequence,
+      timestamp: out.timestamp,
+    }));
+  }
+}
+
+export function createPeerPacketizer(codec: Codec, payloadType: number): PeerVideoPacketizer | PeerAudioPacketizer {
+  return codec.name === 'H264' || codec.name === 'H265' ? new PeerVideoPacketizer(codec) : new PeerAudioPacketizer(codec, payloadType);
+}

@@ -1,0 +1,215 @@
+import type { Logger } from 'pino';
+import { RTCPeerConnection, RTCRtpCodecParameters, type RTCIceCandidate } from 'werift';
+import type { IceServer } from '../../config/types.js';
+import { CoreError } from '../../core/errors.js';
+import { buildCandidate, candidateAddress, candidatePriority, isDockerAddress, TYPE_PREFERENCE } from '../../pkg/webrtc/candidate.js';
+import { offerToMedias } from '../../pkg/webrtc/negotiate.js';
+import { addCandidates, keepBundledSections, keepPayloadTypes, parseSdpMedias, type SdpMedia } from '../../pkg/webrtc/sdp.js';
+import type { Stream } from '../streams/stream.js';
+import { hostAddresses, type PublicAddressResolver } from './addresses.js';
+import { weriftIceServers, type WebrtcSettings } from './config.js';
+import { DEFAULT_PEER_TIMINGS, WebRtcConsumer, type PeerTimings } from './consumer.js';
+import { preferCmProfile } from './srtp-fast.js';
+import type { TcpMux } from './tcp-mux.js';
+import { attachTcpProtocol, disableDefaultStun, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
+
+/** What every offer needs from the module: settings, the shared TCP port, the STUN resolver. */
+export interface WebrtcContext {
+  readonly settings: WebrtcSettings;
+  readonly mux: TcpMux | undefined;
+  readonly publicAddress: PublicAddressResolver;
+  readonly log: Logger;
+  readonly timings: PeerTimings;
+  /** The faster AES-CM SRTP sender is installed: ask peers for that profile (srtp-fast.ts). */
+  readonly fastSrtp: boolean;
+}
+
+export interface OfferRequest {
+  readonly stream: Stream;
+  readonly sdp: string;
+  /** go2rtc's format_name: `webrtc` (WebSocket), `webrtc/json`, `webrtc/whep`, `webrtc/post`, `hass/webrtc`. */
+  readonly formatName: string;
+  readonly protocol: 'ws' | 'http';
+  readonly remoteAddr?: string;
+  readonly userAgent?: string;
+  /** A v2 WebSocket offer's own ICE servers, replacing the configured ones for this peer. */
+  readonly iceServers?: readonly IceServer[];
+  /** `ice_transport_policy: relay`: only TURN relays (the offer's own servers must include one). */
+  readonly relayOnly?: boolean;
+}
+
+/** A negotiated peer: the answer to send, and (trickle) the step that starts gathering. */
+export interface Negotiated {
+  readonly consumer: WebRtcConsumer;
+  readonly answer: string;
+  /** Trickle mode: sets the local description; each candidate found is passed to `onCandidate`. */
+  startTrickle(onCandidate: (candidate: string) => void): Promise<void>;
+  addRemoteCandidate(candidate: string): Promise<void>;
+  /** HTTP flavours: gathers everything and returns the answer with every candidate in it. */
+  completeAnswer(): Promise<string>;
+}
+
+/** Codecs werift may negotiate; the offer has already been cut down to the payload types we chose. */
+function weriftCodecs(): { video: RTCRtpCodecParameters[]; audio: RTCRtpCodecParameters[] } {
+  const feedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+  return {
+    video: [
+      new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: feedback }),
+      new RTCRtpCodecParameters({ mimeType: 'video/H265', clockRate: 90000, rtcpFeedback: feedback }),
+      // Never sent: only here so that an m-line we leave unused (a stream without video) still negotiates.
+      new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000 }),
+    ],
+    audio: [
+      new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }),
+      new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 }),
+      new RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, payloadType: 8 }),
+    ],
+  };
+}
+
+const WERIFT_NAMES: ReadonlySet<string> = new Set(['H264', 'H265', 'VP8', 'OPUS', 'PCMU', 'PCMA']);
+
+/** For an m-line we do not use, one codec werift knows, so it still answers it (inactive). */
+function fallbackPayloadType(media: SdpMedia): number | undefined {
+  return media.codecs.find((c) => WERIFT_NAMES.has(c.name))?.payloadType;
+}
+
+/**
+ * go2rtc's order: parse the offer, attach a consumer to the stream (which picks codecs and starts sources),
+ * then build the answer for exactly the chosen codecs. Throws CODEC_MISMATCH / SOURCE_FAILED from the hub,
+ * SDP_INVALID for an offer that does not parse.
+ */
+export async function negotiate(ctx: WebrtcContext, request: OfferRequest): Promise<Negotiated> {
+  const offer = parseSdpMedias(request.sdp);
+  const medias = offerToMedias(offer);
+  ctx.log.trace({ sdp: request.sdp }, 'webrtc offer');
+  if (medias.length === 0) throw new CoreError('CODEC_MISMATCH', 'webrtc: the offer asks for no media the server handles');
+  const consumer = new WebRtcConsumer(
+    { formatName: request.formatName, protocol: request.protocol, remoteAddr: request.remoteAddr, userAgent: request.userAgent },
+    medias,
+    offer,
+    ctx.log,
+    ctx.timings ?? DEFAULT_PEER_TIMINGS,
+  );
+  await request.stream.addConsumer(consumer);
+  try {
+    return await buildPeer(ctx, request, offer, consumer);
+  } catch (err) {
+    await consumer.stop();
+    throw err;
+  }
+}
+
+async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: readonly SdpMedia[], consumer: WebRtcConsumer): Promise<Negotiated> {
+  const { settings } = ctx;
+  const keep = consumer.chosenPayloadTypes();
+  for (const media of offer) {
+    if ((media.kind === 'audio' || media.kind === 'video') && media.direction !== 'inactive' && !keep.has(media.index)) {
+      const pt = fallbackPayloadType(media);
+      if (pt !== undefined) keep.set(media.index, [pt]);
+    }
+  }
+  const udp = settings.networks.has('udp4') || settings.networks.has('udp6');
+  const iceServers = weriftIceServers(request.iceServers ?? settings.iceServers);
+  const pc = new RTCPeerConnection({
+    codecs: weriftCodecs(),
+    headerExtensions: { video: [], audio: [] },
+    iceServers,
+    bundlePolicy: 'max-bundle',
+    ...(request.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
+    ...(settings.loopback ? { iceAdditionalHostAddresses: ['127.0.0.1'] } : {}),
+    ...(settings.udpPorts ? { icePortRange: settings.udpPorts } : {}),
+    ...(udp ? {} : { iceFilterCandidatePair: (pair) => pair.localCandidate.transport === 'tcp' }),
+  });
+  consumer.bindPeer(pc);
+  await pc.setRemoteDescription({ type: 'offer', sdp: keepPayloadTypes(request.sdp, keep) });
+  if (!iceServers.some((s) => s.urls.startsWith('stun:'))) disableDefaultStun(pc);
+  if (ctx.fastSrtp) preferCmProfile(pc);
+  const directions = consumer.directions();
+  for (const transceiver of pc.getTransceivers()) {
+    const index = transceiver.mLineIndex;
+    const use = index === undefined ? undefined : directions.get(index);
+    transceiver.setDirection(use ? (use.send && use.receive ? 'sendrecv' : use.send ? 'sendonly' : 'recvonly') : 'inactive');
+  }
+  consumer.bindSenders();
+
+  const extra: string[] = [];
+  const mux = ctx.mux;
+  if (mux && !request.relayOnly && mux.listeningPort > 0 && (settings.networks.has('tcp4') || settings.networks.has('tcp6'))) {
+    const port = mux.listeningPort;
+    const hosts = hostAddresses(settings);
+    const protocol = new MuxedTcpProtocol(port);
+    const ufrag = localUfrag(pc);
+    const unregister = mux.register(ufrag, protocol);
+    protocol.onClosed.push(unregister);
+    consumer.onRelease(unregister);
+    let localPreference = 65535;
+    const tcpCandidate = (host: string, candidatePort: number): string =>
+      buildCandidate({
+        foundation: `${extra.length + 10}`,
+        transport: 'tcp',
+        priority: candidatePriority(TYPE_PREFERENCE.tcpHost, localPreference--),
+        host,
+        port: candidatePort,
+        type: 'host',
+      });
+    // Configured addresses first: go2rtc gives the first `candidates` entry the highest priority.
+    for (const entry of settings.candidates) {
+      const host = entry.kind === 'address' ? entry.host : await ctx.publicAddress.resolve();
+      if (host) extra.push(tcpCandidate(host, entry.port));
+    }
+    // The first host address is werift's own candidate for the muxed protocol (it pairs checks with it).
+    const [first, ...others] = hosts;
+    if (first !== undefined) attachTcpProtocol(pc, protocol, first, candidatePriority(TYPE_PREFERENCE.tcpHost, localPreference--));
+    for (const host of others) extra.push(tcpCandidate(host, port));
+  }
+
+  const created = await pc.createAnswer();
+  // DTLS server role (setup:passive): the browser sends its ClientHello the moment its own ICE is ready.
+  // As DTLS client werift's ClientHello reaches Chrome before Chrome's ICE has settled and is answered ~100 ms
+  // later; as server the first picture comes that much sooner.
+  const answer = { type: created.type, sdp: created.sdp.replace(/^a=setup:active$/gm, 'a=setup:passive') };
+  const keepCandidate = (line: string): boolean => {
+    const address = candidateAddress(line);
+    if (!address) return true;
+    if (isDockerAddress(address.host)) return false;
+    if (address.transport === 'udp' && !udp) return false;
+    if (address.transport === 'udp' && settings.allowedIps && !settings.allowedIps.includes(address.host)) return false;
+    return true;
+  };
+  const mid = offer.find((m) => m.mid !== undefined)?.mid ?? '0';
+  let remoteQueue: Promise<void> = Promise.resolve();
+
+  const negotiated: Negotiated = {
+    consumer,
+    answer: keepBundledSections(answer.sdp),
+    async startTrickle(onCandidate) {
+      const { unSubscribe } = pc.onIceCandidate.subscribe((candidate: RTCIceCandidate | undefined) => {
+        if (candidate?.candidate && keepCandidate(candidate.candidate)) onCandidate(candidate.candidate);
+      });
+      consumer.onRelease(unSubscribe);
+      for (const line of extra) onCandidate(line);
+      await pc.setLocalDescription(answer);
+    },
+    addRemoteCandidate(candidate) {
+      ctx.log.trace({ consumer: consumer.id, candidate }, 'webrtc remote candidate');
+      // Applied in arrival order; werift itself queues the ones that come before the remote description.
+      remoteQueue = remoteQueue.then(() => pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: 0 }).catch(() => undefined));
+      return remoteQueue;
+    },
+    async completeAnswer() {
+      await pc.setLocalDescription(answer);
+      // werift lists its own candidates (the muxed TCP one included); ours go after them.
+      const sdp = addCandidates(pc.localDescription?.sdp ?? answer.sdp, extra);
+      return keepBundledSections(filterCandidateLines(sdp, keepCandidate));
+    },
+  };
+  return negotiated;
+}
+
+function filterCandidateLines(sdp: string, keep: (candidate: string) => boolean): string {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') || keep(line.slice(2)))
+    .join('\r\n');
+}

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseIceServers, parseTransportPolicy } from '../../../../addon/src/modules/webrtc/signaling-ws.js';
+
+describe('v2 offer options', () => {
+  it('ice_servers as Home Assistant sends them (urls always a list) and as browsers write them (a string)', () => {
+    assert.deepEqual(parseIceServers([{ urls: ['stun:a:3478', 'turn:b'], username: 'u', credential: 'c' }, { urls: 'stun:c' }]), [
+      { urls: ['stun:a:3478', 'turn:b'], username: 'u', credential: 'c' },
+      { urls: ['stun:c'], username: '', credential: '' },
+    ]);
+    assert.equal(parseIceServers(undefined), undefined);
+    assert.deepEqual(parseIceServers([]), []);
+    assert.throws(() => parseIceServers('stun:x'), (err: Error & { code?: string }) => err.code === 'WEBRTC_BAD_MESSAGE');
+    assert.throws(() => parseIceServers([1]), (err: Error & { code?: string }) => err.code === 'WEBRTC_BAD_MESSAGE');
+  });
+
+  it("ice_transport_policy: go2rtc's all / relay, anything else named in the error", () => {
+    assert.equal(parseTransportPolicy(undefined), undefined);
+    assert.equal(parseTransportPolicy('all'), undefined);
+    assert.equal(parseTransportPolicy('relay'), true);
+    assert.throws(() => parseTransportPolicy('udp'), /unknown ICE transport policy: udp/);
+  });
+});

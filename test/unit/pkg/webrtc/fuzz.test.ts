@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { Message, classes, methods } from 'werift';
+import { WebrtcPkgError } from '../../../../addon/src/pkg/webrtc/errors.js';
+import { offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
+import { bindingRequestUsername, parseBindingResponse } from '../../../../addon/src/pkg/webrtc/stun.js';
+import { keepPayloadTypes, parseSdpMedias } from '../../../../addon/src/pkg/webrtc/sdp.js';
+import { readFirstFrame } from '../../../../addon/src/pkg/webrtc/tcp-frame.js';
+import { flipBits, Prng, setBytes, setU32, splice, timed, truncate } from '../../../fuzz/mutate.js';
+
+const OFFER = Buffer.from(readFileSync(new URL('./fixtures/chrome-offer.sdp', import.meta.url), 'utf8').replace(/\n/g, '\r\n'));
+const STUN = (() => {
+  const message = new Message(methods.BINDING, classes.REQUEST);
+  message.setAttribute('USERNAME', 'Xk2s:abcd1234');
+  message.setAttribute('PRIORITY', 1853824767);
+  return message.bytes;
+})();
+
+/** Parsers throw their typed error or nothing, and never take long: 3000 seeded mutations each. */
+function fuzz(seed: number, input: Buffer, run: (data: Buffer) => void): void {
+  const rng = new Prng(seed);
+  const mutations = [flipBits, setBytes, setU32, truncate, splice];
+  for (let i = 0; i < 3000; i++) {
+    let data = input;
+    for (let n = 1 + rng.below(3); n > 0; n--) data = rng.pick(mutations)(rng, data);
+    const { ms, error } = timed(() => run(data));
+    assert.ok(error === undefined || error instanceof WebrtcPkgError, `iteration ${i}: ${String(error)}`);
+    assert.ok(ms < 50, `iteration ${i} took ${ms.toFixed(1)} ms`);
+  }
+}
+
+describe('pkg/webrtc under mutated input', () => {
+  it('SDP parsing, negotiation and rewriting', () => {
+    fuzz(0x5d9, OFFER, (data) => {
+      const text = data.toString('latin1');
+      const medias = parseSdpMedias(text);
+      offerToMedias(medias);
+      keepPayloadTypes(text, new Map([[1, [102]]]));
+    });
+  });
+
+  it('STUN peeking and RFC 4571 framing', () => {
+    fuzz(0x57a, STUN, (data) => {
+      bindingRequestUsername(data);
+      parseBindingResponse(data, data.subarray(8, 20));
+      readFirstFrame(data, 1500);
+    });
+  });
+});
