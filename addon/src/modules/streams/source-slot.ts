@@ -127,6 +127,8 @@ export class SourceSlot {
     if (!producer || this.starting) return this.starting;
     this.starting = producer.start().then(
       () => {
+        // A start that finished after the producer was stopped or replaced says nothing about the source now.
+        if (this.producer !== producer) return;
         this.retryAttempt = 0;
         this.lastError = undefined;
       },
