@@ -13,7 +13,7 @@ import {
   splitAnnexB,
   splitAvcc,
 } from '../../addon/src/pkg/h264/index.js';
-import { Prng, flipBits, setBytes, setU32, splice, timed, truncate } from './mutate.js';
+import { Prng, mutateSeed as mutate, timed } from './mutate.js';
 
 /**
  * Mutated real H.264 bytes (the demo clip's frames, avcC and SPS, and x264 SPS of other
@@ -80,24 +80,6 @@ const targets: { name: string; seeds: Buffer[]; run: Target }[] = [
     },
   },
 ];
-
-function mutate(rng: Prng, seed: Buffer): Buffer {
-  switch (rng.below(7)) {
-    case 0:
-    case 1:
-      return flipBits(rng, seed);
-    case 2:
-      return setBytes(rng, seed);
-    case 3:
-      return truncate(rng, seed);
-    case 4:
-      return setU32(rng, seed);
-    case 5:
-      return splice(rng, seed);
-    default:
-      return rng.bytes(rng.below(64));
-  }
-}
 
 describe('h264 fuzz', () => {
   it(`${ITERATIONS} mutated inputs: only H264Error, each call under ${MAX_CALL_MS} ms`, (t) => {

@@ -85,6 +85,25 @@ export function splice(rng: Prng, input: Buffer): Buffer {
     : Buffer.concat([input.subarray(0, b), input.subarray(a, b), input.subarray(b)]);
 }
 
+/** One random mutation of `seed` (bit flips twice as likely), or fresh random bytes: the mix most fuzz files use. */
+export function mutateSeed(rng: Prng, seed: Buffer): Buffer {
+  switch (rng.below(7)) {
+    case 0:
+    case 1:
+      return flipBits(rng, seed);
+    case 2:
+      return setBytes(rng, seed);
+    case 3:
+      return truncate(rng, seed);
+    case 4:
+      return setU32(rng, seed);
+    case 5:
+      return splice(rng, seed);
+    default:
+      return rng.bytes(rng.below(64));
+  }
+}
+
 /** Runs `fn` and returns how long it took in ms, and what it threw (undefined when nothing). */
 export function timed(fn: () => void): { ms: number; error: unknown } {
   const t0 = performance.now();

@@ -11,7 +11,7 @@ import {
   serializeRtpHeader,
 } from '../../addon/src/pkg/rtp/index.js';
 import { fixtureUrl, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
-import { Prng, flipBits, setBytes, setU32, splice, timed, truncate } from './mutate.js';
+import { Prng, mutateSeed as mutate, timed } from './mutate.js';
 
 /**
  * Mutated RTP and RTCP packets (captured from rtph264pay, ffmpeg and GStreamer's RTSP server, plus built
@@ -38,24 +38,6 @@ const rtcpSeeds = [
   buildSenderReport({ ssrc: 1, ntpSeconds: 2, ntpFraction: 3, rtpTimestamp: 4, packetCount: 5, octetCount: 6, cname: 'x' }),
   Buffer.from('81cb0003000000050462796521000000', 'hex'),
 ];
-
-function mutate(rng: Prng, seed: Buffer): Buffer {
-  switch (rng.below(7)) {
-    case 0:
-    case 1:
-      return flipBits(rng, seed);
-    case 2:
-      return setBytes(rng, seed);
-    case 3:
-      return truncate(rng, seed);
-    case 4:
-      return setU32(rng, seed);
-    case 5:
-      return splice(rng, seed);
-    default:
-      return rng.bytes(rng.below(64));
-  }
-}
 
 describe('rtp fuzz', () => {
   it(`${ITERATIONS} mutated RTP/RTCP packets: only RtpError, each call under ${MAX_CALL_MS} ms`, (t) => {
