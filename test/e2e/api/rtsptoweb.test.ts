@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { startApi, type RunningApi } from '../../helpers/api-server.js';
 import { request } from '../../helpers/http.js';
 
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
 interface Json {
   [key: string]: unknown;
 }
@@ -44,6 +46,7 @@ describe('RTSPtoWeb / RTSPtoWebRTC shims', () => {
 
     const edit = await request(`${server.url}/stream/abc123/edit`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ channels: { '0': { url: 'test:second' } } }),
     });
     assert.equal(edit.status, 200, edit.text);
@@ -53,11 +56,11 @@ describe('RTSPtoWeb / RTSPtoWebRTC shims', () => {
   it('answers a bad body with 400 and a code, and keeps serving', async () => {
     const bodies = ['{not json', '[]', '{"channels":{}}', '{"channels":{"0":{"url":5}}}', '{"name":5,"channels":{"0":{"url":"test:x"}}}'];
     for (const body of bodies) {
-      const res = await request(`${server.url}/stream/x/add`, { method: 'POST', body });
+      const res = await request(`${server.url}/stream/x/add`, { method: 'POST', headers: JSON_TYPE, body });
       assert.equal(res.status, 400, body);
       assert.equal((res.json() as Json).code, 'BODY_INVALID', body);
     }
-    const forbidden = await request(`${server.url}/stream/x/add`, { method: 'POST', body: '{"channels":{"0":{"url":"nosuch:x"}}}' });
+    const forbidden = await request(`${server.url}/stream/x/add`, { method: 'POST', headers: JSON_TYPE, body: '{"channels":{"0":{"url":"nosuch:x"}}}' });
     assert.equal(forbidden.status, 400);
     assert.equal((forbidden.json() as Json).code, 'SOURCE_UNSUPPORTED');
     assert.equal((await request(`${server.url}/streams`)).status, 200);

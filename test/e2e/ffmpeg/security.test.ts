@@ -85,7 +85,11 @@ describe('security: sources from the network', () => {
       'POST /stream/{id}/add (RTSPtoWeb)',
       async (src) =>
         refused(
-          await fetch(`${s.api}/stream/x/add`, { method: 'POST', body: JSON.stringify({ name: 'x', channels: { '0': { name: 'ch1', url: src } } }) }),
+          await fetch(`${s.api}/stream/x/add`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ name: 'x', channels: { '0': { name: 'ch1', url: src } } }),
+          }),
           `RTSPtoWeb ${src}`,
         ),
     ],

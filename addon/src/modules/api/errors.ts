@@ -9,6 +9,8 @@ export type ApiErrorCode =
   | 'NOT_FOUND' // no such path
   | 'METHOD_NOT_ALLOWED'
   | 'UNAUTHORIZED'
+  | 'CROSS_SITE_REFUSED' // a state-changing request from another web site's page
+  | 'BODY_TYPE_REFUSED' // a JSON/YAML body in a content type any web page may send
   | 'CONFIG_DISABLED' // no config file path: `/api/config` is gone
   | 'NOT_IMPLEMENTED' // the endpoint exists in go2rtc but its feature is not built yet
   | 'EXIT_CODE_INVALID'

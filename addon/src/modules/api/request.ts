@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { requireStructuredBody } from './cross-site.js';
 import { ApiError, maskSecrets } from './errors.js';
 
 /** What route handlers receive: koa's context (status, body, headers, the raw req/res for streaming). */
@@ -49,8 +50,12 @@ function tooLarge(limit: number): ApiError {
   return new ApiError(413, 'BODY_TOO_LARGE', `request body larger than ${limit} bytes`);
 }
 
-/** The body parsed as JSON, 400 `BODY_INVALID` when it is not. */
+/**
+ * The body parsed as JSON, 400 `BODY_INVALID` when it is not; 415 `BODY_TYPE_REFUSED` when a page of another
+ * site could have sent it (see `requireStructuredBody`).
+ */
 export async function readJson(ctx: ApiContext, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
+  requireStructuredBody(ctx, 'application/json');
   const text = (await readBody(ctx, limit)).toString('utf8');
   try {
     return JSON.parse(text) as unknown;

@@ -1,3 +1,4 @@
+import { requireStructuredBody } from './cross-site.js';
 import { ApiError } from './errors.js';
 import { readBody, sendEmpty, type ApiContext } from './request.js';
 import type { RouteTable } from './routes.js';
@@ -38,10 +39,12 @@ export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess 
         return;
       }
       case 'POST':
+        requireStructuredBody(ctx, 'application/yaml');
         await file.replace((await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
         sendEmpty(ctx);
         return;
       case 'PATCH':
+        requireStructuredBody(ctx, 'application/yaml');
         await file.patch((await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
         sendEmpty(ctx);
         return;

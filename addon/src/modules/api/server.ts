@@ -6,6 +6,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { Ts2rtcError, errorMessage } from '../../core/errors.js';
 import { ApiError, ErrorStatusTable } from './errors.js';
+import { crossSiteGuard } from './cross-site.js';
 import { authMiddleware, corsMiddleware, errorMiddleware, type AuthOptions } from './middleware.js';
 import { RouteTable } from './routes.js';
 import { staticHandler } from './static.js';
@@ -75,6 +76,7 @@ export class ApiServer {
     this.koa.on('error', (err: unknown) => log.debug({ err: errorMessage(err) }, 'http error after response'));
     this.koa.use(errorMiddleware(this.errors, log));
     if (settings.origin === '*') this.koa.use(corsMiddleware());
+    this.koa.use(crossSiteGuard(settings.origin));
     this.koa.use(authMiddleware(settings.auth));
     this.koa.use(async (ctx) => {
       const base = settings.basePath;
