@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../../helpers/ports.js';
 import { request } from '../../helpers/http.js';
 import { waitFor, withTimeout } from '../../helpers/wait.js';
@@ -36,6 +38,16 @@ describe('ts2rtc command line', () => {
     const bad = runTs2rtc(['--bogus'], { cwd: dir });
     assert.equal(await bad.exited, 2);
     assert.match(bad.stderr(), /unknown flag --bogus/);
+  });
+
+  it('`npx ts2rtc` works from a fresh clone: the bin npm links at install time is committed, not built', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../addon/package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> };
+    const bin = pkg.bin.ts2rtc;
+    assert.ok(bin && !bin.startsWith('dist/'), `bin ${bin} must exist before npm run build`);
+    const launcher = fileURLToPath(new URL(`../../../addon/${bin}`, import.meta.url));
+    const version = spawnSync(process.execPath, [launcher, '-v'], { encoding: 'utf8' });
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /^ts2rtc version /);
   });
 
   it('with no config serves the built-in demo stream and prints the line Home Assistant waits for', async () => {
