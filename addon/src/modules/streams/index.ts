@@ -15,7 +15,8 @@ export function init(app: App): void {
   const log = app.logger('streams');
   for (const [name, urls] of Object.entries(app.config.streams)) {
     try {
-      app.streams.set(name, urls, 'config');
+      // `name: ""` (or an empty list item) is how go2rtc configs declare a stream that waits for a publisher.
+      app.streams.set(name, urls.filter((url) => url !== ''), 'config');
     } catch (err) {
       log.error({ stream: name, err: errorMessage(err) }, 'invalid stream in config');
     }
