@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Ts2rtcError } from '../../addon/src/core/errors.js';
 import { DEFAULT_TEMPLATES, buildFfmpegArgs, checkUntrustedSource, splitArgs } from '../../addon/src/pkg/ffmpeg/index.js';
 import { JpegStreamSplitter, MjpegError, jpegSize } from '../../addon/src/pkg/mjpeg/index.js';
-import { Prng, flipBits, setBytes, splice, timed, truncate } from './mutate.js';
+import { Prng, flipBits, setBytes, splice, timed, truncate, HANG_MS } from './mutate.js';
 
 /**
  * Mutated JPEG streams through the splitter and the size parser, and mutated ffmpeg source URLs through the
@@ -12,7 +12,7 @@ import { Prng, flipBits, setBytes, splice, timed, truncate } from './mutate.js';
  * more than its cap.
  */
 const ITERATIONS = 20_000;
-const MAX_CALL_MS = 50;
+const MAX_CALL_MS = HANG_MS;
 const fixture = (name: string): Buffer => readFileSync(new URL(`../unit/pkg/mjpeg/fixtures/${name}`, import.meta.url));
 const seeds = [fixture('ffmpeg_160x90.jpg'), fixture('ffmpeg_64x48_3frames.mjpeg')];
 

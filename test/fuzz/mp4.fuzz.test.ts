@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Mp4Error, parseMp4, sampleData } from '../../addon/src/pkg/mp4/index.js';
-import { INTERESTING_U32, Prng, flipBits, setBytes, setU32, splice, timed, truncate } from './mutate.js';
+import { INTERESTING_U32, Prng, flipBits, setBytes, setU32, splice, timed, truncate, HANG_MS } from './mutate.js';
 
 /**
  * Mutated copies of the demo clip's moov: parseMp4 may accept or reject each one, but it may
@@ -10,7 +10,7 @@ import { INTERESTING_U32, Prng, flipBits, setBytes, setU32, splice, timed, trunc
  */
 
 const ITERATIONS = 100_000;
-const MAX_CALL_MS = 50;
+const MAX_CALL_MS = HANG_MS;
 const SEED = 0x75327274; // 'ts2rt'
 
 const head = readFileSync(new URL('../unit/pkg/mp4/fixtures/demo_head.bin', import.meta.url));
@@ -90,7 +90,7 @@ function mutate(rng: Prng): Buffer {
 }
 
 describe('parseMp4 fuzz', () => {
-  it(`${ITERATIONS} mutated inputs: only Mp4Error, each call under ${MAX_CALL_MS} ms`, (t) => {
+  it(`${ITERATIONS} mutated inputs: only Mp4Error, no call hangs`, (t) => {
     assert.ok(clip.subarray(0, head.length).equals(head), 'the head fixture is the head of the clip');
     const rng = new Prng(SEED);
     const codes = new Map<string, number>();

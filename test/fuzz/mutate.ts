@@ -104,6 +104,13 @@ export function mutateSeed(rng: Prng, seed: Buffer): Buffer {
   }
 }
 
+/**
+ * A single call longer than this is a hang (a loop that does not advance, work that explodes on a small
+ * input), not load. Fuzz tests count inputs and check what each one threw; they do not assert speed, which a
+ * busy 2-core CI machine cannot promise (a GC pause or a neighbour's burst is 100+ ms there).
+ */
+export const HANG_MS = 2000;
+
 /** Runs `fn` and returns how long it took in ms, and what it threw (undefined when nothing). */
 export function timed(fn: () => void): { ms: number; error: unknown } {
   const t0 = performance.now();

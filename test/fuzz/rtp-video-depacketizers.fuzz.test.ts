@@ -8,6 +8,7 @@ import { H264_CASES } from '../unit/pkg/h264/rtp-cases.js';
 import { H265_CASES } from '../unit/pkg/h265/rtp-cases.js';
 import { fixtureUrl, readFrames, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
 import { fuzzDepacketizer, type DepacketizerTarget } from '../unit/pkg/rtp/fuzz-harness.js';
+import { HANG_MS } from './mutate.js';
 
 /**
  * H264, H265 and JPEG depacketizers on mutated packet sequences: the captured streams (rtph264pay,
@@ -16,7 +17,7 @@ import { fuzzDepacketizer, type DepacketizerTarget } from '../unit/pkg/rtp/fuzz-
  */
 
 const PACKETS = 100_000;
-const MAX_CALL_MS = 50;
+const MAX_CALL_MS = HANG_MS;
 const MAX_FRAME = 64 * 1024;
 
 const parsed = (buffers: readonly Buffer[]): RtpPacket[] => buffers.map((b) => parseRtp(b));

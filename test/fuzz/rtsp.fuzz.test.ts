@@ -15,7 +15,7 @@ import {
   pickChallenge,
   type RtspReadItem,
 } from '../../addon/src/pkg/rtsp/index.js';
-import { Prng, flipBits, setBytes, setU32, splice, timed, truncate } from './mutate.js';
+import { Prng, flipBits, setBytes, setU32, splice, timed, truncate, HANG_MS } from './mutate.js';
 
 /**
  * The RTSP reader on mutated captured byte streams (GStreamer and ffmpeg sessions: messages and interleaved
@@ -26,7 +26,7 @@ import { Prng, flipBits, setBytes, setU32, splice, timed, truncate } from './mut
 
 const READER_ITERATIONS = 100_000;
 const VALUE_ITERATIONS = 100_000;
-const MAX_CALL_MS = 50;
+const MAX_CALL_MS = HANG_MS;
 const SEED = 0x72747370; // 'rtsp'
 
 const capture = (name: string) => readFileSync(new URL(`../unit/pkg/rtsp/fixtures/${name}`, import.meta.url));

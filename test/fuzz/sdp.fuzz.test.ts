@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SdpError, buildSdp, parseSdp, sdpToMedias } from '../../addon/src/pkg/sdp/index.js';
-import { Prng, flipBits, setBytes, splice, timed, truncate } from './mutate.js';
+import { Prng, flipBits, setBytes, splice, timed, truncate, HANG_MS } from './mutate.js';
 
 /**
  * Mutated real and camera-style SDPs through parseSdp and sdpToMedias: only SdpError, each call under
@@ -10,7 +10,7 @@ import { Prng, flipBits, setBytes, splice, timed, truncate } from './mutate.js';
  */
 
 const ITERATIONS = 100_000;
-const MAX_CALL_MS = 50;
+const MAX_CALL_MS = HANG_MS;
 const SEED = 0x73647020; // 'sdp '
 
 const folder = new URL('../unit/pkg/sdp/fixtures/', import.meta.url);
@@ -60,7 +60,7 @@ function mutate(rng: Prng, seed: Buffer): Buffer {
 }
 
 describe('sdp fuzz', () => {
-  it(`${ITERATIONS} mutated descriptions: only SdpError, stable through build/parse, each call under ${MAX_CALL_MS} ms`, (t) => {
+  it(`${ITERATIONS} mutated descriptions: only SdpError, stable through build/parse, no call hangs`, (t) => {
     const rng = new Prng(SEED);
     let ok = 0;
     let failed = 0;
