@@ -7,14 +7,19 @@
 //   node scripts/run-tests.mjs --list               print the files it would run, run nothing
 //   node scripts/run-tests.mjs --test-name-pattern=nalu   any --test-* flag is passed on to node
 //
-// Files run one at a time (--test-concurrency=1), in a fixed order, with the spec reporter; node's closing
-// summary (ℹ tests / ℹ pass / ℹ fail ...) is printed as is and node's exit code is forwarded.
+// Files run in parallel, TEST_CONCURRENCY at a time (default: one per core): tests pick free
+// ports, make their own temp folders and network namespaces, so files do not share anything. A file whose
+// assertions need the machine to itself (latency, frames per second at full load) says so with a line
+// `// run-tests: serial`; those run afterwards, one at a time. --test-concurrency=N overrides both.
+// The spec reporter's output is passed through; at the end one summary counts every pass
+// (ℹ tests / ℹ pass / ℹ fail ...), and the exit code is non-zero when any run failed.
 // Node 20 applies --test-timeout to each whole file, so it is a per-file cap (default 4 min, env
 // TEST_FILE_TIMEOUT_MS); --test-force-exit stops a file whose tests finished but left a handle open.
 // The file search is done here in JavaScript, so no shell glob feature is needed.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -140,25 +145,73 @@ console.log(
 );
 
 const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(`${name}=`));
-// --expose-gc lets the memory tests measure a settled heap instead of a noisy one.
-const nodeArgs = ['--import', 'tsx', '--expose-gc', '--test', '--test-concurrency=1'];
-if (!hasFlag('--test-reporter')) nodeArgs.push('--test-reporter=spec');
-if (!hasFlag('--test-timeout')) nodeArgs.push(`--test-timeout=${process.env.TEST_FILE_TIMEOUT_MS || 240000}`);
-if (!hasFlag('--test-force-exit')) nodeArgs.push('--test-force-exit');
-nodeArgs.push(...opts.nodeFlags, ...files.map((f) => path.relative(ROOT, f)));
 
-const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: 'inherit' });
-const forward = (signal) => () => child.kill(signal);
+/** A file that asks to run alone (`// run-tests: serial` on a line of its own). */
+function isSerial(file) {
+  return /^\/\/ run-tests: serial\s*$/m.test(readFileSync(file, 'utf8'));
+}
+
+const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY) || availableParallelism());
+const parallel = hasFlag('--test-concurrency') ? files : files.filter((f) => !isSerial(f));
+const serial = hasFlag('--test-concurrency') ? [] : files.filter((f) => isSerial(f));
+
+/** Runs node's test runner on `group`; resolves with its exit code and the summary numbers it printed. */
+function runGroup(group, groupConcurrency) {
+  // --expose-gc lets the memory tests measure a settled heap instead of a noisy one.
+  const nodeArgs = ['--import', 'tsx', '--expose-gc', '--test'];
+  if (!hasFlag('--test-concurrency')) nodeArgs.push(`--test-concurrency=${groupConcurrency}`);
+  if (!hasFlag('--test-reporter')) nodeArgs.push('--test-reporter=spec');
+  if (!hasFlag('--test-timeout')) nodeArgs.push(`--test-timeout=${process.env.TEST_FILE_TIMEOUT_MS || 240000}`);
+  if (!hasFlag('--test-force-exit')) nodeArgs.push('--test-force-exit');
+  nodeArgs.push(...opts.nodeFlags, ...group.map((f) => path.relative(ROOT, f)));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    current = child;
+    const summary = {};
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        // "ℹ pass 12" (spec) or "# pass 12" (tap); the last one of each run is its summary.
+        const m = /^(?:ℹ|#) (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)\s*$/.exec(line);
+        if (m) summary[m[1]] = Number(m[2]);
+      }
+    });
+    child.on('error', (err) => {
+      console.error(`run-tests: could not start node: ${err.message}`);
+      resolve({ code: 1, summary });
+    });
+    child.on('exit', (code, signal) => {
+      if (signal) console.error(`run-tests: test runner ended by ${signal}`);
+      resolve({ code: signal ? 1 : (code ?? 1), summary });
+    });
+  });
+}
+
+let current;
+let stopping = false;
+const forward = (signal) => () => {
+  stopping = true;
+  current?.kill(signal);
+};
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
-child.on('error', (err) => {
-  console.error(`run-tests: could not start node: ${err.message}`);
-  process.exit(1);
-});
-child.on('exit', (code, signal) => {
-  if (signal) {
-    console.error(`run-tests: test runner ended by ${signal}`);
-    process.exit(1);
-  }
-  process.exit(code ?? 1);
-});
+
+const started = Date.now();
+const runs = [];
+if (parallel.length > 0) runs.push(await runGroup(parallel, concurrency));
+if (serial.length > 0 && !stopping) {
+  console.log(`\nrun-tests: ${serial.length} file(s) that run alone: ${serial.map((f) => path.relative(ROOT, f)).join(', ')}`);
+  runs.push(await runGroup(serial, 1));
+}
+if (runs.length > 1) {
+  // One summary for the whole run, in the reporter's own format, so scripts/test.sh counts every test.
+  const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
+  console.log(`\nrun-tests: ${parallel.length} file(s) in parallel (${concurrency} at a time), ${serial.length} alone`);
+  for (const key of ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo']) console.log(`ℹ ${key} ${total(key)}`);
+  console.log(`ℹ duration_ms ${Date.now() - started}`);
+}
+process.exit(runs.some((run) => run.code !== 0) ? 1 : 0);

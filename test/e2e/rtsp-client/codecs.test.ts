@@ -1,3 +1,5 @@
+// run-tests: serial
+// (asserts frame rates and snapshot latency a user would see: measured with the machine to itself)
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

