@@ -1,6 +1,10 @@
 // The stream list page. Every URL is relative to the page, so the UI works at `/`, under `api.base_path`
 // and behind Home Assistant Ingress alike. Text from the server is always set with textContent.
 
+import { mountHeader } from './ui.js';
+
+mountHeader('index');
+
 const REFRESH_MS = 2000;
 
 /**
@@ -23,9 +27,10 @@ async function probe(path) {
   if (!available.has(path)) {
     available.set(
       path,
-      fetch(path, { method: path.endsWith('.html') ? 'HEAD' : 'GET', cache: 'no-cache' })
+      // A redirect (stream.mp4 sends Safari to HLS) means the endpoint is there; it is not followed.
+      fetch(path, { method: path.endsWith('.html') ? 'HEAD' : 'GET', cache: 'no-cache', redirect: 'manual' })
         .then(async (r) => {
-          if (r.status !== 404) return true;
+          if (r.type === 'opaqueredirect' || r.status !== 404) return true;
           if (path.endsWith('.html')) return false;
           const body = await r.json().catch(() => ({}));
           return body.code !== 'NOT_FOUND';
@@ -121,7 +126,9 @@ async function render(streams) {
   for (const name of names) {
     const stream = streams[name] ?? {};
     const card = template.content.firstElementChild.cloneNode(true);
-    card.querySelector('.name').textContent = name;
+    const title = el('a', name);
+    title.href = `links.html?src=${encodeURIComponent(name)}`;
+    card.querySelector('.name').replaceChildren(title);
     card.querySelector('.remove').addEventListener('click', () => removeStream(name));
     card.querySelector('.links').append(...(await linkNodes(name, rtspPort)));
     const producers = card.querySelector('.producers');

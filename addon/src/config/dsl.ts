@@ -29,6 +29,30 @@ export type CheckResult = undefined | { readonly error: string } | { readonly wa
 
 export class SchemaContext {
   readonly warnings: ConfigWarning[] = [];
+  /**
+   * Set for a check that reports every problem (the config editor): a wrong value is recorded here and the
+   * key left out, and reading goes on. Unset (startup), the first problem throws.
+   */
+  readonly errors: ConfigError[] | undefined;
+
+  constructor(opts: { collectErrors?: boolean } = {}) {
+    this.errors = opts.collectErrors ? [] : undefined;
+  }
+
+  /**
+   * Reads one key, list item or map entry. When collecting, a `CONFIG_INVALID` from it is recorded and
+   * `undefined` returned, so the caller leaves that part out and checks its siblings.
+   */
+  attempt<T>(read: () => T): { value: T } | undefined {
+    if (!this.errors) return { value: read() };
+    try {
+      return { value: read() };
+    } catch (err) {
+      if (!(err instanceof ConfigError) || err.code !== 'CONFIG_INVALID') throw err;
+      this.errors.push(err);
+      return undefined;
+    }
+  }
 
   warn(loc: ConfigLocation, path: Path, message: string): void {
     this.warnings.push({ ...loc, path: formatPath(path), message });
@@ -206,7 +230,11 @@ export function list<T>(item: Schema<T>, opts: ListOptions<T> = {}): Schema<T[]>
       if (node === undefined) return structuredClone([...(opts.default ?? [])]);
       if (isNull(node)) return [];
       if (node.kind !== 'list') return ctx.wrongType(node, path, expected);
-      const items = node.items.map((n, i) => item.read(n, [...path, i], ctx));
+      const items: T[] = [];
+      node.items.forEach((n, i) => {
+        const read = ctx.attempt(() => item.read(n, [...path, i], ctx));
+        if (read) items.push(read.value);
+      });
       if (opts.check) applyCheck(opts.check(items), node, path, ctx);
       return items;
     },
@@ -268,7 +296,10 @@ export function record<V, D extends Record<string, V> = Record<never, V>>(
       const out = Object.assign({}, opts.defaults);
       if (node !== undefined && !isNull(node)) {
         if (node.kind !== 'map') return ctx.wrongType(node, path, expected);
-        for (const [key, entry] of node.entries) setOwn<V>(out, key, value.read(entry.value, [...path, key], ctx));
+        for (const [key, entry] of node.entries) {
+          const read = ctx.attempt(() => value.read(entry.value, [...path, key], ctx));
+          if (read) setOwn<V>(out, key, read.value);
+        }
       }
       return out;
     },
@@ -300,13 +331,19 @@ export function object<S extends Shape, R>(shape: S, opts: ObjectOptions<R> = {}
       const entries = node?.kind === 'map' ? node.entries : new Map<string, never>();
       const out: Record<string, unknown> = {};
       for (const [key, schema] of Object.entries(shape)) {
-        setOwn(out, key, schema.read(entries.get(key)?.value, [...path, key], ctx));
+        const read = ctx.attempt(() => schema.read(entries.get(key)?.value, [...path, key], ctx));
+        if (read) setOwn(out, key, read.value);
       }
       const rest: Record<string, R> = {};
       for (const [key, entry] of entries) {
         if (Object.hasOwn(shape, key)) continue;
-        if (opts.rest) setOwn(rest, key, opts.rest.schema.read(entry.value, [...path, key], ctx));
-        else ctx.warn(entry.keyLoc, [...path, key], `unknown key "${key}"`);
+        if (opts.rest) {
+          const schema = opts.rest.schema;
+          const read = ctx.attempt(() => schema.read(entry.value, [...path, key], ctx));
+          if (read) setOwn(rest, key, read.value);
+        } else {
+          ctx.warn(entry.keyLoc, [...path, key], `unknown key "${key}"`);
+        }
       }
       if (opts.rest) setOwn(out, opts.rest.key, rest);
       // The loop above filled exactly the keys of the shape with the values their schemas produced.

@@ -133,6 +133,48 @@ export function loadConfigText(
   return { config, warnings: [...loaded.warnings, ...warnings], secrets: unique(loaded.secrets) };
 }
 
+/** What `checkConfigText` found: every problem of the text, each with its line and key path. */
+export interface ConfigCheck {
+  /** Syntax (only the first: the parser stops there) or invalid values (all of them). Empty when valid. */
+  readonly errors: ConfigError[];
+  readonly warnings: ConfigWarning[];
+  /** The config the text gives; only when there are no errors. */
+  readonly config?: Config;
+  readonly secrets: string[];
+}
+
+/**
+ * Checks one config text with the schema startup uses, but reports every invalid value instead of the first
+ * (for the config editor and `POST /api/config`). Startup keeps `loadConfig`, which stops at the first.
+ */
+export function checkConfigText(
+  text: string,
+  opts: { label?: string; env?: Readonly<Record<string, string | undefined>> } = {},
+): ConfigCheck {
+  const loaded: Loaded = { trees: [], warnings: [], secrets: [] };
+  const envSection = readEnvSection(text);
+  loaded.secrets.push(...[...envSection.values()].filter((v) => v !== ''));
+  const resolver = makeResolver({ envSection, env: opts.env ?? process.env });
+  try {
+    addSource(loaded, fileSource(opts.label ?? 'config', text, resolver, loaded));
+  } catch (err) {
+    if (err instanceof ConfigError) return { errors: [err], warnings: loaded.warnings, secrets: unique(loaded.secrets) };
+    throw err;
+  }
+  const ctx = new SchemaContext({ collectErrors: true });
+  const tree = loaded.trees[0];
+  let config: Config | undefined;
+  if (tree !== undefined && tree.kind !== 'map') {
+    ctx.errors?.push(new ConfigError('CONFIG_INVALID', `expected a map of sections at the top level, got ${describeNode(tree)}`, tree.loc));
+  } else {
+    const read = ctx.attempt(() => stripUnsupported(configSchema.read(tree, [], ctx)));
+    config = read?.value;
+  }
+  const errors = ctx.errors ?? [];
+  const result = { errors, warnings: [...loaded.warnings, ...ctx.warnings], secrets: unique(loaded.secrets) };
+  return errors.length === 0 && config !== undefined ? { ...result, config } : result;
+}
+
 function readText(abs: string, label: string): string | undefined {
   try {
     return readFileSync(abs, 'utf8');

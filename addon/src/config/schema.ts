@@ -161,7 +161,8 @@ export const configSchema = object({
   publish: record(urls()),
   preload: record(string()),
   ffmpeg: record(string(), { defaults: { bin: 'ffmpeg' } }),
-  hass: object({ config: string() }),
+  // url + token: Home Assistant's API for camera entities (hass:camera.x) outside the add-on.
+  hass: object({ config: string(), url: string(), token: string() }),
   homekit: record(homekitEntry),
   ngrok: object({ command: string() }),
   log,

@@ -132,7 +132,7 @@ export interface Config {
   preload: Record<string, string>;
   /** Template name → ffmpeg arguments, over the ffmpeg module's built-in presets. `bin` defaults to "ffmpeg". */
   ffmpeg: { bin: string } & Record<string, string>;
-  hass: { config: string };
+  hass: { config: string; url: string; token: string };
   /** Stream name → HomeKit server settings. */
   homekit: Record<string, HomekitEntry>;
   ngrok: { command: string };

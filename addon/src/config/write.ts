@@ -75,6 +75,58 @@ export async function patchConfig(path: string, yamlText: string): Promise<void>
   return editFile(path, (text) => mergeYamlText(text, yamlText, path));
 }
 
+/** What a checked edit did: the file's text before and after, and where the previous text was kept. */
+export interface ConfigEdit {
+  readonly before: string;
+  readonly after: string;
+  /** `<file>.bak`, holding `before`; undefined when there was no file before or nothing changed. */
+  readonly backupPath: string | undefined;
+}
+
+export interface CheckedEditOptions {
+  /** Runs on the resulting text inside the file's queue, before anything is written; throw to refuse. */
+  readonly check: (text: string, before: string) => void;
+}
+
+/** Where a checked edit keeps the previous text. One generation: the newest edit's predecessor. */
+export function backupPathOf(path: string): string {
+  return `${path}.bak`;
+}
+
+/**
+ * The config editor's write (POST/PATCH /api/config): the new text (`edit` of the current one) is checked,
+ * then the current file is copied to `<file>.bak` and the new text written, both atomically (temp file +
+ * rename). A refused check writes nothing.
+ */
+export function editConfigChecked(path: string, edit: (before: string) => string, opts: CheckedEditOptions): Promise<ConfigEdit> {
+  return serialize(path, async () => {
+    const before = await readOrEmpty(path, nodeFs);
+    const after = edit(before);
+    opts.check(after, before);
+    if (after === before) return { before, after, backupPath: undefined };
+    const existed = await nodeFs.stat(path).then(
+      () => true,
+      () => false,
+    );
+    const backupPath = existed ? backupPathOf(path) : undefined;
+    if (backupPath) await writeFileAtomic(backupPath, before, nodeFs);
+    await writeFileAtomic(path, after, nodeFs);
+    return { before, after, backupPath };
+  });
+}
+
+/** POST /api/config, checked: the whole file. */
+export function replaceConfigChecked(path: string, yamlText: string, opts: CheckedEditOptions): Promise<ConfigEdit> {
+  parseConfigDocument(yamlText, 'request body');
+  return editConfigChecked(path, () => yamlText, opts);
+}
+
+/** PATCH /api/config, checked: the merge result is what is checked. */
+export function patchConfigChecked(path: string, yamlText: string, opts: CheckedEditOptions): Promise<ConfigEdit> {
+  parseConfigDocument(yamlText, 'request body');
+  return editConfigChecked(path, (text) => mergeYamlText(text, yamlText, path), opts);
+}
+
 function editFile(path: string, edit: (text: string) => string): Promise<void> {
   return serialize(path, async () => {
     const before = await readOrEmpty(path, nodeFs);
@@ -95,7 +147,7 @@ async function readOrEmpty(path: string, fs: WriteFs): Promise<string> {
 // One queue per file path: each edit starts after the previous one finished, whatever its outcome.
 const queues = new Map<string, Promise<void>>();
 
-function serialize(path: string, task: () => Promise<void>): Promise<void> {
+function serialize<T>(path: string, task: () => Promise<T>): Promise<T> {
   const prev = queues.get(path) ?? Promise.resolve();
   const run = prev.then(task, task);
   const settled = run.then(

@@ -44,7 +44,7 @@ const DEFAULTS: Config = {
   publish: {},
   preload: {},
   ffmpeg: { bin: 'ffmpeg' },
-  hass: { config: '' },
+  hass: { config: '', url: '', token: '' },
   homekit: {},
   ngrok: { command: '' },
   log: { level: 'info', format: '', output: 'stdout', time: 'UNIXMS', modules: {} },

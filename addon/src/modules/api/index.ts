@@ -1,9 +1,12 @@
 import type { App } from '../../app.js';
 import type { ApiConfig } from '../../config/schema.js';
+import { applyStreams } from './config-apply.js';
+import { checkConfig } from './config-check.js';
 import { configPersistence } from './persistence.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerInfoRoutes, type InfoValue } from './routes-info.js';
 import { PreloadRegistry, registerPreloadRoutes } from './routes-preload.js';
+import { registerNetworkRoutes } from './routes-network.js';
 import { registerProcessRoutes, type MemoryLog } from './routes-process.js';
 import { registerRtspToWebRoutes, type RtspToWebRtcHandler } from './routes-rtsptoweb.js';
 import { registerStreamRoutes } from './routes-streams.js';
@@ -81,10 +84,13 @@ export function init(app: App, hooks: ApiHooks = {}): ApiModule {
   const info = new Map<string, InfoValue>([['revision', hooks.revision ?? '']]);
   if (app.configPath) info.set('config_path', app.configPath);
   registerInfoRoutes(routes, app, info);
-  registerStreamRoutes(routes, app.streams, persistence);
+  registerStreamRoutes(routes, app.streams, persistence, { auth: settings.auth });
   const preloads = new PreloadRegistry(app.streams);
   registerPreloadRoutes(routes, preloads, persistence);
-  registerConfigRoutes(routes, persistence);
+  registerConfigRoutes(routes, persistence, {
+    check: (text) => checkConfig(text, app.streams.schemes()),
+    apply: (before, after) => applyStreams(app.streams, before, after),
+  });
   registerProcessRoutes(routes, {
     exit: hooks.exit ?? ((code) => process.exit(code)),
     restart: hooks.restart,
@@ -93,6 +99,7 @@ export function init(app: App, hooks: ApiHooks = {}): ApiModule {
   const rtspToWeb = registerRtspToWebRoutes(routes, app.streams);
 
   let addresses: ApiAddresses = {};
+  registerNetworkRoutes(routes, app.config, () => addresses);
   const api: ApiModule = {
     addRoute: (methods, pattern, handler) => routes.add(methods, pattern, handler),
     ws: { handle: (type, handler) => server.ws.handle(type, handler) },

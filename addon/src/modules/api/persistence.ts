@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { deleteStream, patchConfig, replaceConfig, setPreload, setStream } from '../../config/write.js';
+import { deleteStream, patchConfigChecked, replaceConfigChecked, setPreload, setStream } from '../../config/write.js';
 import type { ConfigFileAccess } from './routes-config.js';
 import type { PreloadPersistence } from './routes-preload.js';
 import type { StreamPersistence } from './routes-streams.js';
@@ -16,7 +16,7 @@ export function configPersistence(path: string): ConfigPersistence {
     deleteStream: (name) => deleteStream(path, name),
     setPreload: (name, query) => setPreload(path, name, query),
     read: () => readFile(path, 'utf8'),
-    replace: (text) => replaceConfig(path, text),
-    patch: (text) => patchConfig(path, text),
+    replace: (text, check) => replaceConfigChecked(path, text, { check }),
+    patch: (text, check) => patchConfigChecked(path, text, { check }),
   };
 }

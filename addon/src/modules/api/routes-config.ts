@@ -1,6 +1,11 @@
+import { ConfigError } from '../../config/errors.js';
+import type { ConfigEdit } from '../../config/write.js';
+import type { Config } from '../../config/types.js';
+import type { ApplyReport } from './config-apply.js';
+import type { ConfigProblem, ConfigReport } from './config-check.js';
 import { requireStructuredBody } from './cross-site.js';
 import { ApiError } from './errors.js';
-import { readBody, sendEmpty, type ApiContext } from './request.js';
+import { queryValue, readBody, sendEmpty, sendJson, type ApiContext } from './request.js';
 import type { RouteTable } from './routes.js';
 
 /** Config files are small, but a commented one with many cameras can pass 1 MiB. */
@@ -9,47 +14,154 @@ export const CONFIG_BODY_LIMIT = 4 * 1024 * 1024;
 /** The config file, as `/api/config` edits it; undefined when the server runs without a file. */
 export interface ConfigFileAccess {
   read(): Promise<string>;
-  /** Replaces the file; throws `CONFIG_SYNTAX` for text that is not YAML. */
-  replace(text: string): Promise<void>;
-  /** Deep-merges the YAML into the file: maps merge, lists and scalars replace. */
-  patch(text: string): Promise<void>;
+  /**
+   * Replaces the file when `check` accepts the new text (else throws what it threw), keeping the old text as
+   * `<file>.bak`; both written atomically. Throws `CONFIG_SYNTAX` for a body that is not YAML.
+   */
+  replace(text: string, check: (text: string) => void): Promise<ConfigEdit>;
+  /** Deep-merges the YAML into the file (maps merge, lists and scalars replace), with `check` on the result. */
+  patch(text: string, check: (text: string) => void): Promise<ConfigEdit>;
+}
+
+/** What the config routes need from the server besides the file. */
+export interface ConfigRuntime {
+  /** The startup schema plus the source schemes this server has. */
+  check(text: string): ConfigReport;
+  /** Brings the running streams in line with a saved config. */
+  apply(before: Config | undefined, after: Config): ApplyReport;
+}
+
+/** A refused edit: 400 with every problem, so a client (the config editor) can mark each at its line. */
+export class ConfigRefused extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    const first = problems[0];
+    const where = first ? `${first.line !== undefined ? `line ${first.line}: ` : ''}${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid';
+    super(`config refused, nothing saved: ${where}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+  }
 }
 
 /**
  * `/api/config` (go2rtc internal/api/config.go): 410 without a config file; GET the raw file as
- * `application/yaml`; POST replaces it and PATCH merges into it. Bad YAML is a 400 here where go2rtc's POST
- * answers 500, since it is the client's mistake. Other methods, PUT included, are accepted and do nothing,
- * as in go2rtc.
+ * `application/yaml`; POST replaces it and PATCH merges into it. Unlike go2rtc, the resulting config is
+ * checked with the startup schema (and its stream sources against the registered schemes) before anything
+ * is written: a refused edit is a 400 JSON `{error, code, errors: [{line, column, path, message, code}]}` and
+ * leaves the file as it was, so an edit cannot stop the next start. A saved edit keeps the previous file as
+ * `<file>.bak`, and the streams are brought in line with the file at once (sections read only at startup
+ * are listed in the answer as needing a restart).
+ *
+ * `?check=1` on POST/PATCH checks only: 200 JSON `{valid, errors, warnings}`, nothing written.
+ * A saving POST/PATCH answers empty (go2rtc) unless the client accepts JSON, which gets what was applied.
+ * Other methods, PUT included, are accepted and do nothing, as in go2rtc.
  */
-export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess | undefined): void {
+export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess | undefined, runtime: ConfigRuntime): void {
   routes.add('*', 'api/config', async (ctx: ApiContext) => {
-    if (!file) throw new ApiError(410, 'CONFIG_DISABLED', 'config file disabled');
-    switch (ctx.method) {
-      case 'GET':
-      case 'HEAD': {
-        let text: string;
-        try {
-          text = await file.read();
-        } catch (err) {
-          throw new ApiError(404, 'NOT_FOUND', 'config file not readable', { cause: err });
-        }
-        ctx.status = 200;
-        ctx.type = 'application/yaml';
-        ctx.body = text;
-        return;
-      }
-      case 'POST':
-        requireStructuredBody(ctx, 'application/yaml');
-        await file.replace((await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
-        sendEmpty(ctx);
-        return;
-      case 'PATCH':
-        requireStructuredBody(ctx, 'application/yaml');
-        await file.patch((await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
-        sendEmpty(ctx);
-        return;
-      default:
-        sendEmpty(ctx);
+    const write = ctx.method === 'POST' || ctx.method === 'PATCH';
+    if (write && isTrue(queryValue(ctx, 'check'))) {
+      // Checking needs no file, except to merge a PATCH into.
+      if (!file && ctx.method === 'PATCH') throw disabled();
+      requireStructuredBody(ctx, 'application/yaml');
+      const body = (await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8');
+      const text = ctx.method === 'PATCH' && file ? await mergedPreview(file, body) : body;
+      const report = runtime.check(text);
+      sendJson(ctx, { valid: report.valid, errors: report.errors, warnings: report.warnings }, { mask: true });
+      return;
     }
+    if (!file) throw disabled();
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+      let text: string;
+      try {
+        text = await file.read();
+      } catch (err) {
+        throw new ApiError(404, 'NOT_FOUND', 'config file not readable', { cause: err });
+      }
+      ctx.status = 200;
+      ctx.type = 'application/yaml';
+      ctx.body = text;
+      return;
+    }
+    if (!write) {
+      sendEmpty(ctx);
+      return;
+    }
+    requireStructuredBody(ctx, 'application/yaml');
+    await save(ctx, file, runtime, (await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
   });
+}
+
+function disabled(): ApiError {
+  return new ApiError(410, 'CONFIG_DISABLED', 'config file disabled');
+}
+
+async function save(ctx: ApiContext, file: ConfigFileAccess, runtime: ConfigRuntime, body: string): Promise<void> {
+  let after: Config | undefined;
+  const check = (text: string): void => {
+    const report = runtime.check(text);
+    if (!report.valid || !report.config) throw new ConfigRefused(report.errors);
+    after = report.config;
+  };
+  let edit: ConfigEdit;
+  try {
+    edit = ctx.method === 'PATCH' ? await file.patch(body, check) : await file.replace(body, check);
+  } catch (err) {
+    // A body that is not YAML (or not a map) is refused before the check runs: the same answer, one problem.
+    const refused = refusal(err);
+    if (!refused) throw err;
+    sendJson(ctx, { error: refused.message, code: problemCode(refused.problems), errors: refused.problems }, { status: 400, mask: true });
+    return;
+  }
+  if (!after) throw new ApiError(500, 'INTERNAL', 'config saved without a checked result');
+  const before = runtime.check(edit.before).config;
+  const applied = runtime.apply(before, after);
+  if (!accepts(ctx, 'application/json')) {
+    sendEmpty(ctx);
+    return;
+  }
+  sendJson(ctx, {
+    saved: edit.after !== edit.before,
+    backup: edit.backupPath ?? null,
+    streams: applied.streams,
+    restart_required: applied.restartRequired,
+  });
+}
+
+/** What a PATCH would produce, for `?check=1`: the same merge, without writing. */
+async function mergedPreview(file: ConfigFileAccess, patch: string): Promise<string> {
+  let merged = '';
+  try {
+    await file.patch(patch, (text) => {
+      merged = text;
+      throw new PreviewOnly();
+    });
+  } catch (err) {
+    if (!(err instanceof PreviewOnly)) throw err;
+  }
+  return merged;
+}
+
+class PreviewOnly extends Error {}
+
+/** The 400 for an edit the config refuses; undefined for a failure that is ours (reading, writing). */
+function refusal(err: unknown): ConfigRefused | undefined {
+  if (err instanceof ConfigRefused) return err;
+  if (err instanceof ConfigError && (err.code === 'CONFIG_SYNTAX' || err.code === 'CONFIG_INVALID')) return new ConfigRefused([problemOf(err)]);
+  return undefined;
+}
+
+function problemOf(err: ConfigError): ConfigProblem {
+  return { code: err.code, line: err.line, column: err.column, path: err.path ?? '', message: err.reason };
+}
+
+/** The code of the first problem class: a syntax error says more than the invalid values after it. */
+function problemCode(problems: readonly ConfigProblem[]): string {
+  if (problems.some((p) => p.code === 'CONFIG_SYNTAX')) return 'CONFIG_SYNTAX';
+  if (problems.some((p) => p.code === 'CONFIG_INVALID')) return 'CONFIG_INVALID';
+  return problems[0]?.code ?? 'CONFIG_INVALID';
+}
+
+function accepts(ctx: ApiContext, type: string): boolean {
+  return (ctx.get('Accept') ?? '').toLowerCase().includes(type);
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && value !== '0' && value.toLowerCase() !== 'false';
 }

@@ -6,6 +6,8 @@ import type { RouteTable } from './routes.js';
 export interface MemoryLog {
   /** The retained lines, each a JSON object ending in `\n`. */
   text(): string;
+  /** The newest `n` lines, without newlines, oldest first; without it `text()` is cut. */
+  lastLines?(n: number): string[];
   clear(): void;
 }
 
@@ -18,7 +20,7 @@ export interface ProcessControl {
 }
 
 /**
- * `/api/exit`, `/api/restart` and `/api/log` (go2rtc internal/api/api.go). The exit and restart actions run
+ * `/api/exit`, `/api/restart` and `/api/log` (go2rtc internal/api/api.go; `?tail=N` is ts2rtc's). The exit and restart actions run
  * once the response is flushed, so the caller gets its 200 before the socket goes away. Wrong methods are a
  * 405 (go2rtc says 400; no client relies on it).
  */
@@ -49,6 +51,16 @@ export function registerProcessRoutes(routes: RouteTable, control: ProcessContro
     }
     ctx.status = 200;
     ctx.type = 'application/jsonlines';
+    // `?tail=N` (ts2rtc): only the newest N lines, so the log page can poll often without re-reading 1 MiB.
+    const tail = queryValue(ctx, 'tail');
+    if (tail !== undefined) {
+      if (!/^\d{1,6}$/.test(tail)) throw new ApiError(400, 'BAD_REQUEST', 'tail must be a number of lines (0-999999)');
+      const log = control.log;
+      const n = Number(tail);
+      const lines = !log || n === 0 ? [] : log.lastLines ? log.lastLines(n) : log.text().split('\n').slice(0, -1).slice(-n);
+      ctx.body = lines.map((line) => `${line}\n`).join('');
+      return;
+    }
     ctx.body = control.log?.text() ?? '';
   });
 }

@@ -2,6 +2,7 @@ import { CoreError } from '../../core/errors.js';
 import type { StreamHub } from '../streams/hub.js';
 import type { SourceOrigin } from '../streams/source-url.js';
 import { streamsDot } from './dot.js';
+import { checkAuth, type AuthOptions } from './middleware.js';
 import { ApiError } from './errors.js';
 import { ProbeConsumer, parseMediaQuery } from './probe.js';
 import { queryParams, queryValue, queryValues, requireQuery, sendEmpty, sendJson, sendText, type ApiContext } from './request.js';
@@ -13,20 +14,39 @@ export interface StreamPersistence {
   deleteStream(name: string): Promise<void>;
 }
 
+export interface StreamRouteOptions {
+  /** `api.username`/`password`; a request that presents them sees source URLs unmasked (see README). */
+  auth?: AuthOptions | undefined;
+}
+
+/**
+ * True when the request itself carries the API's credentials (checked here, loopback included: the loopback
+ * bypass lets a request through without them, and an unchecked header proves nothing). Such a client can read
+ * and replace the whole config file (`/api/config`, passwords included), so masking its view of the streams
+ * hides nothing from it.
+ */
+function presentsApiCredentials(ctx: ApiContext, auth: AuthOptions | undefined): boolean {
+  if (!auth || !ctx.get('authorization')) return false;
+  return checkAuth(ctx.req, { ...auth, localAuth: true });
+}
+
 /** `/api/streams`, `/api/streams.dot` and `/api/schemes`, with go2rtc's parameters (internal/streams/api.go). */
-export function registerStreamRoutes(routes: RouteTable, hub: StreamHub, persistence: StreamPersistence | undefined): void {
+export function registerStreamRoutes(routes: RouteTable, hub: StreamHub, persistence: StreamPersistence | undefined, options: StreamRouteOptions = {}): void {
+  // What each PUT wrote to the config file, so an identical PUT can tell it has nothing to write.
+  const written = new Map<string, string>();
   routes.add(['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], 'api/streams', async (ctx) => {
     const src = queryValue(ctx, 'src');
+    const mask = !presentsApiCredentials(ctx, options.auth);
     if (!src && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
-      sendJson(ctx, hub.toJSON(), { mask: true });
+      sendJson(ctx, hub.toJSON(), { mask });
       return;
     }
     switch (ctx.method) {
       case 'GET':
       case 'HEAD':
-        return getStream(ctx, hub, requireQuery(ctx, 'src'));
+        return getStream(ctx, hub, requireQuery(ctx, 'src'), mask);
       case 'PUT':
-        return putStream(ctx, hub, persistence);
+        return putStream(ctx, hub, persistence, written);
       case 'PATCH': {
         patchStream(hub, requireQuery(ctx, 'name'), queryValue(ctx, 'src') ?? '', 'api');
         sendEmpty(ctx);
@@ -37,6 +57,7 @@ export function registerStreamRoutes(routes: RouteTable, hub: StreamHub, persist
       case 'DELETE': {
         const name = requireQuery(ctx, 'src');
         await hub.delete(name);
+        written.delete(name);
         await persistence?.deleteStream(name);
         sendEmpty(ctx);
         return;
@@ -58,30 +79,45 @@ export function registerStreamRoutes(routes: RouteTable, hub: StreamHub, persist
  * One stream, pretty-printed. With `video=`/`audio=`/`microphone=` a probe consumer is attached first, so the
  * answer shows what those codecs would negotiate (which sources start, which tracks they give).
  */
-async function getStream(ctx: ApiContext, hub: StreamHub, name: string): Promise<void> {
+async function getStream(ctx: ApiContext, hub: StreamHub, name: string, mask: boolean): Promise<void> {
   const stream = hub.get(name);
   if (!stream) throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
   const medias = parseMediaQuery(queryParams(ctx));
   if (medias.length === 0) {
-    sendJson(ctx, stream.toJSON(), { pretty: true, mask: true });
+    sendJson(ctx, stream.toJSON(), { pretty: true, mask });
     return;
   }
   const probe = new ProbeConsumer('probe', medias);
   await stream.addConsumer(probe);
   try {
-    sendJson(ctx, stream.toJSON(), { pretty: true, mask: true });
+    sendJson(ctx, stream.toJSON(), { pretty: true, mask });
   } finally {
     stream.removeConsumer(probe);
   }
 }
 
-/** Creates or replaces a stream (`src` repeatable, `name` defaults to the first `src`) and persists it. */
-async function putStream(ctx: ApiContext, hub: StreamHub, persistence: StreamPersistence | undefined): Promise<void> {
+/**
+ * Creates or replaces a stream (`src` repeatable, `name` defaults to the first `src`) and persists it. A PUT
+ * whose sources equal the stream's, in order, changes nothing: no source restarts, the config file is not
+ * rewritten. Home Assistant's go2rtc integration re-sends its camera's stream on every view when it cannot
+ * find the camera URL among the (masked) producer URLs; that PUT is this no-op.
+ */
+async function putStream(ctx: ApiContext, hub: StreamHub, persistence: StreamPersistence | undefined, written: Map<string, string>): Promise<void> {
   const sources = queryValues(ctx, 'src');
   const name = queryValue(ctx, 'name') || sources[0];
   if (!name || sources.length === 0) throw new ApiError(400, 'BAD_REQUEST', 'missing query parameter: src');
-  hub.set(name, sources, 'api');
+  const key = JSON.stringify(sources);
+  const current = hub.get(name)?.configuredSources;
+  const same = current !== undefined && current.length === sources.length && current.every((s, i) => s.raw === sources[i]);
+  // Sources a PATCH put in memory only are still written by an equal PUT; the config's own, or a PUT's, are there.
+  const persisted = current !== undefined && (current.every((s) => s.origin === 'config') || written.get(name) === key);
+  if (same && persisted) {
+    sendEmpty(ctx);
+    return;
+  }
+  if (!same) hub.set(name, sources, 'api');
   await persistence?.setStream(name, sources);
+  written.set(name, key);
   sendEmpty(ctx);
 }
 
@@ -90,15 +126,18 @@ async function putStream(ctx: ApiContext, hub: StreamHub, persistence: StreamPer
  * A `src` equal to `name` of an existing stream is a no-op. A `src` naming another existing stream is an
  * alias in go2rtc (both names share one stream); the hub has no aliases yet, so that is refused with a code
  * rather than misread as a URL. An `rtsp://…/<existing name>` link is kept as a plain source: it reaches the
- * same stream through the RTSP server.
+ * same stream through the RTSP server. An existing stream is pointed at `src` without restarting what plays,
+ * and a `{input}` template source is filled with it (`StreamHub.patch`).
  */
 export function patchStream(hub: StreamHub, name: string, src: string, origin: SourceOrigin): void {
   const target = hub.get(src);
-  if (target) {
+  // A stream made on the fly for a URL is named by that URL: pointing another stream at it means the URL.
+  const onTheFly = target?.configuredSources.length === 1 && target.configuredSources[0]?.raw === src;
+  if (target && !onTheFly) {
     if (src === name) return;
     throw new ApiError(501, 'NOT_IMPLEMENTED', `streams: alias ${name} → ${src} is not supported yet`);
   }
-  hub.set(name, [src], origin);
+  hub.patch(name, src, origin);
 }
 
 /**

@@ -27,11 +27,31 @@ const TYPES: Record<string, string> = {
 };
 
 /**
+ * For the built-in pages: everything from this server only (a stray CDN reference would break the panel
+ * offline, and is a way in for someone else's script). Styles may be inline (the editor and the player set
+ * them from script); scripts may be inline for go2rtc's player pages (stream.html, webrtc.html). `'self'` in
+ * connect-src covers this origin's ws:/wss: too (CSP level 3: Chrome, Firefox, Safari 15.4+).
+ * Not sent for a user's `static_dir`, which may be go2rtc's own UI with its CDN scripts.
+ */
+export const BUILTIN_UI_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
+/**
  * Serves files under `root` at `{basePath}/` (go2rtc's `http.FileServer` on the embedded `www/` or `static_dir`).
  * Unknown `{basePath}/api/...` paths get the API's JSON 404 rather than a file-server one.
  */
 export function staticHandler(root: string, basePath: string): ApiHandler {
   const rootDir = path.resolve(root);
+  const builtin = rootDir === path.resolve(BUILTIN_WWW_DIR);
   return async (ctx: ApiContext) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       ctx.set('Allow', 'GET, HEAD');
@@ -67,6 +87,7 @@ export function staticHandler(root: string, basePath: string): ApiHandler {
     ctx.lastModified = info.mtime;
     // The UI changes with the server; a stale cached script is worse than a revalidation.
     ctx.set('Cache-Control', 'no-cache');
+    if (builtin && ctx.type.startsWith('text/html')) ctx.set('Content-Security-Policy', BUILTIN_UI_CSP);
     if (ctx.fresh) {
       ctx.status = 304;
       return;

@@ -4,16 +4,20 @@ import { sendJson } from '../api/index.js';
 import type { LocalProcesses } from '../exec/index.js';
 import { ffmpegSettings, type FfmpegSettings } from './config.js';
 import { discoverDevices, type Devices } from './devices.js';
+import { probeHardware, type HardwareSource } from './hardware.js';
 import { ffmpegSourceHandler, ffmpegSourceOptions } from './source.js';
 
 export { ffmpegSettings, type FfmpegSettings } from './config.js';
 export { discoverDevices, type Devices } from './devices.js';
+export { probeHardware, type HardwareSource } from './hardware.js';
 
 /** What the source registration hands to the API part. */
 export interface FfmpegModule {
   readonly settings: FfmpegSettings;
   /** Capture devices, looked up once (it runs ffmpeg per device) and kept. */
   devices(): Promise<Devices>;
+  /** Hardware encoders, probed once on first use (five one-second encodes) and kept. */
+  hardware(): Promise<HardwareSource[]>;
 }
 
 /**
@@ -25,15 +29,20 @@ export interface FfmpegModule {
 export function registerFfmpegSource(app: App, local: LocalProcesses): FfmpegModule {
   const settings = ffmpegSettings(app);
   let devices: Promise<Devices> | undefined;
+  let hardware: Promise<HardwareSource[]> | undefined;
   const module: FfmpegModule = {
     settings,
     devices: () => (devices ??= discoverDevices(settings.bin)),
+    hardware: () => (hardware ??= probeHardware(settings.bin)),
   };
   app.streams.registerSource('ffmpeg', ffmpegSourceHandler(app, local, settings, module.devices), ffmpegSourceOptions(app, settings));
   return module;
 }
 
-/** `GET /api/ffmpeg/devices`: go2rtc's `{"sources":[{name, info, url}]}`, 404 when there are none. */
+/**
+ * `GET /api/ffmpeg/devices`: go2rtc's `{"sources":[{name, info, url}]}`, 404 when there are none.
+ * `GET /api/ffmpeg/hardware`: go2rtc's `{"sources":[{name: "OK"|"ERROR", url}]}` (plus `info`).
+ */
 export function init(api: ApiModule, module: FfmpegModule): void {
   api.addRoute('GET', 'api/ffmpeg/devices', async (ctx) => {
     const { sources } = await module.devices();
@@ -44,5 +53,8 @@ export function init(api: ApiModule, module: FfmpegModule): void {
       return;
     }
     sendJson(ctx, { sources });
+  });
+  api.addRoute('GET', 'api/ffmpeg/hardware', async (ctx) => {
+    sendJson(ctx, { sources: await module.hardware() });
   });
 }
