@@ -7,6 +7,9 @@ import * as demo from './modules/demo/index.js';
 import * as echo from './modules/echo/index.js';
 import * as exec from './modules/exec/index.js';
 import * as ffmpeg from './modules/ffmpeg/index.js';
+import * as hass from './modules/hass/index.js';
+import type { HassModuleOptions } from './modules/hass/index.js';
+import * as http from './modules/http/index.js';
 import * as mjpeg from './modules/mjpeg/index.js';
 import * as rtsp from './modules/rtsp/index.js';
 import { registerRtspSource } from './modules/rtsp/client/index.js';
@@ -28,6 +31,7 @@ export interface ServerOptions {
   logging: Logging;
   api?: ApiHooks;
   hub?: HubOptions;
+  hass?: HassModuleOptions;
 }
 
 export interface Server {
@@ -67,6 +71,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   exec.init(app, local);
   echo.init(app, local);
   const ffmpegModule = ffmpeg.registerFfmpegSource(app, local);
+  http.init(app);
   // Streams from the config, now that every scheme is known.
   streams.init(app);
   // Outputs and the API last.
@@ -78,6 +83,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   mp4.init(app, apiModule);
   ffmpeg.init(apiModule, ffmpegModule);
   mjpeg.init(app, apiModule, local);
+  // Home Assistant's cameras become streams after the config's (whose names win).
+  const hassModule = hass.init(app, apiModule, options.hass);
 
   const stop = async (): Promise<void> => {
     await apiModule.stop();
@@ -87,9 +94,11 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   let addresses: ApiAddresses;
   try {
     // Media listeners before the API: HA treats the API's listen line as "started".
+    await hassModule.start();
     await rtspModule.start();
     await webrtcModule.start();
     addresses = await apiModule.start();
+    hassModule.announce(addresses.http?.port);
   } catch (err) {
     await stop();
     throw err;

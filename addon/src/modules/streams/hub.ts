@@ -2,15 +2,19 @@ import type { Logger } from 'pino';
 import { CoreError, Ts2rtcError } from '../../core/errors.js';
 import type { Producer } from '../../core/producer.js';
 import type { SlotTimings } from './source-slot.js';
-import { parseSourceUrl, type SourceOrigin, type SourceUrl } from './source-url.js';
+import { SourceUrlError, parseSourceUrl, type SourceOrigin, type SourceUrl } from './source-url.js';
 import { Stream, type StreamJson } from './stream.js';
 
 export interface SourceContext {
   readonly stream: string;
   readonly origin: SourceOrigin;
   readonly log: Logger;
-  /** Opens another source URL through the hub, for schemes that resolve to one (echo:, hass:). */
-  openSource(raw: string): Promise<Producer>;
+  /**
+   * Opens another source URL through the hub, for schemes that resolve to one (echo:, hass:). `origin` may
+   * only lower the trust: a resolver whose URLs come from elsewhere than the config (hass: reads Home
+   * Assistant's storage) passes its own, so a config `hass:` link does not make them config URLs.
+   */
+  openSource(raw: string, origin?: SourceOrigin): Promise<Producer>;
 }
 
 export type SourceHandler = (url: SourceUrl, context: SourceContext) => Promise<Producer>;
@@ -103,7 +107,7 @@ export class StreamHub {
   /** Creates the stream, or replaces the sources of an existing one (go2rtc's PUT/PATCH semantics). */
   set(name: string, raws: readonly string[], origin: SourceOrigin): Stream {
     checkName(name);
-    const urls = this.checkSources(raws, origin).map((url) => ({ url, origin }));
+    const urls = this.checkSources(raws, origin).map((url) => ({ url, origin, ...(isTemplate(url) ? { template: url.raw } : {}) }));
     const existing = this.streams.get(name);
     if (existing) {
       existing.setSources(urls);
@@ -115,18 +119,31 @@ export class StreamHub {
   }
 
   /**
+   * go2rtc's `streams.Patch` for a URL: a new stream gets it as its source; an existing one is pointed at it,
+   * and where a source is a `{input}` template (`"camera.hall": ffmpeg:{input}#video=copy#audio=opus`) the
+   * template is filled with it instead, so the configured transcoding stays. Running sources keep running
+   * (see `SourceSlot.retarget`). The inserted URL must be a network URL without `#options`: the options of a
+   * template are the config author's, never the client's.
+   */
+  patch(name: string, raw: string, origin: SourceOrigin): Stream {
+    checkName(name);
+    const existing = this.streams.get(name);
+    if (!existing) return this.set(name, [raw], origin);
+    const input = existing.hasTemplates ? checkTemplateInput(raw) : this.checkSources([raw], origin)[0];
+    if (!input) throw new SourceUrlError('empty source URL');
+    existing.patchSources(input, origin, (template) => parseSourceUrl(template.replace(TEMPLATE_INPUT, input.raw)));
+    return existing;
+  }
+
+  /**
    * go2rtc's GetOrPatch: `src` is a stream name, or a source URL that becomes a stream on the fly (named `name`
    * if given, else the URL itself), which is how the WebRTC card and `/api/ws?src=rtsp://…` work.
    */
   getOrCreate(src: string, origin: SourceOrigin, name?: string): Stream {
     const byName = this.streams.get(src);
     if (byName) return byName;
-    if (name) {
-      const named = this.streams.get(name);
-      if (named && named.sources.some((u) => u.raw === src)) return named;
-    }
     if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(src)) throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
-    return this.set(name || src, [src], origin);
+    return this.patch(name || src, src, origin);
   }
 
   async delete(name: string): Promise<boolean> {
@@ -158,6 +175,9 @@ export class StreamHub {
   }
 
   private async openProducer(stream: string, url: SourceUrl, origin: SourceOrigin): Promise<Producer> {
+    if (isTemplate(url)) {
+      throw new Ts2rtcError('SOURCE_TEMPLATE_EMPTY', `SOURCE_TEMPLATE_EMPTY: ${TEMPLATE_INPUT} has no URL yet: Home Assistant (or a PATCH) sends it`);
+    }
     const entry = this.handlers.get(url.scheme);
     if (!entry) throw new CoreError('SOURCE_UNSUPPORTED', `streams: source not supported: ${url.scheme}`);
     this.checkAllowed(url, entry.options, origin);
@@ -168,9 +188,31 @@ export class StreamHub {
       log,
       // A URL resolved by a source keeps the origin of the URL that produced it, so echo: from the config may
       // yield anything, but nothing from the network is upgraded.
-      openSource: (raw) => this.openProducer(stream, parseSourceUrl(raw), origin),
+      openSource: (raw, lower) => this.openProducer(stream, parseSourceUrl(raw), origin === 'config' && lower ? lower : origin),
     });
   }
+}
+
+/** go2rtc's `SourceTemplate`. */
+export const TEMPLATE_INPUT = '{input}';
+
+/**
+ * `{input}` in the URL part (`ffmpeg:{input}#video=copy`) makes a template. In a `#option` it is something
+ * else: the ffmpeg source's own input placeholder (`#input=-re -i {input}`).
+ */
+function isTemplate(url: SourceUrl): boolean {
+  return url.base.includes(TEMPLATE_INPUT);
+}
+
+/** What may stand in for `{input}`: a camera URL a client sends (Home Assistant's stream_source). */
+const TEMPLATE_INPUT_SCHEMES = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'httpx']);
+
+function checkTemplateInput(raw: string): SourceUrl {
+  const url = parseSourceUrl(raw);
+  if (/[\s\u0000-\u001f\u007f#]/.test(raw) || !TEMPLATE_INPUT_SCHEMES.has(url.scheme) || raw.includes(TEMPLATE_INPUT)) {
+    throw new CoreError('SOURCE_FORBIDDEN', `streams: ${TEMPLATE_INPUT} takes a network camera URL (rtsp, rtmp, http) without #options`);
+  }
+  return url;
 }
 
 function checkName(name: string): void {

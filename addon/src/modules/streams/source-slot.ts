@@ -71,15 +71,47 @@ export class SourceSlot {
   /** Fires once when a one-shot slot (a publisher) lost its producer for good. */
   readonly onGone = new Event<[]>();
 
+  private currentUrl: SourceUrl;
+  private currentOrigin: SourceOrigin;
+
   constructor(
-    readonly url: SourceUrl,
-    readonly origin: SourceOrigin,
+    url: SourceUrl,
+    origin: SourceOrigin,
     private readonly open: ProducerOpener,
     private readonly timings: SlotTimings,
     private readonly log: Logger,
     /** False for a producer that came to us (RTSP RECORD): when it ends there is nothing to reconnect. */
     private readonly reconnects = true,
-  ) {}
+    /**
+     * go2rtc's source template: a configured URL with `{input}` (`ffmpeg:{input}#video=copy#audio=opus`). A
+     * PATCH / RTSPtoWeb add fills it with the URL the client sends, instead of replacing the source.
+     */
+    readonly template?: string,
+  ) {
+    this.currentUrl = url;
+    this.currentOrigin = origin;
+  }
+
+  /** The URL the next open uses (the configured one, or the latest a PATCH put in). */
+  get url(): SourceUrl {
+    return this.currentUrl;
+  }
+
+  get origin(): SourceOrigin {
+    return this.currentOrigin;
+  }
+
+  /**
+   * Points the slot at another URL (go2rtc's `Producer.SetSource`): the next open uses it. A running producer
+   * keeps running on the URL it opened, so viewers are not cut when a client re-sends a fresh link (Nest
+   * links change on every request); it moves to the new URL when it reconnects or restarts.
+   */
+  retarget(url: SourceUrl, origin: SourceOrigin): void {
+    if (url.raw === this.currentUrl.raw && origin === this.currentOrigin) return;
+    this.currentUrl = url;
+    this.currentOrigin = origin;
+    this.lastError = undefined;
+  }
 
   get error(): string | undefined {
     return this.lastError;

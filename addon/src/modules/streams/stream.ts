@@ -24,16 +24,51 @@ export class Stream {
 
   constructor(
     readonly name: string,
-    sources: ReadonlyArray<{ url: SourceUrl; origin: SourceOrigin }>,
+    sources: ReadonlyArray<{ url: SourceUrl; origin: SourceOrigin; template?: string }>,
     private readonly open: ProducerOpener,
     private readonly timings: SlotTimings,
     private readonly log: Logger,
   ) {
-    this.slots = sources.map((s) => this.newSlot(s.url, s.origin));
+    this.slots = sources.map((s) => this.newSlot(s.url, s.origin, s.template));
   }
 
   get sources(): readonly SourceUrl[] {
     return this.slots.map((s) => s.url);
+  }
+
+  /** The URLs of the configured (not published) sources, in order: what a PUT would compare with. */
+  get configuredSources(): Array<{ raw: string; origin: SourceOrigin }> {
+    return this.slots.filter((s) => s.origin !== 'publish').map((s) => ({ raw: s.url.raw, origin: s.origin }));
+  }
+
+  /** True when some source is a `{input}` template. */
+  get hasTemplates(): boolean {
+    return this.slots.some((s) => s.template !== undefined);
+  }
+
+  /**
+   * go2rtc's `Stream.SetSource` (PATCH, RTSPtoWeb add, a named `/api/ws`): every configured source now reads
+   * `input`; a `{input}` template is filled with it instead (`fill` builds and checks the filled URL). Slots
+   * are retargeted, not replaced, so what is playing keeps playing. A stream without sources gets one.
+   */
+  patchSources(input: SourceUrl, origin: SourceOrigin, fill: (template: string) => SourceUrl): void {
+    const configured = this.slots.filter((s) => s.origin !== 'publish');
+    if (configured.length === 0) {
+      this.slots = [this.newSlot(input, origin), ...this.slots];
+      return;
+    }
+    const filled = configured.map((slot) => (slot.template !== undefined ? { slot, url: fill(slot.template), origin: slot.origin } : { slot, url: input, origin }));
+    for (const { slot, url, origin: o } of filled) slot.retarget(url, o);
+    // Untemplated sources all became the same URL: one slot reads it (go2rtc would dial it once per producer).
+    const seen = new Set<string>();
+    const keep = filled.filter(({ slot, url }) => {
+      if (slot.template !== undefined) return true;
+      if (seen.has(url.raw)) return false;
+      seen.add(url.raw);
+      return true;
+    }).map(({ slot }) => slot);
+    for (const slot of configured) if (!keep.includes(slot)) void slot.dispose();
+    this.slots = [...keep, ...this.slots.filter((s) => s.origin === 'publish')];
   }
 
   get consumerCount(): number {
@@ -120,10 +155,10 @@ export class Stream {
   }
 
   /** Replaces the source list (PUT/PATCH). Slots for URLs that stay keep running. */
-  setSources(sources: ReadonlyArray<{ url: SourceUrl; origin: SourceOrigin }>): void {
-    const next = sources.map(({ url, origin }) => {
-      const keep = this.slots.find((s) => s.url.raw === url.raw && s.origin === origin);
-      return keep ?? this.newSlot(url, origin);
+  setSources(sources: ReadonlyArray<{ url: SourceUrl; origin: SourceOrigin; template?: string }>): void {
+    const next = sources.map(({ url, origin, template }) => {
+      const keep = this.slots.find((s) => s.url.raw === url.raw && s.origin === origin && s.template === template);
+      return keep ?? this.newSlot(url, origin, template);
     });
     // Publishers are not part of the source list a PUT replaces; they stay while connected.
     const publishers = this.slots.filter((s) => s.origin === 'publish');
@@ -172,7 +207,7 @@ export class Stream {
     return { producers: producers.length ? producers : null, consumers: consumers.length ? consumers : null };
   }
 
-  private newSlot(url: SourceUrl, origin: SourceOrigin): SourceSlot {
-    return new SourceSlot(url, origin, this.open, this.timings, this.log);
+  private newSlot(url: SourceUrl, origin: SourceOrigin, template?: string): SourceSlot {
+    return new SourceSlot(url, origin, this.open, this.timings, this.log, true, template);
   }
 }

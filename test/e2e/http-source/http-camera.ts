@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { JpegStreamSplitter } from '../../../addon/src/pkg/mjpeg/index.js';
+import { waitFor } from '../../helpers/wait.js';
+
+/**
+ * A camera over HTTP, made of real ffmpeg output served by a small node HTTP server on 127.0.0.1:
+ * The JPEGs use the standard Huffman tables (`-huffman default`), as camera encoders do (RTP/JPEG can carry
+ * no others; ffmpeg defaults to optimised ones).
+ * - `/video.mjpg`: MJPEG as many cameras send it (`multipart/x-mixed-replace; boundary=myboundary`, a
+ *   Content-Length per part), the frames of one shared `ffmpeg -f mjpeg` encoder at FPS frames per second;
+ * - `/ffmpeg.mjpg`: ffmpeg's own `-f mpjpeg` bytes, one ffmpeg per request, piped as they come;
+ * - `/snapshot.jpg`: one `image/jpeg` per request, the next fresh frame (a camera snapshot URL);
+ * - `/digest/<any of these>`: the same behind HTTP Digest auth (user `admin`, password `secret`, qop=auth, a
+ *   new nonce every 20 requests), as Hikvision/Dahua snapshot and MJPEG URLs are;
+ * - `/live.flv`, `/live.ts`: HTTP-FLV and raw MPEG-TS (H264), one ffmpeg per request, sent as
+ *   `application/octet-stream` so only the first bytes tell the format;
+ * - `/hls-ts/index.m3u8`, `/hls-fmp4/index.m3u8`: live HLS written by `ffmpeg -f hls` (MPEG-TS and fMP4
+ *   segments), served from its folder with the usual content types.
+ * Every ffmpeg it started is killed and reaped by `stop()`.
+ */
+export interface HttpCamera {
+  readonly base: string;
+  readonly fps: number;
+  /** Frames the shared encoder has produced so far. */
+  readonly frames: number;
+  /** Requests seen per path. */
+  readonly requests: Map<string, number>;
+  stop(): Promise<void>;
+}
+
+export const FPS = 25;
+
+const LAVFI = (size: string): string[] => ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${FPS}`];
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
+};
+
+export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<HttpCamera> {
+  const children = new Set<ChildProcess>();
+  const run = (args: string[]): ChildProcess => {
+    const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return child;
+  };
+  let latest: Buffer | undefined;
+  let count = 0;
+  const waiters = new Set<(frame: Buffer) => void>();
+  const splitter = new JpegStreamSplitter();
+  const encoder = run([...LAVFI('320x240'), '-c:v', 'mjpeg', '-huffman', 'default', '-q:v', '5', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', 'pipe:1']);
+  encoder.stdout?.on('data', (chunk: Buffer) => {
+    for (const frame of splitter.push(chunk)) {
+      latest = frame;
+      count++;
+      for (const waiter of [...waiters]) waiter(frame);
+    }
+  });
+  const dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-hls-'));
+  if (options.hls) {
+    for (const [name, type] of [['hls-ts', 'mpegts'], ['hls-fmp4', 'fmp4']] as const) {
+      const out = path.join(dir, name);
+      await import('node:fs/promises').then((fs) => fs.mkdir(out));
+      run([
+        ...LAVFI('320x240'),
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p',
+        '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'delete_segments+independent_segments',
+        '-hls_segment_type', type,
+        ...(type === 'fmp4' ? ['-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', path.join(out, 'seg%d.m4s')] : ['-hls_segment_filename', path.join(out, 'seg%d.ts')]),
+        path.join(out, 'index.m3u8'),
+      ]);
+    }
+  }
+  const nextFrame = (): Promise<Buffer> => new Promise((resolve) => {
+    const waiter = (frame: Buffer): void => {
+      waiters.delete(waiter);
+      resolve(frame);
+    };
+    waiters.add(waiter);
+  });
+  const requests = new Map<string, number>();
+  let nonce = '';
+  let nonceUses = 0;
+  /** The server side of Digest, written out here independently of the client under test. */
+  const digestOk = (req: http.IncomingMessage): boolean => {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Digest ')) return false;
+    const p = Object.fromEntries([...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m) => [m[1], m[2] ?? m[3]]));
+    const md5 = (t: string): string => createHash('md5').update(t).digest('hex');
+    const ha1 = md5(`admin:camera:secret`);
+    const ha2 = md5(`${req.method}:${p.uri}`);
+    return p.username === 'admin' && p.nonce === nonce && p.uri === req.url && p.response === md5(`${ha1}:${nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
+  };
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/digest/')) {
+      if (!nonce || nonceUses >= 20 || !digestOk(req)) {
+        if (!nonce || nonceUses >= 20) {
+          nonce = Math.random().toString(36).slice(2);
+          nonceUses = 0;
+        }
+        requests.set('401', (requests.get('401') ?? 0) + 1);
+        res.writeHead(401, { 'WWW-Authenticate': `Digest realm="camera", qop="auth", nonce="${nonce}", opaque="op"` }).end();
+        return;
+      }
+      nonceUses++;
+      req.url = req.url.slice('/digest'.length);
+    }
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.set(url.pathname, (requests.get(url.pathname) ?? 0) + 1);
+    if (url.pathname === '/video.mjpg') {
+      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=myboundary', 'Cache-Control': 'no-cache' });
+      const send = (frame: Buffer): void => {
+        res.write(`--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: ${frame.length}\r\n\r\n`);
+        res.write(frame);
+        res.write('\r\n');
+      };
+      waiters.add(send);
+      res.once('close', () => waiters.delete(send));
+      return;
+    }
+    if (url.pathname === '/ffmpeg.mjpg') {
+      const child = run([...LAVFI('320x240'), '-c:v', 'mjpeg', '-huffman', 'default', '-q:v', '5', '-pix_fmt', 'yuvj420p', '-f', 'mpjpeg', 'pipe:1']);
+      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace;boundary=ffmpeg' });
+      child.stdout?.pipe(res);
+      res.once('close', () => child.kill('SIGKILL'));
+      return;
+    }
+    if (url.pathname === '/live.flv' || url.pathname === '/live.ts') {
+      const flv = url.pathname.endsWith('.flv');
+      const child = run([...LAVFI('320x240'), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p', '-f', flv ? 'flv' : 'mpegts', 'pipe:1']);
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      child.stdout?.pipe(res);
+      res.once('close', () => child.kill('SIGKILL'));
+      return;
+    }
+    if (url.pathname === '/snapshot.jpg') {
+      void nextFrame().then((frame) => {
+        res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': frame.length });
+        res.end(frame);
+      });
+      return;
+    }
+    const file = path.join(dir, path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, ''));
+    if (!file.startsWith(dir + path.sep)) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(file).then(
+      (body) => {
+        res.writeHead(200, { 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+        res.end(body);
+      },
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await waitFor(() => latest !== undefined, { timeoutMs: 15_000, what: 'the HTTP camera encodes' });
+  if (options.hls) {
+    // Three segments before anyone reads the playlist, as a real HLS server has.
+    for (const name of ['hls-ts', 'hls-fmp4']) {
+      await waitFor(async () => {
+        const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
+        return (text.match(/#EXTINF/g) ?? []).length >= 3;
+      }, { timeoutMs: 20_000, what: `${name} playlist has 3 segments` });
+    }
+  }
+  return {
+    base: `http://127.0.0.1:${port}`,
+    fps: FPS,
+    get frames() {
+      return count;
+    },
+    requests,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const exits = [...children].map((child) => new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }));
+      await Promise.all(exits);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
