@@ -33,23 +33,81 @@ export function hostAddresses(settings: WebrtcSettings): string[] {
 }
 
 /**
+ * Host name lookups for ICE servers, bounded: a resolver that does not answer (an offline install, a
+ * firewalled DNS) costs an offer at most `timeoutMs`. getaddrinfo cannot be cancelled and holds one libuv
+ * thread until it gives up (seconds), so there is at most one lookup per name in flight, and answers (also
+ * "none") are kept for `ttlMs`: offers in a row do not each start another blocked lookup.
+ */
+export class BoundedLookup {
+  private readonly cache = new Map<string, { address: string | undefined; at: number }>();
+  private readonly pending = new Map<string, Promise<string | undefined>>();
+
+  constructor(
+    private readonly timeoutMs = 1000,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** The address of `host` (an IP literal as is), or undefined when it has none or did not answer in time. */
+  async lookup(host: string, family: 4 | 6): Promise<string | undefined> {
+    if (isIPv4(host)) return family === 4 ? host : undefined;
+    if (isIPv6(host)) return family === 6 ? host : undefined;
+    const key = `${family} ${host.toLowerCase()}`;
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.address;
+    let running = this.pending.get(key);
+    if (!running) {
+      running = lookup(host, { family }).then(
+        (result) => result.address,
+        () => undefined,
+      );
+      this.pending.set(key, running);
+      void running.then((address) => {
+        this.pending.delete(key);
+        this.cache.set(key, { address, at: Date.now() });
+      });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        // Not answered in time: remember "none" so the next offers do not wait again while it hangs.
+        // (The lookup's own answer, when it finally comes, replaces this.)
+        this.cache.set(key, { address: undefined, at: Date.now() });
+        resolve(undefined);
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([running, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
  * The public address seen by a STUN server (for `candidates: [stun:8555]`). One binding request, retried
  * twice; undefined when the server does not answer in time. The answer is cached for a few minutes: it is
  * asked for at every offer, and a public address rarely changes.
  */
 export class PublicAddressResolver {
-  private cached: { host: string; at: number } | undefined;
+  private found: { host: string; at: number } | undefined;
   private pending: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly server: { host: string; port: number } | undefined,
     private readonly ttlMs = 5 * 60 * 1000,
     private readonly timeoutMs = 1500,
+    private readonly names: BoundedLookup = new BoundedLookup(),
   ) {}
+
+  /** The address found less than `ttlMs` ago, without asking: offers use it at once when there is one. */
+  cached(): string | undefined {
+    return this.found && Date.now() - this.found.at < this.ttlMs ? this.found.host : undefined;
+  }
 
   async resolve(): Promise<string | undefined> {
     if (!this.server) return undefined;
-    if (this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.host;
+    const known = this.cached();
+    if (known) return known;
     this.pending ??= this.query(this.server).finally(() => {
       this.pending = undefined;
     });
@@ -57,12 +115,8 @@ export class PublicAddressResolver {
   }
 
   private async query(server: { host: string; port: number }): Promise<string | undefined> {
-    let address: string;
-    try {
-      address = isIPv4(server.host) || isIPv6(server.host) ? server.host : (await lookup(server.host, { family: 4 })).address;
-    } catch {
-      return undefined;
-    }
+    const address = isIPv6(server.host) ? server.host : await this.names.lookup(server.host, 4);
+    if (!address) return undefined;
     const socket = createSocket(isIPv6(address) ? 'udp6' : 'udp4');
     const id = randomBytes(12);
     const request = buildBindingRequest(id);
@@ -97,7 +151,7 @@ export class PublicAddressResolver {
         });
         socket.bind(0, send);
       });
-      if (host) this.cached = { host, at: Date.now() };
+      if (host) this.found = { host, at: Date.now() };
       return host;
     } finally {
       socket.close();

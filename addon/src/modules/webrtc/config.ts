@@ -81,13 +81,29 @@ export function weriftIceServers(servers: readonly IceServer[]): Array<{ urls: s
   return out;
 }
 
-/** The first STUN server as host and port, for resolving `stun:PORT` candidates. */
-export function firstStunServer(servers: readonly IceServer[]): { host: string; port: number } | undefined {
+/** At most this many STUN servers are asked per peer (a list is a handful; a flood is not one). */
+const MAX_STUN_SERVERS = 8;
+
+/**
+ * Every `stun:` server as host and port, in order, without repeats. werift itself asks only the first one;
+ * Home Assistant sends two URLs of one host (`stun.home-assistant.io:80` and `:3478`), and the second is the
+ * one a firewall that blocks port 80 UDP lets through.
+ */
+export function stunServers(servers: readonly IceServer[]): Array<{ host: string; port: number }> {
+  const out: Array<{ host: string; port: number }> = [];
   for (const server of servers) {
     for (const url of server.urls) {
       const match = /^stun:(\[[^\]]+\]|[^:?]+)(?::(\d+))?/.exec(url);
-      if (match?.[1]) return { host: match[1].replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 3478 };
+      if (!match?.[1]) continue;
+      const entry = { host: match[1].replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 3478 };
+      if (entry.port < 1 || entry.port > 65535 || out.some((e) => e.host === entry.host && e.port === entry.port)) continue;
+      if (out.length < MAX_STUN_SERVERS) out.push(entry);
     }
   }
-  return undefined;
+  return out;
+}
+
+/** The first STUN server as host and port, for resolving `stun:PORT` candidates. */
+export function firstStunServer(servers: readonly IceServer[]): { host: string; port: number } | undefined {
+  return stunServers(servers)[0];
 }

@@ -1,7 +1,7 @@
 import type { App } from '../../app.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ApiModule } from '../api/index.js';
-import { PublicAddressResolver } from './addresses.js';
+import { BoundedLookup, PublicAddressResolver } from './addresses.js';
 import { firstStunServer, webrtcSettings, type WebrtcSettings } from './config.js';
 import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './consumer.js';
 import type { WebrtcContext } from './session.js';
@@ -9,6 +9,7 @@ import { rtspToWebRtcHandler, webrtcRoute } from './signaling-http.js';
 import { registerWsHandlers } from './signaling-ws.js';
 import { installFastSrtp } from './srtp-fast.js';
 import { TcpMux } from './tcp-mux.js';
+import { installTurnRefreshFix } from './werift-shim.js';
 
 export { WebRtcConsumer } from './consumer.js';
 export type { PeerTimings } from './consumer.js';
@@ -42,11 +43,13 @@ export interface WebrtcModule {
 export function init(app: App, api: ApiModule, options: WebrtcModuleOptions = {}): WebrtcModule {
   const log = app.logger('webrtc');
   const settings = webrtcSettings(app.config.webrtc);
+  const names = new BoundedLookup();
   const mux = settings.tcp ? new TcpMux(settings.tcp.host, settings.tcp.port, log) : undefined;
   const ctx: { -readonly [K in keyof WebrtcContext]: WebrtcContext[K] } = {
     settings,
     mux,
-    publicAddress: new PublicAddressResolver(firstStunServer(settings.iceServers)),
+    publicAddress: new PublicAddressResolver(firstStunServer(settings.iceServers), undefined, undefined, names),
+    names,
     log,
     timings: { ...DEFAULT_PEER_TIMINGS, ...options.timings },
     fastSrtp: false,
@@ -55,6 +58,11 @@ export function init(app: App, api: ApiModule, options: WebrtcModuleOptions = {}
     const srtp = installFastSrtp();
     ctx.fastSrtp = srtp.ok;
     if (!srtp.ok) log.warn({ reason: srtp.reason }, 'fast SRTP sender not installed; werift encrypts');
+  }
+  try {
+    installTurnRefreshFix();
+  } catch (err) {
+    log.warn({ err: errorMessage(err) }, 'TURN refresh fix not installed: a peer that used TURN keeps a timer for minutes after it left');
   }
   registerWsHandlers(api.ws, app.streams, ctx);
   api.addRoute('*', 'api/webrtc', webrtcRoute(app.streams, ctx, api.basePath));

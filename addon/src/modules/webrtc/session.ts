@@ -4,20 +4,23 @@ import type { IceServer } from '../../config/types.js';
 import { CoreError } from '../../core/errors.js';
 import { buildCandidate, candidateAddress, candidatePriority, isDockerAddress, TYPE_PREFERENCE } from '../../pkg/webrtc/candidate.js';
 import { offerToMedias } from '../../pkg/webrtc/negotiate.js';
-import { addCandidates, keepBundledSections, keepPayloadTypes, parseSdpMedias, type SdpMedia } from '../../pkg/webrtc/sdp.js';
+import { keepBundledSections, keepPayloadTypes, parseSdpMedias, setCandidates, type SdpMedia } from '../../pkg/webrtc/sdp.js';
 import type { Stream } from '../streams/stream.js';
-import { hostAddresses, type PublicAddressResolver } from './addresses.js';
-import { weriftIceServers, type WebrtcSettings } from './config.js';
+import { hostAddresses, type BoundedLookup, type PublicAddressResolver } from './addresses.js';
+import { LocalCandidates } from './local-candidates.js';
+import { stunServers, weriftIceServers, type WebrtcSettings } from './config.js';
 import { DEFAULT_PEER_TIMINGS, WebRtcConsumer, type PeerTimings } from './consumer.js';
 import { preferCmProfile } from './srtp-fast.js';
 import type { TcpMux } from './tcp-mux.js';
-import { attachTcpProtocol, disableDefaultStun, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
+import { attachTcpProtocol, disableDefaultStun, gatherHostFirst, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
 
 /** What every offer needs from the module: settings, the shared TCP port, the STUN resolver. */
 export interface WebrtcContext {
   readonly settings: WebrtcSettings;
   readonly mux: TcpMux | undefined;
   readonly publicAddress: PublicAddressResolver;
+  /** Bounded, de-duplicated name lookups of ICE servers (an unanswered DNS costs an offer at most ~1 s once). */
+  readonly names: BoundedLookup;
   readonly log: Logger;
   readonly timings: PeerTimings;
   /** The faster AES-CM SRTP sender is installed: ask peers for that profile (srtp-fast.ts). */
@@ -42,10 +45,16 @@ export interface OfferRequest {
 export interface Negotiated {
   readonly consumer: WebRtcConsumer;
   readonly answer: string;
-  /** Trickle mode: sets the local description; each candidate found is passed to `onCandidate`. */
+  /**
+   * Trickle mode: sets the local description; each candidate is passed to `onCandidate` once (the ones known
+   * now at once, server-reflexive and relay ones when their servers answer). Resolves when ICE runs.
+   */
   startTrickle(onCandidate: (candidate: string) => void): Promise<void>;
   addRemoteCandidate(candidate: string): Promise<void>;
-  /** HTTP flavours: gathers everything and returns the answer with every candidate in it. */
+  /**
+   * HTTP flavours: the answer with every candidate known once the host ones are out and ICE servers had
+   * `completeAnswerWaitMs` to answer; each candidate once, in the first (bundle) section.
+   */
   completeAnswer(): Promise<string>;
 }
 
@@ -133,7 +142,17 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
   }
   consumer.bindSenders();
 
-  const extra: string[] = [];
+  const keepCandidate = (line: string): boolean => {
+    const address = candidateAddress(line);
+    if (!address) return true;
+    if (isDockerAddress(address.host)) return false;
+    if (address.transport === 'udp' && !udp) return false;
+    // go2rtc's filters.candidates: host candidates only (a server-reflexive address is not ours to list).
+    if (address.transport === 'udp' && settings.allowedIps && / typ host\b/.test(line) && !settings.allowedIps.includes(address.host)) return false;
+    return true;
+  };
+  const local = new LocalCandidates(keepCandidate);
+  const late: Array<Promise<unknown>> = [];
   const mux = ctx.mux;
   if (mux && !request.relayOnly && mux.listeningPort > 0 && (settings.networks.has('tcp4') || settings.networks.has('tcp6'))) {
     const port = mux.listeningPort;
@@ -144,24 +163,46 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
     protocol.onClosed.push(unregister);
     consumer.onRelease(unregister);
     let localPreference = 65535;
-    const tcpCandidate = (host: string, candidatePort: number): string =>
+    let foundation = 10;
+    const tcpCandidate = (host: string, candidatePort: number, preference: number): string =>
       buildCandidate({
-        foundation: `${extra.length + 10}`,
+        foundation: `${foundation++}`,
         transport: 'tcp',
-        priority: candidatePriority(TYPE_PREFERENCE.tcpHost, localPreference--),
+        priority: candidatePriority(TYPE_PREFERENCE.tcpHost, preference),
         host,
         port: candidatePort,
         type: 'host',
       });
-    // Configured addresses first: go2rtc gives the first `candidates` entry the highest priority.
+    // Configured addresses first: go2rtc gives the first `candidates` entry the highest priority. A
+    // `stun:PORT` entry whose public address is not known yet follows when the STUN server answers.
     for (const entry of settings.candidates) {
-      const host = entry.kind === 'address' ? entry.host : await ctx.publicAddress.resolve();
-      if (host) extra.push(tcpCandidate(host, entry.port));
+      const preference = localPreference--;
+      if (entry.kind === 'address') {
+        local.add(tcpCandidate(entry.host, entry.port, preference));
+        continue;
+      }
+      const known = ctx.publicAddress.cached();
+      if (known) local.add(tcpCandidate(known, entry.port, preference));
+      else late.push(ctx.publicAddress.resolve().then((host) => host && local.add(tcpCandidate(host, entry.port, preference))));
     }
     // The first host address is werift's own candidate for the muxed protocol (it pairs checks with it).
     const [first, ...others] = hosts;
     if (first !== undefined) attachTcpProtocol(pc, protocol, first, candidatePriority(TYPE_PREFERENCE.tcpHost, localPreference--));
-    for (const host of others) extra.push(tcpCandidate(host, port));
+    for (const host of others) local.add(tcpCandidate(host, port, localPreference--));
+  }
+  // werift's candidates (host sockets at once, server-reflexive and relay later) go through the same list.
+  const { unSubscribe } = pc.onIceCandidate.subscribe((candidate: RTCIceCandidate | undefined) => {
+    if (candidate?.candidate) local.add(candidate.candidate);
+  });
+  consumer.onRelease(unSubscribe);
+  if (!request.relayOnly) {
+    late.push(
+      gatherHostFirst(pc, {
+        stunServers: stunServers(request.iceServers ?? settings.iceServers),
+        lookup: (host, family) => ctx.names.lookup(host, family),
+        signal: consumer.lifetime.signal,
+      }),
+    );
   }
 
   const created = await pc.createAnswer();
@@ -169,26 +210,16 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
   // As DTLS client werift's ClientHello reaches Chrome before Chrome's ICE has settled and is answered ~100 ms
   // later; as server the first picture comes that much sooner.
   const answer = { type: created.type, sdp: created.sdp.replace(/^a=setup:active$/gm, 'a=setup:passive') };
-  const keepCandidate = (line: string): boolean => {
-    const address = candidateAddress(line);
-    if (!address) return true;
-    if (isDockerAddress(address.host)) return false;
-    if (address.transport === 'udp' && !udp) return false;
-    if (address.transport === 'udp' && settings.allowedIps && !settings.allowedIps.includes(address.host)) return false;
-    return true;
-  };
   const mid = offer.find((m) => m.mid !== undefined)?.mid ?? '0';
   let remoteQueue: Promise<void> = Promise.resolve();
+  const lateDone = Promise.allSettled(late);
 
   const negotiated: Negotiated = {
     consumer,
     answer: keepBundledSections(answer.sdp),
     async startTrickle(onCandidate) {
-      const { unSubscribe } = pc.onIceCandidate.subscribe((candidate: RTCIceCandidate | undefined) => {
-        if (candidate?.candidate && keepCandidate(candidate.candidate)) onCandidate(candidate.candidate);
-      });
-      consumer.onRelease(unSubscribe);
-      for (const line of extra) onCandidate(line);
+      local.listen(onCandidate);
+      // Returns once the host candidates are out and ICE runs; the late ones follow through `onCandidate`.
       await pc.setLocalDescription(answer);
     },
     addRemoteCandidate(candidate) {
@@ -199,17 +230,14 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
     },
     async completeAnswer() {
       await pc.setLocalDescription(answer);
-      // werift lists its own candidates (the muxed TCP one included); ours go after them.
-      const sdp = addCandidates(pc.localDescription?.sdp ?? answer.sdp, extra);
-      return keepBundledSections(filterCandidateLines(sdp, keepCandidate));
+      // ICE already runs on the host candidates; a STUN or TURN server gets a short while to answer (one
+      // that does not answer must not hold the answer: the peer's own candidates usually suffice).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([lateDone, new Promise((resolve) => (timer = setTimeout(resolve, ctx.timings.completeAnswerWaitMs)))]);
+      clearTimeout(timer);
+      return keepBundledSections(setCandidates(pc.localDescription?.sdp ?? answer.sdp, local.lines));
     },
   };
   return negotiated;
 }
 
-function filterCandidateLines(sdp: string, keep: (candidate: string) => boolean): string {
-  return sdp
-    .split('\r\n')
-    .filter((line) => !line.startsWith('a=candidate:') || keep(line.slice(2)))
-    .join('\r\n');
-}

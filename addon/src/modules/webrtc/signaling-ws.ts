@@ -50,15 +50,36 @@ export function parseTransportPolicy(value: unknown): boolean | undefined {
   throw new WsSignalError(`unknown ICE transport policy: ${String(value)}`);
 }
 
+/** What a closed `/api/ws` socket means for the peer whose offer it carried. */
+export type SocketCloseRule = 'end' | 'end-unless-connected-soon' | 'keep';
+
+/**
+ * When the socket that carried the offer closes, does the peer connection end with it?
+ * - Home Assistant's go2rtc integration (go2rtc-client) sends the v2 `webrtc` offer and keeps the socket for
+ *   the whole viewing session; it closes it when the viewer leaves (`close_webrtc_session`). Its socket is the
+ *   session: `end`.
+ * - go2rtc's player (`www/video-rtc.js`, also in the WebRTC Camera card, Frigate, our own player) sends the
+ *   v1 `webrtc/offer` and closes the socket itself once WebRTC has connected and won over MSE, and also on a
+ *   video element error (to restart MSE) while its peer connection is still connecting; go2rtc never ties
+ *   the two. A connected v1 peer is kept (`keep`: its DTLS close, RTCP BYE or consent expiry ends it); one
+ *   that has not connected yet gets a short while to do so (`end-unless-connected-soon`: Firefox connects
+ *   ~100 ms after its player dropped the socket), then it is ended rather than waiting the 30 s connect timeout.
+ */
+export function socketCloseRule(offerVersion: 1 | 2, peerConnected: boolean): SocketCloseRule {
+  if (offerVersion === 2) return 'end';
+  return peerConnected ? 'keep' : 'end-unless-connected-soon';
+}
+
 /**
  * `/api/ws` messages, exactly as go2rtc's player and Home Assistant send them (contracts 2):
  * `webrtc/offer` (v1, value = SDP) is answered with `webrtc/answer`; `webrtc` (v2, value = {type, sdp,
- * ice_servers}) with `webrtc` {type: answer, sdp}; then our candidates follow as `webrtc/candidate`. The
- * peer connection outlives the socket: go2rtc's player closes the socket once WebRTC plays.
+ * ice_servers}) with `webrtc` {type: answer, sdp}; then our candidates follow as `webrtc/candidate`. How the
+ * peer connection's life relates to the socket's: `socketCloseRule`.
  */
 export function registerWsHandlers(ws: { handle(type: string, handler: (value: unknown, connection: WsConnection) => Promise<void> | void): void }, hub: StreamHub, ctx: WebrtcContext): void {
   const offer = async (
     connection: WsConnection,
+    version: 1 | 2,
     sdp: string,
     ice: { iceServers?: IceServer[]; relayOnly?: boolean },
     reply: (answer: string) => void,
@@ -78,6 +99,18 @@ export function registerWsHandlers(ws: { handle(type: string, handler: (value: u
       ...ice,
     });
     peer.negotiated = negotiated;
+    const consumer = negotiated.consumer;
+    const onSocketClosed = (): void => {
+      const rule = socketCloseRule(version, consumer.isConnected);
+      if (rule === 'end') consumer.drop('signalling socket closed');
+      else if (rule === 'end-unless-connected-soon') consumer.requireConnectionWithin(ctx.timings.orphanConnectMs, 'signalling socket closed before the peer connected');
+    };
+    if (connection.isClosed) {
+      onSocketClosed();
+      return;
+    }
+    const unsubscribe = connection.onClose.once(onSocketClosed);
+    consumer.onClose.once(unsubscribe);
     reply(negotiated.answer);
     const queued = peer.queued.splice(0);
     await negotiated.startTrickle((candidate) => {
@@ -88,7 +121,7 @@ export function registerWsHandlers(ws: { handle(type: string, handler: (value: u
 
   ws.handle('webrtc/offer', async (value, connection) => {
     if (typeof value !== 'string' || value === '') throw new WsSignalError('offer must be an SDP string');
-    await offer(connection, value, {}, (answer) => connection.send({ type: 'webrtc/answer', value: answer }));
+    await offer(connection, 1, value, {}, (answer) => connection.send({ type: 'webrtc/answer', value: answer }));
   });
 
   ws.handle('webrtc', async (value, connection) => {
@@ -99,7 +132,7 @@ export function registerWsHandlers(ws: { handle(type: string, handler: (value: u
     const iceServers = parseIceServers(Reflect.get(value, 'ice_servers'));
     const relayOnly = parseTransportPolicy(Reflect.get(value, 'ice_transport_policy'));
     const ice = { ...(iceServers ? { iceServers } : {}), ...(relayOnly ? { relayOnly } : {}) };
-    await offer(connection, sdp, ice, (answer) => connection.send({ type: 'webrtc', value: { type: 'answer', sdp: answer } }));
+    await offer(connection, 2, sdp, ice, (answer) => connection.send({ type: 'webrtc', value: { type: 'answer', sdp: answer } }));
   });
 
   ws.handle('webrtc/candidate', async (value, connection) => {

@@ -63,6 +63,17 @@ export function candidateAddress(line: string): { transport: string; host: strin
   return { transport: (parts[2] ?? '').toLowerCase(), host: parts[4] ?? '', port };
 }
 
+/**
+ * What makes two candidates the same for a peer: transport, address and port (foundation, priority and
+ * werift's `generation`/`ufrag` extensions differ between two lines for one socket). Undefined for a line
+ * that does not parse.
+ */
+export function candidateKey(line: string): string | undefined {
+  const address = candidateAddress(line);
+  if (!address || address.host === '' || address.port <= 0) return undefined;
+  return `${address.transport} ${address.host.toLowerCase()} ${address.port}`;
+}
+
 /** Docker's default bridge networks (172.16.0.0/12): go2rtc never advertises them, nor do we. */
 export function isDockerAddress(ip: string): boolean {
   const match = /^172\.(\d+)\./.exec(ip);

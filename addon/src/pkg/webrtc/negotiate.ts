@@ -22,13 +22,23 @@ function toCodec(sdp: SdpCodec): Codec | undefined {
   return sdp.fmtp !== undefined ? { ...codec, fmtp: sdp.fmtp } : codec;
 }
 
+/**
+ * How an offered H264 payload type suits FU-A packets: `1` says packetization-mode=1; an fmtp that does not
+ * name a mode at all (werift's default H264 codec has no `a=fmtp` line) is taken as go2rtc takes it, pion
+ * falling back to the MIME type when no fmtp matches: usable, after the explicit ones. An explicit 0 or 2 is not.
+ */
+export function h264ModeFit(fmtp: string | undefined): 'explicit' | 'unstated' | 'no' {
+  if (fmtp === undefined || !/(^|;)\s*packetization-mode\s*=/i.test(fmtp)) return 'unstated';
+  return parseH264Fmtp(fmtp).packetizationMode === 1 ? 'explicit' : 'no';
+}
+
 /** The codecs of an m-line that the server handles, de-duplicated by name and rate (H264 profiles are one). */
 function mediaCodecs(media: SdpMedia): Codec[] {
   const out: Codec[] = [];
   for (const sdp of media.codecs) {
     const codec = toCodec(sdp);
     if (!codec) continue;
-    if (codec.name === 'H264' && parseH264Fmtp(codec.fmtp).packetizationMode !== 1) continue;
+    if (codec.name === 'H264' && h264ModeFit(codec.fmtp) === 'no') continue;
     if (out.some((c) => c.name === codec.name && c.clockRate === codec.clockRate)) continue;
     out.push(codec);
   }
@@ -73,13 +83,15 @@ function h264Profile(fmtp: string | undefined): { idc: number; constraints: numb
 /**
  * The payload type of `media` to send `source` with: the first one of the same codec, and for H264 the one
  * whose profile fits the source best (same profile and constraint flags, then same profile, then the first
- * packetization-mode=1 entry). Undefined when the m-line has no such codec.
+ * packetization-mode=1 entry; entries without a stated mode only when none states 1). Undefined when the
+ * m-line has no such codec.
  */
 export function choosePayloadType(media: SdpMedia, source: Codec): number | undefined {
   const name = source.name;
   const same = media.codecs.filter((c) => (c.name === 'HEVC' ? 'H265' : c.name) === name && (source.clockRate === 0 || c.clockRate === source.clockRate));
   if (name !== 'H264') return same[0]?.payloadType;
-  const usable = same.filter((c) => parseH264Fmtp(c.fmtp).packetizationMode === 1);
+  const explicit = same.filter((c) => h264ModeFit(c.fmtp) === 'explicit');
+  const usable = explicit.length > 0 ? explicit : same.filter((c) => h264ModeFit(c.fmtp) === 'unstated');
   const wanted = h264Profile(source.fmtp);
   if (!wanted) return usable[0]?.payloadType;
   let best: { pt: number; score: number } | undefined;

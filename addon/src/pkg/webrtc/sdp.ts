@@ -183,6 +183,24 @@ export function addCandidates(sdp: string, candidates: readonly string[]): strin
   return out.join('\r\n') + '\r\n';
 }
 
+/**
+ * The SDP with exactly `candidates` (attribute values, with or without `a=`) in its first media section,
+ * followed by `a=end-of-candidates`; every candidate and end-of-candidates line it had is removed. With
+ * BUNDLE the first section carries the transport (go2rtc writes them there too), so each candidate is
+ * advertised once.
+ */
+export function setCandidates(sdp: string, candidates: readonly string[]): string {
+  const { session, medias } = splitSections(sdp);
+  const out: string[] = [...session];
+  const lines = candidates.map((c) => `a=${c.replace(/^a=/, '').startsWith('candidate:') ? c.replace(/^a=/, '') : `candidate:${c}`}`);
+  medias.forEach((section, index) => {
+    const kept = section.lines.filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates');
+    out.push(...kept);
+    if (index === 0) out.push(...lines, 'a=end-of-candidates');
+  });
+  return out.join('\r\n') + '\r\n';
+}
+
 /** The `a=ice-ufrag` of the first section that has one (or the session's). */
 export function iceUfrag(sdp: string): string | undefined {
   const match = /^a=ice-ufrag:(\S+)/m.exec(sdp);

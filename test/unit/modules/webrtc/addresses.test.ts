@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
-import { hostAddresses, PublicAddressResolver } from '../../../../addon/src/modules/webrtc/addresses.js';
+import { BoundedLookup, hostAddresses, PublicAddressResolver } from '../../../../addon/src/modules/webrtc/addresses.js';
 import { webrtcSettings } from '../../../../addon/src/modules/webrtc/config.js';
 import { createTestApp } from '../../../helpers/app.js';
 
@@ -53,5 +53,16 @@ describe('addresses', () => {
     assert.ok(hostAddresses(settings({ filters: { loopback: true } })).includes('127.0.0.1'));
     assert.deepEqual(hostAddresses(settings({ filters: { loopback: true, ips: ['127.0.0.1'] } })), ['127.0.0.1']);
     assert.deepEqual(hostAddresses(settings({ filters: { loopback: true, networks: ['tcp6'], ips: ['127.0.0.1'] } })), []);
+  });
+});
+
+describe('BoundedLookup', () => {
+  it('IP literals as they are (of the asked family); names through the system resolver (/etc/hosts here)', async () => {
+    const names = new BoundedLookup(2000);
+    assert.equal(await names.lookup('127.0.0.1', 4), '127.0.0.1');
+    assert.equal(await names.lookup('::1', 6), '::1');
+    assert.equal(await names.lookup('::1', 4), undefined);
+    assert.equal(await names.lookup('localhost', 4), '127.0.0.1');
+    // No DNS query here: a resolver that hangs is tested in its own namespace (test/e2e/webrtc/ice-timing.test.ts).
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { firstStunServer, webrtcSettings, weriftIceServers } from '../../../../addon/src/modules/webrtc/config.js';
+import { firstStunServer, stunServers, webrtcSettings, weriftIceServers } from '../../../../addon/src/modules/webrtc/config.js';
 import { createTestApp } from '../../../helpers/app.js';
 
 const settingsFor = (webrtc: Record<string, unknown>) => webrtcSettings(createTestApp({ config: { webrtc } }).config.webrtc);
@@ -39,5 +39,19 @@ describe('webrtc settings (go2rtc keys)', () => {
 
   it('a bad candidate entry is a config error naming it', () => {
     assert.throws(() => settingsFor({ candidates: ['nonsense'] }), (err: Error & { code?: string }) => err.code === 'CONFIG_INVALID' && err.message.includes('nonsense'));
+  });
+});
+
+describe('stunServers', () => {
+  it("every stun: URL in order, once, default port 3478 (werift itself asks only the first)", () => {
+    const servers = stunServers([
+      { urls: ['stun:stun.home-assistant.io:80', 'stun:stun.home-assistant.io:3478'], username: '', credential: '' },
+      { urls: ['turn:turn.example.com', 'stun:[2001:db8::1]', 'stun:stun.home-assistant.io:80'], username: '', credential: '' },
+    ]);
+    assert.deepEqual(servers, [
+      { host: 'stun.home-assistant.io', port: 80 },
+      { host: 'stun.home-assistant.io', port: 3478 },
+      { host: '2001:db8::1', port: 3478 },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseIceServers, parseTransportPolicy } from '../../../../addon/src/modules/webrtc/signaling-ws.js';
+import { parseIceServers, socketCloseRule, parseTransportPolicy } from '../../../../addon/src/modules/webrtc/signaling-ws.js';
 
 describe('v2 offer options', () => {
   it('ice_servers as Home Assistant sends them (urls always a list) and as browsers write them (a string)', () => {
@@ -19,5 +19,14 @@ describe('v2 offer options', () => {
     assert.equal(parseTransportPolicy('all'), undefined);
     assert.equal(parseTransportPolicy('relay'), true);
     assert.throws(() => parseTransportPolicy('udp'), /unknown ICE transport policy: udp/);
+  });
+});
+
+describe('socketCloseRule (does the peer end with the /api/ws socket that carried its offer?)', () => {
+  it("v2 (Home Assistant's go2rtc client): at once; v1 (go2rtc's player): kept once connected, else a short grace", () => {
+    assert.equal(socketCloseRule(2, true), 'end');
+    assert.equal(socketCloseRule(2, false), 'end');
+    assert.equal(socketCloseRule(1, true), 'keep', "go2rtc's player closes the socket once WebRTC plays");
+    assert.equal(socketCloseRule(1, false), 'end-unless-connected-soon', 'it also closes it on an MSE error while WebRTC connects');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildCandidate, candidateAddress, candidatePriority, isDockerAddress, parseCandidateEntry, TYPE_PREFERENCE } from '../../../../addon/src/pkg/webrtc/candidate.js';
+import { buildCandidate, candidateAddress, candidateKey, candidatePriority, isDockerAddress, parseCandidateEntry, TYPE_PREFERENCE } from '../../../../addon/src/pkg/webrtc/candidate.js';
 
 describe('webrtc.candidates entries', () => {
   it('reads IPs, IPv6 in brackets, DNS names and stun:PORT', () => {
@@ -38,5 +38,17 @@ describe('candidate lines', () => {
   it('knows the Docker range go2rtc never advertises', () => {
     assert.ok(isDockerAddress('172.17.0.2') && isDockerAddress('172.31.255.1') && isDockerAddress('172.16.0.1'));
     assert.ok(!isDockerAddress('172.32.0.1') && !isDockerAddress('192.168.1.2') && !isDockerAddress('10.172.16.1'));
+  });
+});
+
+describe('candidateKey', () => {
+  it('one key per transport, address and port, whatever the foundation, priority or extensions say', () => {
+    const werift = 'candidate:tcp127001 1 tcp 1526726655 127.0.0.1 8555 typ host tcptype passive generation 0 ufrag ab12';
+    const ours = 'candidate:10 1 TCP 1526726399 127.0.0.1 8555 typ host tcptype passive';
+    assert.equal(candidateKey(werift), 'tcp 127.0.0.1 8555');
+    assert.equal(candidateKey(`a=${ours}`), candidateKey(werift));
+    assert.notEqual(candidateKey('candidate:1 1 udp 1 127.0.0.1 8555 typ host'), candidateKey(werift));
+    assert.equal(candidateKey('candidate:1 1 udp 1 FD00::1 9 typ host'), 'udp fd00::1 9');
+    assert.equal(candidateKey('candidate:garbage'), undefined);
   });
 });

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Message, classes, methods } from 'werift';
 import { WebrtcPkgError } from '../../../../addon/src/pkg/webrtc/errors.js';
-import { offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
+import { candidateKey } from '../../../../addon/src/pkg/webrtc/candidate.js';
+import { choosePayloadType, offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
 import { bindingRequestUsername, parseBindingResponse } from '../../../../addon/src/pkg/webrtc/stun.js';
-import { keepPayloadTypes, parseSdpMedias } from '../../../../addon/src/pkg/webrtc/sdp.js';
+import { keepPayloadTypes, parseSdpMedias, setCandidates } from '../../../../addon/src/pkg/webrtc/sdp.js';
 import { readFirstFrame } from '../../../../addon/src/pkg/webrtc/tcp-frame.js';
 import { flipBits, Prng, setBytes, setU32, splice, timed, truncate, HANG_MS } from '../../../fuzz/mutate.js';
 
@@ -37,6 +38,9 @@ describe('pkg/webrtc under mutated input', () => {
       const medias = parseSdpMedias(text);
       offerToMedias(medias);
       keepPayloadTypes(text, new Map([[1, [102]]]));
+      for (const media of medias) choosePayloadType(media, { name: 'H264', clockRate: 90000, channels: 0 });
+      setCandidates(text, ['candidate:1 1 udp 1 10.0.0.1 5000 typ host']);
+      for (const line of text.split('\r\n')) if (line.startsWith('a=candidate:')) candidateKey(line);
     });
   });
 

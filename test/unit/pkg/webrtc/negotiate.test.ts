@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Codec } from '../../../../addon/src/core/codec.js';
-import { choosePayloadType, offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
+import { choosePayloadType, h264ModeFit, offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
 import { parseSdpMedias } from '../../../../addon/src/pkg/webrtc/sdp.js';
 
 const CHROME = parseSdpMedias(readFileSync(new URL('./fixtures/chrome-offer.sdp', import.meta.url), 'utf8'));
@@ -54,5 +54,29 @@ describe('choosePayloadType', () => {
     assert.equal(choosePayloadType(audio, { name: 'PCMA', clockRate: 8000, channels: 1 }), 8);
     assert.equal(choosePayloadType(audio, { name: 'OPUS', clockRate: 48000, channels: 2 }), 111);
     assert.equal(choosePayloadType(audio, { name: 'AAC', clockRate: 16000, channels: 1 }), undefined);
+  });
+});
+
+describe('H264 without a=fmtp (werift\'s plain codec, issue 9)', () => {
+  it('h264ModeFit: stated 1, unstated (no fmtp, or an fmtp without packetization-mode), or not usable', () => {
+    assert.equal(h264ModeFit('packetization-mode=1;profile-level-id=42e01f'), 'explicit');
+    assert.equal(h264ModeFit(undefined), 'unstated');
+    assert.equal(h264ModeFit('profile-level-id=42e01f'), 'unstated');
+    assert.equal(h264ModeFit('packetization-mode=0'), 'no');
+    assert.equal(h264ModeFit('packetization-mode=2'), 'no');
+  });
+
+  it('an m-line whose only H264 has no fmtp is answered with it, as go2rtc (pion) does', () => {
+    const sdp = 'v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 97 98\r\na=recvonly\r\na=mid:0\r\na=rtpmap:97 VP8/90000\r\na=rtpmap:98 H264/90000\r\n';
+    const offer = parseSdpMedias(sdp);
+    assert.deepEqual(offerToMedias(offer)[0]!.codecs.map((c) => c.name), ['H264']);
+    assert.equal(choosePayloadType(offer[0]!, h264('packetization-mode=1;profile-level-id=640029')), 98);
+  });
+
+  it('an entry that states packetization-mode=1 wins over one that states nothing', () => {
+    const sdp =
+      'v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 98 99\r\na=recvonly\r\na=rtpmap:98 H264/90000\r\n' +
+      'a=rtpmap:99 H264/90000\r\na=fmtp:99 packetization-mode=1;profile-level-id=42e01f\r\n';
+    assert.equal(choosePayloadType(parseSdpMedias(sdp)[0]!, h264()), 99);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { addCandidates, iceUfrag, keepBundledSections, keepPayloadTypes, parseSdpMedias } from '../../../../addon/src/pkg/webrtc/sdp.js';
+import { addCandidates, iceUfrag, keepBundledSections, keepPayloadTypes, parseSdpMedias, setCandidates } from '../../../../addon/src/pkg/webrtc/sdp.js';
 
 /** Chromium's offer as go2rtc's player makes it: microphone (sendonly), then recvonly video and audio. */
 const CHROME = readFileSync(new URL('./fixtures/chrome-offer.sdp', import.meta.url), 'utf8').replace(/\n/g, '\r\n');
@@ -84,5 +84,19 @@ describe('addCandidates / keepBundledSections', () => {
     const out = keepBundledSections(sdp);
     assert.ok(out.includes('m=video 9 UDP/TLS/RTP/SAVPF 120\r\n'));
     assert.ok(out.includes('m=text 0 RTP/AVP 0\r\n'), 'outside the group: left rejected');
+  });
+});
+
+describe('setCandidates', () => {
+  it('puts exactly the given candidates into the first section, once, and removes the old ones everywhere', () => {
+    const sdp =
+      'v=0\r\ns=-\r\na=group:BUNDLE 0 1\r\nm=video 9 RTP/AVP 96\r\na=mid:0\r\na=candidate:old 1 udp 1 10.0.0.1 1 typ host\r\na=end-of-candidates\r\n' +
+      'm=audio 9 RTP/AVP 0\r\na=mid:1\r\na=candidate:old 1 udp 1 10.0.0.1 1 typ host\r\na=end-of-candidates\r\n';
+    const out = setCandidates(sdp, ['candidate:1 1 udp 5 10.0.0.2 5000 typ host', 'a=candidate:2 1 tcp 4 10.0.0.2 8555 typ host tcptype passive']);
+    assert.equal(
+      out,
+      'v=0\r\ns=-\r\na=group:BUNDLE 0 1\r\nm=video 9 RTP/AVP 96\r\na=mid:0\r\na=candidate:1 1 udp 5 10.0.0.2 5000 typ host\r\n' +
+        'a=candidate:2 1 tcp 4 10.0.0.2 8555 typ host tcptype passive\r\na=end-of-candidates\r\nm=audio 9 RTP/AVP 0\r\na=mid:1\r\n',
+    );
   });
 });
