@@ -3,8 +3,10 @@
 #
 #   bash scripts/setup.sh runtime   Node dependencies + build (enough for the demo)
 #   bash scripts/setup.sh test      the above, plus the real peers the tests use (Debian packages: ffmpeg,
-#                                   GStreamer, nginx-rtmp, Chromium) and, once integration/tests has
-#                                   tests, a Python venv in .venv/ for them        (default)
+#                                   GStreamer, nginx-rtmp, Chromium) and the Python venvs of
+#                                   integration/tests: .venv-ha2024 (Python 3.11, Home Assistant 2024.3.3),
+#                                   .venv-ha2025 (pyenv's 3.13.0, Home Assistant 2025.4.4) and
+#                                   .venv-go2rtc-client (3.13.0, newest go2rtc-client)     (default)
 #
 # Needs Node >= 20 with npm. Debian packages are installed only when running as root; otherwise the
 # command to run with sudo is printed and the rest goes on.
@@ -15,7 +17,7 @@ MODE="${1:-test}"
 case "$MODE" in
   runtime | test) ;;
   -h | --help)
-    sed -n '2,11p' "$0"
+    sed -n '2,13p' "$0"
     exit 0
     ;;
   *)
@@ -42,16 +44,13 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
   nginx libnginx-mod-rtmp
+  coturn
   chromium
   firefox-esr
   python3-venv
   iproute2
   util-linux
 )
-
-# Pinned for Python 3.11: the last release for it (Home Assistant 2024.3.3). integration/requirements_test.txt,
-# when present, replaces this default.
-DEFAULT_PY_REQUIREMENTS="pytest-homeassistant-custom-component==0.13.109"
 
 missing_apt_packages() {
   local pkg
@@ -131,12 +130,33 @@ has_python_tests() {
   [ -n "$(find integration/tests \( -name 'test_*.py' -o -name '*_test.py' \) -type f -print -quit 2>/dev/null)" ]
 }
 
-pick_python() {
-  local candidate
-  for candidate in "${PYTHON:-}" python3.11 python3 /usr/bin/python3; do
-    [ -n "$candidate" ] || continue
-    if command -v "$candidate" >/dev/null 2>&1 &&
-      "$candidate" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+# The Python test venvs: "venv dir|requirement file|wanted Python versions (first found wins)".
+# Home Assistant 2024.3.3 is the last release on Python 3.11; 2025.4.4 needs 3.13; the newest go2rtc-client
+# (Home Assistant 2025.4 pins an older one) gets its own small venv without Home Assistant.
+PY_VENVS=(
+  ".venv-ha2024|integration/requirements_test_ha2024.txt|3.11.7 3.11"
+  ".venv-ha2025|integration/requirements_test_ha2025.txt|3.13.0"
+  ".venv-go2rtc-client|integration/requirements_test_go2rtc_client.txt|3.13.0 3.12.1"
+)
+
+# find_python VERSION: path of a Python whose version starts with VERSION ("3.13.0", "3.11"), or nothing.
+# pyenv's own interpreter first ($(pyenv root)/versions/X.Y.Z/bin/pythonX.Y), then pythonX.Y on PATH
+# (a pyenv shim on PATH may exist without that version installed: each candidate is run to check).
+find_python() {
+  local want="$1" minor candidates=() candidate root
+  minor="$(printf '%s' "$want" | cut -d. -f1-2)"
+  if command -v pyenv >/dev/null 2>&1 && root="$(pyenv root 2>/dev/null)"; then
+    if [ "$want" = "$minor" ]; then
+      for candidate in "$root"/versions/"$minor".*/bin/python"$minor"; do candidates+=("$candidate"); done
+    else
+      candidates+=("$root/versions/$want/bin/python$minor")
+    fi
+  fi
+  candidates+=("python$minor" "/usr/bin/python$minor")
+  for candidate in "${candidates[@]}"; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    # shellcheck disable=SC2016 # $want is passed as an argument, not expanded here
+    if "$candidate" -c 'import sys, venv; v = "%d.%d.%d" % sys.version_info[:3]; sys.exit(0 if (v + ".").startswith(sys.argv[1] + ".") else 1)' "$want" 2>/dev/null; then
       command -v "$candidate"
       return 0
     fi
@@ -144,33 +164,62 @@ pick_python() {
   return 1
 }
 
+# requirement_files FILE: FILE and the files it includes with -r (one level, relative to FILE), for the stamp.
+requirement_files() {
+  local file="$1" dir
+  dir="$(dirname "$file")"
+  printf '%s\n' "$file"
+  sed -nE 's/^-r[[:space:]]+([^[:space:]]+).*/\1/p' "$file" | while read -r inc; do printf '%s\n' "$dir/$inc"; done
+}
+
+PY_SKIPPED=()
+# setup_venv DIR REQ_FILE VERSIONS: (re)creates DIR from REQ_FILE when the file, the files it includes or the
+# Python changed. A missing Python is not an error: the venv is skipped (its tests too) with a message.
+setup_venv() {
+  local dir="$1" req_file="$2" versions="$3" python="" version want stamp
+  stamp="$dir/.ts2rtc-setup-stamp"
+  for version in $versions; do
+    python="$(find_python "$version")" && break
+    python=""
+  done
+  if [ -z "$python" ]; then
+    log "Python venv $dir: SKIPPED, no Python $versions found (pyenv install ${versions%% *}); its tests will not run"
+    PY_SKIPPED+=("$dir")
+    rm -rf "$dir"
+    return 0
+  fi
+  [ -f "$req_file" ] || die "$req_file is missing"
+  # shellcheck disable=SC2046 # one argument per requirement file
+  want="$(printf '%s %s\n%s\n' "$python" "$("$python" --version 2>&1)" "$(hash_of $(requirement_files "$req_file"))" | sha256sum | cut -d' ' -f1)"
+  if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    log "Python venv $dir: up to date ($("$python" --version 2>&1), $req_file)"
+    return 0
+  fi
+  log "Python venv $dir ($("$python" --version 2>&1), $python): pip install -r $req_file"
+  local start=$SECONDS
+  rm -rf "$dir"
+  "$python" -m venv "$dir"
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip ||
+    die "pip could not upgrade itself in $dir"
+  # Requirement files are fully pinned: no resolver backtracking, no source builds (wheels exist for each pin).
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$req_file" ||
+    die "pip install -r $req_file failed in $dir"
+  printf '%s\n' "$want" >"$stamp"
+  log "Python venv $dir: installed in $((SECONDS - start))s"
+}
+
 setup_python() {
   if ! has_python_tests; then
     log "Python: integration/tests has no tests yet, no venv needed"
     return 0
   fi
-  local python req_file req_text want stamp=".venv/.ts2rtc-setup-stamp"
-  python="$(pick_python)" || die "Python 3.11+ with the venv module is needed for integration/tests (apt-get install python3-venv)"
-  req_file="integration/requirements_test.txt"
-  if [ -f "$req_file" ]; then req_text="$(cat "$req_file")"; else req_text="$DEFAULT_PY_REQUIREMENTS"; fi
-  want="$(printf '%s\n%s\n' "$("$python" --version 2>&1)" "$req_text" | sha256sum | cut -d' ' -f1)"
-  if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-    log "Python venv .venv: up to date"
-    return 0
-  fi
-  local what="$DEFAULT_PY_REQUIREMENTS"
-  [ -f "$req_file" ] && what="-r $req_file"
-  log "Python venv .venv ($("$python" --version 2>&1)): pip install $what"
-  rm -rf .venv
-  "$python" -m venv .venv
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  if [ -f "$req_file" ]; then
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req_file"
-  else
-    # shellcheck disable=SC2086
-    .venv/bin/python -m pip install -q --disable-pip-version-check $DEFAULT_PY_REQUIREMENTS
-  fi
-  printf '%s\n' "$want" >"$stamp"
+  local entry dir req versions
+  for entry in "${PY_VENVS[@]}"; do
+    IFS='|' read -r dir req versions <<<"$entry"
+    setup_venv "$dir" "$req" "$versions"
+  done
+  # The single venv of earlier versions of this script.
+  [ ! -d .venv ] || [ ! -f .venv/.ts2rtc-setup-stamp ] || rm -rf .venv
 }
 
 log "mode: $MODE (repo: $ROOT)"
@@ -185,6 +234,7 @@ if [ "$MODE" = test ]; then
 elif ! command -v ffmpeg >/dev/null 2>&1; then
   log "note: ffmpeg is not installed; sources like ffmpeg:... need it (apt-get install ffmpeg)"
 fi
+[ "${#PY_SKIPPED[@]}" -eq 0 ] || log "note: Python venvs skipped (no interpreter): ${PY_SKIPPED[*]}"
 if [ "$BUILD_FAILED" -ne 0 ]; then
   log "done, but the build failed"
   exit 3

@@ -3,7 +3,9 @@
 #   1. setup        bash scripts/setup.sh test: Debian packages of the real peers, npm ci, build, Python venv
 #   2. typecheck    npx tsc -p tsconfig.test.json (sources, tests, benches)
 #   3. node-tests   node scripts/run-tests.mjs (unit, then fuzz, then e2e)
-#   4. python-tests pytest integration/tests in .venv (only once there are tests)
+#   4. python-*     pytest integration/tests once per venv made by setup (only once there are tests):
+#                   python-ha2024 (Home Assistant 2024.3.3), python-ha2025 (2025.4.4) and
+#                   python-go2rtc-client (tests/server/test_clients.py with the newest go2rtc-client)
 # A failing phase does not stop the later ones (except an install failure in setup). Each phase prints
 # its duration; the last line counts the tests of phases 3 and 4 ("total: N passed, N failed").
 # The exit code is non-zero if any phase failed.
@@ -34,9 +36,9 @@ phase() {
   rc=$?
   end=$(date +%s)
   if [ "$rc" -eq 0 ]; then
-    SUMMARY+=("$(printf '%-12s ok      %4ss' "$name" "$((end - start))")")
+    SUMMARY+=("$(printf '%-20s ok      %4ss' "$name" "$((end - start))")")
   else
-    SUMMARY+=("$(printf '%-12s FAILED  %4ss  (exit %s)' "$name" "$((end - start))" "$rc")")
+    SUMMARY+=("$(printf '%-20s FAILED  %4ss  (exit %s)' "$name" "$((end - start))" "$rc")")
     FAILED+=("$name")
   fi
   echo "=== [test] $name: $([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)") in $((end - start))s"
@@ -73,13 +75,23 @@ has_python_tests() {
     [ -n "$(find integration/tests \( -name 'test_*.py' -o -name '*_test.py' \) -type f -print -quit 2>/dev/null)" ]
 }
 
+# The Python runs: "venv|phase name|pytest arguments (paths relative to integration/)".
+PY_RUNS=(
+  ".venv-ha2024|python-ha2024|tests"
+  ".venv-ha2025|python-ha2025|tests"
+  ".venv-go2rtc-client|python-go2rtc-client|tests/server/test_clients.py"
+)
+
+# python_tests VENV NAME ARGS...: one pytest run in VENV; its counts are added to the total.
 python_tests() {
-  local rc closing
-  # Run from integration/ so that `custom_components` is importable (python -m pytest puts the cwd on sys.path).
-  (cd integration && ../.venv/bin/python -m pytest tests -p no:cacheprovider) 2>&1 | tee "$LOGS/python.log"
+  local venv="$1" name="$2" rc closing
+  shift 2
+  # Run from integration/ so that `custom_components` is importable (python -m pytest puts the cwd on sys.path)
+  # and integration/pytest.ini applies.
+  (cd integration && "../$venv/bin/python" -m pytest -p no:cacheprovider "$@") 2>&1 | tee "$LOGS/$name.log"
   rc=${PIPESTATUS[0]}
   # pytest's closing line, e.g. "===== 1 failed, 12 passed, 2 skipped in 3.10s ====="
-  closing="$(grep -aE '^=+ .* in [0-9.]+s' "$LOGS/python.log" | tail -n 1)"
+  closing="$(grep -aE '^=+ .* in [0-9.]+s' "$LOGS/$name.log" | tail -n 1)"
   PASSED_COUNT=$((PASSED_COUNT + $(number_before passed "$closing")))
   FAILED_COUNT=$((FAILED_COUNT + $(number_before failed "$closing") + $(number_before 'errors?' "$closing")))
   SKIPPED_COUNT=$((SKIPPED_COUNT + $(number_before skipped "$closing")))
@@ -109,9 +121,17 @@ fi
 phase typecheck npx tsc -p tsconfig.test.json
 phase node-tests node_tests
 if has_python_tests; then
-  phase python-tests python_tests
+  for run in "${PY_RUNS[@]}"; do
+    IFS='|' read -r venv name args <<<"$run"
+    if [ -x "$venv/bin/python" ]; then
+      # shellcheck disable=SC2086 # args is a list of paths
+      phase "$name" python_tests "$venv" "$name" $args
+    else
+      SUMMARY+=("$(printf '%-20s skipped (no %s: its Python is missing, see the setup output)' "$name" "$venv")")
+    fi
+  done
 else
-  SUMMARY+=("$(printf '%-12s skipped (integration/tests has no tests yet)' python-tests)")
+  SUMMARY+=("$(printf '%-20s skipped (integration/tests has no tests yet)' python-tests)")
 fi
 
 print_summary

@@ -1,0 +1,28 @@
+"""Shared pytest setup for integration/tests (keep it small: fixtures of one area live in that area).
+
+- Home Assistant's pytest plugin (pytest-homeassistant-custom-component) is loaded when installed: in
+  .venv-ha2024 and .venv-ha2025. .venv-go2rtc-client has no Home Assistant and runs only
+  tests/server/test_clients.py.
+- That plugin blocks sockets (pytest-socket) and allows connections to 127.0.0.1 only. A test that talks to a
+  real server asks for `allow_sockets` (works with and without the plugin).
+- Tests of the custom integration enable it themselves (an autouse fixture using `enable_custom_integrations`
+  in their own module or conftest), so the server tests run without it.
+- Shared helpers: tests/helpers/ts2rtc_server.py (a real ts2rtc process) and tests/helpers/webrtc_peer.py
+  (an aiortc peer that counts decoded frames).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+if importlib.util.find_spec("pytest_homeassistant_custom_component") is not None:
+    pytest_plugins = ["pytest_homeassistant_custom_component"]
+
+
+@pytest.fixture
+def allow_sockets(request: pytest.FixtureRequest) -> None:
+    """Real sockets in this test: pytest-socket's `socket_enabled` when Home Assistant's plugin blocks them."""
+    if importlib.util.find_spec("pytest_socket") is not None:
+        request.getfixturevalue("socket_enabled")

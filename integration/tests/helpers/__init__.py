@@ -1,0 +1,1 @@
+"""Helpers shared by the Python tests: a real ts2rtc process and an aiortc WebRTC peer."""
