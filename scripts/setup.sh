@@ -173,11 +173,17 @@ requirement_files() {
 }
 
 PY_SKIPPED=()
-# setup_venv DIR REQ_FILE VERSIONS: (re)creates DIR from REQ_FILE when the file, the files it includes or the
-# Python changed. A missing Python is not an error: the venv is skipped (its tests too) with a message.
+# Venvs live in a cache outside the clone, one folder per content (Python + requirement files), and DIR in the
+# repository is a link to it: a fresh clone on a machine that already built the same venv (CI runs in a new clone
+# every time) links it in a second instead of reinstalling Home Assistant for minutes. Other contents of the same
+# venv are pruned, so the cache holds one copy per venv.
+VENV_CACHE="${TS2RTC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ts2rtc}/venvs"
+
+# setup_venv DIR REQ_FILE VERSIONS: links DIR to a venv made from REQ_FILE with the first Python of VERSIONS
+# found, (re)creating it when the file, the files it includes or the Python changed. A missing Python is not an
+# error: the venv is skipped (its tests too) with a message.
 setup_venv() {
-  local dir="$1" req_file="$2" versions="$3" python="" version want stamp
-  stamp="$dir/.ts2rtc-setup-stamp"
+  local dir="$1" req_file="$2" versions="$3" python="" version want name target stamp
   for version in $versions; do
     python="$(find_python "$version")" && break
     python=""
@@ -191,20 +197,28 @@ setup_venv() {
   [ -f "$req_file" ] || die "$req_file is missing"
   # shellcheck disable=SC2046 # one argument per requirement file
   want="$(printf '%s %s\n%s\n' "$python" "$("$python" --version 2>&1)" "$(hash_of $(requirement_files "$req_file"))" | sha256sum | cut -d' ' -f1)"
-  if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-    log "Python venv $dir: up to date ($("$python" --version 2>&1), $req_file)"
+  name="${dir#.venv-}"
+  target="$VENV_CACHE/$name-${want:0:16}"
+  stamp="$target/.ts2rtc-setup-stamp"
+  if [ -x "$target/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    rm -rf "$dir" && ln -s "$target" "$dir"
+    log "Python venv $dir: up to date ($("$python" --version 2>&1), $req_file; $target)"
     return 0
   fi
-  log "Python venv $dir ($("$python" --version 2>&1), $python): pip install -r $req_file"
+  log "Python venv $dir ($("$python" --version 2>&1), $python): pip install -r $req_file into $target"
   local start=$SECONDS
-  rm -rf "$dir"
-  "$python" -m venv "$dir"
-  "$dir/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip ||
-    die "pip could not upgrade itself in $dir"
+  mkdir -p "$VENV_CACHE"
+  rm -rf "$target" "$dir"
+  find "$VENV_CACHE" -maxdepth 1 -name "$name-*" -exec rm -rf {} +
+  "$python" -m venv "$target"
+  "$target/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip ||
+    die "pip could not upgrade itself in $target"
   # Requirement files are fully pinned: no resolver backtracking, no source builds (wheels exist for each pin).
-  "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$req_file" ||
-    die "pip install -r $req_file failed in $dir"
+  "$target/bin/python" -m pip install -q --disable-pip-version-check -r "$req_file" ||
+    die "pip install -r $req_file failed in $target"
+  # Written last: a venv without it (an interrupted install) is made again next time.
   printf '%s\n' "$want" >"$stamp"
+  ln -s "$target" "$dir"
   log "Python venv $dir: installed in $((SECONDS - start))s"
 }
 
