@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that installs what the tests need and runs every test:
 #   1. setup        bash scripts/setup.sh test: Debian packages of the real peers, npm ci, build, Python venv
-#   2. typecheck    npx tsc -p tsconfig.test.json (sources, tests, benches)
+#   2. typecheck    npm run typecheck (sources, tests, benches; the card with its DOM types)
 #   3. node-tests   node scripts/run-tests.mjs (unit, then fuzz, then e2e)
 #   4. python-*     pytest integration/tests once per venv made by setup (only once there are tests):
 #                   python-ha2024 (Home Assistant 2024.3.3), python-ha2025 (2025.4.4) and
@@ -118,7 +118,12 @@ if [ "$setup_rc" -ne 0 ] && [ "$setup_rc" -ne 3 ]; then
 fi
 # setup exit 3: all installed but the build failed; typecheck and tests still run (they use the sources).
 
-phase typecheck npx tsc -p tsconfig.test.json
+phase typecheck npm run typecheck --silent
+# The card's bundle is committed inside the integration (HACS users do not build); the build just remade it,
+# so a difference means the committed copy is stale.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  phase card-bundle git diff --exit-code --stat -- integration/custom_components/ts2rtc/www/webrtc-camera.js
+fi
 phase node-tests node_tests
 if has_python_tests; then
   for run in "${PY_RUNS[@]}"; do
