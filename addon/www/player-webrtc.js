@@ -157,11 +157,17 @@ class WebrtcSession {
       }
     });
     const now = performance.now();
-    if (this.lastAt) this.stats.bitrateKbps = Math.round(((bytes - this.lastBytes) * 8) / (now - this.lastAt));
+    const first = !this.lastAt;
+    if (!first) this.stats.bitrateKbps = Math.round(((bytes - this.lastBytes) * 8) / (now - this.lastAt));
     this.lastBytes = bytes;
     this.lastAt = now;
     const s = this.stats;
-    const codec = [s.videoCodec, s.audioCodec].filter(Boolean).join('+') || '?';
+    const codec = [s.videoCodec, s.audioCodec].filter(Boolean).join('+');
+    // A rate needs two samples and a codec needs media: until both exist, say what is known instead of zeros.
+    if (first || !codec) {
+      this.player.setStatus(`RTC ${codec || 'connecting'} ${s.transport}`.trim());
+      return;
+    }
     this.player.setStatus(`RTC ${codec} ${(s.bitrateKbps / 1000).toFixed(1)} Mbit/s RTT ${s.rttMs} ms ${s.transport}`);
   }
 
