@@ -1,3 +1,5 @@
+// run-tests: serial
+// (asserts frames per second and first-frame time a user would see: measured with the machine to itself)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
