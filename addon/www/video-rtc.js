@@ -303,9 +303,29 @@ export class VideoRTC extends HTMLElement {
     this.setStatus('mjpeg: waiting');
   }
 
-  // STUB (HLS): `hls` request, then play the returned playlist natively (Safari).
+  /**
+   * HLS (Safari without MSE): the server answers `{type: 'hls', value: <master playlist>}` whose variant URI
+   * (`hls/playlist.m3u8?id=…`) is relative to this socket's URL, so it resolves under base_path and Ingress;
+   * the video element then plays that media playlist natively.
+   */
   startHls() {
-    this.setStatus('hls: not available yet');
+    this.handlers.push((msg) => {
+      if (msg.type !== 'hls') return;
+      const uri = String(msg.value)
+        .split('\n')
+        .find((line) => line.trim() !== '' && !line.startsWith('#'));
+      if (!uri) return;
+      this.video.src = new URL(uri.trim(), 'http' + this.wsURL.slice(2)).href;
+      this.setStatus('hls');
+      this.play();
+    });
+    const wantAudio = this.media.includes('audio');
+    const wantVideo = this.media.includes('video');
+    const codecs = MSE_CODECS.filter((c) => (c.startsWith('avc1') || c.startsWith('hvc1') ? wantVideo : wantAudio)).filter(
+      (c) => this.video.canPlayType(`video/mp4; codecs="${c}"`) !== '',
+    );
+    this.send({ type: 'hls', value: codecs.join(',') });
+    this.setStatus('hls: waiting');
   }
 
   // STUB (MP4 snapshots): `mp4` request, then show each binary MP4 key frame.

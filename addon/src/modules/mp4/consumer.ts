@@ -7,7 +7,7 @@ import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
 import type { Receiver } from '../../core/receiver.js';
 import { newNodeId, type Sender, type SenderOptions } from '../../core/sender.js';
-import { retimeMoof, type InitOptions } from '../../pkg/mp4/index.js';
+import { retimeMoof, type InitOptions, type MuxerTrack } from '../../pkg/mp4/index.js';
 import { ClientTimeline } from './client-timeline.js';
 import { Mp4ModuleError } from './errors.js';
 import type { SessionRegistry } from './registry.js';
@@ -20,14 +20,34 @@ export interface FragmentTransport {
    * moof and the shared mdat can be written one after the other (a byte stream).
    */
   readonly contiguous: boolean;
-  /** Writes the parts of one unit (init segment, or moof + mdat) in order; false when congested. */
-  write(parts: readonly Buffer[]): boolean;
+  /**
+   * Writes the parts of one unit (init segment, or moof + mdat) in order; false when congested. A fragment
+   * comes with `unit` (where it sits on this client's timeline), for transports that cut or re-mux (HLS).
+   */
+  write(parts: readonly Buffer[], unit?: PlacedUnit): boolean;
   /** Calls `handler` each time a congested transport can take more. */
   onDrain(handler: () => void): Disposer;
   close(): void;
 }
 
+/** One fragment as placed on a client's timeline. */
+export interface PlacedUnit {
+  readonly track: MuxerTrack;
+  /** In ticks of the track's timescale, on this client's timeline. */
+  readonly decodeTime: number;
+  readonly duration: number;
+  /** A video key frame. */
+  readonly keyframe: boolean;
+  /** The shared mdat (8-byte header, then the sample). */
+  readonly mdat: Buffer;
+}
+
 export interface FragmentConsumerOptions {
+  /**
+   * Cached frames keep their real spacing instead of being squeezed to 1 ms each: for HLS, whose players
+   * time segments by their frames, rather than MSE, where the squeeze shows the newest picture at once.
+   */
+  timedReplay?: boolean;
   /** How long to wait for the first key frame (the init segment needs it). Defaults to 10 s. */
   readyTimeoutMs?: number;
   /** The client's queue of shared fragments while its transport is congested. */
@@ -59,6 +79,7 @@ export abstract class FragmentConsumer extends ConsumerBase {
   private disposeDrain: Disposer | undefined;
   private readonly readyTimeoutMs: number;
   private readonly senderOptions: SenderOptions;
+  private readonly timedReplay: boolean;
 
   protected constructor(
     description: ConnectionDescription,
@@ -70,6 +91,7 @@ export abstract class FragmentConsumer extends ConsumerBase {
     super(description, medias);
     this.readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
     this.senderOptions = { ...DEFAULT_SENDER, ...options.sender };
+    this.timedReplay = options.timedReplay ?? false;
   }
 
   addTrack(media: Media, codec: Codec, receiver: Receiver): void {
@@ -78,6 +100,11 @@ export abstract class FragmentConsumer extends ConsumerBase {
     const track = { media, codec, receiver };
     if (media.kind === 'video') this.wanted.unshift(track);
     else this.wanted.push(track);
+  }
+
+  /** The shared session's MP4 tracks, in init segment order, once `prepare()` resolved (HLS re-muxes them). */
+  get muxerTracks(): readonly MuxerTrack[] {
+    return this.session?.muxerTracks ?? [];
   }
 
   /** Joins the session for the negotiated tracks and waits until it can write; returns the MIME type. */
@@ -103,7 +130,8 @@ export abstract class FragmentConsumer extends ConsumerBase {
     this.bytesSend += init.length;
     this.transport.write([init]);
     const timescales = session.muxerTracks.map((t) => t.timescale);
-    this.timeline = new ClientTimeline(timescales, session.nextSequence);
+    // liveFrom 0: no fragment counts as a replay, so cached ones are placed by their session times.
+    this.timeline = new ClientTimeline(timescales, this.timedReplay ? 0 : session.nextSequence);
     const outCodec = session.output.codec;
     const media: Media = { kind: session.hasVideo ? 'video' : 'audio', direction: 'sendonly', codecs: [outCodec] };
     this.disposeDrain = this.transport.onDrain(() => this.sender?.resume());
@@ -150,7 +178,16 @@ export abstract class FragmentConsumer extends ConsumerBase {
     if (this.transport.contiguous) {
       return this.transport.write([retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration, fragment.mdat)]);
     }
-    return this.transport.write([retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration), fragment.mdat]);
+    const parts = [retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration), fragment.mdat];
+    if (!track) return this.transport.write(parts);
+    const unit: PlacedUnit = {
+      track,
+      decodeTime: placement.decodeTime,
+      duration: placement.duration ?? fragment.duration,
+      keyframe: fragment.keyframe,
+      mdat: fragment.mdat,
+    };
+    return this.transport.write(parts, unit);
   }
 
   protected async release(): Promise<void> {

@@ -64,16 +64,18 @@ export interface HttpHandlerOptions {
   readonly http?: HttpTransportLimits;
   readonly consumer?: FragmentConsumerOptions;
   readonly keyframeTimeoutMs: number;
+  /** Whether `stream.m3u8` is served (the HLS module is on): only then is Safari sent there. */
+  readonly hlsAvailable?: () => boolean;
 }
 
 /**
  * `/api/stream.mp4?src=…`: fragmented MP4 for as long as the client reads (or `duration` seconds), for VLC,
  * ffmpeg and `<video>`. Safari without `duration` is sent to the HLS playlist, as go2rtc does (it cannot
- * play a progressive fMP4 stream).
+ * play a progressive fMP4 stream), when the HLS module serves it.
  */
 export async function handleStreamMp4(app: App, registry: SessionRegistry, ctx: ApiContext, options: HttpHandlerOptions): Promise<void> {
   const query = queryParams(ctx);
-  if (isSafari(ctx.get('User-Agent')) && !query.has('duration')) {
+  if (isSafari(ctx.get('User-Agent')) && !query.has('duration') && options.hlsAvailable?.()) {
     ctx.status = 301;
     ctx.redirect(`stream.m3u8?${ctx.querystring}${query.has('mp4') ? '' : '&mp4'}`);
     return;

@@ -7,7 +7,7 @@ import { SessionRegistry } from './registry.js';
 import type { SessionOptions } from './session.js';
 import type { HttpTransportLimits } from './transports.js';
 
-export { FragmentConsumer, type FragmentConsumerOptions, type FragmentTransport } from './consumer.js';
+export { FragmentConsumer, type FragmentConsumerOptions, type FragmentTransport, type PlacedUnit } from './consumer.js';
 export { ClientTimeline } from './client-timeline.js';
 export { defaultMedias, parseMp4Query, parseMseCodecs } from './codecs.js';
 export { Mp4ModuleError, type Mp4ModuleErrorCode } from './errors.js';
@@ -29,9 +29,11 @@ export interface Mp4ModuleOptions {
   keyframeTimeoutMs?: number;
 }
 
-/** What the module hands back: the registry, for tests and stats. */
+/** What the module hands back: the registry (shared with HLS; tests and stats). */
 export interface Mp4Module {
   readonly sessions: SessionRegistry;
+  /** The HLS module calls this once it serves `stream.m3u8`: stream.mp4 then sends Safari there. */
+  enableSafariRedirect(): void;
 }
 
 /**
@@ -43,7 +45,8 @@ export function init(app: App, api: ApiModule, options: Mp4ModuleOptions = {}): 
   const log = app.logger('mp4');
   const sessions = new SessionRegistry(log, options.session);
   const keyframeTimeoutMs = options.keyframeTimeoutMs ?? 10_000;
-  const httpOptions = { keyframeTimeoutMs, ...(options.http ? { http: options.http } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
+  let hlsAvailable = false;
+  const httpOptions = { keyframeTimeoutMs, hlsAvailable: () => hlsAvailable, ...(options.http ? { http: options.http } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
 
   api.ws.handle('mse', (value, connection) => handleMse(app, sessions, value, connection, options.consumer));
   api.ws.handle('mp4', (value, connection) => handleMp4(app, value, connection, keyframeTimeoutMs));
@@ -54,5 +57,10 @@ export function init(app: App, api: ApiModule, options: Mp4ModuleOptions = {}): 
   api.registerErrorStatus('MP4_NO_PARAMETER_SETS', 500);
   api.registerErrorStatus('MP4_CODEC_UNSUPPORTED', 500);
   app.onStop(() => sessions.closeAll());
-  return { sessions };
+  return {
+    sessions,
+    enableSafariRedirect: () => {
+      hlsAvailable = true;
+    },
+  };
 }
