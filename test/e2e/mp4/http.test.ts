@@ -83,6 +83,13 @@ describe('/api/stream.mp4', () => {
     assert.equal(res.headers['content-type'], 'video/mp4; codecs="avc1.4d401e"');
   });
 
+  it('answers HEAD with the headers and ends (players probe with it)', async () => {
+    const res = await request(`${server.url}/api/stream.mp4?src=demo`, { method: 'HEAD', timeoutMs: 10_000 });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'video/mp4; codecs="avc1.4d401e"');
+    assert.equal(res.body.length, 0);
+  });
+
   it('404s an unknown stream', async () => {
     const res = await request(`${server.url}/api/stream.mp4?src=missing`);
     assert.equal(res.status, 404);

@@ -38,8 +38,9 @@ function atoi(value: string | null): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/** go2rtc's test, except that headless Chromium ("HeadlessChrome/", no " Chrome/") is not taken for Safari. */
 function isSafari(userAgent: string): boolean {
-  return userAgent.includes(' Safari/') && !userAgent.includes(' Chrome/');
+  return userAgent.includes(' Safari/') && !userAgent.includes('Chrome/');
 }
 
 /** rotate and scale as go2rtc reads them; values its player ignores (rotate=45) are left out here too. */
@@ -101,6 +102,7 @@ export async function handleStreamMp4(app: App, registry: SessionRegistry, ctx: 
   if (filename) headers['Content-Disposition'] = attachment(filename);
   ctx.res.writeHead(200, headers);
   if (ctx.method === 'HEAD') {
+    ctx.res.end();
     await consumer.stop();
     return;
   }
