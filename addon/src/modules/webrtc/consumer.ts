@@ -10,6 +10,7 @@ import { parseRtcp, type RtcpPacket } from '../../pkg/rtp/rtcp.js';
 import { TimestampUnwrapper } from '../../pkg/rtp/sequence.js';
 import { choosePayloadType } from '../../pkg/webrtc/negotiate.js';
 import type { SdpMedia } from '../../pkg/webrtc/sdp.js';
+import type { EarlyDtlsStats } from './early-dtls.js';
 import { createPeerPacketizer, type PeerAudioPacketizer, type PeerVideoPacketizer } from './packetizers.js';
 import { checkConsent, tapDecryptedRtcp } from './werift-shim.js';
 
@@ -73,6 +74,8 @@ export interface WebRtcStats {
   rtpPacketsSent: number;
   micPacketsReceived: number;
   consentChecks: number;
+  /** DTLS records that came before our ICE check completed, kept and handed to DTLS (early-dtls.ts). */
+  earlyDtls: EarlyDtlsStats;
 }
 
 /**
@@ -82,7 +85,7 @@ export interface WebRtcStats {
  * camera's next key frame.
  */
 export class WebRtcConsumer extends ConsumerBase {
-  readonly stats: WebRtcStats = { keyframeRequests: 0, rtpPacketsSent: 0, micPacketsReceived: 0, consentChecks: 0 };
+  readonly stats: WebRtcStats = { keyframeRequests: 0, rtpPacketsSent: 0, micPacketsReceived: 0, consentChecks: 0, earlyDtls: { handedOver: 0, dropped: 0 } };
   /** Why the peer was dropped (`peer connection closed`, `RTCP BYE`, `DTLS closed`, `consent expired`, ...). */
   closeReason: string | undefined;
   /** Aborted when the consumer is released: late ICE gathering and consent checks stop with it. */
@@ -266,7 +269,10 @@ export class WebRtcConsumer extends ConsumerBase {
       this.description.remoteAddr = `${pair.remoteCandidate.host}:${pair.remoteCandidate.port}`;
       this.description.protocol = pair.localCandidate.transport === 'tcp' ? 'tcp' : 'udp';
     }
-    this.log.debug({ consumer: this.id, remote: this.description.remoteAddr, ms: Math.round(performance.now() - this.createdAt) }, 'webrtc peer connected');
+    this.log.debug(
+      { consumer: this.id, remote: this.description.remoteAddr, ms: Math.round(performance.now() - this.createdAt), earlyDtlsRecords: this.stats.earlyDtls.handedOver },
+      'webrtc peer connected',
+    );
     for (const track of this.out) {
       const pending = track.pending;
       track.pending = [];

@@ -3,6 +3,7 @@ import { RTCPeerConnection, RTCRtpCodecParameters, type RTCIceCandidate } from '
 import type { IceServer } from '../../config/types.js';
 import { CoreError } from '../../core/errors.js';
 import { buildCandidate, candidateAddress, candidatePriority, isDockerAddress, TYPE_PREFERENCE } from '../../pkg/webrtc/candidate.js';
+import { answerBundleGroup, candidateOnTransport, candidateSections, offerTransport, useOfferTransport, type OfferTransport } from '../../pkg/webrtc/bundle.js';
 import { offerToMedias } from '../../pkg/webrtc/negotiate.js';
 import { keepBundledSections, keepPayloadTypes, parseSdpMedias, setCandidates, type SdpMedia } from '../../pkg/webrtc/sdp.js';
 import type { Stream } from '../streams/stream.js';
@@ -12,6 +13,7 @@ import { stunServers, weriftIceServers, type WebrtcSettings } from './config.js'
 import { DEFAULT_PEER_TIMINGS, WebRtcConsumer, type PeerTimings } from './consumer.js';
 import { preferCmProfile } from './srtp-fast.js';
 import type { TcpMux } from './tcp-mux.js';
+import { holdEarlyDtls } from './early-dtls.js';
 import { attachTcpProtocol, disableDefaultStun, gatherHostFirst, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
 
 /** What every offer needs from the module: settings, the shared TCP port, the STUN resolver. */
@@ -53,7 +55,7 @@ export interface Negotiated {
   addRemoteCandidate(candidate: string): Promise<void>;
   /**
    * HTTP flavours: the answer with every candidate known once the host ones are out and ICE servers had
-   * `completeAnswerWaitMs` to answer; each candidate once, in the first (bundle) section.
+   * `completeAnswerWaitMs` to answer; each candidate once, in the BUNDLE tag's section (without BUNDLE: each m-line on the transport).
    */
   completeAnswer(): Promise<string>;
 }
@@ -89,7 +91,10 @@ function fallbackPayloadType(media: SdpMedia): number | undefined {
  * SDP_INVALID for an offer that does not parse.
  */
 export async function negotiate(ctx: WebrtcContext, request: OfferRequest): Promise<Negotiated> {
-  const offer = parseSdpMedias(request.sdp);
+  // One ICE agent per peer: the offer is read as that agent must see it (pkg/webrtc/bundle.ts).
+  const transport = offerTransport(request.sdp);
+  const offerSdp = useOfferTransport(request.sdp, transport);
+  const offer = parseSdpMedias(offerSdp);
   const medias = offerToMedias(offer);
   ctx.log.trace({ sdp: request.sdp }, 'webrtc offer');
   if (medias.length === 0) throw new CoreError('CODEC_MISMATCH', 'webrtc: the offer asks for no media the server handles');
@@ -102,15 +107,23 @@ export async function negotiate(ctx: WebrtcContext, request: OfferRequest): Prom
   );
   await request.stream.addConsumer(consumer);
   try {
-    return await buildPeer(ctx, request, offer, consumer);
+    return await buildPeer(ctx, request, { sdp: offerSdp, medias: offer, transport }, consumer);
   } catch (err) {
     await consumer.stop();
     throw err;
   }
 }
 
-async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: readonly SdpMedia[], consumer: WebRtcConsumer): Promise<Negotiated> {
+/** The offer as the server reads it: rewritten for its one transport, parsed, and that transport. */
+interface ReadOffer {
+  readonly sdp: string;
+  readonly medias: readonly SdpMedia[];
+  readonly transport: OfferTransport;
+}
+
+async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOffer, consumer: WebRtcConsumer): Promise<Negotiated> {
   const { settings } = ctx;
+  const offer = read.medias;
   const keep = consumer.chosenPayloadTypes();
   for (const media of offer) {
     if ((media.kind === 'audio' || media.kind === 'video') && media.direction !== 'inactive' && !keep.has(media.index)) {
@@ -131,7 +144,9 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
     ...(udp ? {} : { iceFilterCandidatePair: (pair) => pair.localCandidate.transport === 'tcp' }),
   });
   consumer.bindPeer(pc);
-  await pc.setRemoteDescription({ type: 'offer', sdp: keepPayloadTypes(request.sdp, keep) });
+  await pc.setRemoteDescription({ type: 'offer', sdp: keepPayloadTypes(read.sdp, keep) });
+  // Before any socket exists: a ClientHello that comes before our ICE check completes is kept for DTLS.
+  consumer.onRelease(holdEarlyDtls(pc, consumer.stats.earlyDtls));
   if (!iceServers.some((s) => s.urls.startsWith('stun:'))) disableDefaultStun(pc);
   if (ctx.fastSrtp) preferCmProfile(pc);
   const directions = consumer.directions();
@@ -210,13 +225,16 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
   // As DTLS client werift's ClientHello reaches Chrome before Chrome's ICE has settled and is answered ~100 ms
   // later; as server the first picture comes that much sooner.
   const answer = { type: created.type, sdp: created.sdp.replace(/^a=setup:active$/gm, 'a=setup:passive') };
-  const mid = offer.find((m) => m.mid !== undefined)?.mid ?? '0';
+  const mid = read.transport.tagMid ?? offer.find((m) => m.mid !== undefined)?.mid ?? '0';
+  const mLineIndex = read.transport.tagIndex;
+  // What the peer gets: werift's answer with the offer's BUNDLE group (or none), unused bundled m-lines port 9.
+  const forPeer = (sdp: string): string => keepBundledSections(answerBundleGroup(sdp, read.transport));
   let remoteQueue: Promise<void> = Promise.resolve();
   const lateDone = Promise.allSettled(late);
 
   const negotiated: Negotiated = {
     consumer,
-    answer: keepBundledSections(answer.sdp),
+    answer: forPeer(answer.sdp),
     async startTrickle(onCandidate) {
       local.listen(onCandidate);
       // Returns once the host candidates are out and ICE runs; the late ones follow through `onCandidate`.
@@ -224,8 +242,9 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
     },
     addRemoteCandidate(candidate) {
       ctx.log.trace({ consumer: consumer.id, candidate }, 'webrtc remote candidate');
+      if (!candidateOnTransport(candidate, read.transport)) return remoteQueue;
       // Applied in arrival order; werift itself queues the ones that come before the remote description.
-      remoteQueue = remoteQueue.then(() => pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: 0 }).catch(() => undefined));
+      remoteQueue = remoteQueue.then(() => pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: mLineIndex }).catch(() => undefined));
       return remoteQueue;
     },
     async completeAnswer() {
@@ -235,7 +254,7 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, offer: reado
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([lateDone, new Promise((resolve) => (timer = setTimeout(resolve, ctx.timings.completeAnswerWaitMs)))]);
       clearTimeout(timer);
-      return keepBundledSections(setCandidates(pc.localDescription?.sdp ?? answer.sdp, local.lines));
+      return forPeer(setCandidates(pc.localDescription?.sdp ?? answer.sdp, local.lines, candidateSections(read.transport)));
     },
   };
   return negotiated;

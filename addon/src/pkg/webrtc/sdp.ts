@@ -44,12 +44,12 @@ const STATIC_TYPES: ReadonlyMap<number, { name: string; clockRate: number; chann
   [9, { name: 'G722', clockRate: 8000, channels: 1 }],
 ]);
 
-interface RawSection {
+export interface RawSection {
   lines: string[];
 }
 
-/** Splits an SDP into its session part and media sections (lines without CR). */
-function splitSections(sdp: string): { session: string[]; medias: RawSection[] } {
+/** Splits an SDP into its session part and media sections (lines without CR). Throws SDP_INVALID/SDP_LIMIT. */
+export function splitSections(sdp: string): { session: string[]; medias: RawSection[] } {
   if (sdp.length > MAX_SDP_BYTES) throw new WebrtcPkgError('SDP_LIMIT', `SDP of ${sdp.length} bytes, at most ${MAX_SDP_BYTES}`);
   const lines = sdp.split(/\r?\n/).filter((line) => line !== '');
   if (lines[0]?.trim() !== 'v=0') throw new WebrtcPkgError('SDP_INVALID', 'SDP does not start with v=0');
@@ -184,19 +184,20 @@ export function addCandidates(sdp: string, candidates: readonly string[]): strin
 }
 
 /**
- * The SDP with exactly `candidates` (attribute values, with or without `a=`) in its first media section,
- * followed by `a=end-of-candidates`; every candidate and end-of-candidates line it had is removed. With
- * BUNDLE the first section carries the transport (go2rtc writes them there too), so each candidate is
- * advertised once.
+ * The SDP with exactly `candidates` (attribute values, with or without `a=`) in the media sections listed
+ * in `sections` (default: the first), each followed by `a=end-of-candidates`; every candidate and
+ * end-of-candidates line it had is removed. With BUNDLE the tagged section carries the transport (go2rtc
+ * writes them there too), so each candidate is advertised once; an answer without BUNDLE whose m-lines share
+ * one transport lists them in each of those.
  */
-export function setCandidates(sdp: string, candidates: readonly string[]): string {
+export function setCandidates(sdp: string, candidates: readonly string[], sections: ReadonlySet<number> = new Set([0])): string {
   const { session, medias } = splitSections(sdp);
   const out: string[] = [...session];
   const lines = candidates.map((c) => `a=${c.replace(/^a=/, '').startsWith('candidate:') ? c.replace(/^a=/, '') : `candidate:${c}`}`);
   medias.forEach((section, index) => {
     const kept = section.lines.filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates');
     out.push(...kept);
-    if (index === 0) out.push(...lines, 'a=end-of-candidates');
+    if (sections.has(index)) out.push(...lines, 'a=end-of-candidates');
   });
   return out.join('\r\n') + '\r\n';
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Message, classes, methods } from 'werift';
+import { answerBundleGroup, offerTransport, useOfferTransport } from '../../../../addon/src/pkg/webrtc/bundle.js';
 import { WebrtcPkgError } from '../../../../addon/src/pkg/webrtc/errors.js';
 import { candidateKey } from '../../../../addon/src/pkg/webrtc/candidate.js';
 import { choosePayloadType, offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
@@ -40,6 +41,9 @@ describe('pkg/webrtc under mutated input', () => {
       keepPayloadTypes(text, new Map([[1, [102]]]));
       for (const media of medias) choosePayloadType(media, { name: 'H264', clockRate: 90000, channels: 0 });
       setCandidates(text, ['candidate:1 1 udp 1 10.0.0.1 5000 typ host']);
+      const transport = offerTransport(text);
+      parseSdpMedias(useOfferTransport(text, transport));
+      answerBundleGroup(text, transport);
       for (const line of text.split('\r\n')) if (line.startsWith('a=candidate:')) candidateKey(line);
     });
   });

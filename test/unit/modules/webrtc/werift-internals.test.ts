@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { Candidate, ProtectionProfileAes128CmHmacSha1_80, RTCPeerConnection, SrtpSession, StunProtocol, TcpPassiveProtocol, TurnProtocol } from 'werift';
+
+/**
+ * Issue 11: the werift internals that `werift-shim.ts`, `early-dtls.ts` and `srtp-fast.ts` reach into (private
+ * fields, prototype methods, what a method's synchronous part does) are checked here, so a werift update that
+ * changes their shape fails this test by name instead of breaking the shared TCP port, host-first
+ * gathering, consent, the early ClientHello or SRTP at run time. Arity = `Function.length` (parameters before
+ * the first default). When this fails: read the new werift's code for the item named, adapt the shim, then
+ * this list.
+ */
+
+const require = createRequire(import.meta.url);
+
+type Shape = Record<string, 'function' | 'object' | 'string' | 'number' | 'boolean' | 'undefined' | `function/${number}`>;
+
+/** Asserts `target` has each member with the type (and, for `function/N`, the arity) given. */
+function assertShape(what: string, target: object, shape: Shape): void {
+  for (const [name, expected] of Object.entries(shape)) {
+    assert.ok(Reflect.has(target, name), `${what}.${name} is gone`);
+    const value: unknown = Reflect.get(target, name);
+    const [type, arity] = expected.split('/');
+    const actual = value === null ? 'object' : typeof value;
+    assert.equal(actual, type, `${what}.${name} is a ${actual}, expected ${type}`);
+    if (arity !== undefined) assert.equal((value as (...a: unknown[]) => unknown).length, Number(arity), `${what}.${name}() takes ${(value as (...a: unknown[]) => unknown).length} parameters, expected ${arity}`);
+  }
+}
+
+describe('werift internals the WebRTC module patches (issue 11)', () => {
+  it('the installed werift is the pinned 0.24.4', () => {
+    // The package the project resolves (werift's exports do not list package.json): <root>/node_modules/werift.
+    const entry = require.resolve('werift');
+    const pkgPath = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}node_modules${path.sep}werift${path.sep}`)), 'node_modules', 'werift', 'package.json');
+    const { version } = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string };
+    assert.equal(version, '0.24.4', `node_modules/werift is ${version}: re-check werift-shim.ts, early-dtls.ts and srtp-fast.ts against it`);
+  });
+
+  it('ICE connection: what host-first gathering, the TCP port, consent and the early-DTLS hold use', async () => {
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    try {
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      assert.equal(pc.iceTransports.length, 1, 'one bundled ICE transport');
+      const connection: object = pc.iceTransports[0]!.connection;
+      assertShape('Connection', connection, {
+        protocols: 'object',
+        localUsername: 'string',
+        remoteUsername: 'string',
+        remotePassword: 'string',
+        generation: 'number',
+        iceControlling: 'boolean',
+        state: 'string',
+        localCandidatesStart: 'boolean',
+        stunServer: 'object',
+        turnServer: 'undefined',
+        nominated: 'undefined',
+        ensureProtocol: 'function/1',
+        gatherCandidates: 'function/0',
+        // (addresses, timeout = 5): the shim passes both.
+        getCandidatePromises: 'function/1',
+        appendLocalCandidate: 'function/1',
+        pairLocalProtocol: 'function/1',
+        buildRequest: 'function/1',
+      });
+      assert.ok(Array.isArray(Reflect.get(connection, 'protocols')));
+      const onData: object = Reflect.get(connection, 'onData') as object;
+      assertShape('Connection.onData', onData, { subscribe: 'function', execute: 'function' });
+      assertShape('RTCIceTransport', pc.iceTransports[0]!, { setRemoteParams: 'function/1', connection: 'object' });
+    } finally {
+      await pc.close();
+    }
+  });
+
+  it('DTLS transport: start() builds its DTLS socket synchronously and subscribes it to the ICE connection', async () => {
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    try {
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      const dtls = pc.dtlsTransports[0]!;
+      assertShape('RTCDtlsTransport', dtls, { start: 'function/0', dtls: 'undefined', state: 'string', srtpProfiles: 'object', iceTransport: 'object', srtcp: 'undefined' });
+      assert.equal(Reflect.get(dtls, 'state'), 'new');
+      // early-dtls.ts relies on this: after the synchronous part of start() (server role) the socket exists.
+      dtls.role = 'server';
+      dtls.setRemoteParams({ fingerprints: [{ algorithm: 'sha-256', value: 'AA' }], role: 'client' } as never);
+      const started = dtls.start();
+      started.catch(() => undefined);
+      const socket: unknown = Reflect.get(dtls, 'dtls');
+      assert.ok(typeof socket === 'object' && socket !== null, 'start() built the DTLS socket synchronously');
+      const transport: unknown = Reflect.get(socket, 'transport');
+      const inner: unknown = typeof transport === 'object' && transport !== null ? Reflect.get(transport, 'socket') : undefined;
+      assert.equal(typeof (inner as { onData?: unknown } | undefined)?.onData, 'function', 'the DTLS socket listens to the ICE connection');
+      // tapDecryptedRtcp wraps `srtcp.decrypt` once DTLS is connected (a field set by startSrtp).
+      assert.equal(typeof Reflect.get(Object.getPrototypeOf(dtls) as object, 'startSrtp'), 'function');
+      assert.equal(typeof Reflect.get(Object.getPrototypeOf(dtls) as object, 'updateSrtpSession'), 'function');
+    } finally {
+      await pc.close();
+    }
+  });
+
+  it('ICE protocols and candidates: the TCP mux\'s passive protocol, STUN requests, TURN refresh', () => {
+    assertShape('TcpPassiveProtocol.prototype', TcpPassiveProtocol.prototype, { connectionMade: 'function/2', registerSocket: 'function/2', close: 'function/0' });
+    assert.equal(typeof Object.getOwnPropertyDescriptor(TcpPassiveProtocol.prototype, 'listeningPort')?.get, 'function', 'listeningPort is a getter');
+    assert.equal(TcpPassiveProtocol.length, 0, 'TcpPassiveProtocol() takes no arguments');
+    // (request, addr, integrityKey?, options?, ...): the shim passes four.
+    assertShape('StunProtocol.prototype', StunProtocol.prototype, { request: 'function/5', sendStun: 'function/2' });
+    assertShape('TurnProtocol.prototype', TurnProtocol.prototype, { connectionMade: 'function/0', requestWithRetry: 'function/2' });
+    const turn = new TurnProtocol(['127.0.0.1', 3478], 'user', 'pass', 600, {} as never);
+    assertShape('TurnProtocol', turn, { refresh: 'function', refreshHandle: 'undefined' });
+    // foundation, component, transport, priority, host, port, type, relatedAddress, relatedPort, tcptype, generation, ufrag
+    assert.equal(Candidate.length, 12, 'Candidate takes 12 parameters');
+  });
+
+  it('SRTP: the AES-CM cipher object behind a session (srtp-fast.ts replaces its encryptRtp)', () => {
+    const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(14), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(14) };
+    const session = new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 });
+    const context = Reflect.get(session, 'localContext') as object;
+    assert.equal(typeof context, 'object', 'SrtpSession.localContext');
+    const cipher = Reflect.get(context, 'cipher') as object;
+    assertShape('CipherAesCtr', cipher, { encryptRtp: 'function/3', srtpSessionKey: 'object', srtpSessionSalt: 'object', srtpSessionAuthTag: 'object' });
+    assert.equal((Reflect.get(cipher, 'srtpSessionKey') as Buffer).length, 16);
+    assert.equal((Reflect.get(cipher, 'srtpSessionSalt') as Buffer).length, 14);
+  });
+});
