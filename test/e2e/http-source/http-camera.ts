@@ -17,10 +17,12 @@ import { waitFor } from '../../helpers/wait.js';
  * - `/snapshot.jpg`: one `image/jpeg` per request, the next fresh frame (a camera snapshot URL);
  * - `/digest/<any of these>`: the same behind HTTP Digest auth (user `admin`, password `secret`, qop=auth, a
  *   new nonce every 20 requests), as Hikvision/Dahua snapshot and MJPEG URLs are;
- * - `/live.flv`, `/live.ts`: HTTP-FLV and raw MPEG-TS (H264), one ffmpeg per request, sent as
+ * - `/live.flv`, `/live.ts`: HTTP-FLV and raw MPEG-TS (H264 + AAC), one ffmpeg per request, sent as
  *   `application/octet-stream` so only the first bytes tell the format;
- * - `/hls-ts/index.m3u8`, `/hls-fmp4/index.m3u8`: live HLS written by `ffmpeg -f hls` (MPEG-TS and fMP4
- *   segments), served from its folder with the usual content types.
+ * - `/late.ts`: raw MPEG-TS (H264 + AAC) with a key frame every 4 s whose first 1.5 s are cut off (at a TS
+ *   packet boundary): a live stream joined mid-GOP, whose video parameters come 2.5 s after the first byte;
+ * - `/hls-ts/index.m3u8`, `/hls-fmp4/index.m3u8`: live HLS (H264 + AAC) written by `ffmpeg -f hls` (MPEG-TS
+ *   and fMP4 segments), served from its folder with the usual content types.
  * Every ffmpeg it started is killed and reaped by `stop()`.
  */
 export interface HttpCamera {
@@ -36,6 +38,16 @@ export interface HttpCamera {
 export const FPS = 25;
 
 const LAVFI = (size: string): string[] => ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${FPS}`];
+/** A 440 Hz tone as AAC, the audio of the HLS, FLV and MPEG-TS paths (second input of the command). */
+const TONE_INPUT = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'];
+const AAC = ['-c:a', 'aac', '-b:a', '64k'];
+/** AAC frames a second (1024 samples at 48 kHz). */
+export const AAC_FRAMES_PER_S = 48000 / 1024;
+/** Key frame interval of `/late.ts`, in frames: 4 s, so a reader joining after 1.5 s waits 2.5 s for one. */
+const LATE_GOP = FPS * 4;
+/** How much of `/late.ts` is cut off at the start, so the first bytes a reader gets are mid-GOP. */
+const LATE_CUT_MS = 1500;
+const TS_PACKET = 188;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -70,8 +82,8 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
       const out = path.join(dir, name);
       await import('node:fs/promises').then((fs) => fs.mkdir(out));
       run([
-        ...LAVFI('320x240'),
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p',
+        ...LAVFI('320x240'), ...TONE_INPUT,
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p', ...AAC,
         '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'delete_segments+independent_segments',
         '-hls_segment_type', type,
         ...(type === 'fmp4' ? ['-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', path.join(out, 'seg%d.m4s')] : ['-hls_segment_filename', path.join(out, 'seg%d.ts')]),
@@ -133,11 +145,35 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
       res.once('close', () => child.kill('SIGKILL'));
       return;
     }
-    if (url.pathname === '/live.flv' || url.pathname === '/live.ts') {
+    if (url.pathname === '/live.flv' || url.pathname === '/live.ts' || url.pathname === '/late.ts') {
       const flv = url.pathname.endsWith('.flv');
-      const child = run([...LAVFI('320x240'), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p', '-f', flv ? 'flv' : 'mpegts', 'pipe:1']);
+      const late = url.pathname === '/late.ts';
+      const child = run([
+        ...LAVFI('320x240'), ...TONE_INPUT,
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(late ? LATE_GOP : FPS), '-pix_fmt', 'yuv420p', ...AAC,
+        '-f', flv ? 'flv' : 'mpegts', 'pipe:1',
+      ]);
       res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
-      child.stdout?.pipe(res);
+      if (!late) {
+        child.stdout?.pipe(res);
+      } else {
+        // Drop what the encoder wrote in its first 1.5 s, then send from the next TS packet boundary on.
+        const spawned = Date.now();
+        let offset = 0;
+        let sending = false;
+        child.stdout?.on('data', (chunk: Buffer) => {
+          const start = offset;
+          offset += chunk.length;
+          if (!sending) {
+            if (Date.now() - spawned < LATE_CUT_MS) return;
+            const boundary = Math.ceil(start / TS_PACKET) * TS_PACKET - start;
+            if (boundary >= chunk.length) return;
+            sending = true;
+            chunk = chunk.subarray(boundary);
+          }
+          res.write(chunk);
+        });
+      }
       res.once('close', () => child.kill('SIGKILL'));
       return;
     }

@@ -1,6 +1,7 @@
 import type { App } from '../../app.js';
 import { maskCredentials } from '../../core/creds.js';
 import type { ConnectionDescription } from '../../core/connection.js';
+import type { Media } from '../../core/media.js';
 import { buildFfmpegArgs, checkUntrustedSource, commandMedias, type FfmpegCommand, type FfmpegSourceSpec } from '../../pkg/ffmpeg/index.js';
 import { ProcessProducer, type LocalProcesses } from '../exec/index.js';
 import type { SourceHandler, SourceHandlerOptions } from '../streams/hub.js';
@@ -50,17 +51,36 @@ export function ffmpegSourceHandler(app: App, local: LocalProcesses, settings: F
       ...(baseUrl ? { localRtsp: baseUrl } : {}),
       ...(deviceList ? { devices: deviceList } : {}),
     });
+    let medias = commandMedias(command);
+    if (medias && command.input.kind === 'stream') medias = await availableFromStream(app, command.input.name, medias);
     return ProcessProducer.open({
       name: 'ffmpeg',
       command: settings.bin,
       args: command.args,
-      medias: commandMedias(command),
+      medias,
       description: describe(url, command),
       log: log.child({ stream: context.stream }),
       ingest: local.ingest,
       processes: local.processes,
     });
   };
+}
+
+/**
+ * An `ffmpeg:` source that reads one of our streams (Home Assistant adds `ffmpeg:camera.x#audio=opus` to
+ * every camera) can only make audio if the stream's other sources have audio, and video if they have video.
+ * Its medias say only what it can deliver, so a consumer is never matched to a track that would wait for
+ * ffmpeg to fail (an MJPEG camera has no audio: the Opus track would come after ffmpeg's 5 s timeout, and
+ * never). Asked without running ffmpeg; the other `ffmpeg:` sources reading the same stream are left out,
+ * as they depend on it the same way.
+ */
+async function availableFromStream(app: App, name: string, medias: Media[]): Promise<Media[]> {
+  const stream = app.streams.get(name);
+  if (!stream) return medias;
+  // Itself included: asking its own slot, which is opening, would wait for itself.
+  const offered = await stream.sourceMedias((url) => url.scheme === 'ffmpeg' && url.rest === name);
+  const kinds = new Set(offered.filter((m) => m.direction === 'recvonly').map((m) => m.kind));
+  return medias.filter((m) => kinds.has(m.kind));
 }
 
 /**

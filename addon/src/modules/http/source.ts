@@ -47,6 +47,7 @@ function describe(url: SourceUrl, target: HttpTarget, formatName: string): Conne
  */
 export function httpSourceHandler(app: App): SourceHandler {
   const log = app.logger('http');
+  const fullProbe = new FullProbeUrls();
   return async (url: SourceUrl, context: SourceContext): Promise<Producer> => {
     const target = httpTarget(url);
     const opened = await openHttp(target);
@@ -75,7 +76,7 @@ export function httpSourceHandler(app: App): SourceHandler {
         case 'flv':
         case 'mpegts':
         case 'mp4':
-          return await viaFfmpeg(url, target, format, context, log);
+          return await viaFfmpeg(url, target, format, context, log, fullProbe);
         default:
           throw new HttpSourceError(
             'HTTP_FORMAT_UNSUPPORTED',
@@ -88,10 +89,61 @@ export function httpSourceHandler(app: App): SourceHandler {
   };
 }
 
-async function viaFfmpeg(url: SourceUrl, target: HttpTarget, format: string, context: SourceContext, log: ReturnType<App['logger']>): Promise<Producer> {
+type HandOffFormat = 'hls' | 'flv' | 'mpegts' | 'mp4';
+
+/**
+ * The `ffmpeg:` URL a format without a native reader is handed over as. MPEG-TS (raw or in HLS segments)
+ * carries AAC as ADTS, whose config the RTSP output needs up front and ffmpeg cannot copy ("AAC with no global
+ * headers"): its audio is encoded to AAC again (the RTSP server cannot carry MPEG-TS's other audio codecs
+ * either); video is copied. FLV and MP4 hold the AAC config and are copied whole. Live MPEG-TS and FLV are
+ * read with short probing (`http/live`) unless `fullProbe`. HLS keeps the `http` template: its segments come
+ * faster than real time, so probing costs little, and its `nobuffer` start keeps MSE players smooth (measured:
+ * with `http/live` Chromium played ~16 of 25 frames a second).
+ */
+export function ffmpegHandOff(input: string, format: HandOffFormat, fullProbe = false): string {
+  const probe = fullProbe ? '' : '#input=http/live';
+  switch (format) {
+    case 'hls':
+      return `ffmpeg:${input}#video=copy#audio=aac`;
+    case 'mpegts':
+      return `ffmpeg:${input}${probe}#video=copy#audio=aac`;
+    case 'flv':
+      return `ffmpeg:${input}${probe}`;
+    case 'mp4':
+      return `ffmpeg:${input}`;
+  }
+}
+
+/**
+ * ffmpeg's RTSP output refuses a track whose parameters the probing did not find: a live stream joined long
+ * before its next key frame (the SPS) under the short probing. Such a URL is read with ffmpeg's full probing.
+ */
+const LATE_PARAMETERS = /dimensions not set|sample rate not set/;
+
+/** URLs that needed the full probing, remembered (a few hundred at most) so their next opens go straight to it. */
+class FullProbeUrls {
+  private readonly urls = new Set<string>();
+  has(url: string): boolean {
+    return this.urls.has(url);
+  }
+  add(url: string): void {
+    if (this.urls.size >= 256) this.urls.delete(this.urls.values().next().value ?? '');
+    this.urls.add(url);
+  }
+}
+
+async function viaFfmpeg(url: SourceUrl, target: HttpTarget, format: HandOffFormat, context: SourceContext, log: ReturnType<App['logger']>, fullProbe: FullProbeUrls): Promise<Producer> {
   if (target.headers.length > 0) log.warn({ stream: context.stream, format }, 'http: #header= is not passed to ffmpeg; the request goes without it');
   // ffmpeg checks no certificate unless told to (tls_verify defaults to 0), which is what httpx: asks for; an
   // https: URL is read the same way, as go2rtc's ffmpeg source does.
   const input = url.scheme === 'httpx' ? `https:${url.rest}` : url.base;
-  return context.openSource(`ffmpeg:${input}`);
+  if (format === 'mp4' || format === 'hls' || fullProbe.has(url.raw)) return context.openSource(ffmpegHandOff(input, format, true));
+  try {
+    return await context.openSource(ffmpegHandOff(input, format));
+  } catch (err) {
+    if (!(err instanceof Error) || !LATE_PARAMETERS.test(err.message)) throw err;
+    log.info({ stream: context.stream, format }, 'http: codec parameters come later than the short probing; reading with full probing');
+    fullProbe.add(url.raw);
+    return context.openSource(ffmpegHandOff(input, format, true));
+  }
 }

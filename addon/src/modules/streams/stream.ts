@@ -71,6 +71,25 @@ export class Stream {
     this.slots = [...keep, ...this.slots.filter((s) => s.origin === 'publish')];
   }
 
+  /**
+   * What the sources offer, each opened only as far as negotiation opens it (and left to go idle), without
+   * the sources `skip` names: an `ffmpeg:` source reading this stream asks what it would get, leaving out
+   * itself and the other sources that read this stream (they would ask back).
+   */
+  async sourceMedias(skip: (url: SourceUrl) => boolean): Promise<Media[]> {
+    const medias: Media[] = [];
+    for (const slot of this.slots) {
+      if (skip(slot.url)) continue;
+      try {
+        medias.push(...(await slot.medias()));
+      } catch {
+        // A source that cannot be opened offers nothing; its error shows on its own producer.
+      }
+      slot.checkIdle();
+    }
+    return medias;
+  }
+
   get consumerCount(): number {
     return this.consumers.size;
   }

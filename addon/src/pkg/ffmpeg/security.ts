@@ -1,5 +1,6 @@
 import { CoreError } from '../../core/errors.js';
 import { classifyInput, type FfmpegSourceSpec } from './source.js';
+import { NETWORK_INPUT_TEMPLATES } from './templates.js';
 
 /** Input URL schemes a source from the network may give ffmpeg: cameras and servers, never local things. */
 export const NETWORK_INPUT_SCHEMES: ReadonlySet<string> = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https']);
@@ -29,8 +30,8 @@ function forbidden(message: string): CoreError {
  * camera or server over the network (rtsp, rtmp, http and their TLS forms) or one of our own streams, with
  * codecs chosen by template name: no files (`/media/x.mp4`, `file:`), no capture devices, no other ffmpeg
  * protocols (`concat:`, `subfile:`, `pipe:`), and nothing that becomes free-form arguments (`#raw=`,
- * `#input=`, `#drawtext=`, a `#video=`/`#audio=` value that is not a template). Throws SOURCE_FORBIDDEN,
- * which the API answers with 403.
+ * `#drawtext=`, `#input=` other than a network input template, a `#video=`/`#audio=` value that is not a
+ * template). Throws SOURCE_FORBIDDEN, which the API answers with 403.
  */
 export function checkUntrustedSource(spec: FfmpegSourceSpec, templates: Readonly<Record<string, string>>, isStream: (name: string) => boolean): void {
   if (/[\u0000-\u0020\u007f]/.test(spec.input)) throw forbidden('an input with blanks or control characters');
@@ -47,6 +48,8 @@ export function checkUntrustedSource(spec: FfmpegSourceSpec, templates: Readonly
       break;
   }
   for (const [key, value] of spec.options) {
+    // A built-in network input template names no file, device or demuxer: only the URL above is read.
+    if (key === 'input' && NETWORK_INPUT_TEMPLATES.has(value) && Object.hasOwn(templates, value)) continue;
     if (CONFIG_ONLY_OPTIONS.has(key)) throw forbidden(`#${key}=`);
     if (key === 'video' || key === 'audio') {
       if (value !== 'copy' && !Object.hasOwn(templates, value)) throw forbidden(`#${key}= with arguments instead of a template name`);

@@ -19,6 +19,13 @@ export const DEFAULT_TEMPLATES: Readonly<Record<string, string>> = {
   http: '-fflags nobuffer -flags low_delay -i {input}',
   rtsp: '-fflags nobuffer -flags low_delay -timeout {timeout} -rtsp_flags prefer_tcp -i {input}',
   'rtsp/udp': '-fflags nobuffer -flags low_delay -timeout {timeout} -i {input}',
+  // Live MPEG-TS and FLV, which ffmpeg demuxes "without a header": it probes them for the whole
+  // analyzeduration (default 5 s, 7 s for MPEG-TS) even once every codec is known, which was the wait before
+  // the first frame. 0.5 s holds the PAT/PMT or FLV sequence headers and the first key frame of a live
+  // stream; a codec whose parameters come later (a key frame further away) is copied anyway and its
+  // parameters travel in-band. No `nobuffer`: the probed packets, which start with the key frame, are kept
+  // instead of waiting for the next key frame.
+  'http/live': '-flags low_delay -analyzeduration 500000 -i {input}',
 
   // where the process publishes: the local RTSP server, path chosen per process
   output: '-rtsp_transport tcp -f rtsp {output}',
@@ -50,6 +57,12 @@ export const DEFAULT_TEMPLATES: Readonly<Record<string, string>> = {
   'pcm/16000': '-c:a pcm_s16be -ar:a 16000 -ac:a 1',
   'pcm/48000': '-c:a pcm_s16be -ar:a 48000 -ac:a 1',
 };
+
+/**
+ * Input templates that only read the URL they are given (no file, device or other demuxer choice): a source
+ * from the network may name one in `#input=` (the http source hands live streams over with `http/live`).
+ */
+export const NETWORK_INPUT_TEMPLATES: ReadonlySet<string> = new Set(['http', 'http/live', 'rtsp', 'rtsp/udp']);
 
 /** Names that are settings of the module rather than templates. */
 export const NON_TEMPLATE_KEYS: ReadonlySet<string> = new Set(['bin', 'global', 'timeout']);

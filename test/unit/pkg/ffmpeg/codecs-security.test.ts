@@ -83,6 +83,10 @@ describe('ffmpeg sources from the network (checkUntrustedSource)', () => {
       'https://host/index.m3u8#video=h264#width=1280#height=720#rotate=90#bitrate=2M#timeout=10',
       'cam1#audio=opus#query=log_level=debug',
       'http://host/mjpeg#video=h264#hardware',
+      // what the http source hands live formats over as: a network input template, template codecs
+      'http://host/live.ts#input=http/live#video=copy#audio=aac',
+      'https://host/hls/index.m3u8#input=http#video=copy#audio=aac',
+      'rtsp://cam/1#input=rtsp/udp',
     ]) {
       assert.doesNotThrow(() => check(ok), ok);
     }

@@ -57,6 +57,7 @@ export class ServerSession {
   private publisher: RtspPublisher | undefined;
   private streamName = '';
   private channelTracks = new Map<number, SessionTrack>();
+  private closed = false;
 
   constructor(
     private readonly conn: RtspConnection,
@@ -119,9 +120,22 @@ export class ServerSession {
     }
     const pktSize = Number(query.get('pkt_size') ?? this.ctx.packetSize ?? 0);
     const reader = new RtspReaderConsumer(this.conn, wanted, this.ctx.log, req.headers.get('User-Agent'), pktSize > 0 ? pktSize : undefined);
-    await stream.addConsumer(reader);
+    // Held before negotiating, which waits for the sources to start: a client that hangs up meanwhile (ffmpeg
+    // gives up on a slow DESCRIBE) closes the session, and the session must stop this reader, or the stream
+    // keeps listing a consumer nobody will ever end.
     this.reader = reader;
     this.streamName = path;
+    try {
+      await stream.addConsumer(reader);
+    } catch (err) {
+      // Nothing was attached (or the hub stopped it): the connection stays for the error answer.
+      if (this.reader === reader) this.reader = undefined;
+      throw err;
+    }
+    if (this.closed) {
+      await reader.stop();
+      throw new RequestError(499, 'client closed during DESCRIBE');
+    }
     const sdp = buildSdp(
       mediasToSdp(
         reader.tracks.map((t) => ({ kind: t.media.kind, codec: t.codec, control: t.control, payloadType: t.payloadType, ...(t.sdpDirection ? { direction: t.sdpDirection } : {}) })),
@@ -235,6 +249,7 @@ export class ServerSession {
   }
 
   private async close(): Promise<void> {
+    this.closed = true;
     const reader = this.reader;
     this.reader = undefined;
     if (reader) await reader.stop();

@@ -1,0 +1,109 @@
+// run-tests: serial
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { countFrames, ffprobeJson, type FrameCount } from '../../peers/ffmpeg.js';
+import { state, waitState } from '../mp4/player.js';
+import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
+import { AAC_FRAMES_PER_S, startHttpCamera, type HttpCamera } from './http-camera.js';
+
+/**
+ * Live formats the http(s) source hands to ffmpeg, with the AAC audio cameras and HLS servers send
+ * (http-camera.ts: real ffmpeg output, H264 + AAC): HLS with MPEG-TS segments, raw MPEG-TS and HTTP-FLV.
+ * MPEG-TS carries AAC as ADTS, which ffmpeg cannot copy into RTSP ("AAC with no global headers"): the audio
+ * must arrive all the same. RTSP readers (ffmpeg) decode and count the frames of each track. The time to
+ * the first frame is measured for the hand-off's live probing and, in the same run, for the plain
+ * `ffmpeg:<url>` source (ffmpeg's default probing, the time before this change); only their order is
+ * asserted, the numbers are printed.
+ */
+
+function assertNoGaps(name: string, count: FrameCount, rate: number): void {
+  const expected = (count.streamMs / 1000) * rate;
+  console.log(`${name}: ${count.frames} frames covering ${count.streamMs} ms of stream (expected ${expected.toFixed(0)}) in a ${count.windowMs} ms window; first frame after ${count.firstFrameMs} ms`);
+  assert.ok(count.streamMs >= 0.75 * count.windowMs, `only ${count.streamMs} ms of stream in ${count.windowMs} ms`);
+  assert.ok(count.frames >= 0.9 * expected, `${count.frames} of ${expected.toFixed(0)} frames`);
+}
+
+describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', () => {
+  let camera: HttpCamera;
+  let server: ConfiguredTs2rtc;
+  let unique = 0;
+  before(async () => {
+    camera = await startHttpCamera({ hls: true });
+    server = await startConfigured({});
+  });
+  after(async () => {
+    await server?.stop();
+    await camera?.stop();
+  });
+
+  /** A new stream each time, so its source starts for the reader that measures. */
+  async function put(src: string): Promise<string> {
+    const name = `live${++unique}`;
+    const res = await fetch(`${server.api}/api/streams?name=${name}&src=${encodeURIComponent(src)}`, { method: 'PUT' });
+    assert.equal(res.status, 200, await res.text());
+    return name;
+  }
+
+  for (const [kind, pathname] of [['HLS (MPEG-TS segments)', '/hls-ts/index.m3u8'], ['MPEG-TS', '/live.ts'], ['FLV', '/live.flv']] as const) {
+    it(`${kind} with AAC: video and audio reach an RTSP reader with ≥ 90 % of the frames`, async () => {
+      const name = await put(`${camera.base}${pathname}`);
+      const video = await countFrames(server.rtspUrl(name), { seconds: 5, fastProbe: false, firstFrameTimeoutMs: 30_000 });
+      assertNoGaps(`${kind} video`, video, camera.fps);
+      const audio = await countFrames(server.rtspUrl(name), { seconds: 5, media: 'audio', fastProbe: false, firstFrameTimeoutMs: 30_000 });
+      assertNoGaps(`${kind} audio`, audio, AAC_FRAMES_PER_S);
+      const probe = await ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 });
+      assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
+      const streams = (await (await fetch(`${server.api}/api/streams?src=${name}`)).json()) as { producers: Array<{ error?: string }> };
+      assert.equal(streams.producers.find((p) => p.error)?.error, undefined);
+    });
+  }
+
+  for (const [kind, pathname] of [['MPEG-TS', '/live.ts'], ['FLV', '/live.flv']] as const) {
+    it(`${kind}: the first frame comes sooner with the live probing than with ffmpeg's default`, async () => {
+      // The reader probes minimally, so its first frame time is the source's.
+      const first = async (src: string): Promise<number> => {
+        const count = await countFrames(server.rtspUrl(await put(src)), { seconds: 1, fastProbe: true, firstFrameTimeoutMs: 30_000 });
+        return count.firstFrameMs;
+      };
+      // Video only: ffmpeg's default path cannot copy MPEG-TS's AAC at all.
+      const before = await first(`ffmpeg:${camera.base}${pathname}#video=copy`);
+      const now = await first(`${camera.base}${pathname}`);
+      console.log(`MEASURED ${kind} first frame at an RTSP reader: ${now} ms through the http source (ffmpeg's default probing: ${before} ms)`);
+      assert.ok(now < before, `${now} ms, default probing ${before} ms`);
+    });
+  }
+
+  for (const [kind, pathname] of [['MPEG-TS', '/live.ts'], ['FLV', '/live.flv']] as const) {
+    it(`${kind}: Chromium plays it through MSE with ≥ 90 % of the frames and the audio`, async (t) => {
+      const name = await put(`${camera.base}${pathname}`);
+      const chrome: ChromiumPeer = await launchChromium();
+      try {
+        const page = await chrome.context.newPage();
+        await page.goto(`${server.api}/stream.html?src=${name}&mode=mse`);
+        const first = await waitState(page, (s) => s.firstFrameMs > 0, 30_000, 'first frame');
+        const start = await state(page);
+        await waitState(page, (s) => s.currentTime - start.currentTime >= 5, 20_000, '5 s of playback');
+        const end = await state(page);
+        const frames = end.frames - start.frames;
+        const played = end.currentTime - start.currentTime;
+        t.diagnostic(`${kind} in Chromium: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s (${end.dropped} dropped); ${end.mime}`);
+        assert.equal(end.error, '');
+        assert.match(end.mime, /avc1.*mp4a/);
+        assert.ok(end.audioBytes > start.audioBytes, 'audio decoded');
+        assert.ok(frames >= 0.9 * played * camera.fps, `${frames} frames in ${played.toFixed(2)} s`);
+      } finally {
+        await chrome.stop();
+      }
+    });
+  }
+
+  it('MPEG-TS joined mid-GOP (video parameters 2.5 s after the first byte, after the probing) still plays', async () => {
+    const name = await put(`${camera.base}/late.ts`);
+    const video = await countFrames(server.rtspUrl(name), { seconds: 4, fastProbe: false, firstFrameTimeoutMs: 30_000 });
+    assertNoGaps('late MPEG-TS video', video, camera.fps);
+    const probe = await ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 });
+    const h264 = probe.streams.find((s) => s.codec_name === 'h264');
+    assert.deepEqual([h264?.width, h264?.height], [320, 240]);
+  });
+});
