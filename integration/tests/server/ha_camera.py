@@ -62,6 +62,14 @@ async def setup_cameras(hass: HomeAssistant, cameras: dict[str, str]) -> None:
         assert hass.states.get(f"camera.{name}") is not None, f"camera.{name} was not created"
 
 
+class OfferRefused(AssertionError):
+    """Home Assistant answered the frontend's offer with an error event (`event` is that event)."""
+
+    def __init__(self, event: dict[str, Any]) -> None:
+        super().__init__(f"Home Assistant answered an error: {event}")
+        self.event = event
+
+
 async def frontend_offer(
     ws: Any, entity_id: str, offer: str, on_candidate: Callable[[str], Awaitable[None]] | None = None, timeout: float = 15
 ) -> str:
@@ -80,7 +88,7 @@ async def frontend_offer(
         message = await asyncio.wait_for(ws.receive_json(), timeout)
         event = message.get("event") or {}
         if event.get("type") == "error":
-            raise AssertionError(f"Home Assistant answered an error: {event}")
+            raise OfferRefused(event)
         if event.get("type") == "candidate" and on_candidate:
             await on_candidate(event["candidate"]["candidate"])
         if event.get("type") == "answer":
