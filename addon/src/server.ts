@@ -9,8 +9,12 @@ import * as exec from './modules/exec/index.js';
 import * as ffmpeg from './modules/ffmpeg/index.js';
 import * as hass from './modules/hass/index.js';
 import type { HassModuleOptions } from './modules/hass/index.js';
+import * as hls from './modules/hls/index.js';
 import * as http from './modules/http/index.js';
+import * as ivideon from './modules/ivideon/index.js';
 import * as mjpeg from './modules/mjpeg/index.js';
+import * as ngrok from './modules/ngrok/index.js';
+import * as onvif from './modules/onvif/index.js';
 import * as rtsp from './modules/rtsp/index.js';
 import { registerRtspSource } from './modules/rtsp/client/index.js';
 import type { Logging } from './modules/log/index.js';
@@ -72,6 +76,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   echo.init(app, local);
   const ffmpegModule = ffmpeg.registerFfmpegSource(app, local);
   http.init(app);
+  onvif.registerOnvifSource(app);
+  ivideon.registerIvideonSource(app);
   // Streams from the config, now that every scheme is known.
   streams.init(app);
   // Outputs and the API last.
@@ -79,10 +85,14 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   apiModule.setInfo('ts2rtc', TS2RTC_VERSION);
   const rtspModule = rtsp.init(app, apiModule, publishClaims);
   const webrtcModule = webrtc.init(app, apiModule);
+  // The agent's public TCP address becomes a candidate in the list WebRTC reads at every offer.
+  const ngrokModule = ngrok.init(app, apiModule, { webrtc: { candidates: webrtcModule.settings.candidates, tcpPort: () => webrtcModule.tcpPort } });
   // Output modules: register their WebSocket handlers and routes before the API listens.
-  mp4.init(app, apiModule);
+  const mp4Module = mp4.init(app, apiModule);
+  hls.init(app, apiModule, mp4Module);
   ffmpeg.init(apiModule, ffmpegModule);
   mjpeg.init(app, apiModule, local);
+  onvif.init(apiModule);
   // Home Assistant's cameras become streams after the config's (whose names win).
   const hassModule = hass.init(app, apiModule, options.hass);
 
@@ -97,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     await hassModule.start();
     await rtspModule.start();
     await webrtcModule.start();
+    ngrokModule.start();
     addresses = await apiModule.start();
     hassModule.announce(addresses.http?.port);
   } catch (err) {
