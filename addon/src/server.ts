@@ -16,6 +16,7 @@ import * as mjpeg from './modules/mjpeg/index.js';
 import * as ngrok from './modules/ngrok/index.js';
 import * as onvif from './modules/onvif/index.js';
 import * as rtsp from './modules/rtsp/index.js';
+import * as rtmp from './modules/rtmp/index.js';
 import { registerRtspSource } from './modules/rtsp/client/index.js';
 import type { Logging } from './modules/log/index.js';
 import * as mp4 from './modules/mp4/index.js';
@@ -76,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   echo.init(app, local);
   const ffmpegModule = ffmpeg.registerFfmpegSource(app, local);
   http.init(app);
+  const rtmpModule = rtmp.init(app);
   onvif.registerOnvifSource(app);
   ivideon.registerIvideonSource(app);
   // Streams from the config, now that every scheme is known.
@@ -92,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   hls.init(app, apiModule, mp4Module);
   ffmpeg.init(apiModule, ffmpegModule);
   mjpeg.init(app, apiModule, local);
+  rtmp.initApi(app, apiModule);
   onvif.init(apiModule);
   // Home Assistant's cameras become streams after the config's (whose names win).
   const hassModule = hass.init(app, apiModule, options.hass);
@@ -106,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     // Media listeners before the API: HA treats the API's listen line as "started".
     await hassModule.start();
     await rtspModule.start();
+    await rtmpModule.start();
     await webrtcModule.start();
     ngrokModule.start();
     addresses = await apiModule.start();

@@ -1,0 +1,125 @@
+// run-tests: serial
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { countFrames, ffprobeJson, publishTestStream, type Publisher } from '../../peers/ffmpeg.js';
+import { publishToRtmp } from '../../../addon/src/modules/rtmp/index.js';
+import { startNginxRtmp } from '../../peers/nginx-rtmp.js';
+import { startProcess } from '../../peers/process.js';
+import { waitFor } from '../../helpers/wait.js';
+import { startTs2rtc, type RunningTs2rtc } from './harness.js';
+
+/**
+ * ts2rtc's RTMP server (`rtmp.listen`): ffmpeg publishes into a configured stream as OBS would, readers get it
+ * over RTSP and back over RTMP (ffmpeg as the player, as ffplay would read it).
+ */
+const FPS = 25;
+const SECONDS = 4;
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function ts2rtc(streams: Record<string, string | null>): Promise<RunningTs2rtc> {
+  const server = await startTs2rtc(streams);
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+async function publish(url: string): Promise<Publisher> {
+  const publisher = await publishTestStream(url, { video: 'h264', audio: 'aac', fps: FPS });
+  cleanups.push(() => publisher.stop());
+  return publisher;
+}
+
+describe('RTMP server', () => {
+  it('ffmpeg publishes rtmp://…/cam → RTSP reader ≥ 95 % of the frames; an RTMP reader gets H264 + AAC back', async () => {
+    const server = await ts2rtc({ cam: null });
+    await publish(server.rtmpUrl('cam'));
+
+    const video = await countFrames(server.rtspUrl('cam'), { seconds: SECONDS });
+    const expected = (FPS * video.windowMs) / 1000;
+    assert.ok(video.frames >= 0.95 * expected, `RTSP video: ${video.frames} of ${expected} frames\n${video.stderr}`);
+
+    const probe = await ffprobeJson(server.rtmpUrl('cam'));
+    assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], JSON.stringify(probe.streams));
+    const back = await countFrames(server.rtmpUrl('cam'), { seconds: SECONDS });
+    const expectedBack = (FPS * back.windowMs) / 1000;
+    assert.ok(back.frames >= 0.95 * expectedBack, `RTMP video: ${back.frames} of ${expectedBack} frames\n${back.stderr}`);
+    const audio = await countFrames(server.rtmpUrl('cam'), { seconds: 2, media: 'audio' });
+    assert.ok(audio.frames >= 0.95 * ((16000 / 1024) * audio.windowMs) / 1000, `RTMP audio: ${audio.frames} frames\n${audio.stderr}`);
+    console.log(`publish → RTSP ${video.frames}/${expected.toFixed(1)}; → RTMP ${back.frames}/${expectedBack.toFixed(1)} (first frame ${back.firstFrameMs} ms), audio ${audio.frames}`);
+  });
+
+  it('GET /api/stream.flv: ffmpeg reads the published stream as HTTP-FLV, ≥ 95 % of the frames, H264 + AAC', async () => {
+    const server = await ts2rtc({ cam: null });
+    await publish(server.rtmpUrl('cam'));
+    const url = `${server.apiUrl}/api/stream.flv?src=cam`;
+    const probe = await ffprobeJson(url);
+    assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], JSON.stringify(probe.streams));
+    const video = await countFrames(url, { seconds: SECONDS });
+    const expected = (FPS * video.windowMs) / 1000;
+    assert.ok(video.frames >= 0.95 * expected, `HTTP-FLV video: ${video.frames} of ${expected} frames\n${video.stderr}`);
+    const unknown = await fetch(`${server.apiUrl}/api/stream.flv?src=nope`);
+    assert.equal(unknown.status, 404);
+  });
+
+  it('POST /api/stream.flv?dst=cam: ffmpeg publishes FLV over HTTP → RTSP reader ≥ 95 % of the frames', async () => {
+    const server = await ts2rtc({ cam: null });
+    const ffmpeg = startProcess({
+      name: 'ffmpeg (POST flv)',
+      command: 'ffmpeg',
+      args: [
+        '-hide_banner', '-nostdin', '-v', 'warning',
+        '-re', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=${FPS}`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
+        '-map', '0:v', '-map', '1:a', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast',
+        '-g', String(FPS), '-c:a', 'aac', '-ac', '1', '-b:a', '32k', '-f', 'flv', '-method', 'POST', `${server.apiUrl}/api/stream.flv?dst=cam`,
+      ],
+    });
+    cleanups.push(async () => void (await ffmpeg.stop({ signal: 'SIGINT', graceMs: 2000 })));
+    await waitFor(
+      async () => {
+        const json = (await (await fetch(`${server.apiUrl}/api/streams?src=cam`)).json()) as { producers?: Array<{ format_name?: string }> };
+        return json.producers?.some((p) => p.format_name === 'flv');
+      },
+      { timeoutMs: 20000, intervalMs: 100, what: 'the FLV publisher on cam' },
+    );
+    const video = await countFrames(server.rtspUrl('cam'), { seconds: SECONDS });
+    const expected = (FPS * video.windowMs) / 1000;
+    assert.ok(video.frames >= 0.95 * expected, `POST FLV → RTSP: ${video.frames} of ${expected} frames\n${video.stderr}\n${ffmpeg.stderr()}`);
+  });
+
+  it('publishToRtmp: a stream pushed to nginx-rtmp (go2rtc publish:), read back from nginx ≥ 95 % of the frames', async () => {
+    const server = await ts2rtc({ cam: null });
+    await publish(server.rtmpUrl('cam'));
+    const nginx = await startNginxRtmp();
+    cleanups.push(() => nginx.stop());
+    const pushed = await publishToRtmp(server.server.app, 'cam', nginx.url('pushed'));
+    cleanups.push(() => pushed.stop());
+    const probe = await ffprobeJson(nginx.url('pushed'));
+    assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], JSON.stringify(probe.streams));
+    const video = await countFrames(nginx.url('pushed'), { seconds: SECONDS });
+    const expected = (FPS * video.windowMs) / 1000;
+    assert.ok(video.frames >= 0.95 * expected, `via nginx: ${video.frames} of ${expected} frames\n${video.stderr}`);
+    await assert.rejects(publishToRtmp(server.server.app, 'nope', nginx.url('x')), (err: Error & { code?: string }) => err.code === 'STREAM_NOT_FOUND');
+  });
+
+  it('publishing into a stream that does not exist is refused, and ffmpeg says so', async () => {
+    const server = await ts2rtc({ cam: null });
+    await assert.rejects(publishTestStream(server.rtmpUrl('nope'), { startTimeoutMs: 10000 }), (err: Error) => {
+      assert.match(err.message, /PEER_START_FAILED|exited|Publish|BadName|nope/i);
+      return true;
+    });
+  });
+
+  it('a second publisher takes over when the first leaves; readers come back', async () => {
+    const server = await ts2rtc({ cam: null });
+    const first = await publish(server.rtmpUrl('cam'));
+    const a = await countFrames(server.rtspUrl('cam'), { seconds: 1 });
+    assert.ok(a.frames > 0);
+    await first.stop();
+    await publish(server.rtmpUrl('cam'));
+    const b = await countFrames(server.rtspUrl('cam'), { seconds: 2 });
+    assert.ok(b.frames >= 0.9 * ((FPS * b.windowMs) / 1000), `after re-publish: ${b.frames} frames`);
+  });
+});
