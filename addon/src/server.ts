@@ -9,6 +9,7 @@ import * as exec from './modules/exec/index.js';
 import * as ffmpeg from './modules/ffmpeg/index.js';
 import * as hass from './modules/hass/index.js';
 import type { HassModuleOptions } from './modules/hass/index.js';
+import * as homekit from './modules/homekit/index.js';
 import * as hls from './modules/hls/index.js';
 import * as http from './modules/http/index.js';
 import * as ivideon from './modules/ivideon/index.js';
@@ -77,6 +78,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   echo.init(app, local);
   const ffmpegModule = ffmpeg.registerFfmpegSource(app, local);
   http.init(app);
+  homekit.registerHomekitSource(app);
   const rtmpModule = rtmp.init(app);
   onvif.registerOnvifSource(app);
   ivideon.registerIvideonSource(app);
@@ -95,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   ffmpeg.init(apiModule, ffmpegModule);
   mjpeg.init(app, apiModule, local);
   rtmp.initApi(app, apiModule);
+  homekit.init(app, apiModule);
   onvif.init(apiModule);
   // Home Assistant's cameras become streams after the config's (whose names win).
   const hassModule = hass.init(app, apiModule, options.hass);

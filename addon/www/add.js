@@ -53,7 +53,7 @@ const SOURCES = [
     path: 'api/onvif',
     auto: true,
     empty: 'No ONVIF camera answered the discovery.',
-    why: 'ONVIF is not implemented in ts2rtc yet: discovery and onvif:// sources need the ONVIF module, which is planned. Most ONVIF cameras also give an RTSP URL you can add above.',
+    why: 'This server does not answer ONVIF discovery. Most ONVIF cameras also give an RTSP URL you can add above.',
   },
 ];
 

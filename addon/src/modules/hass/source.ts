@@ -45,7 +45,7 @@ export function hassSourceHandler(app: App, cameras: HassCameras, entities: Hass
       throw new HassError('HASS_CAMERA_NOT_FOUND', `no Home Assistant camera titled ${JSON.stringify(title)} in ${cameras.file}${known.length ? ` (known: ${known.join(', ')})` : ''}`);
     }
     if (camera.domain === 'homekit_controller' && !app.streams.schemes().includes('homekit')) {
-      throw new HassError('HASS_HOMEKIT_UNSUPPORTED', `${title} is a HomeKit camera; the homekit source is not available in this build yet`);
+      throw new HassError('HASS_HOMEKIT_UNSUPPORTED', `${title} is a HomeKit camera; the homekit source is not registered in this server`);
     }
     return context.openSource(camera.url + hash(url.raw), 'hass');
   };

@@ -1,0 +1,12 @@
+export * from './camera.js';
+export { HapClient, pairWithPin, type CharacteristicValue, type HapAccessory } from './client.js';
+export { HapConnection } from './connection.js';
+export * from './discovery.js';
+export { HapError, type HapErrorCode } from './errors.js';
+export { FrameOpener, FrameSealer, MAX_FRAME_PLAINTEXT } from './frame.js';
+export { hkdf } from './hkdf.js';
+export { HapMessageReader, type HapMessage } from './http.js';
+export { generateEd25519, type Ed25519Pair } from './keys.js';
+export { formatPin, type AccessoryIdentity, type ControllerIdentity, type Pairing } from './pairing.js';
+export * from './tlv8.js';
+export * from './url.js';
