@@ -66,6 +66,9 @@ describe('ffmpeg: 200 start/stop cycles', () => {
       }),
     );
     await waitForCount(() => sourceFfmpegs(server.rtspPort).length, 0, 5000, 'every ffmpeg gone');
+    // A process that has just exited is a zombie until node's SIGCHLD handler reaps it (a few ms, more on a
+    // loaded machine): wait for that, then assert nothing of any kind is left.
+    await waitForCount(() => children().filter((p) => p.comm === 'ffmpeg').length, 0, 5000, 'every ffmpeg child reaped');
     await noZombies();
     const ffmpegChildren = children().filter((p) => p.comm === 'ffmpeg');
     t.diagnostic(
