@@ -20,10 +20,13 @@ export interface Ts2rtcProcess {
  * Starts the built server. Unless `defaultPorts` is set, RTSP gets a free port and WebRTC's fixed port is
  * off, so tests never collide with each other or with a ts2rtc running on this machine.
  */
-export function runTs2rtc(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; defaultPorts?: boolean }): Ts2rtcProcess {
+export function runTs2rtc(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; defaultPorts?: boolean; /** Flags for node itself (`--expose-gc`). */ nodeArgs?: string[] },
+): Ts2rtcProcess {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first`);
   const isolated = options.defaultPorts ? [] : ['-c', 'rtsp.listen=127.0.0.1:0', '-c', 'webrtc.listen='];
-  const child = spawn(process.execPath, [MAIN_JS, ...args, ...isolated], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN_JS, ...args, ...isolated], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

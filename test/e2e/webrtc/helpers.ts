@@ -204,7 +204,7 @@ export interface WsViewing {
  * Home Assistant's go2rtc client) offer from a werift viewer and trickles both ways.
  */
 export async function viewOverWs(
-  server: RunningWebrtc,
+  server: Pick<RunningWebrtc, 'url'>,
   options: { src: string; version: 1 | 2; iceServers?: unknown[]; viewer?: Parameters<typeof weriftViewer>[0] },
 ): Promise<WsViewing> {
   const ws = await TestWsClient.open(`${server.url.replace('http', 'ws')}/api/ws?src=${encodeURIComponent(options.src)}`);

@@ -41,9 +41,15 @@ export interface HubOptions extends Partial<SlotTimings> {
   allowInsecureApiSources?: boolean;
 }
 
+/**
+ * Reconnects back off exponentially up to 2 s and stay there while viewers wait: about 30 attempts a minute
+ * against a camera that is down or refuses PLAY (never a hot loop), and a camera that comes back after any
+ * outage is playing again within the cap plus one connect (viewers resume within 3 s of its return).
+ */
 const DEFAULT_TIMINGS: SlotTimings = {
   idleStopMs: 3000,
-  retryDelaysMs: [1000, 2000, 4000, 8000, 15000, 30000],
+  retryDelaysMs: [250, 500, 1000, 2000],
+  stableMs: 10_000,
 };
 
 /** Stream names are free text in go2rtc (often a URL or `camera.x`), but not unbounded or control characters. */
@@ -62,6 +68,7 @@ export class StreamHub {
     this.timings = {
       idleStopMs: options.idleStopMs ?? DEFAULT_TIMINGS.idleStopMs,
       retryDelaysMs: options.retryDelaysMs ?? DEFAULT_TIMINGS.retryDelaysMs,
+      stableMs: options.stableMs ?? DEFAULT_TIMINGS.stableMs,
     };
     this.allowInsecure = options.allowInsecureApiSources ?? false;
   }

@@ -18,8 +18,14 @@ export type ProducerOpener = (url: SourceUrl, origin: SourceOrigin) => Promise<P
 export interface SlotTimings {
   /** How long an unused producer keeps running before it is stopped. */
   idleStopMs: number;
-  /** Reconnect delays; the last one repeats. */
+  /** Reconnect delays, one per failed attempt in a row; the last one repeats (the cap). */
   retryDelaysMs: readonly number[];
+  /**
+   * A producer that played at least this long before it ended starts the delays over. One that ended sooner
+   * (a source that flaps: PLAY answered, then the stream dies) counts as one more failed attempt, so a
+   * flapping source backs off like one that fails outright instead of being restarted at the first delay.
+   */
+  stableMs: number;
 }
 
 /**
@@ -66,6 +72,8 @@ export class SourceSlot {
   private idleTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAttempt = 0;
+  /** When the current producer's start() succeeded (performance.now()); undefined while not playing. */
+  private playingSince: number | undefined;
   private lastError: string | undefined;
   private disposed = false;
   /** Fires once when a one-shot slot (a publisher) lost its producer for good. */
@@ -161,7 +169,8 @@ export class SourceSlot {
       () => {
         // A start that finished after the producer was stopped or replaced says nothing about the source now.
         if (this.producer !== producer) return;
-        this.retryAttempt = 0;
+        // The backoff is not reset here: only a producer that keeps playing for stableMs resets it.
+        this.playingSince = performance.now();
         this.lastError = undefined;
       },
       (err: unknown) => {
@@ -250,6 +259,9 @@ export class SourceSlot {
     if (this.producer !== producer) return;
     this.producer = undefined;
     this.starting = undefined;
+    const playedMs = this.playingSince === undefined ? 0 : performance.now() - this.playingSince;
+    this.playingSince = undefined;
+    if (playedMs >= this.timings.stableMs) this.retryAttempt = 0;
     if (error) this.lastError = error.message;
     if (this.disposed) return;
     if (!this.reconnects) {
@@ -316,6 +328,9 @@ export class SourceSlot {
     const producer = this.producer ?? (await this.opening?.catch(() => undefined));
     this.producer = undefined;
     this.starting = undefined;
+    this.playingSince = undefined;
+    // Stopped because nobody watches: the next viewer starts with a fresh source and the first delay.
+    this.retryAttempt = 0;
     this.closeTracks();
     if (producer) {
       this.log.debug({ url: maskCredentials(this.url.raw), reason }, 'source stop');
