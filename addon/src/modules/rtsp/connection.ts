@@ -22,6 +22,12 @@ export interface RtspConnectionOptions {
    * its policy). Defaults to 512 KiB: about a second of a 4 Mbit/s camera.
    */
   maxBufferedBytes?: number;
+  /**
+   * A peer that leaves the socket congested this long has stopped reading (a frozen player, a dead link
+   * without a FIN): the connection is closed with RTSP_TIMEOUT so its session and queue go, while the other
+   * readers keep their frame rate. Defaults to 10 s (MediaMTX's writeTimeout).
+   */
+  writeDeadlineMs?: number;
 }
 
 /**
@@ -43,6 +49,8 @@ export class RtspConnection {
   private closed = false;
   private readonly requestTimeoutMs: number;
   private readonly maxBufferedBytes: number;
+  private readonly writeDeadlineMs: number;
+  private congestedTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -51,9 +59,14 @@ export class RtspConnection {
   ) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 512 * 1024;
+    this.writeDeadlineMs = options.writeDeadlineMs ?? 10_000;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.read(chunk));
-    socket.on('drain', () => this.onDrain.emit());
+    socket.on('drain', () => {
+      clearTimeout(this.congestedTimer);
+      this.congestedTimer = undefined;
+      this.onDrain.emit();
+    });
     socket.on('error', (err) => this.close(err));
     socket.on('close', () => this.close(undefined));
   }
@@ -106,7 +119,7 @@ export class RtspConnection {
     for (const part of parts) socket.write(part);
     socket.uncork();
     this.bytesSend += 4 + length;
-    return socket.writableLength < this.maxBufferedBytes;
+    return this.writable();
   }
 
   /**
@@ -126,7 +139,7 @@ export class RtspConnection {
       this.bytesSend += 4 + length;
     }
     socket.uncork();
-    return socket.writableLength < this.maxBufferedBytes;
+    return this.writable();
   }
 
   /**
@@ -137,12 +150,26 @@ export class RtspConnection {
     if (this.closed) return false;
     this.bytesSend += bytes.length;
     this.socket.write(bytes);
-    return this.socket.writableLength < this.maxBufferedBytes;
+    return this.writable();
+  }
+
+  /** False when the socket is congested; the first congestion starts the write deadline, a drain ends it. */
+  private writable(): boolean {
+    const buffered = this.socket.writableLength;
+    if (buffered < this.maxBufferedBytes) return true;
+    this.congestedTimer ??= setTimeout(() => {
+      const message = `peer stopped reading: ${this.socket.writableLength} bytes unsent for ${this.writeDeadlineMs} ms`;
+      this.log.debug({ remote: this.remoteAddr }, message);
+      this.close(new RtspModuleError('RTSP_TIMEOUT', message));
+    }, this.writeDeadlineMs);
+    return false;
   }
 
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.congestedTimer);
+    this.congestedTimer = undefined;
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(error ?? new RtspModuleError('RTSP_CLOSED', 'connection closed'));
