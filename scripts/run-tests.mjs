@@ -2,7 +2,7 @@
 // Runs the TypeScript test files with node's own test runner (through tsx).
 //
 //   node scripts/run-tests.mjs                      every test/**/*.test.ts: unit, then fuzz, then e2e
-//   node scripts/run-tests.mjs --only unit          one category (unit | fuzz | e2e; repeatable)
+//   node scripts/run-tests.mjs --only unit          one category (unit | fuzz | e2e | faults | soak; repeatable)
 //   node scripts/run-tests.mjs test/unit/h264       only these files or folders
 //   node scripts/run-tests.mjs --list               print the files it would run, run nothing
 //   node scripts/run-tests.mjs --test-name-pattern=nalu   any --test-* flag is passed on to node
@@ -25,12 +25,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_DIR = path.join(ROOT, 'test');
-const CATEGORIES = ['unit', 'fuzz', 'e2e'];
+const CATEGORIES = ['unit', 'fuzz', 'e2e', 'faults', 'soak'];
 const SKIP_DIRS = new Set(['node_modules', 'fixtures', '.git']);
 
 function usage(message) {
   if (message) console.error(`run-tests: ${message}`);
-  console.error('usage: node scripts/run-tests.mjs [--only unit|fuzz|e2e] [--list] [--test-*=...] [file|folder ...]');
+  console.error('usage: node scripts/run-tests.mjs [--only unit|fuzz|e2e|faults|soak] [--list] [--test-*=...] [file|folder ...]');
   process.exit(2);
 }
 
@@ -82,7 +82,7 @@ function findTests(dir, out = []) {
   return out;
 }
 
-/** Category of a test file: first folder under test/ (unit, fuzz, e2e) or "other". */
+/** Category of a test file: first folder under test/ (unit, fuzz, e2e, faults, soak) or "other". */
 function categoryOf(file) {
   const rel = path.relative(TEST_DIR, file);
   const first = rel.split(path.sep)[0];
