@@ -250,8 +250,13 @@ export class SourceSlot {
   }
 
   private fail(producer: Producer, err: unknown): void {
+    const repeated = this.retryAttempt > 0 && this.lastError === errorMessage(err);
     this.lastError = errorMessage(err);
-    this.log.warn({ url: maskCredentials(this.url.raw), err: maskCredentials(this.lastError) }, 'source failed');
+    // A camera that stays down fails every 2 s: the first failure (and any new error) is a warning, the
+    // repeats are debug lines, so a night's outage does not fill the log ring.
+    const fields = { url: maskCredentials(this.url.raw), err: maskCredentials(this.lastError), attempt: this.retryAttempt };
+    if (repeated) this.log.debug(fields, 'source failed again');
+    else this.log.warn(fields, 'source failed');
     void producer.stop();
   }
 
@@ -317,6 +322,11 @@ export class SourceSlot {
     for (const back of this.backTracks) {
       const media = medias.find((m) => m.kind === back.media.kind && m.direction === back.media.direction);
       if (media && producer.addTrack && !back.source.isClosed) producer.addTrack(media, back.codec, back.source);
+    }
+    // The source came back without any track its consumers were using: nothing would start or stop it.
+    if (this.tracks.length === 0 && this.backTracks.length === 0) {
+      await this.shutdown('no track left');
+      return;
     }
     await this.start();
   }
