@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { childPids, startTs2rtcChild, type Ts2rtcChild } from '../helpers/ts2rtc-child.js';
+import { waitFor } from '../helpers/wait.js';
+import { startGstCamera, type GstCamera } from '../peers/gst-camera.js';
+import { freeTcpPort } from '../peers/ports.js';
+import { requireProgram } from '../peers/process.js';
+import { resumedAfter, watchMse, watchRtsp, type Watching } from './viewers.js';
+
+/**
+ * The ffmpeg process behind an `ffmpeg:` source is killed with SIGKILL while viewers watch (the OOM killer,
+ * a crash): the built server notices, starts a new one at the first reconnect delay, and the viewers, who
+ * kept their connections, get media again. And an ffmpeg whose input is not there yet fails at start again
+ * and again: it is restarted with the capped backoff, not in a loop, and plays once the camera appears. The
+ * in-process variants are test/e2e/ffmpeg/lazy.test.ts; these measure the times and count the processes.
+ */
+
+const cmdline = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+
+describe('an ffmpeg source that dies', () => {
+  let server: Ts2rtcChild;
+  let camera: GstCamera | undefined;
+  let cameraPort: number;
+  const viewers: Watching[] = [];
+  before(async () => {
+    requireProgram('ffmpeg', 'ffmpeg');
+    cameraPort = await freeTcpPort();
+    server = await startTs2rtcChild({
+      streams: {
+        demo: 'demo:',
+        // ffmpeg reads the demo stream from our own RTSP server and copies its video: no encoder, little CPU.
+        relayed: 'ffmpeg:demo#video=copy',
+        // Nothing listens there until the test starts a camera. Opus is made from its PCMU (little CPU), and
+        // the template says what ffmpeg will give, so readers are accepted before ffmpeg ever ran.
+        later: `ffmpeg:rtsp://127.0.0.1:${cameraPort}/stream#audio=opus`,
+      },
+    });
+  });
+  after(async () => {
+    await Promise.all(viewers.map((v) => v.close()));
+    await server?.stop();
+    await camera?.stop();
+  });
+
+  it('whose input is not there: restarted with backoff (no loop), plays once the camera is up', async () => {
+    const seen = new Set<number>();
+    const poll = setInterval(() => {
+      for (const pid of childPids(server.pid)) seen.add(pid);
+    }, 20);
+    try {
+      const viewer = await watchRtsp(`rtsp://127.0.0.1:${server.rtspPort}/later`);
+      viewers.push(viewer);
+      await waitFor(() => seen.size > 0, { timeoutMs: 5000, what: 'the first ffmpeg' });
+      const first = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      const starts = seen.size;
+      process.stderr.write(`ffmpeg failing at start: ${starts} processes in 10 s\n`);
+      // 0, 0.25, 0.75, 1.75, 3.75, 5.75, 7.75, 9.75 s (plus each run): 8 at most; a hot loop makes hundreds.
+      assert.ok(starts >= 4 && starts <= 9, `${starts} ffmpeg starts in 10 s`);
+      assert.ok(viewer.connected());
+      camera = await startGstCamera({ video: 'none', audio: 'pcmu', port: cameraPort });
+      const ms = await resumedAfter(viewer, performance.now(), 8000);
+      process.stderr.write(`ffmpeg failing at start: playing ${ms.toFixed(0)} ms after the camera came up (${((performance.now() - first) / 1000).toFixed(1)} s after the first attempt)\n`);
+      assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
+    } finally {
+      clearInterval(poll);
+      await Promise.all(viewers.splice(0).map((v) => v.close()));
+    }
+  });
+
+  it('killed with SIGKILL: replaced, the viewers keep their connections and play again, nothing is left', async () => {
+    viewers.push(await watchRtsp(`rtsp://127.0.0.1:${server.rtspPort}/relayed`));
+    viewers.push(await watchMse(server.api, 'relayed'));
+    await waitFor(() => viewers.every((v) => v.arrivals.length > 10), { timeoutMs: 20_000, what: 'both viewers playing' });
+    const ffmpegs = () => childPids(server.pid).filter((pid) => cmdline(pid).includes('ffmpeg'));
+    const [victim] = ffmpegs();
+    assert.ok(victim, 'ffmpeg runs as a child of the server');
+    process.kill(victim, 'SIGKILL');
+    const killed = performance.now();
+    const times = await Promise.all(viewers.map(async (v) => [v.name, await resumedAfter(v, killed + 50, 10_000)] as const));
+    process.stderr.write(`ffmpeg SIGKILL: media again after ${times.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')}\n`);
+    for (const [name, ms] of times) assert.ok(ms < 5000, `${name}: ${ms.toFixed(0)} ms`);
+    assert.ok(viewers.every((v) => v.connected()), 'the viewers kept their connections');
+    const now = ffmpegs();
+    assert.equal(now.length, 1, 'one ffmpeg again');
+    assert.notEqual(now[0], victim);
+
+    await Promise.all(viewers.splice(0).map((v) => v.close()));
+    // The idle grace period is 3 s; then the process is stopped and reaped (no zombie left as a child).
+    await waitFor(() => childPids(server.pid).length === 0, { timeoutMs: 10_000, what: 'no child process left' });
+  });
+});
