@@ -75,6 +75,12 @@ export class SourceSlot {
   /** When the current producer's start() succeeded (performance.now()); undefined while not playing. */
   private playingSince: number | undefined;
   private lastError: string | undefined;
+  /**
+   * The last failed open and until when new viewers get it back without another attempt: viewers that
+   * retry at once (a player's reconnect loop, ten readers arriving together) must not dial the camera or
+   * spawn ffmpeg once each. The window grows with the reconnect delays; the slot's own reconnects bypass it.
+   */
+  private openFailure: { error: unknown; until: number; count: number } | undefined;
   private disposed = false;
   /** Fires once when a one-shot slot (a publisher) lost its producer for good. */
   readonly onGone = new Event<[]>();
@@ -119,6 +125,7 @@ export class SourceSlot {
     this.currentUrl = url;
     this.currentOrigin = origin;
     this.lastError = undefined;
+    this.openFailure = undefined;
   }
 
   get error(): string | undefined {
@@ -224,12 +231,15 @@ export class SourceSlot {
     return this.lastError ? { url: this.url.raw, error: this.lastError } : { url: this.url.raw };
   }
 
-  private ensureOpen(): Promise<Producer> {
+  private ensureOpen(reconnecting = false): Promise<Producer> {
     if (this.producer) return Promise.resolve(this.producer);
     if (!this.opening) {
+      const failure = this.openFailure;
+      if (failure && !reconnecting && performance.now() < failure.until) return Promise.reject(failure.error);
       const opening = this.open(this.url, this.origin).then(
         (producer) => {
           this.opening = undefined;
+          this.openFailure = undefined;
           if (this.disposed) {
             void producer.stop();
             throw new Error('source removed while opening');
@@ -241,12 +251,20 @@ export class SourceSlot {
         (err: unknown) => {
           this.opening = undefined;
           this.lastError = errorMessage(err);
+          const count = (this.openFailure?.count ?? 0) + 1;
+          this.openFailure = { error: err, count, until: performance.now() + this.delay(count - 1) };
           throw err;
         },
       );
       this.opening = opening;
     }
     return this.opening;
+  }
+
+  /** The reconnect delay after `failures` failed attempts in a row (0: the first delay); the last repeats. */
+  private delay(failures: number): number {
+    const delays = this.timings.retryDelaysMs;
+    return delays[Math.min(failures, delays.length - 1)] ?? 1000;
   }
 
   private fail(producer: Producer, err: unknown): void {
@@ -285,8 +303,7 @@ export class SourceSlot {
 
   private scheduleReconnect(): void {
     if (this.retryTimer || this.disposed) return;
-    const delays = this.timings.retryDelaysMs;
-    const delay = delays[Math.min(this.retryAttempt, delays.length - 1)] ?? 1000;
+    const delay = this.delay(this.retryAttempt);
     this.retryAttempt++;
     this.log.debug({ url: maskCredentials(this.url.raw), delay }, 'source reconnect scheduled');
     this.retryTimer = setTimeout(() => {
@@ -298,7 +315,7 @@ export class SourceSlot {
   private async reconnect(): Promise<void> {
     let producer: Producer;
     try {
-      producer = await this.ensureOpen();
+      producer = await this.ensureOpen(true);
     } catch {
       this.scheduleReconnect();
       return;

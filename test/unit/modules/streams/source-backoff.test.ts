@@ -110,6 +110,24 @@ describe('source reconnect backoff', () => {
     });
   }
 
+  it('viewers retrying at once against a source that cannot open share one attempt per delay', async () => {
+    const { hub, opens } = setup(() => 'refuse-open');
+    const stream = hub.set('cam', ['scripted:cam'], 'config');
+    const started = performance.now();
+    let refused = 0;
+    while (performance.now() - started < 300) {
+      await assert.rejects(stream.addConsumer(new Viewer()), { code: 'SOURCE_FAILED', message: /connection refused/ });
+      refused++;
+      await sleep(1);
+    }
+    // Opens at 0, 10, 30, 70, 150, 230 ms (the delays 10, 20, 40, 80): each refusal in between is answered
+    // with the last error, without dialing.
+    assert.ok(refused >= 50, `${refused} refusals`);
+    assert.ok(opens.length >= 4 && opens.length <= 8, `${opens.length} opens for ${refused} viewers`);
+    assertBackoff(opens);
+    await hub.stop();
+  });
+
   it('starts the delays over only after the source played for stableMs', async () => {
     let mode: Behaviour = 'flap';
     const { hub, opens, producers } = setup(() => mode);
