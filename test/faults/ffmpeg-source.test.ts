@@ -6,6 +6,7 @@ import { waitFor } from '../helpers/wait.js';
 import { startGstCamera, type GstCamera } from '../peers/gst-camera.js';
 import { freeTcpPort } from '../peers/ports.js';
 import { requireProgram } from '../peers/process.js';
+import { rtspRequest } from '../peers/rtsp-raw.js';
 import { resumedAfter, watchMse, watchRtsp, type Watching } from './viewers.js';
 
 /**
@@ -16,7 +17,14 @@ import { resumedAfter, watchMse, watchRtsp, type Watching } from './viewers.js';
  * in-process variants are test/e2e/ffmpeg/lazy.test.ts; these measure the times and count the processes.
  */
 
-const cmdline = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+/** A process's command line; '' once it is gone (it may end between listing and reading). */
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
 
 describe('an ffmpeg source that dies', () => {
   let server: Ts2rtcChild;
@@ -34,6 +42,8 @@ describe('an ffmpeg source that dies', () => {
         // Nothing listens there until the test starts a camera. Opus is made from its PCMU (little CPU), and
         // the template says what ffmpeg will give, so readers are accepted before ffmpeg ever ran.
         later: `ffmpeg:rtsp://127.0.0.1:${cameraPort}/stream#audio=opus`,
+        // `copy` has to run ffmpeg to learn the medias: every DESCRIBE would spawn one without the throttle.
+        probed: `ffmpeg:rtsp://127.0.0.1:${cameraPort}/other#video=copy`,
       },
     });
   });
@@ -41,6 +51,29 @@ describe('an ffmpeg source that dies', () => {
     await Promise.all(viewers.map((v) => v.close()));
     await server?.stop();
     await camera?.stop();
+  });
+
+  it('whose input is not there, asked for by a reader in a tight retry loop: one ffmpeg per backoff delay', async () => {
+    const seen = new Set<number>();
+    const poll = setInterval(() => {
+      for (const pid of childPids(server.pid)) if (cmdline(pid).includes('/other')) seen.add(pid);
+    }, 10);
+    const started = performance.now();
+    const statuses = new Map<number, number>();
+    try {
+      while (performance.now() - started < 3000) {
+        const res = await rtspRequest(`rtsp://127.0.0.1:${server.rtspPort}/probed`, 'DESCRIBE', { Accept: 'application/sdp' });
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      }
+    } finally {
+      clearInterval(poll);
+    }
+    const describes = [...statuses.values()].reduce((a, b) => a + b, 0);
+    process.stderr.write(`ffmpeg probe loop: ${describes} DESCRIBEs in 3 s (${JSON.stringify(Object.fromEntries(statuses))}) started ${seen.size} ffmpeg\n`);
+    assert.ok(describes >= 20, `${describes} DESCRIBEs`);
+    assert.equal(statuses.get(200), undefined);
+    // 0, 0.25, 0.75, 1.75 s (plus each probe): 4 or 5, where each DESCRIBE started one before.
+    assert.ok(seen.size >= 2 && seen.size <= 6, `${seen.size} ffmpeg for ${describes} DESCRIBEs`);
   });
 
   it('whose input is not there: restarted with backoff (no loop), plays once the camera is up', async () => {
@@ -73,7 +106,7 @@ describe('an ffmpeg source that dies', () => {
     viewers.push(await watchRtsp(`rtsp://127.0.0.1:${server.rtspPort}/relayed`));
     viewers.push(await watchMse(server.api, 'relayed'));
     await waitFor(() => viewers.every((v) => v.arrivals.length > 10), { timeoutMs: 20_000, what: 'both viewers playing' });
-    const ffmpegs = () => childPids(server.pid).filter((pid) => cmdline(pid).includes('ffmpeg'));
+    const ffmpegs = () => childPids(server.pid).filter((pid) => cmdline(pid).includes('ffmpeg') && cmdline(pid).includes('/demo'));
     const [victim] = ffmpegs();
     assert.ok(victim, 'ffmpeg runs as a child of the server');
     process.kill(victim, 'SIGKILL');
