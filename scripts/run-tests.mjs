@@ -7,19 +7,22 @@
 //   node scripts/run-tests.mjs --list               print the files it would run, run nothing
 //   node scripts/run-tests.mjs --test-name-pattern=nalu   any --test-* flag is passed on to node
 //
-// Files run in parallel, TEST_CONCURRENCY at a time (default: one per core): tests pick free
-// ports, make their own temp folders and network namespaces, so files do not share anything. A file whose
-// assertions need the machine to itself (latency, frames per second at full load) says so with a line
-// `// run-tests: serial`; those run afterwards, one at a time. --test-concurrency=N overrides both.
-// The spec reporter's output is passed through; at the end one summary counts every pass
-// (ℹ tests / ℹ pass / ℹ fail ...), and the exit code is non-zero when any run failed.
+// Each file runs in its own `node --test` child, TEST_CONCURRENCY at a time (default: one per core): tests
+// pick free ports, make their own temp folders and network namespaces, so files do not share anything. A
+// file whose assertions need the machine to itself (latency, frames per second at full load) says so with a
+// line `// run-tests: serial`; those run afterwards, one at a time. --test-concurrency=N runs every file N at
+// a time, serial ones included. The longest files start first, by their wall time in the last run on this
+// machine (~/.cache/ts2rtc/test-times.json) or else in test/test-times.json (committed, for a fresh clone;
+// refresh it by copying the cache after a full run). A file's output is printed whole when it ends, after a
+// line "── file  ok in N s"; at the end come the 15 slowest files and one summary counting every test
+// (ℹ tests / ℹ pass / ℹ fail ...); the exit code is non-zero when any file failed.
 // Node 20 applies --test-timeout to each whole file, so it is a per-file cap (default 4 min, env
 // TEST_FILE_TIMEOUT_MS); --test-force-exit stops a file whose tests finished but left a handle open.
 // The file search is done here in JavaScript, so no shell glob feature is needed.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -152,66 +155,120 @@ function isSerial(file) {
 }
 
 const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY) || availableParallelism());
-const parallel = hasFlag('--test-concurrency') ? files : files.filter((f) => !isSerial(f));
-const serial = hasFlag('--test-concurrency') ? [] : files.filter((f) => isSerial(f));
+const forced = hasFlag('--test-concurrency');
+const poolSize = forced ? Math.max(1, Number(opts.nodeFlags.find((f) => f.startsWith('--test-concurrency='))?.split('=')[1]) || 1) : concurrency;
+const parallel = forced ? files : files.filter((f) => !isSerial(f));
+const serial = forced ? [] : files.filter((f) => isSerial(f));
 
-/** Runs node's test runner on `group`; resolves with its exit code and the summary numbers it printed. */
-function runGroup(group, groupConcurrency) {
+// Wall time of each file in earlier runs (ms, by path relative to the repo): the longest start first, so a
+// slow file started last does not leave one core idle for minutes at the end. The cache is this machine's
+// last run; the committed file is the fallback for a fresh clone (CI).
+const TIMES_CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'ts2rtc', 'test-times.json');
+const TIMES_COMMITTED = path.join(ROOT, 'test', 'test-times.json');
+function readTimes(file) {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    return data && typeof data === 'object' ? data : {};
+  } catch {
+    return {};
+  }
+}
+const rel = (f) => path.relative(ROOT, f).split(path.sep).join('/');
+const previous = { ...readTimes(TIMES_COMMITTED), ...readTimes(TIMES_CACHE) };
+// A file never timed counts as long (it may be a new e2e file): better started early than late.
+const expected = (f) => previous[rel(f)] ?? 20000;
+const longestFirst = (list) => [...list].sort((a, b) => expected(b) - expected(a) || byRunOrder(a, b));
+
+const SUMMARY_KEYS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
+const children = new Set();
+let stopping = false;
+
+/**
+ * Runs one file in its own `node --test` (one child per file, so its wall time is known) and prints its
+ * output whole when it ends, so that files running at the same time do not interleave.
+ */
+function runFile(file) {
   // --expose-gc lets the memory tests measure a settled heap instead of a noisy one.
   const nodeArgs = ['--import', 'tsx', '--expose-gc', '--test'];
-  if (!hasFlag('--test-concurrency')) nodeArgs.push(`--test-concurrency=${groupConcurrency}`);
   if (!hasFlag('--test-reporter')) nodeArgs.push('--test-reporter=spec');
   if (!hasFlag('--test-timeout')) nodeArgs.push(`--test-timeout=${process.env.TEST_FILE_TIMEOUT_MS || 240000}`);
   if (!hasFlag('--test-force-exit')) nodeArgs.push('--test-force-exit');
-  nodeArgs.push(...opts.nodeFlags, ...group.map((f) => path.relative(ROOT, f)));
+  nodeArgs.push(...opts.nodeFlags.filter((f) => !f.startsWith('--test-concurrency')), rel(file));
+  const begun = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    current = child;
-    const summary = {};
-    let pending = '';
-    child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        // "ℹ pass 12" (spec) or "# pass 12" (tap); the last one of each run is its summary.
+    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    const out = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => out.push(chunk));
+    const finish = (code, note) => {
+      children.delete(child);
+      const ms = Date.now() - begun;
+      const text = Buffer.concat(out).toString('utf8');
+      const summary = {};
+      // The file's own closing summary ("ℹ pass 12" spec, "# pass 12" tap) is taken out: one summary for the
+      // whole run is printed at the end, the one scripts/test.sh counts.
+      const kept = [];
+      for (const line of text.split('\n')) {
         const m = /^(?:ℹ|#) (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)\s*$/.exec(line);
         if (m) summary[m[1]] = Number(m[2]);
+        else kept.push(line);
       }
-    });
-    child.on('error', (err) => {
-      console.error(`run-tests: could not start node: ${err.message}`);
-      resolve({ code: 1, summary });
-    });
-    child.on('exit', (code, signal) => {
-      if (signal) console.error(`run-tests: test runner ended by ${signal}`);
-      resolve({ code: signal ? 1 : (code ?? 1), summary });
-    });
+      const status = code === 0 ? 'ok' : `FAILED (exit ${code}${note ? `, ${note}` : ''})`;
+      process.stdout.write(`\n── ${rel(file)}  ${status} in ${(ms / 1000).toFixed(1)} s\n${kept.join('\n').replace(/\n+$/, '')}\n`);
+      resolve({ file, code, summary, ms });
+    };
+    child.on('error', (err) => finish(1, `could not start node: ${err.message}`));
+    child.on('close', (code, signal) => finish(signal ? 1 : (code ?? 1), signal ? `ended by ${signal}` : ''));
   });
 }
 
-let current;
-let stopping = false;
+/** Runs `list` `size` at a time, longest expected first; resolves with every file's result. */
+async function runPool(list, size) {
+  const queue = longestFirst(list);
+  const results = [];
+  const worker = async () => {
+    while (queue.length > 0 && !stopping) results.push(await runFile(queue.shift()));
+  };
+  await Promise.all(Array.from({ length: Math.min(size, queue.length) }, worker));
+  return results;
+}
+
 const forward = (signal) => () => {
   stopping = true;
-  current?.kill(signal);
+  for (const child of children) child.kill(signal);
 };
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
 
 const started = Date.now();
 const runs = [];
-if (parallel.length > 0) runs.push(await runGroup(parallel, concurrency));
+if (parallel.length > 0) runs.push(...(await runPool(parallel, poolSize)));
 if (serial.length > 0 && !stopping) {
-  console.log(`\nrun-tests: ${serial.length} file(s) that run alone: ${serial.map((f) => path.relative(ROOT, f)).join(', ')}`);
-  runs.push(await runGroup(serial, 1));
+  console.log(`\nrun-tests: ${serial.length} file(s) that run alone: ${serial.map(rel).join(', ')}`);
+  runs.push(...(await runPool(serial, 1)));
 }
-if (runs.length > 1) {
-  // One summary for the whole run, in the reporter's own format, so scripts/test.sh counts every test.
-  const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
-  console.log(`\nrun-tests: ${parallel.length} file(s) in parallel (${concurrency} at a time), ${serial.length} alone`);
-  for (const key of ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo']) console.log(`ℹ ${key} ${total(key)}`);
-  console.log(`ℹ duration_ms ${Date.now() - started}`);
+
+// Remember this run's times for the next one's order (a failed or cut-short file's time is kept too: it is
+// still the best guess of how long it takes).
+try {
+  const times = readTimes(TIMES_CACHE);
+  for (const run of runs) if (!rel(run.file).startsWith('../')) times[rel(run.file)] = run.ms;
+  mkdirSync(path.dirname(TIMES_CACHE), { recursive: true });
+  writeFileSync(TIMES_CACHE, `${JSON.stringify(times, Object.keys(times).sort(), 1)}\n`);
+} catch (err) {
+  console.error(`run-tests: could not save the file times to ${TIMES_CACHE}: ${err.message}`);
 }
-process.exit(runs.some((run) => run.code !== 0) ? 1 : 0);
+
+const slowest = [...runs].sort((a, b) => b.ms - a.ms).slice(0, 15);
+console.log(`\nrun-tests: slowest files (wall time):`);
+for (const run of slowest) console.log(`  ${(run.ms / 1000).toFixed(1).padStart(6)} s  ${rel(run.file)}${run.code === 0 ? '' : '  FAILED'}`);
+const failed = runs.filter((run) => run.code !== 0);
+if (failed.length > 0) console.log(`run-tests: failed files: ${failed.map((run) => rel(run.file)).join(', ')}`);
+
+// One summary for the whole run, in the reporter's own format, so scripts/test.sh counts every test.
+const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
+console.log(`\nrun-tests: ${parallel.length} file(s) in parallel (${poolSize} at a time), ${serial.length} alone`);
+for (const key of SUMMARY_KEYS) console.log(`ℹ ${key} ${total(key)}`);
+console.log(`ℹ duration_ms ${Date.now() - started}`);
+process.exit(failed.length > 0 || stopping || runs.length < files.length ? 1 : 0);
