@@ -3,16 +3,14 @@ import { errorMessage } from '../../core/errors.js';
 import type { ApiModule } from '../api/index.js';
 import { BoundedLookup, PublicAddressResolver } from './addresses.js';
 import { firstStunServer, webrtcSettings, type WebrtcSettings } from './config.js';
-import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './consumer.js';
+import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './timings.js';
 import type { WebrtcContext } from './session.js';
 import { rtspToWebRtcHandler, webrtcRoute } from './signaling-http.js';
 import { registerWsHandlers } from './signaling-ws.js';
-import { installFastSrtp } from './srtp-fast.js';
 import { TcpMux } from './tcp-mux.js';
-import { installTurnRefreshFix } from './werift-shim.js';
 
-export { WebRtcConsumer } from './consumer.js';
-export type { PeerTimings } from './consumer.js';
+export type { WebRtcConsumer } from './consumer.js';
+export type { PeerTimings } from './timings.js';
 export { webrtcSettings } from './config.js';
 
 export interface WebrtcModuleOptions {
@@ -45,6 +43,7 @@ export function init(app: App, api: ApiModule, options: WebrtcModuleOptions = {}
   const settings = webrtcSettings(app.config.webrtc);
   const names = new BoundedLookup();
   const mux = settings.tcp ? new TcpMux(settings.tcp.host, settings.tcp.port, log) : undefined;
+  let ready: Promise<void> | undefined;
   const ctx: { -readonly [K in keyof WebrtcContext]: WebrtcContext[K] } = {
     settings,
     mux,
@@ -53,16 +52,22 @@ export function init(app: App, api: ApiModule, options: WebrtcModuleOptions = {}
     log,
     timings: { ...DEFAULT_PEER_TIMINGS, ...options.timings },
     fastSrtp: false,
+    // werift and our patches of it load at the first offer, not here (engine.ts: idle RSS).
+    ready: () => (ready ??= patchWerift()),
   };
-  if (options.fastSrtp ?? true) {
-    const srtp = installFastSrtp();
-    ctx.fastSrtp = srtp.ok;
-    if (!srtp.ok) log.warn({ reason: srtp.reason }, 'fast SRTP sender not installed; werift encrypts');
-  }
-  try {
-    installTurnRefreshFix();
-  } catch (err) {
-    log.warn({ err: errorMessage(err) }, 'TURN refresh fix not installed: a peer that used TURN keeps a timer for minutes after it left');
+  async function patchWerift(): Promise<void> {
+    if (options.fastSrtp ?? true) {
+      const { installFastSrtp } = await import('./srtp-fast.js');
+      const srtp = installFastSrtp();
+      ctx.fastSrtp = srtp.ok;
+      if (!srtp.ok) log.warn({ reason: srtp.reason }, 'fast SRTP sender not installed; werift encrypts');
+    }
+    try {
+      const { installTurnRefreshFix } = await import('./werift-shim.js');
+      installTurnRefreshFix();
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'TURN refresh fix not installed: a peer that used TURN keeps a timer for minutes after it left');
+    }
   }
   registerWsHandlers(api.ws, app.streams, ctx);
   api.addRoute('*', 'api/webrtc', webrtcRoute(app.streams, ctx, api.basePath));

@@ -27,6 +27,8 @@ export interface WebrtcContext {
   readonly timings: PeerTimings;
   /** The faster AES-CM SRTP sender is installed: ask peers for that profile (srtp-fast.ts). */
   readonly fastSrtp: boolean;
+  /** Loads and patches werift once (the module's `init` does not: engine.ts); resolves when `fastSrtp` is known. */
+  readonly ready: () => Promise<void>;
 }
 
 export interface OfferRequest {

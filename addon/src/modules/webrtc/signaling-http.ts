@@ -5,7 +5,8 @@ import { isRecord, queryValue, readBody, type ApiContext } from '../api/request.
 import type { StreamHub } from '../streams/hub.js';
 import type { Stream } from '../streams/stream.js';
 import type { WebRtcConsumer } from './consumer.js';
-import { negotiate, type WebrtcContext } from './session.js';
+import { negotiate } from './engine.js';
+import type { WebrtcContext } from './session.js';
 import { parseIceServers, parseTransportPolicy } from './signaling-ws.js';
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

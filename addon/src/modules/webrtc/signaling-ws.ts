@@ -2,7 +2,8 @@ import type { IceServer } from '../../config/types.js';
 import { Ts2rtcError } from '../../core/errors.js';
 import type { StreamHub } from '../streams/hub.js';
 import { WsSlot, type WsConnection } from '../api/ws-connection.js';
-import { negotiate, type Negotiated, type WebrtcContext } from './session.js';
+import { negotiate } from './engine.js';
+import type { Negotiated, WebrtcContext } from './session.js';
 
 /** Per WebSocket: the peer negotiated on it, and remote candidates that came before it existed. */
 interface WsPeerState {
