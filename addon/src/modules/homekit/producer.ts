@@ -24,7 +24,7 @@ import { buildReceiverReport } from '../../pkg/rtp/rtcp.js';
 import { TrackInput } from '../rtsp/client/track-input.js';
 import { describeCamera, freeStreamService, type CameraDescription, type CameraStreamService } from './camera.js';
 import { HomekitError } from './errors.js';
-import { SrtpInput, type SrtpKeys } from './srtp-input.js';
+import type { SrtpInput, SrtpKeys } from './srtp-input.js';
 
 const VIDEO_PT = 99;
 const AUDIO_PT = 110;
@@ -228,6 +228,8 @@ export class HomekitProducer extends ProducerBase {
 
   /** A UDP input, closed at once if the producer was stopped while it was being bound (release ran already). */
   private async bindInput(local: string, onRtp: (packet: Buffer) => void, onRtcp: (packet: Buffer) => void): Promise<SrtpInput> {
+    // srtp-input.ts pulls in werift (~25 MB of RSS): loaded when a HomeKit camera first plays, not at start.
+    const { SrtpInput } = await import('./srtp-input.js');
     const input = await SrtpInput.bind(local, onRtp, onRtcp);
     if (this.isClosed) {
       input.close();
