@@ -15,13 +15,15 @@ import {
 } from '../../addon/src/pkg/flv/index.js';
 import { buildHvcConfig } from '../../addon/src/pkg/h265/index.js';
 import { splitAnnexB } from '../../addon/src/pkg/h264/index.js';
-import { HANG_MS, Prng, mutateSeed as mutate, timed } from './mutate.js';
+import type { Prng } from './mutate.js';
+import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**
  * Mutated FLV bytes (ffmpeg's file, its tags, AMF0 commands and metadata, an hvcC) through every FLV parser:
  * each may accept or reject, but only with FlvError, and no call hangs.
  */
-const ITERATIONS = 120_000;
+/** Per target; FUZZ_INPUTS for the long mode. */
+const INPUTS = 8_000;
 const SEED = 0x666c7631; // 'flv1'
 
 const FILE = readFileSync(new URL('../unit/pkg/flv/fixtures/ffmpeg_h264_aac_1s.flv', import.meta.url));
@@ -39,7 +41,7 @@ const amfSeeds = [
   encodeAmf0('onStatus', 0, null, { level: 'error', code: 'NetStream.Play.StreamNotFound', when: new Date(0) }),
 ];
 
-const targets: { name: string; seeds: Buffer[]; run: (input: Buffer, rng: Prng) => void }[] = [
+const targets: FuzzTarget[] = [
   {
     name: 'FlvReader+FlvDemuxer+FlvMuxer',
     seeds: fileSeeds,
@@ -81,24 +83,9 @@ const targets: { name: string; seeds: Buffer[]; run: (input: Buffer, rng: Prng) 
 ];
 
 describe('flv fuzz', () => {
-  it(`${ITERATIONS} mutated inputs: only FlvError, no call hangs`, (t) => {
-    const rng = new Prng(SEED);
-    const stats = new Map<string, { ok: number; failed: number }>();
-    let inputs = 0;
-    for (let i = 0; i < ITERATIONS; i++) {
-      const target = rng.pick(targets);
-      const input = mutate(rng, rng.pick(target.seeds));
-      const { ms, error } = timed(() => target.run(input, rng));
-      inputs++;
-      assert.ok(ms < HANG_MS, `iteration ${i} (${target.name}) took ${ms.toFixed(1)} ms`);
-      if (error !== undefined) assert.ok(error instanceof FlvError, `iteration ${i} (${target.name}) threw ${String(error)}`);
-      const s = stats.get(target.name) ?? { ok: 0, failed: 0 };
-      if (error === undefined) s.ok++;
-      else s.failed++;
-      stats.set(target.name, s);
-    }
-    assert.equal(inputs, ITERATIONS);
-    for (const [name, s] of stats) assert.ok(s.ok > 100 && s.failed > 100, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
-    t.diagnostic(`${inputs} inputs; ${[...stats].map(([n, s]) => `${n} ${s.ok}/${s.failed}`).join('; ')}`);
+  it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: only FlvError, no call hangs`, (t) => {
+    const stats = fuzzTargets({ parser: 'flv', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof FlvError });
+    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    t.diagnostic(describeStats(stats));
   });
 });

@@ -10,18 +10,18 @@ import {
   isKeyframe,
   parseAvcConfig,
   parseSps,
-  splitAnnexB,
   splitAvcc,
 } from '../../addon/src/pkg/h264/index.js';
-import { Prng, mutateSeed as mutate, timed, HANG_MS } from './mutate.js';
+import type { Prng } from './mutate.js';
+import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**
  * Mutated real H.264 bytes (the demo clip's frames, avcC and SPS, and x264 SPS of other
  * profiles) through every parser: each may accept or reject, but only with H264Error.
  */
 
-const ITERATIONS = 120_000;
-const MAX_CALL_MS = HANG_MS;
+/** Per target; FUZZ_INPUTS for the long mode. */
+const INPUTS = 8_000;
 const SEED = 0x68323634; // 'h264'
 
 function fixture(name: string): Buffer {
@@ -49,9 +49,7 @@ const spss = [
   'x264_interlaced_1920x1080.sps',
 ].map(fixture);
 
-type Target = (input: Buffer, rng: Prng) => void;
-
-const targets: { name: string; seeds: Buffer[]; run: Target }[] = [
+const targets: FuzzTarget[] = [
   {
     name: 'splitAvcc/isKeyframe/avccToAnnexB',
     seeds: frames,
@@ -82,27 +80,9 @@ const targets: { name: string; seeds: Buffer[]; run: Target }[] = [
 ];
 
 describe('h264 fuzz', () => {
-  it(`${ITERATIONS} mutated inputs: only H264Error, no call hangs`, (t) => {
-    const rng = new Prng(SEED);
-    const stats = new Map<string, { ok: number; failed: number }>();
-    let slowest = 0;
-    for (let i = 0; i < ITERATIONS; i++) {
-      const target = rng.pick(targets);
-      const input = mutate(rng, rng.pick(target.seeds));
-      const { ms, error } = timed(() => target.run(input, rng));
-      slowest = Math.max(slowest, ms);
-      assert.ok(ms < MAX_CALL_MS, `iteration ${i} (${target.name}) took ${ms.toFixed(1)} ms`);
-      if (error !== undefined) {
-        assert.ok(error instanceof H264Error, `iteration ${i} (${target.name}) threw ${String(error)}`);
-      }
-      const s = stats.get(target.name) ?? { ok: 0, failed: 0 };
-      if (error === undefined) s.ok++;
-      else s.failed++;
-      stats.set(target.name, s);
-    }
-    for (const [name, s] of stats) {
-      assert.ok(s.ok > 100 && s.failed > 100, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
-    }
-    t.diagnostic(`slowest ${slowest.toFixed(2)} ms; ${[...stats].map(([n, s]) => `${n} ${s.ok}/${s.failed}`).join('; ')}`);
+  it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: only H264Error, no call hangs`, (t) => {
+    const stats = fuzzTargets({ parser: 'h264', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof H264Error });
+    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    t.diagnostic(describeStats(stats));
   });
 });

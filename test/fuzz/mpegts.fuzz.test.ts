@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adtsConfig, hvccParameterSets, MpegTsError, readTs, TsMuxer } from '../../addon/src/pkg/mpegts/index.js';
-import { HANG_MS, Prng, mutateSeed as mutate, timed } from './mutate.js';
+import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**
  * Mutated MPEG-TS segments (as the muxer writes them), hvcC records and AudioSpecificConfigs: the readers may
  * accept or reject each one, but may only throw MpegTsError, and no call may hang.
  */
 
-const ITERATIONS = 60_000;
+/** Per target; FUZZ_INPUTS for the long mode. */
+const INPUTS = 8_000;
 const SEED = 0x6d707473; // 'mpts'
 
 function segment(): Buffer {
@@ -26,30 +27,16 @@ function hvcc(): Buffer {
   return Buffer.concat([Buffer.alloc(22, 0), Buffer.from([3]), ...nals.map((n) => Buffer.concat([Buffer.from([0xa0, 0, 1, 0, n.length]), n]))]);
 }
 
-type Target = (input: Buffer) => void;
-
-const targets: { name: string; seeds: Buffer[]; run: Target }[] = [
+const targets: FuzzTarget[] = [
   { name: 'readTs', seeds: [segment(), new TsMuxer(['AAC']).header()], run: (input) => void readTs(input, { maxPesBytes: 64 * 1024 }) },
   { name: 'hvccParameterSets', seeds: [hvcc()], run: (input) => void hvccParameterSets(input) },
   { name: 'adtsConfig', seeds: [Buffer.from([0x12, 0x10]), Buffer.from([0x14, 0x08]), Buffer.from([0x2b, 0x11, 0x88, 0x00])], run: (input) => void adtsConfig(input) },
 ];
 
 describe('mpegts fuzz', () => {
-  it(`${ITERATIONS} mutated inputs: only MpegTsError, no call hangs`, (t) => {
-    const rng = new Prng(SEED);
-    const stats = new Map<string, { ok: number; failed: number }>();
-    for (let i = 0; i < ITERATIONS; i++) {
-      const target = rng.pick(targets);
-      const input = mutate(rng, rng.pick(target.seeds));
-      const { ms, error } = timed(() => target.run(input));
-      assert.ok(ms < HANG_MS, `iteration ${i} (${target.name}) took ${ms.toFixed(1)} ms`);
-      if (error !== undefined) assert.ok(error instanceof MpegTsError, `iteration ${i} (${target.name}) threw ${String(error)}`);
-      const s = stats.get(target.name) ?? { ok: 0, failed: 0 };
-      if (error === undefined) s.ok++;
-      else s.failed++;
-      stats.set(target.name, s);
-    }
-    for (const [name, s] of stats) assert.ok(s.ok > 100 && s.failed > 100, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
-    t.diagnostic([...stats].map(([n, s]) => `${n} ${s.ok}/${s.failed}`).join('; '));
+  it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per reader: only MpegTsError, no call hangs`, (t) => {
+    const stats = fuzzTargets({ parser: 'mpegts', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof MpegTsError });
+    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    t.diagnostic(describeStats(stats));
   });
 });

@@ -4,13 +4,15 @@ import { describe, it } from 'node:test';
 import { FlvError } from '../../addon/src/pkg/flv/index.js';
 import { ChunkReader, ClientHandshake, HANDSHAKE_SIZE, RtmpError, ServerHandshake, parseCommand } from '../../addon/src/pkg/rtmp/index.js';
 import { IncomingMedia } from '../../addon/src/modules/rtmp/incoming.js';
-import { HANG_MS, Prng, mutateSeed as mutate, timed } from './mutate.js';
+import type { Prng } from './mutate.js';
+import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**
  * Mutated RTMP bytes (ffmpeg publishing and nginx-rtmp playing, as captured) through the chunk reader, the
  * command parser, the media probe and both handshakes: only RtmpError / FlvError, and no call hangs.
  */
-const ITERATIONS = 120_000;
+/** Per target; FUZZ_INPUTS for the long mode. */
+const INPUTS = 8_000;
 const SEED = 0x72746d70; // 'rtmp'
 const AFTER = 1 + 2 * HANDSHAKE_SIZE;
 
@@ -22,7 +24,7 @@ const chunkSeeds = [PUBLISH.subarray(AFTER, AFTER + 1200), PLAY.subarray(AFTER, 
 const commandSeeds = new ChunkReader().push(PUBLISH.subarray(AFTER, AFTER + 1200)).filter((m) => m.type === 20).map((m) => m.payload);
 const RANDOM = Buffer.alloc(HANDSHAKE_SIZE - 8, 1);
 
-const targets: { name: string; seeds: Buffer[]; run: (input: Buffer, rng: Prng) => void }[] = [
+const targets: FuzzTarget[] = [
   {
     name: 'ChunkReader+IncomingMedia',
     seeds: chunkSeeds,
@@ -51,26 +53,9 @@ const targets: { name: string; seeds: Buffer[]; run: (input: Buffer, rng: Prng) 
 ];
 
 describe('rtmp fuzz', () => {
-  it(`${ITERATIONS} mutated inputs: only RtmpError/FlvError, no call hangs`, (t) => {
-    const rng = new Prng(SEED);
-    const stats = new Map<string, { ok: number; failed: number }>();
-    let inputs = 0;
-    for (let i = 0; i < ITERATIONS; i++) {
-      const target = rng.pick(targets);
-      const input = mutate(rng, rng.pick(target.seeds));
-      const { ms, error } = timed(() => target.run(input, rng));
-      inputs++;
-      assert.ok(ms < HANG_MS, `iteration ${i} (${target.name}) took ${ms.toFixed(1)} ms`);
-      if (error !== undefined) {
-        assert.ok(error instanceof RtmpError || error instanceof FlvError, `iteration ${i} (${target.name}) threw ${String(error)}`);
-      }
-      const s = stats.get(target.name) ?? { ok: 0, failed: 0 };
-      if (error === undefined) s.ok++;
-      else s.failed++;
-      stats.set(target.name, s);
-    }
-    assert.equal(inputs, ITERATIONS);
-    for (const [name, s] of stats) assert.ok(s.ok > 100 && s.failed > 100, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
-    t.diagnostic(`${inputs} inputs; ${[...stats].map(([n, s]) => `${n} ${s.ok}/${s.failed}`).join('; ')}`);
+  it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: only RtmpError/FlvError, no call hangs`, (t) => {
+    const stats = fuzzTargets({ parser: 'rtmp', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof RtmpError || e instanceof FlvError });
+    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    t.diagnostic(describeStats(stats));
   });
 });
