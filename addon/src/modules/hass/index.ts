@@ -36,7 +36,7 @@ export interface HassModule {
 
 /** Pairing keys in a `homekit://` URL are secrets like passwords: `/api/hass` shows them masked. */
 function maskLocation(url: string): string {
-  return maskCredentials(url).replace(/([?&]client_private=)[^&]*/g, '$1***');
+  return maskCredentials(url);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { maskCredentials } from '../../core/creds.js';
 import { randomBytes } from 'node:crypto';
 import type { Codec } from '../../core/codec.js';
 import { errorMessage } from '../../core/errors.js';
@@ -105,7 +106,7 @@ export class HomekitProducer extends ProducerBase {
     private readonly timings: HomekitTimings,
   ) {
     // The pairing's private key stays out of /api/streams.
-    const shown = source.replace(/([?&]client_private=)[^&#]*/g, '$1***');
+    const shown = maskCredentials(source);
     super({ formatName: 'homekit', protocol: 'udp', remoteAddr: `${client.connection.host}:${client.connection.port}`, source: shown }, mediasOf(camera));
     // Only our own release closes it without a reason, and then the producer is closed already.
     client.onClose.subscribe((reason) => void this.close(reason));
