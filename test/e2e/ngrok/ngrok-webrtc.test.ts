@@ -82,6 +82,10 @@ if (netnsGuard(import.meta.url, { blockUdp: true })) {
       const remote = (await page.evaluate(SELECTED_REMOTE)) as { address: string; port: number; protocol: string } | null;
       assert.deepEqual(remote, { address: '127.0.0.1', port: publicPort, protocol: 'tcp' });
       assert.ok(logs.some((line) => line.includes('ngrok: join connections')), 'fake_ngrok forwarded a connection');
+      // The debug line with the agent's command line (issue 15: no token in the log).
+      const started = logs.find((line) => line.includes('ngrok: started') && line.includes('--authtoken'));
+      assert.ok(started?.includes('--authtoken ***'), `the command line logged with the token masked: ${started}`);
+      assert.ok(!logs.some((line) => line.includes('authtoken abc')), 'the ngrok authtoken is in the log');
       process.stderr.write(`ngrok: ${s.framesDecoded} frames, first frame ${s.firstFrameMs.toFixed(0)} ms, via ${JSON.stringify(remote)}\n`);
     });
   });

@@ -29,6 +29,11 @@ export interface ProcessOptions {
   readonly killTimeoutMs?: number;
   /** How many stderr lines are kept for error messages. Defaults to 20. */
   readonly keepLines?: number;
+  /**
+   * Masks secrets in the command line before it is logged (ngrok's `--authtoken`); URL passwords are
+   * always masked. Defaults to none.
+   */
+  readonly redact?: (commandLine: string) => string;
 }
 
 /** `setpriv` (util-linux) makes the kernel signal the child when ts2rtc dies, even by SIGKILL. */
@@ -112,7 +117,8 @@ export class ManagedProcess {
     return new Promise<ManagedProcess>((resolve, reject) => {
       child.once('spawn', () => {
         const pid = child.pid ?? 0;
-        options.log.debug({ pid, args: maskCredentials([options.command, ...options.args].join(' ')) }, `${options.name}: started`);
+        const line = maskCredentials([options.command, ...options.args].join(' '));
+        options.log.debug({ pid, args: options.redact ? options.redact(line) : line }, `${options.name}: started`);
         resolve(new ManagedProcess(child, pid, options));
       });
       child.once('error', (err) => reject(new ExecError('EXEC_START_FAILED', `${options.name}: ${err.message}`, { cause: err })));

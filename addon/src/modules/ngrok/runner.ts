@@ -136,6 +136,7 @@ export class NgrokRunner {
           name: 'ngrok',
           log: this.options.log,
           stdout: 'pipe',
+          redact: redactToken,
         });
         this.process = proc;
         if (this.stopped) {
