@@ -103,11 +103,19 @@ describe('security audit (built server)', () => {
     assert.equal(proc.child.exitCode, null, 'an unauthenticated /api/exit stopped the server');
   });
 
-  it('the WebSocket upgrade asks for credentials', async () => {
+  it('the WebSocket upgrade asks for credentials; with them, other sites are refused (WS and /api/exit)', async () => {
     const res = await request(`${api}/api/ws?src=cam`, {
       headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
     });
     assert.equal(res.status, 401);
+    // With credentials, a page of another site is still refused (a browser attaches remembered credentials).
+    const crossSite = await request(`${api}/api/ws?src=cam`, {
+      headers: { ...AUTH, Origin: 'http://evil.example', Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    assert.equal(crossSite.status, 403);
+    const write = await request(`${api}/api/exit?code=0`, { method: 'POST', headers: { ...AUTH, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    assert.equal(write.status, 403, '/api/exit from another site with credentials');
+    assert.equal(proc.child.exitCode, null);
   });
 
   const lan = lanAddress();
