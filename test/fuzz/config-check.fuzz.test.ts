@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../addon/src/modules/api/config-check.js';
 import { HANG_MS, mutateSeed, Prng, timed } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated configs through the config editor's check (`POST /api/config?check=1`): it must answer for every
@@ -9,7 +10,7 @@ import { HANG_MS, mutateSeed, Prng, timed } from './mutate.js';
  * errors. FUZZ_SEED reproduces a run; FUZZ_CASES scales it.
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x51c0ffee);
-const CASES = Number(process.env['FUZZ_CASES'] ?? 5000);
+const CASES = fuzzInputs(Number(process.env['FUZZ_CASES'] ?? 5000));
 const SCHEMES = ['rtsp', 'rtsps', 'ffmpeg', 'exec', 'echo', 'demo', 'http', 'https'];
 
 const SEEDS = [

@@ -7,6 +7,7 @@ import { loadConfigText } from '../../addon/src/config/load.js';
 import { setYamlValue } from '../../addon/src/config/yaml-edit.js';
 import type { YamlValue } from '../../addon/src/config/tree.js';
 import { HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Random and mutated YAML through the config loader and the config editor. Only ConfigError may come
@@ -14,7 +15,7 @@ import { HANG_MS } from './mutate.js';
  * FUZZ_CASES scales it.
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x7e2c0f1d);
-const CASES = Number(process.env['FUZZ_CASES'] ?? 20_000);
+const CASES = fuzzInputs(Number(process.env['FUZZ_CASES'] ?? 20_000));
 const EDITS = Math.ceil(CASES / 5);
 const LIMIT_MS = HANG_MS;
 
@@ -227,7 +228,7 @@ describe(`config fuzz (seed ${SEED})`, () => {
         // Merge keys can supply a deleted key again, and explicit tags (`!!int key`) give keys another value
         // in the yaml library than their text; both make a read-back meaningless.
         if (/<<|!!/.test(input)) return;
-        const want = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+        const want: unknown = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
         assert.ok(isDeepStrictEqual(at, want), `${JSON.stringify(keys)} = ${JSON.stringify(want)}, read back ${JSON.stringify(at)}\ninput: ${JSON.stringify(input)}\noutput: ${JSON.stringify(out)}`);
         edited++;
       });

@@ -13,6 +13,7 @@ import {
   parseSupportedVideo,
 } from '../../addon/src/pkg/hap/index.js';
 import { HANG_MS, Prng, mutateSeed, timed } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * pkg/hap's parsers on mutated input: TLV8 (and the camera TLVs built on it), the session frame opener and
@@ -37,7 +38,7 @@ function isHapError(err: unknown, codes: readonly string[]): boolean {
 
 describe('fuzz: pkg/hap', () => {
   it('TLV8 and the camera TLVs: 150000 mutated values', () => {
-    const ITERATIONS = 150_000;
+    const ITERATIONS = fuzzInputs(150_000);
     const rng = new Prng(0x686170);
     const counts = { ok: 0, typed: 0 };
     for (let i = 0; i < ITERATIONS; i++) {
@@ -64,7 +65,7 @@ describe('fuzz: pkg/hap', () => {
   });
 
   it('session frames: 100000 mutated frame streams in random splits', () => {
-    const ITERATIONS = 100_000;
+    const ITERATIONS = fuzzInputs(100_000);
     const rng = new Prng(0x6672616d);
     const key = Buffer.alloc(32, 1);
     const sealer = new FrameSealer(key);
@@ -94,7 +95,7 @@ describe('fuzz: pkg/hap', () => {
   });
 
   it('HTTP reader: 100000 mutated answer streams', () => {
-    const ITERATIONS = 100_000;
+    const ITERATIONS = fuzzInputs(100_000);
     const rng = new Prng(0x68747470);
     const seeds = [
       Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/hap+json\r\nContent-Length: 21\r\n\r\n{"characteristics":[]}HTTP/1.1 204 No Content\r\n\r\n'),

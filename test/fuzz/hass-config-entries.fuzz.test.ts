@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { HassStorageError, parseConfigEntries } from '../../addon/src/pkg/hass/index.js';
 import { Prng, flipBits, setBytes, splice, truncate } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated `core.config_entries` texts (bytes, and JSON values swapped for other types): parseConfigEntries
  * returns cameras or throws HassStorageError, nothing else; every camera has a title and a URL.
  */
-const ITERATIONS = 10_000;
+const ITERATIONS = fuzzInputs(10_000);
 const seed = readFileSync(new URL('../unit/pkg/hass/fixtures/core.config_entries', import.meta.url));
 const ODD_VALUES: unknown[] = [null, 0, -1, 1e308, '', 'x', [], {}, [null], { entries: 1 }, true];
 
@@ -35,7 +36,7 @@ describe('fuzz: pkg/hass', () => {
           cameras++;
         }
       } catch (err) {
-        if (!(err instanceof HassStorageError)) throw new Error(`iteration ${i}: ${String(err)}`);
+        if (!(err instanceof HassStorageError)) throw new Error(`iteration ${i}: ${String(err)}`, { cause: err });
         typed++;
       }
     }

@@ -5,13 +5,14 @@ import { Ts2rtcError } from '../../addon/src/core/errors.js';
 import { DEFAULT_TEMPLATES, buildFfmpegArgs, checkUntrustedSource, splitArgs } from '../../addon/src/pkg/ffmpeg/index.js';
 import { JpegStreamSplitter, MjpegError, jpegSize } from '../../addon/src/pkg/mjpeg/index.js';
 import { Prng, flipBits, setBytes, splice, timed, truncate, HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated JPEG streams through the splitter and the size parser, and mutated ffmpeg source URLs through the
  * argument builder and the network check: only typed errors, no call over 50 ms, and the splitter never holds
  * more than its cap.
  */
-const ITERATIONS = 20_000;
+const ITERATIONS = fuzzInputs(20_000);
 const MAX_CALL_MS = HANG_MS;
 const fixture = (name: string): Buffer => readFileSync(new URL(`../unit/pkg/mjpeg/fixtures/${name}`, import.meta.url));
 const seeds = [fixture('ffmpeg_160x90.jpg'), fixture('ffmpeg_64x48_3frames.mjpeg')];
@@ -46,7 +47,7 @@ describe('fuzz: pkg/mjpeg', () => {
           if (!(err instanceof MjpegError)) throw err;
         }
       });
-      if (run.error !== undefined) throw run.error;
+      assert.ifError(run.error);
       assert.ok(run.ms < MAX_CALL_MS, `iteration ${i}: ${run.ms.toFixed(1)} ms`);
       assert.ok(splitter.pendingBytes <= 256 * 1024 + input.length, `iteration ${i}: held ${splitter.pendingBytes}`);
     }
@@ -77,7 +78,7 @@ describe('fuzz: pkg/ffmpeg', () => {
           }
         }
       });
-      if (run.error !== undefined) throw run.error;
+      assert.ifError(run.error);
       assert.ok(run.ms < MAX_CALL_MS, `iteration ${i}: ${run.ms.toFixed(1)} ms`);
     }
   });

@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Mp4Error, parseMp4, sampleData } from '../../addon/src/pkg/mp4/index.js';
 import { INTERESTING_U32, Prng, flipBits, setBytes, setU32, splice, timed, truncate, HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated copies of the demo clip's moov: parseMp4 may accept or reject each one, but it may
  * only ever throw Mp4Error, and never take long.
  */
 
-const ITERATIONS = 100_000;
+const ITERATIONS = fuzzInputs(100_000);
 const MAX_CALL_MS = HANG_MS;
 const SEED = 0x75327274; // 'ts2rt'
 

@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MultipartError, MultipartParser } from '../../addon/src/pkg/multipart/index.js';
 import { Prng, flipBits, setBytes, splice, truncate } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated multipart bodies (ffmpeg's mpjpeg bytes and a camera-style body without Content-Length), fed in
  * random cuts: the parser returns parts or throws a MultipartError, never anything else, and never holds more
  * than its part cap plus one input.
  */
-const ITERATIONS = 20_000;
+const ITERATIONS = fuzzInputs(20_000);
 const MAX_PART = 64 * 1024;
 const mpjpeg = readFileSync(new URL('../unit/pkg/multipart/fixtures/ffmpeg_mpjpeg_64x48_3frames.bin', import.meta.url));
 const noLength = Buffer.concat([
@@ -36,7 +37,7 @@ describe('fuzz: pkg/multipart', () => {
           assert.ok(parser.pendingBytes <= MAX_PART + input.length, `iteration ${i}: held ${parser.pendingBytes}`);
         }
       } catch (err) {
-        if (!(err instanceof MultipartError)) throw new Error(`iteration ${i}: ${String(err)}`);
+        if (!(err instanceof MultipartError)) throw new Error(`iteration ${i}: ${String(err)}`, { cause: err });
         typed++;
       }
     }

@@ -12,13 +12,14 @@ import {
   parseStreamUri,
 } from '../../addon/src/pkg/onvif/index.js';
 import { HANG_MS, Prng, mutateSeed, timed } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated ONVIF answers (the unit fixtures: capabilities, services, profiles, stream URI, faults, probe
  * matches) through every pkg/onvif reader: each returns or throws an OnvifError, never anything else, and no
  * call hangs. Inputs are counted; speed is not asserted.
  */
-const ITERATIONS = 6000;
+const ITERATIONS = fuzzInputs(6000);
 const dir = new URL('../unit/pkg/onvif/fixtures/', import.meta.url);
 const seeds = readdirSync(dir).map((name) => readFileSync(new URL(name, dir)));
 const readers: Array<[string, (xml: string) => unknown]> = [

@@ -8,6 +8,7 @@ import { AAC_CASES } from '../unit/pkg/aac/rtp-cases.js';
 import { fixtureUrl, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
 import { fuzzDepacketizer, type DepacketizerTarget } from '../unit/pkg/rtp/fuzz-harness.js';
 import { HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * AAC (mpeg4-generic in the AAC-hbr and AAC-lbr layouts, MP4A-LATM), Opus and PCM depacketizers on mutated
@@ -15,7 +16,7 @@ import { HANG_MS } from './mutate.js';
  * only RtpError; every AU within the cap.
  */
 
-const PACKETS = 100_000;
+const PACKETS = fuzzInputs(100_000);
 const MAX_CALL_MS = HANG_MS;
 const MAX_AU = 4096;
 

@@ -9,6 +9,7 @@ import { H265_CASES } from '../unit/pkg/h265/rtp-cases.js';
 import { fixtureUrl, readFrames, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
 import { fuzzDepacketizer, type DepacketizerTarget } from '../unit/pkg/rtp/fuzz-harness.js';
 import { HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * H264, H265 and JPEG depacketizers on mutated packet sequences: the captured streams (rtph264pay,
@@ -16,7 +17,7 @@ import { HANG_MS } from './mutate.js';
  * are well-formed AVCC within the caps, or JPEG images that parse.
  */
 
-const PACKETS = 100_000;
+const PACKETS = fuzzInputs(100_000);
 const MAX_CALL_MS = HANG_MS;
 const MAX_FRAME = 64 * 1024;
 

@@ -12,6 +12,7 @@ import {
 } from '../../addon/src/pkg/rtp/index.js';
 import { fixtureUrl, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
 import { Prng, mutateSeed as mutate, timed, HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated RTP and RTCP packets (captured from rtph264pay, ffmpeg and GStreamer's RTSP server, plus built
@@ -19,7 +20,7 @@ import { Prng, mutateSeed as mutate, timed, HANG_MS } from './mutate.js';
  * reorder buffer: only RtpError, each call under 50 ms. A parsed packet must serialize back to its header.
  */
 
-const ITERATIONS = 150_000;
+const ITERATIONS = fuzzInputs(150_000);
 const MAX_CALL_MS = HANG_MS;
 const SEED = 0x72747020; // 'rtp '
 

@@ -16,6 +16,7 @@ import {
   type RtspReadItem,
 } from '../../addon/src/pkg/rtsp/index.js';
 import { Prng, flipBits, setBytes, setU32, splice, timed, truncate, HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * The RTSP reader on mutated captured byte streams (GStreamer and ffmpeg sessions: messages and interleaved
@@ -24,8 +25,8 @@ import { Prng, flipBits, setBytes, setU32, splice, timed, truncate, HANG_MS } fr
  * real header values and may only throw RtspError. Every call under 50 ms.
  */
 
-const READER_ITERATIONS = 100_000;
-const VALUE_ITERATIONS = 100_000;
+const READER_ITERATIONS = fuzzInputs(100_000);
+const VALUE_ITERATIONS = fuzzInputs(100_000);
 const MAX_CALL_MS = HANG_MS;
 const SEED = 0x72747370; // 'rtsp'
 

@@ -3,13 +3,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SdpError, buildSdp, parseSdp, sdpToMedias } from '../../addon/src/pkg/sdp/index.js';
 import { Prng, flipBits, setBytes, splice, timed, truncate, HANG_MS } from './mutate.js';
+import { fuzzInputs } from './targets.js';
 
 /**
  * Mutated real and camera-style SDPs through parseSdp and sdpToMedias: only SdpError, each call under
  * 50 ms, and what parses survives buildSdp/parseSdp unchanged (the same text and tracks).
  */
 
-const ITERATIONS = 100_000;
+const ITERATIONS = fuzzInputs(100_000);
 const MAX_CALL_MS = HANG_MS;
 const SEED = 0x73647020; // 'sdp '
 
