@@ -48,11 +48,14 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', () => {
   for (const [kind, pathname] of [['HLS (MPEG-TS segments)', '/hls-ts/index.m3u8'], ['MPEG-TS', '/live.ts'], ['FLV', '/live.flv']] as const) {
     it(`${kind} with AAC: video and audio reach an RTSP reader with ≥ 90 % of the frames`, async () => {
       const name = await put(`${camera.base}${pathname}`);
-      const video = await countFrames(server.rtspUrl(name), { seconds: 5, fastProbe: false, firstFrameTimeoutMs: 30_000 });
+      // Two readers at once, as two viewers would be (the time of one 5 s window instead of two).
+      const [video, audio, probe] = await Promise.all([
+        countFrames(server.rtspUrl(name), { seconds: 5, fastProbe: false, firstFrameTimeoutMs: 30_000 }),
+        countFrames(server.rtspUrl(name), { seconds: 5, media: 'audio', fastProbe: false, firstFrameTimeoutMs: 30_000 }),
+        ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 }),
+      ]);
       assertNoGaps(`${kind} video`, video, camera.fps);
-      const audio = await countFrames(server.rtspUrl(name), { seconds: 5, media: 'audio', fastProbe: false, firstFrameTimeoutMs: 30_000 });
       assertNoGaps(`${kind} audio`, audio, AAC_FRAMES_PER_S);
-      const probe = await ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 });
       assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
       const streams = (await (await fetch(`${server.api}/api/streams?src=${name}`)).json()) as { producers: Array<{ error?: string }> };
       assert.equal(streams.producers.find((p) => p.error)?.error, undefined);
@@ -100,9 +103,11 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', () => {
 
   it('MPEG-TS joined mid-GOP (video parameters 2.5 s after the first byte, after the probing) still plays', async () => {
     const name = await put(`${camera.base}/late.ts`);
-    const video = await countFrames(server.rtspUrl(name), { seconds: 4, fastProbe: false, firstFrameTimeoutMs: 30_000 });
+    const [video, probe] = await Promise.all([
+      countFrames(server.rtspUrl(name), { seconds: 4, fastProbe: false, firstFrameTimeoutMs: 30_000 }),
+      ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 }),
+    ]);
     assertNoGaps('late MPEG-TS video', video, camera.fps);
-    const probe = await ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 });
     const h264 = probe.streams.find((s) => s.codec_name === 'h264');
     assert.deepEqual([h264?.width, h264?.height], [320, 240]);
   });

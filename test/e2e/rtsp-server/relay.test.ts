@@ -34,13 +34,17 @@ describe('camera → ts2rtc → readers over RTSP', () => {
     it(`relays H264 + ${audio} with >= 95% of the frames over TCP and UDP`, async () => {
       const cam = await camera({ video: 'h264', audio, auth: audio === 'aac' ? 'basic' : 'digest', user: 'admin', password: 'secret' });
       const server = await ts2rtc({ cam: cam.authUrl });
-      for (const transport of ['tcp', 'udp'] as const) {
-        const video = await countFrames(server.rtspUrl('cam'), { seconds: 5, transport });
+      // The four readers at once, as four viewers of one camera (one 5 s window instead of four in a row).
+      const [tcp, udp, sound, gst] = await Promise.all([
+        countFrames(server.rtspUrl('cam'), { seconds: 5, transport: 'tcp' }),
+        countFrames(server.rtspUrl('cam'), { seconds: 5, transport: 'udp' }),
+        countFrames(server.rtspUrl('cam?audio'), { seconds: 3, media: 'audio' }),
+        countFramesGst(server.rtspUrl('cam'), { seconds: 3 }),
+      ]);
+      for (const [transport, video] of [['tcp', tcp], ['udp', udp]] as const) {
         assert.ok(video.frames >= 119, `${audio}/${transport}: ${video.frames} of 125 frames in 5 s`);
       }
-      const sound = await countFrames(server.rtspUrl('cam?audio'), { seconds: 3, media: 'audio' });
       assert.ok(sound.streamMs >= 2800, `${audio}: ${sound.streamMs} ms of audio in 3 s`);
-      const gst = await countFramesGst(server.rtspUrl('cam'), { seconds: 3 });
       assert.ok(gst.frames >= 71, `${audio}: GStreamer read ${gst.frames} of 75 frames`);
     });
   }

@@ -244,9 +244,11 @@ describe('web UI under an Ingress-like path prefix', () => {
       try {
         await phone.locator('body > header nav').waitFor({ timeout: 5000 });
         if (path === 'config.html') await phone.locator('.cm-editor').waitFor({ timeout: 10_000 });
-        await phone.waitForLoadState('networkidle').catch(() => undefined);
+        // Pages that poll or play never go network-idle: a short cap (the default is 30 s) lets them settle
+        // without waiting for nothing.
+        await phone.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => undefined);
         const overflow = await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-        assert.ok(Number(overflow) <= 1, `${path}: ${overflow} px of sideways scrolling on a phone`);
+        assert.ok(Number(overflow) <= 1, `${path}: ${String(overflow)} px of sideways scrolling on a phone`);
         if (path === 'config.html') await screenshots(phone, 'config-phone');
         if (path.startsWith('links.html')) await screenshots(phone, 'stream-phone');
       } finally {
