@@ -2,14 +2,14 @@
 # Installs what ts2rtc needs, on a Debian 12 machine. Safe to run again: every step is skipped when done.
 #
 #   bash scripts/setup.sh runtime   Node dependencies + build (enough for the demo)
-#   bash scripts/setup.sh test      the above, plus the real peers the tests use (Debian packages: ffmpeg,
-#                                   GStreamer, nginx-rtmp, Chromium) and the Python venvs of
-#                                   integration/tests: .venv-ha2024 (Python 3.11, Home Assistant 2024.3.3),
-#                                   .venv-ha2025 (pyenv's 3.13.0, Home Assistant 2025.4.4) and
-#                                   .venv-go2rtc-client (3.13.0, newest go2rtc-client)     (default)
+#   bash scripts/setup.sh test      the above, plus ESLint and Prettier (tools/lint), the real peers the tests
+#                                   use (Debian packages: ffmpeg, GStreamer, nginx-rtmp, Chromium) and the
+#                                   Python venvs of integration/tests: .venv-ha2024 (Python 3.11, Home
+#                                   Assistant 2024.3.3), .venv-ha2025 (pyenv's 3.13.0, Home Assistant 2025.4.4)
+#                                   and .venv-go2rtc-client (3.13.0, newest go2rtc-client)     (default)
 #
-# Needs Node >= 20 with npm. Debian packages are installed only when running as root; otherwise the
-# command to run with sudo is printed and the rest goes on.
+# Needs Node >= 20 with npm (ESLint needs 20.19 or newer). Debian packages are installed only when running as
+# root; otherwise the command to run with sudo is printed and the rest goes on.
 # Exit codes: 0 ok, 3 everything installed but `npm run build` failed, other non-zero: install failed.
 set -euo pipefail
 
@@ -97,21 +97,23 @@ check_node() {
   [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old: ts2rtc needs Node 20 or newer"
 }
 
+# setup_node_modules [DIR]: npm ci in DIR (default: the repository, with its workspaces).
 setup_node_modules() {
-  local stamp="node_modules/.ts2rtc-setup-stamp"
+  local dir="${1:-.}"
+  local stamp="$dir/node_modules/.ts2rtc-setup-stamp"
   local want
   # Reinstall when the lock file or the Node version changes.
-  want="$(hash_of package-lock.json) node-$(node --version)"
-  if [ -d node_modules ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-    log "node_modules: up to date with package-lock.json"
+  want="$(hash_of "$dir/package-lock.json") node-$(node --version)"
+  if [ -d "$dir/node_modules" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    log "$dir/node_modules: up to date with package-lock.json"
     return 0
   fi
-  if [ -f package-lock.json ]; then
-    log "npm ci"
-    npm ci --no-audit --no-fund
+  if [ -f "$dir/package-lock.json" ]; then
+    log "npm ci ($dir)"
+    (cd "$dir" && npm ci --no-audit --no-fund)
   else
-    log "no package-lock.json: npm install"
-    npm install --no-audit --no-fund
+    log "no $dir/package-lock.json: npm install"
+    (cd "$dir" && npm install --no-audit --no-fund)
   fi
   printf '%s\n' "$want" >"$stamp"
 }
@@ -244,6 +246,8 @@ check_node
 setup_node_modules
 build
 if [ "$MODE" = test ]; then
+  # ESLint and Prettier (`npm run lint`): a package of their own, see tools/lint/package.json.
+  setup_node_modules tools/lint
   setup_python
 elif ! command -v ffmpeg >/dev/null 2>&1; then
   log "note: ffmpeg is not installed; sources like ffmpeg:... need it (apt-get install ffmpeg)"

@@ -2,6 +2,7 @@
 # The one command that installs what the tests need and runs every test:
 #   1. setup        bash scripts/setup.sh test: Debian packages of the real peers, npm ci, build, Python venv
 #   2. typecheck    npm run typecheck (sources, tests, benches; the card with its DOM types)
+#      lint         npm run lint (ESLint with type information, tools/lint/eslint.config.mjs)
 #   3. node-tests   node scripts/run-tests.mjs (unit, then fuzz, then e2e)
 #   4. python-*     pytest integration/tests once per venv made by setup (only once there are tests):
 #                   python-ha2024 (Home Assistant 2024.3.3), python-ha2025 (2025.4.4) and
@@ -119,6 +120,7 @@ fi
 # setup exit 3: all installed but the build failed; typecheck and tests still run (they use the sources).
 
 phase typecheck npm run typecheck --silent
+phase lint npm run lint --silent
 # The card's bundle is committed inside the integration (HACS users do not build); the build just remade it,
 # so a difference means the committed copy is stale.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then

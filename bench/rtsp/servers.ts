@@ -165,7 +165,7 @@ async function gcAndMeasure(inspectorUrl: string, proc: PeerProcess): Promise<Me
 function readyPort(line: string): number | undefined {
   if (!line.startsWith('{')) return undefined;
   const ready: unknown = JSON.parse(line);
-  const value = typeof ready === 'object' && ready !== null ? Reflect.get(ready, 'port') : undefined;
+  const value: unknown = typeof ready === 'object' && ready !== null ? Reflect.get(ready, 'port') : undefined;
   return typeof value === 'number' ? value : undefined;
 }
 

@@ -109,6 +109,7 @@ function startTalkback(session: Session, file: string): ChildProcess {
 
 function handleStream(request: StreamingRequest, callback: StreamRequestCallback): void {
   const session = sessions.get(request.sessionID);
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- hap-nodejs's StreamRequestTypes is an ambient const enum, which isolatedModules cannot reference
   if (request.type === 'start' && session) {
     const v = request.video;
     const a = request.audio;
@@ -136,6 +137,7 @@ function handleStream(request: StreamingRequest, callback: StreamRequestCallback
       session.talkback = startTalkback(session, talkbackFile);
       say(`TALKBACK_LISTEN ${session.talkbackPort}`);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- as above
   } else if (request.type === 'stop') {
     say(`STOP ${request.sessionID}`);
     session?.ffmpeg?.kill('SIGKILL');

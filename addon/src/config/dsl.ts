@@ -246,7 +246,7 @@ export function nullableList<T>(item: Schema<T>, opts: Omit<ListOptions<T>, 'def
   const inner = list(item, opts);
   return {
     expected: inner.expected,
-    accepts: inner.accepts,
+    accepts: (node) => inner.accepts(node),
     read: (node, path, ctx) => (node === undefined || isNull(node) ? null : inner.read(node, path, ctx)),
   };
 }

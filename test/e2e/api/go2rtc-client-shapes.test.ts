@@ -155,7 +155,7 @@ describe('shapes the go2rtc clients decode', () => {
     const query = new URLSearchParams({ name: 'camera.x' });
     query.append('src', 'test:one');
     query.append('src', 'test:two#audio=OPUS/48000/2');
-    assert.equal((await request(`${server.url}/api/streams?${query}`, { method: 'PUT' })).status, 200);
+    assert.equal((await request(`${server.url}/api/streams?${query.toString()}`, { method: 'PUT' })).status, 200);
     const streams = decodeStreams((await request(`${server.url}/api/streams`)).json());
     assert.deepEqual(streams.get('camera.x'), ['test:one', 'test:two#audio=OPUS/48000/2']);
   });

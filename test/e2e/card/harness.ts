@@ -164,7 +164,7 @@ export async function waitCard(page: Page, id: string, ok: (s: CardStats) => boo
       { timeoutMs, intervalMs: 50, what: `${id}: ${what}` },
     );
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}; last stats ${JSON.stringify(last)}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last stats ${JSON.stringify(last)}`, { cause: err });
   }
 }
 

@@ -57,8 +57,8 @@ describe('ts2rtc command line', () => {
       await waitForListen(proc);
       assert.match(proc.stdout(), new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INF \\[api\\] listen addr=127\\.0\\.0\\.1:${port}$`, 'm'));
       const info = await request(`http://127.0.0.1:${port}/api`);
-      assert.equal(JSON.parse(info.text).version, '1.9.14');
-      const streams = JSON.parse((await request(`http://127.0.0.1:${port}/api/streams`)).text);
+      assert.equal((JSON.parse(info.text) as { version?: unknown }).version, '1.9.14');
+      const streams: unknown = JSON.parse((await request(`http://127.0.0.1:${port}/api/streams`)).text);
       assert.deepEqual(streams, { demo: { producers: [{ url: 'demo:' }], consumers: null } });
     } finally {
       assert.equal(await proc.stop(), 0, 'SIGTERM ends the server cleanly');
@@ -72,7 +72,7 @@ describe('ts2rtc command line', () => {
     const proc = runTs2rtc(['-c', file, '-c', 'streams:\n  two: "demo:"\n', '-c', `api.listen=127.0.0.1:${port}`], { cwd: dir });
     try {
       await waitForListen(proc);
-      const streams = JSON.parse((await request(`http://127.0.0.1:${port}/api/streams`)).text);
+      const streams = JSON.parse((await request(`http://127.0.0.1:${port}/api/streams`)).text) as object;
       assert.deepEqual(Object.keys(streams).sort(), ['one', 'two']);
     } finally {
       await proc.stop();
@@ -87,7 +87,7 @@ describe('ts2rtc command line', () => {
     const byDefault = runTs2rtc([], { cwd, defaultPorts: true });
     try {
       await waitForListen(byDefault);
-      const streams = JSON.parse((await request(`http://127.0.0.1:${port2}/api/streams`)).text);
+      const streams = JSON.parse((await request(`http://127.0.0.1:${port2}/api/streams`)).text) as object;
       assert.deepEqual(Object.keys(streams), ['cam']);
       // The API writes to the file it read.
       const put = await request(`http://127.0.0.1:${port2}/api/streams?name=added&src=demo:`, { method: 'PUT' });

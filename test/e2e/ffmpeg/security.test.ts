@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { CoreError } from '../../../addon/src/core/errors.js';
-import { StreamHub } from '../../../addon/src/modules/streams/hub.js';
 import type { Server } from '../../../addon/src/server.js';
-import { pino } from 'pino';
 import { TestWsClient } from '../../helpers/ws-client.js';
 import { waitFor } from '../../helpers/wait.js';
 import { rtspRequest } from '../../peers/rtsp-raw.js';

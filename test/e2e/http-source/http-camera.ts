@@ -105,7 +105,7 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   const digestOk = (req: http.IncomingMessage): boolean => {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Digest ')) return false;
-    const p = Object.fromEntries([...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m) => [m[1], m[2] ?? m[3]]));
+    const p = Object.fromEntries([...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m): [string, string | undefined] => [m[1] ?? '', m[2] ?? m[3]]));
     const md5 = (t: string): string => createHash('md5').update(t).digest('hex');
     const ha1 = md5(`admin:camera:secret`);
     const ha2 = md5(`${req.method}:${p.uri}`);

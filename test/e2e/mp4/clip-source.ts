@@ -82,7 +82,7 @@ function silentTrack(): ClipTrack {
 
 export interface ClipSources {
   /** Removes the temp folder. */
-  dispose(): void;
+  dispose: () => void;
 }
 
 /** Registers `clip:` on the hub; clips are made on first use (a second or two of FFmpeg each) and cached. */

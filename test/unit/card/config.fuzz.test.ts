@@ -37,7 +37,7 @@ describe('card config fuzz', () => {
       const r = random();
       if (r < 0.2) return pick(STRINGS);
       if (r < 0.3) return random() < 0.5;
-      if (r < 0.4) return pick([0, 0.5, 1, 2, -1, Number.NaN, 1e309, 1234]);
+      if (r < 0.4) return pick([0, 0.5, 1, 2, -1, Number.NaN, Number.POSITIVE_INFINITY, 1234]);
       if (r < 0.45) return null;
       if (depth > 3) return pick(STRINGS);
       if (r < 0.65) return Array.from({ length: Math.floor(random() * 3) }, () => value(depth + 1));

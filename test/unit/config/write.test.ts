@@ -176,7 +176,7 @@ describe('config file writes', () => {
   it('serialises concurrent edits of one file, losing none', async () => {
     const path = join(tempDir(), 'c.yaml');
     await Promise.all(Array.from({ length: 25 }, (_, i) => setStream(path, `cam${i}`, [`rtsp://10.0.0.${i}/`])));
-    const streams = parseDocument(readFileSync(path, 'utf8')).toJS().streams as Record<string, string>;
+    const streams = (parseDocument(readFileSync(path, 'utf8')).toJS() as { streams: Record<string, string> }).streams;
     assert.equal(Object.keys(streams).length, 25);
   });
 

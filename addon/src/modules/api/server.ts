@@ -1,5 +1,5 @@
 import { readFile, rm, stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import Koa from 'koa';
@@ -151,7 +151,9 @@ export class ApiServer {
   }
 
   private newServer(server: Server): Server {
-    server.on('request', this.koa.callback());
+    const handle = this.koa.callback();
+    // Koa's handler catches its own errors (ctx.onerror answers 500): its promise never rejects.
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void handle(req, res));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.on('clientError', (err: Error, socket: Duplex) => {
       this.log.debug({ err: err.message }, 'http client error');

@@ -35,7 +35,7 @@ export function registerFfmpegSource(app: App, local: LocalProcesses): FfmpegMod
     devices: () => (devices ??= discoverDevices(settings.bin)),
     hardware: () => (hardware ??= probeHardware(settings.bin)),
   };
-  app.streams.registerSource('ffmpeg', ffmpegSourceHandler(app, local, settings, module.devices), ffmpegSourceOptions(app, settings));
+  app.streams.registerSource('ffmpeg', ffmpegSourceHandler(app, local, settings, () => module.devices()), ffmpegSourceOptions(app, settings));
   return module;
 }
 

@@ -43,7 +43,9 @@ function onDataOf(connection: object): OnDataEvent {
   if (typeof subscribe !== 'function' || typeof execute !== 'function') throw new WeriftInternalsError('werift ICE connection onData is not an Event');
   return {
     subscribe: (handler) => Reflect.apply(subscribe, event, [handler]) as { unSubscribe: () => void },
-    execute: (data) => Reflect.apply(execute, event, [data]),
+    execute: (data) => {
+      Reflect.apply(execute, event, [data]);
+    },
   };
 }
 

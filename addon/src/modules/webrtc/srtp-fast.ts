@@ -159,7 +159,7 @@ export function installFastSrtp(): { ok: boolean; reason?: string } {
     const cipher = ctrCipherOf(new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 }));
     const proto: unknown = Object.getPrototypeOf(cipher);
     if (typeof proto !== 'object' || proto === null) throw new Error('werift AES-CM cipher has no prototype');
-    const original = cipher.encryptRtp;
+    const original = cipher.encryptRtp.bind(cipher);
     for (const [size, seq, rollover, csrc] of [[1, 0, 0, 0], [1100, 65535, 7, 0], [333, 1234, 0xffffffff, 2], [1200, 42, 1, 0]] as const) {
       const header = new RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: 123456, ssrc: 0xdeadbeef, marker: true });
       if (csrc > 0) {
@@ -170,7 +170,7 @@ export function installFastSrtp(): { ok: boolean; reason?: string } {
       // Consecutive packets too: the second and third come from the batched keystream.
       for (let n = 0; n < 3; n++) {
         header.sequenceNumber = (seq + n) & 0xffff;
-        const expected = original.call(cipher, header, payload, rollover);
+        const expected = original(header, payload, rollover);
         const actual = fastEncryptRtp.call(cipher, header, payload, rollover);
         if (!expected.equals(actual)) throw new Error(`fast SRTP differs from werift's for a ${size}-byte packet`);
       }

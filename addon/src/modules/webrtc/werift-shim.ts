@@ -79,7 +79,9 @@ function connectionOf(pc: RTCPeerConnection): ConnectionInternals {
   }
   return {
     protocols,
-    ensureProtocol: (protocol) => Reflect.apply(ensureProtocol, connection, [protocol]),
+    ensureProtocol: (protocol) => {
+      Reflect.apply(ensureProtocol, connection, [protocol]);
+    },
     localUsername,
     generation: typeof generation === 'number' ? generation : 0,
   };

@@ -49,7 +49,7 @@ export class FlvMuxer {
     if (video === undefined || (video.codec !== 'H264' && video.codec !== 'H265')) return [];
     const tags: FlvTag[] = [];
     if (keyframe) {
-      let nals: Buffer[] = [];
+      let nals: Buffer[];
       try {
         nals = splitNals(payload, 4);
       } catch {

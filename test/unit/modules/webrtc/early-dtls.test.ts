@@ -5,7 +5,7 @@ import { holdEarlyDtls, type EarlyDtlsStats } from '../../../../addon/src/module
 import { WeriftInternalsError } from '../../../../addon/src/modules/webrtc/werift-shim.js';
 
 /** A peer connection with its (bundled) DTLS transport in state `new`, no sockets, DTLS server role. */
-function serverPeer(): { pc: RTCPeerConnection; emit(data: Buffer): void } {
+function serverPeer(): { pc: RTCPeerConnection; emit: (data: Buffer) => void } {
   const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
   pc.addTransceiver('video', { direction: 'sendonly' });
   const dtls = pc.dtlsTransports[0]!;

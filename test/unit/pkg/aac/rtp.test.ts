@@ -131,8 +131,8 @@ describe('AAC depacketizer details', () => {
   it('AU headers with CTS and DTS deltas, RAP and stream state, then an auxiliary section', () => {
     const w = new AacBitWriter();
     // AU 1: size 2, index 0, no CTS, DTS delta 2, RAP, state 1. AU 2: size 3, index delta 1, CTS delta 5.
-    w.u(13, 2), w.u(3, 0), w.u(1, 0), w.u(1, 1), w.u(4, 2), w.u(1, 1), w.u(2, 1);
-    w.u(13, 3), w.u(3, 1), w.u(1, 1), w.u(4, 5), w.u(1, 0), w.u(1, 0), w.u(2, 1);
+    for (const [bits, value] of [[13, 2], [3, 0], [1, 0], [1, 1], [4, 2], [1, 1], [2, 1]] as const) w.u(bits, value);
+    for (const [bits, value] of [[13, 3], [3, 1], [1, 1], [4, 5], [1, 0], [1, 0], [2, 1]] as const) w.u(bits, value);
     const headers = w.toBuffer();
     const payload = Buffer.concat([hex('0032'), headers, hex('08aa'), hex('1111'), hex('222222')]);
     const d = new AacDepacketizer({

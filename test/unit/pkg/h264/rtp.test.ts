@@ -13,7 +13,7 @@ import {
   splitAvcc,
 } from '../../../../addon/src/pkg/h264/index.js';
 import { RtpError, parseRtp, rtpPacketToBuffer, type RtpErrorCode } from '../../../../addon/src/pkg/rtp/index.js';
-import { H264_CASES, IDR, P, PPS, SPS, hex } from './rtp-cases.js';
+import { H264_CASES, P, PPS, SPS, hex } from './rtp-cases.js';
 import { depacketizeAll, fixtureUrl, packetizeAll, readFrames, readPackets, readSession } from '../rtp/capture.js';
 
 function rtp(seq: number, ts: number, marker: boolean, payload: Buffer): Buffer {
