@@ -15,7 +15,6 @@ import {
 } from '../../addon/src/pkg/flv/index.js';
 import { buildHvcConfig } from '../../addon/src/pkg/h265/index.js';
 import { splitAnnexB } from '../../addon/src/pkg/h264/index.js';
-import type { Prng } from './mutate.js';
 import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**

@@ -12,7 +12,6 @@ import {
   parseSps,
   splitAvcc,
 } from '../../addon/src/pkg/h264/index.js';
-import type { Prng } from './mutate.js';
 import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**

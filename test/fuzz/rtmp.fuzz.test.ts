@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import { FlvError } from '../../addon/src/pkg/flv/index.js';
 import { ChunkReader, ClientHandshake, HANDSHAKE_SIZE, RtmpError, ServerHandshake, parseCommand } from '../../addon/src/pkg/rtmp/index.js';
 import { IncomingMedia } from '../../addon/src/modules/rtmp/incoming.js';
-import type { Prng } from './mutate.js';
 import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**
