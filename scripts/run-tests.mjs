@@ -14,7 +14,9 @@
 // a time, serial ones included. The longest files start first, by their wall time in the last run on this
 // machine (~/.cache/ts2rtc/test-times.json) or else in test/test-times.json (committed, for a fresh clone;
 // refresh it by copying the cache after a full run). A file's output is printed whole when it ends, after a
-// line "── file  ok in N s"; at the end come the 15 slowest files and one summary counting every test
+// line "── file  ok in N s, CPU M s" (CPU: user + system of the file's process tree, node and every peer it
+// reaped: ffmpeg, Chromium, GStreamer); at the end come the 15 slowest files, the 15 that used the most CPU,
+// the sums of wall and CPU time, and one summary counting every test
 // (ℹ tests / ℹ pass / ℹ fail ...); the exit code is non-zero when any file failed.
 // Node 20 applies --test-timeout to each whole file, so it is a per-file cap (default 4 min, env
 // TEST_FILE_TIMEOUT_MS); --test-force-exit stops a file whose tests finished but left a handle open.
@@ -179,6 +181,18 @@ const previous = { ...readTimes(TIMES_COMMITTED), ...readTimes(TIMES_CACHE) };
 const expected = (f) => previous[rel(f)] ?? 20000;
 const longestFirst = (list) => [...list].sort((a, b) => expected(b) - expected(a) || byRunOrder(a, b));
 
+// `sh -c CPU_WRAPPER sh node ARGS...`: runs node, then writes the shell's `times` to fd 3 and exits with node's
+// code. The second line of `times` is the user and system time of every reaped descendant.
+const CPU_WRAPPER = '"$@"; rc=$?; times >&3; exit $rc';
+
+/** CPU seconds from `times` output ("0m0.01s 0m0.00s\n1m2.50s 0m3.25s"): the children's line, or null. */
+function parseTimes(text) {
+  const lines = text.trim().split('\n');
+  const m = /^(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s$/.exec(lines[1]?.trim() ?? '');
+  return m ? { user: Number(m[1]) * 60 + Number(m[2]), sys: Number(m[3]) * 60 + Number(m[4]) } : null;
+}
+const cpuOf = (run) => (run.cpu ? run.cpu.user + run.cpu.sys : 0);
+
 const SUMMARY_KEYS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 const children = new Set();
 let stopping = false;
@@ -196,14 +210,24 @@ function runFile(file) {
   nodeArgs.push(...opts.nodeFlags.filter((f) => !f.startsWith('--test-concurrency')), rel(file));
   const begun = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Through a shell whose `times` (on fd 3) gives the CPU of the file's whole process tree once node is reaped:
+    // node, the tsx transpiler and every peer it waited for (ffmpeg, Chromium, GStreamer). Its own process group,
+    // so that a stop signal reaches the peers too.
+    const child = spawn('/bin/sh', ['-c', CPU_WRAPPER, 'sh', process.execPath, ...nodeArgs], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.add(child);
     const out = [];
+    const cpuOut = [];
     child.stdout.on('data', (chunk) => out.push(chunk));
     child.stderr.on('data', (chunk) => out.push(chunk));
+    child.stdio[3].on('data', (chunk) => cpuOut.push(chunk));
     const finish = (code, note) => {
       children.delete(child);
       const ms = Date.now() - begun;
+      const cpu = parseTimes(Buffer.concat(cpuOut).toString('utf8'));
       const text = Buffer.concat(out).toString('utf8');
       const summary = {};
       // The file's own closing summary ("ℹ pass 12" spec, "# pass 12" tap) is taken out: one summary for the
@@ -215,8 +239,11 @@ function runFile(file) {
         else kept.push(line);
       }
       const status = code === 0 ? 'ok' : `FAILED (exit ${code}${note ? `, ${note}` : ''})`;
-      process.stdout.write(`\n── ${rel(file)}  ${status} in ${(ms / 1000).toFixed(1)} s\n${kept.join('\n').replace(/\n+$/, '')}\n`);
-      resolve({ file, code, summary, ms });
+      const cpuNote = cpu ? `, CPU ${(cpu.user + cpu.sys).toFixed(1)} s` : '';
+      process.stdout.write(
+        `\n── ${rel(file)}  ${status} in ${(ms / 1000).toFixed(1)} s${cpuNote}\n${kept.join('\n').replace(/\n+$/, '')}\n`,
+      );
+      resolve({ file, code, summary, ms, cpu });
     };
     child.on('error', (err) => finish(1, `could not start node: ${err.message}`));
     child.on('close', (code, signal) => finish(signal ? 1 : (code ?? 1), signal ? `ended by ${signal}` : ''));
@@ -236,7 +263,13 @@ async function runPool(list, size) {
 
 const forward = (signal) => () => {
   stopping = true;
-  for (const child of children) child.kill(signal);
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group has already gone.
+    }
+  }
 };
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
@@ -260,9 +293,17 @@ try {
   console.error(`run-tests: could not save the file times to ${TIMES_CACHE}: ${err.message}`);
 }
 
-const slowest = [...runs].sort((a, b) => b.ms - a.ms).slice(0, 15);
-console.log(`\nrun-tests: slowest files (wall time):`);
-for (const run of slowest) console.log(`  ${(run.ms / 1000).toFixed(1).padStart(6)} s  ${rel(run.file)}${run.code === 0 ? '' : '  FAILED'}`);
+const row = (run) =>
+  `  ${(run.ms / 1000).toFixed(1).padStart(6)} s  ${cpuOf(run).toFixed(1).padStart(6)} s  ${rel(run.file)}${run.code === 0 ? '' : '  FAILED'}`;
+console.log(`\nrun-tests: slowest files (wall time, then CPU time of the file's processes):`);
+for (const run of [...runs].sort((a, b) => b.ms - a.ms).slice(0, 15)) console.log(row(run));
+console.log(`run-tests: most CPU (wall, CPU):`);
+for (const run of [...runs].sort((a, b) => cpuOf(b) - cpuOf(a)).slice(0, 15)) console.log(row(run));
+const sum = (f) => runs.reduce((total, run) => total + f(run), 0);
+console.log(
+  `run-tests: sum over files: wall ${(sum((r) => r.ms) / 1000).toFixed(0)} s, CPU ${sum(cpuOf).toFixed(0)} s` +
+    ` (user ${sum((r) => r.cpu?.user ?? 0).toFixed(0)} s, system ${sum((r) => r.cpu?.sys ?? 0).toFixed(0)} s)`,
+);
 const failed = runs.filter((run) => run.code !== 0);
 if (failed.length > 0) console.log(`run-tests: failed files: ${failed.map((run) => rel(run.file)).join(', ')}`);
 
