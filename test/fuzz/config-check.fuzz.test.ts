@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../addon/src/modules/api/config-check.js';
-import { HANG_MS, mutateSeed, Prng, timed } from './mutate.js';
-import { fuzzInputs } from './targets.js';
+import { mutateSeed } from './mutate.js';
+import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
 
 /**
  * Mutated configs through the config editor's check (`POST /api/config?check=1`): it must answer for every
  * input (never throw), every problem must point inside the text, and a text it calls valid must have no
- * errors. FUZZ_SEED reproduces a run; FUZZ_CASES scales it.
+ * errors. FUZZ_SEED changes the run's inputs.
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x51c0ffee);
-const CASES = fuzzInputs(Number(process.env['FUZZ_CASES'] ?? 5000));
+/** FUZZ_INPUTS for the long mode. */
+const INPUTS = 1_500;
 const SCHEMES = ['rtsp', 'rtsps', 'ffmpeg', 'exec', 'echo', 'demo', 'http', 'https'];
 
 const SEEDS = [
@@ -21,32 +22,42 @@ const SEEDS = [
 ];
 
 describe(`config check fuzz (seed ${SEED})`, () => {
-  it(`checks ${CASES} mutated configs: always an answer, problems inside the text`, () => {
-    const rng = new Prng(SEED);
+  it(`checks the corpus, then ${fuzzInputs(INPUTS)} mutated configs: always an answer, problems inside the text`, (t) => {
     let valid = 0;
     let invalid = 0;
-    for (let i = 0; i < CASES; i++) {
-      const seed = Buffer.from(SEEDS[rng.below(SEEDS.length)] ?? '');
-      let input: Buffer = seed;
-      for (let n = rng.below(3); n >= 0; n--) input = mutateSeed(rng, input);
-      const text = input.toString('utf8');
-      let report: ReturnType<typeof checkConfig> | undefined;
-      const { ms, error } = timed(() => {
-        report = checkConfig(text, SCHEMES);
-      });
-      assert.equal(error, undefined, `threw for ${JSON.stringify(text)}: ${String(error)}`);
-      assert.ok(ms < HANG_MS, `${ms.toFixed(0)} ms for ${JSON.stringify(text)}`);
-      assert.ok(report);
-      const lines = text.split('\n').length;
-      for (const p of [...report.errors, ...report.warnings]) {
-        if (p.line === undefined) continue;
-        assert.ok(p.line >= 1 && p.line <= lines, `line ${p.line} of ${lines}: ${JSON.stringify(p)}`);
-        assert.ok((p.column ?? 0) >= 1);
-      }
-      assert.equal(report.valid, report.errors.length === 0);
-      if (report.valid) valid++;
-      else invalid++;
-    }
-    assert.ok(valid > CASES / 50 && invalid > CASES / 50, `valid=${valid} invalid=${invalid}`);
+    const stats = fuzzTargets({
+      parser: 'config-check',
+      seed: SEED,
+      ciInputs: INPUTS,
+      // The check answers for every text: nothing may be thrown.
+      typed: () => false,
+      targets: [
+        {
+          name: 'checkConfig',
+          seeds: SEEDS.map((text) => Buffer.from(text)),
+          mutate: (rng, seed) => {
+            let input = seed;
+            for (let n = rng.below(3); n >= 0; n--) input = mutateSeed(rng, input);
+            return input;
+          },
+          run: (input) => {
+            const text = input.toString('utf8');
+            const report = checkConfig(text, SCHEMES);
+            const lines = text.split('\n').length;
+            for (const p of [...report.errors, ...report.warnings]) {
+              if (p.line === undefined) continue;
+              assert.ok(p.line >= 1 && p.line <= lines, `line ${p.line} of ${lines}: ${JSON.stringify(p)}`);
+              assert.ok((p.column ?? 0) >= 1);
+            }
+            assert.equal(report.valid, report.errors.length === 0);
+            if (report.valid) valid++;
+            else invalid++;
+          },
+        },
+      ],
+    });
+    const n = valid + invalid;
+    if (stats.size > 0) assert.ok(valid > n / 50 && invalid > n / 50, `valid=${valid} invalid=${invalid}`);
+    t.diagnostic(`${describeStats(stats)}; ${valid} valid, ${invalid} invalid`);
   });
 });

@@ -6,30 +6,16 @@ import { ConfigError } from '../../addon/src/config/errors.js';
 import { loadConfigText } from '../../addon/src/config/load.js';
 import { setYamlValue } from '../../addon/src/config/yaml-edit.js';
 import type { YamlValue } from '../../addon/src/config/tree.js';
-import { HANG_MS } from './mutate.js';
-import { fuzzInputs } from './targets.js';
+import type { Prng } from './mutate.js';
+import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
 
 /**
  * Random and mutated YAML through the config loader and the config editor. Only ConfigError may come
- * out, its position must be real, and no input may take more than 100 ms. FUZZ_SEED reproduces a run;
- * FUZZ_CASES scales it.
+ * out, its position must be real, and no input hangs. FUZZ_SEED changes the run's inputs.
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x7e2c0f1d);
-const CASES = fuzzInputs(Number(process.env['FUZZ_CASES'] ?? 20_000));
-const EDITS = Math.ceil(CASES / 5);
-const LIMIT_MS = HANG_MS;
-
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Per target (loader, editor); FUZZ_INPUTS for the long mode. */
+const INPUTS = 3_000;
 
 const SEEDS = [
   `api:\n  listen: ":1984"\n  base_path: /go2rtc\n  origin: "*"\nrtsp:\n  listen: ":8554"\n  pkt_size: 1200\n`,
@@ -154,17 +140,6 @@ function fuzzer(next: () => number) {
   return { int, pick, randomValue, text };
 }
 
-/** Runs fn; a slow run is repeated once so a GC pause or JIT warm-up is not reported as a slow input. */
-function timed(fn: () => void): number {
-  const run = (): number => {
-    const start = performance.now();
-    fn();
-    return performance.now() - start;
-  };
-  const first = run();
-  return first > LIMIT_MS ? Math.min(first, run()) : first;
-}
-
 function assertConfigError(err: unknown, input: string): void {
   if (!(err instanceof ConfigError)) {
     assert.fail(`non-ConfigError for seed ${SEED}: ${String(err)}\ninput: ${JSON.stringify(input)}`);
@@ -176,64 +151,83 @@ function assertConfigError(err: unknown, input: string): void {
   }
 }
 
-describe(`config fuzz (seed ${SEED})`, () => {
-  it(`loads ${CASES} random and mutated configs: only ConfigError, none hangs`, () => {
-    const f = fuzzer(rng(SEED));
-    let ok = 0;
-    let rejected = 0;
-    for (let i = 0; i < CASES; i++) {
-      const input = f.text();
-      const ms = timed(() => {
-        try {
-          const { config, warnings } = loadConfigText(input, { label: 'fuzz.yaml', env: { X: 'x', PASS: 'p' } });
-          assert.equal(typeof config.api.listen, 'string');
-          for (const w of warnings) assert.ok(w.line >= 1 && w.column >= 1, JSON.stringify(w));
-          ok++;
-        } catch (err) {
-          assertConfigError(err, input);
-          rejected++;
-        }
-      });
-      assert.ok(ms <= LIMIT_MS, `input took ${ms.toFixed(1)} ms: ${JSON.stringify(input)}`);
-    }
-    // Both paths must be exercised, or the generator has drifted.
-    assert.ok(ok > CASES / 20 && rejected > CASES / 20, `ok=${ok} rejected=${rejected}`);
-  });
+/** The generator draws from whichever PRNG the loop hands it: the mutation's, or the input's own in `run`. */
+let current: Prng | undefined;
+const f = fuzzer(() => (current?.u32() ?? 0) / 2 ** 32);
+const generate = (rng: Prng): Buffer => {
+  current = rng;
+  return Buffer.from(f.text(), 'utf8');
+};
 
-  it(`applies ${EDITS} random edits: the edited key reads back, everything else still parses`, () => {
-    const f = fuzzer(rng(SEED ^ 0x5bd1e995));
+describe(`config fuzz (seed ${SEED})`, () => {
+  it(`loads the corpus, then ${fuzzInputs(INPUTS)} random and mutated configs, and applies as many edits: only ConfigError, none hangs`, (t) => {
+    let loaded = 0;
     let edited = 0;
-    for (let i = 0; i < EDITS; i++) {
-      const input = f.text();
-      const section = f.pick(Object.keys(KEYS));
-      const keys = f.int(5) === 0 ? [section] : [section, f.pick(KEYS[section] ?? ['x'])];
-      const value = f.int(6) === 0 ? undefined : f.randomValue(1);
-      const ms = timed(() => {
-        let out: string;
-        try {
-          out = setYamlValue(input, keys, value, 'fuzz.yaml');
-        } catch (err) {
-          assertConfigError(err, input);
-          return;
-        }
-        const doc = parseDocument(out, { merge: true, uniqueKeys: true });
-        assert.deepEqual(doc.errors, [], `edit broke the YAML: ${JSON.stringify(input)} → ${JSON.stringify(out)}`);
-        let got: unknown;
-        try {
-          got = JSON.parse(JSON.stringify(doc.toJS({ maxAliasCount: -1 }) ?? {}));
-        } catch {
-          return; // the input itself has a bad merge key or alias: the YAML parses, there is no data to compare
-        }
-        const at = keys.reduce<unknown>((acc, k) => (acc !== null && typeof acc === 'object' && Object.hasOwn(acc, k) ? (acc as Record<string, unknown>)[k] : undefined), got);
-        // Merge keys can supply a deleted key again, and explicit tags (`!!int key`) give keys another value
-        // in the yaml library than their text; both make a read-back meaningless.
-        if (/<<|!!/.test(input)) return;
-        const want: unknown = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-        assert.ok(isDeepStrictEqual(at, want), `${JSON.stringify(keys)} = ${JSON.stringify(want)}, read back ${JSON.stringify(at)}\ninput: ${JSON.stringify(input)}\noutput: ${JSON.stringify(out)}`);
-        edited++;
-      });
-      assert.ok(ms <= LIMIT_MS, `edit took ${ms.toFixed(1)} ms: ${JSON.stringify(input)}`);
-    }
-    assert.ok(edited > EDITS / 10, `only ${edited} edits applied`);
+    const stats = fuzzTargets({
+      parser: 'config',
+      seed: SEED,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof ConfigError,
+      targets: [
+        {
+          name: 'loadConfigText',
+          seeds: SEEDS.map((text) => Buffer.from(text)),
+          mutate: generate,
+          run: (bytes) => {
+            const input = bytes.toString('utf8');
+            try {
+              const { config, warnings } = loadConfigText(input, { label: 'fuzz.yaml', env: { X: 'x', PASS: 'p' } });
+              assert.equal(typeof config.api.listen, 'string');
+              for (const w of warnings) assert.ok(w.line >= 1 && w.column >= 1, JSON.stringify(w));
+              loaded++;
+            } catch (err) {
+              if (err instanceof ConfigError) assertConfigError(err, input);
+              throw err;
+            }
+          },
+        },
+        {
+          // The edited key reads back, everything else still parses.
+          name: 'setYamlValue',
+          seeds: SEEDS.map((text) => Buffer.from(text)),
+          mutate: generate,
+          run: (bytes, rng) => {
+            const input = bytes.toString('utf8');
+            current = rng;
+            const section = f.pick(Object.keys(KEYS));
+            const keys = f.int(5) === 0 ? [section] : [section, f.pick(KEYS[section] ?? ['x'])];
+            const value = f.int(6) === 0 ? undefined : f.randomValue(1);
+            let out: string;
+            try {
+              out = setYamlValue(input, keys, value, 'fuzz.yaml');
+            } catch (err) {
+              if (err instanceof ConfigError) assertConfigError(err, input);
+              throw err;
+            }
+            const doc = parseDocument(out, { merge: true, uniqueKeys: true });
+            assert.deepEqual(doc.errors, [], `edit broke the YAML: ${JSON.stringify(input)} → ${JSON.stringify(out)}`);
+            let got: unknown;
+            try {
+              got = JSON.parse(JSON.stringify(doc.toJS({ maxAliasCount: -1 }) ?? {}));
+            } catch {
+              return; // the input itself has a bad merge key or alias: the YAML parses, there is no data to compare
+            }
+            const at = keys.reduce<unknown>((acc, k) => (acc !== null && typeof acc === 'object' && Object.hasOwn(acc, k) ? (acc as Record<string, unknown>)[k] : undefined), got);
+            // Merge keys can supply a deleted key again, and explicit tags (`!!int key`) give keys another value
+            // in the yaml library than their text; both make a read-back meaningless.
+            if (/<<|!!/.test(input)) return;
+            const want: unknown = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+            assert.ok(isDeepStrictEqual(at, want), `${JSON.stringify(keys)} = ${JSON.stringify(want)}, read back ${JSON.stringify(at)}\ninput: ${JSON.stringify(input)}\noutput: ${JSON.stringify(out)}`);
+            edited++;
+          },
+        },
+      ],
+    });
+    // Both paths must be exercised, or the generator has drifted.
+    const load = stats.get('loadConfigText');
+    if (load !== undefined) assert.ok(load.ok > (load.ok + load.failed) / 20 && load.failed > (load.ok + load.failed) / 20, `ok=${load.ok} rejected=${load.failed}`);
+    const edit = stats.get('setYamlValue');
+    if (edit !== undefined) assert.ok(edited > (edit.ok + edit.failed) / 10, `only ${edited} edits applied`);
+    t.diagnostic(`${describeStats(stats)}; ${loaded} loaded, ${edited} edits read back`);
   });
 });

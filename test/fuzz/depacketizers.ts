@@ -1,12 +1,15 @@
 /**
- * Shared by the depacketizer fuzz tests (test/fuzz/rtp-*-depacketizers.fuzz.test.ts): windows of real
- * packet sequences, mutated in their payloads and headers (loss, duplicates, reordering, marker and
- * timestamp changes), fed to a fresh depacketizer. Only RtpError may be thrown; every frame that comes out
- * must pass the target's check; a push slower than the limit is replayed once (the replay decides).
+ * The depacketizer targets of test/fuzz/rtp-*-depacketizers.fuzz.test.ts on the shared loop (targets.ts).
+ * An input is a packet sequence, each packet as a 16-bit length and its bytes, so the corpus holds plain
+ * files. The mutations work on the sequence as a sender and a network damage it (loss, duplicates,
+ * reordering, marker and timestamp changes, payload bytes) on windows of real captures. Only RtpError may
+ * come out of a push (it drops the partial frame and the depacketizer goes on); every frame that comes out
+ * must pass the target's check.
  */
 import assert from 'node:assert/strict';
-import { RtpError, type RtpDepacketizer, type RtpFrame, type RtpPacket } from '../../../../addon/src/pkg/rtp/index.js';
-import { Prng, flipBits, setBytes, setU32, splice, timed, truncate } from '../../../fuzz/mutate.js';
+import { RtpError, parseRtp, serializeRtpHeader, type RtpDepacketizer, type RtpFrame, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
+import { Prng, flipBits, setBytes, setU32, splice, truncate } from './mutate.js';
+import type { FuzzTarget } from './targets.js';
 
 export interface DepacketizerTarget {
   readonly name: string;
@@ -15,6 +18,41 @@ export interface DepacketizerTarget {
   readonly seeds: readonly (readonly RtpPacket[])[];
   /** Throws (an AssertionError) when a frame breaks the format's promises. */
   check(frame: RtpFrame): void;
+}
+
+/** Packets, frames and typed errors seen, for the test's diagnostic line. */
+export interface DepacketizerCounts {
+  packets: number;
+  frames: number;
+  typed: number;
+}
+
+/** A sequence as one buffer: per packet a 16-bit length, then the packet (padding left out, as parsed). */
+export function encodeSequence(packets: readonly RtpPacket[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const p of packets) {
+    const bytes = Buffer.concat([serializeRtpHeader({ ...p, paddingSize: 0 }), p.payload]);
+    const length = Buffer.alloc(2);
+    length.writeUInt16BE(Math.min(bytes.length, 0xffff));
+    parts.push(length, bytes.subarray(0, 0xffff));
+  }
+  return Buffer.concat(parts);
+}
+
+/** The packets of an encoded sequence; a damaged length ends it, a packet parseRtp refuses is left out. */
+export function decodeSequence(input: Buffer): RtpPacket[] {
+  const out: RtpPacket[] = [];
+  for (let pos = 0; pos + 2 <= input.length; ) {
+    const n = input.readUInt16BE(pos);
+    const bytes = input.subarray(pos + 2, pos + 2 + n);
+    pos += 2 + n;
+    try {
+      out.push(parseRtp(bytes));
+    } catch (error) {
+      if (!(error instanceof RtpError)) throw error;
+    }
+  }
+  return out;
 }
 
 function mutatePayload(rng: Prng, payload: Buffer): Buffer {
@@ -65,44 +103,42 @@ function mutateSequence(rng: Prng, packets: RtpPacket[]): RtpPacket[] {
   return out;
 }
 
-function feed(target: DepacketizerTarget, packets: readonly RtpPacket[]): { frames: RtpFrame[]; ms: number; error: unknown } {
-  const d = target.make();
-  const frames: RtpFrame[] = [];
-  let ms = 0;
-  for (const p of packets) {
-    const call = timed(() => frames.push(...d.push(p)));
-    ms = Math.max(ms, call.ms);
-    // A typed error drops the partial frame; the depacketizer goes on with the next packet.
-    if (call.error !== undefined && !(call.error instanceof RtpError)) return { frames, ms, error: call.error };
-  }
-  return { frames, ms, error: undefined };
-}
-
-export interface FuzzResult {
-  packets: number;
-  frames: number;
-  slowest: number;
-}
-
-export function fuzzDepacketizer(target: DepacketizerTarget, options: { seed: number; minPackets: number; maxCallMs: number }): FuzzResult {
-  const rng = new Prng(options.seed);
-  const result: FuzzResult = { packets: 0, frames: 0, slowest: 0 };
-  for (let i = 0; result.packets < options.minPackets; i++) {
-    const seed = rng.pick(target.seeds);
-    const start = rng.below(seed.length);
-    let packets = seed.slice(start, start + 1 + rng.below(12));
-    for (let m = 1 + rng.below(2); m > 0; m--) packets = mutateSequence(rng, packets);
-    let run = feed(target, packets);
-    if (run.ms >= options.maxCallMs) run = feed(target, packets);
-    assert.equal(run.error, undefined, `${target.name} iteration ${i} threw ${String(run.error)}`);
-    assert.ok(run.ms < options.maxCallMs, `${target.name} iteration ${i}: a push took ${run.ms.toFixed(1)} ms`);
-    for (const frame of run.frames) {
-      assert.ok(Number.isInteger(frame.timestamp) && frame.timestamp >= 0 && frame.timestamp <= 0xffffffff, `${target.name}: timestamp ${frame.timestamp}`);
-      target.check(frame);
-    }
-    result.packets += packets.length;
-    result.frames += run.frames.length;
-    result.slowest = Math.max(result.slowest, run.ms);
-  }
-  return result;
+/** A fuzz target for the shared loop: seeds are whole captures, each input a damaged window of 1-12 packets. */
+export function depacketizerTarget(target: DepacketizerTarget, counts: DepacketizerCounts): FuzzTarget {
+  const decoded = new Map<Buffer, RtpPacket[]>();
+  const seeds = target.seeds.map((packets) => {
+    const seed = encodeSequence(packets);
+    decoded.set(seed, [...packets]);
+    return seed;
+  });
+  return {
+    name: target.name,
+    seeds,
+    mutate: (rng, seed) => {
+      const all = decoded.get(seed) ?? decodeSequence(seed);
+      const start = rng.below(all.length);
+      let packets = all.slice(start, start + 1 + rng.below(12));
+      for (let m = 1 + rng.below(2); m > 0; m--) packets = mutateSequence(rng, packets);
+      return encodeSequence(packets);
+    },
+    run: (input) => {
+      const d = target.make();
+      for (const p of decodeSequence(input)) {
+        let frames: RtpFrame[];
+        try {
+          frames = d.push(p);
+        } catch (error) {
+          if (!(error instanceof RtpError)) throw error;
+          counts.typed++;
+          continue;
+        }
+        counts.packets++;
+        for (const frame of frames) {
+          assert.ok(Number.isInteger(frame.timestamp) && frame.timestamp >= 0 && frame.timestamp <= 0xffffffff, `timestamp ${frame.timestamp}`);
+          target.check(frame);
+          counts.frames++;
+        }
+      }
+    },
+  };
 }

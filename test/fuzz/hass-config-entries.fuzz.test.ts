@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { HassStorageError, parseConfigEntries } from '../../addon/src/pkg/hass/index.js';
 import { Prng, flipBits, setBytes, splice, truncate } from './mutate.js';
-import { fuzzInputs } from './targets.js';
+import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
 
 /**
  * Mutated `core.config_entries` texts (bytes, and JSON values swapped for other types): parseConfigEntries
  * returns cameras or throws HassStorageError, nothing else; every camera has a title and a URL.
  */
-const ITERATIONS = fuzzInputs(10_000);
+/** FUZZ_INPUTS for the long mode. */
+const INPUTS = 5_000;
 const seed = readFileSync(new URL('../unit/pkg/hass/fixtures/core.config_entries', import.meta.url));
 const ODD_VALUES: unknown[] = [null, 0, -1, 1e308, '', 'x', [], {}, [null], { entries: 1 }, true];
 
@@ -24,23 +25,28 @@ function mutateJson(rng: Prng): string {
 }
 
 describe('fuzz: pkg/hass', () => {
-  it(`parseConfigEntries survives ${ITERATIONS} mutated files`, () => {
-    const rng = new Prng(0x68617373);
+  it(`parseConfigEntries: corpus, then ${fuzzInputs(INPUTS)} mutated files, cameras or HassStorageError`, (t) => {
     let cameras = 0;
-    let typed = 0;
-    for (let i = 0; i < ITERATIONS; i++) {
-      const text = rng.below(2) ? mutateJson(rng) : [flipBits, truncate, setBytes, splice][rng.below(4)]!(rng, seed).toString('utf8');
-      try {
-        for (const camera of parseConfigEntries(text).cameras) {
-          assert.ok(camera.title !== '' && camera.url !== '', `iteration ${i}`);
-          cameras++;
-        }
-      } catch (err) {
-        if (!(err instanceof HassStorageError)) throw new Error(`iteration ${i}: ${String(err)}`, { cause: err });
-        typed++;
-      }
-    }
-    console.log(`hass fuzz: ${ITERATIONS} files, ${cameras} cameras, ${typed} typed errors`);
-    assert.ok(cameras > 0 && typed > 0);
+    const stats = fuzzTargets({
+      parser: 'hass',
+      seed: 0x68617373,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof HassStorageError,
+      targets: [
+        {
+          name: 'parseConfigEntries',
+          seeds: [seed],
+          mutate: (rng) => (rng.below(2) ? Buffer.from(mutateJson(rng), 'utf8') : [flipBits, truncate, setBytes, splice][rng.below(4)]!(rng, seed)),
+          run: (input) => {
+            for (const camera of parseConfigEntries(input.toString('utf8')).cameras) {
+              assert.ok(camera.title !== '' && camera.url !== '', 'a camera without title or URL');
+              cameras++;
+            }
+          },
+        },
+      ],
+    });
+    for (const [name, s] of stats) assert.ok(cameras > 0 && s.failed > 0, `${name}: ${cameras} cameras, ${s.failed} refused`);
+    t.diagnostic(`${describeStats(stats)}; ${cameras} cameras`);
   });
 });

@@ -3,21 +3,20 @@ import { describe, it } from 'node:test';
 import { AacBitWriter, AacDepacketizer, AacPacketizer, LatmDepacketizer, LatmPacketizer } from '../../addon/src/pkg/aac/index.js';
 import { OpusDepacketizer } from '../../addon/src/pkg/opus/index.js';
 import { PcmDepacketizer } from '../../addon/src/pkg/pcm/index.js';
-import { parseRtp, rtpPacketToBuffer, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
+import { RtpError, parseRtp, rtpPacketToBuffer, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
 import { AAC_CASES } from '../unit/pkg/aac/rtp-cases.js';
 import { fixtureUrl, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
-import { fuzzDepacketizer, type DepacketizerTarget } from '../unit/pkg/rtp/fuzz-harness.js';
-import { HANG_MS } from './mutate.js';
-import { fuzzInputs } from './targets.js';
+import { depacketizerTarget, type DepacketizerTarget } from './depacketizers.js';
+import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
 
 /**
  * AAC (mpeg4-generic in the AAC-hbr and AAC-lbr layouts, MP4A-LATM), Opus and PCM depacketizers on mutated
- * packet sequences from GStreamer and ffmpeg captures and the AAC case table. At least 100k packets each;
+ * packet sequences from GStreamer and ffmpeg captures and the AAC case table. Sequences of 1-12 damaged packets (test/fuzz/depacketizers.ts);
  * only RtpError; every AU within the cap.
  */
 
-const PACKETS = fuzzInputs(100_000);
-const MAX_CALL_MS = HANG_MS;
+/** Packet sequences (1-12 packets, damaged) per depacketizer; FUZZ_INPUTS for the long mode. */
+const INPUTS = 3_000;
 const MAX_AU = 4096;
 
 const parsed = (buffers: readonly Buffer[]): RtpPacket[] => buffers.map((b) => parseRtp(b));
@@ -107,10 +106,11 @@ const targets: DepacketizerTarget[] = [
 
 describe('audio depacketizer fuzz', () => {
   targets.forEach((target, n) => {
-    it(`${target.name}: ${PACKETS} mutated packets, only RtpError, AUs within the cap`, (t) => {
-      const result = fuzzDepacketizer(target, { seed: 0x61756430 + n, minPackets: PACKETS, maxCallMs: MAX_CALL_MS });
-      assert.ok(result.frames > 1000, `${result.frames} frames came out`);
-      t.diagnostic(`${result.packets} packets, ${result.frames} frames, slowest push ${result.slowest.toFixed(2)} ms`);
+    it(`${target.name}: corpus, then ${fuzzInputs(INPUTS)} mutated packet sequences, only RtpError, AUs within the cap`, (t) => {
+      const counts = { packets: 0, frames: 0, typed: 0 };
+      const stats = fuzzTargets({ parser: 'rtp-audio', seed: 0x61756430 + n, targets: [depacketizerTarget(target, counts)], ciInputs: INPUTS, typed: (e) => e instanceof RtpError });
+      if (stats.size > 0) assert.ok(counts.frames > fuzzInputs(INPUTS) / 10, `${counts.frames} frames came out`);
+      t.diagnostic(`${describeStats(stats)}; ${counts.packets} packets, ${counts.frames} frames, ${counts.typed} RtpError`);
     });
   });
 });

@@ -3,22 +3,21 @@ import { describe, it } from 'node:test';
 import { H264Depacketizer, H264Packetizer, joinAvcc } from '../../addon/src/pkg/h264/index.js';
 import { H265Depacketizer, H265Packetizer } from '../../addon/src/pkg/h265/index.js';
 import { JpegDepacketizer, JpegPacketizer, parseJpeg } from '../../addon/src/pkg/jpeg/index.js';
-import { parseRtp, rtpPacketToBuffer, splitAvccFrame, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
+import { RtpError, parseRtp, rtpPacketToBuffer, splitAvccFrame, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
 import { H264_CASES } from '../unit/pkg/h264/rtp-cases.js';
 import { H265_CASES } from '../unit/pkg/h265/rtp-cases.js';
 import { fixtureUrl, readFrames, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
-import { fuzzDepacketizer, type DepacketizerTarget } from '../unit/pkg/rtp/fuzz-harness.js';
-import { HANG_MS } from './mutate.js';
-import { fuzzInputs } from './targets.js';
+import { depacketizerTarget, type DepacketizerTarget } from './depacketizers.js';
+import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
 
 /**
  * H264, H265 and JPEG depacketizers on mutated packet sequences: the captured streams (rtph264pay,
- * rtph265pay, rtpjpegpay, ffmpeg) and the case tables. At least 100k packets each; only RtpError; frames
+ * rtph265pay, rtpjpegpay, ffmpeg) and the case tables. Sequences of 1-12 damaged packets (test/fuzz/depacketizers.ts); only RtpError; frames
  * are well-formed AVCC within the caps, or JPEG images that parse.
  */
 
-const PACKETS = fuzzInputs(100_000);
-const MAX_CALL_MS = HANG_MS;
+/** Packet sequences (1-12 packets, damaged) per depacketizer; FUZZ_INPUTS for the long mode. */
+const INPUTS = 3_000;
 const MAX_FRAME = 64 * 1024;
 
 const parsed = (buffers: readonly Buffer[]): RtpPacket[] => buffers.map((b) => parseRtp(b));
@@ -78,10 +77,11 @@ const targets: DepacketizerTarget[] = [
 
 describe('video depacketizer fuzz', () => {
   targets.forEach((target, n) => {
-    it(`${target.name}: ${PACKETS} mutated packets, only RtpError, well-formed frames`, (t) => {
-      const result = fuzzDepacketizer(target, { seed: 0x76696430 + n, minPackets: PACKETS, maxCallMs: MAX_CALL_MS });
-      assert.ok(result.frames > 1000, `${result.frames} frames came out`);
-      t.diagnostic(`${result.packets} packets, ${result.frames} frames, slowest push ${result.slowest.toFixed(2)} ms`);
+    it(`${target.name}: corpus, then ${fuzzInputs(INPUTS)} mutated packet sequences, only RtpError, well-formed frames`, (t) => {
+      const counts = { packets: 0, frames: 0, typed: 0 };
+      const stats = fuzzTargets({ parser: 'rtp-video', seed: 0x76696430 + n, targets: [depacketizerTarget(target, counts)], ciInputs: INPUTS, typed: (e) => e instanceof RtpError });
+      if (stats.size > 0) assert.ok(counts.frames > fuzzInputs(INPUTS) / 10, `${counts.frames} frames came out`);
+      t.diagnostic(`${describeStats(stats)}; ${counts.packets} packets, ${counts.frames} frames, ${counts.typed} RtpError`);
     });
   });
 });

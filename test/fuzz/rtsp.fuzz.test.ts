@@ -15,23 +15,22 @@ import {
   pickChallenge,
   type RtspReadItem,
 } from '../../addon/src/pkg/rtsp/index.js';
-import { Prng, flipBits, setBytes, setU32, splice, timed, truncate, HANG_MS } from './mutate.js';
-import { fuzzInputs } from './targets.js';
+import { Prng, flipBits, setBytes, setU32, splice, truncate } from './mutate.js';
+import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**
  * The RTSP reader on mutated captured byte streams (GStreamer and ffmpeg sessions: messages and interleaved
  * frames, both directions): it never throws, reports problems only as RtspError items, and gives the same
  * items whether the input arrives whole or cut at random boundaries. The header value parsers take mutated
- * real header values and may only throw RtspError. Every call under 50 ms.
+ * real header values and may only throw RtspError. No call hangs.
  */
 
-const READER_ITERATIONS = fuzzInputs(100_000);
-const VALUE_ITERATIONS = fuzzInputs(100_000);
-const MAX_CALL_MS = HANG_MS;
+/** Per target; FUZZ_INPUTS for the long mode. */
+const INPUTS = 1_500;
 const SEED = 0x72747370; // 'rtsp'
 
 const capture = (name: string) => readFileSync(new URL(`../unit/pkg/rtsp/fixtures/${name}`, import.meta.url));
-/** Overlapping 1.5 KB windows of the captures, so every iteration stays cheap. */
+/** Overlapping 1.5 KB windows of the captures, so every input stays cheap. */
 const streams = [
   'gst_onvif_digest.server.bin',
   'gst_onvif_digest.client.bin',
@@ -115,87 +114,67 @@ function sameHeaders(a: Array<[string, string]>, b: Array<[string, string]>): bo
   return a.length === b.length && a.every(([n, v], i) => b[i]?.[0] === n && b[i]?.[1] === v);
 }
 
-/** The reader fed `input` cut at `sizes`: its items and its slowest push. */
-function cutPass(input: Buffer, sizes: readonly number[]): { items: RtspReadItem[]; ms: number; error: unknown } {
+/** The reader fed `input` cut at `sizes`: its items (a push that throws is a failure: errors are items). */
+function cutPass(input: Buffer, sizes: readonly number[]): RtspReadItem[] {
   const reader = new RtspReader({ maxHeaderSize: 2048, maxBodySize: 4096 });
   const items: RtspReadItem[] = [];
-  let ms = 0;
   let pos = 0;
   for (const n of sizes) {
     const chunk = input.subarray(pos, pos + n);
-    const call = timed(() => items.push(...reader.push(chunk)));
-    if (call.error !== undefined) return { items, ms, error: call.error };
-    ms = Math.max(ms, call.ms);
+    try {
+      items.push(...reader.push(chunk));
+    } catch (error) {
+      throw new Error(`push threw ${String(error)}`, { cause: error });
+    }
     pos += n;
   }
-  return { items, ms, error: undefined };
+  return items;
 }
 
-/**
- * Times `fn`; a call over the limit is timed once more, since a garbage collection pause can land in any
- * call: only an input that is slow twice is slow.
- */
-function timedCall(fn: () => void): { ms: number; error: unknown } {
-  const first = timed(fn);
-  return first.ms < MAX_CALL_MS ? first : timed(fn);
-}
+const kinds: Record<string, number> = {};
 
-describe('rtsp fuzz', () => {
-  it(`${READER_ITERATIONS} mutated streams, whole and cut at random: same items, errors only as RtspError items`, (t) => {
-    const rng = new Prng(SEED);
-    const kinds: Record<string, number> = {};
-    let slowest = 0;
-    for (let i = 0; i < READER_ITERATIONS; i++) {
-      const input = mutate(rng, rng.pick(streams));
+const targets: FuzzTarget[] = [
+  {
+    name: 'RtspReader',
+    seeds: streams,
+    mutate,
+    run: (input, rng) => {
+      const whole = cutPass(input, [input.length]);
       const small = rng.below(10) === 0 ? 1 + rng.below(8) : 0;
-      let whole: RtspReadItem[] = [];
-      const first = timedCall(() => {
-        whole = new RtspReader({ maxHeaderSize: 2048, maxBodySize: 4096 }).push(input);
-      });
       const sizes: number[] = [];
       for (let pos = 0; pos < input.length; ) {
         const n = small > 0 ? small : 1 + rng.below(1500);
         sizes.push(n);
         pos += n;
       }
-      let pass = cutPass(input, sizes);
-      // A slow push is timed again on a fresh reader with the same cuts (a GC pause or a busy CPU can land
-      // in any call; an input is slow only when it is slow twice).
-      if (pass.ms >= MAX_CALL_MS) pass = cutPass(input, sizes);
-      assert.equal(pass.error, undefined, `iteration ${i}: push threw ${String(pass.error)}`);
-      assert.equal(first.error, undefined, `iteration ${i}: push threw ${String(first.error)}`);
-      const ms = Math.max(first.ms, pass.ms);
-      slowest = Math.max(slowest, ms);
-      assert.ok(ms < MAX_CALL_MS, `iteration ${i} took ${ms.toFixed(1)} ms`);
-      const cut = pass.items;
-      assert.ok(sameItems(cut, whole), `iteration ${i}: chunking changed the result`);
+      assert.ok(sameItems(cutPass(input, sizes), whole), 'chunking changed the result');
       for (const item of whole) {
         if (item.kind === 'garbage' || item.kind === 'error') assert.ok(item.error instanceof RtspError);
         kinds[item.kind] = (kinds[item.kind] ?? 0) + 1;
       }
-    }
-    for (const kind of ['request', 'response', 'frame', 'garbage']) assert.ok((kinds[kind] ?? 0) > 1000, `${kind}: ${kinds[kind] ?? 0}`);
-    assert.ok((kinds.error ?? 0) > 10, `fatal errors: ${kinds.error ?? 0}`);
-    t.diagnostic(`slowest ${slowest.toFixed(2)} ms; items ${JSON.stringify(kinds)}`);
-  });
+    },
+  },
+  ...values.map(
+    (v): FuzzTarget => ({
+      name: v.name,
+      seeds: v.seeds.map((text) => Buffer.from(text, 'latin1')),
+      mutate,
+      run: (input) => void v.run(input.toString('latin1')),
+    }),
+  ),
+];
 
-  it(`${VALUE_ITERATIONS} mutated header values: only RtspError`, (t) => {
-    const rng = new Prng(SEED + 1);
-    const stats = new Map<string, { ok: number; failed: number }>();
-    let slowest = 0;
-    for (let i = 0; i < VALUE_ITERATIONS; i++) {
-      const target = rng.pick(values);
-      const input = mutate(rng, Buffer.from(rng.pick(target.seeds), 'latin1')).toString('latin1');
-      const { ms, error } = timedCall(() => target.run(input));
-      slowest = Math.max(slowest, ms);
-      assert.ok(ms < MAX_CALL_MS, `iteration ${i} (${target.name}) took ${ms.toFixed(1)} ms`);
-      if (error !== undefined) assert.ok(error instanceof RtspError, `iteration ${i} (${target.name}) threw ${String(error)}`);
-      const s = stats.get(target.name) ?? { ok: 0, failed: 0 };
-      if (error === undefined) s.ok++;
-      else s.failed++;
-      stats.set(target.name, s);
+describe('rtsp fuzz', () => {
+  it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: the reader gives the same items whole and cut, errors only as RtspError`, (t) => {
+    const stats = fuzzTargets({ parser: 'rtsp', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof RtspError });
+    const reader = stats.get('RtspReader');
+    if (reader !== undefined) {
+      assert.equal(reader.failed, 0, 'the reader reports errors as items, it never throws');
+      const floor = reader.ok / 20;
+      for (const kind of ['request', 'response', 'frame', 'garbage']) assert.ok((kinds[kind] ?? 0) > floor, `${kind}: ${kinds[kind] ?? 0}`);
+      assert.ok((kinds['error'] ?? 0) > 0, `fatal errors: ${kinds['error'] ?? 0}`);
     }
-    for (const [name, s] of stats) assert.ok(s.ok > 100, `${name}: ${s.ok} accepted`);
-    t.diagnostic(`slowest ${slowest.toFixed(2)} ms; ${[...stats].map(([n, s]) => `${n} ${s.ok}/${s.failed}`).join('; ')}`);
+    for (const [name, s] of stats) if (name !== 'RtspReader') assert.ok(s.ok > s.failed / 20, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    t.diagnostic(`${describeStats(stats)}; reader items ${JSON.stringify(kinds)}`);
   });
 });

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SdpError, buildSdp, parseSdp, sdpToMedias } from '../../addon/src/pkg/sdp/index.js';
-import { Prng, flipBits, setBytes, splice, timed, truncate, HANG_MS } from './mutate.js';
-import { fuzzInputs } from './targets.js';
+import { Prng, flipBits, setBytes, splice, truncate } from './mutate.js';
+import { assertBothOutcomes, describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
 /**
- * Mutated real and camera-style SDPs through parseSdp and sdpToMedias: only SdpError, each call under
- * 50 ms, and what parses survives buildSdp/parseSdp unchanged (the same text and tracks).
+ * Mutated real and camera-style SDPs through parseSdp and sdpToMedias: only SdpError, no call hangs, and
+ * what parses survives buildSdp/parseSdp unchanged (the same text and tracks).
  */
 
-const ITERATIONS = fuzzInputs(100_000);
-const MAX_CALL_MS = HANG_MS;
+/** Per target; FUZZ_INPUTS for the long mode. */
+const INPUTS = 5_000;
 const SEED = 0x73647020; // 'sdp '
 
 const folder = new URL('../unit/pkg/sdp/fixtures/', import.meta.url);
@@ -60,38 +60,30 @@ function mutate(rng: Prng, seed: Buffer): Buffer {
   }
 }
 
+let tracks = 0;
+
+const target: FuzzTarget = {
+  name: 'parseSdp/sdpToMedias/buildSdp',
+  seeds,
+  mutate,
+  run: (input, rng) => {
+    const session = parseSdp(input);
+    const found = sdpToMedias(session);
+    tracks += found.length;
+    const text = buildSdp(session);
+    // The round trip costs as much as the parse: check it on every fourth input.
+    if (rng.below(4) !== 0) return;
+    const again = parseSdp(text);
+    assert.equal(buildSdp(again), text, 'the description changed through build/parse');
+    assert.equal(JSON.stringify(sdpToMedias(again)), JSON.stringify(found), 'tracks changed through build/parse');
+  },
+};
+
 describe('sdp fuzz', () => {
-  it(`${ITERATIONS} mutated descriptions: only SdpError, stable through build/parse, no call hangs`, (t) => {
-    const rng = new Prng(SEED);
-    let ok = 0;
-    let failed = 0;
-    let tracks = 0;
-    let slowest = 0;
-    for (let i = 0; i < ITERATIONS; i++) {
-      const input = mutate(rng, rng.pick(seeds));
-      const run = () => {
-        const session = parseSdp(input);
-        const found = sdpToMedias(session);
-        tracks += found.length;
-        const text = buildSdp(session);
-        // The round trip costs as much as the parse: check it on every fourth input.
-        if (i % 4 !== 0) return;
-        const again = parseSdp(text);
-        assert.equal(buildSdp(again), text, `iteration ${i}: the description changed through build/parse`);
-        assert.equal(JSON.stringify(sdpToMedias(again)), JSON.stringify(found), `iteration ${i}: tracks changed through build/parse`);
-      };
-      let result = timed(run);
-      if (result.ms >= MAX_CALL_MS) result = timed(run);
-      slowest = Math.max(slowest, result.ms);
-      assert.ok(result.ms < MAX_CALL_MS, `iteration ${i} took ${result.ms.toFixed(1)} ms`);
-      if (result.error !== undefined) {
-        assert.ok(result.error instanceof SdpError, `iteration ${i} threw ${String(result.error)}`);
-        failed++;
-      } else {
-        ok++;
-      }
-    }
-    assert.ok(ok > 50_000 && failed > 100, `${ok} parsed, ${failed} rejected`);
-    t.diagnostic(`slowest ${slowest.toFixed(2)} ms; ${ok} parsed (${tracks} tracks), ${failed} rejected`);
+  it(`corpus, then ${fuzzInputs(INPUTS)} mutated descriptions: only SdpError, stable through build/parse, no call hangs`, (t) => {
+    const stats = fuzzTargets({ parser: 'sdp', seed: SEED, targets: [target], ciInputs: INPUTS, typed: (e) => e instanceof SdpError });
+    assertBothOutcomes(stats);
+    for (const [name, s] of stats) assert.ok(s.ok > s.failed, `${name}: ${s.ok} parsed, ${s.failed} rejected`);
+    t.diagnostic(`${describeStats(stats)}; ${tracks} tracks`);
   });
 });
