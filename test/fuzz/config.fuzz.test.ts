@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, it } from 'node:test';
 import { parseDocument, stringify } from 'yaml';
+import { maskConfigText, restoreMaskedSecrets } from '../../addon/src/core/creds.js';
 import { ConfigError } from '../../addon/src/config/errors.js';
 import { loadConfigText } from '../../addon/src/config/load.js';
 import { setYamlValue } from '../../addon/src/config/yaml-edit.js';
@@ -26,6 +27,7 @@ const SEEDS = [
   `{"api": {"listen": ":1984"}, "streams": {"a": ["rtsp://a", "rtsp://b"]}, "preload": {"a": "video"}}`,
   `env:\n  PASS: secret\nexec:\n  allow_paths: [ffmpeg]\npublish:\n  cam: rtmp://x/live\nts2rtc:\n  allow_insecure_api_sources: no\n`,
   `block: |\n  line1\n  line2\nfolded: >-\n  a\n  b\n? complex\n: value\n"quoted key": 'single'\n`,
+  `streams:\n  a: rtsp://admin:pw1@10.0.0.1/1 # cam\n  b: [rtsp://u:pw2@h/1, "rtsp://u:pw3@h/1"]\n  k: homekit://h:1?client_private=abc&device_id=d\n  t: https://TOK@cloud/x\nrtsp:\n  password: 'p''w'\nwebrtc:\n  ice_servers:\n    - {urls: [turn:h], username: u, credential: "c\\"d"}\n    - urls: turn:h2\n      credential: plain pw\nngrok:\n  command: ngrok tcp 1 --authtoken TOK2\n`,
 ];
 
 const TOKENS = [
@@ -219,6 +221,18 @@ describe(`config fuzz (seed ${SEED})`, () => {
             const want: unknown = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
             assert.ok(isDeepStrictEqual(at, want), `${JSON.stringify(keys)} = ${JSON.stringify(want)}, read back ${JSON.stringify(at)}\ninput: ${JSON.stringify(input)}\noutput: ${JSON.stringify(out)}`);
             edited++;
+          },
+        },
+        {
+          // GET /api/config's masking, and the merge-back of a save that did not touch the text: the same file.
+          name: 'maskConfigText/restoreMaskedSecrets',
+          seeds: SEEDS.map((text) => Buffer.from(text)),
+          mutate: generate,
+          run: (bytes) => {
+            const input = bytes.toString('utf8');
+            const restored = restoreMaskedSecrets(maskConfigText(input), input);
+            assert.deepEqual(restored.unresolved, [], 'a *** of the masked file itself could not be placed');
+            assert.equal(restored.text, input, 'mask then restore changed the file');
           },
         },
       ],

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'CROSS_SITE_REFUSED' // a state-changing request from another web site's page
   | 'BODY_TYPE_REFUSED' // a JSON/YAML body in a content type any web page may send
   | 'CONFIG_DISABLED' // no config file path: `/api/config` is gone
+  | 'CONFIG_RAW_FORBIDDEN' // `/api/config?raw=1` without the API credentials in the request
   | 'NOT_IMPLEMENTED' // the endpoint exists in go2rtc but its feature is not built yet
   | 'EXIT_CODE_INVALID'
   | 'INTERNAL';

@@ -90,6 +90,7 @@ export function init(app: App, hooks: ApiHooks = {}): ApiModule {
   registerConfigRoutes(routes, persistence, {
     check: (text) => checkConfig(text, app.streams.schemes()),
     apply: (before, after) => applyStreams(app.streams, before, after),
+    auth: settings.auth,
   });
   registerProcessRoutes(routes, {
     exit: hooks.exit ?? ((code) => process.exit(code)),

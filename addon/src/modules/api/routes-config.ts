@@ -1,10 +1,13 @@
+import { SECRET_MASK, maskConfigText, restoreMaskedSecrets } from '../../core/creds.js';
 import { ConfigError } from '../../config/errors.js';
 import type { ConfigEdit } from '../../config/write.js';
 import type { Config } from '../../config/types.js';
 import type { ApplyReport } from './config-apply.js';
 import type { ConfigProblem, ConfigReport } from './config-check.js';
+import { presentsApiCredentials } from './credentials.js';
 import { requireStructuredBody } from './cross-site.js';
 import { ApiError } from './errors.js';
+import type { AuthOptions } from './middleware.js';
 import { queryValue, readBody, sendEmpty, sendJson, type ApiContext } from './request.js';
 import type { RouteTable } from './routes.js';
 
@@ -29,6 +32,8 @@ export interface ConfigRuntime {
   check(text: string): ConfigReport;
   /** Brings the running streams in line with a saved config. */
   apply(before: Config | undefined, after: Config): ApplyReport;
+  /** `api.username`/`password`: a request that presents them may ask for the raw file (`?raw=1`). */
+  auth?: AuthOptions | undefined;
 }
 
 /** A refused edit: 400 with every problem, so a client (the config editor) can mark each at its line. */
@@ -52,6 +57,15 @@ export class ConfigRefused extends Error {
  * `?check=1` on POST/PATCH checks only: 200 JSON `{valid, errors, warnings}`, nothing written.
  * A saving POST/PATCH answers empty (go2rtc) unless the client accepts JSON, which gets what was applied.
  * Other methods, PUT included, are accepted and do nothing, as in go2rtc.
+ *
+ * Secrets (issue 15): GET answers the file with every secret as `***` (core/creds `maskConfigText`: URL
+ * passwords, HomeKit keys, ngrok's token, `password`/`credential`/`token` values), unlike go2rtc, whose
+ * raw answer gave any page that reached the API every camera password. Every write (and `?check=1`) first
+ * puts the current file's secrets back where the body still has `***` (`restoreMaskedSecrets`), so the web
+ * UI's editor (ours and go2rtc's: GET, edit, POST the whole text) saves without wiping a password; a `***` it
+ * cannot tie to one secret is a 400 `CONFIG_MASKED` at its line, nothing saved. The raw file is for the
+ * owner only: `?raw=1` with the API's credentials in the request itself (so never without `api.username`,
+ * and never through a browser session that merely got past the loopback bypass); otherwise 403.
  */
 export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess | undefined, runtime: ConfigRuntime): void {
   routes.add('*', 'api/config', async (ctx: ApiContext) => {
@@ -60,10 +74,13 @@ export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess 
       // Checking needs no file, except to merge a PATCH into.
       if (!file && ctx.method === 'PATCH') throw disabled();
       requireStructuredBody(ctx, 'application/yaml');
-      const body = (await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8');
+      const raw = (await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8');
+      const restored = file ? await restoreSecrets(file, raw) : { text: raw, problems: [] };
+      const body = restored.text;
       const text = ctx.method === 'PATCH' && file ? await mergedPreview(file, body) : body;
       const report = runtime.check(text);
-      sendJson(ctx, { valid: report.valid, errors: report.errors, warnings: report.warnings }, { mask: true });
+      const errors = [...restored.problems, ...report.errors];
+      sendJson(ctx, { valid: errors.length === 0, errors, warnings: report.warnings }, { mask: true });
       return;
     }
     if (!file) throw disabled();
@@ -74,9 +91,14 @@ export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess 
       } catch (err) {
         throw new ApiError(404, 'NOT_FOUND', 'config file not readable', { cause: err });
       }
+      const raw = isTrue(queryValue(ctx, 'raw'));
+      if (raw && !presentsApiCredentials(ctx, runtime.auth)) {
+        throw new ApiError(403, 'CONFIG_RAW_FORBIDDEN', 'the raw config file (with its passwords) needs the API credentials in the request');
+      }
       ctx.status = 200;
       ctx.type = 'application/yaml';
-      ctx.body = text;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = raw ? text : maskConfigText(text);
       return;
     }
     if (!write) {
@@ -84,8 +106,39 @@ export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess 
       return;
     }
     requireStructuredBody(ctx, 'application/yaml');
-    await save(ctx, file, runtime, (await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
+    const restored = await restoreSecrets(file, (await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
+    if (restored.problems.length > 0) {
+      const refused = new ConfigRefused(restored.problems);
+      sendJson(ctx, { error: refused.message, code: 'CONFIG_MASKED', errors: refused.problems }, { status: 400, mask: true });
+      return;
+    }
+    await save(ctx, file, runtime, restored.text);
   });
+}
+
+/**
+ * The body with the current file's secrets back in place of the `***` a masked GET showed; a `***` that
+ * stands for no one secret is a problem at its line (saving it would set the password to `***`).
+ */
+async function restoreSecrets(file: ConfigFileAccess, body: string): Promise<{ text: string; problems: ConfigProblem[] }> {
+  if (!body.includes(SECRET_MASK)) return { text: body, problems: [] };
+  let current = '';
+  try {
+    current = await file.read();
+  } catch {
+    // No file yet: nothing to restore, every `***` is unresolved.
+  }
+  const { text, unresolved } = restoreMaskedSecrets(body, current);
+  const problems = unresolved.map(
+    (u): ConfigProblem => ({
+      code: 'CONFIG_MASKED',
+      line: u.line,
+      column: u.column,
+      path: '',
+      message: `${SECRET_MASK} stands for a hidden password, but ${u.where} is not in the saved file (its URL or key changed): type the password again`,
+    }),
+  );
+  return { text, problems };
 }
 
 function disabled(): ApiError {

@@ -2,7 +2,8 @@ import { CoreError } from '../../core/errors.js';
 import type { StreamHub } from '../streams/hub.js';
 import type { SourceOrigin } from '../streams/source-url.js';
 import { streamsDot } from './dot.js';
-import { checkAuth, type AuthOptions } from './middleware.js';
+import type { AuthOptions } from './middleware.js';
+import { presentsApiCredentials } from './credentials.js';
 import { ApiError } from './errors.js';
 import { ProbeConsumer, parseMediaQuery } from './probe.js';
 import { queryParams, queryValue, queryValues, requireQuery, sendEmpty, sendJson, sendText, type ApiContext } from './request.js';
@@ -17,17 +18,6 @@ export interface StreamPersistence {
 export interface StreamRouteOptions {
   /** `api.username`/`password`; a request that presents them sees source URLs unmasked (see README). */
   auth?: AuthOptions | undefined;
-}
-
-/**
- * True when the request itself carries the API's credentials (checked here, loopback included: the loopback
- * bypass lets a request through without them, and an unchecked header proves nothing). Such a client can read
- * and replace the whole config file (`/api/config`, passwords included), so masking its view of the streams
- * hides nothing from it.
- */
-function presentsApiCredentials(ctx: ApiContext, auth: AuthOptions | undefined): boolean {
-  if (!auth || !ctx.get('authorization')) return false;
-  return checkAuth(ctx.req, { ...auth, localAuth: true });
 }
 
 /** `/api/streams`, `/api/streams.dot` and `/api/schemes`, with go2rtc's parameters (internal/streams/api.go). */
