@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { runProcess } from '../../peers/process.js';
 import { countFrames, ffprobeJson, type FrameCount } from '../../peers/ffmpeg.js';
 import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
-import { state, waitState } from '../mp4/player.js';
+import { measurePlayback } from '../mp4/player.js';
 import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
 import { startHttpCamera, type HttpCamera } from './http-camera.js';
 
@@ -178,13 +178,7 @@ describe('http(s) source in Chromium', () => {
     it(`${stream}: MSE plays ≥ 90 % of the frames over 5 s`, async (t) => {
       const page = await chrome.context.newPage();
       try {
-        await page.goto(`${server.api}/stream.html?src=${stream}&mode=mse`);
-        const first = await waitState(page, (s) => s.firstFrameMs > 0, 30_000, 'first frame');
-        const start = await state(page);
-        await waitState(page, (s) => s.currentTime - start.currentTime >= 5, 20_000, '5 s of playback');
-        const end = await state(page);
-        const frames = end.frames - start.frames;
-        const played = end.currentTime - start.currentTime;
+        const { first, end, frames, played } = await measurePlayback(page, `${server.api}/stream.html?src=${stream}&mode=mse`, 5);
         t.diagnostic(`${stream}: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s played (${end.dropped} dropped); ${end.mime}`);
         console.log(`chromium ${stream}: ${frames} frames over ${played.toFixed(2)} s of playback, ${end.dropped} dropped`);
         assert.equal(end.error, '');

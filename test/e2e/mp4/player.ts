@@ -48,3 +48,24 @@ export async function waitState(page: Page, test: (s: PlayerState) => boolean, t
     await page.waitForTimeout(50);
   }
 }
+
+/** The player's state at its first frame and around a stretch of playback, and what was shown in it. */
+export interface Playback {
+  first: PlayerState;
+  start: PlayerState;
+  end: PlayerState;
+  /** Frames painted between start and end. */
+  frames: number;
+  /** Seconds of media played between start and end (the video's currentTime). */
+  played: number;
+}
+
+/** Opens `url` in `page`, waits for the first frame, then for `seconds` of media played (by currentTime). */
+export async function measurePlayback(page: Page, url: string, seconds: number): Promise<Playback> {
+  await page.goto(url);
+  const first = await waitState(page, (s) => s.firstFrameMs > 0, 30_000, 'first frame');
+  const start = await state(page);
+  await waitState(page, (s) => s.currentTime - start.currentTime >= seconds, 20_000, `${seconds} s of playback`);
+  const end = await state(page);
+  return { first, start, end, frames: end.frames - start.frames, played: end.currentTime - start.currentTime };
+}

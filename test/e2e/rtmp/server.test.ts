@@ -32,21 +32,25 @@ async function publish(url: string): Promise<Publisher> {
   return publisher;
 }
 
-describe('RTMP server', () => {
+// Every test has its own server and publisher, so they run at once: the file runs alone (frame counts need
+// free cores) and one test at a time used a fraction of one core.
+describe('RTMP server', { concurrency: true }, () => {
   it('ffmpeg publishes rtmp://…/cam → RTSP reader ≥ 95 % of the frames; an RTMP reader gets H264 + AAC back', async () => {
     const server = await ts2rtc({ cam: null });
     await publish(server.rtmpUrl('cam'));
 
-    const video = await countFrames(server.rtspUrl('cam'), { seconds: SECONDS });
+    // The four readers at once, as four viewers would be (one window's time instead of four in turn).
+    const [video, probe, back, audio] = await Promise.all([
+      countFrames(server.rtspUrl('cam'), { seconds: SECONDS }),
+      ffprobeJson(server.rtmpUrl('cam')),
+      countFrames(server.rtmpUrl('cam'), { seconds: SECONDS }),
+      countFrames(server.rtmpUrl('cam'), { seconds: 2, media: 'audio' }),
+    ]);
     const expected = (FPS * video.windowMs) / 1000;
     assert.ok(video.frames >= 0.95 * expected, `RTSP video: ${video.frames} of ${expected} frames\n${video.stderr}`);
-
-    const probe = await ffprobeJson(server.rtmpUrl('cam'));
     assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], JSON.stringify(probe.streams));
-    const back = await countFrames(server.rtmpUrl('cam'), { seconds: SECONDS });
     const expectedBack = (FPS * back.windowMs) / 1000;
     assert.ok(back.frames >= 0.95 * expectedBack, `RTMP video: ${back.frames} of ${expectedBack} frames\n${back.stderr}`);
-    const audio = await countFrames(server.rtmpUrl('cam'), { seconds: 2, media: 'audio' });
     assert.ok(audio.frames >= 0.95 * ((16000 / 1024) * audio.windowMs) / 1000, `RTMP audio: ${audio.frames} frames\n${audio.stderr}`);
     console.log(`publish → RTSP ${video.frames}/${expected.toFixed(1)}; → RTMP ${back.frames}/${expectedBack.toFixed(1)} (first frame ${back.firstFrameMs} ms), audio ${audio.frames}`);
   });
@@ -55,9 +59,8 @@ describe('RTMP server', () => {
     const server = await ts2rtc({ cam: null });
     await publish(server.rtmpUrl('cam'));
     const url = `${server.apiUrl}/api/stream.flv?src=cam`;
-    const probe = await ffprobeJson(url);
+    const [probe, video] = await Promise.all([ffprobeJson(url), countFrames(url, { seconds: SECONDS })]);
     assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], JSON.stringify(probe.streams));
-    const video = await countFrames(url, { seconds: SECONDS });
     const expected = (FPS * video.windowMs) / 1000;
     assert.ok(video.frames >= 0.95 * expected, `HTTP-FLV video: ${video.frames} of ${expected} frames\n${video.stderr}`);
     const unknown = await fetch(`${server.apiUrl}/api/stream.flv?src=nope`);
@@ -96,9 +99,8 @@ describe('RTMP server', () => {
     cleanups.push(() => nginx.stop());
     const pushed = await publishToRtmp(server.server.app, 'cam', nginx.url('pushed'));
     cleanups.push(() => pushed.stop());
-    const probe = await ffprobeJson(nginx.url('pushed'));
+    const [probe, video] = await Promise.all([ffprobeJson(nginx.url('pushed')), countFrames(nginx.url('pushed'), { seconds: SECONDS })]);
     assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], JSON.stringify(probe.streams));
-    const video = await countFrames(nginx.url('pushed'), { seconds: SECONDS });
     const expected = (FPS * video.windowMs) / 1000;
     assert.ok(video.frames >= 0.95 * expected, `via nginx: ${video.frames} of ${expected} frames\n${video.stderr}`);
     await assert.rejects(publishToRtmp(server.server.app, 'nope', nginx.url('x')), (err: Error & { code?: string }) => err.code === 'STREAM_NOT_FOUND');

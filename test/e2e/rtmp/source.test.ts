@@ -40,7 +40,9 @@ function tcpListening(port: number): boolean {
     });
 }
 
-describe('rtmp:// source', () => {
+// Every test has its own nginx or ffmpeg server and ts2rtc, so they run at once: the file runs alone (frame
+// counts need free cores) and one test at a time used a fraction of one core.
+describe('rtmp:// source', { concurrency: true }, () => {
   it('nginx-rtmp fed by ffmpeg (H264 + AAC) → ts2rtc → RTSP reader: ≥ 95 % of the frames, AAC audio', async () => {
     const nginx: NginxRtmp = await startNginxRtmp();
     cleanups.push(() => nginx.stop());
@@ -48,14 +50,16 @@ describe('rtmp:// source', () => {
     cleanups.push(() => publisher.stop());
     const server = await ts2rtc({ cam: nginx.url('x') });
 
-    const probe = await ffprobeJson(server.rtspUrl('cam'));
+    // The three readers at once, as three viewers would be (one window's time instead of three in turn).
+    const [probe, video, audio] = await Promise.all([
+      ffprobeJson(server.rtspUrl('cam')),
+      countFrames(server.rtspUrl('cam'), { seconds: SECONDS }),
+      countFrames(server.rtspUrl('cam'), { seconds: SECONDS, media: 'audio' }),
+    ]);
     const codecs = probe.streams.map((s) => s.codec_name).sort();
     assert.deepEqual(codecs, ['aac', 'h264'], JSON.stringify(probe.streams));
-
-    const video = await countFrames(server.rtspUrl('cam'), { seconds: SECONDS });
     const expected = (FPS * video.windowMs) / 1000;
     assert.ok(video.frames >= 0.95 * expected, `video: ${video.frames} of ${expected} frames\n${video.stderr}`);
-    const audio = await countFrames(server.rtspUrl('cam'), { seconds: SECONDS, media: 'audio' });
     const expectedAudio = (AAC_FPS * audio.windowMs) / 1000;
     assert.ok(audio.frames >= 0.95 * expectedAudio, `audio: ${audio.frames} of ${expectedAudio} frames\n${audio.stderr}`);
     console.log(`nginx → ts2rtc → RTSP: video ${video.frames}/${expected.toFixed(1)} first frame ${video.firstFrameMs} ms; audio ${audio.frames}/${expectedAudio.toFixed(1)}`);
