@@ -1,26 +1,117 @@
 /**
- * Runs the benchmarks: `npm run bench` runs every `bench/*.ts`, `npm run bench -- hub` only bench/hub.ts.
- * Each benchmark is its own process, so one's JIT state and heap do not colour another's numbers.
+ * `npm run bench`: runs the benchmarks, each in its own process (one's JIT state and heap do not colour
+ * another's numbers), collects the result rows they write (bench/lib/results.ts) and prints ONE table with
+ * ts2rtc and the compare server measured in the same run, and their ratio. See bench/README.md.
+ *
+ *   npm run bench                            rtsp, webrtc, mse fan-out and idle, against go2rtc if built
+ *   npm run bench -- --quick                 small sizes (smoke run, ~4 min)
+ *   npm run bench -- --only webrtc,idle      some of them
+ *   npm run bench -- --compare go2rtc|none|'CMD'   the server compared with (contract: bench/lib/target.ts)
+ *   npm run bench -- mixed                   a bench outside the default set (mixed, rtsp-gst, webrtc-werift,
+ *                                            mse-bare, hub, rtmp): these print their own report
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuCount, load1, parseResults, type ResultRow } from './lib/results.js';
+import { formatTable } from './lib/table.js';
+import { GO2RTC_BIN } from './lib/target.js';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const wanted = process.argv.slice(2);
-const benches = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
-  .map((f) => f.slice(0, -3))
-  .filter((name) => wanted.length === 0 || wanted.includes(name))
-  .sort();
-if (benches.length === 0) {
-  process.stderr.write(`no benchmark named ${wanted.join(', ')}\n`);
-  process.exit(2);
+
+/** name -> file and arguments; the first four make the table. */
+const BENCHES: Record<string, readonly string[]> = {
+  rtsp: ['fanout.ts', 'rtsp'],
+  webrtc: ['fanout.ts', 'webrtc'],
+  mse: ['fanout.ts', 'mse'],
+  idle: ['idle.ts'],
+  mixed: ['mixed.ts'],
+  'rtsp-gst': ['rtsp.ts'],
+  'webrtc-werift': ['webrtc.ts'],
+  'mse-bare': ['mse.ts'],
+  hub: ['hub.ts'],
+  rtmp: ['rtmp.ts'],
+};
+const DEFAULT = ['rtsp', 'webrtc', 'mse', 'idle'];
+
+interface Options {
+  names: string[];
+  quick: boolean;
+  compare: string | undefined;
 }
-let failed = 0;
-for (const name of benches) {
-  process.stdout.write(`\n== bench/${name}\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${name}.ts`], { stdio: 'inherit' });
-  if (result.status !== 0) failed++;
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { names: [], quick: false, compare: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--only') options.names.push(...(argv[++i] ?? '').split(','));
+    else if (arg.startsWith('--only=')) options.names.push(...arg.slice('--only='.length).split(','));
+    else if (arg === '--compare') options.compare = argv[++i];
+    else if (arg.startsWith('--compare=')) options.compare = arg.slice('--compare='.length);
+    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
+    else options.names.push(arg);
+  }
+  options.names = options.names.filter(Boolean);
+  const unknown = options.names.filter((n) => !BENCHES[n]);
+  if (unknown.length) throw new Error(`no benchmark named ${unknown.join(', ')} (there are: ${Object.keys(BENCHES).join(', ')})`);
+  if (options.names.length === 0) options.names = DEFAULT;
+  return options;
 }
-process.exit(failed === 0 ? 0 : 1);
+
+/** The commit go2rtc was built from, when the binary sits in its checkout. */
+function go2rtcCommit(): string {
+  try {
+    return execFileSync('git', ['-C', path.dirname(GO2RTC_BIN), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function main(): number {
+  let options: Options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const work = mkdtempSync(path.join(tmpdir(), 'ts2rtc-bench-run-'));
+  const resultsFile = path.join(work, 'results.jsonl');
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_RESULTS: resultsFile, ...(options.quick ? { BENCH_QUICK: '1' } : {}) };
+  if (options.compare !== undefined) env['BENCH_COMPARE'] = options.compare;
+  const started = performance.now();
+  const loads: number[] = [load1()];
+  const sampler = setInterval(() => loads.push(load1()), 5000);
+  let failed = 0;
+  for (const name of options.names) {
+    const [file, ...args] = BENCHES[name] ?? [];
+    process.stdout.write(`\n== ${name} (bench/${file} ${args.join(' ')})\n`);
+    const t0 = performance.now();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${file}`, ...args], { stdio: 'inherit', env });
+    process.stdout.write(`== ${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s${result.status === 0 ? '' : `, exit ${result.status ?? result.signal}`}\n`);
+    if (result.status !== 0) failed++;
+  }
+  clearInterval(sampler);
+  loads.push(load1());
+  let rows: ResultRow[];
+  try {
+    rows = parseResults(readFileSync(resultsFile, 'utf8'));
+  } catch {
+    rows = [];
+  }
+  rmSync(work, { recursive: true, force: true });
+  if (rows.length > 0) {
+    const mean = loads.reduce((a, b) => a + b, 0) / loads.length;
+    const machine =
+      `${cpuCount()} CPUs, node ${process.version}, go2rtc ${go2rtcCommit()} (${GO2RTC_BIN}); load average (1 min) during the run ` +
+      `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}, mean ${mean.toFixed(1)}; ${((performance.now() - started) / 60000).toFixed(1)} min` +
+      `${options.quick ? '; --quick sizes' : ''}`;
+    process.stdout.write(`\n${formatTable(rows, machine)}\n`);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = main();

@@ -69,21 +69,15 @@ export function rssBytes(pid: number): number {
 export interface Ts2rtcOptions {
   /** Write a V8 CPU profile of the whole run into this folder (`--cpu-prof`). */
   cpuProfileDir?: string;
+  /**
+   * A config file already written (bench/lib/target.ts) with its API and RTSP ports; by default an RTSP-only
+   * config with one `cam` stream is written here.
+   */
+  prepared?: { dir: string; configFile: string; apiPort: number; rtspPort: number };
 }
 
 export async function startTs2rtc(options: Ts2rtcOptions = {}): Promise<MeasuredServer> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ts2rtc-bench-rtsp-'));
-  const [apiPort, rtspPort] = [await freeTcpPort(), await freeTcpPort()];
-  const configFile = path.join(dir, 'ts2rtc.yaml');
-  // JSON is YAML. `cam:` with no source: a stream that exists only for a publisher (as go2rtc).
-  const config = {
-    api: { listen: `127.0.0.1:${apiPort}` },
-    rtsp: { listen: `127.0.0.1:${rtspPort}` },
-    webrtc: { listen: '' },
-    log: { level: 'warn' },
-    streams: { cam: null },
-  };
-  writeFileSync(configFile, JSON.stringify(config));
+  const { dir, configFile, apiPort, rtspPort } = options.prepared ?? (await rtspOnlyConfig());
   // The inspector lets us force a full GC between windows (memory "after a gc settle"); with no session
   // attached while measuring it costs nothing.
   const flags = ['--inspect=127.0.0.1:0'];
@@ -121,6 +115,22 @@ export async function startTs2rtc(options: Ts2rtcOptions = {}): Promise<Measured
     await stop();
     throw err;
   }
+}
+
+async function rtspOnlyConfig(): Promise<{ dir: string; configFile: string; apiPort: number; rtspPort: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ts2rtc-bench-rtsp-'));
+  const [apiPort, rtspPort] = [await freeTcpPort(), await freeTcpPort()];
+  const configFile = path.join(dir, 'ts2rtc.yaml');
+  // JSON is YAML. `cam:` with no source: a stream that exists only for a publisher (as go2rtc).
+  const config = {
+    api: { listen: `127.0.0.1:${apiPort}` },
+    rtsp: { listen: `127.0.0.1:${rtspPort}` },
+    webrtc: { listen: '' },
+    log: { level: 'warn' },
+    streams: { cam: null },
+  };
+  writeFileSync(configFile, JSON.stringify(config));
+  return { dir, configFile, apiPort, rtspPort };
 }
 
 /** A full GC in the child through the inspector, then its RSS and heap. */

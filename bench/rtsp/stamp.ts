@@ -85,3 +85,9 @@ export function findStamp(buf: Buffer, start: number, end: number): Stamp | unde
   }
   return undefined;
 }
+
+/** The stamp anywhere in `buf` (an fMP4 fragment, say), or undefined. */
+export function readStamp(buf: Buffer): Stamp | undefined {
+  const at = stampOffset(buf);
+  return at < 0 ? undefined : readStampAt(buf, at, buf.length);
+}

@@ -1,0 +1,240 @@
+/**
+ * Fan-out cost per protocol, ts2rtc and the compare server (bench/lib/target.ts: go2rtc by default) in the same
+ * run, under the same load: one camera (4 Mbit/s H264 640x360@25, bench/rtsp/camera.ts) publishes over RTSP,
+ * then 1, 10 and 50 consumers of one protocol join (WebRTC: 1, 10 and 30 — 50 werift viewers decrypting
+ * 4 Mbit/s each do not fit beside the servers on 2 cores):
+ *
+ *   rtsp    RTSP/TCP readers (bench/rtsp/reader.ts)
+ *   webrtc  werift viewers through POST /api/webrtc (bench/lib/webrtc-viewer.ts)
+ *   mse     MSE clients on /api/ws (bench/lib/mse-client.ts)
+ *
+ * Per step it writes one result row (bench/lib/results.ts): added CPU per consumer, per packet per consumer,
+ * RSS per consumer (ts2rtc after a forced full GC), latency camera -> consumer p50/p99 (every frame carries a
+ * send-time stamp), first media after the request on a warm stream, packets per consumer per second.
+ * Each server first gets a warm-up (consumers for a few seconds, then gone: V8 optimizes before it counts).
+ *
+ *   npm run bench -- --only webrtc      (bench/run.ts prints the table)
+ *   node --import tsx bench/fanout.ts rtsp     (re-runs itself in a private network namespace: loopback only)
+ */
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { inNetns, runInNetns } from '../test/peers/netns.js';
+import { Camera } from './rtsp/camera.js';
+import { encodeClip, type Clip } from './rtsp/clip.js';
+import { nowNs } from './rtsp/stamp.js';
+import { joinRtsp, type Consumer, type Protocol } from './lib/consumer.js';
+import { joinMse } from './lib/mse-client.js';
+import { joinWebrtc } from './lib/webrtc-viewer.js';
+import { load1, quantile, quick, writeResult, type FanoutRow } from './lib/results.js';
+import { targets, type Target } from './lib/target.js';
+
+const FILE = fileURLToPath(import.meta.url);
+const PROTOCOLS: readonly Protocol[] = ['rtsp', 'webrtc', 'mse'];
+
+interface Sizes {
+  counts: number[];
+  warmConsumers: number;
+  warmMs: number;
+  settleMs: number;
+  windowMs: number;
+}
+
+function sizes(protocol: Protocol): Sizes {
+  if (quick()) return { counts: [1, 5], warmConsumers: 3, warmMs: 3000, settleMs: 1000, windowMs: 3000 };
+  return {
+    counts: protocol === 'webrtc' ? [1, 10, 30] : [1, 10, 50],
+    warmConsumers: protocol === 'webrtc' ? 5 : 10,
+    warmMs: 8000,
+    settleMs: 1500,
+    windowMs: 7000,
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function joiner(protocol: Protocol, server: Target, stream: string): () => Promise<Consumer> {
+  if (protocol === 'rtsp') return () => joinRtsp(`${server.rtspBase}${stream}?video`);
+  if (protocol === 'webrtc') return () => joinWebrtc(server.apiBase, stream);
+  return () => joinMse(server.apiBase, stream);
+}
+
+/** Consumers join one after the other, as viewers do. */
+export async function joinMany(join: () => Promise<Consumer>, count: number): Promise<Consumer[]> {
+  const joined: Consumer[] = [];
+  try {
+    for (let i = 0; i < count; i++) joined.push(await join());
+  } catch (err) {
+    await Promise.all(joined.map((c) => c.close()));
+    throw err;
+  }
+  return joined;
+}
+
+/** The consumers the server lists in /api/streams (go2rtc's shape), or undefined when it has no such API. */
+export async function listedConsumers(server: Target): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${server.apiBase}/api/streams`, { signal: AbortSignal.timeout(3000) });
+    if (!res.ok) return undefined;
+    const streams: unknown = await res.json();
+    if (typeof streams !== 'object' || streams === null) return undefined;
+    let count = 0;
+    for (const stream of Object.values(streams)) {
+      const consumers: unknown = typeof stream === 'object' && stream !== null ? Reflect.get(stream, 'consumers') : undefined;
+      if (Array.isArray(consumers)) count += consumers.length;
+    }
+    return count;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits (45 s at most) until the server lists no consumer; a server without the API gets 5 s. */
+async function consumersGone(server: Target): Promise<void> {
+  const deadline = performance.now() + 45_000;
+  for (;;) {
+    const count = await listedConsumers(server);
+    if (count === undefined) return sleep(5000);
+    if (count === 0) return;
+    if (performance.now() > deadline) {
+      process.stderr.write(`[fanout] ${server.name} still lists ${count} consumers 45 s after they left\n`);
+      return;
+    }
+    await sleep(250);
+  }
+}
+
+interface Window {
+  consumers: number;
+  cpuMsPerS: number;
+  rssMb: number;
+  cameraPps: number;
+  packetsPerS: number;
+  slowestFrameRatio: number;
+  latencies: number[];
+  benchLoopP99Ms: number;
+}
+
+async function measure(server: Target, camera: Camera, consumers: readonly Consumer[], windowMs: number): Promise<Window> {
+  const fromNs = nowNs();
+  for (const c of consumers) c.record(fromNs);
+  const cpu0 = server.cpuNs();
+  const [packets0, frames0] = [camera.packets, camera.frames];
+  const got0 = consumers.map((c) => [c.packets, c.frames] as const);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  await sleep(windowMs);
+  loop.disable();
+  const cpu1 = server.cpuNs();
+  const seconds = (nowNs() - fromNs) / 1e9;
+  const broken = consumers.find((c) => c.failure);
+  if (broken) throw new Error(`a ${broken.protocol} consumer of ${server.name} failed: ${broken.failure?.message}`);
+  const cameraFrames = camera.frames - frames0;
+  const packets = consumers.reduce((n, c, i) => n + c.packets - (got0[i]?.[0] ?? 0), 0);
+  const frameRatios = consumers.map((c, i) => (c.frames - (got0[i]?.[1] ?? 0)) / cameraFrames);
+  return {
+    consumers: consumers.length,
+    cpuMsPerS: (cpu1 - cpu0) / 1e6 / seconds,
+    rssMb: (await server.settledMemory()).rss / 2 ** 20,
+    cameraPps: (camera.packets - packets0) / seconds,
+    packetsPerS: packets / seconds,
+    slowestFrameRatio: frameRatios.length ? Math.min(...frameRatios) : Number.NaN,
+    latencies: consumers.flatMap((c) => c.latencies).sort((a, b) => a - b),
+    // The histogram's floor is its 1 ms resolution timer: report what lies above it.
+    benchLoopP99Ms: Math.max(0, loop.percentile(99) / 1e6 - 1),
+  };
+}
+
+function row(protocol: Protocol, server: string, w: Window, base: Window, firstMedia: readonly number[]): FanoutRow {
+  const added = w.cpuMsPerS - base.cpuMsPerS;
+  return {
+    bench: 'fanout',
+    protocol,
+    server,
+    consumers: w.consumers,
+    cameraPps: w.cameraPps,
+    cpuMsPerS: w.cpuMsPerS,
+    baseCpuMsPerS: base.cpuMsPerS,
+    addedCpuMsPerS: added / w.consumers,
+    addedUsPerPacket: (added * 1000) / w.packetsPerS,
+    rssMb: w.rssMb,
+    baseRssMb: base.rssMb,
+    kbPerConsumer: ((w.rssMb - base.rssMb) * 1024) / w.consumers,
+    latencyP50Ms: quantile(w.latencies, 0.5) / 1e6,
+    latencyP99Ms: quantile(w.latencies, 0.99) / 1e6,
+    firstMediaMs: quantile([...firstMedia].sort((a, b) => a - b), 0.5),
+    packetsPerConsumerPerS: w.packetsPerS / w.consumers,
+    slowestFrameRatio: w.slowestFrameRatio,
+    benchLoopP99Ms: w.benchLoopP99Ms,
+    load1: load1(),
+  };
+}
+
+async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>): Promise<void> {
+  const size = sizes(protocol);
+  const server = await start();
+  let camera: Camera | undefined;
+  const consumers: Consumer[] = [];
+  try {
+    camera = await Camera.publishRtsp(clip, '127.0.0.1', Number(new URL(server.rtspBase).port), 'cam');
+    camera.start();
+    // The stream is warm when consumers come: the server has the camera's first key frame.
+    await sleep(1500);
+    const join = joiner(protocol, server, 'cam');
+    const warm = await joinMany(join, size.warmConsumers);
+    await sleep(size.warmMs);
+    await Promise.all(warm.map((c) => c.close()));
+    // A closed WebRTC viewer is only dropped when the server notices (DTLS close or ICE consent): the
+    // baseline must not pay for the warm-up's viewers.
+    await consumersGone(server);
+    await sleep(size.settleMs);
+    const base = await measure(server, camera, [], size.windowMs);
+    for (const n of size.counts) {
+      const added = await joinMany(join, n - consumers.length);
+      consumers.push(...added);
+      await sleep(size.settleMs);
+      const w = await measure(server, camera, consumers, size.windowMs);
+      writeResult(row(protocol, server.name, w, base, added.map((c) => c.firstMediaMs)));
+    }
+  } catch (err) {
+    const tail = server.stderr().trim().slice(-2000);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `; ${server.name} stderr:\n${tail}` : ''}`, { cause: err });
+  } finally {
+    await Promise.all(consumers.map((c) => c.close()));
+    camera?.stop();
+    await server.stop();
+  }
+}
+
+async function main(protocol: Protocol): Promise<void> {
+  const clip = await encodeClip(10);
+  let failed = 0;
+  for (const target of targets()) {
+    try {
+      await run(protocol, clip, () => target.start(['cam']));
+    } catch (err) {
+      failed++;
+      const error = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`[fanout ${protocol}] ${target.name}: ${error}\n`);
+      writeResult({ bench: 'failed', part: protocol, server: target.name, error: error.split('\n')[0] ?? error });
+    }
+  }
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+const protocol = PROTOCOLS.find((p) => p === process.argv[2]);
+if (!protocol) {
+  process.stderr.write(`usage: fanout.ts ${PROTOCOLS.join('|')}\n`);
+  process.exit(2);
+}
+if (inNetns()) {
+  await main(protocol);
+  // werift leaves timers behind after close: do not wait for them.
+  process.exit(process.exitCode ?? 0);
+} else {
+  // Loopback only, in a namespace of our own: werift and the servers would otherwise gather the machine's
+  // real interfaces. BENCH_RESULTS is a file, so the results get out of the namespace as they are written.
+  const result = await runInNetns(process.execPath, ['--import', 'tsx', '--expose-gc', FILE, protocol], { timeoutMs: 30 * 60 * 1000 });
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code ?? 1;
+}

@@ -1,0 +1,88 @@
+/**
+ * The results the benches hand to bench/run.ts: one JSON object per line, appended to the file named by
+ * BENCH_RESULTS (a bench run alone, without it, only prints them), and the helpers to read and summarize.
+ */
+import { appendFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { Protocol } from './consumer.js';
+
+/** One server at one consumer count of a fan-out bench (bench/fanout.ts). */
+export interface FanoutRow {
+  bench: 'fanout';
+  protocol: Protocol;
+  server: string;
+  consumers: number;
+  /** RTP packets a second the camera sends. */
+  cameraPps: number;
+  /** Server CPU at N consumers and at none, ms per second. */
+  cpuMsPerS: number;
+  baseCpuMsPerS: number;
+  /** (CPU at N - CPU at 0) / N, ms/s; and per packet delivered to a consumer, µs. */
+  addedCpuMsPerS: number;
+  addedUsPerPacket: number;
+  rssMb: number;
+  baseRssMb: number;
+  /** (RSS at N - RSS at 0) / N, KB. */
+  kbPerConsumer: number;
+  /** Camera write -> arrival at the consumer, all stamped frames of the window, ms (NaN: no stamp seen). */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Median over the consumers added at this step: request to first media, ms (stream warm). */
+  firstMediaMs: number;
+  /** Media packets (MSE: fragments) each consumer got a second, on average. */
+  packetsPerConsumerPerS: number;
+  /** Frames the slowest consumer got over the camera's frames in the window. */
+  slowestFrameRatio: number;
+  /** The bench process's own event-loop delay p99, ms: when high, latency is partly the bench's. */
+  benchLoopP99Ms: number;
+  load1: number;
+}
+
+/** Idle cost of one server (bench/idle.ts). */
+export interface IdleRow {
+  bench: 'idle';
+  server: string;
+  idleRssMb: number;
+  publisherRssMb: number;
+  publisherCpuMsPerS: number;
+  load1: number;
+}
+
+/** A bench part that could not run against a server (the reason shows in the table). */
+export interface FailedRow {
+  bench: 'failed';
+  part: string;
+  server: string;
+  error: string;
+}
+
+export type ResultRow = FanoutRow | IdleRow | FailedRow;
+
+export const load1 = (): number => loadavg()[0] ?? Number.NaN;
+export const cpuCount = (): number => cpus().length;
+
+export function writeResult(row: ResultRow): void {
+  const file = process.env['BENCH_RESULTS'];
+  if (file) appendFileSync(file, `${JSON.stringify(row)}\n`);
+  process.stdout.write(`result ${JSON.stringify(row)}\n`);
+}
+
+export function parseResults(text: string): ResultRow[] {
+  const rows: ResultRow[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const value: unknown = JSON.parse(line);
+    const bench: unknown = typeof value === 'object' && value !== null ? Reflect.get(value, 'bench') : undefined;
+    // Written by our own benches: the bench field says which shape it is.
+    if (bench === 'fanout' || bench === 'idle' || bench === 'failed') rows.push(value as ResultRow);
+  }
+  return rows;
+}
+
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/** The bench's size: BENCH_QUICK=1 (`npm run bench -- --quick`) for smoke runs. */
+export const quick = (): boolean => process.env['BENCH_QUICK'] === '1';

@@ -1,0 +1,146 @@
+/**
+ * The one table `npm run bench` prints (Markdown, so it goes into the README as it is): per protocol and
+ * consumer count, ts2rtc / compare server (ratio), then the idle figures, then every goal of issues 11 and 15
+ * checked against this run.
+ */
+import type { FanoutRow, IdleRow, ResultRow } from './results.js';
+
+const OURS = 'ts2rtc';
+
+const num = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+
+/** Digits that keep about three significant figures. */
+function auto(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  const a = Math.abs(v);
+  return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+function cell(ours: number | undefined, peer: number | undefined): string {
+  if (ours === undefined) return '-';
+  if (peer === undefined) return auto(ours);
+  const ratio = peer !== 0 && Number.isFinite(ours / peer) && ours / peer > 0 ? ` (${num(ours / peer, 2)}x)` : '';
+  return `${auto(ours)} / ${auto(peer)}${ratio}`;
+}
+
+interface Metric {
+  title: string;
+  value: (r: FanoutRow) => number;
+}
+
+const METRICS: readonly Metric[] = [
+  { title: 'added CPU per consumer, ms/s', value: (r) => r.addedCpuMsPerS },
+  { title: 'CPU per packet per consumer, µs', value: (r) => r.addedUsPerPacket },
+  { title: 'RSS per consumer, KB', value: (r) => r.kbPerConsumer },
+  { title: 'latency p50, ms', value: (r) => r.latencyP50Ms },
+  { title: 'latency p99, ms', value: (r) => r.latencyP99Ms },
+  { title: 'first media (warm), ms', value: (r) => r.firstMediaMs },
+  { title: 'packets per consumer per s', value: (r) => r.packetsPerConsumerPerS },
+];
+
+const PROTOCOL_TITLE: Record<string, string> = { rtsp: 'RTSP readers', webrtc: 'WebRTC viewers', mse: 'MSE clients' };
+
+interface Check {
+  goal: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: string | undefined): Check[] {
+  const out: Check[] = [];
+  const find = (server: string, protocol: string, n?: number): FanoutRow[] =>
+    fanout.filter((r) => r.server === server && r.protocol === protocol && (n === undefined || r.consumers === n));
+  const maxN = (protocol: string): number => Math.max(0, ...find(OURS, protocol).map((r) => r.consumers));
+  const each = (protocol: string, goal: string, value: (r: FanoutRow) => number, ok: (v: number) => boolean, unit: string, from = 1): void => {
+    const rows = find(OURS, protocol).filter((r) => r.consumers >= from);
+    if (rows.length === 0) return;
+    out.push({
+      goal,
+      measured: rows.map((r) => `${auto(value(r))}${unit} at ${r.consumers}`).join(', '),
+      met: rows.every((r) => ok(value(r))),
+    });
+  };
+  const vsPeer = (protocol: string, goal: string, value: (r: FanoutRow) => number, factor: number, n?: number): void => {
+    if (!peer) return;
+    const counts = n !== undefined ? [n] : find(OURS, protocol).map((r) => r.consumers).filter((c) => c >= 10);
+    const parts: string[] = [];
+    let met = true;
+    for (const c of counts) {
+      const [o, p] = [find(OURS, protocol, c)[0], find(peer, protocol, c)[0]];
+      if (!o || !p) continue;
+      parts.push(`${auto(value(o))} vs ${auto(value(p))} at ${c} (${num(value(o) / value(p), 2)}x)`);
+      met &&= value(o) <= value(p) * factor;
+    }
+    if (parts.length) out.push({ goal, measured: parts.join(', '), met });
+  };
+  const added = (r: FanoutRow): number => r.addedCpuMsPerS;
+  each('rtsp', 'RTSP: CPU per packet per reader <= 3 µs', (r) => r.addedUsPerPacket, (v) => v <= 3, ' µs', 10);
+  each('rtsp', 'RTSP: RSS per reader < 200 KB', (r) => r.kbPerConsumer, (v) => v < 200, ' KB', 10);
+  each('rtsp', 'RTSP: p99 added latency < 2 ms', (r) => r.latencyP99Ms, (v) => v < 2, ' ms');
+  each('rtsp', 'RTSP: first frame < 300 ms (warm)', (r) => r.firstMediaMs, (v) => v < 300, ' ms');
+  vsPeer('rtsp', `RTSP: added CPU per reader <= ${peer}`, added, 1);
+  vsPeer('rtsp', `RTSP: packets per reader <= ${peer}`, (r) => r.packetsPerConsumerPerS, 1);
+  vsPeer('rtsp', `RTSP: p99 at ${maxN('rtsp')} readers <= 1.2x ${peer}`, (r) => r.latencyP99Ms, 1.2, maxN('rtsp'));
+  each('webrtc', 'WebRTC: RSS per viewer < 2 MB', (r) => r.kbPerConsumer / 1024, (v) => v < 2, ' MB', 10);
+  each('webrtc', 'WebRTC: p99 added latency < 5 ms', (r) => r.latencyP99Ms, (v) => v < 5, ' ms');
+  each('webrtc', 'WebRTC: first video packet <= 60 ms after the offer (warm)', (r) => r.firstMediaMs, (v) => v <= 60, ' ms');
+  each('webrtc', `WebRTC: p50 latency at ${maxN('webrtc')} viewers <= 5 ms`, (r) => r.latencyP50Ms, (v) => v <= 5, ' ms', maxN('webrtc'));
+  vsPeer('webrtc', `WebRTC: added CPU per viewer <= 1.5x ${peer}`, added, 1.5);
+  vsPeer('webrtc', `WebRTC: RSS per viewer <= ${peer}`, (r) => r.kbPerConsumer, 1);
+  each('mse', 'MSE: first fragment < 300 ms (warm)', (r) => r.firstMediaMs, (v) => v < 300, ' ms');
+  vsPeer('mse', `MSE: added CPU per client <= ${peer}`, added, 1);
+  vsPeer('mse', `MSE: RSS per client <= ${peer}`, (r) => r.kbPerConsumer, 1);
+  const ours = idle.find((r) => r.server === OURS);
+  const theirs = idle.find((r) => r.server === peer);
+  if (ours) {
+    out.push({ goal: 'idle: RSS with a camera, no viewer < 60 MB', measured: `${num(ours.publisherRssMb, 1)} MB (nothing connected: ${num(ours.idleRssMb, 1)} MB)`, met: ours.publisherRssMb < 60 });
+    if (theirs) {
+      const ratio = ours.publisherCpuMsPerS / theirs.publisherCpuMsPerS;
+      out.push({ goal: `idle: publisher-only CPU <= 1.5x ${peer}`, measured: `${num(ours.publisherCpuMsPerS, 1)} vs ${num(theirs.publisherCpuMsPerS, 1)} ms/s (${num(ratio, 2)}x)`, met: ratio <= 1.5 });
+    }
+  }
+  return out;
+}
+
+export function formatTable(rows: readonly ResultRow[], machine: string): string {
+  const fanout = rows.filter((r): r is FanoutRow => r.bench === 'fanout');
+  const idle = rows.filter((r): r is IdleRow => r.bench === 'idle');
+  const peer = [...fanout, ...idle].map((r) => r.server).find((s) => s !== OURS);
+  const lines: string[] = [];
+  const line = (cells: readonly string[]): void => void lines.push(`| ${cells.join(' | ')} |`);
+  lines.push(`Cells: ts2rtc / ${peer ?? '(no compare server)'} (ratio ts2rtc/${peer ?? '-'}), same run, same camera (4 Mbit/s H264 640x360@25).`);
+  lines.push(`Machine: ${machine}.`, '');
+  const headers = ['consumers', ...METRICS.map((m) => m.title)];
+  line(headers);
+  line(headers.map(() => '---'));
+  for (const protocol of ['rtsp', 'webrtc', 'mse']) {
+    const ours = fanout.filter((r) => r.server === OURS && r.protocol === protocol).sort((a, b) => a.consumers - b.consumers);
+    for (const r of ours) {
+      const p = fanout.find((x) => x.server === peer && x.protocol === protocol && x.consumers === r.consumers);
+      line([`${PROTOCOL_TITLE[protocol] ?? protocol} ${r.consumers}`, ...METRICS.map((m) => cell(m.value(r), p ? m.value(p) : undefined))]);
+    }
+  }
+  const ours = idle.find((r) => r.server === OURS);
+  if (ours) {
+    const theirs = idle.find((r) => r.server === peer);
+    lines.push('', `| idle (one camera stream) | ts2rtc / ${peer ?? '-'} (ratio) |`, '| --- | --- |');
+    lines.push(`| RSS, nothing connected, MB | ${cell(ours.idleRssMb, theirs?.idleRssMb)} |`);
+    lines.push(`| RSS, one RTSP publisher, no viewer, MB | ${cell(ours.publisherRssMb, theirs?.publisherRssMb)} |`);
+    lines.push(`| CPU, one RTSP publisher, no viewer, ms/s | ${cell(ours.publisherCpuMsPerS, theirs?.publisherCpuMsPerS)} |`);
+  }
+  const failures = rows.filter((r) => r.bench === 'failed');
+  for (const f of failures) lines.push('', `not measured: ${f.part} against ${f.server}: ${f.error}`);
+  const list = checks(fanout, idle, peer);
+  if (list.length) {
+    lines.push('', '| goal (issues 11, 15) | measured (ts2rtc) | met |', '| --- | --- | --- |');
+    for (const c of list) lines.push(`| ${c.goal} | ${c.measured} | ${c.met === undefined ? '?' : c.met ? 'yes' : 'no'} |`);
+  }
+  const loop = Math.max(0, ...fanout.map((r) => r.benchLoopP99Ms));
+  const slowest = Math.min(1, ...fanout.map((r) => r.slowestFrameRatio).filter(Number.isFinite));
+  lines.push(
+    '',
+    `The bench's own event-loop delay p99 reached ${num(loop, 1)} ms (latency above that is partly the clients'); ` +
+      `the slowest consumer got ${num(slowest * 100, 1)} % of the camera's frames in a window.`,
+  );
+  return lines.join('\n');
+}
