@@ -28,13 +28,16 @@ export function withCredentials(uri: string, target: OnvifTarget): string {
     url.username = encodeURIComponent(target.username);
     url.password = encodeURIComponent(target.password);
   }
+  // A `#` in the device's answer would be read as source options (`#backchannel=1`…): those are the config's.
+  url.hash = '';
   return url.href;
 }
 
 /**
  * `onvif://user:pass@host[:port][/path][?subtype=N|token][#options]` (go2rtc's source): ask the device where
  * the profile's stream is, then open that URI with the RTSP client, the `#options` passed on
- * (`#backchannel=1`, `#transport=udp`...). The RTSP source keeps the origin of the onvif: URL.
+ * (`#backchannel=1`, `#transport=udp`...). The URI opens with origin `device` (or the onvif: URL's own when that
+ * is lower): only rtsp:// and rtsps:// are accepted from the device anyway.
  */
 export function onvifSourceHandler(app: App): SourceHandler {
   const log = app.logger('onvif');
@@ -50,6 +53,8 @@ export function onvifSourceHandler(app: App): SourceHandler {
     }
     const options = url.raw.indexOf('#') >= 0 ? url.raw.slice(url.raw.indexOf('#')) : '';
     log.debug({ stream: context.stream, uri: maskCredentials(uri) }, 'onvif: stream URI');
-    return context.openSource(uri + options);
+    // The device chose this URI, not the config author: it opens as a device's URL (never exec:, never a
+    // local file through ffmpeg:, whatever a later change lets GetStreamUri answer).
+    return context.openSource(uri + options, 'device');
   };
 }

@@ -138,7 +138,16 @@ export class StreamHub {
     if (!existing) return this.set(name, [raw], origin);
     const input = existing.hasTemplates ? checkTemplateInput(raw) : this.checkSources([raw], origin)[0];
     if (!input) throw new SourceUrlError('empty source URL');
-    existing.patchSources(input, origin, (template) => parseSourceUrl(template.replace(TEMPLATE_INPUT, input.raw)));
+    existing.patchSources(input, origin, (template) => {
+      const filled = parseSourceUrl(template.replace(TEMPLATE_INPUT, input.raw));
+      // The input would become part of a command line (`exec:sh -c "ffmpeg -i {input} …"` runs whatever a
+      // `;` or `$(…)` in it says): a config-only scheme takes its `{input}` from the config file only. All
+      // templates are filled before any slot moves, so a refusal leaves the stream as it was.
+      if (origin !== 'config' && !this.allowInsecure && this.handlers.get(filled.scheme)?.options.configOnly) {
+        throw new CoreError('SOURCE_FORBIDDEN', `streams: a ${filled.scheme}: template takes its ${TEMPLATE_INPUT} from the config file only`);
+      }
+      return filled;
+    });
     return existing;
   }
 

@@ -2,9 +2,10 @@ import { Ts2rtcError } from '../../core/errors.js';
 
 /**
  * Where a source URL came from. Only `config` may run commands (exec:, echo:) or read local devices and
- * files; everything that arrives over the network is untrusted.
+ * files; everything that arrives over the network is untrusted. `device`: a URL a device or server answered
+ * for a configured source (an ONVIF camera's GetStreamUri), which the config author never saw.
  */
-export type SourceOrigin = 'config' | 'api' | 'ws' | 'publish' | 'hass';
+export type SourceOrigin = 'config' | 'api' | 'ws' | 'publish' | 'hass' | 'device';
 
 /**
  * A stream source as written by the user, parsed once: `rtsp://cam/1#backchannel=0`,
