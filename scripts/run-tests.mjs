@@ -7,13 +7,14 @@
 //   node scripts/run-tests.mjs --list               print the files it would run, run nothing
 //   node scripts/run-tests.mjs --test-name-pattern=nalu   any --test-* flag is passed on to node
 //
-// Each file runs in its own `node --test` child, TEST_CONCURRENCY at a time (default: one per core): tests
-// pick free ports, make their own temp folders and network namespaces, so files do not share anything. A
+// Each file runs in its own `node --test` child, several at a time (see cpuBudget below): tests pick free
+// ports, make their own temp folders and network namespaces, so files do not share anything. A
 // file whose assertions need the machine to itself (latency, frames per second at full load) says so with a
 // line `// run-tests: serial`; those run afterwards, one at a time. --test-concurrency=N runs every file N at
 // a time, serial ones included. The longest files start first, by their wall time in the last run on this
 // machine (~/.cache/ts2rtc/test-times.json) or else in test/test-times.json (committed, for a fresh clone;
-// refresh it by copying the cache after a full run). A file's output is printed whole when it ends, after a
+// refresh it by copying the cache after a full run; test-cpu.json beside it, the same way, holds CPU times). A
+// file's output is printed whole when it ends, after a
 // line "── file  ok in N s, CPU M s" (CPU: user + system of the file's process tree, node and every peer it
 // reaped: ffmpeg, Chromium, GStreamer); at the end come the 15 slowest files, the 15 that used the most CPU,
 // the sums of wall and CPU time, and one summary counting every test
@@ -156,9 +157,22 @@ function isSerial(file) {
   return /^\/\/ run-tests: serial\s*$/m.test(readFileSync(file, 'utf8'));
 }
 
-const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY) || availableParallelism());
+// How many files run at once. Measured on 2 cores: an e2e file spends most of its wall time waiting on real-time
+// streams (hls 3.5 s of CPU in 40 s, rtsp-server 7.5 s in 58 s; the 14 slowest files 166 s of CPU in 785 s), so
+// one file per core left the cores mostly idle. By default the pool is filled by CPU instead: up to 3 files per
+// core, as long as the CPU the running files used per second of wall time in their last run (0.3 of a core for a
+// file never measured, about what e2e files use) adds up to at most TEST_CPU_BUDGET cores (default 0.8 per
+// core), so files that assert frame rates still get the CPU they need. TEST_CONCURRENCY=N or
+// --test-concurrency=N is a plain pool of N instead.
+const cores = availableParallelism();
+const fixedPool = Number(process.env.TEST_CONCURRENCY) || 0;
 const forced = hasFlag('--test-concurrency');
-const poolSize = forced ? Math.max(1, Number(opts.nodeFlags.find((f) => f.startsWith('--test-concurrency='))?.split('=')[1]) || 1) : concurrency;
+const poolSize = forced
+  ? Math.max(1, Number(opts.nodeFlags.find((f) => f.startsWith('--test-concurrency='))?.split('=')[1]) || 1)
+  : fixedPool > 0
+    ? fixedPool
+    : 3 * cores;
+const cpuBudget = forced || fixedPool > 0 ? Infinity : Number(process.env.TEST_CPU_BUDGET) || 0.8 * cores;
 const parallel = forced ? files : files.filter((f) => !isSerial(f));
 const serial = forced ? [] : files.filter((f) => isSerial(f));
 
@@ -177,8 +191,18 @@ function readTimes(file) {
 }
 const rel = (f) => path.relative(ROOT, f).split(path.sep).join('/');
 const previous = { ...readTimes(TIMES_COMMITTED), ...readTimes(TIMES_CACHE) };
+// CPU milliseconds of each file in the same runs, beside the wall times (same format, same refresh).
+const CPU_CACHE = TIMES_CACHE.replace(/test-times\.json$/, 'test-cpu.json');
+const CPU_COMMITTED = path.join(ROOT, 'test', 'test-cpu.json');
+const previousCpu = { ...readTimes(CPU_COMMITTED), ...readTimes(CPU_CACHE) };
 // A file never timed counts as long (it may be a new e2e file): better started early than late.
 const expected = (f) => previous[rel(f)] ?? 20000;
+/** Cores a file kept busy on average in its last run (CPU time / wall time); 0.3 when never measured. */
+function cpuLoad(f) {
+  const cpu = previousCpu[rel(f)];
+  const wall = previous[rel(f)];
+  return typeof cpu === 'number' && typeof wall === 'number' && wall > 0 ? Math.min(cores, cpu / wall) : 0.3;
+}
 const longestFirst = (list) => [...list].sort((a, b) => expected(b) - expected(a) || byRunOrder(a, b));
 
 // `sh -c CPU_WRAPPER sh node ARGS...`: runs node, then writes the shell's `times` to fd 3 and exits with node's
@@ -250,14 +274,32 @@ function runFile(file) {
   });
 }
 
-/** Runs `list` `size` at a time, longest expected first; resolves with every file's result. */
-async function runPool(list, size) {
+/**
+ * Runs `list` at most `size` at a time, longest expected first, starting a file only while the expected CPU
+ * load of the running files stays within `budget` cores (the first that fits is taken; with nothing running,
+ * the next one starts whatever its load); resolves with every file's result.
+ */
+async function runPool(list, size, budget) {
   const queue = longestFirst(list);
   const results = [];
-  const worker = async () => {
-    while (queue.length > 0 && !stopping) results.push(await runFile(queue.shift()));
-  };
-  await Promise.all(Array.from({ length: Math.min(size, queue.length) }, worker));
+  const running = new Set();
+  let load = 0;
+  while ((queue.length > 0 && !stopping) || running.size > 0) {
+    while (!stopping && queue.length > 0 && running.size < size) {
+      const i = running.size === 0 ? 0 : queue.findIndex((f) => load + cpuLoad(f) <= budget);
+      if (i === -1) break;
+      const [file] = queue.splice(i, 1);
+      const share = cpuLoad(file);
+      load += share;
+      const done = runFile(file).then((result) => {
+        running.delete(done);
+        load -= share;
+        results.push(result);
+      });
+      running.add(done);
+    }
+    if (running.size > 0) await Promise.race(running);
+  }
   return results;
 }
 
@@ -276,22 +318,26 @@ process.on('SIGTERM', forward('SIGTERM'));
 
 const started = Date.now();
 const runs = [];
-if (parallel.length > 0) runs.push(...(await runPool(parallel, poolSize)));
+if (parallel.length > 0) runs.push(...(await runPool(parallel, poolSize, cpuBudget)));
 if (serial.length > 0 && !stopping) {
   console.log(`\nrun-tests: ${serial.length} file(s) that run alone: ${serial.map(rel).join(', ')}`);
-  runs.push(...(await runPool(serial, 1)));
+  runs.push(...(await runPool(serial, 1, Infinity)));
 }
 
 // Remember this run's times for the next one's order (a failed or cut-short file's time is kept too: it is
 // still the best guess of how long it takes).
-try {
-  const times = readTimes(TIMES_CACHE);
-  for (const run of runs) if (!rel(run.file).startsWith('../')) times[rel(run.file)] = run.ms;
-  mkdirSync(path.dirname(TIMES_CACHE), { recursive: true });
-  writeFileSync(TIMES_CACHE, `${JSON.stringify(times, Object.keys(times).sort(), 1)}\n`);
-} catch (err) {
-  console.error(`run-tests: could not save the file times to ${TIMES_CACHE}: ${err.message}`);
+function saveTimes(file, value) {
+  try {
+    const times = readTimes(file);
+    for (const run of runs) if (!rel(run.file).startsWith('../') && value(run) !== undefined) times[rel(run.file)] = value(run);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(times, Object.keys(times).sort(), 1)}\n`);
+  } catch (err) {
+    console.error(`run-tests: could not save the file times to ${file}: ${err.message}`);
+  }
 }
+saveTimes(TIMES_CACHE, (run) => run.ms);
+saveTimes(CPU_CACHE, (run) => (run.cpu ? Math.round((run.cpu.user + run.cpu.sys) * 1000) : undefined));
 
 const row = (run) =>
   `  ${(run.ms / 1000).toFixed(1).padStart(6)} s  ${cpuOf(run).toFixed(1).padStart(6)} s  ${rel(run.file)}${run.code === 0 ? '' : '  FAILED'}`;
@@ -309,7 +355,8 @@ if (failed.length > 0) console.log(`run-tests: failed files: ${failed.map((run) 
 
 // One summary for the whole run, in the reporter's own format, so scripts/test.sh counts every test.
 const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
-console.log(`\nrun-tests: ${parallel.length} file(s) in parallel (${poolSize} at a time), ${serial.length} alone`);
+const pool = cpuBudget === Infinity ? `${poolSize} at a time` : `up to ${poolSize} at a time within ${cpuBudget} cores of CPU`;
+console.log(`\nrun-tests: ${parallel.length} file(s) in parallel (${pool}), ${serial.length} alone`);
 for (const key of SUMMARY_KEYS) console.log(`ℹ ${key} ${total(key)}`);
 console.log(`ℹ duration_ms ${Date.now() - started}`);
 process.exit(failed.length > 0 || stopping || runs.length < files.length ? 1 : 0);

@@ -10,6 +10,10 @@
 # A failing phase does not stop the later ones (except an install failure in setup). Each phase prints
 # its duration; the last line counts the tests of phases 3 and 4 ("total: N passed, N failed").
 # The exit code is non-zero if any phase failed.
+# After setup, lint and the Python runs (one after the other) go on in the background while typecheck and the
+# node tests run: the node tests spend most of their time waiting on real-time streams (see run-tests.mjs), so
+# the cores have room for them. A background phase's output is printed whole once the node tests are done, and
+# the summary lists the phases in the order above. TEST_PHASES_SERIAL=1 runs every phase in turn instead.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -103,11 +107,85 @@ python_tests() {
   return "$rc"
 }
 
+# The order of the summary lines (a phase's line starts with its name), whatever order the phases ended in.
+PHASE_ORDER=(setup typecheck lint card-bundle node-tests python-ha2024 python-ha2025 python-go2rtc-client python-tests)
+
 print_summary() {
   echo
   echo "=== [test] summary"
-  local line
-  for line in "${SUMMARY[@]}"; do echo "  $line"; done
+  local name line
+  for name in "${PHASE_ORDER[@]}"; do
+    for line in "${SUMMARY[@]}"; do [ "${line%% *}" != "$name" ] || echo "  $line"; done
+  done
+  for line in "${SUMMARY[@]}"; do
+    # shellcheck disable=SC2076 # a literal match of the name in the list
+    [[ " ${PHASE_ORDER[*]} " =~ " ${line%% *} " ]] || echo "  $line"
+  done
+}
+
+BG_PIDS=()
+BG_JOBS=()
+DEFERRED=()
+# in_background JOB FUNCTION: runs FUNCTION (which runs phases) in a subshell, its output kept in a file; its
+# summary lines, failed phases and test counts are written beside it for bg_collect.
+in_background() {
+  local job="$1" fn="$2"
+  if [ "${TEST_PHASES_SERIAL:-0}" = 1 ]; then
+    DEFERRED+=("$fn")
+    return
+  fi
+  (
+    SUMMARY=()
+    FAILED=()
+    PASSED_COUNT=0
+    FAILED_COUNT=0
+    SKIPPED_COUNT=0
+    "$fn" >"$LOGS/$job.out" 2>&1
+    { [ "${#SUMMARY[@]}" -eq 0 ] || printf '%s\n' "${SUMMARY[@]}"; } >"$LOGS/$job.summary"
+    { [ "${#FAILED[@]}" -eq 0 ] || printf '%s\n' "${FAILED[@]}"; } >"$LOGS/$job.failed"
+    echo "$PASSED_COUNT $FAILED_COUNT $SKIPPED_COUNT" >"$LOGS/$job.counts"
+  ) &
+  BG_PIDS+=("$!")
+  BG_JOBS+=("$job")
+  echo "=== [test] $job: started in the background (output printed when the node tests are done)"
+}
+
+# bg_collect: runs the deferred jobs (TEST_PHASES_SERIAL=1), or waits for the background jobs in the order they
+# started, prints their output and adds their results.
+bg_collect() {
+  local i job line p f k fn
+  for fn in "${DEFERRED[@]}"; do "$fn"; done
+  for i in "${!BG_PIDS[@]}"; do
+    job="${BG_JOBS[$i]}"
+    wait "${BG_PIDS[$i]}"
+    echo
+    echo "=== [test] output of $job (ran in the background)"
+    cat "$LOGS/$job.out" 2>/dev/null
+    while IFS= read -r line; do SUMMARY+=("$line"); done <"$LOGS/$job.summary"
+    while IFS= read -r line; do FAILED+=("$line"); done <"$LOGS/$job.failed"
+    read -r p f k <"$LOGS/$job.counts" || { p=0; f=0; k=0; }
+    PASSED_COUNT=$((PASSED_COUNT + p))
+    FAILED_COUNT=$((FAILED_COUNT + f))
+    SKIPPED_COUNT=$((SKIPPED_COUNT + k))
+  done
+}
+
+lint_phase() { phase lint npm run lint --silent; }
+
+python_phases() {
+  if has_python_tests; then
+    for run in "${PY_RUNS[@]}"; do
+      IFS='|' read -r venv name args <<<"$run"
+      if [ -x "$venv/bin/python" ]; then
+        # shellcheck disable=SC2086 # args is a list of paths
+        phase "$name" python_tests "$venv" "$name" $args
+      else
+        SUMMARY+=("$(printf '%-20s skipped (no %s: its Python is missing, see the setup output)' "$name" "$venv")")
+      fi
+    done
+  else
+    SUMMARY+=("$(printf '%-20s skipped (integration/tests has no tests yet)' python-tests)")
+  fi
 }
 
 phase setup bash scripts/setup.sh test
@@ -119,27 +197,16 @@ if [ "$setup_rc" -ne 0 ] && [ "$setup_rc" -ne 3 ]; then
 fi
 # setup exit 3: all installed but the build failed; typecheck and tests still run (they use the sources).
 
+in_background lint lint_phase
+in_background python python_phases
 phase typecheck npm run typecheck --silent
-phase lint npm run lint --silent
 # The card's bundle is committed inside the integration (HACS users do not build); the build just remade it,
 # so a difference means the committed copy is stale.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   phase card-bundle git diff --exit-code --stat -- integration/custom_components/ts2rtc/www/webrtc-camera.js
 fi
 phase node-tests node_tests
-if has_python_tests; then
-  for run in "${PY_RUNS[@]}"; do
-    IFS='|' read -r venv name args <<<"$run"
-    if [ -x "$venv/bin/python" ]; then
-      # shellcheck disable=SC2086 # args is a list of paths
-      phase "$name" python_tests "$venv" "$name" $args
-    else
-      SUMMARY+=("$(printf '%-20s skipped (no %s: its Python is missing, see the setup output)' "$name" "$venv")")
-    fi
-  done
-else
-  SUMMARY+=("$(printf '%-20s skipped (integration/tests has no tests yet)' python-tests)")
-fi
+bg_collect
 
 print_summary
 if [ "${#FAILED[@]}" -gt 0 ]; then

@@ -1,4 +1,3 @@
-// run-tests: serial
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
@@ -40,8 +39,8 @@ function tcpListening(port: number): boolean {
     });
 }
 
-// Every test has its own nginx or ffmpeg server and ts2rtc, so they run at once: the file runs alone (frame
-// counts need free cores) and one test at a time used a fraction of one core.
+// Every test has its own nginx or ffmpeg server and ts2rtc, so they run at once (one at a time used a fraction
+// of a core).
 describe('rtmp:// source', { concurrency: true }, () => {
   it('nginx-rtmp fed by ffmpeg (H264 + AAC) → ts2rtc → RTSP reader: ≥ 95 % of the frames, AAC audio', async () => {
     const nginx: NginxRtmp = await startNginxRtmp();

@@ -1,4 +1,3 @@
-// run-tests: serial
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
