@@ -20,7 +20,13 @@ export interface FakeHomeAssistant {
   stop(): Promise<void>;
 }
 
-export async function startFakeHomeAssistant(options: { token: string; cameras: readonly string[]; hlsBase: string }): Promise<FakeHomeAssistant> {
+export async function startFakeHomeAssistant(options: {
+  token: string;
+  cameras: readonly string[];
+  hlsBase: string;
+  /** What `camera/stream` answers as the URL instead of a fresh HLS playlist (a hostile or broken Home Assistant). */
+  streamUrl?: (entityId: string) => string;
+}): Promise<FakeHomeAssistant> {
   const streamRequests: string[] = [];
   const hlsTokens: string[] = [];
   const sockets = new Set<WebSocket>();
@@ -67,6 +73,10 @@ export async function startFakeHomeAssistant(options: { token: string; cameras: 
         streamRequests.push(message.entity_id ?? '');
         if (!options.cameras.includes(message.entity_id ?? '')) {
           send({ id, type: 'result', success: false, error: { code: 'home_assistant_error', message: `Camera not found: ${message.entity_id}` } });
+          return;
+        }
+        if (options.streamUrl) {
+          send({ id, type: 'result', success: true, result: { url: options.streamUrl(message.entity_id ?? '') } });
           return;
         }
         const token = Math.random().toString(16).slice(2, 18).padEnd(16, '0');

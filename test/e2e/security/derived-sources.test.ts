@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from '../../helpers/http.js';
 import { freePort } from '../../helpers/ports.js';
 import { startFakeOnvif, type FakeOnvif } from '../../peers/fake_onvif.js';
+import { startFakeHomeAssistant, type FakeHomeAssistant } from '../hass/fake-ha-websocket.js';
 import { runTs2rtc, waitForListen, type Ts2rtcProcess } from '../cli/ts2rtc-process.js';
 
 /**
@@ -28,6 +29,7 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
   let proc: Ts2rtcProcess;
   let api: string;
   let onvif: FakeOnvif;
+  let ha: FakeHomeAssistant;
   let web: Server;
   let webBase: string;
 
@@ -67,6 +69,13 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
         { token: 'hash', name: 'hash', uri: 'rtsp://127.0.0.1:1/cam#backchannel=1', width: 640, height: 360 },
       ],
     });
+    // Home Assistant's WebSocket answering camera/stream with a command or a local file.
+    ha = await startFakeHomeAssistant({
+      token: 'llat',
+      cameras: ['camera.evil_exec', 'camera.evil_file'],
+      hlsBase: 'http://127.0.0.1:9',
+      streamUrl: (entity) => (entity === 'camera.evil_exec' ? touch('hass-ws-exec') : 'ffmpeg:/etc/passwd#video=h264'),
+    });
     // An http source that redirects to a local file, and an Ivideon API that answers a command as its stream.
     web = createServer((req, res) => {
       if (req.url === '/redirect') {
@@ -94,12 +103,16 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
         '  level: debug',
         'hass:',
         `  config: ${path.join(dir, 'ha')}`,
+        `  url: ${ha.url}`,
+        '  token: llat',
         'streams:',
         `  onvif_exec: ${onvif.onvifUrl}?subtype=exec`,
         `  onvif_file: ${onvif.onvifUrl}?subtype=file`,
         `  onvif_hash: ${onvif.onvifUrl}?subtype=hash`,
         '  linked_exec: "hass:Evil Exec"',
         '  linked_file: "hass:Evil File"',
+        '  entity_exec: hass:camera.evil_exec',
+        '  entity_file: hass:camera.evil_file',
         `  tmpl_exec: ${touch('tmpl-exec')} {input}`,
         '  tmpl_ffmpeg: ffmpeg:{input}#video=copy',
         `  redirect: ${webBase}/redirect`,
@@ -113,6 +126,7 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
   after(async () => {
     await proc?.stop();
     await onvif?.stop();
+    await ha?.stop();
     await new Promise((resolve) => web?.close(resolve));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -138,14 +152,15 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
     assert.deepEqual(started(), []);
   });
 
-  it("Home Assistant's stored stream source exec:/echo:/ffmpeg:/etc/passwd is refused (SOURCE_FORBIDDEN), linked or auto-added", async () => {
+  it("Home Assistant's stream source exec:/echo:/ffmpeg:/etc/passwd (.storage, linked or auto-added, or its WebSocket's camera/stream) is refused (SOURCE_FORBIDDEN)", async () => {
     const streams = JSON.parse((await request(`${api}/api/streams`)).text) as Record<string, unknown>;
     for (const title of ['Evil Exec', 'Evil File', 'Evil Echo']) assert.ok(Object.hasOwn(streams, title), `${title} added from the storage file`);
-    for (const name of ['linked_exec', 'linked_file', 'Evil Exec', 'Evil File', 'Evil Echo']) {
+    for (const name of ['linked_exec', 'linked_file', 'Evil Exec', 'Evil File', 'Evil Echo', 'entity_exec', 'entity_file']) {
       const seen = await open(name);
       assert.notEqual(seen.status, 200, name);
       assert.match(`${seen.code ?? ''} ${seen.error ?? ''} ${seen.log}`, /SOURCE_FORBIDDEN|allowed only in the config file/, `${name}: ${JSON.stringify(seen)}`);
     }
+    assert.deepEqual([...ha.streamRequests].sort(), ['camera.evil_exec', 'camera.evil_file'], 'the entity links asked Home Assistant');
     noMarks();
     assert.deepEqual(started(), []);
   });
