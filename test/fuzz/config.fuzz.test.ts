@@ -16,7 +16,7 @@ import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x7e2c0f1d);
 /** Per target (loader, editor); FUZZ_INPUTS for the long mode. */
-const INPUTS = 3_000;
+const INPUTS = 1_000;
 
 const SEEDS = [
   `api:\n  listen: ":1984"\n  base_path: /go2rtc\n  origin: "*"\nrtsp:\n  listen: ":8554"\n  pkt_size: 1200\n`,
