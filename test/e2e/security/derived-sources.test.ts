@@ -189,7 +189,7 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
     assert.deepEqual(started(), []);
   });
 
-  it('an http source redirecting to file:, and an Ivideon API answering a command, are refused with their codes', async () => {
+  it('an http source redirecting to file:, an Ivideon API answering a command, PUT exec: and RTSPtoWebRTC with exec: are refused with their codes', async () => {
     const redirect = await open('redirect');
     assert.notEqual(redirect.status, 200);
     assert.match(`${redirect.code ?? ''} ${redirect.error ?? ''} ${redirect.log}`, /HTTP_REDIRECT_INVALID/, JSON.stringify(redirect));
@@ -204,6 +204,11 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
     const put = await request(`${api}/api/streams?name=x&src=${encodeURIComponent(touch('put'))}`, { method: 'PUT' });
     assert.equal(put.status, 403);
     assert.equal(body(put).code, 'SOURCE_FORBIDDEN');
+    // RTSPtoWebRTC's registration (a form with the camera URL and the browser's offer) is a GetOrPatch too.
+    const form = new URLSearchParams({ url: touch('rtsptowebrtc'), sdp64: Buffer.from('v=0\r\n').toString('base64') });
+    const rtspToWebRtc = await request(`${api}/stream`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    assert.equal(rtspToWebRtc.status, 403, rtspToWebRtc.text);
+    assert.equal(body(rtspToWebRtc).code, 'SOURCE_FORBIDDEN');
     assert.equal(readFileSync(file, 'utf8'), before, 'config file unchanged');
     assert.equal(existsSync(path.join(marks, 'put')), false);
     noMarks();
