@@ -11,9 +11,9 @@ import { hostAddresses, type BoundedLookup, type PublicAddressResolver } from '.
 import { LocalCandidates } from './local-candidates.js';
 import { stunServers, weriftIceServers, type WebrtcSettings } from './config.js';
 import { DEFAULT_PEER_TIMINGS, WebRtcConsumer, type PeerTimings } from './consumer.js';
-import { preferCmProfile } from './srtp-fast.js';
 import type { TcpMux } from './tcp-mux.js';
 import { holdEarlyDtls } from './early-dtls.js';
+import { connectDtlsAtOnce } from './dtls-client.js';
 import { attachTcpProtocol, disableDefaultStun, gatherHostFirst, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
 
 /** What every offer needs from the module: settings, the shared TCP port, the STUN resolver. */
@@ -149,8 +149,9 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
   await pc.setRemoteDescription({ type: 'offer', sdp: keepPayloadTypes(read.sdp, keep) });
   // Before any socket exists: a ClientHello that comes before our ICE check completes is kept for DTLS.
   consumer.onRelease(holdEarlyDtls(pc, consumer.stats.earlyDtls));
+  // As DTLS client (our answer says setup:active, as go2rtc's): the ClientHello leaves when ICE connects.
+  connectDtlsAtOnce(pc, consumer.lifetime.signal);
   if (!iceServers.some((s) => s.urls.startsWith('stun:'))) disableDefaultStun(pc);
-  if (ctx.fastSrtp) preferCmProfile(pc);
   const directions = consumer.directions();
   for (const transceiver of pc.getTransceivers()) {
     const index = transceiver.mLineIndex;
@@ -222,11 +223,15 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
     );
   }
 
+  // werift answers an actpass offer with setup:active, as pion (go2rtc) does: we are the DTLS client and send
+  // the ClientHello the moment our ICE connects (dtls-client.ts), the peer answers at once. As DTLS server we
+  // waited for the peer's ClientHello, which a werift peer sends 100 ms after its ICE connected (issue 11:
+  // 148 ms to the first packet, go2rtc 36 ms). A peer that offers setup:active (it insists on being the
+  // client) gets setup:passive: werift 0.24.4 answers active to that too, and takes its own DTLS role from
+  // the description it is given.
   const created = await pc.createAnswer();
-  // DTLS server role (setup:passive): the browser sends its ClientHello the moment its own ICE is ready.
-  // As DTLS client werift's ClientHello reaches Chrome before Chrome's ICE has settled and is answered ~100 ms
-  // later; as server the first picture comes that much sooner.
-  const answer = { type: created.type, sdp: created.sdp.replace(/^a=setup:active$/gm, 'a=setup:passive') };
+  const peerIsClient = /^a=setup:active\r?$/m.test(read.sdp);
+  const answer = peerIsClient ? { type: created.type, sdp: created.sdp.replace(/^a=setup:active(?=\r?$)/gm, 'a=setup:passive') } : created;
   const mid = read.transport.tagMid ?? offer.find((m) => m.mid !== undefined)?.mid ?? '0';
   const mLineIndex = read.transport.tagIndex;
   // What the peer gets: werift's answer with the offer's BUNDLE group (or none), unused bundled m-lines port 9.
