@@ -100,6 +100,38 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     }
   });
 
+  it('DTLS client: start() builds it synchronously, connect() sends the ClientHello synchronously through transport.send, flight and onHandleHandshakes (dtls-client.ts)', async () => {
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    try {
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      const dtls = pc.dtlsTransports[0]!;
+      dtls.role = 'client';
+      dtls.setRemoteParams({ fingerprints: [{ algorithm: 'sha-256', value: 'AA' }], role: 'server' } as never);
+      const started = dtls.start();
+      started.catch(() => undefined);
+      const socket: unknown = Reflect.get(dtls, 'dtls');
+      assert.ok(typeof socket === 'object' && socket !== null, 'start() built the DTLS client synchronously');
+      assertShape('DtlsClient', socket, { connect: 'function/0', onHandleHandshakes: 'function/1', transport: 'object', dtls: 'object' });
+      const context = Reflect.get(socket, 'transport') as { send: (buf: Buffer) => unknown };
+      assertShape('TransportContext', context, { send: 'function/2' });
+      const sent: Buffer[] = [];
+      const send = context.send;
+      context.send = (buf: Buffer) => {
+        sent.push(buf);
+        return undefined;
+      };
+      const connecting = (socket as { connect(): Promise<void> }).connect();
+      connecting.catch(() => undefined);
+      context.send = send;
+      assert.equal(sent.length, 1, 'connect() sent one datagram synchronously');
+      assert.equal(sent[0]?.[0], 22, 'a handshake record');
+      assert.equal(sent[0]?.[13], 1, 'a ClientHello');
+      assert.equal(Reflect.get(Reflect.get(socket, 'dtls') as object, 'flight'), 1, 'flight 1 until the peer answers');
+    } finally {
+      await pc.close();
+    }
+  });
+
   it('ICE protocols and candidates: the TCP mux\'s passive protocol, STUN requests, TURN refresh', () => {
     assertShape('TcpPassiveProtocol.prototype', TcpPassiveProtocol.prototype, { connectionMade: 'function/2', registerSocket: 'function/2', close: 'function/0' });
     assert.equal(typeof Object.getOwnPropertyDescriptor(TcpPassiveProtocol.prototype, 'listeningPort')?.get, 'function', 'listeningPort is a getter');
