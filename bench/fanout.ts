@@ -18,13 +18,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { inNetns, runInNetns } from '../test/peers/netns.js';
 import { Camera } from './rtsp/camera.js';
 import { encodeClip, type Clip } from './rtsp/clip.js';
 import { nowNs } from './rtsp/stamp.js';
-import { joinRtsp, type Consumer, type Protocol } from './lib/consumer.js';
-import { joinMse } from './lib/mse-client.js';
-import { joinWebrtc } from './lib/webrtc-viewer.js';
+import type { Consumer, Protocol } from './lib/consumer.js';
+import { consumersGone, joiner, joinMany, takeFailedJoins } from './lib/join.js';
+import { inOwnNetns, progress } from './lib/netns-run.js';
 import { load1, quantile, quick, writeResult, type FanoutRow } from './lib/results.js';
 import { targets, type Target } from './lib/target.js';
 
@@ -51,57 +50,6 @@ function sizes(protocol: Protocol): Sizes {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function joiner(protocol: Protocol, server: Target, stream: string): () => Promise<Consumer> {
-  if (protocol === 'rtsp') return () => joinRtsp(`${server.rtspBase}${stream}?video`);
-  if (protocol === 'webrtc') return () => joinWebrtc(server.apiBase, stream);
-  return () => joinMse(server.apiBase, stream);
-}
-
-/** Consumers join one after the other, as viewers do. */
-export async function joinMany(join: () => Promise<Consumer>, count: number): Promise<Consumer[]> {
-  const joined: Consumer[] = [];
-  try {
-    for (let i = 0; i < count; i++) joined.push(await join());
-  } catch (err) {
-    await Promise.all(joined.map((c) => c.close()));
-    throw err;
-  }
-  return joined;
-}
-
-/** The consumers the server lists in /api/streams (go2rtc's shape), or undefined when it has no such API. */
-export async function listedConsumers(server: Target): Promise<number | undefined> {
-  try {
-    const res = await fetch(`${server.apiBase}/api/streams`, { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) return undefined;
-    const streams: unknown = await res.json();
-    if (typeof streams !== 'object' || streams === null) return undefined;
-    let count = 0;
-    for (const stream of Object.values(streams)) {
-      const consumers: unknown = typeof stream === 'object' && stream !== null ? Reflect.get(stream, 'consumers') : undefined;
-      if (Array.isArray(consumers)) count += consumers.length;
-    }
-    return count;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Waits (45 s at most) until the server lists no consumer; a server without the API gets 5 s. */
-async function consumersGone(server: Target): Promise<void> {
-  const deadline = performance.now() + 45_000;
-  for (;;) {
-    const count = await listedConsumers(server);
-    if (count === undefined) return sleep(5000);
-    if (count === 0) return;
-    if (performance.now() > deadline) {
-      process.stderr.write(`[fanout] ${server.name} still lists ${count} consumers 45 s after they left\n`);
-      return;
-    }
-    await sleep(250);
-  }
-}
 
 interface Window {
   consumers: number;
@@ -165,6 +113,7 @@ function row(protocol: Protocol, server: string, w: Window, base: Window, firstM
     packetsPerConsumerPerS: w.packetsPerS / w.consumers,
     slowestFrameRatio: w.slowestFrameRatio,
     benchLoopP99Ms: w.benchLoopP99Ms,
+    failedJoins: takeFailedJoins().length,
     load1: load1(),
   };
 }
@@ -183,9 +132,9 @@ async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>)
     const warm = await joinMany(join, size.warmConsumers);
     await sleep(size.warmMs);
     await Promise.all(warm.map((c) => c.close()));
-    // A closed WebRTC viewer is only dropped when the server notices (DTLS close or ICE consent): the
-    // baseline must not pay for the warm-up's viewers.
-    await consumersGone(server);
+    // The baseline must not pay for the warm-up's consumers.
+    const left = await consumersGone(server);
+    if (left) progress(`[fanout ${protocol}] ${server.name} still lists ${left} consumers 45 s after they left`);
     await sleep(size.settleMs);
     const base = await measure(server, camera, [], size.windowMs);
     for (const n of size.counts) {
@@ -193,7 +142,13 @@ async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>)
       consumers.push(...added);
       await sleep(size.settleMs);
       const w = await measure(server, camera, consumers, size.windowMs);
-      writeResult(row(protocol, server.name, w, base, added.map((c) => c.firstMediaMs)));
+      const result = row(protocol, server.name, w, base, added.map((c) => c.firstMediaMs));
+      writeResult(result);
+      progress(
+        `[fanout ${protocol}] ${server.name} ${n}: +${result.addedCpuMsPerS.toFixed(2)} ms/s, ${result.addedUsPerPacket.toFixed(2)} µs/pkt, ` +
+          `${result.kbPerConsumer.toFixed(0)} KB, p50/p99 ${result.latencyP50Ms.toFixed(2)}/${result.latencyP99Ms.toFixed(1)} ms, ` +
+          `first ${result.firstMediaMs.toFixed(0)} ms (load ${result.load1.toFixed(1)})`,
+      );
     }
   } catch (err) {
     const tail = server.stderr().trim().slice(-2000);
@@ -214,7 +169,7 @@ async function main(protocol: Protocol): Promise<void> {
     } catch (err) {
       failed++;
       const error = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`[fanout ${protocol}] ${target.name}: ${error}\n`);
+      progress(`[fanout ${protocol}] ${target.name} failed: ${error}`);
       writeResult({ bench: 'failed', part: protocol, server: target.name, error: error.split('\n')[0] ?? error });
     }
   }
@@ -226,15 +181,4 @@ if (!protocol) {
   process.stderr.write(`usage: fanout.ts ${PROTOCOLS.join('|')}\n`);
   process.exit(2);
 }
-if (inNetns()) {
-  await main(protocol);
-  // werift leaves timers behind after close: do not wait for them.
-  process.exit(process.exitCode ?? 0);
-} else {
-  // Loopback only, in a namespace of our own: werift and the servers would otherwise gather the machine's
-  // real interfaces. BENCH_RESULTS is a file, so the results get out of the namespace as they are written.
-  const result = await runInNetns(process.execPath, ['--import', 'tsx', '--expose-gc', FILE, protocol], { timeoutMs: 30 * 60 * 1000 });
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.code ?? 1;
-}
+await inOwnNetns(FILE, [protocol], 30 * 60 * 1000, () => main(protocol));

@@ -35,6 +35,8 @@ export interface FanoutRow {
   slowestFrameRatio: number;
   /** The bench process's own event-loop delay p99, ms: when high, latency is partly the bench's. */
   benchLoopP99Ms: number;
+  /** Joins at this step (warm-up included) that got no media in time and were tried again. */
+  failedJoins: number;
   load1: number;
 }
 
@@ -48,6 +50,30 @@ export interface IdleRow {
   load1: number;
 }
 
+/** The mixed-load run of one server (bench/mixed.ts). */
+export interface MixedRow {
+  bench: 'mixed';
+  server: string;
+  seconds: number;
+  consumers: number;
+  cpuMsPerS: number;
+  /** Frames got over frames the camera sent, the worst consumer of each protocol. */
+  worstFrameRatio: Record<'rtsp' | 'webrtc' | 'mse', number>;
+  belowGoal: number;
+  /** Consumers whose connection failed or that the server dropped during the run. */
+  endedEarly: Record<'rtsp' | 'webrtc' | 'mse', number>;
+  rssFirstMb: number;
+  rssLastMb: number;
+  rssSlopeMbPer10Min: number;
+  /** -1: the server has no /api/streams. */
+  consumersListedAfter: number;
+  /** Joins that got no media in time and were tried again. */
+  failedJoins: number;
+  openFiles: { fresh: number; withCameras: number; afterConsumers: number; afterAll: number };
+  children: number;
+  load1: number;
+}
+
 /** A bench part that could not run against a server (the reason shows in the table). */
 export interface FailedRow {
   bench: 'failed';
@@ -56,7 +82,7 @@ export interface FailedRow {
   error: string;
 }
 
-export type ResultRow = FanoutRow | IdleRow | FailedRow;
+export type ResultRow = FanoutRow | IdleRow | MixedRow | FailedRow;
 
 export const load1 = (): number => loadavg()[0] ?? Number.NaN;
 export const cpuCount = (): number => cpus().length;
@@ -64,7 +90,8 @@ export const cpuCount = (): number => cpus().length;
 export function writeResult(row: ResultRow): void {
   const file = process.env['BENCH_RESULTS'];
   if (file) appendFileSync(file, `${JSON.stringify(row)}\n`);
-  process.stdout.write(`result ${JSON.stringify(row)}\n`);
+  // Alone (no BENCH_RESULTS), the row is the output.
+  else process.stdout.write(`result ${JSON.stringify(row)}\n`);
 }
 
 export function parseResults(text: string): ResultRow[] {
@@ -74,7 +101,7 @@ export function parseResults(text: string): ResultRow[] {
     const value: unknown = JSON.parse(line);
     const bench: unknown = typeof value === 'object' && value !== null ? Reflect.get(value, 'bench') : undefined;
     // Written by our own benches: the bench field says which shape it is.
-    if (bench === 'fanout' || bench === 'idle' || bench === 'failed') rows.push(value as ResultRow);
+    if (bench === 'fanout' || bench === 'idle' || bench === 'mixed' || bench === 'failed') rows.push(value as ResultRow);
   }
   return rows;
 }

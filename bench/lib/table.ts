@@ -3,7 +3,7 @@
  * consumer count, ts2rtc / compare server (ratio), then the idle figures, then every goal of issues 11 and 15
  * checked against this run.
  */
-import type { FanoutRow, IdleRow, ResultRow } from './results.js';
+import type { FanoutRow, IdleRow, MixedRow, ResultRow } from './results.js';
 
 const OURS = 'ts2rtc';
 
@@ -111,8 +111,10 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
   lines.push(`Cells: ts2rtc / ${peer ?? '(no compare server)'} (ratio ts2rtc/${peer ?? '-'}), same run, same camera (4 Mbit/s H264 640x360@25).`);
   lines.push(`Machine: ${machine}.`, '');
   const headers = ['consumers', ...METRICS.map((m) => m.title)];
-  line(headers);
-  line(headers.map(() => '---'));
+  if (fanout.length) {
+    line(headers);
+    line(headers.map(() => '---'));
+  }
   for (const protocol of ['rtsp', 'webrtc', 'mse']) {
     const ours = fanout.filter((r) => r.server === OURS && r.protocol === protocol).sort((a, b) => a.consumers - b.consumers);
     for (const r of ours) {
@@ -128,13 +130,35 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
     lines.push(`| RSS, one RTSP publisher, no viewer, MB | ${cell(ours.publisherRssMb, theirs?.publisherRssMb)} |`);
     lines.push(`| CPU, one RTSP publisher, no viewer, ms/s | ${cell(ours.publisherCpuMsPerS, theirs?.publisherCpuMsPerS)} |`);
   }
+  const mixed = rows.filter((r): r is MixedRow => r.bench === 'mixed');
+  if (mixed.length) {
+    lines.push('', '| mixed load (2 cameras, 50 RTSP + 10 WebRTC + 10 MSE) | ' + mixed.map((m) => m.server).join(' | ') + ' |');
+    lines.push(`| --- | ${mixed.map(() => '---').join(' | ')} |`);
+    const pct = (v: number): string => `${num(v * 100, 1)} %`;
+    const mixedLine = (title: string, value: (m: MixedRow) => string): void => void lines.push(`| ${title} | ${mixed.map(value).join(' | ')} |`);
+    mixedLine('duration, s', (m) => num(m.seconds, 0));
+    mixedLine('server CPU, ms/s', (m) => num(m.cpuMsPerS, 0));
+    mixedLine('worst frames got / sent: RTSP, WebRTC, MSE', (m) => `${pct(m.worstFrameRatio.rtsp)}, ${pct(m.worstFrameRatio.webrtc)}, ${pct(m.worstFrameRatio.mse)}`);
+    mixedLine('consumers below 95 % of the frames', (m) => String(m.belowGoal));
+    mixedLine('joins that got no media in 15 s (tried again)', (m) => String(m.failedJoins));
+    mixedLine('consumers that ended early (dropped, failed): RTSP, WebRTC, MSE', (m) => `${m.endedEarly.rtsp}, ${m.endedEarly.webrtc}, ${m.endedEarly.mse}`);
+    mixedLine('RSS first -> last sample, MB', (m) => `${num(m.rssFirstMb, 1)} -> ${num(m.rssLastMb, 1)}`);
+    mixedLine('RSS slope after warm-up, MB per 10 min', (m) => num(m.rssSlopeMbPer10Min, 2));
+    mixedLine('after: consumers listed, child processes', (m) => `${m.consumersListedAfter < 0 ? '?' : m.consumersListedAfter}, ${m.children}`);
+    mixedLine('open files: with cameras before / after consumers; fresh / after cameras', (m) => `${m.openFiles.withCameras} / ${m.openFiles.afterConsumers}; ${m.openFiles.fresh} / ${m.openFiles.afterAll}`);
+  }
   const failures = rows.filter((r) => r.bench === 'failed');
   for (const f of failures) lines.push('', `not measured: ${f.part} against ${f.server}: ${f.error}`);
-  const list = checks(fanout, idle, peer);
+  const list = fanout.length || idle.length ? checks(fanout, idle, peer) : [];
   if (list.length) {
     lines.push('', '| goal (issues 11, 15) | measured (ts2rtc) | met |', '| --- | --- | --- |');
     for (const c of list) lines.push(`| ${c.goal} | ${c.measured} | ${c.met === undefined ? '?' : c.met ? 'yes' : 'no'} |`);
   }
+  const retried = [...fanout, ...mixed].filter((r) => r.failedJoins > 0);
+  for (const r of retried) {
+    lines.push('', `${r.failedJoins} join(s) of ${r.bench === 'fanout' ? `${r.protocol} at ${r.consumers}` : 'mixed'} against ${r.server} got no media within 15 s and were tried again.`);
+  }
+  if (fanout.length === 0) return lines.join('\n');
   const loop = Math.max(0, ...fanout.map((r) => r.benchLoopP99Ms));
   const slowest = Math.min(1, ...fanout.map((r) => r.slowestFrameRatio).filter(Number.isFinite));
   lines.push(
