@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { isLoopbackAddress } from '../../core/net.js';
 import { ErrorStatusTable } from './errors.js';
 import { MethodNotAllowed } from './routes.js';
 
@@ -13,12 +14,10 @@ export interface AuthOptions {
 }
 
 /**
- * go2rtc's `isLoopback`: `127.*`, `[::1]` or a unix socket. Node reports IPv4 clients of a dual-stack socket
- * as `::ffff:127.x.y.z`, and a unix-socket peer has no address at all.
+ * go2rtc's `isLoopback` for HTTP clients: an IP loopback address, or a unix socket (a peer without an address).
  */
 export function isLoopback(remoteAddress: string | undefined): boolean {
-  if (remoteAddress === undefined || remoteAddress === '') return true;
-  return remoteAddress.startsWith('127.') || remoteAddress === '::1' || remoteAddress.startsWith('::ffff:127.');
+  return remoteAddress === undefined || remoteAddress === '' || isLoopbackAddress(remoteAddress);
 }
 
 /**

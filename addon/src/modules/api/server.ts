@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { Ts2rtcError, errorMessage } from '../../core/errors.js';
+import { parseListenAddress, type ListenAddress } from '../../core/net.js';
 import { ApiError, ErrorStatusTable } from './errors.js';
 import { crossSiteGuard } from './cross-site.js';
 import { authMiddleware, corsMiddleware, errorMiddleware, type AuthOptions } from './middleware.js';
@@ -186,16 +187,10 @@ export class ApiServer {
 }
 
 /** `:1984`, `127.0.0.1:1984`, `[::1]:1984`, `localhost:0`. An empty host listens on every interface. */
-export function parseListen(listen: string): { host: string | undefined; port: number } {
-  const colon = listen.lastIndexOf(':');
-  if (colon < 0) throw invalidListen(listen);
-  let host = listen.slice(0, colon);
-  const portText = listen.slice(colon + 1);
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  if (!/^\d{1,5}$/.test(portText)) throw invalidListen(listen);
-  const port = Number(portText);
-  if (port > 65535) throw invalidListen(listen);
-  return { host: host || undefined, port };
+export function parseListen(listen: string): ListenAddress {
+  const address = parseListenAddress(listen);
+  if (!address) throw invalidListen(listen);
+  return address;
 }
 
 function invalidListen(listen: string): Ts2rtcError {

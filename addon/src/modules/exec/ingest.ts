@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '../../app.js';
+import { isLoopbackAddress, parseListenAddress } from '../../core/net.js';
 import type { Producer } from '../../core/producer.js';
 import type { PublishClaims } from '../rtsp/server/publish-claims.js';
-import { parseListen } from '../rtsp/server/server.js';
 import { ExecError } from './errors.js';
 
 /** Where a local process publishes (`{output}`), and how its publisher is handed over. */
@@ -48,13 +48,13 @@ export function rtspIngest(app: App, port: () => number | undefined, claims: Pub
 
 /** From this machine: loopback, or the one address the server listens on (what the process was told). */
 function isLocal(address: string, host: string): boolean {
-  const plain = address.replace(/^::ffff:/, '');
-  return plain.startsWith('127.') || plain === '::1' || plain === host.replace(/^\[(.*)\]$/, '$1');
+  return isLoopbackAddress(address) || address.replace(/^::ffff:/, '') === host.replace(/^\[(.*)\]$/, '$1');
 }
 
 /** The address a local process reaches our RTSP server at: loopback unless it listens on one address only. */
 function localHost(listen: string): string {
-  const { host } = parseListen(listen);
+  // The RTSP module refused an invalid `listen` before any process could be started.
+  const host = parseListenAddress(listen)?.host;
   if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
 }

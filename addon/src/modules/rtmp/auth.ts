@@ -1,4 +1,4 @@
-import { isLoopback } from '../rtsp/server/auth.js';
+import { isLoopbackAddress } from '../../core/net.js';
 
 /**
  * The RTSP server's rules (`rtsp.username`/`password`, loopback clients let in, as go2rtc). RTMP has no
@@ -14,7 +14,7 @@ export class RtmpAuth {
   ) {}
 
   check(remoteAddress: string | undefined, queries: readonly URLSearchParams[]): boolean {
-    if (this.username === '' || (this.trustLoopback && isLoopback(remoteAddress))) return true;
+    if (this.username === '' || (this.trustLoopback && isLoopbackAddress(remoteAddress))) return true;
     return queries.some(
       (q) => (q.get('user') ?? q.get('username')) === this.username && (q.get('pass') ?? q.get('password')) === this.password,
     );

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
+import { parseListenAddress, type ListenAddress } from '../../core/net.js';
 import type { StreamHub } from '../streams/hub.js';
 import { RtmpAuth } from './auth.js';
 import { handshake, RtmpConnection } from './connection.js';
@@ -81,12 +82,8 @@ export class RtmpServer {
 }
 
 /** `:1935`, `0.0.0.0:1935`, `[::1]:1935`. */
-export function parseListen(listen: string): { host: string | undefined; port: number } {
-  const colon = listen.lastIndexOf(':');
-  const port = Number(listen.slice(colon + 1));
-  if (colon < 0 || listen.slice(colon + 1) === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RtmpModuleError('RTMP_LISTEN', `rtmp: invalid listen address ${JSON.stringify(listen)}`);
-  }
-  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  return { host: host === '' ? undefined : host, port };
+export function parseListen(listen: string): ListenAddress {
+  const address = parseListenAddress(listen);
+  if (!address) throw new RtmpModuleError('RTMP_LISTEN', `rtmp: invalid listen address ${JSON.stringify(listen)}`);
+  return address;
 }

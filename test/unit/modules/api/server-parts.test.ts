@@ -6,22 +6,7 @@ import { maskSecrets } from '../../../../addon/src/modules/api/errors.js';
 import { normalizeBasePath } from '../../../../addon/src/modules/api/index.js';
 import { isLoopback } from '../../../../addon/src/modules/api/middleware.js';
 import { parseMediaQuery } from '../../../../addon/src/modules/api/probe.js';
-import { parseListen } from '../../../../addon/src/modules/api/server.js';
 import { checkOrigin } from '../../../../addon/src/modules/api/ws.js';
-
-describe('parseListen', () => {
-  it('reads go2rtc listen values', () => {
-    assert.deepEqual(parseListen(':1984'), { host: undefined, port: 1984 });
-    assert.deepEqual(parseListen('127.0.0.1:1984'), { host: '127.0.0.1', port: 1984 });
-    assert.deepEqual(parseListen('[::1]:0'), { host: '::1', port: 0 });
-    assert.deepEqual(parseListen('localhost:11984'), { host: 'localhost', port: 11984 });
-  });
-  it('refuses values without a usable port', () => {
-    for (const bad of ['localhost', ':', ':abc', ':65536', '1984']) {
-      assert.throws(() => parseListen(bad), { code: 'API_LISTEN_INVALID' }, bad);
-    }
-  });
-});
 
 describe('normalizeBasePath', () => {
   it('gives "" or /prefix without a trailing slash', () => {

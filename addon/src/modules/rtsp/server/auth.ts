@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basicChallenge, digestChallenge, RtspHeaders, verifyAuthorization, type RtspRequest } from '../../../pkg/rtsp/index.js';
 import type { RtspConnection } from '../connection.js';
+import { isLoopbackAddress } from '../../../core/net.js';
 
 const REALM = 'go2rtc';
 const NONCE_LIFETIME_MS = 5 * 60 * 1000;
@@ -25,7 +26,7 @@ export class ServerAuth {
   }
 
   check(conn: RtspConnection, req: RtspRequest): boolean {
-    if (!this.enabled || (this.trustLoopback && isLoopback(conn.socket.remoteAddress))) return true;
+    if (!this.enabled || (this.trustLoopback && isLoopbackAddress(conn.socket.remoteAddress))) return true;
     return verifyAuthorization(req.headers.get('Authorization'), {
       username: this.username,
       password: this.password,
@@ -50,9 +51,4 @@ export class ServerAuth {
     headers.append('WWW-Authenticate', basicChallenge(REALM));
     return headers;
   }
-}
-
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

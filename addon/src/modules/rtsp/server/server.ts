@@ -6,6 +6,7 @@ import { RtspModuleError } from '../errors.js';
 import { ServerAuth } from './auth.js';
 import { PublishClaims } from './publish-claims.js';
 import { ServerSession } from './session.js';
+import { parseListenAddress, type ListenAddress } from '../../../core/net.js';
 
 export interface RtspServerSettings {
   /** `rtsp.listen`: `:8554`, `127.0.0.1:8554`; `""` runs no server. */
@@ -67,12 +68,8 @@ export class RtspServer {
 }
 
 /** `:8554`, `0.0.0.0:8554`, `[::1]:8554`. */
-export function parseListen(listen: string): { host: string | undefined; port: number } {
-  const colon = listen.lastIndexOf(':');
-  const port = Number(listen.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RtspModuleError('RTSP_TRANSPORT', `rtsp: invalid listen address ${JSON.stringify(listen)}`);
-  }
-  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-  return { host: host === '' ? undefined : host, port };
+export function parseListen(listen: string): ListenAddress {
+  const address = parseListenAddress(listen);
+  if (!address) throw new RtspModuleError('RTSP_TRANSPORT', `rtsp: invalid listen address ${JSON.stringify(listen)}`);
+  return address;
 }

@@ -1,0 +1,37 @@
+/**
+ * Address rules every listener shares (API, RTSP, RTMP, exec ingest), so `listen:` values and "is this client on
+ * this machine" mean the same thing in every module. Pure: each module turns a refusal into its own typed error.
+ */
+
+export interface ListenAddress {
+  /** undefined: every interface. IPv6 hosts come without their brackets. */
+  host: string | undefined;
+  port: number;
+}
+
+/**
+ * `:8554`, `0.0.0.0:8554`, `[::1]:8554`, `localhost:0` as go2rtc writes them. Returns undefined for anything else
+ * (no colon, an empty or non-numeric port, a port above 65535, white space in the host).
+ */
+export function parseListenAddress(listen: string): ListenAddress | undefined {
+  const colon = listen.lastIndexOf(':');
+  if (colon < 0) return undefined;
+  const portText = listen.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(portText)) return undefined;
+  const port = Number(portText);
+  if (port > 65535) return undefined;
+  let host = listen.slice(0, colon);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (/\s/.test(host)) return undefined;
+  return { host: host === '' ? undefined : host, port };
+}
+
+/**
+ * go2rtc's loopback test on an IP address: `127.*` or `::1`. Node reports IPv4 clients of a dual-stack socket as
+ * `::ffff:127.x.y.z`. A socket without an address (closed, or a unix socket) is not an IP loopback: callers that
+ * trust unix-socket peers say so themselves.
+ */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
