@@ -41,7 +41,8 @@ function scalarSpan(value: string, at: number): { start: number; end: number; pl
   const quote = value[0];
   if (quote === '"' || quote === "'") {
     let i = 1;
-    while (i < value.length && value[i] !== quote) i += value[i] === '\\' && quote === '"' ? 2 : 1;
+    // `\"` escapes in double quotes, `''` in single quotes: both stay inside the secret.
+    while (i < value.length && (value[i] !== quote || (quote === "'" && value[i + 1] === "'"))) i += (value[i] === '\\' && quote === '"') || (quote === "'" && value[i] === "'") ? 2 : 1;
     return i > 1 && i < value.length ? { start: at + 1, end: at + i, plain: false } : undefined;
   }
   // Anchors, tags, aliases, block scalars and flow collections are not single secrets: left as they are.
@@ -165,40 +166,64 @@ function lineColumn(text: string, at: number): { line: number; column: number } 
  * kept as typed.
  */
 export function restoreMaskedSecrets(text: string, current: string): { text: string; unresolved: UnresolvedMask[] } {
-  const originals = new Map<string, Array<{ value: string; plain: boolean }>>();
-  for (const span of configSecrets(current)) {
-    const value = { value: current.slice(span.start, span.end), plain: span.plain };
+  const originals = configSecrets(current).map((span) => {
     const sig = signature(current, span);
-    for (const key of new Set([sig, hostOf(sig)])) originals.set(key, [...(originals.get(key) ?? []), value]);
-  }
+    return { sig, host: hostOf(sig), value: current.slice(span.start, span.end), plain: span.plain };
+  });
   // A masked key value arrives as `"***"`: the quotes go too when the secret was a plain scalar.
   const masked = configSecrets(text)
     .filter((s) => text.slice(s.start, s.end) === SECRET_MASK)
-    .map((s) => (s.kind === 'key' && !s.plain && text[s.start - 1] === '"' && text[s.end] === '"' ? { ...s, start: s.start - 1, end: s.end + 1, plain: true } : s));
-  const signatures = masked.map((span) => signature(text, span));
-  const wanted = new Map<string, number>();
-  for (const sig of signatures) for (const key of new Set([sig, hostOf(sig)])) wanted.set(key, (wanted.get(key) ?? 0) + 1);
-  const seen = new Map<string, number>();
+    .map((s) => (s.kind === 'key' && !s.plain && text[s.start - 1] === '"' && text[s.end] === '"' ? { ...s, start: s.start - 1, end: s.end + 1, plain: true } : s))
+    .map((span) => {
+      const sig = signature(text, span);
+      return { span, sig, host: hostOf(sig) };
+    });
+  const found = new Array<Secret | undefined>(masked.length);
+  // The same URL or key path first; then, for what is left, the same user at the same host (a path edited).
+  const exactSigs = new Set(originals.map((o) => o.sig));
+  assign(masked, originals, (m) => m.sig, (o) => o.sig, found);
+  const claimed = new Set(masked.map((m) => m.sig));
+  const rest = masked.map((m, i) => ({ ...m, i })).filter((m) => found[m.i] === undefined && !exactSigs.has(m.sig) && m.host !== m.sig);
+  assign(rest, originals.filter((o) => !claimed.has(o.sig)), (m) => m.host, (o) => o.host, found, (m) => m.i);
   const unresolved: UnresolvedMask[] = [];
-  const out = replaceSpans(text, masked, (span, i) => {
-    const sig = signatures[i] ?? '';
-    const pick = (key: string) => {
-      const n = seen.get(key) ?? 0;
-      seen.set(key, n + 1);
-      const candidates = originals.get(key) ?? [];
-      const same = candidates.length > 0 && candidates.every((c) => c.value === candidates[0]?.value);
-      return same ? candidates[0] : candidates.length === wanted.get(key) ? candidates[n] : undefined;
-    };
-    // The same URL first; then the same user at the same host (its path or query was edited).
-    const host = hostOf(sig);
-    const found = pick(sig) ?? (host !== sig && !originals.has(sig) ? pick(host) : undefined);
-    const typed = text.slice(span.start, span.end);
-    if (found === undefined) {
-      unresolved.push({ ...lineColumn(text, span.start), where: sig.slice(4) });
-      return typed;
-    }
-    // A secret that was quoted goes back inside the quotes the text kept; a plain one replaces `"***"` whole.
-    return span.plain && typed !== SECRET_MASK ? (found.plain ? found.value : `"${found.value}"`) : found.value;
-  });
+  const out = replaceSpans(
+    text,
+    masked.map((m) => m.span),
+    (span, i) => {
+      const secret = found[i];
+      const typed = text.slice(span.start, span.end);
+      if (secret === undefined) {
+        unresolved.push({ ...lineColumn(text, span.start), where: (masked[i]?.sig ?? '').slice(4) });
+        return typed;
+      }
+      // A secret that was quoted goes back inside the quotes the text kept; a plain one replaces `"***"` whole.
+      return span.plain && typed !== SECRET_MASK ? (secret.plain ? secret.value : `"${secret.value}"`) : secret.value;
+    },
+  );
   return { text: out, unresolved };
+}
+
+interface Secret {
+  readonly value: string;
+  readonly plain: boolean;
+}
+
+/**
+ * Gives each `***` (grouped by `keyOf`) the secret of its group: the one value when every original of the
+ * group has it, else the n-th original for the n-th `***` when their counts match; otherwise none.
+ */
+function assign<M, O extends Secret>(masks: readonly M[], originals: readonly O[], keyOf: (m: M) => string, originalKey: (o: O) => string, found: Array<Secret | undefined>, index: (m: M, i: number) => number = (_, i) => i): void {
+  const groups = new Map<string, O[]>();
+  for (const o of originals) groups.set(originalKey(o), [...(groups.get(originalKey(o)) ?? []), o]);
+  const wanted = new Map<string, number>();
+  for (const m of masks) wanted.set(keyOf(m), (wanted.get(keyOf(m)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  masks.forEach((m, i) => {
+    const key = keyOf(m);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const candidates = groups.get(key) ?? [];
+    const same = candidates.length > 0 && candidates.every((c) => c.value === candidates[0]?.value);
+    found[index(m, i)] = same ? candidates[0] : candidates.length === wanted.get(key) ? candidates[n] : undefined;
+  });
 }

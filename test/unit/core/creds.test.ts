@@ -18,6 +18,7 @@ test('maskConfigText hides every config secret as *** and keeps a valid YAML fil
     'api: {username: admin, password: apiPW}',
     'hass:',
     "  token: 'haTOKEN'",
+    "  password: 'it''s'",
     'streams:',
     '  a: rtsp://u:aPW@10.0.0.1/1',
     '  b: rtsp://u:${PASS}@10.0.0.2/1',
@@ -26,7 +27,7 @@ test('maskConfigText hides every config secret as *** and keeps a valid YAML fil
   ].join('\n');
   assert.equal(
     maskConfigText(text),
-    ['api: {username: admin, password: "***"}', 'hass:', "  token: '***'", 'streams:', '  a: rtsp://u:***@10.0.0.1/1', '  b: rtsp://u:${PASS}@10.0.0.2/1', '  c: https://***@cloud.example/x.m3u8', ''].join('\n'),
+    ['api: {username: admin, password: "***"}', 'hass:', "  token: '***'", "  password: '***'", 'streams:', '  a: rtsp://u:***@10.0.0.1/1', '  b: rtsp://u:${PASS}@10.0.0.2/1', '  c: https://***@cloud.example/x.m3u8', ''].join('\n'),
   );
   assert.equal(restoreMaskedSecrets(maskConfigText(text), text).text, text);
 });
