@@ -1,3 +1,4 @@
+// run-tests: serial
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
@@ -23,8 +24,8 @@ function assertNoGaps(name: string, count: FrameCount, rate: number): void {
   assert.ok(count.frames >= 0.9 * expected, `${count.frames} of ${expected.toFixed(0)} frames`);
 }
 
-// Every test has its own stream (its own source, readers and players), so they all run at once: with one test
-// at a time the file used about 0.3 of a core for 100 s; at once about 0.5 for 33 s.
+// Every test has its own stream (its own source, readers and players), so they all run at once: the file runs
+// alone (frame counts), and with one test at a time it used about 0.3 of a core for 100 s; at once 0.5 for 33 s.
 describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: true }, () => {
   let camera: HttpCamera;
   let server: ConfiguredTs2rtc;

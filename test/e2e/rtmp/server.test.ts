@@ -1,3 +1,4 @@
+// run-tests: serial
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { countFrames, ffprobeJson, publishTestStream, type Publisher } from '../../peers/ffmpeg.js';
@@ -31,7 +32,8 @@ async function publish(url: string): Promise<Publisher> {
   return publisher;
 }
 
-// Every test has its own server and publisher, so they run at once (one at a time used a fraction of a core).
+// Every test has its own server and publisher, so they run at once: the file runs alone (its frame counts
+// failed beside other files at load 20+) and one test at a time used a fraction of a core.
 describe('RTMP server', { concurrency: true }, () => {
   it('ffmpeg publishes rtmp://…/cam → RTSP reader ≥ 95 % of the frames; an RTMP reader gets H264 + AAC back', async () => {
     const server = await ts2rtc({ cam: null });
