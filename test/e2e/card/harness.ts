@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { screenshotDir } from '../../helpers/screenshots.js';
 import { waitFor } from '../../helpers/wait.js';
 import { freePort } from '../../helpers/ports.js';
 import { runTs2rtc, waitForListen, type Ts2rtcProcess } from '../cli/ts2rtc-process.js';
@@ -13,7 +14,7 @@ import { runTs2rtc, waitForListen, type Ts2rtcProcess } from '../cli/ts2rtc-proc
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CARD_DIR = path.join(ROOT, 'custom_cards');
 export const CARD_FILE = path.join(CARD_DIR, 'dist', 'webrtc-camera.js');
-export const SCREENSHOT_DIR = path.join(CARD_DIR, 'docs');
+export const SCREENSHOT_DIR = screenshotDir(path.join(CARD_DIR, 'docs'));
 
 function newestMtime(dir: string): number {
   let newest = 0;

@@ -7,6 +7,7 @@ import type { Page, Request } from 'playwright-core';
 import { loadConfig } from '../../../addon/src/config/load.js';
 import { createLogging, type Logging } from '../../../addon/src/modules/log/index.js';
 import { startServer, type Server } from '../../../addon/src/server.js';
+import { screenshotDir } from '../../helpers/screenshots.js';
 import { startFakeIngress, type FakeIngress } from './fake-ingress.js';
 
 /** The panel's tests share: the editor bundle, a real ts2rtc (every module) with a config file, fake-ingress. */
@@ -14,7 +15,7 @@ import { startFakeIngress, type FakeIngress } from './fake-ingress.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const WWW_DIR = path.join(ROOT, 'addon', 'www');
 const EDITOR_BUNDLE = path.join(WWW_DIR, 'dist', 'editor.js');
-export const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+export const SCREENSHOT_DIR = screenshotDir(path.join(ROOT, 'docs', 'screenshots'));
 
 /** The browser reaches fake-ingress by this name (mapped to 127.0.0.1), so the page is not a secure context. */
 export const INGRESS_HOST = 'homeassistant.test';
