@@ -77,8 +77,14 @@ function configSecrets(text: string): SecretSpan[] {
     const span = scalarSpan(value, m.index + m[0].length - value.length);
     if (span) add(span.start, span.end, 'key', span.plain);
   }
+  // Overlaps (a URL inside a `password:` value) keep the span that starts first, measured against the last kept.
   spans.sort((a, b) => a.start - b.start);
-  return spans.filter((s, i) => i === 0 || s.start >= (spans[i - 1]?.end ?? 0));
+  let end = 0;
+  return spans.filter((s) => {
+    if (s.start < end) return false;
+    end = s.end;
+    return true;
+  });
 }
 
 function replaceSpans(text: string, spans: readonly SecretSpan[], by: (span: SecretSpan, i: number) => string): string {
