@@ -3,7 +3,7 @@
  * RTSP publishers) with 50 RTSP readers, 10 WebRTC viewers (werift) and 10 MSE clients spread over both, for
  * DURATION (default 10 min), against ts2rtc and then the compare server (bench/lib/target.ts). Reports:
  *   - per consumer, the frames it got over the frames its camera sent in the run (goal: none below 95 %);
- *   - RSS every 10 s and its slope after warm-up (the first quarter of the run): flat, no leak;
+ *   - RSS every 30 s (ts2rtc: after a forced GC) and its slope after warm-up (the first quarter of the run): flat, no leak;
  *   - what is left after: consumers listed by /api/streams, open files of the server against before they
  *     came (and against its fresh start once the cameras left), child processes.
  *
@@ -29,7 +29,8 @@ const LOAD: ReadonlyArray<[Protocol, number]> = [
   ['webrtc', 10],
   ['mse', 10],
 ];
-const SAMPLE_MS = 10_000;
+/** RSS is read after a forced full GC (ts2rtc): not too often, it stalls the server for a moment. */
+const SAMPLE_MS = 30_000;
 const SETTLE_MS = 5000;
 const FRAME_GOAL = 0.95;
 
@@ -97,7 +98,7 @@ async function run(clip: Clip, target: { name: string; start: (streams?: readonl
           out(`a ${m.consumer.protocol} consumer of ${STREAMS[m.stream]} ended at ${at.toFixed(0)} s: ${m.consumer.failure.message}`);
         }
       }
-      if (rss.length % 6 === 0) out(`${at.toFixed(0)} s: RSS ${rss.at(-1)?.[1].toFixed(1)} MB, load ${load1().toFixed(1)}`);
+      if (rss.length % 2 === 0) out(`${at.toFixed(0)} s: RSS ${rss.at(-1)?.[1].toFixed(1)} MB, load ${load1().toFixed(1)}`);
     }
     loop.disable();
     const seconds = (performance.now() - t0) / 1000;

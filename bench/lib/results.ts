@@ -37,6 +37,8 @@ export interface FanoutRow {
   benchLoopP99Ms: number;
   /** Joins at this step (warm-up included) that got no media in time and were tried again. */
   failedJoins: number;
+  /** Consumers whose connection failed or that the server dropped during the window. */
+  failedConsumers: number;
   load1: number;
 }
 

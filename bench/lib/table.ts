@@ -154,6 +154,9 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
     lines.push('', '| goal (issues 11, 15) | measured (ts2rtc) | met |', '| --- | --- | --- |');
     for (const c of list) lines.push(`| ${c.goal} | ${c.measured} | ${c.met === undefined ? '?' : c.met ? 'yes' : 'no'} |`);
   }
+  for (const r of fanout.filter((x) => x.failedConsumers > 0)) {
+    lines.push('', `${r.failedConsumers} of ${r.consumers} ${r.protocol} consumers of ${r.server} failed or were dropped in that window (their lost frames are in "slowest").`);
+  }
   const retried = [...fanout, ...mixed].filter((r) => r.failedJoins > 0);
   for (const r of retried) {
     lines.push('', `${r.failedJoins} join(s) of ${r.bench === 'fanout' ? `${r.protocol} at ${r.consumers}` : 'mixed'} against ${r.server} got no media within 15 s and were tried again.`);
