@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { lazy } from '../../core/lazy.js';
 import { errorMessage } from '../../core/errors.js';
 import { maskSecrets } from './errors.js';
 import { AUTH_CHALLENGE, checkAuth, type AuthOptions } from './middleware.js';
@@ -25,7 +26,8 @@ export const DEFAULT_WS_OPTIONS: WsOptions = { ...DEFAULT_WS_LIMITS, maxMessageB
 export class WsHub {
   private readonly handlers = new Map<string, WsHandler>();
   private readonly connections = new Set<WsConnection>();
-  private readonly server: WebSocketServer;
+  /** `ws` loads with the first upgrade: a server nobody opens the UI of does not hold it. */
+  private readonly server: () => Promise<WebSocketServer>;
 
   constructor(
     private readonly options: WsOptions,
@@ -34,7 +36,10 @@ export class WsHub {
     private readonly log: Logger,
   ) {
     // No permessage-deflate: media frames do not compress and the CPU is better spent elsewhere.
-    this.server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    this.server = lazy(async () => {
+      const { WebSocketServer } = await import('ws');
+      return new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    });
   }
 
   /** Registers the handler of a message type (`webrtc/offer`, `mse`, ...). One handler per type. */
@@ -58,7 +63,16 @@ export class WsHub {
       rejectUpgrade(socket, 403, 'Forbidden');
       return;
     }
-    this.server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+    this.server().then(
+      (server) => {
+        if (socket.destroyed) return;
+        server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+      },
+      (err: unknown) => {
+        this.log.error({ err: errorMessage(err) }, 'ws: cannot load the WebSocket server');
+        rejectUpgrade(socket, 500, 'Internal Server Error');
+      },
+    );
   }
 
   /** Closes every client (server shutdown). */

@@ -1,7 +1,7 @@
-import { createConnection, ERR_INVALID_AUTH, type Connection, type HaWebSocket } from 'home-assistant-js-websocket';
 import type { Logger } from 'pino';
-import WebSocket from 'ws';
 import { errorMessage } from '../../core/errors.js';
+import { lazy } from '../../core/lazy.js';
+import type { Connection } from './ha-connection.js';
 import { HassError } from './errors.js';
 
 /** How to reach Home Assistant's own API for camera entities. */
@@ -33,48 +33,8 @@ export function hassApiAccess(config: { url?: string | undefined; token?: string
   };
 }
 
-const AUTH_TIMEOUT_MS = 10_000;
-
-/**
- * Opens Home Assistant's WebSocket and runs its auth handshake (`auth_required` → `auth` → `auth_ok`), the
- * part home-assistant-js-websocket leaves to `createSocket` outside a browser. Rejects with the library's
- * ERR_INVALID_AUTH on `auth_invalid`, so its connection does not retry a wrong token.
- */
-function openSocket(access: HassApiAccess): Promise<HaWebSocket> {
-  return new Promise<HaWebSocket>((resolve, reject) => {
-    const socket = new WebSocket(access.wsUrl, { handshakeTimeout: AUTH_TIMEOUT_MS });
-    const timer = setTimeout(() => fail(new Error('no auth_ok within 10 s')), AUTH_TIMEOUT_MS);
-    const fail = (err: unknown): void => {
-      clearTimeout(timer);
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      socket.terminate();
-      reject(err);
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail(new Error('closed during auth')));
-    socket.on('message', (data) => {
-      let message: { type?: string; ha_version?: string; message?: string };
-      try {
-        message = JSON.parse(String(data)) as typeof message;
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      if (message.type === 'auth_required') {
-        socket.send(JSON.stringify({ type: 'auth', access_token: access.token }));
-      } else if (message.type === 'auth_invalid') {
-        fail(ERR_INVALID_AUTH);
-      } else if (message.type === 'auth_ok') {
-        clearTimeout(timer);
-        socket.removeAllListeners();
-        // The library is typed for the browser's WebSocket; it uses only what `ws` has as well (send, close,
-        // readyState/OPEN, addEventListener for message and close), and Node 20 has no global WebSocket.
-        resolve(Object.assign(socket, { haVersion: message.ha_version ?? '' }) as unknown as HaWebSocket);
-      }
-    });
-  });
-}
+// The client library and `ws` load with the first camera entity played, not at start.
+const haConnection = lazy(() => import('./ha-connection.js'));
 
 /**
  * Camera entities through Home Assistant: one WebSocket connection (home-assistant-js-websocket, which keeps
@@ -111,17 +71,17 @@ export class HassEntities {
 
   private connect(): Promise<Connection> {
     if (!this.connection) {
-      const opening = createConnection({ createSocket: () => openSocket(this.access) }).then(
-        (connection) => {
+      const opening = haConnection().then(async ({ connectHass, ERR_INVALID_AUTH }) => {
+        try {
+          const connection = await connectHass(this.access);
           this.log.info({ url: this.access.wsUrl, version: connection.haVersion }, 'hass: connected to Home Assistant');
           return connection;
-        },
-        (err: unknown) => {
+        } catch (err) {
           this.connection = undefined;
           const reason = err === ERR_INVALID_AUTH ? 'the token was refused (auth_invalid)' : errorMessage(err);
           throw new HassError('HASS_API_UNAVAILABLE', `Home Assistant at ${this.access.wsUrl}: ${reason}`);
-        },
-      );
+        }
+      });
       this.connection = opening;
     }
     return this.connection;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.js';
 import { formatHomekitUrl, generateEd25519, pairWithPin, parseHomekitTarget, parseHomekitUrl, HapClient, discoveryUrl } from '../../pkg/hap/index.js';
-import type { ApiModule } from '../api/index.js';
-import { queryValue, requireQuery, sendJson } from '../api/index.js';
+import { queryValue, requireQuery, sendJson, type ApiContext } from '../api/request.js';
 import { configPersistence } from '../api/persistence.js';
 import { browseHap } from './discovery.js';
 import { HomekitError } from './errors.js';
@@ -10,6 +9,13 @@ import { HomekitError } from './errors.js';
 /** The paired `homekit://` source of a stream, if it has one. */
 function pairedSource(app: App, name: string): string | undefined {
   return app.streams.get(name)?.configuredSources.find((s) => s.raw.startsWith('homekit://') && s.raw.includes('client_id='))?.raw;
+}
+
+/** The handlers of go2rtc's HomeKit API (routes in init.ts, which imports this file on the first request). */
+export interface HomekitHandlers {
+  discovery(ctx: ApiContext): Promise<void>;
+  pair(ctx: ApiContext): Promise<void>;
+  unpair(ctx: ApiContext): Promise<void>;
 }
 
 /**
@@ -20,11 +26,11 @@ function pairedSource(app: App, name: string): string | undefined {
  *   URL, in memory and in the config file.
  * - `DELETE /api/homekit?id=NAME`: remove our pairing from the accessory, then the stream.
  */
-export function registerHomekitRoutes(app: App, api: ApiModule): void {
+export function homekitHandlers(app: App): HomekitHandlers {
   const log = app.logger('homekit');
   const persistence = app.configPath ? configPersistence(app.configPath) : undefined;
 
-  api.addRoute('GET', 'api/discovery/homekit', async (ctx) => {
+  const discovery = async (ctx: ApiContext): Promise<void> => {
     const found = await browseHap({ all: queryValue(ctx, 'all') !== undefined });
     const paired = new Map<string, string>();
     for (const name of app.streams.names()) {
@@ -38,9 +44,9 @@ export function registerHomekitRoutes(app: App, api: ApiModule): void {
     }
     const sources = found.map((ad) => ({ name: ad.name, info: ad.txt.md ?? '', url: discoveryUrl(ad), location: paired.get(ad.txt.id ?? '') ?? ' ' }));
     sendJson(ctx, { sources });
-  });
+  };
 
-  api.addRoute('POST', 'api/homekit', async (ctx) => {
+  const pair = async (ctx: ApiContext): Promise<void> => {
     const id = requireQuery(ctx, 'id');
     const src = requireQuery(ctx, 'src');
     const pin = requireQuery(ctx, 'pin');
@@ -54,9 +60,9 @@ export function registerHomekitRoutes(app: App, api: ApiModule): void {
     log.info({ stream: id, accessory: accessory.id }, 'homekit: paired');
     ctx.status = 200;
     ctx.body = '';
-  });
+  };
 
-  api.addRoute('DELETE', 'api/homekit', async (ctx) => {
+  const unpair = async (ctx: ApiContext): Promise<void> => {
     const id = requireQuery(ctx, 'id');
     if (!app.streams.get(id)) throw new HomekitError('HOMEKIT_STREAM_NOT_FOUND', `no stream named ${JSON.stringify(id)}`);
     const raw = pairedSource(app, id);
@@ -73,27 +79,6 @@ export function registerHomekitRoutes(app: App, api: ApiModule): void {
     log.info({ stream: id, accessory: url.pairing.accessory.id }, 'homekit: unpaired');
     ctx.status = 200;
     ctx.body = '';
-  });
-
-  const statuses: Array<[string, number]> = [
-    ['HAP_URL_INVALID', 400],
-    ['HAP_PAIR_WRONG_PIN', 400],
-    ['HAP_PAIR_ALREADY_PAIRED', 409],
-    ['HAP_PAIR_FAILED', 502],
-    ['HAP_VERIFY_FAILED', 502],
-    ['HAP_CONNECTION_CLOSED', 502],
-    ['HAP_HTTP_INVALID', 502],
-    ['HAP_HTTP_STATUS', 502],
-    ['HAP_FRAME_INVALID', 502],
-    ['HAP_TIMEOUT', 504],
-    ['HOMEKIT_STREAM_NOT_FOUND', 404],
-    ['HOMEKIT_STREAM_EXISTS', 409],
-    ['HOMEKIT_NOT_PAIRED', 400],
-    ['HOMEKIT_NOT_CAMERA', 400],
-    ['HOMEKIT_BUSY', 503],
-    ['HOMEKIT_SETUP_FAILED', 502],
-    ['HOMEKIT_NO_MEDIA', 502],
-    ['HOMEKIT_DISCOVERY_FAILED', 500],
-  ];
-  for (const [code, status] of statuses) api.registerErrorStatus(code, status);
+  };
+  return { discovery, pair, unpair };
 }

@@ -1,5 +1,4 @@
 import { DEFAULT_DEVICE_PATH } from '../../pkg/onvif/index.js';
-import type { ApiModule } from '../api/index.js';
 import { queryValue, sendJson, sendText, type ApiContext } from '../api/request.js';
 import { OnvifClient, parseOnvifUrl } from './client.js';
 import { discoverDevices, type DiscoveredDevice } from './discovery.js';
@@ -58,18 +57,10 @@ export interface OnvifApiOptions {
  * `GET /api/onvif`: without `src`, WS-Discovery on the local network; with `src=onvif://user:pass@host`, that
  * camera's profiles (each a source URL with `?subtype=`). Errors come back typed (`ONVIF_AUTH` 401...).
  */
-export function registerOnvifApi(api: ApiModule, options: OnvifApiOptions = {}): void {
-  api.registerErrorStatus('ONVIF_AUTH', 401);
-  api.registerErrorStatus('ONVIF_URL_INVALID', 400);
-  api.registerErrorStatus('ONVIF_CONNECT', 502);
-  api.registerErrorStatus('ONVIF_HTTP', 502);
-  api.registerErrorStatus('ONVIF_FAULT', 502);
-  api.registerErrorStatus('ONVIF_XML_INVALID', 502);
-  api.registerErrorStatus('ONVIF_NO_PROFILES', 502);
-  api.registerErrorStatus('ONVIF_DISCOVERY', 500);
+export function onvifApiHandler(options: OnvifApiOptions = {}): (ctx: ApiContext) => Promise<void> {
   // Requests during a discovery share it: each one would otherwise hold its own socket for the whole wait.
   let running: Promise<DiscoveredDevice[]> | undefined;
-  api.addRoute('GET', 'api/onvif', async (ctx) => {
+  return async (ctx) => {
     const src = queryValue(ctx, 'src');
     if (!src) {
       running ??= discoverDevices(options.discoveryWaitMs).finally(() => {
@@ -85,5 +76,5 @@ export function registerOnvifApi(api: ApiModule, options: OnvifApiOptions = {}):
     const name = `${info.manufacturer} ${info.model}`.trim() || client.target.host;
     // The caller's own URL comes back (it typed the password); the log never sees it.
     answerSources(ctx, profileSources(src, name, profiles.map((p) => p.token)));
-  });
+  };
 }

@@ -7,7 +7,7 @@ import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
 import type { Receiver } from '../../core/receiver.js';
 import { buildFlvHeader, buildFlvTag, type FlvTag } from '../../pkg/flv/index.js';
-import { queryParams, type ApiContext, type ApiModule } from '../api/index.js';
+import { queryParams, type ApiContext } from '../api/index.js';
 import { FlvProducer } from './flv-producer.js';
 import { FlvStreamWriter, PLAYER_MEDIAS, type FlvTrack } from './player-consumer.js';
 import { DEFAULT_TIMEOUT_MS } from './producer.js';
@@ -104,10 +104,4 @@ export async function handlePostFlv(app: App, ctx: ApiContext): Promise<void> {
   await ended;
   ctx.status = 200;
   ctx.body = '';
-}
-
-/** The API side of the module: `/api/stream.flv`. Called once the API exists (after the sources). */
-export function initApi(app: App, api: ApiModule): void {
-  api.addRoute(['GET', 'HEAD'], 'api/stream.flv', (ctx) => handleStreamFlv(app, ctx));
-  api.addRoute('POST', 'api/stream.flv', (ctx) => handlePostFlv(app, ctx));
 }

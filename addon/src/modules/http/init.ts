@@ -1,0 +1,15 @@
+import type { App } from '../../app.js';
+import { lazy } from '../../core/lazy.js';
+import type { SourceHandler } from '../streams/hub.js';
+
+/**
+ * "Source: HTTP": `http://`, `https://` and `httpx://` (TLS without certificate checks). A network source: any
+ * origin may use it, since it only connects (the formats ffmpeg reads go through the `ffmpeg:` source and its
+ * network-only rules).
+ */
+export function init(app: App): void {
+  // The HTTP client and the MJPEG/JPEG/MPEG-TS/FLV producers load with the first http(s):// play, not at start.
+  const source = lazy(async () => (await import('./source.js')).httpSourceHandler(app));
+  const handler: SourceHandler = async (url, context) => (await source())(url, context);
+  for (const scheme of ['http', 'https', 'httpx']) app.streams.registerSource(scheme, handler);
+}

@@ -1,0 +1,71 @@
+import type { App } from '../../app.js';
+import { errorMessage } from '../../core/errors.js';
+import { maskCredentials } from '../../core/creds.js';
+import { lazy } from '../../core/lazy.js';
+import { parseRtmpUrl } from '../../pkg/rtmp/url.js';
+import type { ApiModule } from '../api/index.js';
+import type { SourceHandler } from '../streams/hub.js';
+import type { RtmpServer } from './server.js';
+
+// FLV, AMF and the chunk stream load with the first rtmp:// play, stream.flv request or a configured
+// rtmp.listen, not at start.
+const producer = lazy(() => import('./producer.js'));
+const httpFlv = lazy(() => import('./http-flv.js'));
+
+export interface RtmpModule {
+  /** The server on `rtmp.listen`; undefined until `start()`, and when no listen address is configured. */
+  readonly server: RtmpServer | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * "Source: RTMP" and "Module: RTMP": registers `rtmp://` (play, `#timeout=<s>`), and makes the server on
+ * `rtmp.listen` (off unless configured) with the RTSP server's credentials. The server listens in `start()`;
+ * `stop()` is registered with the app.
+ */
+export function init(app: App): RtmpModule {
+  const log = app.logger('rtmp');
+  const handler: SourceHandler = async (url, context) => {
+    const { DEFAULT_TIMEOUT_MS, RtmpProducer } = await producer();
+    const timeoutOption = url.options.find(([key]) => key === 'timeout')?.[1];
+    const timeoutS = timeoutOption ? Number(timeoutOption) : NaN;
+    const timeoutMs = Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS * 1000 : DEFAULT_TIMEOUT_MS;
+    const where = maskCredentials(url.base);
+    const sourceLog = log.child({ stream: context.stream });
+    try {
+      return await RtmpProducer.open({ url: parseRtmpUrl(url.base), where, timeoutMs, log: sourceLog });
+    } catch (err) {
+      sourceLog.warn({ url: where, err: errorMessage(err) }, 'rtmp: source failed to open');
+      throw err;
+    }
+  };
+  app.streams.registerSource('rtmp', handler);
+  let server: RtmpServer | undefined;
+  const stop = async (): Promise<void> => {
+    await server?.stop();
+  };
+  app.onStop(stop);
+  return {
+    get server() {
+      return server;
+    },
+    async start() {
+      if (!app.config.rtmp.listen) return;
+      const { RtmpServer } = await import('./server.js');
+      server = new RtmpServer(
+        { listen: app.config.rtmp.listen, username: app.config.rtsp.username, password: app.config.rtsp.password },
+        app.streams,
+        log,
+      );
+      await server.start();
+    },
+    stop,
+  };
+}
+
+/** The API side of the module: `/api/stream.flv`. Called once the API exists (after the sources). */
+export function initApi(app: App, api: ApiModule): void {
+  api.addRoute(['GET', 'HEAD'], 'api/stream.flv', async (ctx) => (await httpFlv()).handleStreamFlv(app, ctx));
+  api.addRoute('POST', 'api/stream.flv', async (ctx) => (await httpFlv()).handlePostFlv(app, ctx));
+}
