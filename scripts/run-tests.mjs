@@ -162,8 +162,8 @@ function isSerial(file) {
 // one file per core left the cores mostly idle. By default the pool is filled by CPU instead: up to 3 files per
 // core, as long as the CPU the running files used per second of wall time in their last run (0.3 of a core for a
 // file never measured, about what e2e files use) adds up to at most TEST_CPU_BUDGET cores (default 0.8 per
-// core), so files that assert frame rates still get the CPU they need. TEST_CONCURRENCY=N or
-// --test-concurrency=N is a plain pool of N instead.
+// core), so files that assert frame rates still get the CPU they need, and the machine has that CPU idle (other
+// work on it counts: see runPool). TEST_CONCURRENCY=N or --test-concurrency=N is a plain pool of N instead.
 const cores = availableParallelism();
 const fixedPool = Number(process.env.TEST_CONCURRENCY) || 0;
 const forced = hasFlag('--test-concurrency');
@@ -301,22 +301,49 @@ function runFile(file) {
 }
 
 /**
- * Runs `list` at most `size` at a time, longest expected first, starting a file only while the expected CPU
- * load of the running files stays within `budget` cores (the first that fits is taken; with nothing running,
- * the next one starts whatever its load); resolves with every file's result.
+ * Idle CPU of the whole machine, in cores, over the last second (/proc/stat; `cores` where it cannot be read).
+ * Other people's work on a shared machine uses the cores too: above one file per core, a file starts only when
+ * they are really free.
+ */
+let idleCores = cores;
+let lastStat;
+function sampleIdle() {
+  try {
+    const fields = readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = fields[3] + fields[4];
+    if (lastStat && total > lastStat.total) idleCores = (cores * (idle - lastStat.idle)) / (total - lastStat.total);
+    lastStat = { total, idle };
+  } catch {
+    idleCores = cores;
+  }
+}
+
+/**
+ * Runs `list` at most `size` at a time, longest expected first. Up to one file per core start as soon as a place
+ * is free (as before); a further file starts only while the expected CPU load of the running files stays within
+ * `budget` cores and the machine has that file's load plus a tenth of a core per core idle, a second after the
+ * last start at the earliest (a starting file's own CPU shows only then). The first file that fits is taken.
+ * Resolves with every file's result.
  */
 async function runPool(list, size, budget) {
   const queue = longestFirst(list);
   const results = [];
   const running = new Set();
   let load = 0;
+  let lastStart = 0;
+  const sampler = budget === Infinity ? undefined : setInterval(sampleIdle, 1000);
+  sampleIdle();
+  const fits = (f) =>
+    load + cpuLoad(f) <= budget && idleCores >= cpuLoad(f) + 0.1 * cores && Date.now() - lastStart >= 1000;
   while ((queue.length > 0 && !stopping) || running.size > 0) {
     while (!stopping && queue.length > 0 && running.size < size) {
-      const i = running.size === 0 ? 0 : queue.findIndex((f) => load + cpuLoad(f) <= budget);
+      const i = budget === Infinity || running.size < Math.min(cores, size) ? 0 : queue.findIndex(fits);
       if (i === -1) break;
       const [file] = queue.splice(i, 1);
       const share = cpuLoad(file);
       load += share;
+      lastStart = Date.now();
       const done = runFile(file).then((result) => {
         running.delete(done);
         load -= share;
@@ -324,8 +351,12 @@ async function runPool(list, size, budget) {
       });
       running.add(done);
     }
-    if (running.size > 0) await Promise.race(running);
+    // Waits for a file to end, or a second when another could start once the machine has room.
+    const waits = [...running];
+    if (queue.length > 0 && running.size < size && budget !== Infinity) waits.push(new Promise((r) => setTimeout(r, 1000)));
+    if (waits.length > 0) await Promise.race(waits);
   }
+  clearInterval(sampler);
   return results;
 }
 
@@ -376,7 +407,11 @@ if (failed.length > 0) console.log(`run-tests: failed files: ${failed.map((run) 
 // One summary for the whole run, in the reporter's own format, so scripts/test.sh counts every test.
 const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
 const pool = cpuBudget === Infinity ? `${poolSize} at a time` : `up to ${poolSize} at a time within ${cpuBudget} cores of CPU`;
-console.log(`\nrun-tests: ${parallel.length} file(s) in parallel (${pool}), ${serial.length} alone`);
+const parallelMs = Date.now() - started - runs.filter((r) => serial.includes(r.file)).reduce((t, r) => t + r.ms, 0);
+const atOnce = runs.filter((r) => !serial.includes(r.file)).reduce((t, r) => t + r.ms, 0) / Math.max(1, parallelMs);
+console.log(
+  `\nrun-tests: ${parallel.length} file(s) in parallel (${pool}; ${atOnce.toFixed(1)} at once on average), ${serial.length} alone`,
+);
 for (const key of SUMMARY_KEYS) console.log(`ℹ ${key} ${total(key)}`);
 console.log(`ℹ duration_ms ${Date.now() - started}`);
 process.exit(failed.length > 0 || stopping || runs.length < files.length ? 1 : 0);
