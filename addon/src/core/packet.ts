@@ -22,6 +22,22 @@ export interface Packet {
   readonly timestamp: number;
   /** Video: the frame starts a decodable sequence (IDR/IRAP, or any JPEG). Audio: always true. */
   readonly keyframe: boolean;
+  /**
+   * H264/H265 from RTP: how the source cut this frame into packets, so an RTP output of the same codec sends
+   * the same packets (as go2rtc forwards a camera's RTP) instead of cutting it again. Absent when the frame did
+   * not come from RTP or its NAL units changed on the way (parameter sets inserted before a key frame).
+   */
+  readonly rtpLayout?: RtpLayout | undefined;
+}
+
+/**
+ * The RTP payloads a NAL-unit frame arrived in, as positions in its AVCC payload: four numbers per packet
+ * (kind, NAL unit index, and a byte range or count; pkg/rtp/layout.ts writes and reads them).
+ */
+export interface RtpLayout {
+  /** 1 for H264, 2 for H265: a layout is only read by a packetizer of its own format. */
+  readonly nalHeaderSize: number;
+  readonly units: Uint32Array;
 }
 
 export function packetSize(packet: Packet): number {

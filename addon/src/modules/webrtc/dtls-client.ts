@@ -14,7 +14,7 @@ import { WeriftInternalsError } from './werift-shim.js';
  * The sleep was there for a peer whose DTLS is not listening yet when our ICE check completes first (a
  * werift peer drops such a record; browsers and aiortc keep it): werift's first retransmission only comes
  * after 500 ms. So while nothing at all has come back, the very same ClientHello datagram is sent again
- * every RESEND_EVERY_MS (browsers' own DTLS timer starts at 50 ms). A byte-identical record is either the one the
+ * at RESEND_AT_MS (browsers' own DTLS timer starts at 50 ms). A byte-identical record is either the one the
  * peer lost or a replay it drops; a werift peer that did get both answers each with the same
  * HelloVerifyRequest, and werift's client, which fails the handshake on a second one (Flight3 throws), is
  * made to skip HelloVerifyRequests once it has answered one.
@@ -24,12 +24,12 @@ import { WeriftInternalsError } from './werift-shim.js';
 const HELLO_VERIFY_REQUEST = 3;
 
 /**
- * While nothing came back, the first ClientHello is sent again every RESEND_EVERY_MS until RESEND_UNTIL_MS
- * (werift's own first retransmission): a peer that dropped it while its DTLS was not listening yet gets it
- * within 50 ms of listening. One small datagram each; the peer answers the first it takes.
+ * While nothing came back, the first ClientHello is sent again at these times (ms after the first) until
+ * werift's own first retransmission (500 ms): a peer that dropped it while its DTLS was not started yet
+ * (Chrome drops a record that comes before its ICE is writable, a werift peer before its own ICE check
+ * completed) gets it within a few ms of starting. One small datagram each; the peer answers the first it takes.
  */
-const RESEND_EVERY_MS = 50;
-const RESEND_UNTIL_MS = 500;
+const RESEND_AT_MS = [10, 25, 50, 100, 150, 200, 300, 400] as const;
 
 interface SendContext {
   send: (buf: Buffer, ...rest: unknown[]) => unknown;
@@ -74,18 +74,15 @@ function connectNow(socket: DtlsClientLike & object, signal: AbortSignal): Promi
   } finally {
     context.send = send;
   }
-  const startedAt = performance.now();
-  const timer = hello
-    ? setInterval(() => {
-        if (signal.aborted || flightOf(socket) !== 1 || performance.now() - startedAt > RESEND_UNTIL_MS) {
-          clearInterval(timer);
-          return;
-        }
-        if (hello) Promise.resolve(context.send(hello)).catch(() => undefined);
-      }, RESEND_EVERY_MS)
-    : undefined;
+  const timers = hello
+    ? RESEND_AT_MS.map((ms) =>
+        setTimeout(() => {
+          if (!signal.aborted && hello && flightOf(socket) === 1) Promise.resolve(context.send(hello)).catch(() => undefined);
+        }, ms),
+      )
+    : [];
   skipRepeatedHelloVerify(socket);
-  const clear = (): void => clearInterval(timer);
+  const clear = (): void => timers.forEach(clearTimeout);
   signal.addEventListener('abort', clear, { once: true });
   void handshake.then(clear, clear);
   return handshake;

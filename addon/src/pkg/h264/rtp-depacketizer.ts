@@ -26,6 +26,7 @@ function whole(nal: Buffer): NalUnit {
  * access unit per RTP timestamp; key frame = the unit has an IDR slice.
  */
 export class H264Depacketizer extends NalDepacketizerBase {
+  protected readonly nalHeaderSize = 1;
   private readonly insert: boolean;
   private sps: Buffer[];
   private pps: Buffer[];
@@ -45,6 +46,7 @@ export class H264Depacketizer extends NalDepacketizerBase {
     if (type >= 1 && type <= 23) {
       this.addNal(whole(payload));
     } else if (type === NalUnitType.STAPA) {
+      this.startAggregate();
       let pos = 1;
       while (pos < payload.length) {
         if (payload.length - pos < 2) throw new RtpError('RTP_BAD_PAYLOAD', `STAP-A: ${payload.length - pos} stray bytes`);
@@ -56,6 +58,7 @@ export class H264Depacketizer extends NalDepacketizerBase {
         this.addNal(whole(payload.subarray(pos, pos + size)));
         pos += size;
       }
+      this.endAggregate(first);
     } else if (type === NalUnitType.FUA) {
       const fu = payload[1];
       if (fu === undefined) throw new RtpError('RTP_BAD_PAYLOAD', 'FU-A without its FU header');

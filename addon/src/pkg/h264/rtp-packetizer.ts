@@ -8,8 +8,8 @@ export type H264PacketizerOptions = NalPacketizerOptions;
  * (option `aggregate`), FU-A for NAL units larger than maxPayloadSize. Input is an AVCC access unit.
  */
 export class H264Packetizer extends NalPacketizerBase {
-  protected readonly nalHeaderSize = 1;
-  protected readonly fragmentOverhead = 2;
+  readonly nalHeaderSize = 1;
+  readonly fragmentOverhead = 2;
 
   constructor(options: H264PacketizerOptions) {
     super(options);
@@ -27,7 +27,7 @@ export class H264Packetizer extends NalPacketizerBase {
     return Buffer.from([f | nri | NalUnitType.STAPA]);
   }
 
-  protected fragmentHeader(nal: Buffer, start: boolean, end: boolean): Buffer {
+  fragmentHeader(nal: Buffer, start: boolean, end: boolean): Buffer {
     const h = nal[0] ?? 0;
     return Buffer.from([(h & 0xe0) | NalUnitType.FUA, (start ? 0x80 : 0) | (end ? 0x40 : 0) | (h & 0x1f)]);
   }

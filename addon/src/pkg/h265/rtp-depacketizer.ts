@@ -26,6 +26,7 @@ function whole(nal: Buffer): NalUnit {
  * with or without DONL. Output is one AVCC access unit per RTP timestamp; key frame = IRAP picture.
  */
 export class H265Depacketizer extends NalDepacketizerBase {
+  protected readonly nalHeaderSize = 2;
   private readonly insert: boolean;
   private readonly donl: boolean;
   private vps: Buffer[];
@@ -39,6 +40,8 @@ export class H265Depacketizer extends NalDepacketizerBase {
     this.sps = [...fmtp.sps];
     this.pps = [...fmtp.pps];
     this.donl = fmtp.maxDonDiff > 0;
+    // Our packetizer writes no DONL: such a camera's packets cannot be sent on as they came.
+    this.recordLayout = !this.donl;
     this.insert = options.insertParameterSets ?? true;
   }
 
@@ -73,6 +76,7 @@ export class H265Depacketizer extends NalDepacketizerBase {
   }
 
   private aggregation(payload: Buffer): void {
+    this.startAggregate();
     let pos = 2;
     let first = true;
     while (pos < payload.length) {
@@ -87,6 +91,7 @@ export class H265Depacketizer extends NalDepacketizerBase {
       this.addNal(whole(payload.subarray(pos, pos + size)));
       pos += size;
     }
+    this.endAggregate(payload.readUInt16BE(0));
   }
 
   protected completeAccessUnit(nalus: NalUnit[]): { nalus: NalUnit[]; keyframe: boolean } | undefined {

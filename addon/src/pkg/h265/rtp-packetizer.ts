@@ -9,8 +9,8 @@ export type H265PacketizerOptions = NalPacketizerOptions;
  * Input is an AVCC-style access unit with 4-byte lengths.
  */
 export class H265Packetizer extends NalPacketizerBase {
-  protected readonly nalHeaderSize = 2;
-  protected readonly fragmentOverhead = 3;
+  readonly nalHeaderSize = 2;
+  readonly fragmentOverhead = 3;
 
   constructor(options: H265PacketizerOptions) {
     super(options);
@@ -31,7 +31,7 @@ export class H265Packetizer extends NalPacketizerBase {
     return Buffer.from([f | (H265NalUnitType.AP << 1) | (layer >> 5), ((layer & 0x1f) << 3) | tid]);
   }
 
-  protected fragmentHeader(nal: Buffer, start: boolean, end: boolean): Buffer {
+  fragmentHeader(nal: Buffer, start: boolean, end: boolean): Buffer {
     const b0 = nal[0] ?? 0;
     const type = (b0 >> 1) & 0x3f;
     return Buffer.from([(b0 & 0x81) | (H265NalUnitType.FU << 1), nal[1] ?? 0, (start ? 0x80 : 0) | (end ? 0x40 : 0) | type]);

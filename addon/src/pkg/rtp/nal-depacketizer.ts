@@ -1,4 +1,5 @@
 import { RtpError } from './errors.js';
+import { RtpLayoutRecorder } from './layout.js';
 import type { RtpPacket } from './packet.js';
 import { RtpDepacketizerBase, type RtpFrame } from './payload.js';
 
@@ -54,6 +55,14 @@ export abstract class NalDepacketizerBase extends RtpDepacketizerBase {
   private droppedTimestamp: number | undefined;
   // Frames completed by a packet whose own payload then failed: handed out by the next push.
   private ready: RtpFrame[] = [];
+  /** How the sender cut the unit being assembled, handed out with it (see layout.ts). */
+  private readonly layout = new RtpLayoutRecorder();
+  /** A payload form our packetizers do not write (H265 DONL): frames carry no layout. */
+  protected recordLayout = true;
+  /** Index of the first NAL unit of the aggregation packet being parsed, or -1. */
+  private aggregateFirst = -1;
+  /** 1 for H264, 2 for H265. */
+  protected abstract readonly nalHeaderSize: number;
 
   protected constructor(options: NalDepacketizerOptions) {
     super();
@@ -104,8 +113,27 @@ export abstract class NalDepacketizerBase extends RtpDepacketizerBase {
    */
   protected abstract completeAccessUnit(nalus: NalUnit[]): { nalus: NalUnit[]; keyframe: boolean } | undefined;
 
+  /** A whole NAL unit from a single NAL unit packet, or from an aggregation packet between start/endAggregate. */
   protected addNal(nal: NalUnit): void {
     if (nal.size === 0) return;
+    // An aggregated unit is recorded with its packet in endAggregate.
+    if (this.aggregateFirst < 0) this.layout.single(this.nalus.length);
+    this.pushNal(nal);
+  }
+
+  /** An aggregation packet (STAP-A, AP) starts: its units follow through addNal. */
+  protected startAggregate(): void {
+    this.aggregateFirst = this.nalus.length;
+  }
+
+  /** The aggregation packet ends; `header` is its payload header (1 byte H264, 2 bytes H265). */
+  protected endAggregate(header: number): void {
+    const count = this.nalus.length - this.aggregateFirst;
+    if (count > 0) this.layout.aggregate(this.aggregateFirst, count, header);
+    this.aggregateFirst = -1;
+  }
+
+  private pushNal(nal: NalUnit): void {
     if (this.nalus.length >= this.maxNalus) {
       throw new RtpError('RTP_LIMIT', `more than ${this.maxNalus} NAL units in one access unit`);
     }
@@ -116,6 +144,7 @@ export abstract class NalDepacketizerBase extends RtpDepacketizerBase {
   protected startFragment(header: Buffer, data: Buffer): void {
     // A new start while one is open: the end of the previous one was lost.
     if (this.fragment !== undefined) this.broken = true;
+    this.layout.fragment(this.nalus.length, header.length, header.length + data.length);
     this.fragment = { parts: [header, data], size: header.length + data.length };
     this.checkFragment();
   }
@@ -127,12 +156,14 @@ export abstract class NalDepacketizerBase extends RtpDepacketizerBase {
       this.broken = true;
       return;
     }
+    // An empty end fragment adds no packet of ours: the previous one then carries the end bit.
+    if (data.length > 0) this.layout.fragment(this.nalus.length, fragment.size, fragment.size + data.length);
     fragment.parts.push(data);
     fragment.size += data.length;
     this.checkFragment();
     if (end) {
       this.fragment = undefined;
-      this.addNal(fragment);
+      this.pushNal(fragment);
     }
   }
 
@@ -164,6 +195,8 @@ export abstract class NalDepacketizerBase extends RtpDepacketizerBase {
   }
 
   private clear(): void {
+    this.layout.clear();
+    this.aggregateFirst = -1;
     this.nalus = [];
     this.auSize = 0;
     this.hasAu = false;
@@ -179,8 +212,11 @@ export abstract class NalDepacketizerBase extends RtpDepacketizerBase {
       return;
     }
     const timestamp = this.auTimestamp;
-    const done = this.nalus.length > 0 ? this.completeAccessUnit(this.nalus) : undefined;
-    const hadNalus = this.nalus.length > 0;
+    const nalus = this.nalus;
+    const done = nalus.length > 0 ? this.completeAccessUnit(nalus) : undefined;
+    // Units inserted or taken out (parameter sets): the sender's packets no longer describe the frame.
+    const rtpLayout = done?.nalus === nalus && this.recordLayout ? this.layout.take(this.nalHeaderSize) : undefined;
+    const hadNalus = nalus.length > 0;
     this.clear();
     if (done === undefined) return;
     if (this.waiting && !done.keyframe) {
@@ -203,6 +239,6 @@ export abstract class NalDepacketizerBase extends RtpDepacketizerBase {
         pos += part.length;
       }
     }
-    this.ready.push({ payload, timestamp, keyframe: done.keyframe });
+    this.ready.push({ payload, timestamp, keyframe: done.keyframe, rtpLayout });
   }
 }

@@ -1,5 +1,6 @@
 import type { Packet } from '../../core/packet.js';
 import { RtpError } from './errors.js';
+import { payloadsFromLayout } from './layout.js';
 import { RtpPacketizerBase, type RtpPacketOut, type RtpPacketizerOptions } from './payload.js';
 
 export interface NalPacketizerOptions extends RtpPacketizerOptions {
@@ -48,16 +49,24 @@ export abstract class NalPacketizerBase extends RtpPacketizerBase {
   }
 
   /** Bytes of the NAL unit header (1 for H.264, 2 for H.265). */
-  protected abstract readonly nalHeaderSize: number;
+  abstract readonly nalHeaderSize: number;
   /** Bytes of the fragmentation unit's headers that replace the NAL header (2 for FU-A, 3 for H.265 FU). */
-  protected abstract readonly fragmentOverhead: number;
+  abstract readonly fragmentOverhead: number;
   /** Header of an aggregation packet holding `nalus` (its size must equal nalHeaderSize). */
   protected abstract aggregationHeader(nalus: readonly Buffer[]): Buffer;
   /** Headers of one fragment of `nal` (fragmentOverhead bytes). */
-  protected abstract fragmentHeader(nal: Buffer, start: boolean, end: boolean): Buffer;
+  abstract fragmentHeader(nal: Buffer, start: boolean, end: boolean): Buffer;
 
   packetize(frame: Packet): RtpPacketOut[] {
     const nalus = splitAvccFrame(frame.payload);
+    // The source's own packets when they fit: no more packets than the camera sent, and its payload bytes.
+    const payloads = (frame.rtpLayout && payloadsFromLayout(frame.rtpLayout, nalus, this, this.maxPayloadSize)) || this.cut(nalus);
+    const timestamp = this.rtpTimestamp(frame.timestamp);
+    return payloads.map((parts, n) => this.packet(parts, timestamp, n === payloads.length - 1));
+  }
+
+  /** Our own cut: single packets, aggregation of small neighbours, fragments of large units. */
+  private cut(nalus: readonly Buffer[]): Buffer[][] {
     const payloads: Buffer[][] = [];
     const max = this.maxPayloadSize;
     let i = 0;
@@ -87,8 +96,7 @@ export abstract class NalPacketizerBase extends RtpPacketizerBase {
       }
       i = j;
     }
-    const timestamp = this.rtpTimestamp(frame.timestamp);
-    return payloads.map((parts, n) => this.packet(parts, timestamp, n === payloads.length - 1));
+    return payloads;
   }
 
   private fragment(nal: Buffer, payloads: Buffer[][]): void {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Packet } from '../../core/packet.js';
+import type { Packet, RtpLayout } from '../../core/packet.js';
 import { RtpError } from './errors.js';
 import type { RtpPacket } from './packet.js';
 import { serializeRtpHeader } from './packet.js';
@@ -21,6 +21,8 @@ export interface RtpFrame {
   readonly timestamp: number;
   /** Video: decodable from here (IDR/IRAP, every JPEG). Audio: always true. */
   readonly keyframe: boolean;
+  /** H264/H265: how the sender cut the frame into packets (see core Packet). */
+  readonly rtpLayout?: RtpLayout | undefined;
 }
 
 /** Counters a depacketizer keeps for the connection's stats. */

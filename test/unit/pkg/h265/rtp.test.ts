@@ -16,7 +16,7 @@ import {
 import { RtpError, parseRtp, rtpPacketToBuffer, type RtpErrorCode } from '../../../../addon/src/pkg/rtp/index.js';
 import { joinAvcc, splitAnnexB } from '../../../../addon/src/pkg/h264/index.js';
 import { H265_CASES, IDR, PPS, SPS, TRAIL, VPS, hex } from './rtp-cases.js';
-import { depacketizeAll, fixtureUrl, packetizeAll, readFrames, readPackets, readSession } from '../rtp/capture.js';
+import { accessUnits, depacketizeAll, fixtureUrl, packetizeAll, readFrames, readPackets, readSession } from '../rtp/capture.js';
 
 function rtp(seq: number, ts: number, marker: boolean, payload: Buffer): Buffer {
   const h = Buffer.alloc(12);
@@ -109,7 +109,7 @@ describe('H265 depacketizer details', () => {
   it('re-packetized real access units come back identical', () => {
     const original = depacketizeAll(new H265Depacketizer(), readPackets(fixtureUrl('h265', 'gst_h265.rtp')));
     const again = depacketizeAll(new H265Depacketizer(), packetizeAll(new H265Packetizer({ payloadType: 96, maxPayloadSize: 400 }), original));
-    assert.deepEqual(again, original);
+    assert.deepEqual(accessUnits(again), accessUnits(original));
   });
 });
 

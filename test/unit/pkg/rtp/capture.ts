@@ -53,6 +53,11 @@ export function depacketizeAll(depacketizer: RtpDepacketizer, packets: readonly 
   return packets.flatMap((p) => depacketizer.push(parseRtp(p)));
 }
 
+/** The access units of depacketized frames, without how they were cut into packets (`rtpLayout`). */
+export function accessUnits(frames: readonly RtpFrame[]): Array<Pick<RtpFrame, 'payload' | 'timestamp' | 'keyframe'>> {
+  return frames.map(({ payload, timestamp, keyframe }) => ({ payload, timestamp, keyframe }));
+}
+
 /** Packets of a packetizer as whole buffers. */
 export function packetizeAll(packetizer: { packetize(frame: Packet): RtpPacketOut[] }, frames: readonly Packet[]): Buffer[] {
   return frames.flatMap((f) => packetizer.packetize(f).map(rtpPacketToBuffer));

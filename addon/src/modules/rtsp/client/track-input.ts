@@ -133,7 +133,7 @@ export class TrackInput {
         continue;
       }
       for (const frame of frames) {
-        output.receiver.write({ payload: frame.payload, timestamp: output.unwrapper.unwrap(frame.timestamp), keyframe: frame.keyframe });
+        output.receiver.write({ payload: frame.payload, timestamp: output.unwrapper.unwrap(frame.timestamp), keyframe: frame.keyframe, rtpLayout: frame.rtpLayout });
       }
     }
   }

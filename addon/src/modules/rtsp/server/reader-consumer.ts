@@ -12,6 +12,13 @@ import { IncomingTrack } from './track-io.js';
 import type { SessionTrack } from './tracks.js';
 
 /**
+ * Largest RTP payload sent to a reader that asked for no `pkt_size`: go2rtc's 1472-byte packets (1500-byte
+ * Ethernet MTU less IP and UDP headers) less the RTP header. A camera's packets that fit go out as they came
+ * (core Packet.rtpLayout), so a reader gets as many packets as the camera sent.
+ */
+const DEFAULT_MAX_PAYLOAD_SIZE = 1460;
+
+/**
  * An RTSP client reading a stream (DESCRIBE/SETUP/PLAY), and through the ONVIF backchannel possibly
  * talking into it. Tracks are attached at DESCRIBE but their senders stay paused until PLAY, so the GOP the
  * hub replays waits in the queue and the client's first frame is a key frame.
@@ -26,7 +33,7 @@ export class RtspReaderConsumer extends ConsumerBase {
     medias: readonly Media[],
     private readonly log: Logger,
     userAgent: string | undefined,
-    /** Largest RTP packet (header included) the client wants; defaults to the packetizers' 1200 payload. */
+    /** Largest RTP packet (header included) the client wants; defaults to DEFAULT_MAX_PAYLOAD_SIZE + 12. */
     private readonly packetSize?: number,
   ) {
     super({ formatName: 'rtsp', protocol: 'tcp', remoteAddr: conn.remoteAddr, ...(userAgent ? { userAgent } : {}) }, medias);
@@ -38,12 +45,10 @@ export class RtspReaderConsumer extends ConsumerBase {
   addTrack(media: Media, codec: Codec, receiver: Receiver): void {
     const index = this.tracks.length;
     const format = codecToRtpFormat(codec, 96 + index);
-    const packetizer = createPacketizer(codec, {
-      payloadType: format.payloadType,
-      ...(this.packetSize ? { maxPayloadSize: Math.max(16, this.packetSize - 12) } : {}),
-    });
+    const maxPayloadSize = this.packetSize ? Math.max(16, this.packetSize - 12) : DEFAULT_MAX_PAYLOAD_SIZE;
+    const packetizer = createPacketizer(codec, { payloadType: format.payloadType, maxPayloadSize });
     // TCP readers of this source share one packetization (shared-rtp.ts); UDP still numbers per reader.
-    const shared = sharedRtpTrack(receiver, codec, format.payloadType, this.packetSize ? Math.max(16, this.packetSize - 12) : undefined);
+    const shared = sharedRtpTrack(receiver, codec, format.payloadType, maxPayloadSize);
     const track: SessionTrack = { control: `trackID=${index}`, media, codec, payloadType: format.payloadType, packetizer, shared };
     track.sender = this.attach(media, codec, receiver, (packet) => this.send(track, packet), { startPaused: true });
     this.tracks.push(track);
