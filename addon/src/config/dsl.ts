@@ -1,7 +1,7 @@
 import { ConfigError } from './errors.js';
 import type { ConfigLocation, ConfigWarning } from './errors.js';
-import { setOwn, toPlain } from './tree.js';
-import type { TreeNode, YamlValue } from './tree.js';
+import { setOwn } from './tree.js';
+import type { TreeNode } from './tree.js';
 
 /**
  * A small declarative schema language for the config tree. Each schema turns a located node (or nothing,
@@ -359,11 +359,6 @@ export function transform<T, U>(inner: Schema<T>, fn: (value: T) => U): Schema<U
     accepts: (node) => inner.accepts(node),
     read: (node, path, ctx) => fn(inner.read(node, path, ctx)),
   };
-}
-
-/** Any YAML, kept as plain data and not checked. */
-export function anyValue(): Schema<YamlValue | undefined> {
-  return { expected: 'any value', accepts: () => true, read: (node) => (node === undefined ? undefined : toPlain(node)) };
 }
 
 /** A go2rtc section ts2rtc does not implement: accepted with a warning, and left out of the config. */

@@ -36,7 +36,7 @@ export interface MapNode {
 }
 export type TreeNode = ScalarNode | ListNode | MapNode;
 
-/** JSON-like value: what `toPlain` gives and what the config writer accepts. */
+/** JSON-like value: what the config writer accepts. */
 export type YamlValue = ScalarValue | YamlValue[] | { [key: string]: YamlValue };
 
 /**
@@ -201,15 +201,6 @@ export function mergeTrees(base: TreeNode, patch: TreeNode): TreeNode {
     entries.set(key, prev ? { ...entry, value: mergeTrees(prev.value, entry.value) } : entry);
   }
   return { kind: 'map', entries, loc: patch.loc };
-}
-
-/** The plain value of a node, for sections ts2rtc passes through without a schema. */
-export function toPlain(node: TreeNode): YamlValue {
-  if (node.kind === 'scalar') return node.value;
-  if (node.kind === 'list') return node.items.map(toPlain);
-  const out: { [key: string]: YamlValue } = {};
-  for (const [key, entry] of node.entries) setOwn(out, key, toPlain(entry.value));
-  return out;
 }
 
 /**

@@ -21,10 +21,6 @@ export interface Media {
   readonly id?: string;
 }
 
-export function oppositeDirection(direction: Direction): Direction {
-  return direction === 'recvonly' ? 'sendonly' : 'recvonly';
-}
-
 /** go2rtc's `medias` strings in `/api/streams`: `video, recvonly, H264` or `audio, sendonly, PCMA/8000, PCMU/8000`. */
 export function mediaToString(media: Media): string {
   return [media.kind, media.direction, ...media.codecs.map(codecToString)].join(', ');

@@ -34,8 +34,6 @@ export interface ApiSettings {
   ws: WsOptions;
 }
 
-export type ApiStartErrorCode = 'API_LISTEN_INVALID' | 'API_LISTEN_FAILED' | 'API_TLS_INVALID';
-
 /** What `start()` bound: the TCP port (the real one when `listen` asked for port 0), and the others. */
 export interface ApiAddresses {
   http?: { host: string; port: number };

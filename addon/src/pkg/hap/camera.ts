@@ -24,7 +24,6 @@ export function shortType(type: string): string {
   return short.replace(/^0+(?=.)/, '').toUpperCase();
 }
 
-export const H264_PROFILES = ['baseline', 'main', 'high'] as const;
 /** profile-level-id for each profile (constrained baseline for 0) and level index (3.1, 3.2, 4.0). */
 const PROFILE_IDC = ['42e0', '4d00', '6400'];
 const LEVEL_IDC = ['1f', '20', '28'];

@@ -7,12 +7,6 @@ import type { SdpCodec, SdpMedia } from './sdp.js';
 const VIDEO_CODECS: ReadonlySet<string> = new Set(['H264', 'H265']);
 const AUDIO_CODECS: ReadonlySet<string> = new Set(['OPUS', 'PCMU', 'PCMA']);
 
-/** A consumer media built from one m-line; `id` is the m-line index as text, so answers map back to it. */
-export interface OfferMedias {
-  /** What the server sends (the peer receives), video first, then audio, as go2rtc orders them. */
-  readonly medias: Media[];
-}
-
 function toCodec(sdp: SdpCodec): Codec | undefined {
   const name = sdp.name === 'HEVC' ? 'H265' : sdp.name;
   if (!VIDEO_CODECS.has(name) && !AUDIO_CODECS.has(name)) return undefined;
