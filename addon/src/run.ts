@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { CliError, parseArgs, USAGE } from './cli.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
@@ -58,6 +58,9 @@ async function main(argv: readonly string[]): Promise<number> {
     log.fatal({ code }, errorMessage(err));
     return 1;
   }
+  // main.ts kept the optimizing compiler off while the modules loaded; from now on the media path is what
+  // gets hot, and it needs it.
+  setFlagsFromString('--opt');
 
   let stopping = false;
   async function shutdown(code: number): Promise<void> {
