@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { MediaStream, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCPeerConnection, type RTCRtpSender } from 'werift';
+import { MediaStream, type MediaStreamTrack, type RTCPeerConnection, type RTCRtpSender } from 'werift';
 import type { Codec } from '../../core/codec.js';
 import type { ConnectionDescription } from '../../core/connection.js';
 import { ConsumerBase } from '../../core/consumer.js';
@@ -13,6 +13,7 @@ import type { SdpMedia } from '../../pkg/webrtc/sdp.js';
 import type { EarlyDtlsStats } from './early-dtls.js';
 import { createPeerPacketizer, type PeerAudioPacketizer, type PeerVideoPacketizer } from './packetizers.js';
 import { checkConsent, tapDecryptedRtcp } from './werift-shim.js';
+import { DirectRtpSender } from './rtp-send.js';
 import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './timings.js';
 
 export { DEFAULT_PEER_TIMINGS, type PeerTimings } from './timings.js';
@@ -24,6 +25,8 @@ interface OutTrack {
   readonly packetizer: PeerVideoPacketizer | PeerAudioPacketizer;
   readonly video: boolean;
   sender: RTCRtpSender | undefined;
+  /** werift's sender without its per-packet extras (rtp-send.ts). */
+  direct: DirectRtpSender | undefined;
   /** Frames since the last key frame, held until the peer connects (then sent at once: a quick first picture). */
   pending: Packet[];
   pendingBytes: number;
@@ -118,6 +121,7 @@ export class WebRtcConsumer extends ConsumerBase {
       packetizer: createPeerPacketizer(codec, payloadType),
       video: media.kind === 'video',
       sender: undefined,
+      direct: undefined,
       pending: [],
       pendingBytes: 0,
     };
@@ -173,6 +177,7 @@ export class WebRtcConsumer extends ConsumerBase {
       const transceiver = pc.getTransceivers().find((t) => t.mLineIndex === track.mline);
       if (!transceiver) continue;
       track.sender = transceiver.sender;
+      track.direct = new DirectRtpSender(transceiver.sender);
       // One stream id for video and audio: browsers put the tracks in one MediaStream (go2rtc's player
       // ignores tracks without a stream) and keep them in sync.
       transceiver.sender.setStreams([new MediaStream({ id: `ts2rtc-${this.id}` })]);
@@ -208,14 +213,13 @@ export class WebRtcConsumer extends ConsumerBase {
   }
 
   private send(track: OutTrack, packet: Packet): void {
-    const sender = track.sender;
-    if (!sender) return;
-    for (const out of track.packetizer.packetize(packet)) {
-      const rtp = new RtpPacket(new RtpHeader({ payloadType: track.payloadType, sequenceNumber: out.sequence, timestamp: out.timestamp, marker: out.marker }), out.payload);
-      this.bytesSend += out.payload.length + 12;
+    const direct = track.direct;
+    if (!direct) return;
+    track.packetizer.each(packet, (sequence, timestamp, marker, payload) => {
+      if (!direct.send(sequence, timestamp, marker, payload)) return;
+      this.bytesSend += payload.length + 12;
       this.stats.rtpPacketsSent++;
-      sender.sendRtp(rtp).catch((err: unknown) => this.log.debug({ err, consumer: this.id }, 'rtp send failed'));
-    }
+    });
   }
 
   private onState(state: string): void {

@@ -58,6 +58,9 @@ function sharedPayloads(codec: Codec, frame: Packet): SharedPayload[] {
   return payloads;
 }
 
+/** Where a packetizer hands each packet: our numbering, the (shared) payload. */
+export type EmitRtp = (sequence: number, timestamp: number, marker: boolean, payload: Buffer) => void;
+
 /** One outgoing packet for werift: our numbering, the shared payload. */
 export interface PeerRtp {
   readonly payload: Buffer;
@@ -79,12 +82,19 @@ export class PeerVideoPacketizer {
   constructor(private readonly codec: Codec) {}
 
   packetize(frame: Packet): PeerRtp[] {
+    const out: PeerRtp[] = [];
+    this.each(frame, (sequence, timestamp, marker, payload) => out.push({ payload, marker, sequence, timestamp }));
+    return out;
+  }
+
+  /** The frame's packets to `emit`, in order: no array or object per packet (the send path's form). */
+  each(frame: Packet, emit: EmitRtp): void {
     const timestamp = (Math.trunc(frame.timestamp) + this.timestampOffset) >>> 0;
-    return sharedPayloads(this.codec, frame).map((p) => {
+    for (const p of sharedPayloads(this.codec, frame)) {
       const sequence = this.sequence;
       this.sequence = (this.sequence + 1) & 0xffff;
-      return { payload: p.payload, marker: p.marker, sequence, timestamp };
-    });
+      emit(sequence, timestamp, p.marker, p.payload);
+    }
   }
 }
 
@@ -97,12 +107,16 @@ export class PeerAudioPacketizer {
   }
 
   packetize(frame: Packet): PeerRtp[] {
-    return this.packetizer.packetize(frame).map((out) => ({
-      payload: out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize),
-      marker: out.marker,
-      sequence: out.sequence,
-      timestamp: out.timestamp,
-    }));
+    const out: PeerRtp[] = [];
+    this.each(frame, (sequence, timestamp, marker, payload) => out.push({ payload, marker, sequence, timestamp }));
+    return out;
+  }
+
+  each(frame: Packet, emit: EmitRtp): void {
+    for (const out of this.packetizer.packetize(frame)) {
+      const payload = out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize);
+      emit(out.sequence, out.timestamp, out.marker, payload);
+    }
   }
 }
 

@@ -1,0 +1,130 @@
+import { ntpTime, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { WeriftInternalsError } from './werift-shim.js';
+
+/**
+ * One viewer's RTP sender, without werift's per-packet work that a server sending camera frames does not
+ * need (issue 11: WebRTC CPU per viewer and latency).
+ *
+ * werift 0.24.4's `RTCRtpSender.sendRtp` costs, per packet and per viewer, an NTP timestamp made through a
+ * string split and a BigInt (8 % of the server's CPU at 10–30 viewers), header-extension map/filter/sort
+ * (we negotiate none), a bandwidth-estimator entry that sorts its keys, a new RtpHeader and RtpPacket, and
+ * three awaits. This does what of it the peer can see, with werift's own fields, so RTCP and NACK work as
+ * before:
+ * - the same sequence/timestamp offsets, SSRC and payload type werift applies, the packet kept in werift's
+ *   `rtpCache` (NACK retransmissions come from there);
+ * - the Sender Report fields (packet and octet counts; the NTP/RTP timestamp pair once per frame, which is
+ *   what a report needs: a pair taken at the same moment) and werift's RTCP loop started;
+ * - SRTP through the DTLS transport's session (srtp-fast.ts's sender where it applies), then the ICE
+ *   connection's selected pair.
+ * Header and packet objects are a ring of RTP_HISTORY_SIZE per sender, the same slots as `rtpCache`.
+ */
+
+/** werift's rtpSender.ts RTP_HISTORY_SIZE: `rtpCache` slots, indexed by sequence number. */
+const RTP_HISTORY_SIZE = 128;
+
+interface DtlsInternals {
+  state: string;
+  srtp: { encrypt(payload: Buffer, header: RtpHeader): Buffer };
+  bytesSent: number;
+  packetsSent: number;
+  iceTransport: { connection: { send(data: Buffer): Promise<void> } };
+}
+
+interface SenderInternals {
+  dtlsTransport: DtlsInternals;
+  codec: { payloadType: number } | undefined;
+  ssrc: number;
+  timestampOffset: number;
+  seqOffset: number;
+  timestamp: number;
+  sequenceNumber: number;
+  ntpTimestamp: bigint;
+  rtpTimestamp: number;
+  octetCount: number;
+  headerBytesSent: number;
+  packetCount: number;
+  rtpCache: RtpPacket[];
+  rtcpRunning: boolean;
+  runRtcp(): Promise<void>;
+}
+
+const NUMBER_FIELDS = ['ssrc', 'timestampOffset', 'seqOffset', 'octetCount', 'headerBytesSent', 'packetCount'] as const;
+
+function internalsOf(sender: RTCRtpSender): SenderInternals {
+  const s = sender as unknown as Record<string, unknown>;
+  for (const field of NUMBER_FIELDS) {
+    if (typeof s[field] !== 'number') throw new WeriftInternalsError(`werift RTCRtpSender.${field} is not a number`);
+  }
+  if (!Array.isArray(s['rtpCache']) || typeof s['runRtcp'] !== 'function' || typeof s['rtcpRunning'] !== 'boolean') {
+    throw new WeriftInternalsError('werift RTCRtpSender has no rtpCache/runRtcp/rtcpRunning');
+  }
+  return sender as unknown as SenderInternals;
+}
+
+function checkTransport(dtls: unknown): asserts dtls is DtlsInternals {
+  const srtp: unknown = typeof dtls === 'object' && dtls !== null ? Reflect.get(dtls, 'srtp') : undefined;
+  const ice: unknown = typeof dtls === 'object' && dtls !== null ? Reflect.get(dtls, 'iceTransport') : undefined;
+  const connection: unknown = typeof ice === 'object' && ice !== null ? Reflect.get(ice, 'connection') : undefined;
+  if (typeof srtp !== 'object' || srtp === null || typeof Reflect.get(srtp, 'encrypt') !== 'function') throw new WeriftInternalsError('werift DTLS transport has no srtp.encrypt');
+  if (typeof connection !== 'object' || connection === null || typeof Reflect.get(connection, 'send') !== 'function') throw new WeriftInternalsError('werift ICE transport has no connection.send');
+}
+
+const ignore = (): void => undefined;
+
+export class DirectRtpSender {
+  private readonly internals: SenderInternals;
+  private readonly ring: Array<RtpPacket | undefined> = new Array<RtpPacket | undefined>(RTP_HISTORY_SIZE);
+  private lastTimestamp = -1;
+  private checked = false;
+
+  constructor(sender: RTCRtpSender) {
+    this.internals = internalsOf(sender);
+  }
+
+  /**
+   * Sends one RTP packet (our numbering; werift's offsets are added as its own sendRtp does). Returns false
+   * while DTLS is not connected (nothing sent).
+   */
+  send(sequence: number, timestamp: number, marker: boolean, payload: Buffer): boolean {
+    const s = this.internals;
+    const dtls = s.dtlsTransport;
+    if (dtls.state !== 'connected' || !s.codec) return false;
+    if (!this.checked) {
+      checkTransport(dtls);
+      this.checked = true;
+    }
+    const seq = (sequence + s.seqOffset) & 0xffff;
+    const ts = (timestamp + s.timestampOffset) >>> 0;
+    const slot = seq % RTP_HISTORY_SIZE;
+    let packet = this.ring[slot];
+    if (!packet) {
+      packet = new RtpPacket(new RtpHeader(), payload);
+      this.ring[slot] = packet;
+    }
+    const header = packet.header;
+    header.ssrc = s.ssrc;
+    header.payloadType = s.codec.payloadType;
+    header.sequenceNumber = seq;
+    header.timestamp = ts;
+    header.marker = marker;
+    packet.payload = payload;
+    s.rtpCache[slot] = packet;
+    s.timestamp = ts;
+    s.sequenceNumber = seq;
+    if (ts !== this.lastTimestamp) {
+      // The Sender Report's pair: the wall clock when this frame's first packet left, and its RTP time.
+      this.lastTimestamp = ts;
+      s.ntpTimestamp = ntpTime();
+      s.rtpTimestamp = ts;
+    }
+    s.octetCount += payload.length;
+    s.headerBytesSent += header.serializeSize;
+    s.packetCount = (s.packetCount + 1) >>> 0;
+    const encrypted = dtls.srtp.encrypt(payload, header);
+    dtls.bytesSent += encrypted.length;
+    dtls.packetsSent++;
+    if (!s.rtcpRunning) s.runRtcp().catch(ignore);
+    dtls.iceTransport.connection.send(encrypted).catch(ignore);
+    return true;
+  }
+}
