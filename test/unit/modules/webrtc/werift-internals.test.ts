@@ -132,6 +132,35 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     }
   });
 
+  it('RTP sender: the fields rtp-send.ts writes as werift\'s sendRtp does (offsets, Sender Report counts, rtpCache, RTCP loop, SRTP session, ICE send)', async () => {
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    try {
+      const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
+      const sender = transceiver.sender;
+      assertShape('RTCRtpSender', sender, {
+        ssrc: 'number',
+        timestampOffset: 'number',
+        seqOffset: 'number',
+        octetCount: 'number',
+        headerBytesSent: 'number',
+        packetCount: 'number',
+        rtcpRunning: 'boolean',
+        rtpCache: 'object',
+        runRtcp: 'function/0',
+        dtlsTransport: 'object',
+      });
+      assert.ok(Array.isArray(Reflect.get(sender, 'rtpCache')), 'rtpCache is an array indexed by sequence number');
+      const dtls = sender.dtlsTransport;
+      assertShape('RTCDtlsTransport', dtls, { bytesSent: 'number', packetsSent: 'number', iceTransport: 'object', state: 'string' });
+      assertShape('ICE connection', dtls.iceTransport.connection, { send: 'function/1' });
+      // The SRTP session the transport makes once connected: encrypt(payload, header).
+      const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(14), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(14) };
+      assertShape('SrtpSession', new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 }), { encrypt: 'function/2' });
+    } finally {
+      await pc.close();
+    }
+  });
+
   it('ICE protocols and candidates: the TCP mux\'s passive protocol, STUN requests, TURN refresh', () => {
     assertShape('TcpPassiveProtocol.prototype', TcpPassiveProtocol.prototype, { connectionMade: 'function/2', registerSocket: 'function/2', close: 'function/0' });
     assert.equal(typeof Object.getOwnPropertyDescriptor(TcpPassiveProtocol.prototype, 'listeningPort')?.get, 'function', 'listeningPort is a getter');
