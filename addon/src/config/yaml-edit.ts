@@ -48,7 +48,7 @@ export function setYamlValue(text: string, keys: readonly string[], value: YamlV
     const check = parseDocument(spliced, { merge: true, uniqueKeys: true });
     if (check.errors.length === 0 && (expected === undefined || isDeepStrictEqual(plainOf(check), expected))) return spliced;
   }
-  return documentEdit(doc, text, keys, value);
+  return documentEdit(doc, text, keys, value, label);
 }
 
 /** `patch` merged into `text`: maps merge key by key, anything else (lists, scalars, null) replaces. */
@@ -355,7 +355,7 @@ function detectLayout(doc: Document, text: string): Layout {
  * The fallback: edit the Document itself and stringify it (keeps comments, normalises spacing). Keys are
  * matched by their text, as the loader reads them, not by the yaml library's resolved key values.
  */
-function documentEdit(doc: Document, text: string, keys: readonly string[], value: YamlValue | undefined): string {
+function documentEdit(doc: Document, text: string, keys: readonly string[], value: YamlValue | undefined, label: string): string {
   let map: YAMLMap;
   if (isMap(doc.contents)) {
     map = doc.contents;
@@ -391,6 +391,8 @@ function documentEdit(doc: Document, text: string, keys: readonly string[], valu
     // Default nullStr: '' would turn [null] into the empty flow list "[  ]".
     return doc.toString({ lineWidth: 0 });
   } catch (err) {
-    throw new ConfigError('CONFIG_WRITE', `cannot write this change: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });
+    // A document the yaml library parsed but cannot print back (an anchor with a control character): the
+    // change is refused, naming the file like every other config error.
+    throw new ConfigError('CONFIG_WRITE', `cannot write this change: ${err instanceof Error ? err.message : String(err)}`, { file: label }, { cause: err });
   }
 }
