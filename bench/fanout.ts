@@ -127,6 +127,8 @@ function row(protocol: Protocol, server: string, w: Window, base: Window, firstM
 
 async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>): Promise<void> {
   const size = sizes(protocol);
+  // Joins that failed against the previous server are not this one's.
+  takeFailedJoins();
   const server = await start();
   let camera: Camera | undefined;
   const consumers: Consumer[] = [];

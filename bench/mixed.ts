@@ -56,6 +56,7 @@ function slope(points: ReadonlyArray<[number, number]>): number {
 }
 
 async function run(clip: Clip, target: { name: string; start: (streams?: readonly string[]) => Promise<Target> }): Promise<void> {
+  takeFailedJoins();
   const server = await target.start(STREAMS);
   const cameras: Camera[] = [];
   const members: Member[] = [];

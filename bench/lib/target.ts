@@ -195,11 +195,15 @@ export async function startCompare(spec: CompareSpec, streams: readonly string[]
   };
 }
 
-/** ts2rtc, then the compare server if any: the order every bench measures them in. */
+/**
+ * ts2rtc, then the compare server if any: the order every bench measures them in. BENCH_SERVERS=compare
+ * (or `ours`) measures one of them only, to repeat one side of a run.
+ */
 export function targets(): Array<{ name: string; start: (streams?: readonly string[]) => Promise<Target> }> {
   const compare = compareFromEnv();
+  const only = process.env['BENCH_SERVERS'];
   return [
-    { name: 'ts2rtc', start: (streams) => startOurs(streams) },
-    ...(compare ? [{ name: compare.name, start: (streams?: readonly string[]) => startCompare(compare, streams) }] : []),
+    ...(only === 'compare' ? [] : [{ name: 'ts2rtc', start: (streams?: readonly string[]) => startOurs(streams) }]),
+    ...(compare && only !== 'ours' ? [{ name: compare.name, start: (streams?: readonly string[]) => startCompare(compare, streams) }] : []),
   ];
 }

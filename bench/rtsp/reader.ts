@@ -6,6 +6,13 @@ import { BenchRtspClient } from './rtsp-client.js';
 import { FPS } from './clip.js';
 import { findStamp } from './stamp.js';
 
+/**
+ * Servers drop a session that sends nothing (go2rtc: no byte read for 60 s), as players keep theirs alive:
+ * an empty RTCP receiver report on the interleaved RTCP channel (1) every 15 s, as ffmpeg sends them.
+ */
+const KEEPALIVE_MS = 15_000;
+const RECEIVER_REPORT = Buffer.from([0x24, 1, 0, 8, 0x80, 201, 0, 1, 0x62, 0x65, 0x6e, 0x63]);
+
 /** Latency samples kept per reader (a window of 25 fps frames needs a few hundred). */
 const MAX_SAMPLES = 4096;
 
@@ -27,6 +34,7 @@ export class BenchReader {
   private firstPacket: (() => void) | undefined;
   /** Resolves at the first RTP packet. */
   readonly started: Promise<void>;
+  private keepAlive: NodeJS.Timeout | undefined;
 
   private constructor(private readonly client: BenchRtspClient) {
     this.started = new Promise((resolve) => (this.firstPacket = resolve));
@@ -53,6 +61,7 @@ export class BenchReader {
       const play = await client.request('PLAY', base, { Session: session, Range: 'npt=0.000-' });
       if (play.status !== 200) throw new Error(`PLAY ${base}: RTSP ${play.status}`);
       client.interleave((channel, buf, start, end, arrivalNs) => reader.onFrame(channel, buf, start, end, arrivalNs));
+      reader.keepAlive = setInterval(() => client.socket.write(RECEIVER_REPORT), KEEPALIVE_MS).unref();
       return reader;
     } catch (err) {
       client.close();
@@ -68,6 +77,7 @@ export class BenchReader {
   }
 
   close(): void {
+    clearInterval(this.keepAlive);
     this.client.close();
   }
 
