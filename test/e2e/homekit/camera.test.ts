@@ -186,10 +186,15 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
         // Says whether the camera itself was gone before this test (seen intermittently under load; see the report).
         throw new Error(`${String(err)}; hap-camera ${camera.process.describeExit()}`);
       });
-      await waitFor(async () => {
+      const doorPackets = async (): Promise<number> => {
         const json = (await (await fetch(`${api()}/api/streams?src=door`)).json()) as { producers?: Array<{ receivers?: Array<{ packets?: number }> }> };
-        return (json.producers?.[0]?.receivers?.[0]?.packets ?? 0) > 10;
-      }, { timeoutMs: 30_000, intervalMs: 100, what: 'packets flowing' });
+        return json.producers?.[0]?.receivers?.[0]?.packets ?? 0;
+      };
+      // This reader's session on the camera first: the previous test's producer can still show its packets, and
+      // killing the camera before the session started failed the reader's DESCRIBE (503) instead (seen when fast).
+      await camera.waitFor('START', 30_000);
+      const base = await doorPackets();
+      await waitFor(async () => (await doorPackets()) > base + 10, { timeoutMs: 30_000, intervalMs: 100, what: 'packets flowing' });
       await camera.kill();
       // What a user sees: the source's error in /api/streams, with its code.
       const error = await waitFor(async () => {
