@@ -108,7 +108,9 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
   const peer = [...fanout, ...idle].map((r) => r.server).find((s) => s !== OURS);
   const lines: string[] = [];
   const line = (cells: readonly string[]): void => void lines.push(`| ${cells.join(' | ')} |`);
-  lines.push(`Cells: ts2rtc / ${peer ?? '(no compare server)'} (ratio ts2rtc/${peer ?? '-'}), same run, same camera (4 Mbit/s H264 640x360@25).`);
+  if (fanout.length) {
+    lines.push(`Cells: ts2rtc / ${peer ?? '(no compare server)'} (ratio ts2rtc/${peer ?? '-'}), same run, same camera (4 Mbit/s H264 640x360@25).`);
+  }
   lines.push(`Machine: ${machine}.`, '');
   const headers = ['consumers', ...METRICS.map((m) => m.title)];
   if (fanout.length) {
