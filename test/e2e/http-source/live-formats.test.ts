@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
-import { countFrames, ffprobeJson, type FrameCount } from '../../peers/ffmpeg.js';
+import { countFrames, ffprobeJson } from '../../peers/ffmpeg.js';
 import { measurePlayback } from '../mp4/player.js';
 import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
 import { AAC_FRAMES_PER_S, startHttpCamera, type HttpCamera } from './http-camera.js';
+import { assertNoGaps } from './frames.js';
 
 /**
  * Live formats the http(s) source hands to ffmpeg, with the AAC audio cameras and HLS servers send
@@ -16,13 +17,6 @@ import { AAC_FRAMES_PER_S, startHttpCamera, type HttpCamera } from './http-camer
  * `ffmpeg:<url>` source (ffmpeg's default probing, the time before this change); only their order is
  * asserted, the numbers are printed.
  */
-
-function assertNoGaps(name: string, count: FrameCount, rate: number): void {
-  const expected = (count.streamMs / 1000) * rate;
-  console.log(`${name}: ${count.frames} frames covering ${count.streamMs} ms of stream (expected ${expected.toFixed(0)}) in a ${count.windowMs} ms window; first frame after ${count.firstFrameMs} ms`);
-  assert.ok(count.streamMs >= 0.75 * count.windowMs, `only ${count.streamMs} ms of stream in ${count.windowMs} ms`);
-  assert.ok(count.frames >= 0.9 * expected, `${count.frames} of ${expected.toFixed(0)} frames`);
-}
 
 // Every test has its own stream (its own source, readers and players), so they all run at once: the file runs
 // alone (frame counts), and with one test at a time it used about 0.3 of a core for 100 s; at once 0.5 for 33 s.
