@@ -4,29 +4,15 @@
  * packets and frames, and reads the camera's send-time stamp (an SEI NAL unit: alone or in a STAP-A) to time
  * each frame up to the arrival of its last (marker) packet. The same client for every server measured.
  */
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { RTCPeerConnection } from 'werift';
 import { disableDefaultStun } from '../../addon/src/modules/webrtc/werift-shim.js';
 import { withTimeout } from '../../test/helpers/wait.js';
+import { h264ViewerCodec, loopbackPeer } from '../../test/peers/werift-viewer.js';
 import { findStamp, nowNs } from '../rtsp/stamp.js';
 import { consumerOf, FIRST_MEDIA_TIMEOUT_MS, LatencyLog, type Consumer } from './consumer.js';
 
 export async function joinWebrtc(apiBase: string, stream: string): Promise<Consumer> {
-  const pc = new RTCPeerConnection({
-    iceServers: [],
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    bundlePolicy: 'max-bundle',
-    codecs: {
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: 'video/H264',
-          clockRate: 90000,
-          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-          parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
-        }),
-      ],
-      audio: [],
-    },
-  });
+  const pc = new RTCPeerConnection({ ...loopbackPeer(), codecs: { video: [h264ViewerCodec()], audio: [] } });
   const log = new LatencyLog();
   const state = { packets: 0, frames: 0, failure: undefined as Error | undefined, frameTimestamp: -1, sentNs: undefined as number | undefined };
   let first: (() => void) | undefined;

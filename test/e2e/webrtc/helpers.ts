@@ -5,6 +5,7 @@ import { isIPv6 } from 'node:net';
 import { promisify } from 'node:util';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket } from 'werift';
 import { inNetns } from '../../peers/netns.js';
+import { BROWSER_H264_FMTP, h264ViewerCodec, loopbackPeer } from '../../peers/werift-viewer.js';
 import { waitFor, withTimeout } from '../../helpers/wait.js';
 import { TestWsClient } from '../../helpers/ws-client.js';
 import type { ApiModule } from '../../../addon/src/modules/api/index.js';
@@ -58,18 +59,9 @@ export async function startWebrtcServer(
 /** A werift viewer: recvonly video (H264) + audio (Opus/PCMU/PCMA), optionally a microphone sender. */
 export function weriftViewer(options: { audio?: boolean; video?: boolean; /** null: H264 without any a=fmtp (werift's plain codec). */ h264Fmtp?: string | null } = {}) {
   const pc = new RTCPeerConnection({
-    iceServers: [],
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    bundlePolicy: 'max-bundle',
+    ...loopbackPeer(),
     codecs: {
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: 'video/H264',
-          clockRate: 90000,
-          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-          ...(options.h264Fmtp === null ? {} : { parameters: options.h264Fmtp ?? 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' }),
-        }),
-      ],
+      video: [h264ViewerCodec(options.h264Fmtp === null ? null : (options.h264Fmtp ?? BROWSER_H264_FMTP))],
       audio: [
         new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }),
         new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 }),
