@@ -9,9 +9,11 @@ import { choosePayloadType, offerToMedias } from '../../../../addon/src/pkg/webr
 import { bindingRequestUsername, parseBindingResponse } from '../../../../addon/src/pkg/webrtc/stun.js';
 import { keepPayloadTypes, parseSdpMedias, setCandidates } from '../../../../addon/src/pkg/webrtc/sdp.js';
 import { readFirstFrame } from '../../../../addon/src/pkg/webrtc/tcp-frame.js';
+import { hasDtlsAlert } from '../../../../addon/src/pkg/webrtc/dtls-record.js';
 import { flipBits, Prng, setBytes, setU32, splice, timed, truncate, HANG_MS } from '../../../fuzz/mutate.js';
 
 const OFFER = Buffer.from(readFileSync(new URL('./fixtures/chrome-offer.sdp', import.meta.url), 'utf8').replace(/\n/g, '\r\n'));
+const CLOSE_NOTIFY = Buffer.from(readFileSync(new URL('./fixtures/aiortc-close-notify.hex', import.meta.url), 'utf8').split('\n')[0]!, 'hex');
 const STUN = (() => {
   const message = new Message(methods.BINDING, classes.REQUEST);
   message.setAttribute('USERNAME', 'Xk2s:abcd1234');
@@ -53,6 +55,12 @@ describe('pkg/webrtc under mutated input', () => {
       bindingRequestUsername(data);
       parseBindingResponse(data, data.subarray(8, 20));
       readFirstFrame(data, 1500);
+    });
+  });
+
+  it('DTLS record headers: a boolean, never an error', () => {
+    fuzz(0xd715, Buffer.concat([CLOSE_NOTIFY, CLOSE_NOTIFY]), (data) => {
+      assert.equal(typeof hasDtlsAlert(data), 'boolean');
     });
   });
 });
