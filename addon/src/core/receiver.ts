@@ -37,6 +37,7 @@ export class Receiver {
   private readonly gopMaxBytes: number;
   private closed = false;
   private lastPacket: Packet | undefined;
+  private readonly derived = new Map<string, unknown>();
 
   constructor(
     readonly media: Media,
@@ -106,11 +107,18 @@ export class Receiver {
     if (this.sinks.length !== before) sink.detach();
   }
 
-  /** Moves every sink of `other` to this receiver: how a reconnected source takes over its old consumers. */
-  adoptSinks(other: Receiver): void {
-    const moved = other.sinks;
-    other.sinks = [];
-    this.sinks = [...this.sinks, ...moved.filter((s) => !this.sinks.includes(s))];
+  /**
+   * What every consumer of one output format makes from this track's frames, made once and shared: RTSP
+   * readers' `$`-framed RTP, WebRTC peers' RTP payloads. Created on first use under `key` (the format), and
+   * dropped with the track, so a stream owns its packetizers and nothing outlives it in a global table.
+   */
+  shared<T>(key: string, create: () => T): T {
+    let value = this.derived.get(key) as T | undefined;
+    if (value === undefined) {
+      value = create();
+      this.derived.set(key, value);
+    }
+    return value;
   }
 
   close(): void {
@@ -120,6 +128,7 @@ export class Receiver {
     this.sinks = [];
     this.gop = [];
     this.gopBytes = 0;
+    this.derived.clear();
     for (const sink of sinks) sink.detach();
     this.onClose.emit();
   }

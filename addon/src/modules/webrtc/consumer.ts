@@ -119,7 +119,7 @@ export class WebRtcConsumer extends ConsumerBase {
     const track: OutTrack = {
       mline,
       payloadType,
-      packetizer: createPeerPacketizer(codec, payloadType),
+      packetizer: createPeerPacketizer(receiver, codec, payloadType),
       video: media.kind === 'video',
       sender: undefined,
       direct: undefined,

@@ -1,5 +1,6 @@
 import type { Codec } from '../../core/codec.js';
 import type { Packet } from '../../core/packet.js';
+import type { Receiver } from '../../core/receiver.js';
 import { H264Packetizer } from '../../pkg/h264/rtp-packetizer.js';
 import { H265Packetizer } from '../../pkg/h265/rtp-packetizer.js';
 import { OpusPacketizer } from '../../pkg/opus/rtp-packetizer.js';
@@ -37,25 +38,35 @@ interface SharedPayload {
   readonly marker: boolean;
 }
 
-/** Per codec: the packetizer that cuts frames (its own numbering is never used) and the cut frames. */
-const shared = new Map<string, { packetizer: RtpPacketizer; frames: WeakMap<Packet, SharedPayload[]> }>();
+/**
+ * One track's frames cut into WebRTC-sized RTP payloads, once for every peer (its packetizer's own numbering
+ * is never used). Owned by the track (`Receiver.shared`); a frame's payloads live as long as the frame, which
+ * the hub shares by reference and the GOP cache keeps.
+ */
+export class SharedPayloads {
+  private readonly packetizer: RtpPacketizer;
+  private readonly frames = new WeakMap<Packet, SharedPayload[]>();
 
-function sharedPayloads(codec: Codec, frame: Packet): SharedPayload[] {
-  const key = `${codec.name}/${WEBRTC_MAX_PAYLOAD}`;
-  let entry = shared.get(key);
-  if (!entry) {
-    entry = { packetizer: createPacketizer(codec, 96), frames: new WeakMap() };
-    shared.set(key, entry);
+  constructor(codec: Codec) {
+    this.packetizer = createPacketizer(codec, 96);
   }
-  let payloads = entry.frames.get(frame);
-  if (!payloads) {
-    payloads = entry.packetizer.packetize(frame).map((out) => ({
-      payload: out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize),
-      marker: out.marker,
-    }));
-    entry.frames.set(frame, payloads);
+
+  /** The shared payloads of `receiver`'s frames sent as `codec` (created on first use). */
+  static of(receiver: Receiver, codec: Codec): SharedPayloads {
+    return receiver.shared(`webrtc/${codec.name}/${WEBRTC_MAX_PAYLOAD}`, () => new SharedPayloads(codec));
   }
-  return payloads;
+
+  payloads(frame: Packet): SharedPayload[] {
+    let payloads = this.frames.get(frame);
+    if (!payloads) {
+      payloads = this.packetizer.packetize(frame).map((out) => ({
+        payload: out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize),
+        marker: out.marker,
+      }));
+      this.frames.set(frame, payloads);
+    }
+    return payloads;
+  }
 }
 
 /** Where a packetizer hands each packet: our numbering, the (shared) payload. */
@@ -70,16 +81,15 @@ export interface PeerRtp {
 }
 
 /**
- * Video for one peer. A frame is cut into RTP payloads once for all peers (cached on the frame object, which
- * the hub shares by reference; the GOP cache keeps it alive just as long as the frame), and each peer only
- * numbers them: its own sequence numbers and timestamp origin. Fragmenting and copying a frame per viewer
- * was ~10 % of the per-viewer cost.
+ * Video for one peer. A frame is cut into RTP payloads once for all peers of the track (`SharedPayloads`), and
+ * each peer only numbers them: its own sequence numbers and timestamp origin. Fragmenting and copying a frame
+ * per viewer was ~10 % of the per-viewer cost.
  */
 export class PeerVideoPacketizer {
   private sequence = randomUint32() & 0xffff;
   private readonly timestampOffset = randomUint32();
 
-  constructor(private readonly codec: Codec) {}
+  constructor(private readonly shared: SharedPayloads) {}
 
   packetize(frame: Packet): PeerRtp[] {
     const out: PeerRtp[] = [];
@@ -90,7 +100,7 @@ export class PeerVideoPacketizer {
   /** The frame's packets to `emit`, in order: no array or object per packet (the send path's form). */
   each(frame: Packet, emit: EmitRtp): void {
     const timestamp = (Math.trunc(frame.timestamp) + this.timestampOffset) >>> 0;
-    for (const p of sharedPayloads(this.codec, frame)) {
+    for (const p of this.shared.payloads(frame)) {
       const sequence = this.sequence;
       this.sequence = (this.sequence + 1) & 0xffff;
       emit(sequence, timestamp, p.marker, p.payload);
@@ -120,6 +130,9 @@ export class PeerAudioPacketizer {
   }
 }
 
-export function createPeerPacketizer(codec: Codec, payloadType: number): PeerVideoPacketizer | PeerAudioPacketizer {
-  return codec.name === 'H264' || codec.name === 'H265' ? new PeerVideoPacketizer(codec) : new PeerAudioPacketizer(codec, payloadType);
+/** A peer's packetizer for what `receiver` carries, sent as `codec` (the negotiated one). */
+export function createPeerPacketizer(receiver: Receiver, codec: Codec, payloadType: number): PeerVideoPacketizer | PeerAudioPacketizer {
+  return codec.name === 'H264' || codec.name === 'H265'
+    ? new PeerVideoPacketizer(SharedPayloads.of(receiver, codec))
+    : new PeerAudioPacketizer(codec, payloadType);
 }

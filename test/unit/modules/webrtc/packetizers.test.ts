@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Packet } from '../../../../addon/src/core/packet.js';
-import { PeerAudioPacketizer, PeerVideoPacketizer, WEBRTC_MAX_PAYLOAD } from '../../../../addon/src/modules/webrtc/packetizers.js';
+import { Receiver } from '../../../../addon/src/core/receiver.js';
+import { createPeerPacketizer, PeerAudioPacketizer, PeerVideoPacketizer, SharedPayloads, WEBRTC_MAX_PAYLOAD } from '../../../../addon/src/modules/webrtc/packetizers.js';
 import { H264Packetizer } from '../../../../addon/src/pkg/h264/rtp-packetizer.js';
 import { rtpPacketToBuffer } from '../../../../addon/src/pkg/rtp/payload.js';
 
 const H264 = { name: 'H264' as const, clockRate: 90000, channels: 0 };
+const videoTrack = (): Receiver => new Receiver({ kind: 'video', direction: 'sendonly', codecs: [H264] }, H264);
 
 /** An AVCC key frame: SPS, PPS and an IDR slice of `size` bytes. */
 function keyframe(size: number, ts: number): Packet {
@@ -26,8 +28,9 @@ function lengthPrefixed(nal: Buffer): Buffer {
 describe('per-peer packetizers', () => {
   it('video: one cut per frame shared by all peers, each with its own numbering', () => {
     const frame = keyframe(5000, 900000);
-    const a = new PeerVideoPacketizer(H264).packetize(frame);
-    const b = new PeerVideoPacketizer(H264).packetize(frame);
+    const track = videoTrack();
+    const a = createPeerPacketizer(track, H264, 96).packetize(frame);
+    const b = createPeerPacketizer(track, H264, 102).packetize(frame);
     const reference = new H264Packetizer({ payloadType: 96, maxPayloadSize: WEBRTC_MAX_PAYLOAD }).packetize(frame);
     assert.equal(a.length, reference.length);
     assert.equal(a.length, 6, 'STAP-A with SPS+PPS, then five FU-A fragments');
@@ -38,11 +41,23 @@ describe('per-peer packetizers', () => {
       assert.equal(a[i]!.sequence, (a[0]!.sequence + i) & 0xffff);
     }
     assert.equal(new Set(a.map((p) => p.timestamp)).size, 1);
-    const next = new PeerVideoPacketizer(H264);
+    const next = new PeerVideoPacketizer(new SharedPayloads(H264));
     const first = next.packetize(frame);
     const second = next.packetize({ ...frame, timestamp: 903600 });
     assert.equal(second[0]!.sequence, (first.at(-1)!.sequence + 1) & 0xffff, 'numbering continues across frames');
     assert.equal((second[0]!.timestamp - first[0]!.timestamp) >>> 0, 3600);
+  });
+
+  it('the cut frames belong to the track: another stream cuts its own, a closed track lets go of them', () => {
+    const frame = keyframe(3000, 0);
+    const one = videoTrack();
+    const other = videoTrack();
+    assert.equal(SharedPayloads.of(one, H264), SharedPayloads.of(one, H264));
+    assert.notEqual(SharedPayloads.of(one, H264), SharedPayloads.of(other, H264));
+    const before = SharedPayloads.of(one, H264);
+    assert.equal(before.payloads(frame), before.payloads(frame), 'one cut per frame');
+    one.close();
+    assert.notEqual(SharedPayloads.of(one, H264), before);
   });
 
   it('audio keeps a packetizer of its own (talkspurt marker on its first packet)', () => {

@@ -58,20 +58,8 @@ export class SharedRtpTrack {
   }
 }
 
-const shared = new WeakMap<Receiver, Map<string, SharedRtpTrack>>();
-
 /** The shared RTP of `receiver` in this format (payload type, largest payload), created on first use. */
 export function sharedRtpTrack(receiver: Receiver, codec: Codec, payloadType: number, maxPayloadSize?: number): SharedRtpTrack {
-  const key = `${codec.name}/${codec.clockRate}/${codec.channels}/${payloadType}/${maxPayloadSize ?? 0}`;
-  let formats = shared.get(receiver);
-  if (!formats) {
-    formats = new Map();
-    shared.set(receiver, formats);
-  }
-  let track = formats.get(key);
-  if (!track) {
-    track = new SharedRtpTrack(createPacketizer(codec, { payloadType, ...(maxPayloadSize ? { maxPayloadSize } : {}) }));
-    formats.set(key, track);
-  }
-  return track;
+  const key = `rtsp/${codec.name}/${codec.clockRate}/${codec.channels}/${payloadType}/${maxPayloadSize ?? 0}`;
+  return receiver.shared(key, () => new SharedRtpTrack(createPacketizer(codec, { payloadType, ...(maxPayloadSize ? { maxPayloadSize } : {}) })));
 }
