@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript test files with node's own test runner (through tsx).
+// Runs the TypeScript test files with node's own test runner, as JavaScript transpiled once per run
+// (scripts/test-mirror.mjs; --tsx runs them through tsx instead).
 //
 //   node scripts/run-tests.mjs                      every test/**/*.test.ts: unit, then fuzz, then e2e
 //   node scripts/run-tests.mjs --only unit          one category (unit | fuzz | e2e | faults | soak; repeatable)
@@ -28,6 +29,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { availableParallelism, homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildTestMirror, removeTestMirror } from './test-mirror.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_DIR = path.join(ROOT, 'test');
@@ -36,7 +38,7 @@ const SKIP_DIRS = new Set(['node_modules', 'fixtures', '.git']);
 
 function usage(message) {
   if (message) console.error(`run-tests: ${message}`);
-  console.error('usage: node scripts/run-tests.mjs [--only unit|fuzz|e2e|faults|soak] [--list] [--test-*=...] [file|folder ...]');
+  console.error('usage: node scripts/run-tests.mjs [--only unit|fuzz|e2e|faults|soak] [--list] [--tsx] [--test-*=...] [file|folder ...]');
   process.exit(2);
 }
 
@@ -45,6 +47,7 @@ function parseArgs(argv) {
   const paths = [];
   const nodeFlags = [];
   let list = false;
+  let tsx = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--only') {
@@ -55,6 +58,8 @@ function parseArgs(argv) {
       for (const v of arg.slice('--only='.length).split(',')) only.add(v);
     } else if (arg === '--list') {
       list = true;
+    } else if (arg === '--tsx') {
+      tsx = true;
     } else if (arg === '-h' || arg === '--help') {
       usage();
     } else if (arg.startsWith('--test-')) {
@@ -66,7 +71,7 @@ function parseArgs(argv) {
     }
   }
   for (const c of only) if (!CATEGORIES.includes(c)) usage(`--only takes ${CATEGORIES.join('|')}, not "${c}"`);
-  return { only, paths, nodeFlags, list };
+  return { only, paths, nodeFlags, list, tsx };
 }
 
 /** Every *.test.ts below dir (recursive, no symlink following). */
@@ -149,6 +154,23 @@ if (files.length === 0) {
 console.log(
   `run-tests: ${files.length} file(s) [${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}]`,
 );
+
+// The test files run as JavaScript from the transpiled mirror (scripts/test-mirror.mjs), or through tsx with
+// --tsx, for a file outside the mirrored folders, or when the mirror cannot be built (then said once).
+let mirror;
+if (!opts.tsx) {
+  const began = Date.now();
+  try {
+    mirror = await buildTestMirror(ROOT);
+    console.log(`run-tests: test files transpiled once into ${path.relative(ROOT, mirror)} (${Date.now() - began} ms)`);
+  } catch (err) {
+    console.log(`run-tests: no transpiled mirror (${err.message.split('\n')[0]}); every file runs through tsx`);
+  }
+}
+const mirrored = (file) => (mirror && /^(test|bench|addon\/src|custom_cards\/src)\//.test(rel(file)) && file.endsWith('.ts') ? path.join(mirror, rel(file).replace(/\.ts$/, '.js')) : undefined);
+/** The node flags that load `file`, and the path node is given. */
+const runnerOf = (file) => (mirrored(file) ? ['--enable-source-maps'] : ['--import', 'tsx']);
+const scriptOf = (file) => mirrored(file) ?? rel(file);
 
 const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(`${name}=`));
 
@@ -241,10 +263,10 @@ function runFile(file) {
   // a second node, with its own tsx, only relays the file's results (0.13 s more CPU per file, measured). Direct
   // mode takes the other --test-* flags but not --test-timeout as a cap on the whole file: that cap is kept here.
   // --expose-gc lets the memory tests measure a settled heap instead of a noisy one.
-  const nodeArgs = ['--import', 'tsx', '--expose-gc'];
+  const nodeArgs = [...runnerOf(file), '--expose-gc'];
   if (!hasFlag('--test-reporter')) nodeArgs.push('--test-reporter=spec');
   if (!hasFlag('--test-force-exit')) nodeArgs.push('--test-force-exit');
-  nodeArgs.push(...opts.nodeFlags.filter((f) => !f.startsWith('--test-concurrency')), rel(file));
+  nodeArgs.push(...opts.nodeFlags.filter((f) => !f.startsWith('--test-concurrency')), scriptOf(file));
   const begun = Date.now();
   return new Promise((resolve) => {
     // Through a shell whose `times` (on fd 3) gives the CPU of the file's whole process tree once node is reaped:
@@ -293,11 +315,29 @@ function runFile(file) {
       process.stdout.write(
         `\n── ${rel(file)}  ${status} in ${(ms / 1000).toFixed(1)} s${cpuNote}\n${kept.join('\n').replace(/\n+$/, '')}\n`,
       );
-      resolve({ file, code, summary, ms, cpu });
+      resolve({ file, code, summary, ms, cpu, failures: code === 0 ? [] : failureDigest(kept) });
     };
     child.on('error', (err) => finish(1, `could not start node: ${err.message}`));
     child.on('close', (code, signal) => finish(signal ? 1 : (code ?? 1), signal ? `ended by ${signal}` : ''));
   });
+}
+
+/**
+ * The failed tests of a file's output with their first error line (name, then message; no stack): printed
+ * again at the very end, where a CI log cut to its tail still shows why a file failed.
+ */
+function failureDigest(lines) {
+  const digest = [];
+  for (const [i, line] of lines.entries()) {
+    if (!/^\s*✖ /.test(line) || /✖ failing tests:/.test(line)) continue;
+    const message = lines.slice(i + 1, i + 4).find((l) => l.trim() !== '' && !/^\s+at /.test(l));
+    const entry = `${line.trim()}${message && !/^\s*[✖✔▶]/.test(message) ? `\n      ${message.trim().slice(0, 300)}` : ''}`;
+    if (!digest.includes(entry)) digest.push(entry);
+  }
+  // A file that failed without a failed test (it could not load): its first error line.
+  const crash = lines.find((l) => /^\s*(\w*Error\b|Error \[)/.test(l));
+  if (digest.length === 0 && crash) digest.push(crash.trim().slice(0, 300));
+  return digest.slice(0, 12);
 }
 
 /**
@@ -402,7 +442,10 @@ console.log(
     ` (user ${sum((r) => r.cpu?.user ?? 0).toFixed(0)} s, system ${sum((r) => r.cpu?.sys ?? 0).toFixed(0)} s)`,
 );
 const failed = runs.filter((run) => run.code !== 0);
-if (failed.length > 0) console.log(`run-tests: failed files: ${failed.map((run) => rel(run.file)).join(', ')}`);
+if (failed.length > 0) {
+  console.log(`run-tests: failed files: ${failed.map((run) => rel(run.file)).join(', ')}`);
+  for (const run of failed) console.log(`  ${rel(run.file)}:\n    ${(run.failures.length > 0 ? run.failures : ['(no failed test: see its output above)']).join('\n    ')}`);
+}
 
 // One summary for the whole run, in the reporter's own format, so scripts/test.sh counts every test.
 const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
@@ -414,4 +457,5 @@ console.log(
 );
 for (const key of SUMMARY_KEYS) console.log(`ℹ ${key} ${total(key)}`);
 console.log(`ℹ duration_ms ${Date.now() - started}`);
+if (mirror) removeTestMirror(mirror);
 process.exit(failed.length > 0 || stopping || runs.length < files.length ? 1 : 0);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeTcpPort } from './ports.js';
-import { startProcess, type PeerProcess } from './process.js';
+import { nodeScriptArgs, startProcess, type PeerProcess } from './process.js';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'hap-camera.peer.ts');
 
@@ -45,7 +45,7 @@ export async function startHapCamera(options: HapCameraOptions = {}): Promise<Ha
   const peer = startProcess({
     name: 'hap-camera',
     command: process.execPath,
-    args: ['--import', 'tsx', SCRIPT],
+    args: nodeScriptArgs(SCRIPT),
     env: {
       ...process.env,
       HAP_PORT: String(port),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PeerError } from './errors.js';
-import { runProcess, type RunResult } from './process.js';
+import { nodeScriptArgs, runProcess, type RunResult } from './process.js';
 
 /**
  * Private network namespaces for tests that must not touch the machine's real network: WebRTC that has to
@@ -91,14 +91,15 @@ export async function runInNetns(
 export function netnsGuard(importMetaUrl: string, options: NetnsOptions = {}): boolean {
   if (inNetns()) return true;
   const file = fileURLToPath(importMetaUrl);
-  const name = `${path.relative(ROOT, file)} in a private network namespace${options.blockUdp ? ' without UDP' : ''}`;
+  // Named after the source file, also when it runs as its transpiled twin (scripts/test-mirror.mjs).
+  const name = `${path.relative(ROOT, file).replace(/\.js$/, '.ts')} in a private network namespace${options.blockUdp ? ' without UDP' : ''}`;
   test(name, { timeout: options.timeoutMs ?? 5 * 60 * 1000 }, async () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Without this the inner node would report to a parent test runner over stdout instead of printing.
     delete env['NODE_TEST_CONTEXT'];
     const result = await runInNetns(
       process.execPath,
-      ['--import', 'tsx', '--test-reporter=spec', file],
+      ['--test-reporter=spec', ...nodeScriptArgs(file)],
       { ...options, env },
     );
     const output = `${result.stdout}\n${result.stderr}`.trim();

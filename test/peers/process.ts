@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { PeerError } from './errors.js';
 
@@ -63,6 +63,15 @@ function installSafetyNet(): void {
 }
 
 /** Absolute path of `command` (searched in PATH unless it has a slash), or undefined. */
+/**
+ * The node arguments that run a TypeScript (or already transpiled) file of this repo: its JavaScript twin when the tests run from the
+ * transpiled mirror (scripts/test-mirror.mjs, where `foo.ts` has a `foo.js` beside it), else the file through tsx.
+ */
+export function nodeScriptArgs(file: string): string[] {
+  const js = file.replace(/\.ts$/, '.js');
+  return js === file || existsSync(js) ? ['--enable-source-maps', js] : ['--import', 'tsx', file];
+}
+
 export function findProgram(command: string): string | undefined {
   const candidates = command.includes('/')
     ? [command]

@@ -12,7 +12,7 @@ import { startGstCamera, type CameraAudio, type CameraVideo, type GstCamera } fr
 import { countFramesGst, runBackchannelClient } from '../../peers/gst-client.js';
 import { startNginxRtmp } from '../../peers/nginx-rtmp.js';
 import { freeTcpPort } from '../../peers/ports.js';
-import { startProcess } from '../../peers/process.js';
+import { nodeScriptArgs, startProcess } from '../../peers/process.js';
 import { rtspRequest, sdpMedias } from '../../peers/rtsp-raw.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -316,7 +316,7 @@ describe('launcher cleanup', () => {
   for (const mode of ['exit', 'wait'] as const) {
     const how = mode === 'exit' ? 'exits without stopping them' : 'is killed with SIGKILL';
     it(`no camera or nginx outlives a test process that ${how}`, async (t) => {
-      const parent = startProcess({ name: 'orphan-peers', command: process.execPath, args: ['--import', 'tsx', ORPHAN_SCRIPT, mode] });
+      const parent = startProcess({ name: 'orphan-peers', command: process.execPath, args: [...nodeScriptArgs(ORPHAN_SCRIPT), mode] });
       try {
         const { pids, prefix } = await parent.waitForLine((line) => {
           const match = /"pids":\[(\d+),(\d+)\],"prefix":"([^"]+)"/.exec(line);
