@@ -170,15 +170,18 @@ export async function waitCard(page: Page, id: string, ok: (s: CardStats) => boo
 }
 
 /** Frames the card shows over `ms` of page time (a window measured in the page, after a first frame). */
-export async function framesOver(page: Page, id: string, ms: number): Promise<{ frames: number; ms: number }> {
+export async function framesOver(page: Page, id: string, ms: number): Promise<{ frames: number; ms: number; mediaMs: number }> {
   return (await page.evaluate(`(async () => {
     const card = document.getElementById(${JSON.stringify(id)});
+    const video = card.player && card.player.video;
     const a = await card.stats();
+    const m0 = video ? video.currentTime : 0;
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, ${ms}));
     const b = await card.stats();
-    return { frames: b.frames - a.frames, ms: performance.now() - t0 };
-  })()`)) as { frames: number; ms: number };
+    const wall = performance.now() - t0;
+    return { frames: b.frames - a.frames, ms: wall, mediaMs: video ? (video.currentTime - m0) * 1000 : wall };
+  })()`)) as { frames: number; ms: number; mediaMs: number };
 }
 
 export { freePort };

@@ -43,15 +43,22 @@ if (netnsGuard(import.meta.url)) {
       await camera?.stop();
     });
 
-    /** The camera sends 125 frames in 5 s (25 fps); like the other e2e tests, 95 % of them in a 5 s window passes (a loaded 2-core machine moves the window edges and the decoder by a frame or two); the counts are printed. */
+    /**
+     * The camera sends 125 frames in 5 s (25 fps); like the other e2e tests, 95 % of them passes. Counted per
+     * second of the video's own clock (`currentTime`): a starved Chromium plays MSE slower than the wall clock
+     * without losing a frame (a parallel run saw 119 frames in 5.0 s of wall time); the video must still have
+     * played most of the window. The counts are printed.
+     */
     async function assertPlays(id: string, label: string, t: { diagnostic(m: string): void }): Promise<void> {
       const first = await waitCard(page, id, (s) => s.phase === 'playing' && s.frames > 0, 20_000, `playing ${label}`);
       assert.equal(first.label, label);
       assert.equal(first.error, '');
       const window = await framesOver(page, id, 5000);
-      const perFiveSeconds = (window.frames * 5000) / window.ms;
-      t.diagnostic(`${id} (${label}): first frame ${first.firstFrameMs.toFixed(0)} ms after connecting; ${window.frames} frames in ${window.ms.toFixed(0)} ms`);
-      assert.ok(perFiveSeconds >= 119, `${window.frames} frames in ${window.ms.toFixed(0)} ms`);
+      const perFiveSeconds = (window.frames * 5000) / Math.max(1, window.mediaMs);
+      const played = `${window.frames} frames in ${window.mediaMs.toFixed(0)} ms of video, ${window.ms.toFixed(0)} ms of wall time`;
+      t.diagnostic(`${id} (${label}): first frame ${first.firstFrameMs.toFixed(0)} ms after connecting; ${played}`);
+      assert.ok(perFiveSeconds >= 125 * 0.95, played);
+      assert.ok(window.mediaMs >= window.ms * 0.7, `the video stalled: ${played}`);
     }
 
     it('direct (`server:`, no integration), WebRTC: 125 frames per 5 s from the 25 fps camera (≥ 95 %)', async (t) => {

@@ -64,6 +64,12 @@ export interface WindowCount {
   frames: number;
   /** Stream time those frames cover, from their timestamps (clock-rate units → ms), plus one frame. */
   streamMs: number;
+  /**
+   * Frames the camera's timestamps say were sent inside that span but never arrived: a step of k median
+   * steps between two frames is k − 1 missing. Unlike `frames`, it does not move when the camera itself is
+   * starved of CPU (a busy CI machine encodes fewer frames per second of wall time; none of them is lost).
+   */
+  missing: number;
 }
 
 /**
@@ -80,7 +86,10 @@ export async function countWindow(viewer: Viewer, kind: Media['kind'], windowMs:
   const clock = first?.codec.clockRate || 90000;
   const step = inWindow.length > 1 && first && last ? (last.packet.timestamp - first.packet.timestamp) / (inWindow.length - 1) : 0;
   const streamMs = first && last ? ((last.packet.timestamp - first.packet.timestamp + step) * 1000) / clock : 0;
-  return { frames: inWindow.length, streamMs };
+  const steps = inWindow.slice(1).map((a, i) => a.packet.timestamp - (inWindow[i]?.packet.timestamp ?? 0));
+  const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)] ?? 0;
+  const missing = median > 0 ? steps.reduce((sum, s) => sum + Math.max(0, Math.round(s / median) - 1), 0) : 0;
+  return { frames: inWindow.length, streamMs, missing };
 }
 
 /**

@@ -3,10 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import { startGstCamera, type CameraAudio, type GstCamera } from '../../peers/gst-camera.js';
 import { countWindow, nalTypes, producerJson, startApp, Viewer, type RtspTestApp } from './helpers.js';
 
-/** H264 at 25 fps: 125 frames in 5 s; at least 95 % must arrive. */
+/**
+ * H264 at 25 fps (125 frames in 5 s): at least 95 % of the frames the camera sent must arrive, counted from
+ * their timestamps (a gap of k frame steps is k − 1 lost). The live GStreamer camera encodes in real time, and
+ * on a busy machine it makes fewer than 125 frames in 5 s of wall time: its own lateness is not a loss, so the
+ * wall window only has to hold most of the stream time.
+ */
 const WINDOW_MS = 5000;
-const MIN_VIDEO_FRAMES = Math.ceil(125 * 0.95);
-const MIN_AUDIO_MS = WINDOW_MS * 0.95;
+const MIN_ARRIVED = 0.95;
+const MIN_STREAM_MS = WINDOW_MS * 0.7;
 
 describe('RTSP client: H264 + audio from a GStreamer camera through the hub', () => {
   let app: RtspTestApp;
@@ -39,9 +44,15 @@ describe('RTSP client: H264 + audio from a GStreamer camera through the hub', ()
       for (const [i, viewer] of viewers.entries()) {
         const label = i === 0 ? 'tcp' : 'udp';
         const [video, sound] = await Promise.all([countWindow(viewer, 'video', WINDOW_MS), countWindow(viewer, 'audio', WINDOW_MS)]);
-        process.stderr.write(`${codec} ${label}: ${video.frames} video frames (${video.streamMs.toFixed(0)} ms), audio ${sound.frames} frames = ${sound.streamMs.toFixed(0)} ms\n`);
-        assert.ok(video.frames >= MIN_VIDEO_FRAMES, `${label}: ${video.frames} video frames in 5 s, want >= ${MIN_VIDEO_FRAMES}`);
-        assert.ok(sound.streamMs >= MIN_AUDIO_MS, `${label}: ${sound.streamMs} ms of ${codec} in 5 s`);
+        process.stderr.write(
+          `${codec} ${label}: ${video.frames} video frames (${video.streamMs.toFixed(0)} ms, ${video.missing} missing), ` +
+            `audio ${sound.frames} frames = ${sound.streamMs.toFixed(0)} ms (${sound.missing} missing)\n`,
+        );
+        for (const [kind, count] of [['video', video], ['audio', sound]] as const) {
+          const arrived = count.frames / (count.frames + count.missing);
+          assert.ok(arrived >= MIN_ARRIVED, `${label} ${kind}: ${count.frames} frames arrived, ${count.missing} missing (${(arrived * 100).toFixed(1)} %)`);
+          assert.ok(count.streamMs >= MIN_STREAM_MS, `${label} ${kind}: only ${count.streamMs.toFixed(0)} ms of stream in ${WINDOW_MS} ms`);
+        }
 
         const firstVideo = viewer.of('video')[0];
         assert.equal(firstVideo?.codec.name, 'H264');

@@ -87,11 +87,11 @@ if (netnsGuard(import.meta.url)) {
     it('RTCP BYE from the viewer: consumer gone < 1 s; the v1 socket closed while playing did not end it', async () => {
       const viewing = await viewOverWs(server, { src: 'demo', version: 1 });
       await viewing.firstVideoMs();
-      await waitFor(() => viewing.pc.connectionState === 'connected', { timeoutMs: 5000, what: 'viewer connected' });
+      await waitFor(() => viewing.pc.connectionState === 'connected', { timeoutMs: 15000, what: 'viewer connected' });
       // go2rtc's player does this once WebRTC plays: the media must go on.
       viewing.ws.close();
       const count = viewing.received.video.length;
-      await waitFor(() => viewing.received.video.length > count + 50, { timeoutMs: 5000, what: 'video after the socket closed' });
+      await waitFor(() => viewing.received.video.length > count + 50, { timeoutMs: 15000, what: 'video after the socket closed' });
       assert.equal(consumers(), 1);
       const dtls = viewing.pc.dtlsTransports[0];
       assert.ok(dtls);
@@ -109,11 +109,13 @@ if (netnsGuard(import.meta.url)) {
       const page = browser.page;
       await page.goto(`${server.url}/webrtc.html?src=demo`);
       const stats = async (): Promise<PagePlayerStats | null> => (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
-      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > 10, { timeoutMs: 10000, intervalMs: 50, what: 'playing' });
+      // Generous waits for what is not measured here (a CI machine running six files at once took 54 s for this
+      // file); the one bound under test is the < 1 s after pc.close().
+      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > 10, { timeoutMs: 30000, intervalMs: 50, what: 'playing' });
       // WebRTC won over MSE: the player dropped its socket.
-      await waitFor(async () => (await page.evaluate(`document.querySelector('video-stream').ws === null`)) === true, { timeoutMs: 5000, what: 'player socket closed' });
+      await waitFor(async () => (await page.evaluate(`document.querySelector('video-stream').ws === null`)) === true, { timeoutMs: 15000, what: 'player socket closed' });
       const decoded = (await stats())?.framesDecoded ?? 0;
-      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > decoded + 25, { timeoutMs: 5000, intervalMs: 50, what: 'frames after the socket closed' });
+      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > decoded + 25, { timeoutMs: 15000, intervalMs: 50, what: 'frames after the socket closed' });
       const closedAt = performance.now();
       await page.evaluate(`document.querySelector('video-stream').webrtc.pc.close()`);
       const ms = await goneAfter(closedAt, 5000);
@@ -127,7 +129,7 @@ if (netnsGuard(import.meta.url)) {
     it('a viewer that says nothing (werift pc.close() sends neither BYE nor close_notify): dropped by consent < 10 s', async () => {
       const viewing = await viewOverWs(server, { src: 'demo', version: 1 });
       await viewing.firstVideoMs();
-      await waitFor(() => viewing.pc.connectionState === 'connected', { timeoutMs: 5000, what: 'viewer connected' });
+      await waitFor(() => viewing.pc.connectionState === 'connected', { timeoutMs: 15000, what: 'viewer connected' });
       viewing.ws.close();
       await viewing.ws.closed();
       const closedAt = performance.now();
