@@ -7,6 +7,9 @@
 // again (about 0.7 s of CPU per file, measured on 215 files: ~150 s of a ~650 s suite). Here the graph is
 // transformed once (under a second for ~700 files) and each process only loads JavaScript.
 //
+// A test that walks the tree from its own location (a whole-repo check) should start from the real root:
+// `path.dirname(realpathSync(<mirror>/package.json))`.
+//
 // The mirror lives in node_modules/.cache/ts2rtc-test/run-<pid> (ignored, inside the repo so that bare imports
 // resolve to the repo's node_modules; one per run, so two runs at once do not rebuild each other's; a run's
 // folder is removed when it ends, or by the next run once its process is gone). Everything but the transpiled folders is a symlink to the original: a test that
@@ -62,6 +65,12 @@ export async function buildTestMirror(root) {
   return mirror;
 }
 
+function hasTypeScript(dir) {
+  return readdirSync(dir, { withFileTypes: true }).some((entry) =>
+    entry.isDirectory() ? entry.name !== 'node_modules' && hasTypeScript(path.join(dir, entry.name)) : entry.name.endsWith('.ts'),
+  );
+}
+
 /** Removes the mirror of `run-tests` (call when the run ends). */
 export function removeTestMirror(mirror) {
   rmSync(mirror, { recursive: true, force: true });
@@ -98,7 +107,9 @@ function linkTree(root, mirror, rel, sources) {
     if (!rel && SKIP.has(entry.name)) continue;
     const inside = DIRS.some((dir) => child === dir || child.startsWith(`${dir}/`));
     const above = DIRS.some((dir) => dir.startsWith(`${child}/`));
-    if (entry.isDirectory() && (inside || above) && entry.name !== 'node_modules') {
+    // A folder without TypeScript (fixtures, the fuzz corpus) stays a link: what a test writes there (a
+    // fuzz crasher, a screenshot) lands in the real tree.
+    if (entry.isDirectory() && (above || (inside && hasTypeScript(path.join(root, child)))) && entry.name !== 'node_modules') {
       mkdirSync(path.join(mirror, child));
       linkTree(root, mirror, child, sources);
       continue;

@@ -20,6 +20,8 @@ function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
+    // Only the sources: a transpiled test mirror (scripts/test-mirror.mjs) adds fresh .js files beside them.
+    if (!entry.isDirectory() && entry.name.endsWith('.js')) continue;
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
   }
   return newest;
