@@ -9,7 +9,7 @@
 // the add-on's package.json reaches (dependencies and devDependencies, transitively, as node would resolve
 // them from addon/), with their versions, resolved URLs and integrity hashes unchanged, and recomputes the
 // dev/optional flags for the add-on alone. Run it after every `npm install` that changes the root lock;
-// test/unit/addon/lockfile.test.ts fails while the two disagree.
+// test/e2e/addon/lockfile.test.ts fails while the two disagree.
 
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';

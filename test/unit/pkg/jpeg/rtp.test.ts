@@ -11,9 +11,6 @@ import {
 } from '../../../../addon/src/pkg/jpeg/index.js';
 import { RtpError, parseRtp, rtpPacketToBuffer } from '../../../../addon/src/pkg/rtp/index.js';
 import { depacketizeAll, fixtureUrl, packetizeAll, readFrames, readPackets, readSession } from '../rtp/capture.js';
-import { FFMPEG_SKIP, decodedFrameMd5 } from '../rtp/ffmpeg.js';
-
-const md5 = (jpegs: readonly Buffer[]) => jpegs.map((j) => decodedFrameMd5(['-f', 'jpeg_pipe'], j)).flat();
 
 function rtp(seq: number, ts: number, marker: boolean, payload: Buffer): Buffer {
   const h = Buffer.alloc(12);
@@ -28,7 +25,7 @@ const restartJpeg = readFileSync(fixtureUrl('jpeg', 'ffmpeg_restart_420.jpg'));
 
 describe('JPEG depacketizer on real streams', () => {
   for (const name of ['gst_jpeg420', 'gst_jpeg422']) {
-    it(`${name}: rtpjpegpay fragments become the JPEG jpegenc made (same scan, tables, size; same pixels)`, { skip: FFMPEG_SKIP }, () => {
+    it(`${name}: rtpjpegpay fragments become the JPEG jpegenc made (same scan, tables, size)`, () => {
       const packets = readPackets(fixtureUrl('jpeg', `${name}.rtp`));
       const originals = readFrames(fixtureUrl('jpeg', `${name}.frames`));
       const frames = depacketizeAll(new JpegDepacketizer(), packets);
@@ -43,11 +40,10 @@ describe('JPEG depacketizer on real streams', () => {
         );
         assert.deepEqual(ours.scan, theirs.scan);
       });
-      assert.deepEqual(md5(frames.map((f) => f.payload)), md5(originals));
     });
   }
 
-  it('ffmpeg -f rtsp (mjpeg, 2 slices): every image decodes', { skip: FFMPEG_SKIP }, () => {
+  it('ffmpeg -f rtsp (mjpeg, 2 slices): every image is whole', () => {
     const { channels } = readSession(fixtureUrl('rtsp', 'ffmpeg_announce_mjpeg_pcmu.bin'));
     const packets = channels.get(0) ?? [];
     // ffmpeg 5.1 sends type 1 even though its slices put restart markers in the scan.
@@ -58,12 +54,11 @@ describe('JPEG depacketizer on real streams', () => {
       const image = parseJpeg(f.payload);
       assert.deepEqual([image.width, image.height, image.type, image.restartInterval], [192, 128, 1, 0]);
     }
-    assert.equal(md5(frames.map((f) => f.payload)).length, 5, 'every image decodes');
   });
 });
 
 describe('JPEG packetizer', () => {
-  it('sends an ffmpeg JPEG with restart markers as type 65, Q 255 with its tables; the receiver rebuilds the same pixels', { skip: FFMPEG_SKIP }, () => {
+  it('sends an ffmpeg JPEG with restart markers as type 65, Q 255 with its tables; the receiver rebuilds the same scan', () => {
     const source = parseJpeg(restartJpeg);
     assert.ok(source.restartInterval > 0 && source.type === 1);
     const packetizer = new JpegPacketizer({ payloadType: 26, ssrc: 5, initialSequence: 0, maxPayloadSize: 1000 });
@@ -77,7 +72,6 @@ describe('JPEG packetizer', () => {
     const frames = depacketizeAll(new JpegDepacketizer(), packets.map(rtpPacketToBuffer));
     assert.equal(frames.length, 1);
     assert.deepEqual(parseJpeg(frames[0]?.payload ?? Buffer.alloc(0)).scan, source.scan);
-    assert.deepEqual(md5([frames[0]?.payload ?? Buffer.alloc(0)]), md5([restartJpeg]));
   });
 
   it('round trip is a fixed point: depacketize(packetize(image)) rebuilds the same bytes', () => {

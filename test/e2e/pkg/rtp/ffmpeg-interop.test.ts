@@ -12,7 +12,7 @@ import { H265Depacketizer } from '../../../../addon/src/pkg/h265/index.js';
 import { rtpPacketToBuffer } from '../../../../addon/src/pkg/rtp/index.js';
 import { createPacketizer } from '../../../../addon/src/pkg/rtsp/index.js';
 import { buildSdp, mediasToSdp } from '../../../../addon/src/pkg/sdp/index.js';
-import { depacketizeAll, fixtureUrl, readFrames, readPackets, readSession } from './capture.js';
+import { depacketizeAll, fixtureUrl, readFrames, readPackets, readSession } from '../../../unit/pkg/rtp/capture.js';
 import { FFMPEG_SKIP, decodedFrameMd5, ffmpeg } from './ffmpeg.js';
 
 /**
