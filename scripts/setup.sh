@@ -37,7 +37,8 @@ die() {
 
 hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
-# Debian packages of the real peers (see shared docs peers.md), plus python3-venv for the integration tests.
+# Debian packages of the real peers the tests run against (test/peers/README.md), plus python3-venv for the
+# integration tests.
 APT_PACKAGES=(
   ffmpeg
   gstreamer1.0-tools gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi

@@ -13,7 +13,7 @@ import { requireProgram } from './process.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** Flags from peers.md: headless without GPU or sandbox, no background traffic, fake media devices. */
+/** Headless without GPU or sandbox (a container has neither), no background traffic, fake media devices. */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--headless=new',
   '--no-sandbox',

@@ -184,7 +184,7 @@ export class WebRtcConsumer extends ConsumerBase {
       transceiver.sender.setStreams([new MediaStream({ id: `ts2rtc-${this.id}` })]);
       transceiver.sender.onPictureLossIndication.subscribe(() => this.onKeyframeRequest());
       transceiver.sender.onRtcp.subscribe((rtcp) => {
-        // FIR has no event of its own (werift-notes 3).
+        // werift raises an event for PLI only; a FIR (payload-specific feedback, FMT 4) comes as plain RTCP.
         if (rtcp.type === 206 && 'feedback' in rtcp && rtcp.feedback.count === 4) this.onKeyframeRequest();
       });
     }

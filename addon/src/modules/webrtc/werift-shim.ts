@@ -2,8 +2,8 @@ import { isIPv6, type Socket } from 'node:net';
 import { Candidate, candidateFoundation, candidatePriority as weriftPriority, classes, Message, methods, StunProtocol, TcpPassiveProtocol, TurnProtocol, type RTCPeerConnection } from 'werift';
 
 /**
- * The few werift 0.24.4 internals the shared ICE-TCP port needs, in one place (werift-notes.md 1). They are
- * reached with runtime checks, so a werift that changed them fails loudly here instead of misbehaving.
+ * The few werift 0.24.4 internals the shared ICE-TCP port needs, in one place (werift has no public API for
+ * a passive TCP candidate or an external socket). They are reached with runtime checks, so a werift that changed them fails loudly here instead of misbehaving.
  */
 
 export class WeriftInternalsError extends Error {
