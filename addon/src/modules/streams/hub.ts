@@ -50,6 +50,7 @@ const DEFAULT_TIMINGS: SlotTimings = {
   idleStopMs: 3000,
   retryDelaysMs: [250, 500, 1000, 2000],
   stableMs: 10_000,
+  now: () => performance.now(),
 };
 
 /** Stream names are free text in go2rtc (often a URL or `camera.x`), but not unbounded or control characters. */
@@ -69,6 +70,7 @@ export class StreamHub {
       idleStopMs: options.idleStopMs ?? DEFAULT_TIMINGS.idleStopMs,
       retryDelaysMs: options.retryDelaysMs ?? DEFAULT_TIMINGS.retryDelaysMs,
       stableMs: options.stableMs ?? DEFAULT_TIMINGS.stableMs,
+      now: options.now ?? DEFAULT_TIMINGS.now,
     };
     this.allowInsecure = options.allowInsecureApiSources ?? false;
   }

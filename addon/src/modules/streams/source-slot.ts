@@ -26,6 +26,8 @@ export interface SlotTimings {
    * flapping source backs off like one that fails outright instead of being restarted at the first delay.
    */
   stableMs: number;
+  /** Milliseconds on a monotonic clock (performance.now); tests run the policy on a mocked one. */
+  now: () => number;
 }
 
 /**
@@ -72,7 +74,7 @@ export class SourceSlot {
   private idleTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAttempt = 0;
-  /** When the current producer's start() succeeded (performance.now()); undefined while not playing. */
+  /** When the current producer's start() succeeded (`timings.now()`); undefined while not playing. */
   private playingSince: number | undefined;
   private lastError: string | undefined;
   /**
@@ -177,7 +179,7 @@ export class SourceSlot {
         // A start that finished after the producer was stopped or replaced says nothing about the source now.
         if (this.producer !== producer) return;
         // The backoff is not reset here: only a producer that keeps playing for stableMs resets it.
-        this.playingSince = performance.now();
+        this.playingSince = this.timings.now();
         this.lastError = undefined;
       },
       (err: unknown) => {
@@ -235,7 +237,7 @@ export class SourceSlot {
     if (this.producer) return Promise.resolve(this.producer);
     if (!this.opening) {
       const failure = this.openFailure;
-      if (failure && !reconnecting && performance.now() < failure.until) return Promise.reject(failure.error);
+      if (failure && !reconnecting && this.timings.now() < failure.until) return Promise.reject(failure.error);
       const opening = this.open(this.url, this.origin).then(
         (producer) => {
           this.opening = undefined;
@@ -252,7 +254,7 @@ export class SourceSlot {
           this.opening = undefined;
           this.lastError = errorMessage(err);
           const count = (this.openFailure?.count ?? 0) + 1;
-          this.openFailure = { error: err, count, until: performance.now() + this.delay(count - 1) };
+          this.openFailure = { error: err, count, until: this.timings.now() + this.delay(count - 1) };
           throw err;
         },
       );
@@ -282,7 +284,7 @@ export class SourceSlot {
     if (this.producer !== producer) return;
     this.producer = undefined;
     this.starting = undefined;
-    const playedMs = this.playingSince === undefined ? 0 : performance.now() - this.playingSince;
+    const playedMs = this.playingSince === undefined ? 0 : this.timings.now() - this.playingSince;
     this.playingSince = undefined;
     if (playedMs >= this.timings.stableMs) this.retryAttempt = 0;
     if (error) this.lastError = error.message;
