@@ -5,7 +5,7 @@ import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
 import { countFrames } from '../../peers/ffmpeg.js';
 import { measurePlayback } from '../mp4/player.js';
 import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
-import { assertNoGaps } from './frames.js';
+import { assertNoGaps } from '../../helpers/frames.js';
 import { startHttpCamera, type HttpCamera } from './http-camera.js';
 
 // Alone: the camera is ffmpeg writing live HLS in real time and Chromium counts presented frames, so a CPU

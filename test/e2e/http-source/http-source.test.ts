@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { runProcess } from '../../peers/process.js';
 import { countFrames, ffprobeJson } from '../../peers/ffmpeg.js';
 import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
-import { assertNoGaps } from './frames.js';
+import { assertNoGaps } from '../../helpers/frames.js';
 import { startHttpCamera, type HttpCamera } from './http-camera.js';
 
 /**

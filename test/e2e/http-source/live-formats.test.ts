@@ -6,7 +6,7 @@ import { countFrames, ffprobeJson } from '../../peers/ffmpeg.js';
 import { measurePlayback } from '../mp4/player.js';
 import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
 import { AAC_FRAMES_PER_S, startHttpCamera, type HttpCamera } from './http-camera.js';
-import { assertNoGaps } from './frames.js';
+import { assertNoGaps } from '../../helpers/frames.js';
 
 /**
  * Live formats the http(s) source hands to ffmpeg, with the AAC audio cameras and HLS servers send
