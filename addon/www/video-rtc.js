@@ -1,6 +1,7 @@
 // ts2rtc's player: a <video-stream> element speaking go2rtc's /api/ws protocol, so it plays from ts2rtc and
-// from go2rtc alike. Modes (comma list, go2rtc's names): `mse` and `mjpeg` are implemented here; `webrtc`,
-// `webrtc/tcp`, `hls` and `mp4` are stubs other work fills in (each is marked STUB below).
+// from go2rtc alike. Modes (comma list, go2rtc's names): `mse`, `hls` and `mjpeg` are here; `webrtc` and
+// `webrtc/tcp` come from player-webrtc.js (installWebrtc replaces startWebrtc); `mp4` (go2rtc's key-frame
+// snapshots) is not implemented yet and says so in the status line.
 //
 // Usage: const v = document.createElement('video-stream'); v.mode = 'mse'; v.src = new URL('api/ws?src=cam', location.href);
 // `src` may be http(s)/ws(s) or a path; relative URLs keep the player working under base_path and Ingress.
@@ -275,8 +276,8 @@ export class VideoRTC extends HTMLElement {
     if (keepFrom - start > (force ? 0 : 5)) sb.remove(start, keepFrom);
   }
 
-  // STUB (WebRTC issue): offer/answer over this socket (`webrtc/offer`, `webrtc/answer`, `webrtc/candidate`),
-  // then keep whichever of WebRTC and MSE gives better media, as go2rtc's player does.
+  // Replaced by player-webrtc.js (installWebrtc): offer/answer over this socket, then whichever of WebRTC and
+  // MSE gives better media is kept, as go2rtc's player does. This page-less default does nothing.
   startWebrtc() {}
 
   /**
@@ -328,7 +329,7 @@ export class VideoRTC extends HTMLElement {
     this.setStatus('hls: waiting');
   }
 
-  // STUB (MP4 snapshots): `mp4` request, then show each binary MP4 key frame.
+  // Not implemented: go2rtc's `mp4` mode asks for key frames as small MP4 files and shows each as a still.
   startMp4() {
     this.setStatus('mp4: not available yet');
   }
