@@ -1,7 +1,6 @@
 // ts2rtc's player: a <video-stream> element speaking go2rtc's /api/ws protocol, so it plays from ts2rtc and
-// from go2rtc alike. Modes (comma list, go2rtc's names): `mse`, `hls` and `mjpeg` are here; `webrtc` and
-// `webrtc/tcp` come from player-webrtc.js (installWebrtc replaces startWebrtc); `mp4` (go2rtc's key-frame
-// snapshots) is not implemented yet and says so in the status line.
+// from go2rtc alike. Modes (comma list, go2rtc's names): `mse`, `hls`, `mp4` (key-frame stills) and `mjpeg`
+// are here; `webrtc` and `webrtc/tcp` come from player-webrtc.js (installWebrtc replaces startWebrtc).
 //
 // Usage: const v = document.createElement('video-stream'); v.mode = 'mse'; v.src = new URL('api/ws?src=cam', location.href);
 // `src` may be http(s)/ws(s) or a path; relative URLs keep the player working under base_path and Ingress.
@@ -329,9 +328,42 @@ export class VideoRTC extends HTMLElement {
     this.setStatus('hls: waiting');
   }
 
-  // Not implemented: go2rtc's `mp4` mode asks for key frames as small MP4 files and shows each as a still.
+  /**
+   * MP4 stills (go2rtc's `mp4` mode, for browsers without MSE or WebRTC): the server answers `{type: 'mse'}`
+   * with the mime type and then sends each key frame as a small MP4 file. A hidden video decodes it, a canvas
+   * copies the picture, and it becomes the visible video's poster. `mp4Frames` counts them (diagnostics, tests).
+   */
   startMp4() {
-    this.setStatus('mp4: not available yet');
+    this.mp4Frames = 0;
+    const still = document.createElement('video');
+    still.muted = true;
+    still.playsInline = true;
+    const canvas = document.createElement('canvas');
+    let loaded = '';
+    still.addEventListener('loadeddata', () => {
+      canvas.width = still.videoWidth;
+      canvas.height = still.videoHeight;
+      canvas.getContext('2d')?.drawImage(still, 0, 0, canvas.width, canvas.height);
+      this.video.poster = canvas.toDataURL('image/jpeg');
+      this.mp4Frames++;
+      if (!this.firstFrameAt) this.firstFrameAt = performance.now();
+      // The picture is on the canvas: the file only holds memory now.
+      URL.revokeObjectURL(loaded);
+    });
+    this.onBinary = (data) => {
+      if (loaded) URL.revokeObjectURL(loaded);
+      loaded = URL.createObjectURL(new Blob([data], { type: 'video/mp4' }));
+      still.src = loaded;
+    };
+    this.handlers.push((msg) => {
+      if (msg.type === 'mse') this.setStatus('mp4');
+    });
+    const codecs = MSE_CODECS.filter((c) => c.startsWith('avc1') || c.startsWith('hvc1')).filter(
+      (c) => still.canPlayType(`video/mp4; codecs="${c}"`) !== '',
+    );
+    this.video.controls = false;
+    this.send({ type: 'mp4', value: codecs.join(',') });
+    this.setStatus('mp4: waiting');
   }
 }
 

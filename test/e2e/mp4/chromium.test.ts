@@ -51,6 +51,37 @@ describe('Chromium plays MSE through our player', () => {
     });
   }
 
+  it("mode=mp4 (go2rtc's key-frame stills): each key frame arrives as an MP4 file and becomes the poster", async (t) => {
+    const page = await chrome.context.newPage();
+    try {
+      await page.goto(`${server.url}/stream.html?src=demo&mode=mp4`);
+      const read = async () =>
+        page.evaluate<{ stills: number; status: string; poster: string; firstFrameMs: number }>(`(() => {
+          const player = document.querySelector('video-stream');
+          return { stills: player.mp4Frames || 0, status: player.status ? player.status.textContent : '', poster: player.video.poster, firstFrameMs: player.firstFrameAt ? player.firstFrameAt - player.connectAt : 0 };
+        })()`);
+      const deadline = Date.now() + 20_000;
+      let now = await read();
+      while (now.stills < 3 && Date.now() < deadline) {
+        await page.waitForTimeout(100);
+        now = await read();
+      }
+      t.diagnostic(`mp4 stills: ${now.stills}, first after ${now.firstFrameMs.toFixed(0)} ms; status ${now.status}`);
+      assert.ok(now.stills >= 3, `${now.stills} stills in 20 s`);
+      // The poster is the decoded picture, as a JPEG of the stream's size.
+      const size = await page.evaluate<number[]>(`new Promise((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
+        img.onerror = () => resolve([0, 0]);
+        img.src = document.querySelector('video-stream').video.poster;
+      })`);
+      assert.match(now.poster, /^data:image\/jpeg;base64,/);
+      assert.ok((size[0] ?? 0) > 0 && (size[1] ?? 0) > 0, `poster ${size.join('x')}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a viewer joining a running stream sees a picture at once, from the cached frames', async (t) => {
     const first = await chrome.context.newPage();
     const second = await chrome.context.newPage();
