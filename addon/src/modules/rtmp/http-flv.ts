@@ -8,24 +8,30 @@ import type { Packet } from '../../core/packet.js';
 import type { Receiver } from '../../core/receiver.js';
 import { buildFlvHeader, buildFlvTag, type FlvTag } from '../../pkg/flv/index.js';
 import { queryParams, type ApiContext } from '../api/index.js';
+import { DEFAULT_RESPONSE_LIMITS, ResponseWriter, type ResponseLimits } from '../api/response-writer.js';
 import { FlvProducer } from './flv-producer.js';
 import { FlvStreamWriter, PLAYER_MEDIAS, type FlvTrack } from './player-consumer.js';
 import { DEFAULT_TIMEOUT_MS } from './producer.js';
 
 /**
  * An HTTP-FLV client (`GET /api/stream.flv?src=…`, go2rtc's format name `flv`): the RTMP player's tags in an
- * FLV file that never ends. For ffmpeg, VLC and flv.js players.
+ * FLV file that never ends. For ffmpeg, VLC and flv.js players. Written through the API's ResponseWriter, as
+ * MP4 and MJPEG are: a client that stops reading is dropped after the write deadline or past the buffer cap,
+ * instead of holding its socket and the stream for as long as it stays connected.
  */
 export class FlvHttpConsumer extends ConsumerBase {
   private readonly writer = new FlvStreamWriter();
+  private readonly out: ResponseWriter;
 
   constructor(
     private readonly res: ServerResponse,
     remoteAddr: string,
     userAgent: string,
+    limits: ResponseLimits = DEFAULT_RESPONSE_LIMITS,
   ) {
     super({ formatName: 'flv', protocol: 'http', remoteAddr, ...(userAgent ? { userAgent } : {}) }, PLAYER_MEDIAS);
-    res.on('drain', () => {
+    this.out = new ResponseWriter(res, limits);
+    this.out.onDrain(() => {
       for (const { sender } of this.senders) sender.resume();
     });
     res.once('close', () => void this.close());
@@ -51,11 +57,11 @@ export class FlvHttpConsumer extends ConsumerBase {
   private write(bytes: Buffer): boolean {
     if (this.res.destroyed) return true;
     this.bytesSend += bytes.length;
-    return this.res.write(bytes);
+    return this.out.write([bytes]);
   }
 
   protected async release(): Promise<void> {
-    if (!this.res.writableEnded) this.res.end();
+    this.out.close();
   }
 }
 
