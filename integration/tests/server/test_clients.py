@@ -25,8 +25,9 @@ pytestmark = pytest.mark.usefixtures("allow_sockets")
 
 # A hard bound, well above the goal (< 0.5 s first frame) and well below the fault the issue measured (7 s
 # behind an unreachable STUN server): the goal itself is recorded with `measure` and reported, not asserted
-# on a busy 2-core machine. (Consumer lifetime: test_consumer_lifetime.py.)
-FIRST_FRAME_BOUND_S = 2.0
+# on a busy 2-core machine. The first offer a server gets also loads werift (0.34 s on a quiet machine; up to
+# 2.05 s while the node tests loaded both cores of a CI run). (Consumer lifetime: test_consumer_lifetime.py.)
+FIRST_FRAME_BOUND_S = 4.0
 
 
 def _version(dist: str) -> str | None:

@@ -27,7 +27,7 @@ from .ha_camera import HAS_WEBRTC_SUBSCRIPTION, HA_VERSION, offer_and_play, setu
 
 pytestmark = pytest.mark.usefixtures("allow_sockets")
 
-FIRST_FRAME_BOUND_S = 2.0  # hard bound; the < 0.5 s goal is measured and reported (see test_clients.py)
+FIRST_FRAME_BOUND_S = 4.0  # hard bound, below the 7 s; the < 0.5 s goal is measured and reported (see test_clients.py)
 
 # A PCMU camera published into ts2rtc by ffmpeg (exec source; the RTSP URL Home Assistant hands over is
 # ts2rtc's own `pcmu_cam`).
