@@ -1,20 +1,19 @@
-// The repository as the test processes see it: every TypeScript file of test/, bench/ and addon/src/ turned
-// into JavaScript once per run (esbuild, the transpiler tsx itself uses, with the same settings), beside a
-// symlink to every other file, so a test file finds its fixtures, peers and the repo root by the same relative
-// paths as in the source tree.
+// The repository as the test processes see it: every TypeScript file of test/, bench/, addon/src/ and
+// custom_cards/src/ turned into JavaScript once per run (esbuild, the transpiler tsx itself uses, with the same
+// settings), beside a symlink to every other file, so a test file finds its fixtures, peers and the repo root
+// by the same relative paths as in the source tree.
 //
 // Why: with `--import tsx` each test process loaded the transpiler and transformed its whole import graph
-// again (about 0.7 s of CPU per file, measured on 215 files: ~150 s of a ~650 s suite). Here the graph is
-// transformed once (under a second for ~700 files) and each process only loads JavaScript.
+// again. A full run took 590 s of CPU that way and 475 s from the mirror, which takes 1–3 s to build.
 //
 // A test that walks the tree from its own location (a whole-repo check) should start from the real root:
 // `path.dirname(realpathSync(<mirror>/package.json))`.
 //
-// The mirror lives in node_modules/.cache/ts2rtc-test/run-<pid> (ignored, inside the repo so that bare imports
-// resolve to the repo's node_modules; one per run, so two runs at once do not rebuild each other's; a run's
-// folder is removed when it ends, or by the next run once its process is gone). Everything but the transpiled folders is a symlink to the original: a test that
-// writes beside its source, or reads a .ts file as text, sees the real tree. A .ts file is still there (as a
-// symlink) for the few places that start a child with `--import tsx file.ts` on purpose.
+// The mirror lives in node_modules/.cache/ts2rtc-test/run-<pid>: inside the repo, so that bare imports
+// resolve to its node_modules; one per run, so two runs at once do not rebuild each other's. A run's folder is
+// removed when it ends, or by the next run once its process is gone. Everything but the transpiled folders is
+// a symlink to the original: a test that writes beside its source, or reads a .ts file as text, sees the real
+// tree. A .ts file is still there (as a symlink) for the places that start a child with `--import tsx`.
 
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
