@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import type { Media } from '../addon/src/core/media.js';
 import { ProducerBase } from '../addon/src/core/producer.js';
+import { directUdpStats } from '../addon/src/modules/webrtc/rtp-send.js';
 import { fastSrtpStats, preferCmProfile } from '../addon/src/modules/webrtc/srtp-fast.js';
 import { disableDefaultStun } from '../addon/src/modules/webrtc/werift-shim.js';
 import { inNetns, runInNetns } from '../test/peers/netns.js';
@@ -76,7 +77,7 @@ async function serverMain(): Promise<void> {
   // The bench asks for a collection before it reads RSS, so per-viewer memory is not GC timing noise.
   process.on('SIGUSR2', () => globalThis.gc?.());
   process.on('SIGINT', () => {
-    process.stderr.write(`server: ${fastSrtpStats.packets} RTP packets through the fast SRTP path\n`);
+    process.stderr.write(`server: ${fastSrtpStats.packets} RTP packets through the fast SRTP path, ${directUdpStats.packets} sent straight to the pair's UDP socket\n`);
     void running.close().then(() => process.exit(0));
   });
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Candidate, ProtectionProfileAes128CmHmacSha1_80, RTCPeerConnection, SrtpSession, StunProtocol, TcpPassiveProtocol, TurnProtocol } from 'werift';
+import { Candidate, CandidatePair, ProtectionProfileAes128CmHmacSha1_80, RTCPeerConnection, SrtpSession, StunProtocol, TcpPassiveProtocol, TurnProtocol } from 'werift';
 
 /**
  * Issue 11: the werift internals that `werift-shim.ts`, `early-dtls.ts` and `srtp-fast.ts` reach into (private
@@ -152,12 +152,28 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
       assert.ok(Array.isArray(Reflect.get(sender, 'rtpCache')), 'rtpCache is an array indexed by sequence number');
       const dtls = sender.dtlsTransport;
       assertShape('RTCDtlsTransport', dtls, { bytesSent: 'number', packetsSent: 'number', iceTransport: 'object', state: 'string' });
-      assertShape('ICE connection', dtls.iceTransport.connection, { send: 'function/1' });
+      assertShape('ICE connection', dtls.iceTransport.connection, { send: 'function/1', canSendApplicationData: 'function/0', nominated: 'undefined' });
       // The SRTP session the transport makes once connected: encrypt(payload, header).
       const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(14), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(14) };
       assertShape('SrtpSession', new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 }), { encrypt: 'function/2' });
     } finally {
       await pc.close();
+    }
+  });
+
+  it("a UDP candidate pair as rtp-send.ts sends on it: the protocol's transport (dgram socket, closed), the pair's address and counters", async () => {
+    const protocol = new StunProtocol();
+    await protocol.connectionMade(true);
+    try {
+      const transport = Reflect.get(protocol, 'transport') as object;
+      assertShape('StunProtocol.transport', transport, { socket: 'object', closed: 'boolean', send: 'function/2' });
+      assert.equal(typeof Reflect.get(Reflect.get(transport, 'socket') as object, 'setBroadcast'), 'function', 'the transport socket is a dgram socket');
+      const remote = new Candidate('1', 1, 'udp', 1, '127.0.0.1', 5000, 'host', undefined, undefined, undefined, 0, undefined);
+      const pair = new CandidatePair(protocol, remote, true);
+      assertShape('CandidatePair', pair, { protocol: 'object', packetsSent: 'number', bytesSent: 'number' });
+      assert.deepEqual(pair.remoteAddr, ['127.0.0.1', 5000]);
+    } finally {
+      await protocol.close();
     }
   });
 
