@@ -62,16 +62,17 @@ function installSafetyNet(): void {
   }
 }
 
-/** Absolute path of `command` (searched in PATH unless it has a slash), or undefined. */
 /**
- * The node arguments that run a TypeScript (or already transpiled) file of this repo: its JavaScript twin when the tests run from the
- * transpiled mirror (scripts/test-mirror.mjs, where `foo.ts` has a `foo.js` beside it), else the file through tsx.
+ * The node arguments that run a TypeScript (or already transpiled) file of this repo: its JavaScript twin when
+ * the tests run from the transpiled mirror (scripts/test-mirror.mjs, where `foo.ts` has a `foo.js` beside it),
+ * else the file through tsx. scripts/run-tests.mjs makes the same choice for the test files themselves.
  */
 export function nodeScriptArgs(file: string): string[] {
   const js = file.replace(/\.ts$/, '.js');
   return js === file || existsSync(js) ? ['--enable-source-maps', js] : ['--import', 'tsx', file];
 }
 
+/** Absolute path of `command` (searched in PATH unless it has a slash), or undefined. */
 export function findProgram(command: string): string | undefined {
   const candidates = command.includes('/')
     ? [command]

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Codec } from '../../../addon/src/core/codec.js';
 import { ConsumerBase } from '../../../addon/src/core/consumer.js';
 import type { Media } from '../../../addon/src/core/media.js';
@@ -90,6 +91,18 @@ export async function countWindow(viewer: Viewer, kind: Media['kind'], windowMs:
   const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)] ?? 0;
   const missing = median > 0 ? steps.reduce((sum, s) => sum + Math.max(0, Math.round(s / median) - 1), 0) : 0;
   return { frames: inWindow.length, streamMs, missing };
+}
+
+/**
+ * At least `share` of the frames the camera sent arrived (counted from the RTP timestamps, so a camera that
+ * encodes slower than real time on a busy machine loses nothing), and the wall window held most of the
+ * stream time (70 %): it is live. Prints the counts.
+ */
+export function assertArrived(what: string, window: WindowCount, windowMs: number, share = 0.95): void {
+  process.stderr.write(`${what}: ${window.frames} frames, ${window.missing} missing, ${window.streamMs.toFixed(0)} ms of stream in ${windowMs} ms\n`);
+  const arrived = window.frames / (window.frames + window.missing);
+  assert.ok(arrived >= share, `${what}: ${window.frames} frames arrived, ${window.missing} missing (${(arrived * 100).toFixed(1)} %)`);
+  assert.ok(window.streamMs >= windowMs * 0.7, `${what}: only ${window.streamMs.toFixed(0)} ms of stream in ${windowMs} ms`);
 }
 
 /**

@@ -304,7 +304,7 @@ export class WebRtcConsumer extends ConsumerBase {
         this.lastSeen = Date.now();
         // werift 0.24 reads an encrypted alert's first bytes as if they were plain: when they happen to name
         // a known alert it does not decrypt, throws "alert fatal error" and never reports the close (aiortc's
-        // close_notify went unnoticed ~1 time in 5, the viewer lingering until consent expired, 6 s). The
+        // close_notify went unnoticed in 2 closes of 6, the viewer lingering 7 s until consent expired). The
         // record's content type is in the clear, so the close is seen here instead.
         if (hasDtlsAlert(datagram)) this.drop('DTLS closed');
       });

@@ -1,4 +1,4 @@
-import { BitReader, BitWriter } from '../bits/index.js';
+import { BitReader } from '../bits/index.js';
 import { AacError } from './errors.js';
 
 /** MSB-first bit reader; reading past the end throws AAC_TRUNCATED. */
@@ -11,5 +11,5 @@ export class AacBitReader extends BitReader {
   }
 }
 
-/** MSB-first bit writer. */
-export class AacBitWriter extends BitWriter {}
+/** MSB-first bit writer: the generic one, under the name the AAC code uses. */
+export { BitWriter as AacBitWriter } from '../bits/index.js';
