@@ -41,9 +41,9 @@ async function serveTs2rtc(): Promise<number> {
   const server = await startApi({
     config: { streams: { demo: 'demo:' } },
     hub: { idleStopMs: 60_000 },
-    beforeStart: (api, app) => {
-      demo.init(app);
-      mp4.init(app, api);
+    beforeStart: (_api, app) => {
+      app.add(demo.demo);
+      app.add(mp4.mp4);
     },
   });
   return Number(new URL(server.url).port);

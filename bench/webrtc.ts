@@ -64,13 +64,14 @@ class BenchProducer extends ProducerBase {
 /** The server role: API + WebRTC module with the bench source, on loopback; prints its port. */
 async function serverMain(): Promise<void> {
   const { startApi } = await import('../test/helpers/api-server.js');
-  const { init } = await import('../addon/src/modules/webrtc/index.js');
+  const { webrtc } = await import('../addon/src/modules/webrtc/index.js');
   const running = await startApi({
     config: { streams: { bench: 'bench:' }, webrtc: { listen: '127.0.0.1:0', ice_servers: [], filters: { loopback: true } } },
     hub: { idleStopMs: 60_000 },
-    beforeStart: (api, app) => {
+    tuning: { webrtc: { fastSrtp: process.env['TS2RTC_WEBRTC_BENCH_SRTP'] !== 'werift' } },
+    beforeStart: (_api, app) => {
       app.streams.registerSource('bench', async () => new BenchProducer());
-      init(app, api, { fastSrtp: process.env['TS2RTC_WEBRTC_BENCH_SRTP'] !== 'werift' });
+      app.add(webrtc);
     },
   });
   process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);

@@ -51,7 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
       config,
       configPath: loaded.writablePath,
       logging,
-      api: { exit: (code) => void shutdown(code) },
+      tuning: { api: { exit: (code) => void shutdown(code) } },
     });
   } catch (err) {
     const code = err instanceof Ts2rtcError ? err.code : 'START_FAILED';

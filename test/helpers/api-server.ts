@@ -1,5 +1,5 @@
 import type { ApiAddresses, ApiHooks, ApiModule } from '../../addon/src/modules/api/index.js';
-import { init } from '../../addon/src/modules/api/index.js';
+import { api as apiModule } from '../../addon/src/modules/api/index.js';
 import { createTestApp, type TestApp, type TestAppOptions } from './app.js';
 
 export interface RunningApi {
@@ -15,21 +15,29 @@ export interface RunningApi {
 
 /**
  * Starts the real API module on a free loopback port (`api.listen` defaults to `127.0.0.1:0` here) with a
- * test App, and an exit hook that records instead of exiting. `close()` stops the server and the hub.
+ * test App, and an exit hook that records instead of exiting. `beforeStart` adds the modules under test
+ * (`app.add(webrtc)`); their `onStart` handlers run before the API listens, as in the server. `close()` stops
+ * the server, the modules and the hub.
  */
 export async function startApi(
   options: TestAppOptions & { api?: Record<string, unknown>; hooks?: ApiHooks; beforeStart?: (api: ApiModule, app: TestApp) => void } = {},
 ): Promise<RunningApi> {
   const base = typeof options.config === 'object' ? options.config : {};
   const config = { ...base, api: { listen: '127.0.0.1:0', ...options.api } };
-  const app = createTestApp({ ...options, config });
   const exits: number[] = [];
-  const api = init(app, { exit: (code) => void exits.push(code), ...options.hooks });
+  const app = createTestApp({
+    ...options,
+    config,
+    tuning: { ...options.tuning, api: { exit: (code) => void exits.push(code), ...options.hooks } },
+  });
+  const api = app.add(apiModule);
   options.beforeStart?.(api, app);
   let addresses: ApiAddresses;
   try {
+    await app.start();
     addresses = await api.start();
   } catch (err) {
+    await api.stop();
     await app.stop();
     throw err;
   }

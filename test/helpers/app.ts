@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { App } from '../../addon/src/app.js';
+import { createApp, type AppHost, type ModuleTuning } from '../../addon/src/app.js';
 import type { Config } from '../../addon/src/config/schema.js';
 import { loadConfigText } from '../../addon/src/config/load.js';
 import { StreamHub, type HubOptions } from '../../addon/src/modules/streams/hub.js';
@@ -18,9 +18,11 @@ export interface TestAppOptions {
   logLevel?: string;
   /** Collects every log line (pino JSON) here. */
   logLines?: string[];
+  /** Hooks and timings for the modules the test adds (`app.add(webrtc)`). */
+  tuning?: ModuleTuning;
 }
 
-export interface TestApp extends App {
+export interface TestApp extends Omit<AppHost, 'stop'> {
   readonly rootLogger: Logger;
   /** Producers opened through the `test:` scheme, in order. */
   readonly opened: TestProducer[];
@@ -29,9 +31,9 @@ export interface TestApp extends App {
 }
 
 /**
- * An App as `main.ts` would build it, from an inline config: the real schema and defaults, a silent pino
- * logger, a StreamHub with the `test:` source registered. Streams from the config are created with origin
- * `config`.
+ * An App as the server builds it, from an inline config: the real schema and defaults, a silent pino logger,
+ * a StreamHub with the `test:` source registered, and no module yet (`app.add(api)`, then the modules under
+ * test, in the server's order). Streams from the config are created with origin `config`.
  */
 export function createTestApp(options: TestAppOptions = {}): TestApp {
   const text = typeof options.config === 'string' ? options.config : JSON.stringify(options.config ?? {});
@@ -47,21 +49,23 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
   });
   const { opened } = registerTestSource(streams);
   for (const [name, sources] of Object.entries(config.streams)) streams.set(name, sources, 'config');
-  const stopHandlers: Array<() => Promise<void> | void> = [];
-  return {
+  const host = createApp({
     config,
     configPath: options.configPath,
     version: options.version ?? '1.9.14',
     streams,
+    logger: (module: string) => rootLogger.child({ module }),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+  });
+  const runStopHandlers = host.stop;
+  return Object.assign(host, {
     rootLogger,
     opened,
-    logger: (module: string) => rootLogger.child({ module }),
-    onStop: (handler) => {
-      stopHandlers.push(handler);
-    },
     async stop() {
-      for (const handler of stopHandlers.reverse()) await handler();
+      await runStopHandlers((err) => {
+        throw err;
+      });
       await streams.stop();
     },
-  };
+  });
 }

@@ -23,7 +23,7 @@ describe('hass: camera entities through Home Assistant\'s WebSocket', () => {
   async function start(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<{ api: string; rtsp: (name: string) => string }> {
     const rtspPort = await freeTcpPort();
     const loaded = loadConfigText(JSON.stringify({ api: { listen: '127.0.0.1:0' }, rtsp: { listen: `127.0.0.1:${rtspPort}` }, webrtc: { listen: '' }, ...config }), { env: {} }).config;
-    const server = await startServer({ config: loaded, logging: createLogging({ ...loaded.log, level: 'error' }, null), hub: { idleStopMs: 200, retryDelaysMs: [200] }, hass: { env, supervisor: null } });
+    const server = await startServer({ config: loaded, logging: createLogging({ ...loaded.log, level: 'error' }, null), hub: { idleStopMs: 200, retryDelaysMs: [200] }, tuning: { hass: { env, supervisor: null } } });
     servers.push(server);
     return { api: `http://127.0.0.1:${server.addresses.http?.port ?? 0}`, rtsp: (name) => `rtsp://127.0.0.1:${rtspPort}/${encodeURIComponent(name)}` };
   }

@@ -67,7 +67,7 @@ describe('hass: cameras from Home Assistant config entries', () => {
       streams: { linked: 'hass:Front Door', mine: `${camera.base}/video.mjpg` },
     }), { env: {} }).config;
     const logging = createLogging({ ...config.log, level: 'debug' }, { write: (line: string) => void logs.push(line) });
-    server = await startServer({ config, logging, hub: { idleStopMs: 200, retryDelaysMs: [200] }, hass: { watchIntervalMs: 100 } });
+    server = await startServer({ config, logging, hub: { idleStopMs: 200, retryDelaysMs: [200] }, tuning: { hass: { watchIntervalMs: 100 } } });
     api = `http://127.0.0.1:${server.addresses.http?.port ?? 0}`;
   });
   after(async () => {

@@ -23,13 +23,14 @@ export async function startHlsServer(options: { hls?: hls.HlsModuleOptions; api?
   let disposeClips = (): void => {};
   const server = await startApi({
     config: { streams: { demo: 'demo:', aac: 'clip:aac' } },
+    tuning: options.hls ? { hls: options.hls } : {},
     api: options.api ?? {},
     hub: { idleStopMs: 60_000 },
-    beforeStart: (api, app) => {
-      demo.init(app);
+    beforeStart: (_api, app) => {
+      app.add(demo.demo);
       disposeClips = registerClipSource(app.streams).dispose;
-      mp4Module = mp4.init(app, api);
-      hlsModule = hls.init(app, api, mp4Module, options.hls);
+      mp4Module = app.add(mp4.mp4);
+      hlsModule = app.add(hls.hls);
     },
   });
   if (!mp4Module || !hlsModule) throw new Error('modules not initialised');

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { registerHomekitSource } from '../../../addon/src/modules/homekit/index.js';
+import { homekit } from '../../../addon/src/modules/homekit/index.js';
 import { formatHomekitUrl, generateEd25519, pairWithPin } from '../../../addon/src/pkg/hap/index.js';
 import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
 import { audioLevel } from '../../peers/ffmpeg.js';
@@ -28,7 +28,7 @@ if (netnsGuard(import.meta.url)) {
       dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-homekit-talk-'));
       browser = await launchChromium();
       camera = await startHapCamera({ storageDir: path.join(dir, 'hap'), env: { HAP_TALKBACK_FILE: path.join(dir, 'talkback.s16') } });
-      server = await startWebrtcServer({ beforeStart: (_api, app) => registerHomekitSource(app) });
+      server = await startWebrtcServer({ beforeStart: (_api, app) => void app.add(homekit) });
     });
     after(async () => {
       await browser?.stop();

@@ -1,7 +1,7 @@
 import type { ApiHooks } from '../../../addon/src/modules/api/index.js';
 import * as demo from '../../../addon/src/modules/demo/index.js';
 import * as mp4 from '../../../addon/src/modules/mp4/index.js';
-import { registerRtspSource } from '../../../addon/src/modules/rtsp/client/index.js';
+import { rtsp } from '../../../addon/src/modules/rtsp/index.js';
 import { startApi, type RunningApi } from '../../helpers/api-server.js';
 import { registerClipSource } from './clip-source.js';
 
@@ -22,17 +22,20 @@ export async function startMp4Server(
   let disposeClips = (): void => {};
   const server = await startApi({
     config: {
+      // The rtsp:// source without the server (the server would take :8554).
+      rtsp: { listen: '' },
       streams: { demo: 'demo:', shared: 'demo:', aac: 'clip:aac', pcmu: 'clip:pcmu', pcma: 'clip:pcma', noisy: 'clip:none-noisy', silent: 'clip:silent', ...options.streams },
     },
     api: options.api ?? {},
     // Sources stay up across tests, so each test measures its own viewer and not a source's cold start.
     hub: { idleStopMs: 60_000 },
     hooks: options.ws ? { ws: options.ws } : {},
-    beforeStart: (api, app) => {
-      demo.init(app);
-      registerRtspSource(app);
+    tuning: options.mp4 ? { mp4: options.mp4 } : {},
+    beforeStart: (_api, app) => {
+      app.add(demo.demo);
+      app.add(rtsp);
       disposeClips = registerClipSource(app.streams).dispose;
-      module = mp4.init(app, api, options.mp4);
+      module = app.add(mp4.mp4);
     },
   });
   if (!module) throw new Error('mp4 module not initialised');

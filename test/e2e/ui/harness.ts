@@ -96,8 +96,7 @@ export async function startUiServer(): Promise<UiServer> {
     config: loaded.config,
     configPath: loaded.writablePath,
     logging,
-    api: { exit: () => {} },
-    hass: { cwd: dir },
+    tuning: { api: { exit: () => {} }, hass: { cwd: dir } },
   });
   const port = server.addresses.http?.port;
   if (port === undefined) throw new Error('no http port');

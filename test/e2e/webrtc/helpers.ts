@@ -11,10 +11,10 @@ import { TestWsClient } from '../../helpers/ws-client.js';
 import type { ApiModule } from '../../../addon/src/modules/api/index.js';
 import { startApi, type RunningApi } from '../../helpers/api-server.js';
 import type { TestApp, TestAppOptions } from '../../helpers/app.js';
-import { init as initWebrtc, type PeerTimings, type WebrtcModule } from '../../../addon/src/modules/webrtc/index.js';
+import { webrtc as webrtcModule, type PeerTimings, type WebrtcModule } from '../../../addon/src/modules/webrtc/index.js';
 import { disableDefaultStun } from '../../../addon/src/modules/webrtc/werift-shim.js';
 import { registerBackchannelSource, type BackchannelProducer } from './backchannel-producer.js';
-import { init as initDemo } from '../../../addon/src/modules/demo/index.js';
+import { demo } from '../../../addon/src/modules/demo/index.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -44,15 +44,15 @@ export async function startWebrtcServer(
   const running = await startApi({
     ...options,
     config,
+    tuning: { ...options.tuning, webrtc: { timings: options.timings ?? {} } },
     beforeStart: (api, app) => {
-      initDemo(app);
+      app.add(demo);
       backchannels = registerBackchannelSource(app.streams);
       options.beforeStart?.(api, app);
-      webrtc = initWebrtc(app, api, { timings: options.timings ?? {} });
+      webrtc = app.add(webrtcModule);
     },
   });
   if (!webrtc) throw new Error('webrtc module not initialised');
-  await webrtc.start();
   return { ...running, webrtc, backchannels };
 }
 

@@ -1,4 +1,5 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
+import { Event } from '../../core/event.js';
 import type { ApiConfig } from '../../config/schema.js';
 import { applyStreams } from './config-apply.js';
 import { checkConfig } from './config-check.js';
@@ -64,17 +65,23 @@ export interface ApiModule {
   readonly basePath: string;
   /** The bound TCP port once started (the real one for `:0`); undefined without a TCP listener. */
   readonly port: number | undefined;
-  /** Opens the listeners and logs `listen addr=...` for each; throws `API_LISTEN_*` on failure. */
+  /**
+   * Opens the listeners and logs `listen addr=...` for each; throws `API_LISTEN_*` on failure. The server
+   * calls it after every module's `onStart`, since Home Assistant takes the API's listen line as "started".
+   */
   start(): Promise<ApiAddresses>;
+  /** Fires once the listeners are open, with their addresses. */
+  readonly onListen: Event<[ApiAddresses]>;
   /** Closes listeners, connections and WebSockets, and drops the preloads. */
   stop(): Promise<void>;
 }
 
 /**
- * Builds the API server from `app.config.api` and registers the core endpoints. Nothing listens until
- * `start()`, so every module can add its routes and WebSocket handlers first.
+ * Builds the API server from `app.config.api` and registers the core endpoints. The first module: every other
+ * one adds its routes and WebSocket handlers to it. Nothing listens until `start()`.
  */
-export function init(app: App, hooks: ApiHooks = {}): ApiModule {
+export function init(app: App): ApiModule {
+  const hooks: ApiHooks = app.tuning.api ?? {};
   const log = app.logger('api');
   const settings = apiSettings(app.config.api);
   const server = new ApiServer({ ...settings, ws: { ...settings.ws, ...hooks.ws } }, hooks.wwwDir ?? BUILTIN_WWW_DIR, log);
@@ -100,8 +107,9 @@ export function init(app: App, hooks: ApiHooks = {}): ApiModule {
   const rtspToWeb = registerRtspToWebRoutes(routes, app.streams);
 
   let addresses: ApiAddresses = {};
+  const onListen = new Event<[ApiAddresses]>();
   registerNetworkRoutes(routes, app.config, () => addresses);
-  const api: ApiModule = {
+  const exposed: ApiModule = {
     addRoute: (methods, pattern, handler) => routes.add(methods, pattern, handler),
     ws: { handle: (type, handler) => server.ws.handle(type, handler) },
     registerErrorStatus: (code, status) => server.errors.register(code, status),
@@ -115,8 +123,10 @@ export function init(app: App, hooks: ApiHooks = {}): ApiModule {
     get port() {
       return addresses.http?.port;
     },
+    onListen,
     async start() {
       addresses = await server.start();
+      onListen.emit(addresses);
       return addresses;
     },
     async stop() {
@@ -125,8 +135,10 @@ export function init(app: App, hooks: ApiHooks = {}): ApiModule {
       addresses = {};
     },
   };
-  return api;
+  return exposed;
 }
+
+export const api: Module<'api'> = { name: 'api', init };
 
 /** go2rtc's defaults and its reading of each key; the schema has already checked the types. */
 export function apiSettings(config: ApiConfig): ApiSettings {

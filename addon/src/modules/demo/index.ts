@@ -1,4 +1,4 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { loadClip, type Clip } from './clip.js';
 import { DemoProducer } from './producer.js';
 
@@ -7,7 +7,7 @@ import { DemoProducer } from './producer.js';
  * to watch with no camera and no ffmpeg. It reads only the clip shipped with the package, so any origin may
  * use it.
  */
-export function init(app: App): void {
+export function init(app: App): undefined {
   let clip: Promise<Clip> | undefined;
   app.streams.registerSource('demo', async (url) => {
     clip ??= loadClip().catch((err: unknown) => {
@@ -16,4 +16,7 @@ export function init(app: App): void {
     });
     return new DemoProducer(await clip, url.raw);
   });
+  return undefined;
 }
+
+export const demo: Module<'demo'> = { name: 'demo', init };

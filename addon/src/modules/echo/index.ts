@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { maskCredentials } from '../../core/creds.js';
 import { checkAllowPaths, ExecError, execArgs, ManagedProcess, type LocalProcesses } from '../exec/index.js';
 
@@ -13,8 +13,9 @@ const RUN_TIMEOUT_MS = 30_000;
  * URL had been written in the config (an RTSP link with a fresh token, an `ffmpeg:` URL...). Config only, like
  * exec:. The printed URL keeps the origin of the echo: URL, so nothing from the network is ever upgraded.
  */
-export function init(app: App, local: LocalProcesses): void {
+export function init(app: App): undefined {
   const log = app.logger('echo');
+  const local = app.module('exec');
   app.streams.registerSource(
     'echo',
     async (url, context) => {
@@ -27,7 +28,10 @@ export function init(app: App, local: LocalProcesses): void {
     },
     { configOnly: true },
   );
+  return undefined;
 }
+
+export const echo: Module<'echo'> = { name: 'echo', init };
 
 async function runForOutput(program: string, args: readonly string[], log: Logger, local: LocalProcesses): Promise<string> {
   const proc = await ManagedProcess.start({ command: program, args, name: 'echo', log, stdout: 'pipe' });

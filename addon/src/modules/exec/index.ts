@@ -1,5 +1,4 @@
-import type { PublishClaims } from '../rtsp/server/publish-claims.js';
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { rtspIngest, type LocalIngest } from './ingest.js';
 import { ProcessTable } from './process.js';
 import { registerExecSource } from './source.js';
@@ -17,21 +16,21 @@ export interface LocalProcesses {
 }
 
 /**
- * The shared parts, made once per app. `rtspPort` is read when a process starts (the RTSP server listens
- * after the sources are registered). At shutdown, after the streams stopped their sources, anything still
- * running is stopped too.
- */
-export function localProcesses(app: App, rtspPort: () => number | undefined, claims: PublishClaims): LocalProcesses {
-  const processes = new ProcessTable();
-  app.onStop(() => processes.stopAll());
-  return { ingest: rtspIngest(app, rtspPort, claims), processes };
-}
-
-/**
  * "Source: Exec": `exec:<command>` runs the command (no shell) and takes the stream it publishes to
  * `{output}` (our RTSP server), or the MJPEG it writes to stdout. Config only: the hub refuses the scheme from
  * the API, WebSocket and RTSPtoWeb unless `ts2rtc.allow_insecure_api_sources` is on.
+ *
+ * Exposes what the other process-backed modules (echo:, ffmpeg:, MJPEG transcoding) share: the ingest into
+ * the RTSP server, whose port is read when a process starts (the server listens after every init), and the
+ * process table. At shutdown, after the streams stopped their sources, anything still running is stopped.
  */
-export function init(app: App, local: LocalProcesses): void {
+export function init(app: App): LocalProcesses {
+  const { server } = app.module('rtsp');
+  const processes = new ProcessTable();
+  app.onStop(() => processes.stopAll());
+  const local: LocalProcesses = { ingest: rtspIngest(app, () => server.port, server.publishClaims), processes };
   registerExecSource(app, local);
+  return local;
 }
+
+export const exec: Module<'exec'> = { name: 'exec', init };

@@ -1,7 +1,5 @@
-import type { App } from '../../app.js';
-import type { ApiModule } from '../api/index.js';
+import type { App, Module } from '../../app.js';
 import { sendJson } from '../api/index.js';
-import type { LocalProcesses } from '../exec/index.js';
 import { ffmpegSettings, type FfmpegSettings } from './config.js';
 import { discoverDevices, type Devices } from './devices.js';
 import { probeHardware, type HardwareSource } from './hardware.js';
@@ -11,7 +9,7 @@ export { ffmpegSettings, type FfmpegSettings } from './config.js';
 export { discoverDevices, type Devices } from './devices.js';
 export { probeHardware, type HardwareSource } from './hardware.js';
 
-/** What the source registration hands to the API part. */
+/** What the module exposes (the API routes use it too). */
 export interface FfmpegModule {
   readonly settings: FfmpegSettings;
   /** Capture devices, looked up once (it runs ffmpeg per device) and kept. */
@@ -25,8 +23,12 @@ export interface FfmpegModule {
  * may use it, but a URL from the network may only read network inputs or our streams with template codecs
  * (checkUntrustedSource); files, devices and raw arguments need the config file (or
  * `ts2rtc.allow_insecure_api_sources`).
+ *
+ * `GET /api/ffmpeg/devices`: go2rtc's `{"sources":[{name, info, url}]}`, 404 when there are none.
+ * `GET /api/ffmpeg/hardware`: go2rtc's `{"sources":[{name: "OK"|"ERROR", url}]}` (plus `info`).
  */
-export function registerFfmpegSource(app: App, local: LocalProcesses): FfmpegModule {
+export function init(app: App): FfmpegModule {
+  const local = app.module('exec');
   const settings = ffmpegSettings(app);
   let devices: Promise<Devices> | undefined;
   let hardware: Promise<HardwareSource[]> | undefined;
@@ -36,14 +38,7 @@ export function registerFfmpegSource(app: App, local: LocalProcesses): FfmpegMod
     hardware: () => (hardware ??= probeHardware(settings.bin)),
   };
   app.streams.registerSource('ffmpeg', ffmpegSourceHandler(app, local, settings, () => module.devices()), ffmpegSourceOptions(app, settings));
-  return module;
-}
-
-/**
- * `GET /api/ffmpeg/devices`: go2rtc's `{"sources":[{name, info, url}]}`, 404 when there are none.
- * `GET /api/ffmpeg/hardware`: go2rtc's `{"sources":[{name: "OK"|"ERROR", url}]}` (plus `info`).
- */
-export function init(api: ApiModule, module: FfmpegModule): void {
+  const api = app.module('api');
   api.addRoute('GET', 'api/ffmpeg/devices', async (ctx) => {
     const { sources } = await module.devices();
     if (sources.length === 0) {
@@ -57,4 +52,7 @@ export function init(api: ApiModule, module: FfmpegModule): void {
   api.addRoute('GET', 'api/ffmpeg/hardware', async (ctx) => {
     sendJson(ctx, { sources: await module.hardware() });
   });
+  return module;
 }
+
+export const ffmpeg: Module<'ffmpeg'> = { name: 'ffmpeg', init };

@@ -1,6 +1,5 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { maskCredentials } from '../../core/creds.js';
-import type { ApiModule } from '../api/index.js';
 import { sendJson, sendText } from '../api/index.js';
 import { HassCameras } from './cameras.js';
 import { configEntriesPath, resolveHassConfigDir } from './config-dir.js';
@@ -28,10 +27,6 @@ export interface HassModuleOptions {
 
 export interface HassModule {
   readonly cameras: HassCameras;
-  /** Reads the file once and starts watching it. */
-  start(): Promise<void>;
-  /** In the add-on: announces the API port to Home Assistant through Supervisor discovery. */
-  announce(port: number | undefined): void;
 }
 
 /** Pairing keys in a `homekit://` URL are secrets like passwords: `/api/hass` shows them masked. */
@@ -40,12 +35,15 @@ function maskLocation(url: string): string {
 }
 
 /**
- * "Module: Hass", the config-entries part, plus Supervisor discovery in the add-on: generic and HomeKit cameras of Home Assistant become streams named
- * after their entry titles (`hass:<title>` works in any stream too), `GET /api/hass` lists them in go2rtc's
- * shape, and the file is re-read when it changes. Runs after `streams.init` (config streams keep their
- * names) and before the API listens.
+ * "Module: Hass", the config-entries part, plus Supervisor discovery in the add-on: generic and HomeKit cameras
+ * of Home Assistant become streams named after their entry titles (`hass:<title>` works in any stream too),
+ * `GET /api/hass` lists them in go2rtc's shape, and the file is read at start (after the config's streams,
+ * whose names win) and re-read when it changes. Once the API listens, the add-on announces its port to Home
+ * Assistant through Supervisor discovery.
  */
-export function init(app: App, api: ApiModule, options: HassModuleOptions = {}): HassModule {
+export function init(app: App): HassModule {
+  const options: HassModuleOptions = app.tuning.hass ?? {};
+  const api = app.module('api');
   const log = app.logger('hass');
   const location = resolveHassConfigDir(app.config.hass.config, options.cwd ?? process.cwd());
   const expectFile = location.explicit || (options.env ?? process.env).SUPERVISOR_TOKEN !== undefined;
@@ -80,15 +78,17 @@ export function init(app: App, api: ApiModule, options: HassModuleOptions = {}):
   app.onStop(() => cameras.stop());
   const supervisor = options.supervisor === undefined ? supervisorFromEnv(options.env ?? process.env) : (options.supervisor ?? undefined);
   const discovery = supervisor ? new SupervisorDiscovery(supervisor, log, options.discoveryRetryMs) : undefined;
-  if (discovery) app.onStop(() => discovery.withdraw());
-  return {
-    cameras,
-    async start() {
-      await cameras.load();
-      cameras.watch(options.watchIntervalMs);
-    },
-    announce(port) {
-      if (discovery && port !== undefined) discovery.announce(port);
-    },
-  };
+  if (discovery) {
+    api.onListen.once((addresses) => {
+      if (addresses.http) discovery.announce(addresses.http.port);
+    });
+    app.onStop(() => discovery.withdraw());
+  }
+  app.onStart(async () => {
+    await cameras.load();
+    cameras.watch(options.watchIntervalMs);
+  });
+  return { cameras };
 }
+
+export const hass: Module<'hass'> = { name: 'hass', init };

@@ -1,4 +1,4 @@
-export { init, type HlsModule, type HlsModuleOptions } from './init.js';
+export { hls, type HlsModule, type HlsModuleOptions } from './init.js';
 export { HlsError, type HlsErrorCode } from './errors.js';
 export { masterPlaylist, mediaPlaylist, mimeCodecs, type HlsFormat, type MediaPlaylist, type PlaylistSegment } from './playlist.js';
 export { HlsSessionRegistry, newSessionId } from './registry.js';

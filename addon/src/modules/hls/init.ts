@@ -1,7 +1,6 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { lazy } from '../../core/lazy.js';
-import type { ApiModule } from '../api/index.js';
-import type { FragmentConsumerOptions, Mp4Module } from '../mp4/index.js';
+import type { FragmentConsumerOptions } from '../mp4/index.js';
 import type { HlsHandlers } from './http.js';
 import { HlsSessionRegistry } from './registry.js';
 import type { SegmentTiming } from './session.js';
@@ -30,7 +29,10 @@ export interface HlsModule {
  * WebSocket message. Segments are cut from the MP4 module's shared fragment sessions, so an HLS viewer costs
  * what an MSE viewer does plus its segment window.
  */
-export function init(app: App, api: ApiModule, mp4: Mp4Module, options: HlsModuleOptions = {}): HlsModule {
+export function init(app: App): HlsModule {
+  const options: HlsModuleOptions = app.tuning.hls ?? {};
+  const api = app.module('api');
+  const mp4 = app.module('mp4');
   const sessions = new HlsSessionRegistry(options.keepaliveMs ?? 5000);
   const h: HlsHandlers = {
     app,
@@ -55,3 +57,5 @@ export function init(app: App, api: ApiModule, mp4: Mp4Module, options: HlsModul
   app.onStop(() => sessions.closeAll());
   return { sessions };
 }
+
+export const hls: Module<'hls'> = { name: 'hls', init };

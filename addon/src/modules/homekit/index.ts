@@ -1,4 +1,4 @@
-export { init, registerHomekitSource } from './init.js';
+export { homekit } from './init.js';
 export { homekitHandlers, type HomekitHandlers } from './api.js';
 export { browseHap } from './discovery.js';
 export { HomekitError, type HomekitErrorCode } from './errors.js';

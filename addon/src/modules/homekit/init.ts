@@ -1,7 +1,5 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { lazy } from '../../core/lazy.js';
-import type { ApiModule } from '../api/index.js';
-import type { HomekitTimings } from './producer.js';
 
 // HAP (SRP pairing, ChaCha frames, mDNS) loads with the first HomeKit play or API call, not at start.
 const producerModule = lazy(() => import('./producer.js'));
@@ -11,7 +9,8 @@ const apiModule = lazy(() => import('./api.js'));
  * "Source: HomeKit": registers `homekit://` (a paired camera URL, go2rtc's spelling) before the config's
  * streams are made. Any origin may use it: it only talks HAP to the host in the URL.
  */
-export function registerHomekitSource(app: App, timings: Partial<HomekitTimings> = {}): void {
+function registerHomekitSource(app: App): void {
+  const timings = app.tuning.homekit ?? {};
   app.streams.registerSource('homekit', async (url, context) => {
     const { DEFAULT_HOMEKIT_TIMINGS, HomekitProducer } = await producerModule();
     const producer = await HomekitProducer.open(url.base, { ...DEFAULT_HOMEKIT_TIMINGS, ...timings });
@@ -44,13 +43,18 @@ const ERROR_STATUSES: ReadonlyArray<[string, number]> = [
 ];
 
 /**
- * The API part, go2rtc's routes (see api.ts): `GET /api/discovery/homekit`, `POST /api/homekit` (pair),
- * `DELETE /api/homekit` (unpair); registered with the other routes, before the API listens.
+ * "Source: HomeKit" plus go2rtc's routes (see api.ts): `GET /api/discovery/homekit`, `POST /api/homekit`
+ * (pair), `DELETE /api/homekit` (unpair).
  */
-export function init(app: App, api: ApiModule): void {
+export function init(app: App): undefined {
+  registerHomekitSource(app);
+  const api = app.module('api');
   const handlers = lazy(async () => (await apiModule()).homekitHandlers(app));
   api.addRoute('GET', 'api/discovery/homekit', async (ctx) => (await handlers()).discovery(ctx));
   api.addRoute('POST', 'api/homekit', async (ctx) => (await handlers()).pair(ctx));
   api.addRoute('DELETE', 'api/homekit', async (ctx) => (await handlers()).unpair(ctx));
   for (const [code, status] of ERROR_STATUSES) api.registerErrorStatus(code, status);
+  return undefined;
 }
+
+export const homekit: Module<'homekit'> = { name: 'homekit', init };

@@ -1,4 +1,4 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { lazy } from '../../core/lazy.js';
 import type { SourceHandler } from '../streams/hub.js';
 
@@ -7,9 +7,12 @@ import type { SourceHandler } from '../streams/hub.js';
  * origin may use it, since it only connects (the formats ffmpeg reads go through the `ffmpeg:` source and its
  * network-only rules).
  */
-export function init(app: App): void {
+export function init(app: App): undefined {
   // The HTTP client and the MJPEG/JPEG/MPEG-TS/FLV producers load with the first http(s):// play, not at start.
   const source = lazy(async () => (await import('./source.js')).httpSourceHandler(app));
   const handler: SourceHandler = async (url, context) => (await source())(url, context);
   for (const scheme of ['http', 'https', 'httpx']) app.streams.registerSource(scheme, handler);
+  return undefined;
 }
+
+export const http: Module<'http'> = { name: 'http', init };

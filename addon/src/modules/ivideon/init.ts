@@ -1,4 +1,4 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { errorMessage } from '../../core/errors.js';
 import { lazy } from '../../core/lazy.js';
 import type { SourceHandler } from '../streams/hub.js';
@@ -17,7 +17,8 @@ export interface IvideonOptions {
  * the public token, then its WebSocket fMP4 stream, demuxed with pkg/mp4's box readers. A network source: any
  * origin may use it (it only connects to Ivideon).
  */
-export function registerIvideonSource(app: App, options: IvideonOptions = {}): void {
+export function init(app: App): undefined {
+  const options: IvideonOptions = app.tuning.ivideon ?? {};
   const log = app.logger('ivideon');
   const handler: SourceHandler = async (url, context) => {
     const { cameraId, DEFAULT_API_BASE, fetchLiveStream } = await api();
@@ -33,4 +34,7 @@ export function registerIvideonSource(app: App, options: IvideonOptions = {}): v
     }
   };
   app.streams.registerSource('ivideon', handler);
+  return undefined;
 }
+
+export const ivideon: Module<'ivideon'> = { name: 'ivideon', init };

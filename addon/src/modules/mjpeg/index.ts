@@ -1,6 +1,4 @@
-import type { App } from '../../app.js';
-import type { ApiModule } from '../api/index.js';
-import type { LocalProcesses } from '../exec/index.js';
+import type { App, Module } from '../../app.js';
 import { ffmpegSettings } from '../ffmpeg/index.js';
 import { handleFrameJpeg, handleStreamMjpeg, handleWsMjpeg } from './http.js';
 import { Snapshots } from './snapshot.js';
@@ -23,8 +21,10 @@ export interface MjpegModule {
  * snapshots. JPEG tracks are sent as they are; H264/H265 go through ffmpeg (`ffmpeg.bin`): one shared
  * process per stream for the live stream, one short decode per key frame for snapshots.
  */
-export function init(app: App, api: ApiModule, local: LocalProcesses): MjpegModule {
+export function init(app: App): MjpegModule {
   const log = app.logger('mjpeg');
+  const api = app.module('api');
+  const local = app.module('exec');
   const settings = ffmpegSettings(app);
   const context = { bin: settings.bin, logLevel: settings.logLevel, log, processes: local.processes };
   const transcoders = new TranscoderRegistry(context);
@@ -38,3 +38,5 @@ export function init(app: App, api: ApiModule, local: LocalProcesses): MjpegModu
   app.onStop(() => transcoders.closeAll());
   return { transcoders, snapshots };
 }
+
+export const mjpeg: Module<'mjpeg'> = { name: 'mjpeg', init };

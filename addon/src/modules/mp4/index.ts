@@ -1,5 +1,4 @@
-import type { App } from '../../app.js';
-import type { ApiModule } from '../api/index.js';
+import type { App, Module } from '../../app.js';
 import type { FragmentConsumerOptions } from './consumer.js';
 import { handleFrameMp4, handleStreamMp4 } from './http.js';
 import { handleMp4, handleMse } from './mse.js';
@@ -41,7 +40,9 @@ export interface Mp4Module {
  * fMP4) and `/api/frame.mp4` (one key frame). Every MSE and stream.mp4 client of the same stream tracks shares
  * one muxing session, so a frame is converted and muxed once however many watch.
  */
-export function init(app: App, api: ApiModule, options: Mp4ModuleOptions = {}): Mp4Module {
+export function init(app: App): Mp4Module {
+  const options: Mp4ModuleOptions = app.tuning.mp4 ?? {};
+  const api = app.module('api');
   const log = app.logger('mp4');
   const sessions = new SessionRegistry(log, options.session);
   const keyframeTimeoutMs = options.keyframeTimeoutMs ?? 10_000;
@@ -64,3 +65,5 @@ export function init(app: App, api: ApiModule, options: Mp4ModuleOptions = {}): 
     },
   };
 }
+
+export const mp4: Module<'mp4'> = { name: 'mp4', init };

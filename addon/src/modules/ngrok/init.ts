@@ -1,6 +1,6 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import type { CandidateEntry } from '../../pkg/webrtc/candidate.js';
-import type { ApiModule, InfoValue } from '../api/index.js';
+import type { InfoValue } from '../api/index.js';
 import type { CandidateList, NgrokRunner, NgrokRunnerOptions } from './runner.js';
 
 /**
@@ -28,14 +28,11 @@ export function webrtcCandidateList(entries: CandidateEntry[]): CandidateList {
 }
 
 export interface NgrokModule {
-  /** Starts the agent (after the WebRTC TCP port listens); nothing without `ngrok.command`. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
+  /** The running agent's state; undefined without `ngrok.command`, and until the app starts. */
+  readonly runner: NgrokRunner | undefined;
 }
 
 export interface NgrokModuleOptions {
-  /** The WebRTC candidate list and TCP port; without them tunnels are only listed. */
-  readonly webrtc?: { readonly candidates: CandidateEntry[]; readonly tcpPort: () => number | undefined };
   readonly retryDelaysMs?: NgrokRunnerOptions['retryDelaysMs'];
   readonly resolve?: NgrokRunnerOptions['resolve'];
 }
@@ -47,36 +44,44 @@ function apiInfo(runner: NgrokRunner): InfoValue {
 }
 
 /**
- * "Module: Ngrok": `ngrok: command: ngrok tcp 8555 --authtoken …` runs the agent and advertises its public TCP
- * address as a WebRTC candidate; `GET /api` shows `ngrok: {tunnels: [{name, url, addr, candidate?}], starts,
- * error?}`. Config only, like exec: (the command comes from the config file alone).
+ * "Module: Ngrok": `ngrok: command: ngrok tcp 8555 --authtoken …` runs the agent (after the WebRTC TCP port
+ * listens) and advertises its public TCP address as a WebRTC candidate; `GET /api` shows `ngrok: {tunnels:
+ * [{name, url, addr, candidate?}], starts, error?}`. Config only, like exec: (the command comes from the config
+ * file alone).
  */
-export function init(app: App, api: ApiModule, options: NgrokModuleOptions = {}): NgrokModule {
-  const command = app.config.ngrok.command.trim();
-  if (command === '') return { start: async () => undefined, stop: async () => undefined };
-  const log = app.logger('ngrok');
-  const candidates: CandidateList = options.webrtc ? webrtcCandidateList(options.webrtc.candidates) : { add: () => undefined, remove: () => undefined };
-  api.setInfo('ngrok', { tunnels: [], starts: 0 });
+export function init(app: App): NgrokModule {
   let runner: NgrokRunner | undefined;
-  app.onStop(() => runner?.stop());
-  return {
-    async start() {
-      // The runner (a managed process, readline, DNS) loads only when an agent is configured.
-      const { NgrokRunner } = await import('./runner.js');
-      const started: NgrokRunner = new NgrokRunner({
-        command,
-        webrtcPort: options.webrtc?.tcpPort ?? (() => undefined),
-        candidates,
-        log,
-        onChange: () => api.setInfo('ngrok', apiInfo(started)),
-        ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
-        ...(options.resolve ? { resolve: options.resolve } : {}),
-      });
-      runner = started;
-      started.start();
-    },
-    stop: async () => {
-      await runner?.stop();
+  const exposed: NgrokModule = {
+    get runner() {
+      return runner;
     },
   };
+  const command = app.config.ngrok.command.trim();
+  if (command === '') return exposed;
+  const options: NgrokModuleOptions = app.tuning.ngrok ?? {};
+  const log = app.logger('ngrok');
+  const api = app.module('api');
+  const webrtc = app.module('webrtc');
+  // The agent's public TCP address becomes a candidate in the list WebRTC reads at every offer.
+  const candidates: CandidateList = webrtcCandidateList(webrtc.settings.candidates);
+  api.setInfo('ngrok', { tunnels: [], starts: 0 });
+  app.onStart(async () => {
+    // The runner (a managed process, readline, DNS) loads only when an agent is configured.
+    const { NgrokRunner } = await import('./runner.js');
+    const started: NgrokRunner = new NgrokRunner({
+      command,
+      webrtcPort: () => webrtc.tcpPort,
+      candidates,
+      log,
+      onChange: () => api.setInfo('ngrok', apiInfo(started)),
+      ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+      ...(options.resolve ? { resolve: options.resolve } : {}),
+    });
+    runner = started;
+    started.start();
+  });
+  app.onStop(() => runner?.stop());
+  return exposed;
 }
+
+export const ngrok: Module<'ngrok'> = { name: 'ngrok', init };

@@ -1,4 +1,4 @@
-export { init, registerOnvifSource, type OnvifModuleOptions } from './init.js';
+export { onvif, type OnvifModuleOptions } from './init.js';
 export { OnvifClient, parseOnvifUrl, soapRequest, type OnvifTarget } from './client.js';
 export { discoverDevices, type DiscoveredDevice } from './discovery.js';
 export { discoveredSource, onvifApiHandler, profileSources, type ListedSource, type OnvifApiOptions } from './api.js';

@@ -1,6 +1,5 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { lazy } from '../../core/lazy.js';
-import type { ApiModule } from '../api/index.js';
 import type { SourceHandler } from '../streams/hub.js';
 import type { OnvifApiOptions } from './api.js';
 
@@ -12,17 +11,16 @@ export type OnvifModuleOptions = OnvifApiOptions;
 
 /**
  * "Source: ONVIF" (go2rtc 1.x), the scheme: `onvif://`. A network source like rtsp://: any origin may use it,
- * since it only connects to the device and then to the rtsp(s) URI the device names. Registered with the
- * other sources, before the config's streams are made.
+ * since it only connects to the device and then to the rtsp(s) URI the device names. Plus the API part:
+ * `GET /api/onvif` (discovery; a camera's profiles with `?src=`).
  */
-export function registerOnvifSource(app: App): void {
+export function init(app: App): undefined {
   const source = lazy(async () => (await sourceModule()).onvifSourceHandler(app));
-  const handler: SourceHandler = async (url, context) => (await source())(url, context);
-  app.streams.registerSource('onvif', handler);
-}
+  const sourceHandler: SourceHandler = async (url, context) => (await source())(url, context);
+  app.streams.registerSource('onvif', sourceHandler);
 
-/** The API part: `GET /api/onvif` (discovery; a camera's profiles with `?src=`). */
-export function init(api: ApiModule, options: OnvifModuleOptions = {}): void {
+  const options: OnvifModuleOptions = app.tuning.onvif ?? {};
+  const api = app.module('api');
   api.registerErrorStatus('ONVIF_AUTH', 401);
   api.registerErrorStatus('ONVIF_URL_INVALID', 400);
   api.registerErrorStatus('ONVIF_CONNECT', 502);
@@ -33,4 +31,7 @@ export function init(api: ApiModule, options: OnvifModuleOptions = {}): void {
   api.registerErrorStatus('ONVIF_DISCOVERY', 500);
   const handler = lazy(async () => (await apiModule()).onvifApiHandler(options));
   api.addRoute('GET', 'api/onvif', async (ctx) => (await handler())(ctx));
+  return undefined;
 }
+
+export const onvif: Module<'onvif'> = { name: 'onvif', init };

@@ -1,4 +1,4 @@
-export { init, initApi, type RtmpModule } from './init.js';
+export { rtmp, type RtmpModule } from './init.js';
 export { RtmpProducer, DEFAULT_TIMEOUT_MS } from './producer.js';
 export { RtmpServer, parseListen, type RtmpServerSettings } from './server.js';
 export { RtmpModuleError, type RtmpModuleErrorCode } from './errors.js';

@@ -1,9 +1,8 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { errorMessage } from '../../core/errors.js';
 import { maskCredentials } from '../../core/creds.js';
 import { lazy } from '../../core/lazy.js';
 import { parseRtmpUrl } from '../../pkg/rtmp/url.js';
-import type { ApiModule } from '../api/index.js';
 import type { SourceHandler } from '../streams/hub.js';
 import type { RtmpServer } from './server.js';
 
@@ -13,16 +12,14 @@ const producer = lazy(() => import('./producer.js'));
 const httpFlv = lazy(() => import('./http-flv.js'));
 
 export interface RtmpModule {
-  /** The server on `rtmp.listen`; undefined until `start()`, and when no listen address is configured. */
+  /** The server on `rtmp.listen`; undefined until the app starts, and when no listen address is configured. */
   readonly server: RtmpServer | undefined;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /**
- * "Source: RTMP" and "Module: RTMP": registers `rtmp://` (play, `#timeout=<s>`), and makes the server on
- * `rtmp.listen` (off unless configured) with the RTSP server's credentials. The server listens in `start()`;
- * `stop()` is registered with the app.
+ * "Source: RTMP" and "Module: RTMP": registers `rtmp://` (play, `#timeout=<s>`), `/api/stream.flv` (HTTP-FLV
+ * out, and in with POST), and the server on `rtmp.listen` (off unless configured) with the RTSP server's
+ * credentials, which listens at start.
  */
 export function init(app: App): RtmpModule {
   const log = app.logger('rtmp');
@@ -41,31 +38,30 @@ export function init(app: App): RtmpModule {
     }
   };
   app.streams.registerSource('rtmp', handler);
+
+  const api = app.module('api');
+  api.addRoute(['GET', 'HEAD'], 'api/stream.flv', async (ctx) => (await httpFlv()).handleStreamFlv(app, ctx));
+  api.addRoute('POST', 'api/stream.flv', async (ctx) => (await httpFlv()).handlePostFlv(app, ctx));
+
   let server: RtmpServer | undefined;
-  const stop = async (): Promise<void> => {
+  app.onStart(async () => {
+    if (!app.config.rtmp.listen) return;
+    const { RtmpServer } = await import('./server.js');
+    server = new RtmpServer(
+      { listen: app.config.rtmp.listen, username: app.config.rtsp.username, password: app.config.rtsp.password },
+      app.streams,
+      log,
+    );
+    await server.start();
+  });
+  app.onStop(async () => {
     await server?.stop();
-  };
-  app.onStop(stop);
+  });
   return {
     get server() {
       return server;
     },
-    async start() {
-      if (!app.config.rtmp.listen) return;
-      const { RtmpServer } = await import('./server.js');
-      server = new RtmpServer(
-        { listen: app.config.rtmp.listen, username: app.config.rtsp.username, password: app.config.rtsp.password },
-        app.streams,
-        log,
-      );
-      await server.start();
-    },
-    stop,
   };
 }
 
-/** The API side of the module: `/api/stream.flv`. Called once the API exists (after the sources). */
-export function initApi(app: App, api: ApiModule): void {
-  api.addRoute(['GET', 'HEAD'], 'api/stream.flv', async (ctx) => (await httpFlv()).handleStreamFlv(app, ctx));
-  api.addRoute('POST', 'api/stream.flv', async (ctx) => (await httpFlv()).handlePostFlv(app, ctx));
-}
+export const rtmp: Module<'rtmp'> = { name: 'rtmp', init };

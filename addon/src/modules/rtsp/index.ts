@@ -1,35 +1,33 @@
-import type { App } from '../../app.js';
-import type { ApiModule } from '../api/index.js';
-import type { PublishClaims } from './server/publish-claims.js';
+import type { App, Module } from '../../app.js';
+import { registerRtspSource } from './client/index.js';
 import { RtspServer } from './server/server.js';
 
 export { RtspServer } from './server/server.js';
 export { PublishClaims, type PublishClaim } from './server/publish-claims.js';
 
 export interface RtspModule {
+  /** Listens at start; `server.publishClaims` takes the publish paths of exec:/ffmpeg: processes. */
   readonly server: RtspServer;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /**
- * "Module: RTSP": the server on `rtsp.listen` (readers, publishers, ONVIF backchannel). The `rtsp:`/`rtsps:`
- * camera source registers through `registerSource` so it is in place before the config's streams are made.
+ * "Module: RTSP": the `rtsp://`/`rtsps://` camera source, and the server on `rtsp.listen` (readers, publishers,
+ * ONVIF backchannel), which listens at start. A source module too, so it comes before `streams`.
  */
-export function init(app: App, api: ApiModule, publishClaims?: PublishClaims): RtspModule {
+export function init(app: App): RtspModule {
+  registerRtspSource(app);
   const log = app.logger('rtsp');
   const config = app.config.rtsp;
   const server = new RtspServer(
     { listen: config.listen, username: config.username, password: config.password, defaultQuery: config.default_query, packetSize: config.pkt_size },
     app.streams,
     log,
-    publishClaims,
   );
   // go2rtc's UI and clients read the RTSP port from here.
-  api.setInfo('rtsp', { listen: config.listen, default_query: config.default_query });
-  return {
-    server,
-    start: () => server.start(),
-    stop: () => server.stop(),
-  };
+  app.module('api').setInfo('rtsp', { listen: config.listen, default_query: config.default_query });
+  app.onStart(() => server.start());
+  app.onStop(() => server.stop());
+  return { server };
 }
+
+export const rtsp: Module<'rtsp'> = { name: 'rtsp', init };

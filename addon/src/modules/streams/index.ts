@@ -1,4 +1,4 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { errorMessage } from '../../core/errors.js';
 
 export { StreamHub } from './hub.js';
@@ -11,7 +11,7 @@ export type { SourceOrigin, SourceUrl } from './source-url.js';
  * build does not know is reported on the stream instead of silently dropped. A stream with no sources waits
  * for something to publish into it.
  */
-export function init(app: App): void {
+export function init(app: App): undefined {
   const log = app.logger('streams');
   for (const [name, urls] of Object.entries(app.config.streams)) {
     try {
@@ -22,4 +22,7 @@ export function init(app: App): void {
     }
   }
   app.onStop(() => app.streams.stop());
+  return undefined;
 }
+
+export const streams: Module<'streams'> = { name: 'streams', init };

@@ -1,6 +1,5 @@
-import type { App } from '../../app.js';
+import type { App, Module } from '../../app.js';
 import { errorMessage } from '../../core/errors.js';
-import type { ApiModule } from '../api/index.js';
 import { BoundedLookup, PublicAddressResolver } from './addresses.js';
 import { firstStunServer, webrtcSettings, type WebrtcSettings } from './config.js';
 import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './timings.js';
@@ -25,20 +24,17 @@ export interface WebrtcModule {
   /** The shared ICE-TCP port once started (the real one for `:0`); undefined when TCP is off. */
   readonly tcpPort: number | undefined;
   readonly mux: TcpMux | undefined;
-  /**
-   * Opens the shared TCP port. A port that cannot be bound is logged (code WEBRTC_LISTEN_FAILED) and WebRTC
-   * goes on with UDP only, as go2rtc does: the API and every other output stay up.
-   */
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /**
  * WebRTC output (go2rtc's `webrtc` module): `/api/ws` messages `webrtc/offer`, `webrtc`, `webrtc/candidate`,
  * `POST /api/webrtc` (JSON, WHEP, form, raw SDP), the RTSPtoWebRTC exchange, and one TCP port shared by
- * every peer. Nothing listens until `start()`.
+ * every peer, opened at start. A port that cannot be bound is logged (code WEBRTC_LISTEN_FAILED) and WebRTC
+ * goes on with UDP only, as go2rtc does: the API and every other output stay up.
  */
-export function init(app: App, api: ApiModule, options: WebrtcModuleOptions = {}): WebrtcModule {
+export function init(app: App): WebrtcModule {
+  const options: WebrtcModuleOptions = app.tuning.webrtc ?? {};
+  const api = app.module('api');
   const log = app.logger('webrtc');
   const settings = webrtcSettings(app.config.webrtc);
   const names = new BoundedLookup();
@@ -76,30 +72,30 @@ export function init(app: App, api: ApiModule, options: WebrtcModuleOptions = {}
   api.registerErrorStatus('SDP_LIMIT', 400);
   api.registerErrorStatus('WEBRTC_BAD_MESSAGE', 400);
   let started = false;
-  const module: WebrtcModule = {
+  app.onStart(async () => {
+    if (!mux || started) return;
+    try {
+      await mux.start();
+    } catch (err) {
+      log.error({ err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' }, 'listen tcp failed; WebRTC continues over UDP only');
+      ctx.mux = undefined;
+      return;
+    }
+    started = true;
+    // go2rtc's line: `[webrtc] listen tcp addr=...` with the bound address.
+    log.info({ addr: `${settings.tcp?.host ?? ''}:${mux.listeningPort}` }, 'listen tcp');
+  });
+  app.onStop(async () => {
+    started = false;
+    await mux?.stop();
+  });
+  return {
     settings,
     mux,
     get tcpPort() {
       return started ? mux?.listeningPort : undefined;
     },
-    async start() {
-      if (!mux || started) return;
-      try {
-        await mux.start();
-      } catch (err) {
-        log.error({ err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' }, 'listen tcp failed; WebRTC continues over UDP only');
-        ctx.mux = undefined;
-        return;
-      }
-      started = true;
-      // go2rtc's line: `[webrtc] listen tcp addr=...` with the bound address.
-      log.info({ addr: `${settings.tcp?.host ?? ''}:${mux.listeningPort}` }, 'listen tcp');
-    },
-    async stop() {
-      started = false;
-      await mux?.stop();
-    },
   };
-  app.onStop(() => module.stop());
-  return module;
 }
+
+export const webrtc: Module<'webrtc'> = { name: 'webrtc', init };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HomekitProducer, init as initHomekit, registerHomekitSource } from '../../../../addon/src/modules/homekit/index.js';
+import { homekit, HomekitProducer } from '../../../../addon/src/modules/homekit/index.js';
 import { startApi, type RunningApi } from '../../../helpers/api-server.js';
 import { freeTcpPort } from '../../../peers/ports.js';
 
@@ -17,10 +17,8 @@ describe('homekit API: typed errors', () => {
     closedPort = await freeTcpPort();
     server = await startApi({
       config: { streams: { plain: 'test:video' } },
-      beforeStart: (api, app) => {
-        registerHomekitSource(app, { requestTimeoutMs: 2000 });
-        initHomekit(app, api);
-      },
+      tuning: { homekit: { requestTimeoutMs: 2000 } },
+      beforeStart: (_api, app) => void app.add(homekit),
     });
   });
   after(async () => {
