@@ -22,7 +22,7 @@ import { OpusPacketizer } from '../../pkg/opus/rtp-packetizer.js';
 import type { Packet } from '../../core/packet.js';
 import type { Receiver } from '../../core/receiver.js';
 import { buildReceiverReport } from '../../pkg/rtp/rtcp.js';
-import { TrackInput } from '../rtsp/client/track-input.js';
+import { TrackInput } from '../../pkg/rtsp/client/track-input.js';
 import { describeCamera, freeStreamService, type CameraDescription, type CameraStreamService } from './camera.js';
 import { HomekitError } from './errors.js';
 import type { SrtpInput, SrtpKeys } from './srtp-input.js';

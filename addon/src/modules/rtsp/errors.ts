@@ -1,21 +1,15 @@
 import { Ts2rtcError } from '../../core/errors.js';
 
 /**
- * Failures of the RTSP module's connections (the wire format's own errors are pkg/rtsp's RtspError):
- * - RTSP_CLOSED: the peer or we closed the connection while a request was waiting.
- * - RTSP_TIMEOUT: a request got no answer in time, or the media stopped arriving.
- * - RTSP_NO_TRACKS: the source's SDP has nothing we can play.
- * - RTSP_REDIRECTS: too many redirects.
- * - RTSP_TRANSPORT: a transport we cannot offer (`#transport=ws...`) or set up (no free UDP ports).
- * - RTSP_CONNECT: the camera could not be reached (refused, unreachable, TLS handshake, connect timeout).
+ * Failures the RTSP module itself decides on. The connection and the client (pkg/rtsp) throw pkg/rtsp's
+ * RtspError with the same codes where the failure is of the same kind (RTSP_CLOSED, RTSP_TIMEOUT,
+ * RTSP_TRANSPORT), so a user or a test matches on the code whichever layer saw it:
+ * - RTSP_CLOSED: the source was stopped while it reconnected.
+ * - RTSP_TIMEOUT: a playing camera sent no media for `#timeout`.
+ * - RTSP_NO_TRACKS: the source's SDP has nothing we can play, or a backchannel was asked of a media that is none.
+ * - RTSP_TRANSPORT: a transport we cannot offer (`#transport=ws...`), or an `rtsp.listen` we cannot listen on.
  */
-export type RtspModuleErrorCode =
-  | 'RTSP_CLOSED'
-  | 'RTSP_TIMEOUT'
-  | 'RTSP_NO_TRACKS'
-  | 'RTSP_REDIRECTS'
-  | 'RTSP_TRANSPORT'
-  | 'RTSP_CONNECT';
+export type RtspModuleErrorCode = 'RTSP_CLOSED' | 'RTSP_TIMEOUT' | 'RTSP_NO_TRACKS' | 'RTSP_TRANSPORT';
 
 export class RtspModuleError extends Ts2rtcError {
   declare readonly code: RtspModuleErrorCode;

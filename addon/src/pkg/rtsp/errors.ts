@@ -10,6 +10,11 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - RTSP_BAD_URL: not an rtsp:// or rtsps:// URL.
  * - RTSP_AUTH_UNSUPPORTED: a challenge with no scheme, algorithm or qop this client can answer.
  * - RTSP_<status>: a response status a client turns into an error, e.g. RTSP_401, RTSP_404 (rtspStatusError).
+ * - RTSP_CONNECT: a camera could not be reached (refused, unreachable, TLS handshake, connect timeout).
+ * - RTSP_REDIRECTS: too many redirects.
+ * - RTSP_TRANSPORT: no free UDP port pair to set up a track on.
+ * - RTSP_CLOSED / RTSP_TIMEOUT: the connection closed, or a request got no answer in time (the client's
+ *   form of RtspConnectionError, naming the camera).
  */
 export type RtspErrorCode =
   | 'RTSP_GARBAGE'
@@ -19,6 +24,11 @@ export type RtspErrorCode =
   | 'RTSP_BAD_HEADER'
   | 'RTSP_BAD_URL'
   | 'RTSP_AUTH_UNSUPPORTED'
+  | 'RTSP_CONNECT'
+  | 'RTSP_REDIRECTS'
+  | 'RTSP_TRANSPORT'
+  | 'RTSP_CLOSED'
+  | 'RTSP_TIMEOUT'
   | `RTSP_${number}`;
 
 export class RtspError extends Ts2rtcError {
@@ -26,6 +36,19 @@ export class RtspError extends Ts2rtcError {
 
   constructor(code: RtspErrorCode, message: string) {
     super(code, `${code}: ${message}`);
+  }
+}
+
+/**
+ * An RtspConnection's own failure: RTSP_CLOSED (closed while a request waited) or RTSP_TIMEOUT (no answer
+ * in time, or a peer that stopped reading). The message does not start with the code: the client that
+ * sees it rethrows it as an RtspError naming the camera (`RTSP_CLOSED: rtsp://cam/x: connection closed`).
+ */
+export class RtspConnectionError extends Ts2rtcError {
+  declare readonly code: 'RTSP_CLOSED' | 'RTSP_TIMEOUT';
+
+  constructor(code: 'RTSP_CLOSED' | 'RTSP_TIMEOUT', message: string) {
+    super(code, message);
   }
 }
 

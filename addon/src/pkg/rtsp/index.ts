@@ -1,4 +1,4 @@
-export { RtspError, rtspStatusError, type RtspErrorCode } from './errors.js';
+export { RtspError, RtspConnectionError, rtspStatusError, type RtspErrorCode } from './errors.js';
 export { RtspHeaders } from './headers.js';
 export {
   RTSP_VERSION,
@@ -65,3 +65,4 @@ export {
   type RtspUrl,
 } from './url.js';
 export { createDepacketizer, createPacketizer, type DepacketizerFactoryOptions } from './formats.js';
+export type { RtspLogger } from './log.js';

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { Ts2rtcError } from '../../../core/errors.js';
+import { RtspClient } from '../../../pkg/rtsp/client/client.js';
+import { playableTracks, selectTracks } from '../../../pkg/rtsp/client/tracks.js';
 import type { SdpTrack } from '../../../pkg/sdp/media.js';
 import { clientError, DEFAULT_TIMEOUT_MS, maskUrl, type RtspSourceOptions } from './options.js';
-import { RtspClient } from './rtsp-client.js';
-import { playableTracks, selectTracks } from './tracks.js';
 
 export interface DescribedSource {
   readonly client: RtspClient;

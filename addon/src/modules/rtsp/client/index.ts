@@ -5,7 +5,7 @@ import { maskUrl, parseRtspSourceOptions } from './options.js';
 import { RtspProducer } from './producer.js';
 
 export { RtspProducer } from './producer.js';
-export { RtspClient, type RtspClientOptions, type DescribeAnswer } from './rtsp-client.js';
+export { RtspClient, type RtspClientOptions, type DescribeAnswer } from '../../../pkg/rtsp/client/client.js';
 export {
   parseRtspSourceOptions,
   backchannelEnabled,

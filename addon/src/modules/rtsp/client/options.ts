@@ -1,9 +1,11 @@
 import { maskCredentials } from '../../../core/creds.js';
+import type { RtspTransportMode } from '../../../pkg/rtsp/client/client.js';
 import { type SourceUrl, sourceOption } from '../../streams/source-url.js';
 import { RtspModuleError, type RtspModuleErrorCode } from '../errors.js';
 
-/** How the RTP of a session travels: interleaved in the RTSP TCP connection, or UDP ports per track. */
-export type RtspTransportMode = 'tcp' | 'udp';
+// The protocol's own pieces, named here too because client/index.ts exports this file's names as one set.
+export type { RtspTransportMode } from '../../../pkg/rtsp/client/client.js';
+export { keepaliveIntervalMs } from '../../../pkg/rtsp/client/keepalive.js';
 
 /** What a source URL's `#key=value` options ask of the RTSP client, with go2rtc's names and defaults. */
 export interface RtspSourceOptions {
@@ -69,15 +71,4 @@ export function clientError(code: RtspModuleErrorCode, message: string): RtspMod
 /** `rtsp://user:pass@host/x` → `rtsp://***@host/x`, for error messages and logs. */
 export function maskUrl(url: string): string {
   return maskCredentials(url);
-}
-
-/**
- * How often to send the keep-alive request: 5 s before the session's timeout (go2rtc), half the timeout
- * when that is short, and every 25 s when the server names none (go2rtc's default; RFC 2326 says 60 s, but
- * cameras that do not say often mean less).
- */
-export function keepaliveIntervalMs(sessionTimeoutS: number | undefined): number {
-  if (sessionTimeoutS === undefined || sessionTimeoutS <= 0) return 25_000;
-  if (sessionTimeoutS > 10) return (sessionTimeoutS - 5) * 1000;
-  return Math.max(1000, sessionTimeoutS * 500);
 }

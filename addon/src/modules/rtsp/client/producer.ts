@@ -12,9 +12,9 @@ import { createPacketizer } from '../../../pkg/rtsp/formats.js';
 import type { SdpTrack } from '../../../pkg/sdp/media.js';
 import { describeSource, type DescribeConfig, type DescribedSource } from './describe.js';
 import { clientError, DEFAULT_TIMEOUT_MS, maskUrl } from './options.js';
-import type { RtspClient } from './rtsp-client.js';
-import { TrackInput } from './track-input.js';
-import { formatOf, matchTracks } from './tracks.js';
+import type { RtspClient } from '../../../pkg/rtsp/client/client.js';
+import { TrackInput } from '../../../pkg/rtsp/client/track-input.js';
+import { formatOf, matchTracks } from '../../../pkg/rtsp/client/tracks.js';
 
 /** RFC 3550 6.2: reports at most every 5 s; cameras that expect them time out after 30-60 s without. */
 const REPORT_INTERVAL_MS = 5000;

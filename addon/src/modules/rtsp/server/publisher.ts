@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { ProducerBase } from '../../../core/producer.js';
 import { createDepacketizer } from '../../../pkg/rtsp/index.js';
 import type { SdpTrack } from '../../../pkg/sdp/index.js';
-import type { RtspConnection } from '../connection.js';
-import { IncomingTrack } from './track-io.js';
-import type { SessionTrack } from './tracks.js';
+import type { RtspConnection } from '../../../pkg/rtsp/connection.js';
+import { IncomingTrack } from '../../../pkg/rtsp/server/track-io.js';
+import type { SessionTrack } from '../../../pkg/rtsp/server/tracks.js';
 
 /**
  * A client publishing into a stream with ANNOUNCE/RECORD (ffmpeg `-f rtsp`, OBS-style encoders). Its

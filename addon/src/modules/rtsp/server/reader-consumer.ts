@@ -6,10 +6,10 @@ import type { Packet } from '../../../core/packet.js';
 import type { Receiver } from '../../../core/receiver.js';
 import { createDepacketizer, createPacketizer } from '../../../pkg/rtsp/index.js';
 import { codecToRtpFormat } from '../../../pkg/sdp/index.js';
-import type { RtspConnection } from '../connection.js';
-import { sharedRtpTrack } from './shared-rtp.js';
-import { IncomingTrack } from './track-io.js';
-import type { SessionTrack } from './tracks.js';
+import type { RtspConnection } from '../../../pkg/rtsp/connection.js';
+import { sharedRtpTrack } from '../../../pkg/rtsp/server/shared-rtp.js';
+import { IncomingTrack } from '../../../pkg/rtsp/server/track-io.js';
+import type { SessionTrack } from '../../../pkg/rtsp/server/tracks.js';
 
 /**
  * Largest RTP payload sent to a reader that asked for no `pkt_size`: go2rtc's 1472-byte packets (1500-byte

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { StreamHub } from '../../streams/hub.js';
-import { RtspConnection } from '../connection.js';
+import { RtspConnection } from '../../../pkg/rtsp/connection.js';
+import { ServerAuth } from '../../../pkg/rtsp/server/auth.js';
 import { RtspModuleError } from '../errors.js';
-import { ServerAuth } from './auth.js';
 import { PublishClaims } from './publish-claims.js';
 import { ServerSession } from './session.js';
 import { parseListenAddress, type ListenAddress } from '../../../core/net.js';

@@ -7,13 +7,13 @@ import { buildRtpInfo, buildSession, buildTransport, parseRequestUri, parseTrans
 import { buildSdp, mediasToSdp, parseSdp, sdpToMedias } from '../../../pkg/sdp/index.js';
 import type { StreamHub } from '../../streams/hub.js';
 import { parseMediaQuery } from '../../streams/media-query.js';
-import type { RtspConnection } from '../connection.js';
-import type { ServerAuth } from './auth.js';
+import type { RtspConnection } from '../../../pkg/rtsp/connection.js';
+import type { ServerAuth } from '../../../pkg/rtsp/server/auth.js';
+import { trackIndexFromUri, type SessionTrack } from '../../../pkg/rtsp/server/tracks.js';
+import { UdpTrackTransport } from '../../../pkg/rtsp/server/udp.js';
 import type { PublishClaims } from './publish-claims.js';
 import { RtspPublisher } from './publisher.js';
 import { RtspReaderConsumer } from './reader-consumer.js';
-import { trackIndexFromUri, type SessionTrack } from './tracks.js';
-import { UdpTrackTransport } from './udp.js';
 
 const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, ANNOUNCE, RECORD, GET_PARAMETER, SET_PARAMETER';
 const ONVIF_BACKCHANNEL = 'www.onvif.org/ver20/backchannel';

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import {
   backchannelEnabled,
   clientError,
-  keepaliveIntervalMs,
   maskUrl,
   parseRtspSourceOptions,
 } from '../../../../../addon/src/modules/rtsp/client/options.js';
@@ -59,15 +58,6 @@ describe('rtsp client options (go2rtc names)', () => {
     assert.equal(maskUrl('rtsp://admin:secret@10.0.0.2:554/live'), 'rtsp://***@10.0.0.2:554/live');
     assert.equal(maskUrl('rtsp://admin:p%40ss%3Aw@cam/x?a=b@c'), 'rtsp://***@cam/x?a=b@c');
     assert.equal(maskUrl('rtsp://cam/x'), 'rtsp://cam/x');
-  });
-
-  it('keep-alive: 5 s before the session timeout, half of a short one, 25 s when none is given', () => {
-    assert.equal(keepaliveIntervalMs(undefined), 25_000);
-    assert.equal(keepaliveIntervalMs(60), 55_000);
-    assert.equal(keepaliveIntervalMs(30), 25_000);
-    assert.equal(keepaliveIntervalMs(10), 5_000);
-    assert.equal(keepaliveIntervalMs(3), 1_500);
-    assert.equal(keepaliveIntervalMs(1), 1_000);
   });
 
   it('clientError puts the code first', () => {

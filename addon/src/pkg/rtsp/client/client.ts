@@ -1,28 +1,23 @@
-import type { Logger } from 'pino';
 import { errorMessage, Ts2rtcError } from '../../../core/errors.js';
 import { Event, type Disposer } from '../../../core/event.js';
-import {
-  buildTransport,
-  parseRtspUrl,
-  parseSession,
-  parseTransport,
-  pickChallenge,
-  RtspAuthenticator,
-  rtspBaseUrl,
-  rtspStatusError,
-  type RtspRequest,
-  type RtspResponse,
-  type RtspUrl,
-} from '../../../pkg/rtsp/index.js';
-import { getAttribute } from '../../../pkg/sdp/attributes.js';
-import { resolveControl } from '../../../pkg/sdp/control.js';
-import { sdpToMedias, type SdpTrack } from '../../../pkg/sdp/media.js';
-import { parseSdp } from '../../../pkg/sdp/parse.js';
+import { getAttribute } from '../../sdp/attributes.js';
+import { resolveControl } from '../../sdp/control.js';
+import { sdpToMedias, type SdpTrack } from '../../sdp/media.js';
+import { parseSdp } from '../../sdp/parse.js';
+import { pickChallenge, RtspAuthenticator } from '../auth.js';
 import { RtspConnection } from '../connection.js';
-import { RtspModuleError } from '../errors.js';
+import { RtspConnectionError, RtspError, rtspStatusError } from '../errors.js';
+import { parseSession } from '../header-values.js';
+import type { RtspLogger } from '../log.js';
+import type { RtspRequest, RtspResponse } from '../message.js';
+import { buildTransport, parseTransport } from '../transport.js';
+import { parseRtspUrl, rtspBaseUrl, type RtspUrl } from '../url.js';
 import { dial } from './dial.js';
-import { clientError, keepaliveIntervalMs, type RtspTransportMode } from './options.js';
+import { keepaliveIntervalMs } from './keepalive.js';
 import { UdpPair } from './udp.js';
+
+/** How the RTP of a session travels: interleaved in the RTSP TCP connection, or UDP ports per track. */
+export type RtspTransportMode = 'tcp' | 'udp';
 
 export interface RtspClientOptions {
   /** rtsp:// or rtsps://, credentials in the userinfo (percent-encoded). */
@@ -31,7 +26,7 @@ export interface RtspClientOptions {
   /** Connect timeout and the time any request may wait for its answer. */
   readonly timeoutMs: number;
   readonly userAgent: string;
-  readonly log: Logger;
+  readonly log: RtspLogger;
 }
 
 export interface DescribeAnswer {
@@ -49,7 +44,7 @@ const REDIRECTS = new Set([301, 302, 303, 305, 307, 308]);
 /**
  * The client side of one RTSP session with a camera: OPTIONS, DESCRIBE (answering Basic/Digest challenges
  * and following redirects), SETUP per track over interleaved TCP or UDP, PLAY, keep-alive, TEARDOWN.
- * Media is handed out raw per track (`onPacket`); depacketizing is the producer's business.
+ * Media is handed out raw per track (`onPacket`); depacketizing is the caller's (TrackInput).
  */
 export class RtspClient {
   /** An RTP or RTCP packet of the track set up with `setup(index, ...)`. */
@@ -258,7 +253,7 @@ export class RtspClient {
         if (this.closing !== undefined) return;
         // Socket errors (ECONNRESET) become ours too, so the stream shows a code and which camera.
         const reason = error === undefined ? 'the camera closed the connection' : errorMessage(error);
-        this.onClose.emit(error instanceof Ts2rtcError ? error : clientError('RTSP_CLOSED', `${maskedUrl(this.target)}: ${reason}`));
+        this.onClose.emit(error instanceof Ts2rtcError ? error : new RtspError('RTSP_CLOSED', `${maskedUrl(this.target)}: ${reason}`));
       }),
     ];
   }
@@ -282,7 +277,7 @@ export class RtspClient {
       },
       (err: unknown) => {
         if (this.closing !== undefined || this.conn.isClosed) return;
-        this.conn.close(err instanceof Ts2rtcError ? err : clientError('RTSP_CLOSED', `keep-alive: ${errorMessage(err)}`));
+        this.conn.close(err instanceof Ts2rtcError ? err : new RtspError('RTSP_CLOSED', `keep-alive: ${errorMessage(err)}`));
       },
     );
   }
@@ -308,7 +303,7 @@ export class RtspClient {
       const location = res.headers.get('Location');
       if (!REDIRECTS.has(res.status) || location === undefined) return res;
       if (hops >= MAX_REDIRECTS) {
-        throw clientError('RTSP_REDIRECTS', `${method} ${maskedUrl(this.target)}: more than ${MAX_REDIRECTS} redirects`);
+        throw new RtspError('RTSP_REDIRECTS', `${method} ${maskedUrl(this.target)}: more than ${MAX_REDIRECTS} redirects`);
       }
       await this.redirect(location);
     }
@@ -347,7 +342,7 @@ export class RtspClient {
       try {
         res = await this.conn.request({ method, uri, headers: all });
       } catch (err) {
-        if (err instanceof RtspModuleError) throw clientError(err.code, `${maskedUrl(this.target)}: ${err.message}`);
+        if (err instanceof RtspConnectionError) throw new RtspError(err.code, `${maskedUrl(this.target)}: ${err.message}`);
         throw err;
       }
       if (res.status !== 401) return res;

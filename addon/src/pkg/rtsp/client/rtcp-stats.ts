@@ -1,5 +1,5 @@
-import { ntpMiddle, type RtcpReportBlock } from '../../../pkg/rtp/rtcp.js';
-import { SequenceUnwrapper, timestampDiff } from '../../../pkg/rtp/sequence.js';
+import { ntpMiddle, type RtcpReportBlock } from '../../rtp/rtcp.js';
+import { SequenceUnwrapper, timestampDiff } from '../../rtp/sequence.js';
 
 /**
  * Reception statistics of one RTP source (RFC 3550 A.3 and A.8) for the receiver reports a camera gets

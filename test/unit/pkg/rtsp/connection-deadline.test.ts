@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { RtspConnection } from '../../../../addon/src/modules/rtsp/connection.js';
+import { RtspConnection } from '../../../../addon/src/pkg/rtsp/connection.js';
 
 /**
  * A reader that stops reading (a frozen player): the server's RTSP connection stays congested, and after the

@@ -1,9 +1,9 @@
-import type { Logger } from 'pino';
 import type { Receiver } from '../../../core/receiver.js';
-import { parseRtp, TimestampUnwrapper, type RtpDepacketizer } from '../../../pkg/rtp/index.js';
+import { parseRtp, TimestampUnwrapper, type RtpDepacketizer } from '../../rtp/index.js';
+import type { RtspLogger } from '../log.js';
 
 /**
- * Turns incoming RTP of one track (a publisher's media, a reader's backchannel) into hub packets: parse,
+ * Turns incoming RTP of one track (a publisher's media, a reader's backchannel) into core packets on a Receiver: parse,
  * depacketize, unwrap the timestamp, write. A malformed packet is counted and skipped; it never ends the
  * session, let alone the process.
  */
@@ -14,7 +14,7 @@ export class IncomingTrack {
   constructor(
     private readonly depacketizer: RtpDepacketizer,
     readonly receiver: Receiver,
-    private readonly log: Logger,
+    private readonly log: RtspLogger,
   ) {}
 
   push(datagram: Buffer): void {

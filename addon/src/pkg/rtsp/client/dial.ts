@@ -1,7 +1,7 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { errorMessage } from '../../../core/errors.js';
-import { clientError } from './options.js';
+import { RtspError } from '../errors.js';
 
 export interface DialTarget {
   readonly host: string;
@@ -31,7 +31,7 @@ export function dial(target: DialTarget, timeoutMs: number, where: string): Prom
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      reject(clientError('RTSP_CONNECT', `${where}: ${reason}`));
+      reject(new RtspError('RTSP_CONNECT', `${where}: ${reason}`));
     };
     const timer = setTimeout(() => fail(`no connection in ${timeoutMs} ms`), timeoutMs);
     const onError = (err: Error): void => fail(errorMessage(err));

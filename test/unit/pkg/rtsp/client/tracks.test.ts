@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { formatOf, matchTracks, playableTracks, selectTracks } from '../../../../../addon/src/modules/rtsp/client/tracks.js';
+import { formatOf, matchTracks, playableTracks, selectTracks } from '../../../../../addon/src/pkg/rtsp/client/tracks.js';
 import { mediaToString } from '../../../../../addon/src/core/media.js';
 import { sdpToMedias, type SdpTrack } from '../../../../../addon/src/pkg/sdp/media.js';
 import { parseSdp } from '../../../../../addon/src/pkg/sdp/parse.js';

@@ -1,13 +1,13 @@
 import { type Codec, codecMatches } from '../../../core/codec.js';
 import { Ts2rtcError } from '../../../core/errors.js';
-import { createDepacketizer, createPacketizer } from '../../../pkg/rtsp/formats.js';
-import type { RtpFormat } from '../../../pkg/sdp/rtp-format.js';
-import type { SdpTrack } from '../../../pkg/sdp/media.js';
+import { createDepacketizer, createPacketizer } from '../formats.js';
+import type { RtpFormat } from '../../sdp/rtp-format.js';
+import type { SdpTrack } from '../../sdp/media.js';
 
 /**
- * The tracks of a DESCRIBE answer that the source offers the hub: `#media=` keeps only the kinds it names
- * (go2rtc tests `strings.Contains(media, kind)`), and without the backchannel the sendonly sections a camera
- * lists anyway are dropped, since nobody asked for them.
+ * The tracks of a DESCRIBE answer a player asks for: `media` (a source's `#media=`) keeps only the kinds
+ * it names (go2rtc tests `strings.Contains(media, kind)`), and without the backchannel the sendonly sections
+ * a camera lists anyway are dropped, since nobody asked for them.
  */
 export function selectTracks(tracks: readonly SdpTrack[], options: { media?: string; backchannel: boolean }): SdpTrack[] {
   return tracks.filter((t) => {

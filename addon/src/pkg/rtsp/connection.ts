@@ -1,18 +1,10 @@
 import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
 import { Event } from '../../core/event.js';
-import {
-  interleavedHeader,
-  RtspHeaders,
-  RtspReader,
-  serializeRequest,
-  serializeResponse,
-  type RequestInput,
-  type ResponseInput,
-  type RtspRequest,
-  type RtspResponse,
-} from '../../pkg/rtsp/index.js';
-import { RtspModuleError } from './errors.js';
+import { RtspConnectionError } from './errors.js';
+import { RtspHeaders } from './headers.js';
+import type { RtspLogger } from './log.js';
+import { interleavedHeader, serializeRequest, serializeResponse, type RequestInput, type ResponseInput, type RtspRequest, type RtspResponse } from './message.js';
+import { RtspReader } from './reader.js';
 
 export interface RtspConnectionOptions {
   /** A request without an answer fails after this long. Defaults to 10 s. */
@@ -54,7 +46,7 @@ export class RtspConnection {
 
   constructor(
     readonly socket: Socket,
-    private readonly log: Logger,
+    private readonly log: RtspLogger,
     options: RtspConnectionOptions = {},
   ) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -83,7 +75,7 @@ export class RtspConnection {
 
   /** Sends a request with the next CSeq and resolves with its response. */
   request(input: RequestInput): Promise<RtspResponse> {
-    if (this.closed) return Promise.reject(new RtspModuleError('RTSP_CLOSED', 'connection closed'));
+    if (this.closed) return Promise.reject(new RtspConnectionError('RTSP_CLOSED', 'connection closed'));
     const cseq = ++this.cseq;
     const headers = new RtspHeaders(input.headers instanceof RtspHeaders ? input.headers.entries() : Object.entries(input.headers ?? {}));
     headers.set('CSeq', String(cseq));
@@ -91,7 +83,7 @@ export class RtspConnection {
     return new Promise<RtspResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(cseq);
-        reject(new RtspModuleError('RTSP_TIMEOUT', `${input.method}: no answer in ${this.requestTimeoutMs} ms`));
+        reject(new RtspConnectionError('RTSP_TIMEOUT', `${input.method}: no answer in ${this.requestTimeoutMs} ms`));
       }, this.requestTimeoutMs);
       this.pending.set(cseq, { resolve, reject, timer });
       this.write(bytes);
@@ -160,7 +152,7 @@ export class RtspConnection {
     this.congestedTimer ??= setTimeout(() => {
       const message = `peer stopped reading: ${this.socket.writableLength} bytes unsent for ${this.writeDeadlineMs} ms`;
       this.log.debug({ remote: this.remoteAddr }, message);
-      this.close(new RtspModuleError('RTSP_TIMEOUT', message));
+      this.close(new RtspConnectionError('RTSP_TIMEOUT', message));
     }, this.writeDeadlineMs);
     return false;
   }
@@ -172,7 +164,7 @@ export class RtspConnection {
     this.congestedTimer = undefined;
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(error ?? new RtspModuleError('RTSP_CLOSED', 'connection closed'));
+      p.reject(error ?? new RtspConnectionError('RTSP_CLOSED', 'connection closed'));
     }
     this.pending.clear();
     this.socket.destroy();

@@ -1,8 +1,8 @@
 import type { Codec } from '../../../core/codec.js';
 import type { Packet } from '../../../core/packet.js';
 import type { Receiver } from '../../../core/receiver.js';
-import type { RtpPacketizer } from '../../../pkg/rtp/index.js';
-import { createPacketizer } from '../../../pkg/rtsp/index.js';
+import type { RtpPacketizer } from '../../rtp/index.js';
+import { createPacketizer } from '../formats.js';
 
 interface FrameBytes {
   /** Where each `$ channel length` header starts in the bytes. */

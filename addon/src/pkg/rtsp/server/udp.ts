@@ -1,5 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { Event } from '../../../core/event.js';
+import { RtspError } from '../errors.js';
 
 /**
  * The server's side of RTP over UDP for one track: an RTP and an RTCP socket on consecutive ports, sending
@@ -44,7 +45,7 @@ export class UdpTrackTransport {
       }
       return new UdpTrackTransport(rtp, rtcp, [rtpPort, rtpPort + 1], clientHost, clientPorts);
     }
-    throw new Error('no free UDP port pair');
+    throw new RtspError('RTSP_TRANSPORT', 'no free UDP port pair');
   }
 
   /** Sends the packets of one frame; UDP has no backpressure, so this never reports congestion. */

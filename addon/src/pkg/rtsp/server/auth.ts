@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { basicChallenge, digestChallenge, RtspHeaders, verifyAuthorization, type RtspRequest } from '../../../pkg/rtsp/index.js';
-import type { RtspConnection } from '../connection.js';
 import { isLoopbackAddress } from '../../../core/net.js';
+import { basicChallenge, digestChallenge, verifyAuthorization } from '../auth-server.js';
+import type { RtspConnection } from '../connection.js';
+import { RtspHeaders } from '../headers.js';
+import type { RtspRequest } from '../message.js';
 
 const REALM = 'go2rtc';
 const NONCE_LIFETIME_MS = 5 * 60 * 1000;
 const MAX_NONCES = 1024;
 
 /**
- * `rtsp.username`/`password`: Basic and Digest, as cameras and their clients expect. Loopback clients are
- * let in without credentials, as go2rtc does (Frigate and our own ffmpeg read `rtsp://127.0.0.1:8554/...`).
+ * The server's login (the module passes `rtsp.username`/`password`): Basic and Digest, as cameras and their
+ * clients expect. Loopback clients are let in without credentials, as go2rtc does (Frigate and our own ffmpeg
+ * read `rtsp://127.0.0.1:8554/...`).
  */
 export class ServerAuth {
   private readonly nonces = new Map<string, number>();

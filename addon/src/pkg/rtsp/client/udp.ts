@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { Event } from '../../../core/event.js';
-import { clientError } from './options.js';
+import { RtspError } from '../errors.js';
 
 /** Cameras send big RTP packets (Tapo ~10 KB) in bursts at key frames: ask for room for several frames. */
 const RECV_BUFFER_BYTES = 2 * 1024 * 1024;
@@ -82,7 +82,7 @@ export class UdpPair {
       }
       return port % 2 === 0 ? new UdpPair(first, second, remoteAddress) : new UdpPair(second, first, remoteAddress);
     }
-    throw clientError('RTSP_TRANSPORT', `no free UDP port pair after ${BIND_ATTEMPTS} tries`);
+    throw new RtspError('RTSP_TRANSPORT', `no free UDP port pair after ${BIND_ATTEMPTS} tries`);
   }
 
   /** Our RTP port (even); RTCP is the next one. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReceptionStats } from '../../../../../addon/src/modules/rtsp/client/rtcp-stats.js';
+import { ReceptionStats } from '../../../../../addon/src/pkg/rtsp/client/rtcp-stats.js';
 import { buildReceiverReport, parseRtcp } from '../../../../../addon/src/pkg/rtp/rtcp.js';
 
 describe('ReceptionStats (RFC 3550 A.3, A.8)', () => {

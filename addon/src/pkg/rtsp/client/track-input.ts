@@ -1,12 +1,12 @@
 import { Ts2rtcError } from '../../../core/errors.js';
 import type { Receiver } from '../../../core/receiver.js';
-import { parseRtp, type RtpPacket } from '../../../pkg/rtp/packet.js';
-import type { RtpDepacketizer } from '../../../pkg/rtp/payload.js';
-import { parseRtcp, type RtcpReportBlock } from '../../../pkg/rtp/rtcp.js';
-import { ReorderBuffer } from '../../../pkg/rtp/reorder.js';
-import { TimestampUnwrapper } from '../../../pkg/rtp/sequence.js';
-import { createDepacketizer } from '../../../pkg/rtsp/formats.js';
-import type { RtpFormat } from '../../../pkg/sdp/rtp-format.js';
+import { parseRtp, type RtpPacket } from '../../rtp/packet.js';
+import type { RtpDepacketizer } from '../../rtp/payload.js';
+import { parseRtcp, type RtcpReportBlock } from '../../rtp/rtcp.js';
+import { ReorderBuffer } from '../../rtp/reorder.js';
+import { TimestampUnwrapper } from '../../rtp/sequence.js';
+import { createDepacketizer } from '../formats.js';
+import type { RtpFormat } from '../../sdp/rtp-format.js';
 import { ReceptionStats } from './rtcp-stats.js';
 
 /** How long UDP packets wait for a missing one before the gap is given up (the depacketizer sees loss). */
@@ -29,7 +29,7 @@ export interface TrackInputStats {
 
 /**
  * The receiving side of one set-up track: RTP bytes → (UDP: back in sequence order) → the depacketizer of
- * its payload type → unwrapped timestamps → the hub's receiver. Also keeps the reception statistics for
+ * its payload type → unwrapped timestamps → a core Receiver. Also keeps the reception statistics for
  * our RTCP receiver reports and reads the camera's sender reports.
  */
 export class TrackInput {

@@ -3,14 +3,14 @@ import { describe, it } from 'node:test';
 import type { Packet } from '../../../../../addon/src/core/packet.js';
 import { Receiver } from '../../../../../addon/src/core/receiver.js';
 import { newNodeId } from '../../../../../addon/src/core/sender.js';
-import { TrackInput } from '../../../../../addon/src/modules/rtsp/client/track-input.js';
+import { TrackInput } from '../../../../../addon/src/pkg/rtsp/client/track-input.js';
 import { parseRtp } from '../../../../../addon/src/pkg/rtp/packet.js';
 import { buildSenderReport } from '../../../../../addon/src/pkg/rtp/rtcp.js';
 import { waitFor } from '../../../../helpers/wait.js';
 import { createDepacketizer } from '../../../../../addon/src/pkg/rtsp/formats.js';
 import { sdpToMedias } from '../../../../../addon/src/pkg/sdp/media.js';
 import { parseSdp } from '../../../../../addon/src/pkg/sdp/parse.js';
-import { formatOf, playableTracks } from '../../../../../addon/src/modules/rtsp/client/tracks.js';
+import { formatOf, playableTracks } from '../../../../../addon/src/pkg/rtsp/client/tracks.js';
 import { depacketizeAll, fixtureUrl, readFrames, readPackets } from '../../../pkg/rtp/capture.js';
 
 const H264 = { payloadType: 96, encodingName: 'H264', clockRate: 90000, channels: 0 };

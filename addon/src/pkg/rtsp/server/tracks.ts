@@ -2,8 +2,8 @@ import type { Codec } from '../../../core/codec.js';
 import type { Media } from '../../../core/media.js';
 import type { Receiver } from '../../../core/receiver.js';
 import type { Sender } from '../../../core/sender.js';
-import type { RtpPacketizer } from '../../../pkg/rtp/index.js';
-import type { RtpFormat } from '../../../pkg/sdp/index.js';
+import type { RtpPacketizer } from '../../rtp/index.js';
+import type { RtpFormat } from '../../sdp/index.js';
 import type { SharedRtpTrack } from './shared-rtp.js';
 import type { UdpTrackTransport } from './udp.js';
 
