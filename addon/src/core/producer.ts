@@ -8,6 +8,13 @@ import { Receiver, type ReceiverOptions } from './receiver.js';
 import { newNodeId, Sender, type PacketWriter } from './sender.js';
 
 /**
+ * Gives a producer the receiver to write a track into, made and kept by its owner (a stream's source slot):
+ * that receiver is the track's one fan-out point, with the one GOP cache, and outlives the producer, so a
+ * reconnect only changes who writes into it. Undefined: the producer makes a receiver of its own.
+ */
+export type TrackSupplier = (media: Media, codec: Codec) => Receiver | undefined;
+
+/**
  * A source connection (camera, file, process). Opened far enough to know its medias (RTSP: DESCRIBE), then
  * `getTrack` is called for every media/codec some consumer needs, then `start()` (RTSP: SETUP + PLAY).
  */
@@ -17,13 +24,21 @@ export interface Producer {
   /** A `recvonly` media's track. Calling it twice for the same codec returns the same receiver. */
   getTrack(media: Media, codec: Codec): Receiver;
   /**
+   * From now on `getTrack` asks `supplier` for each new track's receiver before making one. The owner calls
+   * it right after open, before any `getTrack`. A supplied receiver is never closed by the producer.
+   */
+  supplyTracks(supplier: TrackSupplier): void;
+  /**
    * A `sendonly` media (backchannel): the producer sends what `source` carries into the device. Optional:
    * only producers with backchannel medias implement it.
    */
   addTrack?(media: Media, codec: Codec, source: Receiver): void;
   /** Resolves once media flows (or is about to); a later failure is reported through `onClose`. */
   start(): Promise<void>;
-  /** Idempotent. Closes every receiver; resolves when sockets/processes are released. */
+  /**
+   * Idempotent. Closes the receivers it made (not supplied ones: their owner decides); resolves when
+   * sockets/processes are released, after which nothing is written into any receiver.
+   */
   stop(): Promise<void>;
   /** Fires once: `undefined` after `stop()`, an error when the source failed or ended on its own. */
   readonly onClose: Event<[Error | undefined]>;
@@ -33,6 +48,8 @@ export interface Producer {
 interface ProducerTrack {
   readonly media: Media;
   readonly receiver: Receiver;
+  /** Made by this producer (closed with it), rather than supplied by the owner. */
+  readonly own: boolean;
 }
 
 interface ProducerBackTrack {
@@ -54,6 +71,7 @@ export abstract class ProducerBase implements Producer {
   protected bytesRecv = 0;
   protected bytesSend = 0;
   private closed = false;
+  private supplier: TrackSupplier | undefined;
 
   protected constructor(
     protected readonly description: ConnectionDescription,
@@ -68,11 +86,20 @@ export abstract class ProducerBase implements Producer {
   /** Producers with a backchannel media implement it, usually through `attachBackTrack`. */
   addTrack?(media: Media, codec: Codec, source: Receiver): void;
 
+  /**
+   * The supplier is consulted here, not passed to `getTrack`, so the adapters' `getTrack` overrides (which
+   * wire their input to the receiver) need not know whose receiver it is.
+   */
+  supplyTracks(supplier: TrackSupplier): void {
+    this.supplier = supplier;
+  }
+
   getTrack(media: Media, codec: Codec): Receiver {
     const existing = this.tracks.find((t) => t.media === media && codecMatches(t.receiver.codec, codec));
     if (existing) return existing.receiver;
-    const receiver = new Receiver(media, codec, this.receiverOptions);
-    this.tracks.push({ media, receiver });
+    const supplied = this.supplier?.(media, codec);
+    const receiver = supplied ?? new Receiver(media, codec, this.receiverOptions);
+    this.tracks.push({ media, receiver, own: supplied === undefined });
     return receiver;
   }
 
@@ -102,7 +129,7 @@ export abstract class ProducerBase implements Producer {
     try {
       await this.release();
     } finally {
-      for (const track of this.tracks) track.receiver.close();
+      for (const track of this.tracks) if (track.own) track.receiver.close();
       for (const back of this.backTracks) back.source.removeSink(back.sender);
       this.onClose.emit(error);
     }
@@ -111,12 +138,17 @@ export abstract class ProducerBase implements Producer {
   /** Free the adapter's sockets, timers and processes. Called once. */
   protected abstract release(): Promise<void>;
 
+  /** For `bytes_recv`: what the adapter counted, unless it reads another count. */
+  protected receivedBytes(): number {
+    return this.bytesRecv;
+  }
+
   toJSON(): ConnectionJson {
     return connectionJson(this.id, this.description, {
       medias: this.medias,
       receivers: this.tracks.map((t) => t.receiver),
       senders: this.backTracks.map((b) => b.sender),
-      bytesRecv: this.bytesRecv,
+      bytesRecv: this.receivedBytes(),
       bytesSend: this.bytesSend,
     });
   }

@@ -19,7 +19,8 @@ export interface ReceiverStats {
 
 /**
  * One producer track: the producer writes each packet once, and the receiver hands the same object to every
- * sink. Per packet this is O(sinks) pointer work; copies and conversions belong to sinks that need them.
+ * sink. A stream's source owns it and supplies it to every producer session it opens (`Producer.supplyTracks`),
+ * so it is the track's one fan-out point across reconnects. Per packet this is O(sinks) pointer work; copies and conversions belong to sinks that need them.
  *
  * Video receivers keep a GOP cache (the frames since the last key frame) so that a new consumer starts
  * decoding at once instead of waiting up to a GOP for the next key frame.
@@ -119,6 +120,21 @@ export class Receiver {
       this.derived.set(key, value);
     }
     return value;
+  }
+
+  /**
+   * The upstream changed (the source's session ended; the next one writes here too). Its timestamps start
+   * over, so the cached frames would be replayed to a late joiner ahead of, and out of order with, the new
+   * ones: drops the cache, the newest packet and the counts (`/api/streams` shows a session's bytes, as
+   * before). Sinks and `shared()` results stay, as consumers keep their sockets (an RTP packetizer keeps
+   * counting its sequence numbers).
+   */
+  restart(): void {
+    this.gop = [];
+    this.gopBytes = 0;
+    this.lastPacket = undefined;
+    this.stats.packets = 0;
+    this.stats.bytes = 0;
   }
 
   close(): void {

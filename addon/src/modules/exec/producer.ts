@@ -2,10 +2,8 @@ import type { Logger } from 'pino';
 import type { Codec } from '../../core/codec.js';
 import type { ConnectionDescription } from '../../core/connection.js';
 import type { Media } from '../../core/media.js';
-import type { Packet } from '../../core/packet.js';
 import { ProducerBase, type Producer } from '../../core/producer.js';
 import type { Receiver } from '../../core/receiver.js';
-import { newNodeId, type PacketSink } from '../../core/sender.js';
 import { ExecError } from './errors.js';
 import type { LocalIngest } from './ingest.js';
 import { ManagedProcess, type ProcessTable } from './process.js';
@@ -32,22 +30,6 @@ export interface ProcessSourceOptions {
   readonly killTimeoutMs?: number;
 }
 
-/** Writes what the process's publisher receives into this producer's receiver (the hub holds ours). */
-class Forward implements PacketSink {
-  readonly id = newNodeId();
-  constructor(
-    private readonly target: Receiver,
-    private readonly count: (bytes: number) => void,
-  ) {}
-  push(packet: Packet): void {
-    this.count(packet.payload.length);
-    this.target.write(packet);
-  }
-  detach(): void {
-    // The publisher's track ended; the producer closes with the process.
-  }
-}
-
 /** How long after the publisher hung up the process gets to exit, so its stderr makes the error message. */
 const EXIT_AFTER_HANGUP_MS = 1000;
 
@@ -55,7 +37,8 @@ const EXIT_AFTER_HANGUP_MS = 1000;
  * A source backed by a local process that publishes RTSP into our server (`{output}`): ffmpeg transcoding
  * and `exec:` commands. One process per producer, shared by every consumer of the source (the hub opens one
  * producer per source). The process is started in `start()` (or at open when its medias are unknown), its
- * publisher's tracks are forwarded into ours, and it is stopped (SIGTERM, then SIGKILL) and reaped in
+ * publisher writes straight into our tracks' receivers (which the hub supplied: one fan-out point per track,
+ * no hop between the process and the viewers), and it is stopped (SIGTERM, then SIGKILL) and reaped in
  * `stop()`. When it exits on its own the producer closes with its last stderr lines, and the hub's source
  * slot reconnects with backoff while consumers remain.
  */
@@ -64,6 +47,8 @@ export class ProcessProducer extends ProducerBase {
   private publisher: Producer | undefined;
   private launching: Promise<void> | undefined;
   private stopRequested = false;
+  /** Each track's receiver byte count when this producer took it (the hub's receivers outlive a session). */
+  private readonly bytesAtStart = new Map<Receiver, number>();
 
   private constructor(private readonly options: ProcessSourceOptions) {
     super(options.description, options.medias ?? []);
@@ -88,9 +73,12 @@ export class ProcessProducer extends ProducerBase {
   }
 
   override getTrack(media: Media, codec: Codec): Receiver {
-    const known = this.tracks.some((t) => t.media === media);
+    const known = this.tracks.length;
     const receiver = super.getTrack(media, codec);
-    if (!known && this.publisher) this.link(this.publisher, media, receiver);
+    if (this.tracks.length > known) {
+      this.bytesAtStart.set(receiver, receiver.stats.bytes);
+      if (this.publisher) this.check(this.publisher, media, receiver);
+    }
     return receiver;
   }
 
@@ -171,7 +159,10 @@ export class ProcessProducer extends ProducerBase {
     }
     this.publisher = publisher;
     if (this.options.medias === undefined) this.medias = publisher.getMedias();
-    for (const track of this.tracks) this.link(publisher, track.media, track.receiver);
+    // The publisher makes a track when its first RTP arrives (after RECORD, so after this): each becomes
+    // ours, in the receiver the hub supplies, which the publisher then writes into.
+    publisher.supplyTracks((theirs, codec) => this.trackFor(publisher, theirs, codec));
+    for (const track of this.tracks) this.check(publisher, track.media, track.receiver);
     publisher.onClose.once(() => {
       // The process hung up; give it a moment to exit so the error carries its last words.
       void Promise.race([proc.exited, new Promise((resolve) => setTimeout(resolve, EXIT_AFTER_HANGUP_MS))]).then(() => {
@@ -181,26 +172,44 @@ export class ProcessProducer extends ProducerBase {
     this.options.log.debug({ pid: proc.pid, medias: publisher.getMedias().length }, `${this.options.name}: publishing`);
   }
 
-  /** Feeds our receiver for `media` from the publisher's track of the same kind and position. */
-  private link(publisher: Producer, media: Media, receiver: Receiver): void {
-    const theirs = publisher.getMedias();
-    let source: Media | undefined;
-    if (theirs.includes(media)) {
-      source = media;
-    } else {
-      const index = this.medias.filter((m) => m.kind === media.kind).indexOf(media);
-      source = theirs.filter((m) => m.kind === media.kind && m.direction === 'recvonly')[index];
-    }
-    const codec = source?.codecs[0];
-    if (!source || !codec) {
+  /**
+   * Our receiver for a publisher track: that of our media whose source it is. Undefined when we have no such
+   * media or it has another codec; the publisher then keeps that track to itself.
+   */
+  private trackFor(publisher: Producer, theirs: Media, codec: Codec): Receiver | undefined {
+    if (this.isClosed) return undefined;
+    const ours = this.medias.find((m) => this.sourceOf(publisher, m) === theirs);
+    const ourCodec = this.tracks.find((t) => t.media === ours)?.receiver.codec ?? ours?.codecs.find((c) => c.name === codec.name);
+    if (!ours || ourCodec?.name !== codec.name) return undefined;
+    return this.getTrack(ours, ourCodec);
+  }
+
+  /** Warns when a track of ours has nothing in what the process publishes: its viewers will get nothing. */
+  private check(publisher: Producer, media: Media, receiver: Receiver): void {
+    const codec = this.sourceOf(publisher, media)?.codecs[0];
+    if (!codec) {
       this.options.log.warn({ kind: media.kind }, `${this.options.name}: the process publishes no such track`);
-      return;
-    }
-    if (codec.name !== receiver.codec.name) {
+    } else if (codec.name !== receiver.codec.name) {
       this.options.log.warn({ expected: receiver.codec.name, got: codec.name }, `${this.options.name}: the process publishes another codec`);
-      return;
     }
-    publisher.getTrack(source, codec).addSink(new Forward(receiver, (bytes) => (this.bytesRecv += bytes)), { replayGop: false });
+  }
+
+  /**
+   * The publisher's media that feeds our `media`: the same one when our medias are the publisher's (the
+   * command did not declare them), else the one of the same kind and position.
+   */
+  private sourceOf(publisher: Producer, media: Media): Media | undefined {
+    const theirs = publisher.getMedias();
+    if (theirs.includes(media)) return media;
+    const index = this.medias.filter((m) => m.kind === media.kind).indexOf(media);
+    return theirs.filter((m) => m.kind === media.kind && m.direction === 'recvonly')[index];
+  }
+
+  /** What the process published into our tracks this session: their receivers count every write. */
+  protected override receivedBytes(): number {
+    let bytes = 0;
+    for (const { receiver } of this.tracks) bytes += receiver.stats.bytes - (this.bytesAtStart.get(receiver) ?? 0);
+    return bytes;
   }
 
   protected async release(): Promise<void> {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { FragmentSession, type SessionOptions, type SessionTrack } from './session.js';
 
 /**
- * The live fMP4 sessions of one server: one per set of source tracks (the stream's relay receivers) and
+ * The live fMP4 sessions of one server: one per set of source tracks (the stream's track receivers) and
  * codecs, shared by every MSE and stream.mp4 client that negotiated the same tracks. A session starts with
  * its first client and stops with its last.
  */

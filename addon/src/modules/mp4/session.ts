@@ -23,7 +23,7 @@ export class FragmentPacket implements Packet {
   }
 }
 
-/** One source track a session muxes: the stream's relay receiver and the codec it carries. */
+/** One source track a session muxes: the stream's track receiver and the codec it carries. */
 export interface SessionTrack {
   readonly media: Media;
   readonly codec: Codec;

@@ -6,10 +6,8 @@ import type { ConnectionJson } from '../../core/connection.js';
 import { errorMessage } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
 import type { Media } from '../../core/media.js';
-import type { Packet } from '../../core/packet.js';
 import type { Producer } from '../../core/producer.js';
 import { Receiver } from '../../core/receiver.js';
-import { newNodeId, type PacketSink } from '../../core/sender.js';
 import type { SourceOrigin, SourceUrl } from './source-url.js';
 
 /** Opens a producer for a source URL. Provided by the hub, which knows the scheme handlers. */
@@ -31,27 +29,15 @@ export interface SlotTimings {
 }
 
 /**
- * Feeds a stream-level relay receiver from a producer's receiver. Consumers attach to the relay, so when the
- * source reconnects only this link moves to the new producer and every consumer keeps its socket.
+ * One track of the source: the receiver consumers attach to. The slot makes it and supplies it to every
+ * producer session (`Producer.supplyTracks`), which writes into it directly; when the source reconnects the
+ * new session writes into the same receiver, so every consumer keeps its socket.
  */
-class RelayLink implements PacketSink {
-  readonly id = newNodeId();
-  constructor(private readonly relay: Receiver) {}
-  push(packet: Packet): void {
-    this.relay.write(packet);
-  }
-  detach(): void {
-    // The producer's receiver closed; the relay outlives it until the slot decides.
-  }
-}
-
-interface RelayTrack {
-  readonly media: Media;
+interface SlotTrack {
+  /** The current session's media this track comes from (each session describes its own). */
+  media: Media;
   readonly codec: Codec;
-  readonly relay: Receiver;
-  readonly link: RelayLink;
-  /** The current producer's receiver feeding the relay; replaced on reconnect. */
-  upstream: Receiver;
+  readonly receiver: Receiver;
 }
 
 interface BackTrack {
@@ -61,7 +47,7 @@ interface BackTrack {
 }
 
 /**
- * One source of a stream: the producer (when open), the relay tracks consumers hang on, and the policy
+ * One source of a stream: the producer (when open), the tracks consumers hang on, and the policy
  * around it: open once for concurrent callers, start once, stop when unused for a grace period, reconnect
  * with backoff while consumers are attached.
  */
@@ -69,7 +55,7 @@ export class SourceSlot {
   private producer: Producer | undefined;
   private opening: Promise<Producer> | undefined;
   private starting: Promise<void> | undefined;
-  private readonly tracks: RelayTrack[] = [];
+  private readonly tracks: SlotTrack[] = [];
   private backTracks: BackTrack[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -146,19 +132,18 @@ export class SourceSlot {
     return (await this.ensureOpen()).getMedias();
   }
 
-  /** The relay receiver for a producer media/codec, created on first use. */
+  /** The receiver of a producer media/codec, created on first use (the producer asks `supply` for it). */
   async track(media: Media, codec: Codec): Promise<Receiver> {
     this.cancelIdle();
-    const existing = this.tracks.find((t) => t.media === media && codecMatches(t.codec, codec));
-    if (existing) return existing.relay;
+    const existing = this.findTrack(media, codec);
+    if (existing) return existing.receiver;
     const producer = await this.ensureOpen();
-    const relay = new Receiver(media, codec);
-    const link = new RelayLink(relay);
-    const upstream = producer.getTrack(media, codec);
-    upstream.addSink(link, { replayGop: false });
-    this.tracks.push({ media, codec, relay, link, upstream });
+    const receiver = producer.getTrack(media, codec);
+    // Not one of ours only if the producer made the track before the slot supplied it: consumers get it all
+    // the same, and it ends with that producer (reconnect drops it as closed).
+    if (!this.tracks.some((t) => t.receiver === receiver)) this.tracks.push({ media, codec, receiver });
     this.cancelIdle();
-    return relay;
+    return receiver;
   }
 
   async addBackTrack(media: Media, codec: Codec, source: Receiver): Promise<void> {
@@ -192,7 +177,7 @@ export class SourceSlot {
   /** Called by the stream after a consumer left: stop later if nobody uses this source any more. */
   checkIdle(): void {
     this.backTracks = this.backTracks.filter((t) => !t.source.isClosed);
-    const used = this.backTracks.length > 0 || this.tracks.some((t) => t.relay.sinkCount > 0);
+    const used = this.backTracks.length > 0 || this.tracks.some((t) => t.receiver.sinkCount > 0);
     // A publisher decides itself how long it stays; stopping it would hang up on the client.
     if (used || this.disposed || !this.reconnects) return;
     if (!this.producer && !this.opening && !this.retryTimer) return;
@@ -211,21 +196,12 @@ export class SourceSlot {
 
   toJSON(): ConnectionJson | { url: string; error?: string } {
     if (this.producer) {
-      const json = this.producer.toJSON();
-      // Consumers hang on the relays, so show each relay in place of the receiver feeding it: then senders'
-      // `parent` and receivers' `childs` link up as in go2rtc's graph.
-      const receivers = json.receivers?.map((r) => {
-        const track = this.tracks.find((t) => t.upstream.id === r.id);
-        if (!track) return r;
-        const childs = track.relay.sinkIds;
-        const { childs: _links, ...rest } = r;
-        return childs.length > 0 ? { ...rest, id: track.relay.id, childs } : { ...rest, id: track.relay.id };
-      });
-      // HA's go2rtc integration compares `producers[].url` with the camera's source to decide whether to
-      // re-register the stream, so the configured URL is there even when the adapter reports another.
+      // The producer's receivers are the slot's, which consumers attach to: senders' `parent` and receivers'
+      // `childs` link up as in go2rtc's graph. HA's go2rtc integration compares `producers[].url` with the
+      // camera's source to decide whether to re-register the stream, so the configured URL is there even
+      // when the adapter reports another.
       return {
-        ...json,
-        ...(receivers ? { receivers } : {}),
+        ...this.producer.toJSON(),
         url: this.url.raw,
         ...(this.lastError ? { error: this.lastError } : {}),
       };
@@ -247,6 +223,9 @@ export class SourceSlot {
             throw new Error('source removed while opening');
           }
           this.producer = producer;
+          // Only while it is the slot's producer: a late track from one being replaced gets a receiver of its own.
+          producer.supplyTracks((media, codec) => (this.producer === producer ? this.supply(media, codec) : undefined));
+          this.takeOver(producer);
           producer.onClose.once((error) => this.onProducerClosed(producer, error));
           return producer;
         },
@@ -295,11 +274,14 @@ export class SourceSlot {
       this.onGone.emit();
       return;
     }
-    const used = this.tracks.some((t) => t.relay.sinkCount > 0) || this.backTracks.some((t) => !t.source.isClosed);
+    const used = this.tracks.some((t) => t.receiver.sinkCount > 0) || this.backTracks.some((t) => !t.source.isClosed);
     if (!used) {
       this.closeTracks();
       return;
     }
+    // The upstream is gone; the next session's timestamps start over. A viewer who joins meanwhile, or once
+    // it plays, must not get this session's GOP replayed ahead of the new one's frames.
+    for (const track of this.tracks) track.receiver.restart();
     this.scheduleReconnect();
   }
 
@@ -322,22 +304,8 @@ export class SourceSlot {
       this.scheduleReconnect();
       return;
     }
-    // Re-link every relay to the matching track of the new session; a track the source no longer has
-    // ends for its consumers.
+    // The tracks moved to the new session when it opened (`takeOver`).
     const medias = producer.getMedias();
-    for (const track of this.tracks.slice()) {
-      const media = medias.find(
-        (m) => m.kind === track.media.kind && m.direction === track.media.direction && m.codecs.some((c) => codecMatches(c, track.codec)),
-      );
-      const codec = media?.codecs.find((c) => codecMatches(c, track.codec));
-      if (!media || !codec) {
-        track.relay.close();
-        this.tracks.splice(this.tracks.indexOf(track), 1);
-        continue;
-      }
-      track.upstream = producer.getTrack(media, codec);
-      track.upstream.addSink(track.link, { replayGop: false });
-    }
     for (const back of this.backTracks) {
       const media = medias.find((m) => m.kind === back.media.kind && m.direction === back.media.direction);
       if (media && producer.addTrack && !back.source.isClosed) producer.addTrack(media, back.codec, back.source);
@@ -367,8 +335,47 @@ export class SourceSlot {
     }
   }
 
+  /**
+   * A new session of the source takes over the tracks its consumers still hang on (it reconnected): each
+   * track moves to its media in the new session, and the producer gets the same receiver to write into.
+   * Done as it opens, before any I/O, so a track the producer makes on its own is found by its new media.
+   * A track the session lacks ends for its consumers, as does a second one mapped to the same media.
+   */
+  private takeOver(producer: Producer): void {
+    const medias = producer.getMedias();
+    for (const track of this.tracks.slice()) {
+      const media = medias.find(
+        (m) => m.kind === track.media.kind && m.direction === track.media.direction && m.codecs.some((c) => codecMatches(c, track.codec)),
+      );
+      const codec = media?.codecs.find((c) => codecMatches(c, track.codec));
+      if (media && codec && !track.receiver.isClosed) {
+        track.media = media;
+        if (producer.getTrack(media, codec) === track.receiver) continue;
+      }
+      track.receiver.close();
+      this.tracks.splice(this.tracks.indexOf(track), 1);
+    }
+  }
+
+  /**
+   * The receiver the producer writes a track into: the slot's for that media and codec, made on first use.
+   * The producer asks for tracks the slot did not (an RTSP publisher parses every track it gets), so a
+   * viewer who comes later finds its GOP cached.
+   */
+  private supply(media: Media, codec: Codec): Receiver {
+    const existing = this.findTrack(media, codec);
+    if (existing) return existing.receiver;
+    const receiver = new Receiver(media, codec);
+    this.tracks.push({ media, codec, receiver });
+    return receiver;
+  }
+
+  private findTrack(media: Media, codec: Codec): SlotTrack | undefined {
+    return this.tracks.find((t) => t.media === media && codecMatches(t.codec, codec));
+  }
+
   private closeTracks(): void {
-    for (const track of this.tracks) track.relay.close();
+    for (const track of this.tracks) track.receiver.close();
     this.tracks.length = 0;
     this.backTracks = [];
   }
