@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { CoreError, Ts2rtcError } from '../../core/errors.js';
+import { Event } from '../../core/event.js';
 import type { Producer } from '../../core/producer.js';
 import type { SlotTimings } from './source-slot.js';
 import { SourceUrlError, parseSourceUrl, type SourceOrigin, type SourceUrl } from './source-url.js';
@@ -61,6 +62,8 @@ export class StreamHub {
   private readonly handlers = new Map<string, { handler: SourceHandler; options: SourceHandlerOptions }>();
   private readonly timings: SlotTimings;
   private readonly allowInsecure: boolean;
+  /** A consumer was attached to a stream (any output, a preload, a process reading ours). */
+  readonly onConsumerAdded = new Event<[stream: string]>();
 
   constructor(
     private readonly log: Logger,
@@ -122,7 +125,7 @@ export class StreamHub {
       existing.setSources(urls);
       return existing;
     }
-    const stream = new Stream(name, urls, (url, o) => this.openProducer(name, url, o), this.timings, this.log);
+    const stream = new Stream(name, urls, (url, o) => this.openProducer(name, url, o), this.timings, this.log, (s) => this.onConsumerAdded.emit(s));
     this.streams.set(name, stream);
     return stream;
   }

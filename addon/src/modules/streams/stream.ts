@@ -28,6 +28,8 @@ export class Stream {
     private readonly open: ProducerOpener,
     private readonly timings: SlotTimings,
     private readonly log: Logger,
+    /** Told of every consumer attached (the hub's `onConsumerAdded`). */
+    private readonly consumerAdded: (stream: string) => void = () => undefined,
   ) {
     this.slots = sources.map((s) => this.newSlot(s.url, s.origin, s.template));
   }
@@ -162,6 +164,7 @@ export class Stream {
     // Sources opened only to look at their medias, and not needed, close after the grace period.
     for (const slot of slots) if (!usedSlots.has(slot)) slot.checkIdle();
     this.log.debug({ stream: this.name, consumer: consumer.id, tracks: matched }, 'consumer added');
+    this.consumerAdded(this.name);
     await Promise.all([...usedSlots].map((slot) => slot.start()));
   }
 

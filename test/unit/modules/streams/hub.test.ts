@@ -108,6 +108,17 @@ describe('StreamHub', () => {
     await hub.stop();
   });
 
+  it('tells onConsumerAdded of each attached consumer, and not of one that matched nothing', async () => {
+    const { hub } = setup({ cam: [source('video', [H264])] });
+    const stream = hub.set('cam', ['manual:cam'], 'config');
+    const added: string[] = [];
+    hub.onConsumerAdded.subscribe((name) => void added.push(name));
+    await stream.addConsumer(new RecordingConsumer([wantVideo()]));
+    await assert.rejects(stream.addConsumer(new RecordingConsumer([{ kind: 'audio', direction: 'sendonly', codecs: [{ name: 'OPUS', clockRate: 48000, channels: 2 }] }])), { code: 'CODEC_MISMATCH' });
+    assert.deepEqual(added, ['cam']);
+    await hub.stop();
+  });
+
   it("gives a consumer that joins a running stream the cached key frame first", async () => {
     const { hub, opened } = setup({ cam: [source('video', [H264])] });
     const stream = hub.set('cam', ['manual:cam'], 'config');
