@@ -79,7 +79,9 @@ function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: st
   each('rtsp', 'RTSP: p99 added latency < 2 ms', (r) => r.latencyP99Ms, (v) => v < 2, ' ms');
   each('rtsp', 'RTSP: first frame < 300 ms (warm)', (r) => r.firstMediaMs, (v) => v < 300, ' ms');
   vsPeer('rtsp', `RTSP: added CPU per reader <= ${peer}`, added, 1);
-  vsPeer('rtsp', `RTSP: packets per reader <= ${peer}`, (r) => r.packetsPerConsumerPerS, 1);
+  // Both servers forward what the camera sends (~464 a second); a window's count differs by a packet or
+  // three between two runs of the same server, so "more" means more than 1 % more.
+  vsPeer('rtsp', `RTSP: packets per reader <= ${peer} (+1 %)`, (r) => r.packetsPerConsumerPerS, 1.01);
   vsPeer('rtsp', `RTSP: p99 at ${maxN('rtsp')} readers <= 1.2x ${peer}`, (r) => r.latencyP99Ms, 1.2, maxN('rtsp'));
   each('webrtc', 'WebRTC: RSS per viewer < 2 MB', (r) => r.kbPerConsumer / 1024, (v) => v < 2, ' MB', 10);
   each('webrtc', 'WebRTC: p99 added latency < 5 ms', (r) => r.latencyP99Ms, (v) => v < 5, ' ms');
