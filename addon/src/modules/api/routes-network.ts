@@ -40,6 +40,7 @@ export function networkView(config: Config, bound: ApiAddresses): Record<string,
     webrtc = {
       listen: config.webrtc.listen,
       tcp_port: settings.tcp?.port ?? null,
+      udp_port: settings.udp?.port ?? null,
       candidates: config.webrtc.candidates,
       host_addresses: settings.tcp ? hostAddresses(settings) : [],
       ice_servers: settings.iceServers.map(
