@@ -103,7 +103,9 @@ export function init(app: App): WebrtcModule {
     try {
       const { failed } = await udpMux.start();
       for (const { family, error } of failed) {
-        log.warn({ err: error.message, code: error.code }, `listen udp${family} failed; IPv${family} peers use a UDP port each`);
+        // A host (or container) without IPv6 says so at every start: not worth a warning.
+        const unsupported = error.cause instanceof Error && Reflect.get(error.cause, 'code') === 'EAFNOSUPPORT';
+        log[unsupported ? 'debug' : 'warn']({ err: error.message, code: error.code }, `listen udp${family} failed; IPv${family} peers use a UDP port each`);
       }
     } catch (err) {
       log.error({ err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' }, 'listen udp failed; WebRTC peers use a UDP port each');

@@ -39,8 +39,9 @@ export class UdpRoutes<T> {
 
   constructor(options: UdpRoutesOptions = {}) {
     this.maxAddressesPerPeer = options.maxAddressesPerPeer ?? 32;
-    this.maxTransactions = options.maxTransactions ?? 8192;
-    // werift retransmits a connectivity check for ~8 s, a TURN/STUN request up to ~40 s.
+    // Answered requests leave at once: what stays is the unanswered (a dead peer's consent checks, a silent
+    // STUN server), for at most the TTL; werift retransmits a check for ~8 s, a STUN/TURN request up to ~40 s.
+    this.maxTransactions = options.maxTransactions ?? 16_384;
     this.transactionTtlMs = options.transactionTtlMs ?? 60_000;
   }
 
@@ -73,6 +74,8 @@ export class UdpRoutes<T> {
       if (target !== undefined) this.mapAddress(address, target);
     } else if (stun?.kind === 'response') {
       const entry = this.transactions.get(stun.transactionId);
+      // werift ends its transaction at the first response: later ones have nowhere to go, so neither the entry.
+      this.transactions.delete(stun.transactionId);
       if (entry && now - entry.at <= this.transactionTtlMs) target = entry.target;
     }
     target ??= this.byAddress.get(address);

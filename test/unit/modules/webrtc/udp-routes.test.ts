@@ -58,7 +58,8 @@ describe('UDP port demultiplexing (who gets a datagram)', () => {
     assert.equal(routes.route(responseTo(fromB), '203.0.113.1 3478', 1), 'B');
     assert.equal(routes.route(responseTo(fromA), '203.0.113.1 3478', 1), 'A');
     assert.equal(routes.route(SRTP, '203.0.113.1 3478', 1), undefined, 'a response maps no address');
-    assert.equal(routes.sizes.transactions, 2);
+    assert.equal(routes.sizes.transactions, 0, 'an answered request is forgotten');
+    assert.equal(routes.route(responseTo(fromA), '203.0.113.1 3478', 2), undefined, 'a second response to it goes nowhere');
   });
 
   it('a transaction expires; a retransmission refreshes it; the table is bounded', () => {
@@ -68,7 +69,9 @@ describe('UDP port demultiplexing (who gets a datagram)', () => {
     routes.sent(request, 'A', 0);
     routes.sent(request, 'A', 900);
     assert.equal(routes.route(responseTo(request), 'x 1', 1500), 'A', 'refreshed at 900 ms');
-    assert.equal(routes.route(responseTo(request), 'x 1', 2000), undefined, 'expired');
+    const late = bindingRequest(undefined);
+    routes.sent(late, 'A', 0);
+    assert.equal(routes.route(responseTo(late), 'x 1', 1001), undefined, 'expired');
     for (let i = 0; i < 10; i++) routes.sent(bindingRequest(undefined), 'A', 3000);
     assert.equal(routes.sizes.transactions, 3);
     routes.sent(bindingRequest(undefined), 'nobody', 3000);
@@ -94,7 +97,7 @@ describe('UDP port demultiplexing (who gets a datagram)', () => {
       assert.ok(routes.register(ufrag, peer));
       routes.route(bindingRequest(`${ufrag}:x`), `10.${peer >> 8}.${peer & 255}.1 5000`, peer);
       routes.route(bindingRequest(`${ufrag}:x`), `10.${peer >> 8}.${peer & 255}.1 5001`, peer);
-      routes.sent(bindingRequest(undefined), peer, peer);
+      routes.sent(bindingRequest(undefined), peer, peer); // never answered: stays until the peer leaves
       if (peer >= 2) routes.unregister(peer - 2);
     }
     assert.deepEqual(routes.sizes, { peers: 2, addresses: 4, transactions: 2 });
