@@ -37,7 +37,12 @@ async function load() {
       ['HTTPS API', code(n.api.tls_listen), bound(n.api.bound?.tls), ''],
       ['API unix socket', code(n.api.unix_listen), n.api.bound?.unix ?? '', ''],
       ['RTSP', code(n.rtsp.listen), '', `default query ${n.rtsp.default_query}`],
-      ['WebRTC (TCP, shared)', code(n.webrtc.listen), n.webrtc.tcp_port ? `:${n.webrtc.tcp_port}` : '', 'UDP uses a random port per viewer'],
+      [
+        'WebRTC (shared by every viewer)',
+        code(n.webrtc.listen),
+        [n.webrtc.tcp_port != null ? `tcp :${n.webrtc.tcp_port}` : '', n.webrtc.udp_port != null ? `udp :${n.webrtc.udp_port}` : ''].filter(Boolean).join(', '),
+        n.webrtc.udp_port != null ? '' : 'UDP uses a random port per viewer',
+      ],
       ['SRTP (HomeKit)', code(n.srtp.listen), '', ''],
       ['RTMP', code(n.rtmp.listen), '', ''],
     ],
@@ -49,6 +54,9 @@ async function load() {
       el('code', {}, entry),
       entry.startsWith('stun:') ? 'configured: public address found through STUN at each offer' : 'configured (webrtc.candidates)',
     ]);
+  }
+  for (const address of n.webrtc.udp_host_addresses ?? []) {
+    candidates.push([el('code', {}, `${address}:${n.webrtc.udp_port ?? ''} udp`), 'host address (after webrtc.filters)']);
   }
   for (const address of n.webrtc.host_addresses ?? []) {
     candidates.push([el('code', {}, `${address}:${n.webrtc.tcp_port ?? ''} tcp`), 'host address (after webrtc.filters)']);

@@ -47,7 +47,9 @@ if (netnsGuard(import.meta.url)) {
       });
       const stream = server.app.streams.get('demo');
       assert.equal(stream?.consumerCount, 1);
-      assert.ok(resources('UDPWrap') > baseline.udp, 'the peer has its UDP socket');
+      // The peer's ICE runs on the shared UDP port: no socket of its own, one registration on the port.
+      assert.equal(resources('UDPWrap'), baseline.udp, 'the peer opened no UDP socket of its own');
+      assert.equal(server.webrtc.udpMux?.peerCount, 1, 'registered on the shared UDP port');
 
       // The tab dies without a goodbye: no DTLS close, no RTCP BYE, no more STUN consent.
       const pids = await chromiumPids(browser.userDataDir);
@@ -68,6 +70,7 @@ if (netnsGuard(import.meta.url)) {
         throw new Error(`timers: ${resources('Timeout')} now, ${baseline.timers} before`);
       });
       assert.equal(server.webrtc.mux?.peerCount, 0, 'unregistered from the TCP port');
+      assert.deepEqual(server.webrtc.udpMux?.sizes, { peers: 0, addresses: 0, transactions: 0 }, 'nothing of it left on the UDP port');
       process.stderr.write(`vanished viewer cleaned up ${cleanupMs} ms after the kill\n`);
     });
   });

@@ -54,7 +54,9 @@ if (netnsGuard(import.meta.url)) {
       execFileSync('ip', ['link', 'set', 'ts2rtc1', 'up']);
       // Firefox picks its host addresses by the default route; without one it gathers nothing.
       execFileSync('ip', ['route', 'add', 'default', 'dev', 'ts2rtc0']);
-      server = await startWebrtcServer({ config: { streams: { demo: 'demo:' } } });
+      // Firefox pairs no loopback candidates: the shared ports listen on every address of the namespace, so
+      // the veth address is a candidate (a UDP port bound to 127.0.0.1 would be the only UDP candidate).
+      server = await startWebrtcServer({ config: { streams: { demo: 'demo:' } }, webrtc: { listen: ':0' } });
       profile = await mkdtemp(path.join(tmpdir(), 'ts2rtc-firefox-'));
     });
     after(async () => {

@@ -53,6 +53,8 @@ if (netnsGuard(import.meta.url)) {
     before(async () => {
       baseline = { udp: resourceCount('UDPWrap'), timers: resourceCount('Timeout') };
       server = await startWebrtcServer({ config: { streams: { demo: 'demo:' } }, logLevel: 'debug', logLines });
+      // The shared UDP port's socket is the server's own, open from start to stop; the peers' must all go.
+      baseline.udp = resourceCount('UDPWrap');
     });
     after(async () => {
       await browser?.stop().catch(() => undefined);
@@ -150,6 +152,7 @@ if (netnsGuard(import.meta.url)) {
         throw new Error(`timers: ${resourceCount('Timeout')} now, ${baseline.timers} before`);
       });
       assert.equal(server.webrtc.mux?.peerCount, 0, 'unregistered from the TCP port');
+      assert.deepEqual(server.webrtc.udpMux?.sizes, { peers: 0, addresses: 0, transactions: 0 }, 'nothing left on the UDP port');
     });
   });
 }

@@ -72,6 +72,8 @@ if (netnsGuard(import.meta.url)) {
         const keys = viewing.candidates.map(candidateAddressKey);
         assert.equal(new Set(keys).size, keys.length, `a candidate twice:\n${viewing.candidates.join('\n')}`);
         assert.ok(keys.includes(`tcp 127.0.0.1 ${tcpPort}`), `the TCP port is advertised:\n${viewing.candidates.join('\n')}`);
+        // `listen` covers UDP too: the configured entry and werift's host candidate are one UDP candidate.
+        assert.deepEqual(keys.filter((k) => k.startsWith('udp ')), [`udp 127.0.0.1 ${tcpPort}`], viewing.candidates.join('\n'));
         // The configured entry keeps its place: it comes first, with the highest TCP priority.
         const tcp = viewing.candidates.filter((c) => / tcp /.test(c));
         assert.ok(tcp[0]?.includes(` 127.0.0.1 ${tcpPort} typ host`), tcp.join('\n'));

@@ -17,8 +17,8 @@ interface IceServerView {
  * `GET /api/network` (ts2rtc, read-only): what the network page shows. The listen addresses as configured
  * and as bound, and for WebRTC the candidates in effect: the configured `webrtc.candidates` (first = highest
  * priority; `stun:PORT` is resolved through STUN at each offer, not here: this endpoint sends nothing
- * anywhere), the host addresses advertised on the shared TCP port after `webrtc.filters`, and the ICE servers
- * with credentials masked.
+ * anywhere), the host addresses advertised on the shared TCP and UDP ports after `webrtc.filters`, and the
+ * ICE servers with credentials masked.
  */
 export function registerNetworkRoutes(routes: RouteTable, config: Config, bound: () => ApiAddresses): void {
   routes.add('GET', 'api/network', (ctx: ApiContext) => {
@@ -40,8 +40,10 @@ export function networkView(config: Config, bound: ApiAddresses): Record<string,
     webrtc = {
       listen: config.webrtc.listen,
       tcp_port: settings.tcp?.port ?? null,
+      udp_port: settings.udp?.port ?? null,
       candidates: config.webrtc.candidates,
       host_addresses: settings.tcp ? hostAddresses(settings) : [],
+      udp_host_addresses: settings.udp ? hostAddresses(settings, 'udp') : [],
       ice_servers: settings.iceServers.map(
         (s): IceServerView => ({ urls: [...s.urls], username: s.username, credential: s.credential ? '***' : '' }),
       ),

@@ -8,14 +8,14 @@ import { buildBindingRequest, parseBindingResponse } from '../../pkg/webrtc/stun
 import type { WebrtcSettings } from './config.js';
 
 /**
- * The host addresses we advertise for the shared TCP port, with go2rtc's filters: no Docker bridge range,
- * loopback only when `filters.loopback` is on, link-local IPv6 never, and `filters.interfaces`/`ips` when
- * set. Read at each offer, so an address that appears later (DHCP, VPN) is used without a restart.
+ * The host addresses we advertise for the shared TCP (or UDP) port, with go2rtc's filters: no Docker bridge
+ * range, loopback only when `filters.loopback` is on, link-local IPv6 never, and `filters.interfaces`/`ips`
+ * when set. Read at each offer, so an address that appears later (DHCP, VPN) is used without a restart.
  */
-export function hostAddresses(settings: WebrtcSettings): string[] {
+export function hostAddresses(settings: WebrtcSettings, transport: 'tcp' | 'udp' = 'tcp'): string[] {
   const out: string[] = [];
-  const v4 = settings.networks.has('tcp4');
-  const v6 = settings.networks.has('tcp6');
+  const v4 = settings.networks.has(`${transport}4`);
+  const v6 = settings.networks.has(`${transport}6`);
   for (const [name, infos] of Object.entries(networkInterfaces())) {
     if (settings.interfaces && !settings.interfaces.includes(name)) continue;
     for (const info of infos ?? []) {

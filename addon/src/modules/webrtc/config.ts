@@ -6,6 +6,8 @@ import { parseCandidateEntry, type CandidateEntry } from '../../pkg/webrtc/candi
 export interface WebrtcSettings {
   /** The shared ICE-TCP listener (`listen: ":8555"` or `":8555/tcp"`); undefined when TCP is off. */
   tcp: { host: string | undefined; port: number } | undefined;
+  /** The shared UDP port (`listen: ":8555"` or `":8555/udp"`); undefined: werift's random port per peer. */
+  udp: { host: string | undefined; port: number } | undefined;
   /** Fixed candidates and `stun:PORT` entries, first = highest priority. */
   candidates: CandidateEntry[];
   iceServers: IceServer[];
@@ -28,31 +30,32 @@ export class WebrtcConfigError extends Ts2rtcError {
 const ALL_NETWORKS: readonly WebrtcNetwork[] = ['tcp4', 'tcp6', 'udp4', 'udp6'];
 
 /**
- * go2rtc: `":8555"` is a fixed TCP and UDP port, `":8555/tcp"` TCP only, `":8555/udp"` UDP only, `""` random
- * UDP ports only. ts2rtc has no UDP mux (werift opens one socket per peer), so UDP is always on random ports
- * and the suffix only decides whether the TCP port is opened.
+ * go2rtc (1.9): `":8555"` is a fixed TCP and UDP port, `":8555/tcp"` TCP only (UDP on random ports per peer),
+ * `":8555/udp"` UDP only, `""` random UDP ports only.
  */
 export function webrtcSettings(config: WebrtcConfig): WebrtcSettings {
   let tcp: WebrtcSettings['tcp'];
+  let udp: WebrtcSettings['udp'];
   const listen = config.listen.trim();
   if (listen !== '') {
     const slash = listen.lastIndexOf('/');
     const network = slash >= 0 ? listen.slice(slash + 1) : '';
     const address = slash >= 0 ? listen.slice(0, slash) : listen;
-    if (network !== 'udp') {
-      const colon = address.lastIndexOf(':');
-      let host = address.slice(0, colon);
-      if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-      const port = Number(address.slice(colon + 1));
-      if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new WebrtcConfigError(`invalid listen ${JSON.stringify(listen)}`);
-      tcp = { host: host || undefined, port };
-    }
+    const colon = address.lastIndexOf(':');
+    let host = address.slice(0, colon);
+    if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+    const port = Number(address.slice(colon + 1));
+    if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new WebrtcConfigError(`invalid listen ${JSON.stringify(listen)}`);
+    // The config loader accepts only these two suffixes.
+    if (network === '' || network === 'tcp') tcp = { host: host || undefined, port };
+    if (network === '' || network === 'udp') udp = { host: host || undefined, port };
   }
   const filters = config.filters;
   const ips = [...(filters.candidates ?? []), ...(filters.ips ?? [])];
   const range = filters.udp_ports;
   return {
     tcp,
+    udp,
     candidates: config.candidates.map((entry) => {
       try {
         return parseCandidateEntry(entry);

@@ -7,6 +7,7 @@ import type { WebrtcContext } from './session.js';
 import { rtspToWebRtcHandler, webrtcRoute } from './signaling-http.js';
 import { registerWsHandlers } from './signaling-ws.js';
 import { TcpMux } from './tcp-mux.js';
+import { UdpMux, type UdpFamily } from './udp-mux.js';
 
 export type { WebRtcConsumer } from './consumer.js';
 export type { PeerTimings } from './timings.js';
@@ -24,13 +25,17 @@ export interface WebrtcModule {
   /** The shared ICE-TCP port once started (the real one for `:0`); undefined when TCP is off. */
   readonly tcpPort: number | undefined;
   readonly mux: TcpMux | undefined;
+  /** The shared UDP port once started (IPv4's, or IPv6's when only that is bound); undefined when UDP is per peer. */
+  readonly udpPort: number | undefined;
+  readonly udpMux: UdpMux | undefined;
 }
 
 /**
  * WebRTC output (go2rtc's `webrtc` module): `/api/ws` messages `webrtc/offer`, `webrtc`, `webrtc/candidate`,
- * `POST /api/webrtc` (JSON, WHEP, form, raw SDP), the RTSPtoWebRTC exchange, and one TCP port shared by
- * every peer, opened at start. A port that cannot be bound is logged (code WEBRTC_LISTEN_FAILED) and WebRTC
- * goes on with UDP only, as go2rtc does: the API and every other output stay up.
+ * `POST /api/webrtc` (JSON, WHEP, form, raw SDP), the RTSPtoWebRTC exchange, and one TCP and one UDP port
+ * shared by every peer, opened at start. A port that cannot be bound is logged (code WEBRTC_LISTEN_FAILED)
+ * and WebRTC goes on without it (TCP: UDP only; UDP: werift's random port per peer), as go2rtc does: the API
+ * and every other output stay up.
  */
 export function init(app: App): WebrtcModule {
   const options: WebrtcModuleOptions = app.tuning.webrtc ?? {};
@@ -39,10 +44,13 @@ export function init(app: App): WebrtcModule {
   const settings = webrtcSettings(app.config.webrtc);
   const names = new BoundedLookup();
   const mux = settings.tcp ? new TcpMux(settings.tcp.host, settings.tcp.port, log) : undefined;
+  const udpFamilies: UdpFamily[] = [...(settings.networks.has('udp4') ? [4 as const] : []), ...(settings.networks.has('udp6') ? [6 as const] : [])];
+  const udpMux = settings.udp && udpFamilies.length > 0 ? new UdpMux(settings.udp.host, settings.udp.port, udpFamilies, log) : undefined;
   let ready: Promise<void> | undefined;
   const ctx: { -readonly [K in keyof WebrtcContext]: WebrtcContext[K] } = {
     settings,
     mux,
+    udpMux: undefined,
     publicAddress: new PublicAddressResolver(firstStunServer(settings.iceServers), undefined, undefined, names),
     names,
     log,
@@ -72,8 +80,13 @@ export function init(app: App): WebrtcModule {
   api.registerErrorStatus('SDP_LIMIT', 400);
   api.registerErrorStatus('WEBRTC_BAD_MESSAGE', 400);
   let started = false;
+  let udpStarted = false;
   app.onStart(async () => {
-    if (!mux || started) return;
+    if (started || udpStarted) return;
+    await Promise.all([startTcp(), startUdp()]);
+  });
+  async function startTcp(): Promise<void> {
+    if (!mux) return;
     try {
       await mux.start();
     } catch (err) {
@@ -84,16 +97,41 @@ export function init(app: App): WebrtcModule {
     started = true;
     // go2rtc's line: `[webrtc] listen tcp addr=...` with the bound address.
     log.info({ addr: `${settings.tcp?.host ?? ''}:${mux.listeningPort}` }, 'listen tcp');
-  });
+  }
+  async function startUdp(): Promise<void> {
+    if (!udpMux) return;
+    try {
+      const { failed } = await udpMux.start();
+      for (const { family, error } of failed) {
+        // A host (or container) without IPv6 says so at every start: not worth a warning.
+        const unsupported = error.cause instanceof Error && Reflect.get(error.cause, 'code') === 'EAFNOSUPPORT';
+        log[unsupported ? 'debug' : 'warn']({ err: error.message, code: error.code }, `listen udp${family} failed; IPv${family} peers use a UDP port each`);
+      }
+    } catch (err) {
+      log.error({ err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' }, 'listen udp failed; WebRTC peers use a UDP port each');
+      return;
+    }
+    udpStarted = true;
+    ctx.udpMux = udpMux;
+    log.info({ addr: `${settings.udp?.host ?? ''}:${udpMux.listeningPort(udpMux.boundFamilies[0])}` }, 'listen udp');
+  }
   app.onStop(async () => {
     started = false;
-    await mux?.stop();
+    udpStarted = false;
+    ctx.udpMux = undefined;
+    await Promise.all([mux?.stop(), udpMux?.stop()]);
   });
   return {
     settings,
     mux,
     get tcpPort() {
       return started ? mux?.listeningPort : undefined;
+    },
+    get udpPort() {
+      return udpStarted && udpMux ? udpMux.listeningPort(udpMux.boundFamilies[0]) : undefined;
+    },
+    get udpMux() {
+      return udpStarted ? udpMux : undefined;
     },
   };
 }

@@ -1,8 +1,9 @@
+import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RTCIceCandidate } from 'werift';
 import type { IceServer } from '../../config/types.js';
 import { CoreError } from '../../core/errors.js';
-import { buildCandidate, candidateAddress, candidatePriority, isDockerAddress, TYPE_PREFERENCE } from '../../pkg/webrtc/candidate.js';
+import { buildCandidate, candidateAddress, candidateKey, candidatePriority, isDockerAddress, TYPE_PREFERENCE } from '../../pkg/webrtc/candidate.js';
 import { answerBundleGroup, candidateOnTransport, candidateSections, offerTransport, useOfferTransport, type OfferTransport } from '../../pkg/webrtc/bundle.js';
 import { offerToMedias } from '../../pkg/webrtc/negotiate.js';
 import { keepBundledSections, keepPayloadTypes, parseSdpMedias, setCandidates, type SdpMedia } from '../../pkg/webrtc/sdp.js';
@@ -12,14 +13,17 @@ import { LocalCandidates } from './local-candidates.js';
 import { stunServers, weriftIceServers, type WebrtcSettings } from './config.js';
 import { DEFAULT_PEER_TIMINGS, WebRtcConsumer, type PeerTimings } from './consumer.js';
 import type { TcpMux } from './tcp-mux.js';
+import type { UdpMux } from './udp-mux.js';
 import { holdEarlyDtls } from './early-dtls.js';
 import { connectDtlsAtOnce } from './dtls-client.js';
-import { attachTcpProtocol, disableDefaultStun, gatherHostFirst, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
+import { attachTcpProtocol, attachUdpMux, disableDefaultStun, gatherHostFirst, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
 
-/** What every offer needs from the module: settings, the shared TCP port, the STUN resolver. */
+/** What every offer needs from the module: settings, the shared TCP and UDP ports, the STUN resolver. */
 export interface WebrtcContext {
   readonly settings: WebrtcSettings;
   readonly mux: TcpMux | undefined;
+  /** The shared UDP port, once bound; undefined: werift's own socket per peer. */
+  readonly udpMux: UdpMux | undefined;
   readonly publicAddress: PublicAddressResolver;
   /** Bounded, de-duplicated name lookups of ICE servers (an unanswered DNS costs an offer at most ~1 s once). */
   readonly names: BoundedLookup;
@@ -160,9 +164,12 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
   }
   consumer.bindSenders();
 
+  // Configured `candidates` entries are the user's own: not subject to the host-address filters.
+  const configured = new Set<string>();
   const keepCandidate = (line: string): boolean => {
     const address = candidateAddress(line);
     if (!address) return true;
+    if (configured.has(candidateKey(line) ?? '')) return true;
     if (isDockerAddress(address.host)) return false;
     if (address.transport === 'udp' && !udp) return false;
     // go2rtc's filters.candidates: host candidates only (a server-reflexive address is not ours to list).
@@ -171,6 +178,13 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
   };
   const local = new LocalCandidates(keepCandidate);
   const late: Array<Promise<unknown>> = [];
+  // A configured entry (or the public address of a `stun:PORT` one) as a candidate of `transport`.
+  const addConfigured = (candidate: string): void => {
+    const key = candidateKey(candidate);
+    if (key) configured.add(key);
+    local.add(candidate);
+  };
+  if (udp && !request.relayOnly && ctx.udpMux) useUdpMux(ctx, ctx.udpMux, pc, consumer, local, addConfigured, late);
   const mux = ctx.mux;
   if (mux && !request.relayOnly && mux.listeningPort > 0 && (settings.networks.has('tcp4') || settings.networks.has('tcp6'))) {
     const port = mux.listeningPort;
@@ -191,18 +205,7 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
         port: candidatePort,
         type: 'host',
       });
-    // Configured addresses first: go2rtc gives the first `candidates` entry the highest priority. A
-    // `stun:PORT` entry whose public address is not known yet follows when the STUN server answers.
-    for (const entry of settings.candidates) {
-      const preference = localPreference--;
-      if (entry.kind === 'address') {
-        local.add(tcpCandidate(entry.host, entry.port, preference));
-        continue;
-      }
-      const known = ctx.publicAddress.cached();
-      if (known) local.add(tcpCandidate(known, entry.port, preference));
-      else late.push(ctx.publicAddress.resolve().then((host) => host && local.add(tcpCandidate(host, entry.port, preference))));
-    }
+    localPreference = addConfiguredCandidates(ctx, tcpCandidate, addConfigured, late, localPreference);
     // The first host address is werift's own candidate for the muxed protocol (it pairs checks with it).
     const [first, ...others] = hosts;
     if (first !== undefined) attachTcpProtocol(pc, protocol, first, candidatePriority(TYPE_PREFERENCE.tcpHost, localPreference--));
@@ -267,3 +270,71 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
   return negotiated;
 }
 
+
+/**
+ * Puts the peer's UDP host candidates on the shared UDP port (udp-mux.ts): registers its ufrag, hands werift
+ * the muxed transport for one host address per family (werift-shim.ts `attachUdpMux`), and advertises the
+ * configured `candidates` entries (first = highest priority, as go2rtc) and the other host addresses on that
+ * port. A ufrag clash leaves the peer on werift's own socket.
+ */
+function useUdpMux(
+  ctx: WebrtcContext,
+  mux: UdpMux,
+  pc: RTCPeerConnection,
+  consumer: WebRtcConsumer,
+  local: LocalCandidates,
+  addConfigured: (candidate: string) => void,
+  late: Array<Promise<unknown>>,
+): void {
+  // Bound to one address: that is the only one the port answers on (a wildcard or a name: every address).
+  // When the filters do not advertise that address (`127.0.0.1:8555` without `filters.loopback`), the port
+  // is of no use to peers: they keep werift's own sockets on the addresses that are advertised.
+  const bound = mux.boundHost;
+  const allowed = hostAddresses(ctx.settings, 'udp');
+  const specific = bound !== undefined && isIP(bound) !== 0 && bound !== '0.0.0.0' && bound !== '::';
+  if (specific && !allowed.includes(bound)) return;
+  const hosts = specific ? [bound] : allowed;
+  const endpoint = mux.register(localUfrag(pc));
+  if (!endpoint) return;
+  consumer.onRelease(() => endpoint.close());
+  const anchors: Partial<Record<4 | 6, string>> = {};
+  for (const host of hosts) anchors[isIPv6(host) ? 6 : 4] ??= host;
+  attachUdpMux(pc, endpoint, anchors);
+  let localPreference = 65535;
+  let foundation = 20;
+  const udpCandidate = (host: string, port: number, preference: number): string =>
+    buildCandidate({ foundation: `${foundation++}`, transport: 'udp', priority: candidatePriority(TYPE_PREFERENCE.host, preference), host, port, type: 'host' });
+  localPreference = addConfiguredCandidates(ctx, udpCandidate, addConfigured, late, localPreference);
+  // The anchors are werift's own candidates (its host protocol); the other addresses share their socket.
+  for (const host of hosts) {
+    const family = isIPv6(host) ? 6 : 4;
+    const port = mux.listeningPort(family);
+    if (port > 0 && anchors[family] !== host) local.add(udpCandidate(host, port, localPreference--));
+  }
+}
+
+/**
+ * The configured `candidates` entries as candidates made by `make`, first: go2rtc gives the first entry the
+ * highest priority. A `stun:PORT` entry whose public address is not known yet follows when the STUN server
+ * answers. Returns the next local preference.
+ */
+function addConfiguredCandidates(
+  ctx: WebrtcContext,
+  make: (host: string, port: number, preference: number) => string,
+  add: (candidate: string) => void,
+  late: Array<Promise<unknown>>,
+  firstPreference: number,
+): number {
+  let localPreference = firstPreference;
+  for (const entry of ctx.settings.candidates) {
+    const preference = localPreference--;
+    if (entry.kind === 'address') {
+      add(make(entry.host, entry.port, preference));
+      continue;
+    }
+    const known = ctx.publicAddress.cached();
+    if (known) add(make(known, entry.port, preference));
+    else late.push(ctx.publicAddress.resolve().then((host) => host && add(make(host, entry.port, preference))));
+  }
+  return localPreference;
+}

@@ -117,6 +117,71 @@ export function attachTcpProtocol(pc: RTCPeerConnection, protocol: MuxedTcpProto
   connection.protocols.push(protocol);
 }
 
+/** What attachUdpMux needs of a peer's registration on the shared UDP port (udp-mux.ts UdpMuxEndpoint). */
+export interface UdpMuxClaim {
+  has(family: 4 | 6): boolean;
+  /** The transport for the host protocol of `family`, once; undefined: werift opens its own socket. */
+  claim(family: 4 | 6): object | undefined;
+}
+
+/**
+ * Puts this peer's UDP host candidate on the shared UDP port (udp-mux.ts), before gathering. werift gathers a
+ * `StunProtocol` per host address, each opening its own socket (`UdpTransport.init` in its instance property
+ * `connectionMade`). Here, per family the shared port covers, werift gathers one address only (`anchors`, else
+ * the first werift lists): the shared socket is bound to every address, so one protocol receives whatever the
+ * peer sends to any of them, and the other addresses are advertised by the caller as candidates of the same
+ * port. That protocol's `connectionMade` takes the muxed transport instead of opening a socket; werift then
+ * builds its host candidate from the transport's port, pairs and answers checks as with its own socket.
+ * Per peer connection (instance properties only, no prototype changes).
+ */
+export function attachUdpMux(pc: RTCPeerConnection, claim: UdpMuxClaim, anchors: Partial<Record<4 | 6, string>>): void {
+  const transport = pc.iceTransports[0];
+  if (!transport) throw new WeriftInternalsError('peer connection has no ICE transport yet');
+  const connection: object = transport.connection;
+  const getCandidatePromises = method(connection, 'getCandidatePromises');
+  const ensureProtocol = method(connection, 'ensureProtocol');
+  Reflect.set(connection, 'getCandidatePromises', (addresses: unknown, timeout: unknown): unknown => {
+    if (!Array.isArray(addresses) || addresses.length === 0) return Reflect.apply(getCandidatePromises, connection, [addresses, timeout]);
+    const kept: string[] = [];
+    const anchored = new Set<4 | 6>();
+    for (const address of addresses as unknown[]) {
+      if (typeof address !== 'string') continue;
+      const family = isIPv6(address) ? 6 : 4;
+      if (!claim.has(family)) {
+        kept.push(address);
+        continue;
+      }
+      if (anchored.has(family)) continue;
+      anchored.add(family);
+      kept.push(anchors[family] ?? address);
+    }
+    return Reflect.apply(getCandidatePromises, connection, [kept, timeout]);
+  });
+  Reflect.set(connection, 'ensureProtocol', (protocol: unknown): unknown => {
+    if (protocol instanceof StunProtocol) useMuxedTransport(protocol, claim);
+    return Reflect.apply(ensureProtocol, connection, [protocol]);
+  });
+}
+
+function useMuxedTransport(protocol: StunProtocol, claim: UdpMuxClaim): void {
+  const own: unknown = Reflect.get(protocol, 'connectionMade');
+  const received: unknown = Reflect.get(protocol, 'datagramReceived');
+  if (!Object.prototype.hasOwnProperty.call(protocol, 'connectionMade') || typeof own !== 'function' || typeof received !== 'function') {
+    throw new WeriftInternalsError('werift StunProtocol has no own connectionMade or no datagramReceived');
+  }
+  Reflect.set(protocol, 'connectionMade', async (useIpv4: unknown, ...rest: unknown[]): Promise<void> => {
+    const muxed = claim.claim(useIpv4 === true ? 4 : 6);
+    if (!muxed) {
+      await (Reflect.apply(own, protocol, [useIpv4, ...rest]) as Promise<void>);
+      return;
+    }
+    Reflect.set(muxed, 'onData', (data: Buffer, addr: [string, number]): void => {
+      Reflect.apply(received, protocol, [data, addr]);
+    });
+    Reflect.set(protocol, 'transport', muxed);
+  });
+}
+
 /**
  * werift's ICE agent falls back to stun.l.google.com when no STUN server is configured (ice.js, 0.24.4), so
  * `ice_servers: []` would still send every peer's address to Google and wait for the answer. Clear it.

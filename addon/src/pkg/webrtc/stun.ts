@@ -93,3 +93,51 @@ function readAddress(value: Buffer, xor: Buffer | undefined): { host: string; po
   for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
   return { host: groups.join(':'), port };
 }
+
+/** What a datagram on the shared UDP port is, as far as routing it to a peer needs (udp-mux.ts). */
+export type StunDatagram =
+  /** A binding request; `ufrag` is the first half of USERNAME (the receiver's, i.e. our, ufrag) when present. */
+  | { readonly kind: 'request'; readonly ufrag: string | undefined; readonly transactionId: string }
+  /** A success or error response to a request one of our peers sent. */
+  | { readonly kind: 'response'; readonly transactionId: string }
+  /** An indication or a request of another method: routed like media, by the sender's address. */
+  | { readonly kind: 'other' };
+
+const CLASS_MASK = 0x0110;
+const CLASS_REQUEST = 0x0000;
+const CLASS_SUCCESS = 0x0100;
+const CLASS_ERROR = 0x0110;
+
+/**
+ * Classifies a datagram for the shared UDP port, or undefined when it is not a STUN message (DTLS, SRTP, or
+ * garbage: RFC 7983 puts STUN at first byte 0–3, so everything else is not even looked at). Never throws: a
+ * binding request whose attributes do not parse is a request without a ufrag.
+ */
+export function classifyStunDatagram(data: Buffer): StunDatagram | undefined {
+  const first = data[0];
+  if (first === undefined || first > 3) return undefined;
+  const header = peekStunHeader(data);
+  if (!header) return undefined;
+  const klass = header.type & CLASS_MASK;
+  const transactionId = header.transactionId.toString('hex');
+  if (klass === CLASS_SUCCESS || klass === CLASS_ERROR) return { kind: 'response', transactionId };
+  if (klass !== CLASS_REQUEST || header.type !== BINDING_REQUEST) return { kind: 'other' };
+  let username: string | undefined;
+  try {
+    username = bindingRequestUsername(data);
+  } catch {
+    username = undefined;
+  }
+  const colon = username === undefined ? -1 : username.indexOf(':');
+  const ufrag = username === undefined ? undefined : colon >= 0 ? username.slice(0, colon) : username;
+  return { kind: 'request', ufrag: ufrag === '' ? undefined : ufrag, transactionId };
+}
+
+/** The transaction id (hex) of an outgoing STUN request, so its response can be routed back; else undefined. */
+export function stunRequestTransaction(data: Buffer): string | undefined {
+  const first = data[0];
+  if (first === undefined || first > 3) return undefined;
+  const header = peekStunHeader(data);
+  if (!header || (header.type & CLASS_MASK) !== CLASS_REQUEST) return undefined;
+  return header.transactionId.toString('hex');
+}

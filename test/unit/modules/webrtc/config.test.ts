@@ -14,6 +14,14 @@ describe('webrtc settings (go2rtc keys)', () => {
     assert.equal(settingsFor({ listen: '' }).tcp, undefined);
   });
 
+  it('listen: ":8555" and ":8555/udp" open the shared UDP port too (go2rtc 1.9), "/tcp" and "" do not', () => {
+    assert.deepEqual(settingsFor({}).udp, { host: undefined, port: 8555 });
+    assert.deepEqual(settingsFor({ listen: '127.0.0.1:18555/udp' }).udp, { host: '127.0.0.1', port: 18555 });
+    assert.deepEqual(settingsFor({ listen: '[::1]:8555' }).udp, { host: '::1', port: 8555 });
+    assert.equal(settingsFor({ listen: ':8555/tcp' }).udp, undefined);
+    assert.equal(settingsFor({ listen: '' }).udp, undefined);
+  });
+
   it("candidates, filters and ice_servers as go2rtc reads them; Home Assistant's managed config", () => {
     const s = settingsFor({
       candidates: ['192.168.1.5:8555', 'stun:8555'],

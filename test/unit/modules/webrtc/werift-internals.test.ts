@@ -5,6 +5,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Candidate, CandidatePair, ProtectionProfileAes128CmHmacSha1_80, RTCPeerConnection, SrtpSession, StunProtocol, TcpPassiveProtocol, TurnProtocol } from 'werift';
+import { pino } from 'pino';
+import { MuxedUdpTransport, UdpMux } from '../../../../addon/src/modules/webrtc/udp-mux.js';
+import { attachUdpMux } from '../../../../addon/src/modules/webrtc/werift-shim.js';
 
 /**
  * Issue 11: the werift internals that `werift-shim.ts`, `early-dtls.ts` and `srtp-fast.ts` reach into (private
@@ -174,6 +177,41 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
       assert.deepEqual(pair.remoteAddr, ['127.0.0.1', 5000]);
     } finally {
       await protocol.close();
+    }
+  });
+
+  it('the shared UDP port (udp-mux.ts, attachUdpMux): StunProtocol\'s own connectionMade, datagramReceived, the transport fields it reads', async () => {
+    const probe = new StunProtocol();
+    // An instance property (werift assigns it in the constructor): attachUdpMux replaces it per protocol.
+    assert.ok(Object.prototype.hasOwnProperty.call(probe, 'connectionMade'), 'StunProtocol.connectionMade is an own property');
+    assertShape('StunProtocol', probe, { connectionMade: 'function/3', transport: 'undefined', localCandidate: 'undefined' });
+    assertShape('StunProtocol.prototype', StunProtocol.prototype, { datagramReceived: 'function/2', getExtraInfo: 'function/0', sendData: 'function/2', close: 'function/0' });
+    // werift's own gathering with our transport: its host candidate names the shared port, and the protocol's
+    // transport is ours (the one socket), as rtp-send.ts's direct path expects (socket, closed).
+    const mux = new UdpMux('127.0.0.1', 0, [4], pino({ level: 'silent' }));
+    await mux.start();
+    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', iceAdditionalHostAddresses: ['127.0.0.1'] });
+    try {
+      pc.addTransceiver('video', { direction: 'sendonly' });
+      const connection = pc.iceTransports[0]!.connection;
+      const endpoint = mux.register(connection.localUsername);
+      assert.ok(endpoint);
+      attachUdpMux(pc, endpoint, { 4: '127.0.0.1' });
+      const gather = Reflect.get(connection, 'gatherCandidates') as () => Promise<void>;
+      await Reflect.apply(gather, connection, []);
+      const protocols = (Reflect.get(connection, 'protocols') as unknown[]).filter((p): p is StunProtocol => p instanceof StunProtocol);
+      const v4 = protocols.filter((p) => p.localCandidate && !p.localCandidate.host.includes(':'));
+      assert.equal(v4.length, 1, 'one IPv4 host protocol');
+      const transport = Reflect.get(v4[0]!, 'transport') as object;
+      assert.ok(transport instanceof MuxedUdpTransport, 'its transport is the shared port\'s');
+      assert.equal(v4[0]!.localCandidate?.port, mux.listeningPort(4));
+      assert.equal(v4[0]!.localCandidate?.host, '127.0.0.1');
+      assertShape('MuxedUdpTransport', transport, { socket: 'object', closed: 'boolean', send: 'function/2', socketType: 'string', address: 'object' });
+      await pc.close();
+      assert.equal(mux.peerCount, 0, 'werift closing the protocol unregisters the peer');
+    } finally {
+      await pc.close();
+      await mux.stop();
     }
   });
 

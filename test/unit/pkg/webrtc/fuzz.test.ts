@@ -6,7 +6,7 @@ import { answerBundleGroup, offerTransport, useOfferTransport } from '../../../.
 import { WebrtcPkgError } from '../../../../addon/src/pkg/webrtc/errors.js';
 import { candidateKey } from '../../../../addon/src/pkg/webrtc/candidate.js';
 import { choosePayloadType, offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
-import { bindingRequestUsername, parseBindingResponse } from '../../../../addon/src/pkg/webrtc/stun.js';
+import { bindingRequestUsername, classifyStunDatagram, parseBindingResponse, stunRequestTransaction } from '../../../../addon/src/pkg/webrtc/stun.js';
 import { keepPayloadTypes, parseSdpMedias, setCandidates } from '../../../../addon/src/pkg/webrtc/sdp.js';
 import { readFirstFrame } from '../../../../addon/src/pkg/webrtc/tcp-frame.js';
 import { hasDtlsAlert } from '../../../../addon/src/pkg/webrtc/dtls-record.js';
@@ -47,6 +47,16 @@ describe('pkg/webrtc under mutated input', () => {
       parseSdpMedias(useOfferTransport(text, transport));
       answerBundleGroup(text, transport);
       for (const line of text.split('\r\n')) if (line.startsWith('a=candidate:')) candidateKey(line);
+    });
+  });
+
+  it('the shared UDP port: classification never throws, not even its typed error', () => {
+    fuzz(0x0d9, STUN, (data) => {
+      // The socket handler must not throw for any datagram: a typed error would be one too many here.
+      assert.doesNotThrow(() => {
+        classifyStunDatagram(data);
+        stunRequestTransaction(data);
+      });
     });
   });
 
