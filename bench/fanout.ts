@@ -64,7 +64,12 @@ interface Window {
   benchLoopP99Ms: number;
 }
 
-async function measure(server: Target, camera: Camera, consumers: readonly Consumer[], windowMs: number): Promise<Window> {
+async function measure(
+  server: Target,
+  camera: Camera,
+  consumers: readonly Consumer[],
+  windowMs: number,
+): Promise<Window> {
   const fromNs = nowNs();
   for (const c of consumers) c.record(fromNs);
   const cpu0 = server.cpuNs();
@@ -116,7 +121,10 @@ function row(protocol: Protocol, server: string, w: Window, base: Window, firstM
     kbPerConsumer: ((w.rssMb - base.rssMb) * 1024) / w.consumers,
     latencyP50Ms: quantile(w.latencies, 0.5) / 1e6,
     latencyP99Ms: quantile(w.latencies, 0.99) / 1e6,
-    firstMediaMs: quantile([...firstMedia].sort((a, b) => a - b), 0.5),
+    firstMediaMs: quantile(
+      [...firstMedia].sort((a, b) => a - b),
+      0.5,
+    ),
     packetsPerConsumerPerS: w.packetsPerS / w.consumers,
     slowestFrameRatio: w.slowestFrameRatio,
     benchLoopP99Ms: w.benchLoopP99Ms,
@@ -160,7 +168,13 @@ async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>)
         await c.close();
         consumers.splice(consumers.indexOf(c), 1);
       }
-      const result = row(protocol, server.name, w, base, added.map((c) => c.firstMediaMs));
+      const result = row(
+        protocol,
+        server.name,
+        w,
+        base,
+        added.map((c) => c.firstMediaMs),
+      );
       writeResult(result);
       progress(
         `[fanout ${protocol}] ${server.name} ${n}: +${result.addedCpuMsPerS.toFixed(2)} ms/s, ${result.addedUsPerPacket.toFixed(2)} µs/pkt, ` +
@@ -170,7 +184,10 @@ async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>)
     }
   } catch (err) {
     const tail = server.stderr().trim().slice(-2000);
-    throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `; ${server.name} stderr:\n${tail}` : ''}`, { cause: err });
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}${tail ? `; ${server.name} stderr:\n${tail}` : ''}`,
+      { cause: err },
+    );
   } finally {
     await Promise.all(consumers.map((c) => c.close()));
     camera?.stop();

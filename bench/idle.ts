@@ -56,7 +56,14 @@ async function main(): Promise<void> {
     const figures = await measure(await target.start(['cam']), clip);
     measured.push({ name: target.name, figures });
     const mb = (n: number): number => n / 2 ** 20;
-    writeResult({ bench: 'idle', server: target.name, idleRssMb: mb(figures.idleRss), publisherRssMb: mb(figures.publisherRss), publisherCpuMsPerS: figures.publisherCpu, load1: load1() });
+    writeResult({
+      bench: 'idle',
+      server: target.name,
+      idleRssMb: mb(figures.idleRss),
+      publisherRssMb: mb(figures.publisherRss),
+      publisherCpuMsPerS: figures.publisherCpu,
+      load1: load1(),
+    });
   }
   const ts = measured[0]?.figures;
   const peer = measured[1];
@@ -64,14 +71,33 @@ async function main(): Promise<void> {
   if (!ts) return;
   const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`;
   const ratio = (a: number, b: number | undefined): string => (b ? `${(a / b).toFixed(2)}x` : '-');
-  process.stdout.write(`idle cost, one camera stream, no reader (load ${before.toFixed(2)} -> ${load1().toFixed(2)}, ${cpus().length} CPUs)\n`);
-  process.stdout.write(`${'measure'.padEnd(30)}${'ts2rtc'.padStart(12)}${(peer?.name ?? 'peer').padStart(12)}${'ratio'.padStart(9)}   goal\n`);
+  process.stdout.write(
+    `idle cost, one camera stream, no reader (load ${before.toFixed(2)} -> ${load1().toFixed(2)}, ${cpus().length} CPUs)\n`,
+  );
+  process.stdout.write(
+    `${'measure'.padEnd(30)}${'ts2rtc'.padStart(12)}${(peer?.name ?? 'peer').padStart(12)}${'ratio'.padStart(9)}   goal\n`,
+  );
   const row = (name: string, a: string, b: string, r: string, goal: string): void =>
     void process.stdout.write(`${name.padEnd(30)}${a.padStart(12)}${b.padStart(12)}${r.padStart(9)}   ${goal}\n`);
   row('RSS, nothing connected', mb(ts.idleRss), go ? mb(go.idleRss) : '-', ratio(ts.idleRss, go?.idleRss), '');
-  row('RSS, one publisher', mb(ts.publisherRss), go ? mb(go.publisherRss) : '-', ratio(ts.publisherRss, go?.publisherRss), '< 60 MB');
-  row('CPU, one publisher (ms/s)', ts.publisherCpu.toFixed(1), go ? go.publisherCpu.toFixed(1) : '-', ratio(ts.publisherCpu, go?.publisherCpu), '<= 1.5x');
-  if (!go) process.stdout.write(`no compare server measured (go2rtc: no binary at ${GO2RTC_BIN}, see this file's header, or --compare none)\n`);
+  row(
+    'RSS, one publisher',
+    mb(ts.publisherRss),
+    go ? mb(go.publisherRss) : '-',
+    ratio(ts.publisherRss, go?.publisherRss),
+    '< 60 MB',
+  );
+  row(
+    'CPU, one publisher (ms/s)',
+    ts.publisherCpu.toFixed(1),
+    go ? go.publisherCpu.toFixed(1) : '-',
+    ratio(ts.publisherCpu, go?.publisherCpu),
+    '<= 1.5x',
+  );
+  if (!go)
+    process.stdout.write(
+      `no compare server measured (go2rtc: no binary at ${GO2RTC_BIN}, see this file's header, or --compare none)\n`,
+    );
 }
 
 main().then(

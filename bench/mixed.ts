@@ -55,7 +55,10 @@ function slope(points: ReadonlyArray<[number, number]>): number {
   return sxy / sxx;
 }
 
-async function run(clip: Clip, target: { name: string; start: (streams?: readonly string[]) => Promise<Target> }): Promise<void> {
+async function run(
+  clip: Clip,
+  target: { name: string; start: (streams?: readonly string[]) => Promise<Target> },
+): Promise<void> {
   takeFailedJoins();
   const server = await target.start(STREAMS);
   const cameras: Camera[] = [];
@@ -79,7 +82,9 @@ async function run(clip: Clip, target: { name: string; start: (streams?: readonl
       }
     }
     const failedJoins = takeFailedJoins();
-    out(`${members.length} consumers playing (${failedJoins.length} joins tried again); ${server.openFiles()} open files (fresh ${freshFiles}, with cameras ${filesWithCameras})`);
+    out(
+      `${members.length} consumers playing (${failedJoins.length} joins tried again); ${server.openFiles()} open files (fresh ${freshFiles}, with cameras ${filesWithCameras})`,
+    );
     await sleep(SETTLE_MS);
     const cam0 = cameras.map((c) => c.frames);
     for (const m of members) m.frames0 = m.consumer.frames;
@@ -96,17 +101,24 @@ async function run(clip: Clip, target: { name: string; start: (streams?: readonl
       for (const m of members) {
         if (m.consumer.failure && m.failedAt === undefined) {
           m.failedAt = at;
-          out(`a ${m.consumer.protocol} consumer of ${STREAMS[m.stream]} ended at ${at.toFixed(0)} s: ${m.consumer.failure.message}`);
+          out(
+            `a ${m.consumer.protocol} consumer of ${STREAMS[m.stream]} ended at ${at.toFixed(0)} s: ${m.consumer.failure.message}`,
+          );
         }
       }
-      if (rss.length % 2 === 0) out(`${at.toFixed(0)} s: RSS ${rss.at(-1)?.[1].toFixed(1)} MB, load ${load1().toFixed(1)}`);
+      if (rss.length % 2 === 0)
+        out(`${at.toFixed(0)} s: RSS ${rss.at(-1)?.[1].toFixed(1)} MB, load ${load1().toFixed(1)}`);
     }
     loop.disable();
     const seconds = (performance.now() - t0) / 1000;
     const cpuMsPerS = (server.cpuNs() - cpu0) / 1e6 / seconds;
     const camFrames = cameras.map((c, i) => c.frames - (cam0[i] ?? 0));
-    const ratios = members.map((m) => ({ protocol: m.consumer.protocol, ratio: (m.consumer.frames - m.frames0) / (camFrames[m.stream] ?? Number.NaN) }));
-    const worst = (protocol: Protocol): number => Math.min(...ratios.filter((r) => r.protocol === protocol).map((r) => r.ratio));
+    const ratios = members.map((m) => ({
+      protocol: m.consumer.protocol,
+      ratio: (m.consumer.frames - m.frames0) / (camFrames[m.stream] ?? Number.NaN),
+    }));
+    const worst = (protocol: Protocol): number =>
+      Math.min(...ratios.filter((r) => r.protocol === protocol).map((r) => r.ratio));
     const below = ratios.filter((r) => r.ratio < FRAME_GOAL).length;
     const ended = members.filter((m) => m.failedAt !== undefined);
     const endedBy = (protocol: Protocol): number => ended.filter((m) => m.consumer.protocol === protocol).length;
@@ -136,7 +148,9 @@ async function run(clip: Clip, target: { name: string; start: (streams?: readonl
       `after: ${listed ?? '? (no /api/streams)'} consumers listed; open files ${filesAfterConsumers} (with cameras, before consumers: ` +
         `${filesWithCameras}), ${filesAfterAll} once the cameras left (fresh: ${freshFiles}); child processes: ${children.length ? children.join(' ') : 'none'}`,
     );
-    out(`bench event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(0)} ms; load ${load1().toFixed(1)}`);
+    out(
+      `bench event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(0)} ms; load ${load1().toFixed(1)}`,
+    );
     writeResult({
       bench: 'mixed',
       server: server.name,
@@ -151,7 +165,12 @@ async function run(clip: Clip, target: { name: string; start: (streams?: readonl
       rssSlopeMbPer10Min: slopeMbPer10Min,
       consumersListedAfter: listed ?? -1,
       failedJoins: failedJoins.length,
-      openFiles: { fresh: freshFiles, withCameras: filesWithCameras, afterConsumers: filesAfterConsumers, afterAll: filesAfterAll },
+      openFiles: {
+        fresh: freshFiles,
+        withCameras: filesWithCameras,
+        afterConsumers: filesAfterConsumers,
+        afterAll: filesAfterAll,
+      },
       children: children.length,
       load1: load1(),
     });

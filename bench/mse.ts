@@ -88,13 +88,22 @@ async function child(mode: Mode): Promise<void> {
     if (typeof gc === 'function') gc();
     const cpu = process.cpuUsage();
     const memory = process.memoryUsage();
-    process.send?.({ sample: true, cpuMicros: cpu.user + cpu.system, rss: memory.rss, heap: memory.heapUsed + memory.external });
+    process.send?.({
+      sample: true,
+      cpuMicros: cpu.user + cpu.system,
+      rss: memory.rss,
+      heap: memory.heapUsed + memory.external,
+    });
   });
   process.send?.({ port });
 }
 
 // ---------------------------------------------------------------- parent: the clients and the table
-function nextMessage(proc: ChildProcess, test: (m: ChildMessage) => boolean, timeoutMs = 30_000): Promise<ChildMessage> {
+function nextMessage(
+  proc: ChildProcess,
+  test: (m: ChildMessage) => boolean,
+  timeoutMs = 30_000,
+): Promise<ChildMessage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('child did not answer')), timeoutMs);
     const onMessage = (m: ChildMessage): void => {
@@ -124,7 +133,10 @@ interface RunResult {
 }
 
 async function run(mode: Mode, clients: number): Promise<RunResult> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--serve', mode], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: 'inherit' });
+  const proc = fork(fileURLToPath(import.meta.url), ['--serve', mode], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: 'inherit',
+  });
   const sockets: WebSocket[] = [];
   try {
     const ready = await nextMessage(proc, (m) => 'port' in m);
@@ -175,9 +187,13 @@ async function main(): Promise<void> {
     for (const mode of ['ts2rtc', 'peer'] as const) results.set(`${mode}/${n}`, await run(mode, n));
   }
   const one = (mode: Mode) => results.get(`${mode}/1`);
-  process.stdout.write(`mse fan-out: demo stream (H264 640x360 25 fps + Opus, ${RATE} messages/s), ${WINDOW_MS / 1000} s windows\n`);
+  process.stdout.write(
+    `mse fan-out: demo stream (H264 640x360 25 fps + Opus, ${RATE} messages/s), ${WINDOW_MS / 1000} s windows\n`,
+  );
   process.stdout.write('CPU in % of one core; "extra" = (value at N - value at 1) / (N - 1)\n');
-  process.stdout.write('clients  ts2rtc CPU  /client  extra   RSS MB  extra MB  heap extra MB  delivered |  peer CPU  extra   RSS MB | extra CPU ratio\n');
+  process.stdout.write(
+    'clients  ts2rtc CPU  /client  extra   RSS MB  extra MB  heap extra MB  delivered |  peer CPU  extra   RSS MB | extra CPU ratio\n',
+  );
   for (const n of COUNTS) {
     const ours = results.get(`ts2rtc/${n}`);
     const peer = results.get(`peer/${n}`);
@@ -214,7 +230,7 @@ if (serveAt >= 0) {
   void child(mode);
 } else {
   main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 }

@@ -36,6 +36,7 @@ async function encodeClip(dir: string): Promise<string> {
   const result = await runProcess({
     name: 'ffmpeg (clip)',
     command: 'ffmpeg',
+    // prettier-ignore
     args: [
       '-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
       '-t', '10', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-tune', 'zerolatency',
@@ -52,7 +53,21 @@ function publish(clip: string, url: string): PeerProcess {
   return startProcess({
     name: `ffmpeg (publish ${url})`,
     command: 'ffmpeg',
-    args: ['-hide_banner', '-nostdin', '-v', 'error', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', ...output, url],
+    args: [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      clip,
+      '-c',
+      'copy',
+      ...output,
+      url,
+    ],
   });
 }
 
@@ -64,7 +79,10 @@ async function window(pid: number, readers: readonly BenchReader[]): Promise<{ c
   const t0 = performance.now();
   await sleep(WINDOW_MS);
   const seconds = (performance.now() - t0) / 1000;
-  return { cpuMsPerS: (cpuNs(pid) - cpu0) / 1e6 / seconds, packets: readers.reduce((n, r) => n + r.packets, 0) - packets0 };
+  return {
+    cpuMsPerS: (cpuNs(pid) - cpu0) / 1e6 / seconds,
+    packets: readers.reduce((n, r) => n + r.packets, 0) - packets0,
+  };
 }
 
 async function main(): Promise<void> {
@@ -87,10 +105,25 @@ async function main(): Promise<void> {
     );
     const built = process.env['BENCH_RTMP_DIST'] === '1' && existsSync(MAIN_JS);
     const script = built ? [MAIN_JS] : ['--import', import.meta.resolve('tsx'), MAIN_TS];
-    const ts2rtc = startProcess({ name: 'ts2rtc', command: process.execPath, args: [...script, '-c', configFile], cwd: dir });
+    const ts2rtc = startProcess({
+      name: 'ts2rtc',
+      command: process.execPath,
+      args: [...script, '-c', configFile],
+      cwd: dir,
+    });
     processes.push(ts2rtc);
-    await waitFor(() => fetch(`http://127.0.0.1:${apiPort}/api`).then((r) => r.ok, () => false), { timeoutMs: 20_000, intervalMs: 50, what: 'ts2rtc API' });
-    processes.push(publish(clip, `rtmp://127.0.0.1:${rtmpPort}/viaRtmp`), publish(clip, `rtsp://127.0.0.1:${rtspPort}/viaRtsp`));
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${apiPort}/api`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      { timeoutMs: 20_000, intervalMs: 50, what: 'ts2rtc API' },
+    );
+    processes.push(
+      publish(clip, `rtmp://127.0.0.1:${rtmpPort}/viaRtmp`),
+      publish(clip, `rtsp://127.0.0.1:${rtspPort}/viaRtsp`),
+    );
     const url = (name: string) => `rtsp://127.0.0.1:${rtspPort}/${name}?video`;
     // Both publishers accepted: a reader of each gets packets.
     for (const name of ['viaRtmp', 'viaRtsp']) {
@@ -107,7 +140,8 @@ async function main(): Promise<void> {
     }
     // Warm-up: V8 optimizes both paths before anything is measured.
     const warm = [];
-    for (let i = 0; i < 5; i++) warm.push(await BenchReader.play(url('viaRtmp')), await BenchReader.play(url('viaRtsp')));
+    for (let i = 0; i < 5; i++)
+      warm.push(await BenchReader.play(url('viaRtmp')), await BenchReader.play(url('viaRtsp')));
     await sleep(WARMUP_MS);
     for (const r of warm) r.close();
     await sleep(SETTLE_MS);
@@ -126,15 +160,23 @@ async function main(): Promise<void> {
       const previous = results[name];
       const packetsPerReader = w.packets / READERS / (WINDOW_MS / 1000);
       results[name] = previous
-        ? { base: (previous.base + base.cpuMsPerS) / 2, added: (previous.added + added) / 2, packetsPerReader: (previous.packetsPerReader + packetsPerReader) / 2 }
+        ? {
+            base: (previous.base + base.cpuMsPerS) / 2,
+            added: (previous.added + added) / 2,
+            packetsPerReader: (previous.packetsPerReader + packetsPerReader) / 2,
+          }
         : { base: base.cpuMsPerS, added, packetsPerReader };
       await sleep(SETTLE_MS);
     }
     const rtmp = results['viaRtmp'];
     const rtsp = results['viaRtsp'];
-    console.log(`ts2rtc ${built ? 'addon/dist/main.js' : 'addon/src/main.ts (tsx)'}; clip 640x360@25 H264 4 Mbit/s + AAC; ${READERS} RTSP/TCP readers per input`);
+    console.log(
+      `ts2rtc ${built ? 'addon/dist/main.js' : 'addon/src/main.ts (tsx)'}; clip 640x360@25 H264 4 Mbit/s + AAC; ${READERS} RTSP/TCP readers per input`,
+    );
     for (const [name, r] of Object.entries(results)) {
-      console.log(`${name}: baseline ${r.base.toFixed(1)} ms CPU/s (both publishers), +${r.added.toFixed(2)} ms CPU/s per reader (${r.packetsPerReader.toFixed(0)} RTP packets/s per reader)`);
+      console.log(
+        `${name}: baseline ${r.base.toFixed(1)} ms CPU/s (both publishers), +${r.added.toFixed(2)} ms CPU/s per reader (${r.packetsPerReader.toFixed(0)} RTP packets/s per reader)`,
+      );
     }
     if (rtmp && rtsp) console.log(`RTMP in / RTSP in, added CPU per reader: ${(rtmp.added / rtsp.added).toFixed(2)}`);
   } finally {

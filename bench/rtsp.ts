@@ -101,7 +101,7 @@ async function measure(server: MeasuredServer, camera: Camera, readers: readonly
     readers: readers.length,
     cpuRate: (cpu1 - cpu0) / seconds,
     // How far the two halves of the window disagree: the rate's noise (GC, JIT, the machine's other load).
-    cpuNoiseRate: Math.abs((cpuMid - cpu0) / (midNs - fromNs) - (cpu1 - cpuMid) / (toNs - midNs)) * 1e9 / 2,
+    cpuNoiseRate: (Math.abs((cpuMid - cpu0) / (midNs - fromNs) - (cpu1 - cpuMid) / (toNs - midNs)) * 1e9) / 2,
     cpuTicksRate: (ticks1 - ticks0) / seconds,
     packetRate: got.reduce((a, b) => a + b, 0) / seconds,
     cameraRate: cameraPackets / seconds,
@@ -157,7 +157,11 @@ async function run(kind: Kind, clip: Clip, profileDir: string | undefined): Prom
         `${n} readers of ${server.name} playing`,
       );
       readers.push(...added);
-      await withTimeout(Promise.all(added.map((r) => r.started)), 15_000, `first packets of ${server.name} at ${n} readers`);
+      await withTimeout(
+        Promise.all(added.map((r) => r.started)),
+        15_000,
+        `first packets of ${server.name} at ${n} readers`,
+      );
       await sleep(SETTLE_MS);
       steps.push(await measure(server, camera, readers));
       process.stderr.write(`[rtsp bench] ${server.name}: ${n} readers measured\n`);
@@ -165,7 +169,11 @@ async function run(kind: Kind, clip: Clip, profileDir: string | undefined): Prom
     return steps;
   } catch (err) {
     const tail = server?.stderr().trim().slice(-4000);
-    throw tail ? new Error(`${err instanceof Error ? err.message : String(err)}; ${server?.name} stderr:\n${tail}`, { cause: err }) : err;
+    throw tail
+      ? new Error(`${err instanceof Error ? err.message : String(err)}; ${server?.name} stderr:\n${tail}`, {
+          cause: err,
+        })
+      : err;
   } finally {
     for (const r of [...warm, ...readers]) r.close();
     camera?.stop();
@@ -177,7 +185,8 @@ async function main(): Promise<void> {
   const profile = process.argv.includes('--profile') || process.env['BENCH_RTSP_PROFILE'] === '1';
   const profileDir = profile ? mkdtempSync(path.join(tmpdir(), 'ts2rtc-bench-rtsp-prof-')) : undefined;
   const clip = await encodeClip(CLIP_SECONDS);
-  if (Math.abs(clip.bitrate - BITRATE) > BITRATE * 0.15) process.stderr.write(`[rtsp bench] note: the clip is ${(clip.bitrate / 1e6).toFixed(2)} Mbit/s\n`);
+  if (Math.abs(clip.bitrate - BITRATE) > BITRATE * 0.15)
+    process.stderr.write(`[rtsp bench] note: the clip is ${(clip.bitrate / 1e6).toFixed(2)} Mbit/s\n`);
   const before = loadavg()[0] ?? 0;
   const runs: Run[] = [
     { name: 'ts2rtc', steps: await run('ts2rtc', clip, profileDir) },
@@ -185,7 +194,12 @@ async function main(): Promise<void> {
     { name: 'bare Node', steps: await run('bare', clip, undefined) },
   ];
   const after = loadavg()[0] ?? 0;
-  report({ clip, runs, load: `${before.toFixed(2)} -> ${after.toFixed(2)} (${cpus().length} CPUs)`, windowMs: WINDOW_MS });
+  report({
+    clip,
+    runs,
+    load: `${before.toFixed(2)} -> ${after.toFixed(2)} (${cpus().length} CPUs)`,
+    windowMs: WINDOW_MS,
+  });
   if (profileDir && runs[0]) reportProfile(profileDir, runs[0].steps);
 }
 

@@ -56,7 +56,8 @@ function parseArgs(argv: readonly string[]): Options {
   }
   options.names = options.names.filter(Boolean);
   const unknown = options.names.filter((n) => !BENCHES[n]);
-  if (unknown.length) throw new Error(`no benchmark named ${unknown.join(', ')} (there are: ${Object.keys(BENCHES).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`no benchmark named ${unknown.join(', ')} (there are: ${Object.keys(BENCHES).join(', ')})`);
   if (options.names.length === 0) options.names = DEFAULT;
   return options;
 }
@@ -64,7 +65,10 @@ function parseArgs(argv: readonly string[]): Options {
 /** The commit go2rtc was built from, when the binary sits in its checkout. */
 function go2rtcCommit(): string {
   try {
-    return execFileSync('git', ['-C', path.dirname(GO2RTC_BIN), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['-C', path.dirname(GO2RTC_BIN), 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -80,7 +84,11 @@ function main(): number {
   }
   const work = mkdtempSync(path.join(tmpdir(), 'ts2rtc-bench-run-'));
   const resultsFile = path.join(work, 'results.jsonl');
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_RESULTS: resultsFile, ...(options.quick ? { BENCH_QUICK: '1' } : {}) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BENCH_RESULTS: resultsFile,
+    ...(options.quick ? { BENCH_QUICK: '1' } : {}),
+  };
   if (options.compare !== undefined) env['BENCH_COMPARE'] = options.compare;
   const started = performance.now();
   const loads: number[] = [load1()];
@@ -90,8 +98,13 @@ function main(): number {
     const [file, ...args] = BENCHES[name] ?? [];
     process.stdout.write(`\n== ${name} (bench/${file} ${args.join(' ')})\n`);
     const t0 = performance.now();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${file}`, ...args], { stdio: 'inherit', env });
-    process.stdout.write(`== ${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s${result.status === 0 ? '' : `, exit ${result.status ?? result.signal}`}\n`);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${file}`, ...args], {
+      stdio: 'inherit',
+      env,
+    });
+    process.stdout.write(
+      `== ${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s${result.status === 0 ? '' : `, exit ${result.status ?? result.signal}`}\n`,
+    );
     if (result.status !== 0) failed++;
   }
   clearInterval(sampler);

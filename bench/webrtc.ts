@@ -37,7 +37,11 @@ class BenchProducer extends ProducerBase {
   private readonly pool = Buffer.from(Array.from({ length: FRAME_BYTES * 4 }, (_, i) => (i * 7919) & 0xff));
 
   constructor() {
-    const media: Media = { kind: 'video', direction: 'recvonly', codecs: [{ name: 'H264', clockRate: 90000, channels: 0 }] };
+    const media: Media = {
+      kind: 'video',
+      direction: 'recvonly',
+      codecs: [{ name: 'H264', clockRate: 90000, channels: 0 }],
+    };
     super({ formatName: 'bench', protocol: 'pipe' }, [media]);
   }
 
@@ -53,7 +57,8 @@ class BenchProducer extends ProducerBase {
     payload.writeUInt32BE(FRAME_BYTES - 4, 0);
     payload[4] = index % KEYFRAME_EVERY === 0 ? 0x65 : 0x41;
     payload.writeDoubleBE(wallNow(), 5);
-    for (const { receiver } of this.tracks) receiver.write({ payload, timestamp: index * (90000 / FPS), keyframe: index % KEYFRAME_EVERY === 0 });
+    for (const { receiver } of this.tracks)
+      receiver.write({ payload, timestamp: index * (90000 / FPS), keyframe: index % KEYFRAME_EVERY === 0 });
   }
 
   protected async release(): Promise<void> {
@@ -66,7 +71,10 @@ async function serverMain(): Promise<void> {
   const { startApi } = await import('../test/helpers/api-server.js');
   const { webrtc } = await import('../addon/src/modules/webrtc/index.js');
   const running = await startApi({
-    config: { streams: { bench: 'bench:' }, webrtc: { listen: '127.0.0.1:0', ice_servers: [], filters: { loopback: true } } },
+    config: {
+      streams: { bench: 'bench:' },
+      webrtc: { listen: '127.0.0.1:0', ice_servers: [], filters: { loopback: true } },
+    },
     hub: { idleStopMs: 60_000 },
     tuning: { webrtc: { fastSrtp: process.env['TS2RTC_WEBRTC_BENCH_SRTP'] !== 'werift' } },
     beforeStart: (_api, app) => {
@@ -78,7 +86,9 @@ async function serverMain(): Promise<void> {
   // The bench asks for a collection before it reads RSS, so per-viewer memory is not GC timing noise.
   process.on('SIGUSR2', () => globalThis.gc?.());
   process.on('SIGINT', () => {
-    process.stderr.write(`server: ${fastSrtpStats.packets} RTP packets through the fast SRTP path, ${directUdpStats.packets} sent straight to the pair's UDP socket\n`);
+    process.stderr.write(
+      `server: ${fastSrtpStats.packets} RTP packets through the fast SRTP path, ${directUdpStats.packets} sent straight to the pair's UDP socket\n`,
+    );
     void running.close().then(() => process.exit(0));
   });
 }
@@ -95,7 +105,13 @@ async function addViewer(url: string): Promise<Viewer> {
     iceAdditionalHostAddresses: ['127.0.0.1'],
     bundlePolicy: 'max-bundle',
     codecs: {
-      video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, parameters: 'packetization-mode=1;profile-level-id=42e01f' })],
+      video: [
+        new RTCRtpCodecParameters({
+          mimeType: 'video/H264',
+          clockRate: 90000,
+          parameters: 'packetization-mode=1;profile-level-id=42e01f',
+        }),
+      ],
       audio: [],
     },
   });
@@ -107,7 +123,8 @@ async function addViewer(url: string): Promise<Viewer> {
       viewer.packets++;
       const p = rtp.payload;
       // FU-A start fragment: the NAL body (our send time) begins after the two FU bytes.
-      if (p.length > 10 && (p[0]! & 0x1f) === 28 && (p[1]! & 0x80) !== 0) viewer.latencies.push(wallNow() - p.readDoubleBE(2));
+      if (p.length > 10 && (p[0]! & 0x1f) === 28 && (p[1]! & 0x80) !== 0)
+        viewer.latencies.push(wallNow() - p.readDoubleBE(2));
     });
   });
   const offer = await pc.createOffer();
@@ -155,7 +172,11 @@ async function profileBreakdown(dir: string): Promise<Array<[string, number]>> {
     callFrame: { functionName: string; url: string };
     children?: number[];
   }
-  const profile = JSON.parse(await readFile(path.join(dir, files[0]!), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const profile = JSON.parse(await readFile(path.join(dir, files[0]!), 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -167,12 +188,32 @@ async function profileBreakdown(dir: string): Promise<Array<[string, number]>> {
       const { functionName: fn, url } = node.callFrame;
       if (fn === '(garbage collector)') return 'GC';
       if (fn === '(idle)' || fn === '(program)') return fn;
-      if (/srtp-fast|internal\/crypto\/(cipher|hash|keys)/.test(url) || /^(encryptRtp|decryptRtp|encryptRTCP|decryptRTCP|encrypt|decrypt|generateCounter|generateSrtpAuthTag|rtpInitializationVector|fastEncryptRtp|keystreamFor|xorInto|createCipheriv|createHmac|Cipheriv|Hmac|update|digest|final|getAuthTag|setAAD)$/.test(fn)) return 'SRTP (cipher objects, AES, HMAC)';
+      if (
+        /srtp-fast|internal\/crypto\/(cipher|hash|keys)/.test(url) ||
+        /^(encryptRtp|decryptRtp|encryptRTCP|decryptRTCP|encrypt|decrypt|generateCounter|generateSrtpAuthTag|rtpInitializationVector|fastEncryptRtp|keystreamFor|xorInto|createCipheriv|createHmac|Cipheriv|Hmac|update|digest|final|getAuthTag|setAAD)$/.test(
+          fn,
+        )
+      )
+        return 'SRTP (cipher objects, AES, HMAC)';
       if (url.includes('pkg/h264') || url.includes('pkg/rtp')) return 'packetize (pkg/h264, pkg/rtp)';
-      if (/^(sendRtp|ntpTime|rtpPacketSent|serialize|serializeSize|runRtcp|uint16Add|uint32Add|milliTime|RtpHeader|RtpPacket|toWeriftPacket)$/.test(fn)) return 'werift sender (per-packet bookkeeping, header)';
-      if (/dgram|node:net|stream_base/.test(url) || /^(doSend|send|sendData|sendFrame|_send)$/.test(fn)) return 'ICE/UDP send (dgram)';
-      if (/loader|esm|cjs|tsx|lexer|compile|realm/.test(url) || /^(wrapSafe|compileSourceTextModule|makeSyncRequest|waitForWorker)$/.test(fn)) return 'startup (module loading, once)';
-      if (/tweetnacl|x509|asn1|curves|sig|dtls|handshake/i.test(url) || /^(sign|verify|crypto_scalarmult|M|S|A|Z)$/.test(fn)) return 'DTLS handshakes (once a viewer)';
+      if (
+        /^(sendRtp|ntpTime|rtpPacketSent|serialize|serializeSize|runRtcp|uint16Add|uint32Add|milliTime|RtpHeader|RtpPacket|toWeriftPacket)$/.test(
+          fn,
+        )
+      )
+        return 'werift sender (per-packet bookkeeping, header)';
+      if (/dgram|node:net|stream_base/.test(url) || /^(doSend|send|sendData|sendFrame|_send)$/.test(fn))
+        return 'ICE/UDP send (dgram)';
+      if (
+        /loader|esm|cjs|tsx|lexer|compile|realm/.test(url) ||
+        /^(wrapSafe|compileSourceTextModule|makeSyncRequest|waitForWorker)$/.test(fn)
+      )
+        return 'startup (module loading, once)';
+      if (
+        /tweetnacl|x509|asn1|curves|sig|dtls|handshake/i.test(url) ||
+        /^(sign|verify|crypto_scalarmult|M|S|A|Z)$/.test(fn)
+      )
+        return 'DTLS handshakes (once a viewer)';
       if (url.includes('core/') || url.includes('modules/streams')) return 'hub (receiver, sender)';
       if (url.includes('modules/webrtc')) return 'webrtc consumer';
     }
@@ -193,16 +234,21 @@ async function profileBreakdown(dir: string): Promise<Array<[string, number]>> {
     totals.set(category, (totals.get(category) ?? 0) + dt);
     all += dt;
   });
-  for (const [k, v] of [...others.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stdout.write(`    ${((100 * v) / all).toFixed(1)} % ${k}\n`);
+  for (const [k, v] of [...others.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    process.stdout.write(`    ${((100 * v) / all).toFixed(1)} % ${k}\n`);
   return [...totals.entries()].map(([k, v]): [string, number] => [k, (100 * v) / all]).sort((a, b) => b[1] - a[1]);
 }
 
 async function benchMain(): Promise<void> {
   const profDir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-webrtc-prof-'));
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', '--cpu-prof', `--cpu-prof-dir=${profDir}`, FILE, '--server'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env },
-  });
+  const server: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--expose-gc', '--cpu-prof', `--cpu-prof-dir=${profDir}`, FILE, '--server'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env },
+    },
+  );
   const pid = server.pid ?? 0;
   let url = '';
   server.stdout?.on('data', (chunk: Buffer) => {
@@ -234,7 +280,8 @@ async function benchMain(): Promise<void> {
       const current = { viewers: target, cpuPerS, rssMb: after.rssMb };
       first ??= current;
       const marginalCpu = target > 1 ? (cpuPerS - first.cpuPerS) / (target - first.viewers) : cpuPerS;
-      const marginalRss = target > 1 ? (after.rssMb - first.rssMb) / (target - first.viewers) : after.rssMb - idle.rssMb;
+      const marginalRss =
+        target > 1 ? (after.rssMb - first.rssMb) / (target - first.viewers) : after.rssMb - idle.rssMb;
       const pps = packets / MEASURE_S;
       rows.push(
         `${String(target).padStart(3)} viewers: server CPU ${(cpuPerS * 100).toFixed(1).padStart(5)} % of a core, ` +

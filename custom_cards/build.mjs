@@ -33,11 +33,16 @@ function copyAndReport() {
   copyFileSync(outfile, integrationCopy);
   const bytes = readFileSync(outfile);
   const gz = gzipSync(bytes, { level: 9 }).length;
-  console.log(`webrtc-camera.js: ${bytes.length} bytes, ${gz} bytes gzip → ${path.relative(process.cwd(), outfile)}, ${path.relative(process.cwd(), integrationCopy)}`);
+  console.log(
+    `webrtc-camera.js: ${bytes.length} bytes, ${gz} bytes gzip → ${path.relative(process.cwd(), outfile)}, ${path.relative(process.cwd(), integrationCopy)}`,
+  );
 }
 
 if (process.argv.includes('--watch')) {
-  const ctx = await context({ ...options, plugins: [{ name: 'copy', setup: (b) => b.onEnd((r) => r.errors.length === 0 && copyAndReport()) }] });
+  const ctx = await context({
+    ...options,
+    plugins: [{ name: 'copy', setup: (b) => b.onEnd((r) => r.errors.length === 0 && copyAndReport()) }],
+  });
   await ctx.watch();
 } else {
   await build(options);

@@ -38,7 +38,9 @@ const SKIP_DIRS = new Set(['node_modules', 'fixtures', '.git']);
 
 function usage(message) {
   if (message) console.error(`run-tests: ${message}`);
-  console.error('usage: node scripts/run-tests.mjs [--only unit|fuzz|e2e|faults|soak] [--list] [--tsx] [--test-*=...] [file|folder ...]');
+  console.error(
+    'usage: node scripts/run-tests.mjs [--only unit|fuzz|e2e|faults|soak] [--list] [--tsx] [--test-*=...] [file|folder ...]',
+  );
   process.exit(2);
 }
 
@@ -152,7 +154,9 @@ if (files.length === 0) {
 }
 
 console.log(
-  `run-tests: ${files.length} file(s) [${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}]`,
+  `run-tests: ${files.length} file(s) [${Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}]`,
 );
 
 // The test files run as JavaScript from the transpiled mirror (scripts/test-mirror.mjs), or through tsx with
@@ -167,7 +171,10 @@ if (!opts.tsx) {
     console.log(`run-tests: no transpiled mirror (${err.message.split('\n')[0]}); every file runs through tsx`);
   }
 }
-const mirrored = (file) => (mirror && /^(test|bench|addon\/src|custom_cards\/src)\//.test(rel(file)) && file.endsWith('.ts') ? path.join(mirror, rel(file).replace(/\.ts$/, '.js')) : undefined);
+const mirrored = (file) =>
+  mirror && /^(test|bench|addon\/src|custom_cards\/src)\//.test(rel(file)) && file.endsWith('.ts')
+    ? path.join(mirror, rel(file).replace(/\.ts$/, '.js'))
+    : undefined;
 /** The node flags that load `file`, and the path node is given. */
 const runnerOf = (file) => (mirrored(file) ? ['--enable-source-maps'] : ['--import', 'tsx']);
 const scriptOf = (file) => mirrored(file) ?? rel(file);
@@ -203,7 +210,11 @@ const serial = forced ? [] : files.filter((f) => isSerial(f));
 // Wall time of each file in earlier runs (ms, by path relative to the repo): the longest start first, so a
 // slow file started last does not leave one core idle for minutes at the end. The cache is this machine's
 // last run; the committed file is the fallback for a fresh clone (CI).
-const TIMES_CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'ts2rtc', 'test-times.json');
+const TIMES_CACHE = path.join(
+  process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'),
+  'ts2rtc',
+  'test-times.json',
+);
 const TIMES_COMMITTED = path.join(ROOT, 'test', 'test-times.json');
 function readTimes(file) {
   try {
@@ -395,7 +406,8 @@ async function runPool(list, size, budget) {
     }
     // Waits for a file to end, or a second when another could start once the machine has room.
     const waits = [...running];
-    if (queue.length > 0 && running.size < size && budget !== Infinity) waits.push(new Promise((r) => setTimeout(r, 1000)));
+    if (queue.length > 0 && running.size < size && budget !== Infinity)
+      waits.push(new Promise((r) => setTimeout(r, 1000)));
     if (waits.length > 0) await Promise.race(waits);
   }
   clearInterval(sampler);
@@ -422,7 +434,8 @@ if (serial.length > 0 && !stopping) {
 function saveTimes(file, value) {
   try {
     const times = readTimes(file);
-    for (const run of runs) if (!rel(run.file).startsWith('../') && value(run) !== undefined) times[rel(run.file)] = value(run);
+    for (const run of runs)
+      if (!rel(run.file).startsWith('../') && value(run) !== undefined) times[rel(run.file)] = value(run);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(times, Object.keys(times).sort(), 1)}\n`);
   } catch (err) {
@@ -446,12 +459,16 @@ console.log(
 const failed = runs.filter((run) => run.code !== 0);
 if (failed.length > 0) {
   console.log(`run-tests: failed files: ${failed.map((run) => rel(run.file)).join(', ')}`);
-  for (const run of failed) console.log(`  ${rel(run.file)}:\n    ${(run.failures.length > 0 ? run.failures : ['(no failed test: see its output above)']).join('\n    ')}`);
+  for (const run of failed)
+    console.log(
+      `  ${rel(run.file)}:\n    ${(run.failures.length > 0 ? run.failures : ['(no failed test: see its output above)']).join('\n    ')}`,
+    );
 }
 
 // One summary for the whole run, in the reporter's own format, so scripts/test.sh counts every test.
 const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
-const pool = cpuBudget === Infinity ? `${poolSize} at a time` : `up to ${poolSize} at a time within ${cpuBudget} cores of CPU`;
+const pool =
+  cpuBudget === Infinity ? `${poolSize} at a time` : `up to ${poolSize} at a time within ${cpuBudget} cores of CPU`;
 const parallelMs = Date.now() - started - runs.filter((r) => serial.includes(r.file)).reduce((t, r) => t + r.ms, 0);
 const atOnce = runs.filter((r) => !serial.includes(r.file)).reduce((t, r) => t + r.ms, 0) / Math.max(1, parallelMs);
 console.log(

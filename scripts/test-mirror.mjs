@@ -46,7 +46,9 @@ export async function buildTestMirror(root) {
   const { build } = await import('esbuild');
   for (const useDefineForClassFields of [true, false]) {
     const dirs = DIRS.filter((dir) => TRANSPILED[dir] === useDefineForClassFields);
-    const entryPoints = sources.filter((file) => dirs.some((dir) => file.startsWith(`${dir}/`))).map((file) => path.join(root, file));
+    const entryPoints = sources
+      .filter((file) => dirs.some((dir) => file.startsWith(`${dir}/`)))
+      .map((file) => path.join(root, file));
     if (entryPoints.length === 0) continue;
     await build({
       entryPoints,
@@ -66,7 +68,9 @@ export async function buildTestMirror(root) {
 
 function hasTypeScript(dir) {
   return readdirSync(dir, { withFileTypes: true }).some((entry) =>
-    entry.isDirectory() ? entry.name !== 'node_modules' && hasTypeScript(path.join(dir, entry.name)) : entry.name.endsWith('.ts'),
+    entry.isDirectory()
+      ? entry.name !== 'node_modules' && hasTypeScript(path.join(dir, entry.name))
+      : entry.name.endsWith('.ts'),
   );
 }
 
@@ -108,7 +112,11 @@ function linkTree(root, mirror, rel, sources) {
     const above = DIRS.some((dir) => dir.startsWith(`${child}/`));
     // A folder without TypeScript (fixtures, the fuzz corpus) stays a link: what a test writes there (a
     // fuzz crasher, a screenshot) lands in the real tree.
-    if (entry.isDirectory() && (above || (inside && hasTypeScript(path.join(root, child)))) && entry.name !== 'node_modules') {
+    if (
+      entry.isDirectory() &&
+      (above || (inside && hasTypeScript(path.join(root, child)))) &&
+      entry.name !== 'node_modules'
+    ) {
       mkdirSync(path.join(mirror, child));
       linkTree(root, mirror, child, sources);
       continue;
@@ -116,7 +124,8 @@ function linkTree(root, mirror, rel, sources) {
     symlinkSync(path.join(root, child), path.join(mirror, child));
     if (inside && entry.isFile() && child.endsWith('.ts') && !child.endsWith('.d.ts')) {
       // esbuild would write through a symlinked foo.js into the source tree.
-      if (existsSync(path.join(root, child.replace(/\.ts$/, '.js')))) throw new Error(`${child}: a .js file of the same name is in the way`);
+      if (existsSync(path.join(root, child.replace(/\.ts$/, '.js'))))
+        throw new Error(`${child}: a .js file of the same name is in the way`);
       sources.push(child);
     }
   }

@@ -22,7 +22,9 @@ const OUT = path.join(ADDON, 'package-lock.json');
 /** The lockfile text the add-on should have. Pure apart from reading the two inputs. */
 export function addonLockfile(rootLock, addonPackage) {
   const packages = rootLock.packages ?? {};
-  const workspace = Object.entries(packages).find(([key, value]) => !key.startsWith('node_modules/') && value.name === addonPackage.name)?.[0];
+  const workspace = Object.entries(packages).find(
+    ([key, value]) => !key.startsWith('node_modules/') && value.name === addonPackage.name,
+  )?.[0];
   if (workspace === undefined) throw new Error(`the root lockfile has no workspace named ${addonPackage.name}`);
   // Where node finds `name` from the package installed at `from` (a lock key like node_modules/a/node_modules/b):
   // its own node_modules, then each parent's, then the workspace's, then the root's.
@@ -45,7 +47,8 @@ export function addonLockfile(rootLock, addonPackage) {
     };
     add(entry.dependencies, false);
     add(entry.optionalDependencies, true);
-    for (const name of Object.keys(entry.peerDependencies ?? {})) out.push({ name, optional: entry.peerDependenciesMeta?.[name]?.optional === true });
+    for (const name of Object.keys(entry.peerDependencies ?? {}))
+      out.push({ name, optional: entry.peerDependenciesMeta?.[name]?.optional === true });
     if (withDev) add(entry.devDependencies, false);
     return out.map((e) => ({ ...e, key: resolve(key, e.name) }));
   };
@@ -64,7 +67,8 @@ export function addonLockfile(rootLock, addonPackage) {
   const prodEdges = edges(workspace, { ...rootEntry, devDependencies: undefined }, false);
   const allEdges = edges(workspace, rootEntry, true);
   const missing = allEdges.filter((e) => !e.key && !e.optional).map((e) => e.name);
-  if (missing.length > 0) throw new Error(`the root lockfile lacks ${missing.join(', ')}: run npm install at the root first`);
+  if (missing.length > 0)
+    throw new Error(`the root lockfile lacks ${missing.join(', ')}: run npm install at the root first`);
   const requiredProd = walk(prodEdges, false);
   const anyProd = walk(prodEdges, true);
   const requiredAll = walk(allEdges, false);
@@ -94,7 +98,19 @@ export function addonLockfile(rootLock, addonPackage) {
     const local = key.startsWith(`${workspace}/`) ? key.slice(workspace.length + 1) : key;
     out[local] = { ...entry, ...flags };
   }
-  return JSON.stringify({ name: addonPackage.name, version: addonPackage.version, lockfileVersion: rootLock.lockfileVersion, requires: true, packages: out }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        name: addonPackage.name,
+        version: addonPackage.version,
+        lockfileVersion: rootLock.lockfileVersion,
+        requires: true,
+        packages: out,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

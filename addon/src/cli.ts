@@ -87,7 +87,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const name = eq < 0 ? body : body.slice(0, eq);
     const inline = eq < 0 ? undefined : body.slice(eq + 1);
     const flag = name === '' || name.startsWith('-') ? undefined : FLAGS[name];
-    if (flag === undefined) throw new CliError(`unknown flag ${arg.slice(0, arg.length - (inline === undefined ? 0 : inline.length + 1))}`);
+    if (flag === undefined)
+      throw new CliError(`unknown flag ${arg.slice(0, arg.length - (inline === undefined ? 0 : inline.length + 1))}`);
     if (flag === 'config') {
       if (inline !== undefined) {
         configs.push(inline);
@@ -103,7 +104,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       bools[flag] = true;
     } else {
       const value = BOOL_WORDS[inline];
-      if (value === undefined) throw new CliError(`invalid value ${JSON.stringify(inline)} for flag -${name}: expected true or false`);
+      if (value === undefined)
+        throw new CliError(`invalid value ${JSON.stringify(inline)} for flag -${name}: expected true or false`);
       bools[flag] = value;
     }
   }

@@ -21,7 +21,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (args.version) {
-    process.stdout.write(`ts2rtc version ${TS2RTC_VERSION} (go2rtc API ${GO2RTC_COMPATIBLE_VERSION}) ${process.platform}/${process.arch}\n`);
+    process.stdout.write(
+      `ts2rtc version ${TS2RTC_VERSION} (go2rtc API ${GO2RTC_COMPATIBLE_VERSION}) ${process.platform}/${process.arch}\n`,
+    );
     return 0;
   }
 
@@ -42,7 +44,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const logging = createLogging(config.log, undefined, { secrets });
   const log = logging.module('app');
   log.info({ version: TS2RTC_VERSION, node: process.version, config: files.join(',') || undefined }, 'ts2rtc');
-  for (const w of warnings) log.warn({ file: w.file, line: w.line, column: w.column, path: w.path || undefined }, w.message);
+  for (const w of warnings)
+    log.warn({ file: w.file, line: w.line, column: w.column, path: w.path || undefined }, w.message);
   if (demo) log.info('no config file found: serving the built-in demo stream "demo"');
 
   let server: Server | undefined;

@@ -17,7 +17,7 @@ const SOURCES = [
     unconfigured: /no hass config/,
     unconfiguredText:
       "Home Assistant's cameras are read from its .storage/core.config_entries, which this server cannot find. " +
-      'The add-on maps it at /homeassistant; a standalone server needs hass.config set to Home Assistant\'s config folder.',
+      "The add-on maps it at /homeassistant; a standalone server needs hass.config set to Home Assistant's config folder.",
     why: 'The Home Assistant module is not part of this ts2rtc build yet, so its cameras cannot be listed here. Add a camera by its RTSP URL above.',
   },
   {
@@ -64,7 +64,11 @@ async function existingNames() {
 
 /** A stream name from a discovered entry's name: kept readable, made unique. */
 function streamName(base, taken) {
-  const clean = String(base || 'camera').trim().replace(/\s+/g, '_').replace(/[^\w.\-]/g, '') || 'camera';
+  const clean =
+    String(base || 'camera')
+      .trim()
+      .replace(/\s+/g, '_')
+      .replace(/[^\w.\-]/g, '') || 'camera';
   let name = clean;
   for (let i = 2; taken.has(name); i++) name = `${clean}_${i}`;
   return name;
@@ -102,12 +106,17 @@ function table(entry, sources, taken) {
   const rows = sources.map((source) => {
     const status = el('div', { className: 'muted', role: 'status' });
     if (taken.has(String(source.name ?? ''))) {
-      status.append('Already a stream: ', el('a', { href: `links.html?src=${encodeURIComponent(source.name)}` }, source.name));
+      status.append(
+        'Already a stream: ',
+        el('a', { href: `links.html?src=${encodeURIComponent(source.name)}` }, source.name),
+      );
     }
     return el(
       'tr',
       { dataset: { url: source.url ?? '' } },
-      ...cols.map((c) => el('td', { className: c === 'url' || c === 'location' ? 'mono' : '' }, String(source[c] ?? ''))),
+      ...cols.map((c) =>
+        el('td', { className: c === 'url' || c === 'location' ? 'mono' : '' }, String(source[c] ?? '')),
+      ),
       addable ? el('td', {}, source.url ? addButton(source, status) : '', status) : null,
     );
   });
@@ -127,11 +136,19 @@ async function load(entry, body) {
   // go2rtc's plain 404 ("no sources", "no hass config"); a module that is known but not built answers 501.
   if ((r.status === 404 && r.code === 'NOT_FOUND') || r.status === 501) {
     const detail = r.status === 501 && r.error ? ` (${r.error})` : '';
-    body.replaceChildren(el('p', { className: 'banner warn', dataset: { state: 'unavailable' } }, `Not available: ${entry.why}${detail}`));
+    body.replaceChildren(
+      el('p', { className: 'banner warn', dataset: { state: 'unavailable' } }, `Not available: ${entry.why}${detail}`),
+    );
     return;
   }
   if (r.status === 404 && entry.unconfigured?.test(r.error)) {
-    body.replaceChildren(el('p', { className: 'banner warn', dataset: { state: 'unconfigured' } }, `Not connected: ${entry.unconfiguredText}`));
+    body.replaceChildren(
+      el(
+        'p',
+        { className: 'banner warn', dataset: { state: 'unconfigured' } },
+        `Not connected: ${entry.unconfiguredText}`,
+      ),
+    );
     return;
   }
   if (r.status === 404) {
@@ -154,7 +171,13 @@ for (const entry of SOURCES) {
     button.addEventListener('click', () => load(entry, body));
     header.append(button);
   }
-  const section = el('section', { className: 'card', id: `source-${entry.id}` }, header, entry.note ? el('p', { className: 'muted' }, entry.note) : null, body);
+  const section = el(
+    'section',
+    { className: 'card', id: `source-${entry.id}` },
+    header,
+    entry.note ? el('p', { className: 'muted' }, entry.note) : null,
+    body,
+  );
   container.append(section);
   if (entry.auto) load(entry, body);
   else body.append(el('p', { className: 'muted' }, 'Not probed yet.'));
@@ -165,7 +188,10 @@ document.getElementById('by-url').addEventListener('submit', async (event) => {
   const form = event.currentTarget;
   const status = document.getElementById('add-status');
   const name = form.elements.name.value.trim();
-  const sources = form.elements.sources.value.split('\n').map((s) => s.trim()).filter(Boolean);
+  const sources = form.elements.sources.value
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   status.textContent = 'Adding…';
   const result = await putStream(name, sources);
   if (result.ok) {

@@ -49,13 +49,20 @@ function where(p) {
 }
 
 function showProblems(errors, warnings) {
-  lastProblems = [...errors.map((p) => ({ ...p, severity: 'error' })), ...warnings.map((p) => ({ ...p, severity: 'warning' }))];
+  lastProblems = [
+    ...errors.map((p) => ({ ...p, severity: 'error' })),
+    ...warnings.map((p) => ({ ...p, severity: 'warning' })),
+  ];
   editor.setProblems(lastProblems);
   problemList.replaceChildren(
     ...lastProblems.map((p) =>
       el(
         'li',
-        { className: p.severity === 'error' ? 'error' : 'warn', dataset: { line: p.line ?? '' }, onclick: () => p.line && editor.goToLine(p.line) },
+        {
+          className: p.severity === 'error' ? 'error' : 'warn',
+          dataset: { line: p.line ?? '' },
+          onclick: () => p.line && editor.goToLine(p.line),
+        },
         el('div', { className: 'where' }, where(p) || 'whole file'),
         el('div', {}, p.message),
       ),
@@ -118,7 +125,10 @@ async function save() {
     const body = await r.json().catch(() => ({}));
     valid = false;
     if (Array.isArray(body.errors)) showProblems(body.errors, []);
-    showBanner('error', `Not saved: the server refused this config (${body.errors?.length ?? 1} problem${body.errors?.length === 1 ? '' : 's'}). The file is unchanged.`);
+    showBanner(
+      'error',
+      `Not saved: the server refused this config (${body.errors?.length ?? 1} problem${body.errors?.length === 1 ? '' : 's'}). The file is unchanged.`,
+    );
     setState();
     return;
   }
@@ -162,7 +172,13 @@ async function refreshRunning() {
   const names = Object.keys(r.data ?? {}).sort();
   ul.replaceChildren(
     ...(names.length
-      ? names.map((name) => el('li', { dataset: { stream: name } }, el('a', { href: `links.html?src=${encodeURIComponent(name)}` }, name)))
+      ? names.map((name) =>
+          el(
+            'li',
+            { dataset: { stream: name } },
+            el('a', { href: `links.html?src=${encodeURIComponent(name)}` }, name),
+          ),
+        )
       : [el('li', { className: 'muted' }, 'none')]),
   );
 }
@@ -179,7 +195,10 @@ async function createEditor(parent, text) {
     area.value = text;
     area.addEventListener('input', () => options.onChange(area.value));
     parent.replaceChildren(area);
-    showBanner('warn', 'The editor bundle (dist/editor.js) is missing: run `npm run build` in addon/. Editing as plain text.');
+    showBanner(
+      'warn',
+      'The editor bundle (dist/editor.js) is missing: run `npm run build` in addon/. Editing as plain text.',
+    );
     return {
       getText: () => area.value,
       setText: (v) => (area.value = v),
@@ -197,7 +216,10 @@ async function load() {
   let text = '';
   if (r.status === 410) {
     enabled = false;
-    showBanner('warn', 'This server runs without a config file (only inline -c values), so there is nothing to edit here.');
+    showBanner(
+      'warn',
+      'This server runs without a config file (only inline -c values), so there is nothing to edit here.',
+    );
   } else if (r.status === 404) {
     showBanner('warn', 'The config file does not exist yet; saving creates it.');
   } else if (!r.ok) {

@@ -44,10 +44,23 @@ function linkRows(info) {
     rows.unshift(['RTSP', '']);
   }
   return rows.map(([label, url]) => {
-    if (!url) return el('div', { className: 'link-row' }, el('span', { className: 'label' }, label), el('span', { className: 'muted' }, 'the RTSP server is off'));
+    if (!url)
+      return el(
+        'div',
+        { className: 'link-row' },
+        el('span', { className: 'label' }, label),
+        el('span', { className: 'muted' }, 'the RTSP server is off'),
+      );
     const code = el('code', {}, url);
     const open = /^https?:/.test(url) ? el('a', { href: url, target: '_blank', rel: 'noopener' }, 'Open') : null;
-    return el('div', { className: 'link-row' }, el('span', { className: 'label' }, label), code, copyButton(() => url, code), open);
+    return el(
+      'div',
+      { className: 'link-row' },
+      el('span', { className: 'label' }, label),
+      code,
+      copyButton(() => url, code),
+      open,
+    );
   });
 }
 
@@ -76,7 +89,11 @@ function trackRows(connection, tracks, kind, now, next) {
         'tr',
         { dataset: { id: connection.id ?? '' } },
         el('td', {}, el('div', {}, who || (title ? 'idle' : '')), el('div', { className: 'mono muted' }, title)),
-        el('td', { colSpan: '6', className: connection.error ? 'error' : 'muted' }, connection.error ?? 'not connected'),
+        el(
+          'td',
+          { colSpan: '6', className: connection.error ? 'error' : 'muted' },
+          connection.error ?? 'not connected',
+        ),
       ),
     ];
   }
@@ -86,12 +103,23 @@ function trackRows(connection, tracks, kind, now, next) {
     return el(
       'tr',
       { dataset: { id: connection.id ?? '', track: track.id } },
-      el('td', {}, i === 0 ? el('div', {}, who) : '', i === 0 ? el('div', { className: 'mono muted' }, [title, connection.user_agent].filter(Boolean).join(' · ')) : ''),
+      el(
+        'td',
+        {},
+        i === 0 ? el('div', {}, who) : '',
+        i === 0
+          ? el('div', { className: 'mono muted' }, [title, connection.user_agent].filter(Boolean).join(' · '))
+          : '',
+      ),
       el('td', {}, codecText(track.codec)),
       el('td', { className: 'num bitrate' }, rate(key, track.bytes ?? 0, now)),
       el('td', { className: 'num bytes' }, formatBytes(track.bytes ?? 0)),
       el('td', { className: 'num packets' }, String(track.packets ?? 0)),
-      el('td', { className: `num drops${track.drops ? ' warn' : ''}` }, kind === 'consumer' ? String(track.drops ?? 0) : ''),
+      el(
+        'td',
+        { className: `num drops${track.drops ? ' warn' : ''}` },
+        kind === 'consumer' ? String(track.drops ?? 0) : '',
+      ),
       el('td', { className: 'num rtt' }, i === 0 && rtt !== undefined ? `${rtt} ms` : ''),
     );
   });
@@ -109,7 +137,9 @@ function statsTable(table, connections, kind, now, next) {
     el('th', { className: 'num' }, kind === 'consumer' ? 'drops' : ''),
     el('th', { className: 'num' }, 'RTT'),
   );
-  const rows = connections.flatMap((c) => trackRows(c, (kind === 'producer' ? c.receivers : c.senders) ?? [], kind, now, next));
+  const rows = connections.flatMap((c) =>
+    trackRows(c, (kind === 'producer' ? c.receivers : c.senders) ?? [], kind, now, next),
+  );
   if (rows.length === 0) rows.push(el('tr', {}, el('td', { colSpan: '7', className: 'muted' }, 'none')));
   table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
 }

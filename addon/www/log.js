@@ -54,7 +54,10 @@ function fieldsText(rec) {
 
 function row(rec, fresh) {
   const level = String(rec.level ?? 'info').toLowerCase();
-  const message = [String(rec.message ?? ''), fieldsText(rec)].filter(Boolean).join('  ').replace(URL_PASSWORD, '$1***@');
+  const message = [String(rec.message ?? ''), fieldsText(rec)]
+    .filter(Boolean)
+    .join('  ')
+    .replace(URL_PASSWORD, '$1***@');
   return el(
     'tr',
     { className: `lvl-${level}${fresh ? ' new' : ''}`, dataset: { level } },

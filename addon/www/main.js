@@ -178,7 +178,10 @@ document.getElementById('add').addEventListener('submit', async (event) => {
   const form = event.currentTarget;
   const status = document.getElementById('add-status');
   const name = form.elements.name.value.trim();
-  const sources = form.elements.sources.value.split('\n').map((s) => s.trim()).filter(Boolean);
+  const sources = form.elements.sources.value
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const query = new URLSearchParams({ name });
   for (const src of sources) query.append('src', src);
   status.textContent = 'Adding…';

@@ -8,7 +8,9 @@ function table(id, head, rows, empty) {
   const body = rows.length
     ? rows.map((cells) => el('tr', {}, ...cells.map((c) => el('td', {}, c))))
     : [el('tr', {}, el('td', { colspan: head.length, className: 'muted' }, empty))];
-  document.getElementById(id).replaceChildren(el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), el('tbody', {}, ...body));
+  document
+    .getElementById(id)
+    .replaceChildren(el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), el('tbody', {}, ...body));
 }
 
 function code(text) {
@@ -33,14 +35,24 @@ async function load() {
     'listen',
     ['service', 'configured', 'bound', 'note'],
     [
-      ['HTTP API and this panel', code(n.api.listen), bound(n.api.bound?.http), n.api.base_path ? `base path ${n.api.base_path}` : ''],
+      [
+        'HTTP API and this panel',
+        code(n.api.listen),
+        bound(n.api.bound?.http),
+        n.api.base_path ? `base path ${n.api.base_path}` : '',
+      ],
       ['HTTPS API', code(n.api.tls_listen), bound(n.api.bound?.tls), ''],
       ['API unix socket', code(n.api.unix_listen), n.api.bound?.unix ?? '', ''],
       ['RTSP', code(n.rtsp.listen), '', `default query ${n.rtsp.default_query}`],
       [
         'WebRTC (shared by every viewer)',
         code(n.webrtc.listen),
-        [n.webrtc.tcp_port != null ? `tcp :${n.webrtc.tcp_port}` : '', n.webrtc.udp_port != null ? `udp :${n.webrtc.udp_port}` : ''].filter(Boolean).join(', '),
+        [
+          n.webrtc.tcp_port != null ? `tcp :${n.webrtc.tcp_port}` : '',
+          n.webrtc.udp_port != null ? `udp :${n.webrtc.udp_port}` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
         n.webrtc.udp_port != null ? '' : 'UDP uses a random port per viewer',
       ],
       ['SRTP (HomeKit)', code(n.srtp.listen), '', ''],
@@ -52,17 +64,30 @@ async function load() {
   for (const entry of n.webrtc.candidates ?? []) {
     candidates.push([
       el('code', {}, entry),
-      entry.startsWith('stun:') ? 'configured: public address found through STUN at each offer' : 'configured (webrtc.candidates)',
+      entry.startsWith('stun:')
+        ? 'configured: public address found through STUN at each offer'
+        : 'configured (webrtc.candidates)',
     ]);
   }
   for (const address of n.webrtc.udp_host_addresses ?? []) {
-    candidates.push([el('code', {}, `${address}:${n.webrtc.udp_port ?? ''} udp`), 'host address (after webrtc.filters)']);
+    candidates.push([
+      el('code', {}, `${address}:${n.webrtc.udp_port ?? ''} udp`),
+      'host address (after webrtc.filters)',
+    ]);
   }
   for (const address of n.webrtc.host_addresses ?? []) {
-    candidates.push([el('code', {}, `${address}:${n.webrtc.tcp_port ?? ''} tcp`), 'host address (after webrtc.filters)']);
+    candidates.push([
+      el('code', {}, `${address}:${n.webrtc.tcp_port ?? ''} tcp`),
+      'host address (after webrtc.filters)',
+    ]);
   }
   if (n.webrtc.error) candidates.push([el('span', { className: 'error' }, n.webrtc.error), '']);
-  table('candidates', ['candidate', 'from'], candidates, 'none: WebRTC works only where the browser reaches a host address on its own');
+  table(
+    'candidates',
+    ['candidate', 'from'],
+    candidates,
+    'none: WebRTC works only where the browser reaches a host address on its own',
+  );
   table(
     'ice',
     ['URLs', 'username', 'credential'],

@@ -23,11 +23,25 @@ class WebrtcSession {
     this.lastBytes = 0;
     this.lastAt = 0;
     /** What tests and the stats line read: codec, bitrate, RTT, frames, first frame time. */
-    this.stats = { state: 'new', videoCodec: '', audioCodec: '', bitrateKbps: 0, rttMs: 0, framesDecoded: 0, audioPackets: 0, firstFrameMs: 0, transport: '', srtpCipher: '' };
+    this.stats = {
+      state: 'new',
+      videoCodec: '',
+      audioCodec: '',
+      bitrateKbps: 0,
+      rttMs: 0,
+      framesDecoded: 0,
+      audioPackets: 0,
+      firstFrameMs: 0,
+      transport: '',
+      srtpCipher: '',
+    };
   }
 
   get tcpOnly() {
-    return this.player.mode.split(',').map((m) => m.trim()).includes('webrtc/tcp');
+    return this.player.mode
+      .split(',')
+      .map((m) => m.trim())
+      .includes('webrtc/tcp');
   }
 
   async start() {

@@ -80,7 +80,8 @@ export class VideoRTC extends HTMLElement {
     this.video.preload = 'auto';
     this.video.style.cssText = 'display:block;width:100%;height:100%;background:#000';
     this.status = document.createElement('div');
-    this.status.style.cssText = 'position:absolute;top:8px;right:12px;color:#fff;font:12px sans-serif;pointer-events:none;text-shadow:0 0 2px #000';
+    this.status.style.cssText =
+      'position:absolute;top:8px;right:12px;color:#fff;font:12px sans-serif;pointer-events:none;text-shadow:0 0 2px #000';
     this.append(this.video, this.status);
     this.video.addEventListener('error', () => {
       // A broken MSE stream (decode error, bad segment): start over with a new connection.
@@ -194,9 +195,9 @@ export class VideoRTC extends HTMLElement {
     ms.addEventListener(
       'sourceopen',
       () => {
-        const codecs = MSE_CODECS.filter((c) => (c.startsWith('avc1') || c.startsWith('hvc1') ? wantVideo : wantAudio)).filter((c) =>
-          Source.isTypeSupported(`video/mp4; codecs="${c}"`),
-        );
+        const codecs = MSE_CODECS.filter((c) =>
+          c.startsWith('avc1') || c.startsWith('hvc1') ? wantVideo : wantAudio,
+        ).filter((c) => Source.isTypeSupported(`video/mp4; codecs="${c}"`));
         this.send({ type: 'mse', value: codecs.join(',') });
       },
       { once: true },
@@ -321,9 +322,9 @@ export class VideoRTC extends HTMLElement {
     });
     const wantAudio = this.media.includes('audio');
     const wantVideo = this.media.includes('video');
-    const codecs = MSE_CODECS.filter((c) => (c.startsWith('avc1') || c.startsWith('hvc1') ? wantVideo : wantAudio)).filter(
-      (c) => this.video.canPlayType(`video/mp4; codecs="${c}"`) !== '',
-    );
+    const codecs = MSE_CODECS.filter((c) =>
+      c.startsWith('avc1') || c.startsWith('hvc1') ? wantVideo : wantAudio,
+    ).filter((c) => this.video.canPlayType(`video/mp4; codecs="${c}"`) !== '');
     this.send({ type: 'hls', value: codecs.join(',') });
     this.setStatus('hls: waiting');
   }

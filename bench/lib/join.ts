@@ -54,7 +54,8 @@ export async function listedConsumers(server: Target): Promise<number | undefine
     if (typeof streams !== 'object' || streams === null) return undefined;
     let count = 0;
     for (const stream of Object.values(streams)) {
-      const consumers: unknown = typeof stream === 'object' && stream !== null ? Reflect.get(stream, 'consumers') : undefined;
+      const consumers: unknown =
+        typeof stream === 'object' && stream !== null ? Reflect.get(stream, 'consumers') : undefined;
       if (Array.isArray(consumers)) count += consumers.length;
     }
     return count;

@@ -28,11 +28,15 @@ export async function joinMse(apiBase: string, stream: string): Promise<Consumer
   let first: (() => void) | undefined;
   const firstFragment = new Promise<void>((resolve) => (first = resolve));
   const t0 = nowNs();
-  const ws = new WebSocket(`${apiBase.replace(/^http/, 'ws')}/api/ws?src=${encodeURIComponent(stream)}`, { perMessageDeflate: false });
+  const ws = new WebSocket(`${apiBase.replace(/^http/, 'ws')}/api/ws?src=${encodeURIComponent(stream)}`, {
+    perMessageDeflate: false,
+  });
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return;
     const arrival = nowNs();
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+    const buf = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
     if (!isMoof(buf)) return;
     state.packets++;
     first?.();

@@ -20,7 +20,12 @@ export function progress(line: string): void {
  * Runs `main` here when inside the namespace (then exits: werift leaves timers behind after close),
  * otherwise re-runs `file` with `args` inside one and mirrors its progress.
  */
-export async function inOwnNetns(file: string, args: readonly string[], timeoutMs: number, main: () => Promise<void>): Promise<void> {
+export async function inOwnNetns(
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+  main: () => Promise<void>,
+): Promise<void> {
   if (inNetns()) {
     await main();
     process.exit(process.exitCode ?? 0);
@@ -41,7 +46,10 @@ export async function inOwnNetns(file: string, args: readonly string[], timeoutM
       env: { ...process.env, BENCH_PROGRESS: progressFile },
     });
     follow();
-    const rest = result.stdout.split('\n').filter((l) => l && !l.startsWith('result ')).join('\n');
+    const rest = result.stdout
+      .split('\n')
+      .filter((l) => l && !l.startsWith('result '))
+      .join('\n');
     if (rest) process.stdout.write(`${rest}\n`);
     process.stderr.write(result.stderr);
     process.exitCode = result.code ?? 1;

@@ -103,7 +103,8 @@ export function parseResults(text: string): ResultRow[] {
     const value: unknown = JSON.parse(line);
     const bench: unknown = typeof value === 'object' && value !== null ? Reflect.get(value, 'bench') : undefined;
     // Written by our own benches: the bench field says which shape it is.
-    if (bench === 'fanout' || bench === 'idle' || bench === 'mixed' || bench === 'failed') rows.push(value as ResultRow);
+    if (bench === 'fanout' || bench === 'idle' || bench === 'mixed' || bench === 'failed')
+      rows.push(value as ResultRow);
   }
   return rows;
 }

@@ -51,7 +51,14 @@ function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: st
   const find = (server: string, protocol: string, n?: number): FanoutRow[] =>
     fanout.filter((r) => r.server === server && r.protocol === protocol && (n === undefined || r.consumers === n));
   const maxN = (protocol: string): number => Math.max(0, ...find(OURS, protocol).map((r) => r.consumers));
-  const each = (protocol: string, goal: string, value: (r: FanoutRow) => number, ok: (v: number) => boolean, unit: string, from = 1): void => {
+  const each = (
+    protocol: string,
+    goal: string,
+    value: (r: FanoutRow) => number,
+    ok: (v: number) => boolean,
+    unit: string,
+    from = 1,
+  ): void => {
     const rows = find(OURS, protocol).filter((r) => r.consumers >= from);
     if (rows.length === 0) return;
     out.push({
@@ -60,9 +67,20 @@ function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: st
       met: rows.every((r) => ok(value(r))),
     });
   };
-  const vsPeer = (protocol: string, goal: string, value: (r: FanoutRow) => number, factor: number, n?: number): void => {
+  const vsPeer = (
+    protocol: string,
+    goal: string,
+    value: (r: FanoutRow) => number,
+    factor: number,
+    n?: number,
+  ): void => {
     if (!peer) return;
-    const counts = n !== undefined ? [n] : find(OURS, protocol).map((r) => r.consumers).filter((c) => c >= 10);
+    const counts =
+      n !== undefined
+        ? [n]
+        : find(OURS, protocol)
+            .map((r) => r.consumers)
+            .filter((c) => c >= 10);
     const parts: string[] = [];
     let met = true;
     for (const c of counts) {
@@ -74,31 +92,97 @@ function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: st
     if (parts.length) out.push({ goal, measured: parts.join(', '), met });
   };
   const added = (r: FanoutRow): number => r.addedCpuMsPerS;
-  each('rtsp', 'RTSP: CPU per packet per reader <= 3 µs', (r) => r.addedUsPerPacket, (v) => v <= 3, ' µs', 10);
-  each('rtsp', 'RTSP: RSS per reader < 200 KB', (r) => r.kbPerConsumer, (v) => v < 200, ' KB', 10);
-  each('rtsp', 'RTSP: p99 added latency < 2 ms', (r) => r.latencyP99Ms, (v) => v < 2, ' ms');
-  each('rtsp', 'RTSP: first frame < 300 ms (warm)', (r) => r.firstMediaMs, (v) => v < 300, ' ms');
+  each(
+    'rtsp',
+    'RTSP: CPU per packet per reader <= 3 µs',
+    (r) => r.addedUsPerPacket,
+    (v) => v <= 3,
+    ' µs',
+    10,
+  );
+  each(
+    'rtsp',
+    'RTSP: RSS per reader < 200 KB',
+    (r) => r.kbPerConsumer,
+    (v) => v < 200,
+    ' KB',
+    10,
+  );
+  each(
+    'rtsp',
+    'RTSP: p99 added latency < 2 ms',
+    (r) => r.latencyP99Ms,
+    (v) => v < 2,
+    ' ms',
+  );
+  each(
+    'rtsp',
+    'RTSP: first frame < 300 ms (warm)',
+    (r) => r.firstMediaMs,
+    (v) => v < 300,
+    ' ms',
+  );
   vsPeer('rtsp', `RTSP: added CPU per reader <= ${peer}`, added, 1);
   // Both servers forward what the camera sends (~464 a second); a window's count differs by a packet or
   // three between two runs of the same server, so "more" means more than 1 % more.
   vsPeer('rtsp', `RTSP: packets per reader <= ${peer} (+1 %)`, (r) => r.packetsPerConsumerPerS, 1.01);
   vsPeer('rtsp', `RTSP: p99 at ${maxN('rtsp')} readers <= 1.2x ${peer}`, (r) => r.latencyP99Ms, 1.2, maxN('rtsp'));
-  each('webrtc', 'WebRTC: RSS per viewer < 2 MB', (r) => r.kbPerConsumer / 1024, (v) => v < 2, ' MB', 10);
-  each('webrtc', 'WebRTC: p99 added latency < 5 ms', (r) => r.latencyP99Ms, (v) => v < 5, ' ms');
-  each('webrtc', 'WebRTC: first video packet <= 60 ms after the offer (warm)', (r) => r.firstMediaMs, (v) => v <= 60, ' ms');
-  each('webrtc', `WebRTC: p50 latency at ${maxN('webrtc')} viewers <= 5 ms`, (r) => r.latencyP50Ms, (v) => v <= 5, ' ms', maxN('webrtc'));
+  each(
+    'webrtc',
+    'WebRTC: RSS per viewer < 2 MB',
+    (r) => r.kbPerConsumer / 1024,
+    (v) => v < 2,
+    ' MB',
+    10,
+  );
+  each(
+    'webrtc',
+    'WebRTC: p99 added latency < 5 ms',
+    (r) => r.latencyP99Ms,
+    (v) => v < 5,
+    ' ms',
+  );
+  each(
+    'webrtc',
+    'WebRTC: first video packet <= 60 ms after the offer (warm)',
+    (r) => r.firstMediaMs,
+    (v) => v <= 60,
+    ' ms',
+  );
+  each(
+    'webrtc',
+    `WebRTC: p50 latency at ${maxN('webrtc')} viewers <= 5 ms`,
+    (r) => r.latencyP50Ms,
+    (v) => v <= 5,
+    ' ms',
+    maxN('webrtc'),
+  );
   vsPeer('webrtc', `WebRTC: added CPU per viewer <= 1.5x ${peer}`, added, 1.5);
   vsPeer('webrtc', `WebRTC: RSS per viewer <= ${peer}`, (r) => r.kbPerConsumer, 1);
-  each('mse', 'MSE: first fragment < 300 ms (warm)', (r) => r.firstMediaMs, (v) => v < 300, ' ms');
+  each(
+    'mse',
+    'MSE: first fragment < 300 ms (warm)',
+    (r) => r.firstMediaMs,
+    (v) => v < 300,
+    ' ms',
+  );
   vsPeer('mse', `MSE: added CPU per client <= ${peer}`, added, 1);
   vsPeer('mse', `MSE: RSS per client <= ${peer}`, (r) => r.kbPerConsumer, 1);
   const ours = idle.find((r) => r.server === OURS);
   const theirs = idle.find((r) => r.server === peer);
   if (ours) {
-    out.push({ goal: 'idle: RSS with a camera, no viewer < 60 MB', measured: `${num(ours.publisherRssMb, 1)} MB (nothing connected: ${num(ours.idleRssMb, 1)} MB)`, met: ours.publisherRssMb < 60 });
+    out.push({
+      goal: 'idle: RSS with a camera, no viewer < 60 MB',
+      measured: `${num(ours.publisherRssMb, 1)} MB (nothing connected: ${num(ours.idleRssMb, 1)} MB)`,
+      met: ours.publisherRssMb < 60,
+    });
     if (theirs) {
       const ratio = ours.publisherCpuMsPerS / theirs.publisherCpuMsPerS;
-      out.push({ goal: `idle: publisher-only CPU <= 1.5x ${peer}`, measured: `${num(ours.publisherCpuMsPerS, 1)} vs ${num(theirs.publisherCpuMsPerS, 1)} ms/s (${num(ratio, 2)}x)`, met: ratio <= 1.5 });
+      out.push({
+        goal: `idle: publisher-only CPU <= 1.5x ${peer}`,
+        measured: `${num(ours.publisherCpuMsPerS, 1)} vs ${num(theirs.publisherCpuMsPerS, 1)} ms/s (${num(ratio, 2)}x)`,
+        met: ratio <= 1.5,
+      });
     }
   }
   return out;
@@ -111,7 +195,9 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
   const lines: string[] = [];
   const line = (cells: readonly string[]): void => void lines.push(`| ${cells.join(' | ')} |`);
   if (fanout.length) {
-    lines.push(`Cells: ts2rtc / ${peer ?? '(no compare server)'} (ratio ts2rtc/${peer ?? '-'}), same run, same camera (4 Mbit/s H264 640x360@25).`);
+    lines.push(
+      `Cells: ts2rtc / ${peer ?? '(no compare server)'} (ratio ts2rtc/${peer ?? '-'}), same run, same camera (4 Mbit/s H264 640x360@25).`,
+    );
   }
   lines.push(`Machine: ${machine}.`, '');
   const headers = ['consumers', ...METRICS.map((m) => m.title)];
@@ -120,10 +206,15 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
     line(headers.map(() => '---'));
   }
   for (const protocol of ['rtsp', 'webrtc', 'mse']) {
-    const ours = fanout.filter((r) => r.server === OURS && r.protocol === protocol).sort((a, b) => a.consumers - b.consumers);
+    const ours = fanout
+      .filter((r) => r.server === OURS && r.protocol === protocol)
+      .sort((a, b) => a.consumers - b.consumers);
     for (const r of ours) {
       const p = fanout.find((x) => x.server === peer && x.protocol === protocol && x.consumers === r.consumers);
-      line([`${PROTOCOL_TITLE[protocol] ?? protocol} ${r.consumers}`, ...METRICS.map((m) => cell(m.value(r), p ? m.value(p) : undefined))]);
+      line([
+        `${PROTOCOL_TITLE[protocol] ?? protocol} ${r.consumers}`,
+        ...METRICS.map((m) => cell(m.value(r), p ? m.value(p) : undefined)),
+      ]);
     }
   }
   const ours = idle.find((r) => r.server === OURS);
@@ -132,38 +223,64 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
     lines.push('', `| idle (one camera stream) | ts2rtc / ${peer ?? '-'} (ratio) |`, '| --- | --- |');
     lines.push(`| RSS, nothing connected, MB | ${cell(ours.idleRssMb, theirs?.idleRssMb)} |`);
     lines.push(`| RSS, one RTSP publisher, no viewer, MB | ${cell(ours.publisherRssMb, theirs?.publisherRssMb)} |`);
-    lines.push(`| CPU, one RTSP publisher, no viewer, ms/s | ${cell(ours.publisherCpuMsPerS, theirs?.publisherCpuMsPerS)} |`);
+    lines.push(
+      `| CPU, one RTSP publisher, no viewer, ms/s | ${cell(ours.publisherCpuMsPerS, theirs?.publisherCpuMsPerS)} |`,
+    );
   }
   const mixed = rows.filter((r): r is MixedRow => r.bench === 'mixed');
   if (mixed.length) {
-    lines.push('', '| mixed load (2 cameras, 50 RTSP + 10 WebRTC + 10 MSE) | ' + mixed.map((m) => m.server).join(' | ') + ' |');
+    lines.push(
+      '',
+      '| mixed load (2 cameras, 50 RTSP + 10 WebRTC + 10 MSE) | ' + mixed.map((m) => m.server).join(' | ') + ' |',
+    );
     lines.push(`| --- | ${mixed.map(() => '---').join(' | ')} |`);
     const pct = (v: number): string => `${num(v * 100, 1)} %`;
-    const mixedLine = (title: string, value: (m: MixedRow) => string): void => void lines.push(`| ${title} | ${mixed.map(value).join(' | ')} |`);
+    const mixedLine = (title: string, value: (m: MixedRow) => string): void =>
+      void lines.push(`| ${title} | ${mixed.map(value).join(' | ')} |`);
     mixedLine('duration, s', (m) => num(m.seconds, 0));
     mixedLine('server CPU, ms/s', (m) => num(m.cpuMsPerS, 0));
-    mixedLine('worst frames got / sent: RTSP, WebRTC, MSE', (m) => `${pct(m.worstFrameRatio.rtsp)}, ${pct(m.worstFrameRatio.webrtc)}, ${pct(m.worstFrameRatio.mse)}`);
+    mixedLine(
+      'worst frames got / sent: RTSP, WebRTC, MSE',
+      (m) => `${pct(m.worstFrameRatio.rtsp)}, ${pct(m.worstFrameRatio.webrtc)}, ${pct(m.worstFrameRatio.mse)}`,
+    );
     mixedLine('consumers below 95 % of the frames', (m) => String(m.belowGoal));
     mixedLine('joins that got no media in 15 s (tried again)', (m) => String(m.failedJoins));
-    mixedLine('consumers that ended early (dropped, failed): RTSP, WebRTC, MSE', (m) => `${m.endedEarly.rtsp}, ${m.endedEarly.webrtc}, ${m.endedEarly.mse}`);
+    mixedLine(
+      'consumers that ended early (dropped, failed): RTSP, WebRTC, MSE',
+      (m) => `${m.endedEarly.rtsp}, ${m.endedEarly.webrtc}, ${m.endedEarly.mse}`,
+    );
     mixedLine('RSS first -> last sample, MB', (m) => `${num(m.rssFirstMb, 1)} -> ${num(m.rssLastMb, 1)}`);
     mixedLine('RSS slope after warm-up, MB per 10 min', (m) => num(m.rssSlopeMbPer10Min, 2));
-    mixedLine('after: consumers listed, child processes', (m) => `${m.consumersListedAfter < 0 ? '?' : m.consumersListedAfter}, ${m.children}`);
-    mixedLine('open files: with cameras before / after consumers; fresh / after cameras', (m) => `${m.openFiles.withCameras} / ${m.openFiles.afterConsumers}; ${m.openFiles.fresh} / ${m.openFiles.afterAll}`);
+    mixedLine(
+      'after: consumers listed, child processes',
+      (m) => `${m.consumersListedAfter < 0 ? '?' : m.consumersListedAfter}, ${m.children}`,
+    );
+    mixedLine(
+      'open files: with cameras before / after consumers; fresh / after cameras',
+      (m) =>
+        `${m.openFiles.withCameras} / ${m.openFiles.afterConsumers}; ${m.openFiles.fresh} / ${m.openFiles.afterAll}`,
+    );
   }
   const failures = rows.filter((r) => r.bench === 'failed');
   for (const f of failures) lines.push('', `not measured: ${f.part} against ${f.server}: ${f.error}`);
   const list = fanout.length || idle.length ? checks(fanout, idle, peer) : [];
   if (list.length) {
     lines.push('', '| goal (issues 11, 15) | measured (ts2rtc) | met |', '| --- | --- | --- |');
-    for (const c of list) lines.push(`| ${c.goal} | ${c.measured} | ${c.met === undefined ? '?' : c.met ? 'yes' : 'no'} |`);
+    for (const c of list)
+      lines.push(`| ${c.goal} | ${c.measured} | ${c.met === undefined ? '?' : c.met ? 'yes' : 'no'} |`);
   }
   for (const r of fanout.filter((x) => x.failedConsumers > 0)) {
-    lines.push('', `${r.failedConsumers} of ${r.consumers} ${r.protocol} consumers of ${r.server} failed or were dropped in that window (their lost frames are in "slowest").`);
+    lines.push(
+      '',
+      `${r.failedConsumers} of ${r.consumers} ${r.protocol} consumers of ${r.server} failed or were dropped in that window (their lost frames are in "slowest").`,
+    );
   }
   const retried = [...fanout, ...mixed].filter((r) => r.failedJoins > 0);
   for (const r of retried) {
-    lines.push('', `${r.failedJoins} join(s) of ${r.bench === 'fanout' ? `${r.protocol} at ${r.consumers}` : 'mixed'} against ${r.server} got no media within 15 s and were tried again.`);
+    lines.push(
+      '',
+      `${r.failedJoins} join(s) of ${r.bench === 'fanout' ? `${r.protocol} at ${r.consumers}` : 'mixed'} against ${r.server} got no media within 15 s and were tried again.`,
+    );
   }
   if (fanout.length === 0) return lines.join('\n');
   const loop = Math.max(0, ...fanout.map((r) => r.benchLoopP99Ms));

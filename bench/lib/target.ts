@@ -57,7 +57,11 @@ export function compareFromEnv(): CompareSpec | undefined {
   const value = process.env['BENCH_COMPARE'] ?? (existsSync(GO2RTC_BIN) ? 'go2rtc' : 'none');
   if (value === 'none' || value === '') return undefined;
   if (value === 'go2rtc') return existsSync(GO2RTC_BIN) ? { name: 'go2rtc', command: GO2RTC_CMD } : undefined;
-  const first = value.trim().split(/\s+/).find((word) => !word.includes('=') && word !== 'exec') ?? 'peer';
+  const first =
+    value
+      .trim()
+      .split(/\s+/)
+      .find((word) => !word.includes('=') && word !== 'exec') ?? 'peer';
   return { name: path.basename(first.replace(/^["']|["']$/g, '')), command: value };
 }
 
@@ -102,7 +106,8 @@ export function treePids(pid: number): number[] {
     }
   }
   const tree = [pid];
-  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  for (let i = 0; i < tree.length; i++)
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
   return tree;
 }
 
@@ -165,7 +170,14 @@ export async function startCompare(spec: CompareSpec, streams: readonly string[]
     BENCH_WEBRTC_PORT: String(prepared.webrtcPort),
     BENCH_STREAMS: streams.join(','),
   };
-  const proc = startProcess({ name: spec.name, command: 'sh', args: ['-c', spec.command], env, cwd: prepared.dir, group: true });
+  const proc = startProcess({
+    name: spec.name,
+    command: 'sh',
+    args: ['-c', spec.command],
+    env,
+    cwd: prepared.dir,
+    group: true,
+  });
   const stop = async (): Promise<void> => {
     await proc.stop({ signal: 'SIGTERM', graceMs: 3000 });
     rmSync(prepared.dir, { recursive: true, force: true });
@@ -173,7 +185,8 @@ export async function startCompare(spec: CompareSpec, streams: readonly string[]
   try {
     await waitFor(
       async () => {
-        if (proc.exitInfo) throw new Error(`${spec.name} exited: ${proc.describeExit()}\n${proc.stderr().slice(-2000)}`);
+        if (proc.exitInfo)
+          throw new Error(`${spec.name} exited: ${proc.describeExit()}\n${proc.stderr().slice(-2000)}`);
         return tcpAccepts(prepared.rtspPort);
       },
       { timeoutMs: 20_000, intervalMs: 100, what: `${spec.name} RTSP port` },
@@ -204,6 +217,8 @@ export function targets(): Array<{ name: string; start: (streams?: readonly stri
   const only = process.env['BENCH_SERVERS'];
   return [
     ...(only === 'compare' ? [] : [{ name: 'ts2rtc', start: (streams?: readonly string[]) => startOurs(streams) }]),
-    ...(compare && only !== 'ours' ? [{ name: compare.name, start: (streams?: readonly string[]) => startCompare(compare, streams) }] : []),
+    ...(compare && only !== 'ours'
+      ? [{ name: compare.name, start: (streams?: readonly string[]) => startCompare(compare, streams) }]
+      : []),
   ];
 }

@@ -14,7 +14,13 @@ import { consumerOf, FIRST_MEDIA_TIMEOUT_MS, LatencyLog, type Consumer } from '.
 export async function joinWebrtc(apiBase: string, stream: string): Promise<Consumer> {
   const pc = new RTCPeerConnection({ ...loopbackPeer(), codecs: { video: [h264ViewerCodec()], audio: [] } });
   const log = new LatencyLog();
-  const state = { packets: 0, frames: 0, failure: undefined as Error | undefined, frameTimestamp: -1, sentNs: undefined as number | undefined };
+  const state = {
+    packets: 0,
+    frames: 0,
+    failure: undefined as Error | undefined,
+    frameTimestamp: -1,
+    sentNs: undefined as number | undefined,
+  };
   let first: (() => void) | undefined;
   const firstPacket = new Promise<void>((resolve) => (first = resolve));
   const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
@@ -49,7 +55,8 @@ export async function joinWebrtc(apiBase: string, stream: string): Promise<Consu
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'offer', sdp: pc.localDescription?.sdp }),
     });
-    if (res.status !== 200 && res.status !== 201) throw new Error(`WebRTC offer refused: ${res.status} ${await res.text()}`);
+    if (res.status !== 200 && res.status !== 201)
+      throw new Error(`WebRTC offer refused: ${res.status} ${await res.text()}`);
     const answer: unknown = await res.json();
     const sdp: unknown = typeof answer === 'object' && answer !== null ? Reflect.get(answer, 'sdp') : undefined;
     if (typeof sdp !== 'string') throw new Error('WebRTC answer without sdp');

@@ -59,7 +59,10 @@ class FrameBoundaries {
 function respond(socket: Socket, head: string, method: string): void {
   const cseq = /^cseq:\s*(\d+)/im.exec(head)?.[1] ?? '0';
   const lines = ['RTSP/1.0 200 OK', `CSeq: ${cseq}`, 'Session: 1'];
-  if (method === 'SETUP') lines.push(`Transport: ${/^transport:\s*(.*)$/im.exec(head)?.[1]?.trim() ?? 'RTP/AVP/TCP;unicast;interleaved=0-1'}`);
+  if (method === 'SETUP')
+    lines.push(
+      `Transport: ${/^transport:\s*(.*)$/im.exec(head)?.[1]?.trim() ?? 'RTP/AVP/TCP;unicast;interleaved=0-1'}`,
+    );
   let body = '';
   if (method === 'DESCRIBE') {
     body = announced;
@@ -119,5 +122,7 @@ const server = createServer((socket) => {
 
 server.listen({ host: '127.0.0.1', port: 0 }, () => {
   const address = server.address();
-  process.stdout.write(`${JSON.stringify({ ready: true, port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`,
+  );
 });

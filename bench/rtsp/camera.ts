@@ -56,7 +56,9 @@ export class Camera {
     };
     try {
       check('ANNOUNCE', (await client.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, sdp)).status);
-      const setup = await client.request('SETUP', `${url}/streamid=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1;mode=record' });
+      const setup = await client.request('SETUP', `${url}/streamid=0`, {
+        Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1;mode=record',
+      });
       check('SETUP', setup.status);
       const session = (setup.headers.get('session') ?? '').split(';')[0] ?? '';
       check('RECORD', (await client.request('RECORD', url, { Session: session, Range: 'npt=0.000-' })).status);
@@ -143,7 +145,11 @@ export class Camera {
     const nalus = [...unit.nalus];
     const firstSlice = nalus.findIndex((n) => ((n[0] ?? 0) & 0x1f) <= 5);
     nalus.splice(firstSlice < 0 ? 0 : firstSlice, 0, stampNal(0, index));
-    const packets = this.packetizer.packetize({ payload: joinAvcc(nalus), timestamp: index * FRAME_TICKS, keyframe: unit.keyframe });
+    const packets = this.packetizer.packetize({
+      payload: joinAvcc(nalus),
+      timestamp: index * FRAME_TICKS,
+      keyframe: unit.keyframe,
+    });
     const { bytes, stampIn, stampAt } = this.sink.prepare(packets);
     if (stampAt < 0) throw new Error('the stamp is not in the packets');
     restamp(stampIn, stampAt, nowNs());

@@ -43,6 +43,7 @@ export async function encodeClip(seconds: number): Promise<Clip> {
       command: 'ffmpeg',
       debianPackage: 'ffmpeg',
       timeoutMs: 60_000,
+      // prettier-ignore
       args: [
         '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
         '-f', 'lavfi', '-i', `testsrc2=size=${WIDTH}x${HEIGHT}:rate=${FPS},noise=alls=12:allf=t`,
@@ -63,7 +64,8 @@ export async function encodeClip(seconds: number): Promise<Clip> {
 
 function parseClip(stream: Buffer, seconds: number): Clip {
   const starts: number[] = [];
-  for (let at = stream.indexOf(AUD_START); at >= 0; at = stream.indexOf(AUD_START, at + AUD_START.length)) starts.push(at);
+  for (let at = stream.indexOf(AUD_START); at >= 0; at = stream.indexOf(AUD_START, at + AUD_START.length))
+    starts.push(at);
   let sps: Buffer | undefined;
   let pps: Buffer | undefined;
   const frames: AccessUnit[] = [];
@@ -86,6 +88,7 @@ function parseClip(stream: Buffer, seconds: number): Clip {
   const bytes = frames.reduce((n, f) => n + f.nalus.reduce((m, nal) => m + nal.length, 0), 0);
   if (frames.length !== seconds * FPS) throw new Error(`bench clip: ${frames.length} frames for ${seconds} s`);
   // Readers tell key frames by index (index % FPS === 0), looping included.
-  if (frames.some((f, i) => f.keyframe !== (i % FPS === 0))) throw new Error(`bench clip: key frames are not every ${FPS} frames`);
+  if (frames.some((f, i) => f.keyframe !== (i % FPS === 0)))
+    throw new Error(`bench clip: key frames are not every ${FPS} frames`);
   return { frames, sps, pps, bitrate: (bytes * 8 * FPS) / frames.length };
 }

@@ -31,7 +31,12 @@ export interface ProfileSummary {
 }
 
 function isProfile(value: unknown): value is CpuProfile {
-  return typeof value === 'object' && value !== null && Array.isArray(Reflect.get(value, 'nodes')) && Array.isArray(Reflect.get(value, 'samples'));
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray(Reflect.get(value, 'nodes')) &&
+    Array.isArray(Reflect.get(value, 'samples'))
+  );
 }
 
 /** Where a frame's code lives, for grouping. */
@@ -49,7 +54,11 @@ function areaOf(url: string, name: string): string {
     if (src.startsWith('modules/streams/')) return 'streams module';
     return `ts2rtc other (${src.split('/').slice(0, 2).join('/')})`;
   }
-  if (/^node:(net|stream|internal\/stream|internal\/streams)/.test(url) || /internal\/(streams|net|stream_base)/.test(url)) return 'Node net/stream (write, cork, writev)';
+  if (
+    /^node:(net|stream|internal\/stream|internal\/streams)/.test(url) ||
+    /internal\/(streams|net|stream_base)/.test(url)
+  )
+    return 'Node net/stream (write, cork, writev)';
   if (url.startsWith('node:')) return `Node other (${url.split('/').slice(0, 3).join('/')})`;
   if (url === '') return `native/builtin (${name || 'anonymous'})`;
   return `other (${path.basename(file)})`;

@@ -53,7 +53,8 @@ export class BenchReader {
       if (describe.status !== 200) throw new Error(`DESCRIBE ${url}: RTSP ${describe.status}`);
       const base = (describe.headers.get('content-base') ?? url.split('?')[0] ?? url).replace(/\/?$/, '/');
       const control = videoControl(describe.body);
-      const trackUrl = control === undefined || control === '*' ? base : /^rtsp:/i.test(control) ? control : base + control;
+      const trackUrl =
+        control === undefined || control === '*' ? base : /^rtsp:/i.test(control) ? control : base + control;
       const setup = await client.request('SETUP', trackUrl, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
       if (setup.status !== 200) throw new Error(`SETUP ${trackUrl}: RTSP ${setup.status}`);
       const session = (setup.headers.get('session') ?? '').split(';')[0] ?? '';

@@ -43,9 +43,11 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-const fmt = (value: number, digits: number, width: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '-').padStart(width);
+const fmt = (value: number, digits: number, width: number): string =>
+  (Number.isFinite(value) ? value.toFixed(digits) : '-').padStart(width);
 const ms = (sorted: readonly number[], q: number): number => quantile(sorted, q) / 1e6;
-const pair = (sorted: readonly number[], width: number): string => `${fmt(ms(sorted, 0.5), 2, width)} / ${fmt(ms(sorted, 0.99), 2, 5)}`;
+const pair = (sorted: readonly number[], width: number): string =>
+  `${fmt(ms(sorted, 0.5), 2, width)} / ${fmt(ms(sorted, 0.99), 2, 5)}`;
 
 interface Derived {
   /** µs per packet per reader over the 0-reader baseline, its noise, and all CPU over all packets. */
@@ -84,14 +86,26 @@ export function report(input: { clip: Clip; runs: readonly Run[]; load: string; 
     `rtsp fan-out: H264 ${(input.clip.bitrate / 1e6).toFixed(2)} Mbit/s 640x360@${FPS} (GOP ${FPS}), ${fmt(camera, 0, 0)} RTP packets/s ` +
       `from the camera; ${input.windowMs / 1000} s windows; load average ${input.load}`,
   );
-  out('us/pkt/rdr: server CPU per RTP packet per reader, "added" = (CPU at N - CPU at 0 readers) / packets delivered to all readers,');
-  out('  "(all)" = all its CPU / packets delivered. GStreamer = gst-rtsp-server relaying the same camera (depayload + payload, shared');
-  out('  media): the same work. bare = a Node relay writing the camera\'s bytes unchanged to every reader: the floor, for CPU (socket');
+  out(
+    'us/pkt/rdr: server CPU per RTP packet per reader, "added" = (CPU at N - CPU at 0 readers) / packets delivered to all readers,',
+  );
+  out(
+    '  "(all)" = all its CPU / packets delivered. GStreamer = gst-rtsp-server relaying the same camera (depayload + payload, shared',
+  );
+  out(
+    "  media): the same work. bare = a Node relay writing the camera's bytes unchanged to every reader: the floor, for CPU (socket",
+  );
   out('  writes alone) and latency (what this machine and the bench add to any relay). ratio = ts2rtc / GStreamer.');
-  out('  ± = noise: how much the CPU rates of the two halves of the windows (N and 0 readers) disagree, per packet per reader.');
-  out(`KB/rdr: (RSS at N - RSS at 0) / N, RSS after a GC (ts2rtc: forced full GC); ± = ${RSS_NOISE_KB / 1024} MB / N, how much RSS moves between`);
-  out('  windows here. latency: camera write -> arrival of the frame\'s last packet at the reader, all frames.');
-  out('Goals (ts2rtc added, KB/rdr, p99): met / MISSED when clear of the goal by more than the noise, unsure otherwise.');
+  out(
+    '  ± = noise: how much the CPU rates of the two halves of the windows (N and 0 readers) disagree, per packet per reader.',
+  );
+  out(
+    `KB/rdr: (RSS at N - RSS at 0) / N, RSS after a GC (ts2rtc: forced full GC); ± = ${RSS_NOISE_KB / 1024} MB / N, how much RSS moves between`,
+  );
+  out("  windows here. latency: camera write -> arrival of the frame's last packet at the reader, all frames.");
+  out(
+    'Goals (ts2rtc added, KB/rdr, p99): met / MISSED when clear of the goal by more than the noise, unsure otherwise.',
+  );
   out('');
   const titles = [
     'readers',
@@ -108,10 +122,21 @@ export function report(input: { clip: Clip; runs: readonly Run[]; load: string; 
   ];
   const rows: string[][] = [];
   for (let i = 1; i < ours.steps.length; i++) {
-    const [o, p, b, ob, pb, bb] = [ours.steps[i], peer.steps[i], bare.steps[i], ours.steps[0], peer.steps[0], bare.steps[0]];
+    const [o, p, b, ob, pb, bb] = [
+      ours.steps[i],
+      peer.steps[i],
+      bare.steps[i],
+      ours.steps[0],
+      peer.steps[0],
+      bare.steps[0],
+    ];
     if (!o || !p || !b || !ob || !pb || !bb) continue;
     const [x, y, z] = [derive(o, ob), derive(p, pb), derive(b, bb)];
-    const goals = [judge(x.addedUs, x.addedNoiseUs, GOALS.cpuUs), judge(x.kbPerReader, x.kbNoise, GOALS.kbPerReader), x.p99Ms < GOALS.p99Ms ? 'met' : 'MISSED'];
+    const goals = [
+      judge(x.addedUs, x.addedNoiseUs, GOALS.cpuUs),
+      judge(x.kbPerReader, x.kbNoise, GOALS.kbPerReader),
+      x.p99Ms < GOALS.p99Ms ? 'met' : 'MISSED',
+    ];
     const cpu = (d: Derived): string => `${fmt(d.addedUs, 2, 0)} (${fmt(d.allUs, 2, 0)})`;
     const cells = [
       fmt(o.readers, 0, 0),
@@ -132,7 +157,9 @@ export function report(input: { clip: Clip; runs: readonly Run[]; load: string; 
   out(titles.map((t, c) => t.padStart(widths[c] ?? 0)).join(' | '));
   for (const row of rows) out(row.map((cell, c) => cell.padStart(widths[c] ?? 0)).join(' | '));
   out('');
-  out('details:  server | rdrs | CPU % core (ticks) | pkts/s to rdrs | slowest got | RSS MB | KB/rdr vs last step | heap+ext MB | latency ms p50/p99: other frames |    key frames | max | samples | bench loop p99 ms');
+  out(
+    'details:  server | rdrs | CPU % core (ticks) | pkts/s to rdrs | slowest got | RSS MB | KB/rdr vs last step | heap+ext MB | latency ms p50/p99: other frames |    key frames | max | samples | bench loop p99 ms',
+  );
   for (const run of input.runs) {
     for (const [i, st] of run.steps.entries()) {
       const prev = run.steps[i - 1];
@@ -144,7 +171,9 @@ export function report(input: { clip: Clip; runs: readonly Run[]; load: string; 
           fmt(st.packetRate, 0, 14),
           st.readers ? `${fmt(st.slowest * 100, 1, 10)}%` : '          -',
           fmt(st.memory.rss / 2 ** 20, 1, 6),
-          prev ? fmt((st.memory.rss - prev.memory.rss) / 1024 / (st.readers - prev.readers), 1, 19) : '                  -',
+          prev
+            ? fmt((st.memory.rss - prev.memory.rss) / 1024 / (st.readers - prev.readers), 1, 19)
+            : '                  -',
           st.memory.heap !== undefined ? fmt(st.memory.heap / 2 ** 20, 1, 11) : '          -',
           pair(st.deltaLatencies, 25),
           pair(st.keyLatencies, 6),
@@ -171,9 +200,12 @@ export function reportProfile(dir: string, steps: readonly Step[]): void {
     `ts2rtc CPU profile ${file}: ${summary.windowed ? `the ${last.readers}-reader window` : 'whole run (clock mismatch)'}, ` +
       `${(summary.totalUs / 1000).toFixed(0)} ms of samples (idle left out); self time by area:`,
   );
-  for (const [area, us] of summary.byArea.slice(0, 14)) out(`  ${((us / summary.totalUs) * 100).toFixed(1).padStart(5)}%  ${area}`);
+  for (const [area, us] of summary.byArea.slice(0, 14))
+    out(`  ${((us / summary.totalUs) * 100).toFixed(1).padStart(5)}%  ${area}`);
   out('  top functions (self time):');
-  for (const [name, us] of summary.byFunction.slice(0, 25)) out(`  ${((us / summary.totalUs) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  for (const [name, us] of summary.byFunction.slice(0, 25))
+    out(`  ${((us / summary.totalUs) * 100).toFixed(1).padStart(5)}%  ${name}`);
   out('  ts2rtc functions with their callees (inclusive time):');
-  for (const [name, us] of summary.inclusive.slice(0, 25)) out(`  ${((us / summary.totalUs) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  for (const [name, us] of summary.inclusive.slice(0, 25))
+    out(`  ${((us / summary.totalUs) * 100).toFixed(1).padStart(5)}%  ${name}`);
 }

@@ -166,7 +166,8 @@ export class BenchRtspClient {
       if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
     }
     const length = Number(headers.get('content-length') ?? 0);
-    if (!Number.isInteger(length) || length < 0 || length > MAX_MESSAGE) return this.garbage(`bad Content-Length in ${statusLine}`);
+    if (!Number.isInteger(length) || length < 0 || length > MAX_MESSAGE)
+      return this.garbage(`bad Content-Length in ${statusLine}`);
     const total = headerEnd + HEADER_END.length + length;
     if (all.length < total) {
       this.rest = Buffer.from(all);
@@ -177,7 +178,11 @@ export class BenchRtspClient {
       const waiting = this.waiting;
       this.waiting = undefined;
       clearTimeout(waiting.timer);
-      waiting.resolve({ status: Number(match[1]), headers, body: all.toString('utf8', headerEnd + HEADER_END.length, total) });
+      waiting.resolve({
+        status: Number(match[1]),
+        headers,
+        body: all.toString('utf8', headerEnd + HEADER_END.length, total),
+      });
     }
     if (match && !this.onFrame) {
       // Frames may follow the PLAY answer in the same read: keep them until the caller says what they are.

@@ -81,14 +81,20 @@ export async function startTs2rtc(options: Ts2rtcOptions = {}): Promise<Measured
   // The inspector lets us force a full GC between windows (memory "after a gc settle"); with no session
   // attached while measuring it costs nothing.
   const flags = ['--inspect=127.0.0.1:0'];
-  if (options.cpuProfileDir) flags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--cpu-prof-interval=200');
+  if (options.cpuProfileDir)
+    flags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--cpu-prof-interval=200');
   // BENCH_RTSP_TS2RTC_MAIN: another build or a patched source tree to measure (A/B), .js or .ts.
   const other = process.env['BENCH_RTSP_TS2RTC_MAIN'];
   const built = existsSync(MAIN_JS);
   const main = other ?? (built ? MAIN_JS : MAIN_TS);
   // The child runs in its temp folder: name tsx by URL, not by a package name resolved from there.
   const script = main.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), main] : [main];
-  const proc = startProcess({ name: 'ts2rtc', command: process.execPath, args: [...flags, ...script, '-c', configFile], cwd: dir });
+  const proc = startProcess({
+    name: 'ts2rtc',
+    command: process.execPath,
+    args: [...flags, ...script, '-c', configFile],
+    cwd: dir,
+  });
   const stop = async (): Promise<void> => {
     await proc.stop({ signal: 'SIGTERM', graceMs: 5000 });
     rmSync(dir, { recursive: true, force: true });
@@ -97,11 +103,17 @@ export async function startTs2rtc(options: Ts2rtcOptions = {}): Promise<Measured
     await waitFor(
       async () => {
         if (proc.exitInfo) throw new Error(proc.describeExit());
-        return fetch(`http://127.0.0.1:${apiPort}/api`).then((r) => r.ok, () => false);
+        return fetch(`http://127.0.0.1:${apiPort}/api`).then(
+          (r) => r.ok,
+          () => false,
+        );
       },
       { timeoutMs: 20_000, intervalMs: 50, what: 'ts2rtc API' },
     );
-    const inspector = await waitFor(() => /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(proc.stderr())?.[0], { timeoutMs: 5000, what: 'inspector URL' });
+    const inspector = await waitFor(() => /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(proc.stderr())?.[0], {
+      timeoutMs: 5000,
+      what: 'inspector URL',
+    });
     return {
       name: 'ts2rtc',
       pid: proc.pid,
@@ -137,7 +149,11 @@ async function rtspOnlyConfig(): Promise<{ dir: string; configFile: string; apiP
 async function gcAndMeasure(inspectorUrl: string, proc: PeerProcess): Promise<Memory> {
   const ws = new WebSocket(inspectorUrl);
   try {
-    await withTimeout(new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)), 5000, 'inspector connect');
+    await withTimeout(
+      new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)),
+      5000,
+      'inspector connect',
+    );
     let id = 0;
     const call = (method: string, params: object = {}): Promise<unknown> =>
       withTimeout(
@@ -164,7 +180,10 @@ async function gcAndMeasure(inspectorUrl: string, proc: PeerProcess): Promise<Me
       expression: '(() => { const m = process.memoryUsage(); return m.heapUsed + m.external; })()',
       returnByValue: true,
     });
-    const value: unknown = typeof result === 'object' && result !== null ? Reflect.get(Reflect.get(result, 'result') ?? {}, 'value') : undefined;
+    const value: unknown =
+      typeof result === 'object' && result !== null
+        ? Reflect.get(Reflect.get(result, 'result') ?? {}, 'value')
+        : undefined;
     return { rss: rssBytes(proc.pid), ...(typeof value === 'number' ? { heap: value } : {}) };
   } finally {
     ws.terminate();
@@ -180,14 +199,19 @@ function readyPort(line: string): number | undefined {
 }
 
 export async function startBareRelay(): Promise<MeasuredServer> {
-  const proc = startProcess({ name: 'bare-relay', command: process.execPath, args: ['--import', 'tsx', BARE_TS], cwd: ROOT });
+  const proc = startProcess({
+    name: 'bare-relay',
+    command: process.execPath,
+    args: ['--import', 'tsx', BARE_TS],
+    cwd: ROOT,
+  });
   try {
     const port = await proc.waitForLine(readyPort, 15_000, 'bare-relay ready line');
     return {
       name: 'bare Node',
       pid: proc.pid,
       rtspBase: `rtsp://127.0.0.1:${port}/`,
-      command: 'node bench/rtsp/bare-relay.ts (forwards the publisher\'s bytes unchanged)',
+      command: "node bench/rtsp/bare-relay.ts (forwards the publisher's bytes unchanged)",
       settledMemory: async () => ({ rss: rssBytes(proc.pid) }),
       stderr: () => proc.stderr(),
       stop: async () => void (await proc.stop({ signal: 'SIGTERM', graceMs: 3000 })),

@@ -53,7 +53,12 @@ export interface Stamp {
 }
 
 function readStampAt(buf: Buffer, at: number, end: number): Stamp | undefined {
-  if (end - at < STAMP_NAL_SIZE || buf[at] !== SEI_NAL || buf[at + 1] !== USER_DATA_UNREGISTERED || buf[at + 2] !== PAYLOAD_SIZE) {
+  if (
+    end - at < STAMP_NAL_SIZE ||
+    buf[at] !== SEI_NAL ||
+    buf[at + 1] !== USER_DATA_UNREGISTERED ||
+    buf[at + 2] !== PAYLOAD_SIZE
+  ) {
     return undefined;
   }
   if (buf.compare(UUID, 0, UUID.length, at + 3, at + 3 + UUID.length) !== 0) return undefined;

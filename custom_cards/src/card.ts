@@ -74,7 +74,13 @@ export class WebrtcCameraCard extends LitElement {
 
   constructor() {
     super();
-    this.status = { phase: 'idle', label: '', error: '', retrying: false, microphone: { available: false, on: false, error: '' } };
+    this.status = {
+      phase: 'idle',
+      label: '',
+      error: '',
+      retrying: false,
+      microphone: { available: false, on: false, error: '' },
+    };
     this.streamIndex = 0;
     this.fullscreen = false;
     this.muted = false;
@@ -225,7 +231,11 @@ export class WebrtcCameraCard extends LitElement {
     if (!hass) throw new ConnectError('CONNECT_SIGN_FAILED', 'Home Assistant is not ready');
     // An empty stream still gets its poster (through whatever route a real stream would take).
     const empty = !stream.url && !stream.entity;
-    const route = chooseRoute(hass.config?.components, empty ? { ...stream, url: config.poster ?? '-' } : stream, config.server);
+    const route = chooseRoute(
+      hass.config?.components,
+      empty ? { ...stream, url: config.poster ?? '-' } : stream,
+      config.server,
+    );
     let signed: string | undefined;
     let wsUrl: string;
     if (route.kind === 'proxy') {
@@ -233,7 +243,12 @@ export class WebrtcCameraCard extends LitElement {
       try {
         path = (await hass.callWS<{ path: string }>({ type: 'auth/sign_path', path: route.path })).path;
       } catch (err) {
-        const message = err instanceof Error ? err.message : typeof err === 'object' && err && 'message' in err ? String(err.message) : String(err);
+        const message =
+          err instanceof Error
+            ? err.message
+            : typeof err === 'object' && err && 'message' in err
+              ? String(err.message)
+              : String(err);
         throw new ConnectError('CONNECT_SIGN_FAILED', `cannot sign ${route.path}: ${message}`);
       }
       signed = absoluteHassUrl(hass, path);
@@ -306,11 +321,17 @@ export class WebrtcCameraCard extends LitElement {
     super.updated(changed);
     const config = this.config;
     // The browser's controls only over a playing video (not over errors, spinners or MJPEG pictures).
-    if (this.player) this.player.video.controls = !config?.ui && this.status.phase === 'playing' && this.status.label !== 'MJPEG';
+    if (this.player)
+      this.player.video.controls = !config?.ui && this.status.phase === 'playing' && this.status.label !== 'MJPEG';
     const container = this.renderRoot.querySelector<HTMLElement>('.player');
     const target = this.renderRoot.querySelector<HTMLElement>('.ptz-transform');
     if (config?.digitalPtz && container && target && !this.digitalPtz) {
-      this.digitalPtz = new DigitalPtz(container, target, config.digitalPtz, this.stream?.url || this.stream?.entity || '');
+      this.digitalPtz = new DigitalPtz(
+        container,
+        target,
+        config.digitalPtz,
+        this.stream?.url || this.stream?.entity || '',
+      );
     }
   }
 
@@ -320,10 +341,15 @@ export class WebrtcCameraCard extends LitElement {
     if (error && phase !== 'paused' && phase !== 'idle' && phase !== 'poster') {
       // Kept through the retries (connecting/loading again) so it does not flicker.
       const retrying = this.status.retrying;
-      return html`<div class="message error" role="alert">${icon('alert')}<span>${error}${retrying ? html`<br /><small>retrying…</small>` : nothing}</span></div>`;
+      return html`<div class="message error" role="alert">
+        ${icon('alert')}<span>${error}${retrying ? html`<br /><small>retrying…</small>` : nothing}</span>
+      </div>`;
     }
     if (phase === 'connecting' || phase === 'loading' || phase === 'reconnecting') {
-      return html`<div class="message info"><div class="spinner"></div><span>${phase === 'reconnecting' ? 'reconnecting' : 'loading'}</span></div>`;
+      return html`<div class="message info">
+        <div class="spinner"></div>
+        <span>${phase === 'reconnecting' ? 'reconnecting' : 'loading'}</span>
+      </div>`;
     }
     return nothing;
   }
@@ -354,7 +380,9 @@ export class WebrtcCameraCard extends LitElement {
       @pointerup=${(ev: PointerEvent) => this.micUp(ev)}
       @pointercancel=${(ev: PointerEvent) => this.micUp(ev)}
       @keydown=${(ev: KeyboardEvent) => this.micKey(ev)}
-    >${icon(mic.on ? 'mic' : 'mic-off')}</button>`;
+    >
+      ${icon(mic.on ? 'mic' : 'mic-off')}
+    </button>`;
   }
 
   private renderUi(): TemplateResult | typeof nothing {
@@ -392,7 +420,6 @@ export class WebrtcCameraCard extends LitElement {
         ${this.message()} ${renderPtz(config.ptz, this._hass, () => this.scope())}
         ${renderShortcuts(config.shortcuts, this._hass, scope, this)} ${this.renderUi()} ${this.renderMicrophone()}
       </ha-card>
-      ${this.userStyle}
-    `;
+      ${this.userStyle} `;
   }
 }

@@ -90,15 +90,37 @@ type Raw = Record<string, unknown>;
 const LOVELACE_KEYS = ['type', 'view_layout', 'layout_options', 'grid_options', 'visibility', 'card_mod'];
 const TOP_KEYS = [
   ...LOVELACE_KEYS,
-  'url', 'entity', 'streams', 'mode', 'media', 'server', 'title', 'poster', 'poster_remote', 'muted',
-  'intersection', 'ui', 'style', 'background', 'mse', 'webrtc', 'digital_ptz', 'ptz', 'shortcuts',
+  'url',
+  'entity',
+  'streams',
+  'mode',
+  'media',
+  'server',
+  'title',
+  'poster',
+  'poster_remote',
+  'muted',
+  'intersection',
+  'ui',
+  'style',
+  'background',
+  'mse',
+  'webrtc',
+  'digital_ptz',
+  'ptz',
+  'shortcuts',
   'microphone_muted',
 ];
 const STREAM_KEYS = ['name', 'url', 'entity', 'mode', 'media'];
 const SHORTCUT_KEYS = ['name', 'icon', 'service', 'service_data', 'more_info'];
 const DIGITAL_PTZ_KEYS = [
-  'mouse_drag_pan', 'mouse_wheel_zoom', 'mouse_double_click_zoom', 'touch_pinch_zoom', 'touch_drag_pan',
-  'touch_tap_drag_zoom', 'persist',
+  'mouse_drag_pan',
+  'mouse_wheel_zoom',
+  'mouse_double_click_zoom',
+  'touch_pinch_zoom',
+  'touch_drag_pan',
+  'touch_tap_drag_zoom',
+  'persist',
 ] as const;
 const PTZ_DATA_KEYS = PTZ_PHASES.flatMap((phase) => PTZ_DIRECTIONS.map((d) => `data_${phase}${d}`));
 const PTZ_KEYS = ['service', 'opacity', ...PTZ_DATA_KEYS];
@@ -115,7 +137,11 @@ function describe(value: unknown): string {
 }
 
 function invalid(key: string, expected: string, value: unknown): CardConfigError {
-  return new CardConfigError('CONFIG_INVALID_VALUE', `webrtc-camera: \`${key}\` must be ${expected}, not ${describe(value)}`, key);
+  return new CardConfigError(
+    'CONFIG_INVALID_VALUE',
+    `webrtc-camera: \`${key}\` must be ${expected}, not ${describe(value)}`,
+    key,
+  );
 }
 
 /** Names the first key not in `known` (with a near-miss hint when one is close). */
@@ -217,7 +243,8 @@ function parseServer(raw: Raw): string | undefined {
 
 function parseStreams(raw: Raw, modes: Mode[], media: Media[]): StreamConfig[] {
   const value = raw['streams'];
-  const list: unknown[] = value === undefined || value === null ? [{ url: raw['url'], entity: raw['entity'] }] : (value as unknown[]);
+  const list: unknown[] =
+    value === undefined || value === null ? [{ url: raw['url'], entity: raw['entity'] }] : (value as unknown[]);
   if (!Array.isArray(list) || list.length === 0) throw invalid('streams', 'a non-empty list', value);
   return list.map((item, index) => {
     const path = `streams[${index}]`;
@@ -245,8 +272,13 @@ function parseIntersection(raw: Raw): number {
 function parseDigitalPtz(raw: Raw): DigitalPtzOptions | null {
   const value = raw['digital_ptz'];
   const defaults: DigitalPtzOptions = {
-    mouse_drag_pan: true, mouse_wheel_zoom: true, mouse_double_click_zoom: true, touch_pinch_zoom: true,
-    touch_drag_pan: true, touch_tap_drag_zoom: true, persist: true,
+    mouse_drag_pan: true,
+    mouse_wheel_zoom: true,
+    mouse_double_click_zoom: true,
+    touch_pinch_zoom: true,
+    touch_drag_pan: true,
+    touch_tap_drag_zoom: true,
+    persist: true,
   };
   if (value === false) return null;
   if (value === undefined || value === null || value === true) return defaults;
@@ -257,7 +289,8 @@ function parseDigitalPtz(raw: Raw): DigitalPtzOptions | null {
     if (key === 'persist') {
       const persist = value['persist'];
       if (persist === undefined || persist === null) continue;
-      if (typeof persist !== 'boolean' && typeof persist !== 'string') throw invalid('digital_ptz.persist', 'true, false or a key', persist);
+      if (typeof persist !== 'boolean' && typeof persist !== 'string')
+        throw invalid('digital_ptz.persist', 'true, false or a key', persist);
       out.persist = persist;
     } else {
       out[key] = optBool(value, key, defaults[key], `digital_ptz.${key}`);
@@ -306,7 +339,8 @@ function parseShortcuts(raw: Raw): ShortcutConfig[] {
     checkKeys(item, SHORTCUT_KEYS, path);
     const service = optString(item, 'service', `${path}.service`);
     const data = item['service_data'];
-    if (data !== undefined && data !== null && !isObject(data)) throw invalid(`${path}.service_data`, 'an object', data);
+    if (data !== undefined && data !== null && !isObject(data))
+      throw invalid(`${path}.service_data`, 'an object', data);
     return {
       name: optString(item, 'name', `${path}.name`) ?? '',
       icon: optString(item, 'icon', `${path}.icon`) ?? 'mdi:gesture-tap-button',
@@ -322,7 +356,8 @@ function parseShortcuts(raw: Raw): ShortcutConfig[] {
  * Assistant's error card; `key` names the bad key).
  */
 export function parseConfig(raw: unknown): CardConfig {
-  if (!isObject(raw)) throw new CardConfigError('CONFIG_NOT_OBJECT', 'webrtc-camera: the card config must be an object', '');
+  if (!isObject(raw))
+    throw new CardConfigError('CONFIG_NOT_OBJECT', 'webrtc-camera: the card config must be an object', '');
   checkKeys(raw, TOP_KEYS, '');
   const url = optString(raw, 'url');
   const entity = optString(raw, 'entity');

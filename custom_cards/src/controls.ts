@@ -22,10 +22,16 @@ export function callPtz(hass: Hass | undefined, ptz: PtzConfig, key: string, sco
   const service = renderValue(ptz.service, scope);
   const [domain, name] = service.split('.', 2);
   if (!domain || !name) return;
-  void hass.callService(domain, name, renderValue(data, scope)).catch((err: unknown) => console.warn('webrtc-camera: ptz', err));
+  void hass
+    .callService(domain, name, renderValue(data, scope))
+    .catch((err: unknown) => console.warn('webrtc-camera: ptz', err));
 }
 
-export function renderPtz(ptz: PtzConfig | null, hass: Hass | undefined, scope: () => TemplateScope): TemplateResult | typeof nothing {
+export function renderPtz(
+  ptz: PtzConfig | null,
+  hass: Hass | undefined,
+  scope: () => TemplateScope,
+): TemplateResult | typeof nothing {
   if (!ptz) return nothing;
   const press = (direction: PtzDirection) => (start: PointerEvent) => {
     start.preventDefault();
@@ -62,11 +68,16 @@ export function renderShortcuts(
   const rendered = renderValue(shortcuts, scope);
   const click = (shortcut: ShortcutConfig) => (): void => {
     if (shortcut.more_info !== undefined) {
-      host.dispatchEvent(new CustomEvent('hass-more-info', { bubbles: true, composed: true, detail: { entityId: shortcut.more_info } }));
+      host.dispatchEvent(
+        new CustomEvent('hass-more-info', { bubbles: true, composed: true, detail: { entityId: shortcut.more_info } }),
+      );
     }
     if (shortcut.service && hass) {
       const [domain, name] = shortcut.service.split('.', 2);
-      if (domain && name) void hass.callService(domain, name, shortcut.service_data).catch((err: unknown) => console.warn('webrtc-camera: shortcut', err));
+      if (domain && name)
+        void hass
+          .callService(domain, name, shortcut.service_data)
+          .catch((err: unknown) => console.warn('webrtc-camera: shortcut', err));
     }
   };
   const hasHaIcon = customElements.get('ha-icon') !== undefined;

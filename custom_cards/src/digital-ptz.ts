@@ -25,7 +25,8 @@ export class DigitalPtz {
     this.listen('dblclick', (ev) => this.onDoubleClick(ev as MouseEvent));
     this.listen('pointerdown', (ev) => this.onDown(ev as PointerEvent));
     this.listen('pointermove', (ev) => this.onMove(ev as PointerEvent));
-    for (const type of ['pointerup', 'pointercancel', 'pointerleave']) this.listen(type, (ev) => this.pointers.delete((ev as PointerEvent).pointerId));
+    for (const type of ['pointerup', 'pointercancel', 'pointerleave'])
+      this.listen(type, (ev) => this.pointers.delete((ev as PointerEvent).pointerId));
     this.render();
   }
 
@@ -41,7 +42,11 @@ export class DigitalPtz {
   private restore(): void {
     if (this.options.persist === false) return;
     try {
-      const saved = JSON.parse(localStorage.getItem(this.storageKey()) ?? 'null') as { scale?: number; x?: number; y?: number } | null;
+      const saved = JSON.parse(localStorage.getItem(this.storageKey()) ?? 'null') as {
+        scale?: number;
+        x?: number;
+        y?: number;
+      } | null;
       if (saved && typeof saved.scale === 'number') {
         this.scale = saved.scale;
         this.x = saved.x ?? 0;
@@ -124,9 +129,14 @@ export class DigitalPtz {
         const before = Math.hypot(previous.x - other.x, previous.y - other.y);
         const after = Math.hypot(ev.clientX - other.x, ev.clientY - other.y);
         const rect = this.container.getBoundingClientRect();
-        if (before > 0) this.zoomAt(after / before, (ev.clientX + other.x) / 2 - rect.left, (ev.clientY + other.y) / 2 - rect.top);
+        if (before > 0)
+          this.zoomAt(after / before, (ev.clientX + other.x) / 2 - rect.left, (ev.clientY + other.y) / 2 - rect.top);
       }
-    } else if (this.pointers.size === 1 && this.scale > 1 && (touch ? this.options.touch_drag_pan : this.options.mouse_drag_pan)) {
+    } else if (
+      this.pointers.size === 1 &&
+      this.scale > 1 &&
+      (touch ? this.options.touch_drag_pan : this.options.mouse_drag_pan)
+    ) {
       this.x += ev.clientX - previous.x;
       this.y += ev.clientY - previous.y;
       this.clamp();

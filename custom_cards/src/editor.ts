@@ -51,15 +51,16 @@ export class WebrtcCameraEditor extends LitElement {
     const intersection = typeof c['intersection'] === 'number' ? c['intersection'] : DEFAULT_INTERSECTION;
     return html`<div class="form">
       ${TEXT_FIELDS.map(
-        ([key, label, help]) => html`<label>
-          <span>${label}</span>
-          <input
-            name=${key}
-            .value=${String(c[key] ?? '')}
-            placeholder=${help}
-            @change=${(ev: Event) => this.change(key, (ev.target as HTMLInputElement).value.trim())}
-          />
-        </label>`,
+        ([key, label, help]) =>
+          html`<label>
+            <span>${label}</span>
+            <input
+              name=${key}
+              .value=${String(c[key] ?? '')}
+              placeholder=${help}
+              @change=${(ev: Event) => this.change(key, (ev.target as HTMLInputElement).value.trim())}
+            />
+          </label>`,
       )}
       <label>
         <span>Play when at least this much is on screen (0 = always): ${intersection}</span>
@@ -77,10 +78,16 @@ export class WebrtcCameraEditor extends LitElement {
         />
       </label>
       ${BOOL_FIELDS.map(
-        ([key, label]) => html`<label class="check">
-          <input name=${key} type="checkbox" .checked=${c[key] === true} @change=${(ev: Event) => this.change(key, (ev.target as HTMLInputElement).checked)} />
-          <span>${label}</span>
-        </label>`,
+        ([key, label]) =>
+          html`<label class="check">
+            <input
+              name=${key}
+              type="checkbox"
+              .checked=${c[key] === true}
+              @change=${(ev: Event) => this.change(key, (ev.target as HTMLInputElement).checked)}
+            />
+            <span>${label}</span>
+          </label>`,
       )}
       <p class="note">Streams, PTZ, shortcuts, digital PTZ and style: use the YAML editor.</p>
     </div>`;

@@ -5,8 +5,23 @@
 import { html, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
 
 export type IconName =
-  | 'mic' | 'mic-off' | 'fullscreen' | 'fullscreen-exit' | 'volume' | 'volume-off' | 'play' | 'screenshot' | 'pip'
-  | 'left' | 'right' | 'up' | 'down' | 'zoom_in' | 'zoom_out' | 'home' | 'alert';
+  | 'mic'
+  | 'mic-off'
+  | 'fullscreen'
+  | 'fullscreen-exit'
+  | 'volume'
+  | 'volume-off'
+  | 'play'
+  | 'screenshot'
+  | 'pip'
+  | 'left'
+  | 'right'
+  | 'up'
+  | 'down'
+  | 'zoom_in'
+  | 'zoom_out'
+  | 'home'
+  | 'alert';
 
 const PATHS: Record<IconName, SVGTemplateResult> = {
   mic: svg`<rect x="9" y="3" width="6" height="11" rx="3"/><path d="M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M9 21h6"/>`,
@@ -29,5 +44,18 @@ const PATHS: Record<IconName, SVGTemplateResult> = {
 };
 
 export function icon(name: IconName): TemplateResult {
-  return html`<svg class="icon" viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${PATHS[name]}</svg>`;
+  return html`<svg
+    class="icon"
+    viewBox="0 0 24 24"
+    width="24"
+    height="24"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    aria-hidden="true"
+  >
+    ${PATHS[name]}
+  </svg>`;
 }

@@ -14,11 +14,14 @@ export const TS2RTC_WS_PATH = '/api/ts2rtc/ws';
 export const WEBRTC_WS_PATH = '/api/webrtc/ws';
 
 export type Route =
-  | { kind: 'proxy'; integration: 'ts2rtc' | 'webrtc'; path: string }
-  | { kind: 'direct'; wsUrl: string };
+  { kind: 'proxy'; integration: 'ts2rtc' | 'webrtc'; path: string } | { kind: 'direct'; wsUrl: string };
 
 /** Picks the route for one stream; throws ConnectError when none can work. */
-export function chooseRoute(components: readonly string[] | undefined, stream: StreamConfig, server: string | undefined): Route {
+export function chooseRoute(
+  components: readonly string[] | undefined,
+  stream: StreamConfig,
+  server: string | undefined,
+): Route {
   if (!stream.url && !stream.entity) {
     throw new ConnectError('CONNECT_NOTHING_TO_PLAY', 'nothing to play: this stream has no url or entity');
   }
@@ -56,7 +59,9 @@ export function directWsUrl(server: string, src: string): string {
 export function proxyWsUrl(absoluteSignedUrl: string, stream: StreamConfig, server: string | undefined): string {
   let url = absoluteSignedUrl.replace(/^http/, 'ws');
   const sep = url.includes('?') ? '&' : '?';
-  url += stream.entity ? `${sep}entity=${encodeURIComponent(stream.entity)}` : `${sep}url=${encodeURIComponent(stream.url)}`;
+  url += stream.entity
+    ? `${sep}entity=${encodeURIComponent(stream.entity)}`
+    : `${sep}url=${encodeURIComponent(stream.url)}`;
   if (server) url += `&server=${encodeURIComponent(server)}`;
   return url;
 }
@@ -65,7 +70,13 @@ export function proxyWsUrl(absoluteSignedUrl: string, stream: StreamConfig, serv
  * The poster image URL, or undefined. A remote poster is used as is; otherwise it names a camera entity or a
  * stream that the proxy renders (`&poster=`), or, direct, go2rtc's `api/frame.jpeg?src=`.
  */
-export function posterUrl(poster: string | undefined, remote: boolean, route: Route, absoluteSignedUrl: string | undefined, server: string | undefined): string | undefined {
+export function posterUrl(
+  poster: string | undefined,
+  remote: boolean,
+  route: Route,
+  absoluteSignedUrl: string | undefined,
+  server: string | undefined,
+): string | undefined {
   if (!poster) return undefined;
   if (remote) return poster;
   if (route.kind === 'proxy' && absoluteSignedUrl) return `${absoluteSignedUrl}&poster=${encodeURIComponent(poster)}`;

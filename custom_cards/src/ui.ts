@@ -38,15 +38,33 @@ export function renderUi(s: UiState): TemplateResult {
   };
   return html`<div class="ui ${s.withMic ? 'with-mic' : ''}">
     <div class="controls">
-      <button class="icon-button fullscreen" title="Fullscreen" @click=${toggleFullscreen}>${icon(s.fullscreen ? 'fullscreen-exit' : 'fullscreen')}</button>
-      <button class="icon-button screenshot" title="Save a picture" @click=${() => saveScreenshot(video)}>${icon('screenshot')}</button>
-      ${'requestPictureInPicture' in video
-        ? html`<button class="icon-button pictureinpicture" title="Picture in picture" @click=${() => video.requestPictureInPicture().catch(() => {})}>${icon('pip')}</button>`
-        : nothing}
+      <button class="icon-button fullscreen" title="Fullscreen" @click=${toggleFullscreen}>
+        ${icon(s.fullscreen ? 'fullscreen-exit' : 'fullscreen')}
+      </button>
+      <button class="icon-button screenshot" title="Save a picture" @click=${() => saveScreenshot(video)}>
+        ${icon('screenshot')}
+      </button>
+      ${
+        'requestPictureInPicture' in video
+          ? html`<button
+              class="icon-button pictureinpicture"
+              title="Picture in picture"
+              @click=${() => video.requestPictureInPicture().catch(() => {})}
+            >
+              ${icon('pip')}
+            </button>`
+          : nothing
+      }
       ${s.streamName !== undefined ? html`<span class="stream" @click=${() => s.nextStream()}>${s.streamName}</span>` : nothing}
       <span class="space"></span>
       ${video.paused && s.playing ? html`<button class="icon-button play" title="Play" @click=${() => void video.play().catch(() => {})}>${icon('play')}</button>` : nothing}
-      <button class="icon-button volume" title=${s.muted ? 'Unmute' : 'Mute'} @click=${() => (video.muted = !video.muted)}>${icon(s.muted ? 'volume-off' : 'volume')}</button>
+      <button
+        class="icon-button volume"
+        title=${s.muted ? 'Unmute' : 'Mute'}
+        @click=${() => (video.muted = !video.muted)}
+      >
+        ${icon(s.muted ? 'volume-off' : 'volume')}
+      </button>
     </div>
   </div>`;
 }

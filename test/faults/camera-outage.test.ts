@@ -37,21 +37,36 @@ describe('the camera disappears mid-stream and returns', () => {
     viewers.push(await watchRtsp(`rtsp://127.0.0.1:${server.rtspPort}/cam`));
     viewers.push(await watchMse(server.api, 'cam'));
     viewers.push(await watchWebrtc(server.api, 'cam'));
-    await waitFor(() => viewers.every((v) => v.arrivals.length > 10), { timeoutMs: 15_000, what: 'every viewer playing' });
+    await waitFor(() => viewers.every((v) => v.arrivals.length > 10), {
+      timeoutMs: 15_000,
+      what: 'every viewer playing',
+    });
 
     process.kill(camera!.pid, 'SIGKILL');
     await camera!.stop();
     camera = undefined;
-    await waitFor(async () => ((await server.streams())['cam']?.producers?.[0]?.['error'] as string | undefined), { timeoutMs: 8000, what: 'the outage noticed' });
+    await waitFor(async () => (await server.streams())['cam']?.producers?.[0]?.['error'] as string | undefined, {
+      timeoutMs: 8000,
+      what: 'the outage noticed',
+    });
     await sleep(OUTAGE_MS);
-    assert.deepEqual(viewers.filter((v) => !v.connected()).map((v) => v.name), [], 'nobody was disconnected');
+    assert.deepEqual(
+      viewers.filter((v) => !v.connected()).map((v) => v.name),
+      [],
+      'nobody was disconnected',
+    );
 
     camera = await startGstCamera({ video: 'h264', port });
     const back = performance.now();
     const times = await Promise.all(viewers.map(async (v) => [v.name, await resumedAfter(v, back, 10_000)] as const));
-    process.stderr.write(`camera outage: media again after ${times.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')}\n`);
+    process.stderr.write(
+      `camera outage: media again after ${times.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')}\n`,
+    );
     for (const [name, ms] of times) assert.ok(ms < 3000, `${name}: ${ms.toFixed(0)} ms`);
-    assert.deepEqual(viewers.filter((v) => !v.connected()).map((v) => v.name), []);
+    assert.deepEqual(
+      viewers.filter((v) => !v.connected()).map((v) => v.name),
+      [],
+    );
     const consumers = (await server.streams())['cam']?.consumers ?? [];
     assert.equal(consumers.length, 3, 'the same three consumers');
   });

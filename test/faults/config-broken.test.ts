@@ -16,7 +16,10 @@ import { arrivalsBetween, watchMse, type Watching } from './viewers.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function send(method: string, url: string, body?: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method, ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/yaml' } }) });
+  const res = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/yaml' } }),
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -59,7 +62,11 @@ describe('the config file broken and reloaded', () => {
   });
 
   it('a good file POSTed over it is saved and applied; the viewer of the unchanged stream stays', async () => {
-    const good = JSON.stringify({ ...(JSON.parse(original) as object), streams: { demo: 'demo:', two: 'demo:' } }, null, 2);
+    const good = JSON.stringify(
+      { ...(JSON.parse(original) as object), streams: { demo: 'demo:', two: 'demo:' } },
+      null,
+      2,
+    );
     const post = await send('POST', `${server.api}/api/config`, good);
     assert.equal(post.status, 200, post.text);
     await waitFor(async () => 'two' in (await server.streams()), { timeoutMs: 5000, what: 'the new stream' });

@@ -62,14 +62,18 @@ describe('an ffmpeg source that dies', () => {
     const statuses = new Map<number, number>();
     try {
       while (performance.now() - started < 3000) {
-        const res = await rtspRequest(`rtsp://127.0.0.1:${server.rtspPort}/probed`, 'DESCRIBE', { Accept: 'application/sdp' });
+        const res = await rtspRequest(`rtsp://127.0.0.1:${server.rtspPort}/probed`, 'DESCRIBE', {
+          Accept: 'application/sdp',
+        });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       }
     } finally {
       clearInterval(poll);
     }
     const describes = [...statuses.values()].reduce((a, b) => a + b, 0);
-    process.stderr.write(`ffmpeg probe loop: ${describes} DESCRIBEs in 3 s (${JSON.stringify(Object.fromEntries(statuses))}) started ${seen.size} ffmpeg\n`);
+    process.stderr.write(
+      `ffmpeg probe loop: ${describes} DESCRIBEs in 3 s (${JSON.stringify(Object.fromEntries(statuses))}) started ${seen.size} ffmpeg\n`,
+    );
     assert.ok(describes >= 20, `${describes} DESCRIBEs`);
     assert.equal(statuses.get(200), undefined);
     // 0, 0.25, 0.75, 1.75 s (plus each probe): 4 or 5, where each DESCRIBE started one before.
@@ -94,7 +98,9 @@ describe('an ffmpeg source that dies', () => {
       assert.ok(viewer.connected());
       camera = await startGstCamera({ video: 'none', audio: 'pcmu', port: cameraPort });
       const ms = await resumedAfter(viewer, performance.now(), 8000);
-      process.stderr.write(`ffmpeg failing at start: playing ${ms.toFixed(0)} ms after the camera came up (${((performance.now() - first) / 1000).toFixed(1)} s after the first attempt)\n`);
+      process.stderr.write(
+        `ffmpeg failing at start: playing ${ms.toFixed(0)} ms after the camera came up (${((performance.now() - first) / 1000).toFixed(1)} s after the first attempt)\n`,
+      );
       assert.ok(ms < 5000, `${ms.toFixed(0)} ms`);
     } finally {
       clearInterval(poll);
@@ -105,16 +111,27 @@ describe('an ffmpeg source that dies', () => {
   it('killed with SIGKILL: replaced, the viewers keep their connections and play again, nothing is left', async () => {
     viewers.push(await watchRtsp(`rtsp://127.0.0.1:${server.rtspPort}/relayed`));
     viewers.push(await watchMse(server.api, 'relayed'));
-    await waitFor(() => viewers.every((v) => v.arrivals.length > 10), { timeoutMs: 20_000, what: 'both viewers playing' });
-    const ffmpegs = () => childPids(server.pid).filter((pid) => cmdline(pid).includes('ffmpeg') && cmdline(pid).includes('/demo'));
+    await waitFor(() => viewers.every((v) => v.arrivals.length > 10), {
+      timeoutMs: 20_000,
+      what: 'both viewers playing',
+    });
+    const ffmpegs = () =>
+      childPids(server.pid).filter((pid) => cmdline(pid).includes('ffmpeg') && cmdline(pid).includes('/demo'));
     const [victim] = ffmpegs();
     assert.ok(victim, 'ffmpeg runs as a child of the server');
     process.kill(victim, 'SIGKILL');
     const killed = performance.now();
-    const times = await Promise.all(viewers.map(async (v) => [v.name, await resumedAfter(v, killed + 50, 10_000)] as const));
-    process.stderr.write(`ffmpeg SIGKILL: media again after ${times.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')}\n`);
+    const times = await Promise.all(
+      viewers.map(async (v) => [v.name, await resumedAfter(v, killed + 50, 10_000)] as const),
+    );
+    process.stderr.write(
+      `ffmpeg SIGKILL: media again after ${times.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')}\n`,
+    );
     for (const [name, ms] of times) assert.ok(ms < 5000, `${name}: ${ms.toFixed(0)} ms`);
-    assert.ok(viewers.every((v) => v.connected()), 'the viewers kept their connections');
+    assert.ok(
+      viewers.every((v) => v.connected()),
+      'the viewers kept their connections',
+    );
     const now = ffmpegs();
     assert.equal(now.length, 1, 'one ffmpeg again');
     assert.notEqual(now[0], victim);

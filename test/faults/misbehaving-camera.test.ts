@@ -29,13 +29,20 @@ describe('a misbehaving camera', () => {
   });
 
   /** A stream on a fresh fake camera (added over the API, as a user would) and an MSE viewer on it. */
-  async function watchCamera(name: string, mode: FakeRtspCamera['mode'], options: { timeout?: number; viewer?: 'mse' | 'rtsp' } = {}) {
+  async function watchCamera(
+    name: string,
+    mode: FakeRtspCamera['mode'],
+    options: { timeout?: number; viewer?: 'mse' | 'rtsp' } = {},
+  ) {
     const camera = await startFakeRtspCamera({ mode });
     cameras.push(camera);
     const src = options.timeout ? `${camera.url}#timeout=${options.timeout}` : camera.url;
     const res = await fetch(`${server.api}/api/streams?name=${name}&src=${encodeURIComponent(src)}`, { method: 'PUT' });
     assert.equal(res.status, 200);
-    const viewer = options.viewer === 'rtsp' ? await watchRtsp(`rtsp://127.0.0.1:${server.rtspPort}/${name}`) : await watchMse(server.api, name);
+    const viewer =
+      options.viewer === 'rtsp'
+        ? await watchRtsp(`rtsp://127.0.0.1:${server.rtspPort}/${name}`)
+        : await watchMse(server.api, name);
     viewers.push(viewer);
     return { camera, viewer };
   }
@@ -58,7 +65,9 @@ describe('a misbehaving camera', () => {
     // Delays 250, 500, 1000 ms, then the 2 s cap: one attempt per (2 s + the attempt itself).
     const steady = gaps.slice(3);
     const perMinute = (60_000 / (steady.reduce((a, b) => a + b, 0) / steady.length)).toFixed(0);
-    process.stderr.write(`refuse-play: ${inWindow} PLAY in the first 10 s, gaps ${gaps.map((g) => g.toFixed(0)).join(', ')} ms → ${perMinute} attempts/min at the cap\n`);
+    process.stderr.write(
+      `refuse-play: ${inWindow} PLAY in the first 10 s, gaps ${gaps.map((g) => g.toFixed(0)).join(', ')} ms → ${perMinute} attempts/min at the cap\n`,
+    );
     assert.ok(inWindow >= 5 && inWindow <= 10, `${inWindow} attempts in 10 s`);
     assert.ok(steady.length >= 2 && steady.every((g) => g >= 1900), 'the cap is held');
     assert.match((await producerError('refuses')) ?? '', /503/);

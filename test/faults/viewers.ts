@@ -22,7 +22,11 @@ export interface Watching {
 
 /** First arrival after `since`, waiting up to `timeoutMs`; returns milliseconds from `since`. */
 export async function resumedAfter(viewer: Watching, since: number, timeoutMs: number): Promise<number> {
-  const at = await waitFor(() => viewer.arrivals.find((t) => t > since), { timeoutMs, intervalMs: 5, what: `${viewer.name} media again` });
+  const at = await waitFor(() => viewer.arrivals.find((t) => t > since), {
+    timeoutMs,
+    intervalMs: 5,
+    what: `${viewer.name} media again`,
+  });
   return at - since;
 }
 
@@ -57,13 +61,20 @@ export async function watchMse(api: string, src: string): Promise<Watching> {
  * an hour for media (`#timeout=3600`) as a player would, where ts2rtc as a client gives up after 5 s.
  */
 export async function watchRtsp(url: string): Promise<Watching> {
-  const producer = await RtspProducer.open({ options: parseRtspSourceOptions(parseSourceUrl(`${url}#transport=tcp#timeout=3600`)), userAgent: 'faults', log: pino({ level: 'silent' }) });
+  const producer = await RtspProducer.open({
+    options: parseRtspSourceOptions(parseSourceUrl(`${url}#transport=tcp#timeout=3600`)),
+    userAgent: 'faults',
+    log: pino({ level: 'silent' }),
+  });
   const arrivals: number[] = [];
   let open = true;
   producer.onClose.once(() => (open = false));
   const receivers: Receiver[] = producer.getMedias().map((m) => producer.getTrack(m, m.codecs[0]!));
   for (const receiver of receivers) {
-    receiver.addSink({ id: -1 - arrivals.length, push: () => void arrivals.push(performance.now()), detach: () => undefined }, { replayGop: false });
+    receiver.addSink(
+      { id: -1 - arrivals.length, push: () => void arrivals.push(performance.now()), detach: () => undefined },
+      { replayGop: false },
+    );
   }
   await producer.start();
   return {
@@ -87,7 +98,10 @@ export async function watchWebrtc(api: string, src: string): Promise<Watching> {
   return {
     name: 'WebRTC',
     arrivals,
-    connected: () => viewing.ws.closeCode === undefined && viewing.pc.connectionState !== 'closed' && viewing.pc.connectionState !== 'failed',
+    connected: () =>
+      viewing.ws.closeCode === undefined &&
+      viewing.pc.connectionState !== 'closed' &&
+      viewing.pc.connectionState !== 'failed',
     async close() {
       clearInterval(poll);
       await viewing.close();

@@ -30,6 +30,7 @@ const SEEDS = [
   `streams:\n  a: rtsp://admin:pw1@10.0.0.1/1 # cam\n  b: [rtsp://u:pw2@h/1, "rtsp://u:pw3@h/1"]\n  k: homekit://h:1?client_private=abc&device_id=d\n  t: https://TOK@cloud/x\nrtsp:\n  password: 'p''w'\nwebrtc:\n  ice_servers:\n    - {urls: [turn:h], username: u, credential: "c\\"d"}\n    - urls: turn:h2\n      credential: plain pw\nngrok:\n  command: ngrok tcp 1 --authtoken TOK2\n`,
 ];
 
+// prettier-ignore
 const TOKENS = [
   ':', ': ', '- ', '-', '{', '}', '[', ']', ',', '&a ', '*a', '&b ', '*b', '<<: ', '<<: *a', '!!str ', '!!int ', '!!map ', '!tag ',
   '"', "'", '#', '\n', '  ', '    ', '\t', '${X}', '${X:d}', '${', '}', '---\n', '...\n', '? ', '|', '>', '%YAML 1.2\n',
@@ -84,7 +85,12 @@ function fuzzer(next: () => number) {
       const section = pick(Object.keys(KEYS));
       const body: { [k: string]: YamlValue } = {};
       for (let j = int(4); j > 0; j--) {
-        Object.defineProperty(body, pick(KEYS[section] ?? ['x']), { value: randomValue(1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(body, pick(KEYS[section] ?? ['x']), {
+          value: randomValue(1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       root[section] = next() < 0.1 ? randomValue(1) : body;
     }
@@ -214,12 +220,21 @@ describe(`config fuzz (seed ${SEED})`, () => {
             } catch {
               return; // the input itself has a bad merge key or alias: the YAML parses, there is no data to compare
             }
-            const at = keys.reduce<unknown>((acc, k) => (acc !== null && typeof acc === 'object' && Object.hasOwn(acc, k) ? (acc as Record<string, unknown>)[k] : undefined), got);
+            const at = keys.reduce<unknown>(
+              (acc, k) =>
+                acc !== null && typeof acc === 'object' && Object.hasOwn(acc, k)
+                  ? (acc as Record<string, unknown>)[k]
+                  : undefined,
+              got,
+            );
             // Merge keys can supply a deleted key again, and explicit tags (`!!int key`) give keys another value
             // in the yaml library than their text; both make a read-back meaningless.
             if (/<<|!!/.test(input)) return;
             const want: unknown = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-            assert.ok(isDeepStrictEqual(at, want), `${JSON.stringify(keys)} = ${JSON.stringify(want)}, read back ${JSON.stringify(at)}\ninput: ${JSON.stringify(input)}\noutput: ${JSON.stringify(out)}`);
+            assert.ok(
+              isDeepStrictEqual(at, want),
+              `${JSON.stringify(keys)} = ${JSON.stringify(want)}, read back ${JSON.stringify(at)}\ninput: ${JSON.stringify(input)}\noutput: ${JSON.stringify(out)}`,
+            );
             edited++;
           },
         },
@@ -239,7 +254,11 @@ describe(`config fuzz (seed ${SEED})`, () => {
     });
     // Both paths must be exercised, or the generator has drifted.
     const load = stats.get('loadConfigText');
-    if (load !== undefined) assert.ok(load.ok > (load.ok + load.failed) / 20 && load.failed > (load.ok + load.failed) / 20, `ok=${load.ok} rejected=${load.failed}`);
+    if (load !== undefined)
+      assert.ok(
+        load.ok > (load.ok + load.failed) / 20 && load.failed > (load.ok + load.failed) / 20,
+        `ok=${load.ok} rejected=${load.failed}`,
+      );
     const edit = stats.get('setYamlValue');
     if (edit !== undefined) assert.ok(edited > (edit.ok + edit.failed) / 10, `only ${edited} edits applied`);
     t.diagnostic(`${describeStats(stats)}; ${loaded} loaded, ${edited} edits read back`);

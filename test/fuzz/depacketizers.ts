@@ -7,7 +7,14 @@
  * must pass the target's check.
  */
 import assert from 'node:assert/strict';
-import { RtpError, parseRtp, serializeRtpHeader, type RtpDepacketizer, type RtpFrame, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
+import {
+  RtpError,
+  parseRtp,
+  serializeRtpHeader,
+  type RtpDepacketizer,
+  type RtpFrame,
+  type RtpPacket,
+} from '../../addon/src/pkg/rtp/index.js';
 import { Prng, flipBits, setBytes, setU32, splice, truncate } from './mutate.js';
 import type { FuzzTarget } from './targets.js';
 
@@ -42,7 +49,7 @@ export function encodeSequence(packets: readonly RtpPacket[]): Buffer {
 /** The packets of an encoded sequence; a damaged length ends it, a packet parseRtp refuses is left out. */
 export function decodeSequence(input: Buffer): RtpPacket[] {
   const out: RtpPacket[] = [];
-  for (let pos = 0; pos + 2 <= input.length; ) {
+  for (let pos = 0; pos + 2 <= input.length;) {
     const n = input.readUInt16BE(pos);
     const bytes = input.subarray(pos + 2, pos + 2 + n);
     pos += 2 + n;
@@ -134,7 +141,10 @@ export function depacketizerTarget(target: DepacketizerTarget, counts: Depacketi
         }
         counts.packets++;
         for (const frame of frames) {
-          assert.ok(Number.isInteger(frame.timestamp) && frame.timestamp >= 0 && frame.timestamp <= 0xffffffff, `timestamp ${frame.timestamp}`);
+          assert.ok(
+            Number.isInteger(frame.timestamp) && frame.timestamp >= 0 && frame.timestamp <= 0xffffffff,
+            `timestamp ${frame.timestamp}`,
+          );
           target.check(frame);
           counts.frames++;
         }

@@ -29,11 +29,19 @@ const FILE = readFileSync(new URL('../unit/pkg/flv/fixtures/ffmpeg_h264_aac_1s.f
 const TAGS: FlvTag[] = new FlvReader().push(FILE);
 const type = (n: Buffer) => ((n[0] ?? 0) >> 1) & 0x3f;
 const h265 = splitAnnexB(readFileSync(new URL('../unit/pkg/h265/fixtures/ffmpeg_ref.h265', import.meta.url)));
-const HVCC = buildHvcConfig({ vps: h265.filter((n) => type(n) === 32).slice(0, 1), sps: h265.filter((n) => type(n) === 33).slice(0, 1), pps: h265.filter((n) => type(n) === 34).slice(0, 1) });
+const HVCC = buildHvcConfig({
+  vps: h265.filter((n) => type(n) === 32).slice(0, 1),
+  sps: h265.filter((n) => type(n) === 33).slice(0, 1),
+  pps: h265.filter((n) => type(n) === 34).slice(0, 1),
+});
 
 const fileSeeds = [FILE.subarray(0, 3000)];
-const videoSeeds = TAGS.filter((t) => t.type === 9).slice(0, 4).map((t) => t.data.subarray(0, 400));
-const audioSeeds = TAGS.filter((t) => t.type === 8).slice(0, 3).map((t) => t.data);
+const videoSeeds = TAGS.filter((t) => t.type === 9)
+  .slice(0, 4)
+  .map((t) => t.data.subarray(0, 400));
+const audioSeeds = TAGS.filter((t) => t.type === 8)
+  .slice(0, 3)
+  .map((t) => t.data);
 const amfSeeds = [
   TAGS[0]?.data ?? Buffer.alloc(0),
   encodeAmf0('connect', 1, { app: 'live', tcUrl: 'rtmp://h/live', fourCcList: ['avc1', 'hvc1'], n: null }),
@@ -48,7 +56,10 @@ const targets: FuzzTarget[] = [
       const reader = new FlvReader();
       const demuxer = new FlvDemuxer();
       const step = 1 + rng.below(700);
-      const muxer = new FlvMuxer({ codec: 'H264', clockRate: 90000, channels: 0 }, { codec: 'AAC', clockRate: 16000, channels: 1, fmtp: 'config=1408' });
+      const muxer = new FlvMuxer(
+        { codec: 'H264', clockRate: 90000, channels: 0 },
+        { codec: 'AAC', clockRate: 16000, channels: 1, fmtp: 'config=1408' },
+      );
       for (let i = 0; i < input.length; i += step) {
         for (const tag of reader.push(input.subarray(i, i + step))) {
           for (const s of demuxer.push(tag)) {
@@ -83,8 +94,18 @@ const targets: FuzzTarget[] = [
 
 describe('flv fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: only FlvError, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'flv', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof FlvError });
-    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    const stats = fuzzTargets({
+      parser: 'flv',
+      seed: SEED,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof FlvError,
+    });
+    for (const [name, s] of stats)
+      assert.ok(
+        s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10),
+        `${name}: ${s.ok} accepted, ${s.failed} rejected`,
+      );
     t.diagnostic(describeStats(stats));
   });
 });

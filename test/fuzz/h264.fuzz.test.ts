@@ -35,7 +35,10 @@ function shortFrame(frame: Buffer, lastAt: number, keep: number): Buffer {
 }
 
 // Cut short to keep the per-input copies cheap; the NAL structure stays valid.
-const frames = [shortFrame(fixture('demo_keyframe.avcc'), 4 + 689, 300), shortFrame(fixture('demo_pframe.avcc'), 0, 400)];
+const frames = [
+  shortFrame(fixture('demo_keyframe.avcc'), 4 + 689, 300),
+  shortFrame(fixture('demo_pframe.avcc'), 0, 400),
+];
 const annexB = [fixture('demo_keyframe_ffmpeg.h264').subarray(0, 1200)];
 const configs = [fixture('demo_avcC.bin')];
 const spss = [
@@ -80,8 +83,18 @@ const targets: FuzzTarget[] = [
 
 describe('h264 fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: only H264Error, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'h264', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof H264Error });
-    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    const stats = fuzzTargets({
+      parser: 'h264',
+      seed: SEED,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof H264Error,
+    });
+    for (const [name, s] of stats)
+      assert.ok(
+        s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10),
+        `${name}: ${s.ok} accepted, ${s.failed} rejected`,
+      );
     t.diagnostic(describeStats(stats));
   });
 });

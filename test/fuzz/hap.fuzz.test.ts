@@ -34,7 +34,11 @@ const TLV_SEEDS = [
     '011011111111111111111111111111111111020100031601010002093132372e302e302e31030250c3040252c304250101000210aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa030ebbbbbbbbbbbbbbbbbbbbbbbbbbbb05250101000210cccccccccccccccccccccccccccccccc030edddddddddddddddddddddddddddd0604b548690107044f69d805',
     'hex',
   ),
-  encodeTlv([[6, 2], [2, Buffer.alloc(16, 1)], [3, Buffer.alloc(384, 2)]]),
+  encodeTlv([
+    [6, 2],
+    [2, Buffer.alloc(16, 1)],
+    [3, Buffer.alloc(384, 2)],
+  ]),
 ];
 
 const typedAs =
@@ -60,7 +64,10 @@ const tlvTargets: FuzzTarget[] = [
 
 const key = Buffer.alloc(32, 1);
 const sealer = new FrameSealer(key);
-const stream = Buffer.concat([sealer.seal(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n')), sealer.seal(Buffer.alloc(1500, 0x41))]);
+const stream = Buffer.concat([
+  sealer.seal(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n')),
+  sealer.seal(Buffer.alloc(1500, 0x41)),
+]);
 const frameCounts = { frames: 0, pristine: 0 };
 const frameTarget: FuzzTarget = {
   name: 'FrameOpener',
@@ -84,8 +91,12 @@ let messages = 0;
 const httpTarget: FuzzTarget = {
   name: 'HapMessageReader',
   seeds: [
-    Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/hap+json\r\nContent-Length: 21\r\n\r\n{"characteristics":[]}HTTP/1.1 204 No Content\r\n\r\n'),
-    Buffer.from('EVENT/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 207 Multi-Status\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'),
+    Buffer.from(
+      'HTTP/1.1 200 OK\r\nContent-Type: application/hap+json\r\nContent-Length: 21\r\n\r\n{"characteristics":[]}HTTP/1.1 204 No Content\r\n\r\n',
+    ),
+    Buffer.from(
+      'EVENT/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 207 Multi-Status\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    ),
   ],
   ciInputs: HTTP_INPUTS,
   run: (input, rng) => {
@@ -97,7 +108,13 @@ const httpTarget: FuzzTarget = {
 
 describe('fuzz: pkg/hap', () => {
   it(`TLV8 and the camera TLVs: corpus, then ${fuzzInputs(TLV_INPUTS)} mutated values per reader, only HAP_TLV_INVALID`, (t) => {
-    const stats = fuzzTargets({ parser: 'hap', seed: 0x686170, targets: tlvTargets, ciInputs: TLV_INPUTS, typed: typedAs('HAP_TLV_INVALID') });
+    const stats = fuzzTargets({
+      parser: 'hap',
+      seed: 0x686170,
+      targets: tlvTargets,
+      ciInputs: TLV_INPUTS,
+      typed: typedAs('HAP_TLV_INVALID'),
+    });
     const decode = stats.get('decodeTlv');
     if (decode !== undefined) assert.ok(decode.ok > 0 && decode.failed > 0, `decodeTlv ${decode.ok}/${decode.failed}`);
     for (const [name, s] of stats) assert.ok(s.ok > 0, `${name}: nothing parsed`);
@@ -105,14 +122,30 @@ describe('fuzz: pkg/hap', () => {
   });
 
   it(`session frames: corpus, then ${fuzzInputs(FRAME_INPUTS)} mutated frame streams in random splits, only HAP_FRAME_INVALID`, (t) => {
-    const stats = fuzzTargets({ parser: 'hap', seed: 0x6672616d, targets: [frameTarget], ciInputs: FRAME_INPUTS, typed: typedAs('HAP_FRAME_INVALID') });
+    const stats = fuzzTargets({
+      parser: 'hap',
+      seed: 0x6672616d,
+      targets: [frameTarget],
+      ciInputs: FRAME_INPUTS,
+      typed: typedAs('HAP_FRAME_INVALID'),
+    });
     const s = stats.get('FrameOpener');
-    if (s !== undefined) assert.ok(s.failed > 0 && frameCounts.frames > 0 && frameCounts.pristine > 0, `${s.failed} refused, ${frameCounts.frames} frames opened, ${frameCounts.pristine} pristine`);
+    if (s !== undefined)
+      assert.ok(
+        s.failed > 0 && frameCounts.frames > 0 && frameCounts.pristine > 0,
+        `${s.failed} refused, ${frameCounts.frames} frames opened, ${frameCounts.pristine} pristine`,
+      );
     t.diagnostic(`${describeStats(stats)}; ${frameCounts.frames} frames opened`);
   });
 
   it(`HTTP reader: corpus, then ${fuzzInputs(HTTP_INPUTS)} mutated answer streams, only HAP_HTTP_INVALID`, (t) => {
-    const stats = fuzzTargets({ parser: 'hap', seed: 0x68747470, targets: [httpTarget], ciInputs: HTTP_INPUTS, typed: typedAs('HAP_HTTP_INVALID') });
+    const stats = fuzzTargets({
+      parser: 'hap',
+      seed: 0x68747470,
+      targets: [httpTarget],
+      ciInputs: HTTP_INPUTS,
+      typed: typedAs('HAP_HTTP_INVALID'),
+    });
     const s = stats.get('HapMessageReader');
     if (s !== undefined) assert.ok(messages > 0 && s.failed > 0, `${messages} messages, ${s.failed} refused`);
     t.diagnostic(`${describeStats(stats)}; ${messages} messages`);

@@ -18,7 +18,10 @@ function mutateJson(rng: Prng): string {
   const json = JSON.parse(seed.toString('utf8')) as { data: { entries: Array<Record<string, unknown>> } };
   const entry = rng.pick(json.data.entries);
   const key = rng.pick([...Object.keys(entry), 'data', 'options', 'title', 'domain']);
-  const target = rng.below(2) && typeof entry[key] === 'object' && entry[key] !== null ? (entry[key] as Record<string, unknown>) : entry;
+  const target =
+    rng.below(2) && typeof entry[key] === 'object' && entry[key] !== null
+      ? (entry[key] as Record<string, unknown>)
+      : entry;
   const inner = rng.pick([...Object.keys(target), 'stream_source', 'AccessoryPort', 'iOSPairingId']);
   target[inner] = rng.pick(ODD_VALUES);
   return JSON.stringify(json);
@@ -36,7 +39,10 @@ describe('fuzz: pkg/hass', () => {
         {
           name: 'parseConfigEntries',
           seeds: [seed],
-          mutate: (rng) => (rng.below(2) ? Buffer.from(mutateJson(rng), 'utf8') : [flipBits, truncate, setBytes, splice][rng.below(4)]!(rng, seed)),
+          mutate: (rng) =>
+            rng.below(2)
+              ? Buffer.from(mutateJson(rng), 'utf8')
+              : [flipBits, truncate, setBytes, splice][rng.below(4)]!(rng, seed),
           run: (input) => {
             for (const camera of parseConfigEntries(input.toString('utf8')).cameras) {
               assert.ok(camera.title !== '' && camera.url !== '', 'a camera without title or URL');
@@ -46,7 +52,8 @@ describe('fuzz: pkg/hass', () => {
         },
       ],
     });
-    for (const [name, s] of stats) assert.ok(cameras > 0 && s.failed > 0, `${name}: ${cameras} cameras, ${s.failed} refused`);
+    for (const [name, s] of stats)
+      assert.ok(cameras > 0 && s.failed > 0, `${name}: ${cameras} cameras, ${s.failed} refused`);
     t.diagnostic(`${describeStats(stats)}; ${cameras} cameras`);
   });
 });

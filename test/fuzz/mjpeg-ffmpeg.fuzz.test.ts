@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Ts2rtcError } from '../../addon/src/core/errors.js';
-import { DEFAULT_TEMPLATES, buildFfmpegArgs, checkUntrustedSource, splitArgs } from '../../addon/src/pkg/ffmpeg/index.js';
+import {
+  DEFAULT_TEMPLATES,
+  buildFfmpegArgs,
+  checkUntrustedSource,
+  splitArgs,
+} from '../../addon/src/pkg/ffmpeg/index.js';
 import { JpegStreamSplitter, MjpegError, jpegSize } from '../../addon/src/pkg/mjpeg/index.js';
 import { Prng, flipBits, setBytes, splice, truncate } from './mutate.js';
 import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
@@ -68,10 +73,17 @@ describe('fuzz: pkg/ffmpeg', () => {
     '/media/a b.mp4#raw=-vf "transpose=1"#video=h264#width=1280',
     'https://x/y.m3u8#input=http#audio=pcmu/16000#audio=aac/16000',
   ].map((url) => Buffer.from(url, 'latin1'));
-  const ctx = { templates: DEFAULT_TEMPLATES, isStream: (n: string) => n === 'cam1', localRtsp: 'rtsp://127.0.0.1:8554' };
+  const ctx = {
+    templates: DEFAULT_TEMPLATES,
+    isStream: (n: string) => n === 'cam1',
+    localRtsp: 'rtsp://127.0.0.1:8554',
+  };
   const spec = (text: string) => {
     const [input = '', ...rest] = text.split('#');
-    return { input, options: rest.map((p): [string, string] => [p.split('=')[0] ?? '', p.split('=').slice(1).join('=')]) };
+    return {
+      input,
+      options: rest.map((p): [string, string] => [p.split('=')[0] ?? '', p.split('=').slice(1).join('=')]),
+    };
   };
   it(`argument building and the network check: corpus, then ${fuzzInputs(INPUTS)} mutated URLs each, only typed errors`, (t) => {
     const stats = fuzzTargets({
@@ -81,8 +93,18 @@ describe('fuzz: pkg/ffmpeg', () => {
       typed: (e) => e instanceof Ts2rtcError,
       targets: [
         { name: 'splitArgs', seeds: urls, mutate, run: (input) => void splitArgs(input.toString('latin1')) },
-        { name: 'buildFfmpegArgs', seeds: urls, mutate, run: (input) => void buildFfmpegArgs(spec(input.toString('latin1')), ctx) },
-        { name: 'checkUntrustedSource', seeds: urls, mutate, run: (input) => void checkUntrustedSource(spec(input.toString('latin1')), DEFAULT_TEMPLATES, ctx.isStream) },
+        {
+          name: 'buildFfmpegArgs',
+          seeds: urls,
+          mutate,
+          run: (input) => void buildFfmpegArgs(spec(input.toString('latin1')), ctx),
+        },
+        {
+          name: 'checkUntrustedSource',
+          seeds: urls,
+          mutate,
+          run: (input) => void checkUntrustedSource(spec(input.toString('latin1')), DEFAULT_TEMPLATES, ctx.isStream),
+        },
       ],
     });
     t.diagnostic(describeStats(stats));

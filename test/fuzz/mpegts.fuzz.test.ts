@@ -23,20 +23,46 @@ function segment(): Buffer {
 }
 
 function hvcc(): Buffer {
-  const nals = [Buffer.from([0x40, 0x01, 0x0c, 0x01]), Buffer.from([0x42, 0x01, 0x01, 0x01, 0x60]), Buffer.from([0x44, 0x01, 0xc1])];
-  return Buffer.concat([Buffer.alloc(22, 0), Buffer.from([3]), ...nals.map((n) => Buffer.concat([Buffer.from([0xa0, 0, 1, 0, n.length]), n]))]);
+  const nals = [
+    Buffer.from([0x40, 0x01, 0x0c, 0x01]),
+    Buffer.from([0x42, 0x01, 0x01, 0x01, 0x60]),
+    Buffer.from([0x44, 0x01, 0xc1]),
+  ];
+  return Buffer.concat([
+    Buffer.alloc(22, 0),
+    Buffer.from([3]),
+    ...nals.map((n) => Buffer.concat([Buffer.from([0xa0, 0, 1, 0, n.length]), n])),
+  ]);
 }
 
 const targets: FuzzTarget[] = [
-  { name: 'readTs', seeds: [segment(), new TsMuxer(['AAC']).header()], run: (input) => void readTs(input, { maxPesBytes: 64 * 1024 }) },
+  {
+    name: 'readTs',
+    seeds: [segment(), new TsMuxer(['AAC']).header()],
+    run: (input) => void readTs(input, { maxPesBytes: 64 * 1024 }),
+  },
   { name: 'hvccParameterSets', seeds: [hvcc()], run: (input) => void hvccParameterSets(input) },
-  { name: 'adtsConfig', seeds: [Buffer.from([0x12, 0x10]), Buffer.from([0x14, 0x08]), Buffer.from([0x2b, 0x11, 0x88, 0x00])], run: (input) => void adtsConfig(input) },
+  {
+    name: 'adtsConfig',
+    seeds: [Buffer.from([0x12, 0x10]), Buffer.from([0x14, 0x08]), Buffer.from([0x2b, 0x11, 0x88, 0x00])],
+    run: (input) => void adtsConfig(input),
+  },
 ];
 
 describe('mpegts fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per reader: only MpegTsError, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'mpegts', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof MpegTsError });
-    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    const stats = fuzzTargets({
+      parser: 'mpegts',
+      seed: SEED,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof MpegTsError,
+    });
+    for (const [name, s] of stats)
+      assert.ok(
+        s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10),
+        `${name}: ${s.ok} accepted, ${s.failed} rejected`,
+      );
     t.diagnostic(describeStats(stats));
   });
 });

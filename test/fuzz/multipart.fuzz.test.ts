@@ -15,8 +15,11 @@ const INPUTS = 20_000;
 const MAX_PART = 64 * 1024;
 const mpjpeg = readFileSync(new URL('../unit/pkg/multipart/fixtures/ffmpeg_mpjpeg_64x48_3frames.bin', import.meta.url));
 const noLength = Buffer.concat([
-  Buffer.from('--cam\r\nContent-Type: image/jpeg\r\n\r\n'), Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]),
-  Buffer.from('\r\n--cam\r\nContent-Type: image/jpeg\r\n\r\n'), Buffer.from([0xff, 0xd8, 4, 5, 0xff, 0xd9]), Buffer.from('\r\n--cam\r\n'),
+  Buffer.from('--cam\r\nContent-Type: image/jpeg\r\n\r\n'),
+  Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]),
+  Buffer.from('\r\n--cam\r\nContent-Type: image/jpeg\r\n\r\n'),
+  Buffer.from([0xff, 0xd8, 4, 5, 0xff, 0xd9]),
+  Buffer.from('\r\n--cam\r\n'),
 ]);
 const seeds = [mpjpeg, noLength];
 
@@ -34,7 +37,11 @@ describe('fuzz: pkg/multipart', () => {
           seeds,
           mutate: (rng, seed) => [flipBits, truncate, setBytes, splice][rng.below(4)]!(rng, seed),
           run: (input, rng) => {
-            const parser = new MultipartParser({ boundary: rng.below(2) ? 'ffmpeg' : undefined, maxPartBytes: MAX_PART, maxPreambleBytes: 4096 });
+            const parser = new MultipartParser({
+              boundary: rng.below(2) ? 'ffmpeg' : undefined,
+              maxPartBytes: MAX_PART,
+              maxPreambleBytes: 4096,
+            });
             let at = 0;
             while (at < input.length) {
               const cut = at + 1 + rng.below(input.length - at);
@@ -46,7 +53,8 @@ describe('fuzz: pkg/multipart', () => {
         },
       ],
     });
-    for (const [name, s] of stats) assert.ok(parts > s.ok + s.failed, `${name}: ${parts} parts out of ${s.ok + s.failed} inputs`);
+    for (const [name, s] of stats)
+      assert.ok(parts > s.ok + s.failed, `${name}: ${parts} parts out of ${s.ok + s.failed} inputs`);
     t.diagnostic(`${describeStats(stats)}; ${parts} parts`);
   });
 });

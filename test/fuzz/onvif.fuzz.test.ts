@@ -50,22 +50,27 @@ function xmlMutation(rng: Prng, text: string): string {
   }
 }
 
-const targets = readers.map(
-  ([name, reader]): FuzzTarget => ({
-    name,
-    seeds,
-    mutate: (rng, seed) => {
-      const text = mutateSeed(rng, seed).toString('utf8');
-      return Buffer.from(rng.below(2) === 0 ? xmlMutation(rng, text) : text, 'utf8');
-    },
-    run: (input) => void reader(input.toString('utf8')),
-  }),
-);
+const targets = readers.map(([name, reader]): FuzzTarget => ({
+  name,
+  seeds,
+  mutate: (rng, seed) => {
+    const text = mutateSeed(rng, seed).toString('utf8');
+    return Buffer.from(rng.below(2) === 0 ? xmlMutation(rng, text) : text, 'utf8');
+  },
+  run: (input) => void reader(input.toString('utf8')),
+}));
 
 describe('fuzz: pkg/onvif readers', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated answers per reader: only OnvifError, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'onvif', seed: 0x6f6e7666, targets, ciInputs: INPUTS, typed: (e) => e instanceof OnvifError });
-    for (const [name, s] of stats) assert.ok(s.ok > 0 && s.ok + s.failed >= fuzzInputs(INPUTS), `${name}: ${s.ok} read, ${s.failed} refused`);
+    const stats = fuzzTargets({
+      parser: 'onvif',
+      seed: 0x6f6e7666,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof OnvifError,
+    });
+    for (const [name, s] of stats)
+      assert.ok(s.ok > 0 && s.ok + s.failed >= fuzzInputs(INPUTS), `${name}: ${s.ok} read, ${s.failed} refused`);
     t.diagnostic(describeStats(stats));
   });
 

@@ -49,8 +49,15 @@ const targets: FuzzTarget[] = [
 
 describe('API query string fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated queries per parser: only typed errors, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'query', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof Ts2rtcError });
-    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || s.ok > 10, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    const stats = fuzzTargets({
+      parser: 'query',
+      seed: SEED,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof Ts2rtcError,
+    });
+    for (const [name, s] of stats)
+      assert.ok(s.ok + s.failed < 1000 || s.ok > 10, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
     t.diagnostic(describeStats(stats));
   });
 });

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FlvError } from '../../addon/src/pkg/flv/index.js';
-import { ChunkReader, ClientHandshake, HANDSHAKE_SIZE, RtmpError, ServerHandshake, parseCommand } from '../../addon/src/pkg/rtmp/index.js';
+import {
+  ChunkReader,
+  ClientHandshake,
+  HANDSHAKE_SIZE,
+  RtmpError,
+  ServerHandshake,
+  parseCommand,
+} from '../../addon/src/pkg/rtmp/index.js';
 import { IncomingMedia } from '../../addon/src/modules/rtmp/incoming.js';
 import { describeStats, fuzzInputs, fuzzTargets, type FuzzTarget } from './targets.js';
 
@@ -19,8 +26,15 @@ const fixture = (name: string) => readFileSync(new URL(`../unit/pkg/rtmp/fixture
 const PUBLISH = fixture('ffmpeg_publish_c2s.bin');
 const PLAY = fixture('nginx_play_s2c.bin');
 // Short seeds keep each input cheap: the start of each conversation (commands, metadata, sequence headers).
-const chunkSeeds = [PUBLISH.subarray(AFTER, AFTER + 1200), PLAY.subarray(AFTER, AFTER + 1500), PLAY.subarray(AFTER + 1500, AFTER + 3000)];
-const commandSeeds = new ChunkReader().push(PUBLISH.subarray(AFTER, AFTER + 1200)).filter((m) => m.type === 20).map((m) => m.payload);
+const chunkSeeds = [
+  PUBLISH.subarray(AFTER, AFTER + 1200),
+  PLAY.subarray(AFTER, AFTER + 1500),
+  PLAY.subarray(AFTER + 1500, AFTER + 3000),
+];
+const commandSeeds = new ChunkReader()
+  .push(PUBLISH.subarray(AFTER, AFTER + 1200))
+  .filter((m) => m.type === 20)
+  .map((m) => m.payload);
 const RANDOM = Buffer.alloc(HANDSHAKE_SIZE - 8, 1);
 
 const targets: FuzzTarget[] = [
@@ -53,8 +67,18 @@ const targets: FuzzTarget[] = [
 
 describe('rtmp fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: only RtmpError/FlvError, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'rtmp', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof RtmpError || e instanceof FlvError });
-    for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    const stats = fuzzTargets({
+      parser: 'rtmp',
+      seed: SEED,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof RtmpError || e instanceof FlvError,
+    });
+    for (const [name, s] of stats)
+      assert.ok(
+        s.ok + s.failed < 1000 || (s.ok > 10 && s.failed > 10),
+        `${name}: ${s.ok} accepted, ${s.failed} rejected`,
+      );
     t.diagnostic(describeStats(stats));
   });
 });

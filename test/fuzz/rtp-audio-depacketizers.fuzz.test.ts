@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AacBitWriter, AacDepacketizer, AacPacketizer, LatmDepacketizer, LatmPacketizer } from '../../addon/src/pkg/aac/index.js';
+import {
+  AacBitWriter,
+  AacDepacketizer,
+  AacPacketizer,
+  LatmDepacketizer,
+  LatmPacketizer,
+} from '../../addon/src/pkg/aac/index.js';
 import { OpusDepacketizer } from '../../addon/src/pkg/opus/index.js';
 import { PcmDepacketizer } from '../../addon/src/pkg/pcm/index.js';
 import { RtpError, parseRtp, rtpPacketToBuffer, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
@@ -20,7 +26,8 @@ const INPUTS = 3_000;
 const MAX_AU = 4096;
 
 const parsed = (buffers: readonly Buffer[]): RtpPacket[] => buffers.map((b) => parseRtp(b));
-const capped = (name: string) => (frame: { payload: Buffer }) => assert.ok(frame.payload.length <= MAX_AU * 2, `${name}: AU of ${frame.payload.length}`);
+const capped = (name: string) => (frame: { payload: Buffer }) =>
+  assert.ok(frame.payload.length <= MAX_AU * 2, `${name}: AU of ${frame.payload.length}`);
 const ffmpegAac = readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h264_aac.bin')).channels.get(2) ?? [];
 const ffmpegLatm = readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h264_latm.bin')).channels.get(2) ?? [];
 
@@ -54,12 +61,21 @@ function fieldPackets(): RtpPacket[] {
 const targets: DepacketizerTarget[] = [
   {
     name: 'AAC-hbr',
-    make: () => new AacDepacketizer({ fmtp: 'mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=1408', clockRate: 16000, maxFrameSize: MAX_AU }),
+    make: () =>
+      new AacDepacketizer({
+        fmtp: 'mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=1408',
+        clockRate: 16000,
+        maxFrameSize: MAX_AU,
+      }),
     seeds: [
       parsed(readPackets(fixtureUrl('aac', 'gst_aac_mp4g.rtp'))),
       parsed(ffmpegAac),
       ...AAC_CASES.map((c) =>
-        parsed(new AacPacketizer({ payloadType: 97, ssrc: 1, initialSequence: 0, maxPayloadSize: c.maxPayloadSize ?? 1200 }).packetize({ payload: c.au, timestamp: 0, keyframe: true }).map(rtpPacketToBuffer)),
+        parsed(
+          new AacPacketizer({ payloadType: 97, ssrc: 1, initialSequence: 0, maxPayloadSize: c.maxPayloadSize ?? 1200 })
+            .packetize({ payload: c.au, timestamp: 0, keyframe: true })
+            .map(rtpPacketToBuffer),
+        ),
       ),
     ],
     check: capped('AAC-hbr'),
@@ -76,17 +92,26 @@ const targets: DepacketizerTarget[] = [
   },
   {
     name: 'AAC-lbr',
-    make: () => new AacDepacketizer({ fmtp: 'mode=AAC-lbr;sizelength=6;indexlength=2;indexdeltalength=2;config=1408', maxFrameSize: MAX_AU }),
+    make: () =>
+      new AacDepacketizer({
+        fmtp: 'mode=AAC-lbr;sizelength=6;indexlength=2;indexdeltalength=2;config=1408',
+        maxFrameSize: MAX_AU,
+      }),
     seeds: [parsed(ffmpegAac), parsed(readPackets(fixtureUrl('aac', 'gst_aac_mp4g.rtp')))],
     check: capped('AAC-lbr'),
   },
   {
     name: 'MP4A-LATM',
-    make: () => new LatmDepacketizer({ fmtp: 'cpresent=0;config=400028103fc0', clockRate: 16000, maxFrameSize: MAX_AU }),
+    make: () =>
+      new LatmDepacketizer({ fmtp: 'cpresent=0;config=400028103fc0', clockRate: 16000, maxFrameSize: MAX_AU }),
     seeds: [
       parsed(readPackets(fixtureUrl('aac', 'gst_aac_latm.rtp'))),
       parsed(ffmpegLatm),
-      parsed(new LatmPacketizer({ payloadType: 97, ssrc: 1, initialSequence: 0, maxPayloadSize: 200 }).packetize({ payload: Buffer.alloc(700, 5), timestamp: 0, keyframe: true }).map(rtpPacketToBuffer)),
+      parsed(
+        new LatmPacketizer({ payloadType: 97, ssrc: 1, initialSequence: 0, maxPayloadSize: 200 })
+          .packetize({ payload: Buffer.alloc(700, 5), timestamp: 0, keyframe: true })
+          .map(rtpPacketToBuffer),
+      ),
     ],
     check: capped('LATM'),
   },
@@ -99,7 +124,10 @@ const targets: DepacketizerTarget[] = [
   {
     name: 'PCM',
     make: () => new PcmDepacketizer(),
-    seeds: [parsed(readPackets(fixtureUrl('pcm', 'gst_pcmu.rtp'))), parsed(readPackets(fixtureUrl('pcm', 'gst_l16.rtp')))],
+    seeds: [
+      parsed(readPackets(fixtureUrl('pcm', 'gst_pcmu.rtp'))),
+      parsed(readPackets(fixtureUrl('pcm', 'gst_l16.rtp'))),
+    ],
     check: capped('PCM'),
   },
 ];
@@ -108,9 +136,17 @@ describe('audio depacketizer fuzz', () => {
   targets.forEach((target, n) => {
     it(`${target.name}: corpus, then ${fuzzInputs(INPUTS)} mutated packet sequences, only RtpError, AUs within the cap`, (t) => {
       const counts = { packets: 0, frames: 0, typed: 0 };
-      const stats = fuzzTargets({ parser: 'rtp-audio', seed: 0x61756430 + n, targets: [depacketizerTarget(target, counts)], ciInputs: INPUTS, typed: (e) => e instanceof RtpError });
+      const stats = fuzzTargets({
+        parser: 'rtp-audio',
+        seed: 0x61756430 + n,
+        targets: [depacketizerTarget(target, counts)],
+        ciInputs: INPUTS,
+        typed: (e) => e instanceof RtpError,
+      });
       if (stats.size > 0) assert.ok(counts.frames > fuzzInputs(INPUTS) / 10, `${counts.frames} frames came out`);
-      t.diagnostic(`${describeStats(stats)}; ${counts.packets} packets, ${counts.frames} frames, ${counts.typed} RtpError`);
+      t.diagnostic(
+        `${describeStats(stats)}; ${counts.packets} packets, ${counts.frames} frames, ${counts.typed} RtpError`,
+      );
     });
   });
 });

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { H264Depacketizer, H264Packetizer, joinAvcc } from '../../addon/src/pkg/h264/index.js';
 import { H265Depacketizer, H265Packetizer } from '../../addon/src/pkg/h265/index.js';
 import { JpegDepacketizer, JpegPacketizer, parseJpeg } from '../../addon/src/pkg/jpeg/index.js';
-import { RtpError, parseRtp, rtpPacketToBuffer, splitAvccFrame, type RtpPacket } from '../../addon/src/pkg/rtp/index.js';
+import {
+  RtpError,
+  parseRtp,
+  rtpPacketToBuffer,
+  splitAvccFrame,
+  type RtpPacket,
+} from '../../addon/src/pkg/rtp/index.js';
 import { H264_CASES } from '../unit/pkg/h264/rtp-cases.js';
 import { H265_CASES } from '../unit/pkg/h265/rtp-cases.js';
 import { fixtureUrl, readFrames, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
@@ -32,11 +38,23 @@ const avccCheck = (name: string) => (frame: { payload: Buffer }) => {
 const targets: DepacketizerTarget[] = [
   {
     name: 'H264',
-    make: () => new H264Depacketizer({ waitKeyframe: false, maxFrameSize: MAX_FRAME, maxNalus: 64, fmtp: 'sprop-parameter-sets=Z0LADNoMEbAWoMDA1KAAAAMAIAAABlHihVQ=,aM48gA==' }),
+    make: () =>
+      new H264Depacketizer({
+        waitKeyframe: false,
+        maxFrameSize: MAX_FRAME,
+        maxNalus: 64,
+        fmtp: 'sprop-parameter-sets=Z0LADNoMEbAWoMDA1KAAAAMAIAAABlHihVQ=,aM48gA==',
+      }),
     seeds: [
       parsed(readPackets(fixtureUrl('h264', 'rtp/gst_h264.rtp'))),
       parsed(readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h264_aac.bin')).channels.get(0) ?? []),
-      ...fromCases((f) => new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0, maxPayloadSize: 1000 }).packetize({ payload: f, timestamp: 0, keyframe: true }).map(rtpPacketToBuffer), H264_CASES),
+      ...fromCases(
+        (f) =>
+          new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0, maxPayloadSize: 1000 })
+            .packetize({ payload: f, timestamp: 0, keyframe: true })
+            .map(rtpPacketToBuffer),
+        H264_CASES,
+      ),
     ],
     check: avccCheck('H264'),
   },
@@ -45,7 +63,13 @@ const targets: DepacketizerTarget[] = [
     make: () => new H265Depacketizer({ waitKeyframe: false, maxFrameSize: MAX_FRAME, maxNalus: 64 }),
     seeds: [
       parsed(readPackets(fixtureUrl('h265', 'gst_h265.rtp'))),
-      ...fromCases((f) => new H265Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0, maxPayloadSize: 900 }).packetize({ payload: f, timestamp: 0, keyframe: true }).map(rtpPacketToBuffer), H265_CASES),
+      ...fromCases(
+        (f) =>
+          new H265Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0, maxPayloadSize: 900 })
+            .packetize({ payload: f, timestamp: 0, keyframe: true })
+            .map(rtpPacketToBuffer),
+        H265_CASES,
+      ),
     ],
     check: avccCheck('H265'),
   },
@@ -64,7 +88,11 @@ const targets: DepacketizerTarget[] = [
       parsed(readSession(fixtureUrl('rtsp', 'ffmpeg_announce_mjpeg_pcmu.bin')).channels.get(0) ?? []).slice(0, 12),
       parsed(
         new JpegPacketizer({ payloadType: 26, ssrc: 1, initialSequence: 0, maxPayloadSize: 600 })
-          .packetize({ payload: readFrames(fixtureUrl('jpeg', 'gst_jpeg420.frames'))[0] ?? Buffer.alloc(0), timestamp: 0, keyframe: true })
+          .packetize({
+            payload: readFrames(fixtureUrl('jpeg', 'gst_jpeg420.frames'))[0] ?? Buffer.alloc(0),
+            timestamp: 0,
+            keyframe: true,
+          })
           .map(rtpPacketToBuffer),
       ),
     ],
@@ -79,9 +107,17 @@ describe('video depacketizer fuzz', () => {
   targets.forEach((target, n) => {
     it(`${target.name}: corpus, then ${fuzzInputs(INPUTS)} mutated packet sequences, only RtpError, well-formed frames`, (t) => {
       const counts = { packets: 0, frames: 0, typed: 0 };
-      const stats = fuzzTargets({ parser: 'rtp-video', seed: 0x76696430 + n, targets: [depacketizerTarget(target, counts)], ciInputs: INPUTS, typed: (e) => e instanceof RtpError });
+      const stats = fuzzTargets({
+        parser: 'rtp-video',
+        seed: 0x76696430 + n,
+        targets: [depacketizerTarget(target, counts)],
+        ciInputs: INPUTS,
+        typed: (e) => e instanceof RtpError,
+      });
       if (stats.size > 0) assert.ok(counts.frames > fuzzInputs(INPUTS) / 10, `${counts.frames} frames came out`);
-      t.diagnostic(`${describeStats(stats)}; ${counts.packets} packets, ${counts.frames} frames, ${counts.typed} RtpError`);
+      t.diagnostic(
+        `${describeStats(stats)}; ${counts.packets} packets, ${counts.frames} frames, ${counts.typed} RtpError`,
+      );
     });
   });
 });

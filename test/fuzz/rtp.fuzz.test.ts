@@ -27,15 +27,37 @@ const rtpSeeds = [
   ...readPackets(fixtureUrl('h264', 'rtp/gst_h264.rtp')).slice(0, 4),
   ...readPackets(fixtureUrl('aac', 'gst_aac_mp4g.rtp')).slice(0, 2),
   Buffer.concat([
-    serializeRtpHeader({ payloadType: 97, sequence: 1, timestamp: 2, ssrc: 3, csrc: [4, 5], headerExtension: { profile: 0xbede, data: Buffer.alloc(8, 1) }, paddingSize: 4 }),
+    serializeRtpHeader({
+      payloadType: 97,
+      sequence: 1,
+      timestamp: 2,
+      ssrc: 3,
+      csrc: [4, 5],
+      headerExtension: { profile: 0xbede, data: Buffer.alloc(8, 1) },
+      paddingSize: 4,
+    }),
     Buffer.from('aabbcc00000004', 'hex'),
   ]),
 ].map((p) => p.subarray(0, 300));
 const session = readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h264_aac.bin')).channels;
 const rtcpSeeds = [
   ...(session.get(1) ?? []),
-  buildReceiverReport({ ssrc: 1, cname: 'ts2rtc', reports: [{ ssrc: 2, fractionLost: 3, packetsLost: -4, highestSequence: 5, jitter: 6, lastSr: 7, delaySinceLastSr: 8 }] }),
-  buildSenderReport({ ssrc: 1, ntpSeconds: 2, ntpFraction: 3, rtpTimestamp: 4, packetCount: 5, octetCount: 6, cname: 'x' }),
+  buildReceiverReport({
+    ssrc: 1,
+    cname: 'ts2rtc',
+    reports: [
+      { ssrc: 2, fractionLost: 3, packetsLost: -4, highestSequence: 5, jitter: 6, lastSr: 7, delaySinceLastSr: 8 },
+    ],
+  }),
+  buildSenderReport({
+    ssrc: 1,
+    ntpSeconds: 2,
+    ntpFraction: 3,
+    rtpTimestamp: 4,
+    packetCount: 5,
+    octetCount: 6,
+    cname: 'x',
+  }),
   Buffer.from('81cb0003000000050462796521000000', 'hex'),
 ];
 
@@ -61,7 +83,13 @@ const targets: FuzzTarget[] = [
 
 describe('rtp fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated RTP and RTCP packets each: only RtpError, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'rtp', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof RtpError });
+    const stats = fuzzTargets({
+      parser: 'rtp',
+      seed: SEED,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof RtpError,
+    });
     assertBothOutcomes(stats, 1000);
     if (stats.has('parseRtp/ReorderBuffer')) assert.ok(released > 100, `${released} packets out of the reorder buffer`);
     t.diagnostic(`${describeStats(stats)}; ${released} released in order`);

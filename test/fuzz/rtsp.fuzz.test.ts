@@ -48,25 +48,50 @@ const streams = [
 const values: Array<{ name: string; seeds: string[]; run: (v: string) => unknown }> = [
   {
     name: 'transport',
-    seeds: ['RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=55D722BE;mode="PLAY"', 'RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971, RTP/AVP;multicast;destination=224.2.0.1;port=3456-3457;ttl=16'],
+    seeds: [
+      'RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=55D722BE;mode="PLAY"',
+      'RTP/AVP;unicast;client_port=5000-5001;server_port=6970-6971, RTP/AVP;multicast;destination=224.2.0.1;port=3456-3457;ttl=16',
+    ],
     run: parseTransport,
   },
   { name: 'session', seeds: ['12345678;timeout=60', 'p2OK8+sc1szeJACx'], run: parseSession },
-  { name: 'rtp-info', seeds: ['url=rtsp://127.0.0.1:8554/cam/stream=0;seq=1234;rtptime=5678,url=rtsp://127.0.0.1:8554/cam/stream=1;seq=1;rtptime=2'], run: parseRtpInfo },
-  { name: 'range', seeds: ['npt=0.000-', 'npt=1:02:03.5-7', 'clock=19961108T142300Z-19961108T143520Z'], run: parseRange },
+  {
+    name: 'rtp-info',
+    seeds: [
+      'url=rtsp://127.0.0.1:8554/cam/stream=0;seq=1234;rtptime=5678,url=rtsp://127.0.0.1:8554/cam/stream=1;seq=1;rtptime=2',
+    ],
+    run: parseRtpInfo,
+  },
+  {
+    name: 'range',
+    seeds: ['npt=0.000-', 'npt=1:02:03.5-7', 'clock=19961108T142300Z-19961108T143520Z'],
+    run: parseRange,
+  },
   {
     name: 'www-authenticate',
-    seeds: ['Digest realm="GStreamer RTSP Server", nonce="717e214cfe13d8d3"', 'Digest realm="Cam, \\"x\\"", nonce="a", qop="auth,auth-int", algorithm=SHA-256, opaque="o", stale=TRUE', 'Basic realm="x"'],
+    seeds: [
+      'Digest realm="GStreamer RTSP Server", nonce="717e214cfe13d8d3"',
+      'Digest realm="Cam, \\"x\\"", nonce="a", qop="auth,auth-int", algorithm=SHA-256, opaque="o", stale=TRUE',
+      'Basic realm="x"',
+    ],
     run: (v) => [parseWwwAuthenticate(v), pickChallenge([v, 'Basic realm="y"'])],
   },
   {
     name: 'authorization',
-    seeds: ['Digest username="admin", realm="IP Camera(C1234)", nonce="a1b2", uri="rtsp://127.0.0.1:18630/live", response="d2475e0a29b9596934591eb4799f7523", algorithm="MD5", qop="auth", cnonce="756a", nc=00000001', 'Basic YWRtaW46cGE6c3Mgd29yZA=='],
+    seeds: [
+      'Digest username="admin", realm="IP Camera(C1234)", nonce="a1b2", uri="rtsp://127.0.0.1:18630/live", response="d2475e0a29b9596934591eb4799f7523", algorithm="MD5", qop="auth", cnonce="756a", nc=00000001',
+      'Basic YWRtaW46cGE6c3Mgd29yZA==',
+    ],
     run: parseAuthorization,
   },
   {
     name: 'url',
-    seeds: ['rtsp://admin:pa%3Ass%20word@192.168.1.123:554/cam/realmonitor?channel=1&subtype=0', 'rtsp://rtsp://turret2-cam.lan:554/stream1/', 'rtsp://::ffff:192.168.1.123/onvif/profile.1/', 'rtsps://[fe80::1]/x'],
+    seeds: [
+      'rtsp://admin:pa%3Ass%20word@192.168.1.123:554/cam/realmonitor?channel=1&subtype=0',
+      'rtsp://rtsp://turret2-cam.lan:554/stream1/',
+      'rtsp://::ffff:192.168.1.123/onvif/profile.1/',
+      'rtsps://[fe80::1]/x',
+    ],
     run: (v) => [parseRequestUri(v), parseRtspUrl(v)],
   },
 ];
@@ -97,9 +122,21 @@ function sameItems(a: readonly RtspReadItem[], b: readonly RtspReadItem[]): bool
     if (y === undefined || x.kind !== y.kind) return false;
     switch (x.kind) {
       case 'request':
-        return y.kind === 'request' && x.method === y.method && x.uri === y.uri && sameHeaders(x.headers.entries(), y.headers.entries()) && x.body.equals(y.body);
+        return (
+          y.kind === 'request' &&
+          x.method === y.method &&
+          x.uri === y.uri &&
+          sameHeaders(x.headers.entries(), y.headers.entries()) &&
+          x.body.equals(y.body)
+        );
       case 'response':
-        return y.kind === 'response' && x.status === y.status && x.reason === y.reason && sameHeaders(x.headers.entries(), y.headers.entries()) && x.body.equals(y.body);
+        return (
+          y.kind === 'response' &&
+          x.status === y.status &&
+          x.reason === y.reason &&
+          sameHeaders(x.headers.entries(), y.headers.entries()) &&
+          x.body.equals(y.body)
+        );
       case 'frame':
         return y.kind === 'frame' && x.channel === y.channel && x.payload.equals(y.payload);
       case 'garbage':
@@ -142,7 +179,7 @@ const targets: FuzzTarget[] = [
       const whole = cutPass(input, [input.length]);
       const small = rng.below(10) === 0 ? 1 + rng.below(8) : 0;
       const sizes: number[] = [];
-      for (let pos = 0; pos < input.length; ) {
+      for (let pos = 0; pos < input.length;) {
         const n = small > 0 ? small : 1 + rng.below(1500);
         sizes.push(n);
         pos += n;
@@ -154,27 +191,33 @@ const targets: FuzzTarget[] = [
       }
     },
   },
-  ...values.map(
-    (v): FuzzTarget => ({
-      name: v.name,
-      seeds: v.seeds.map((text) => Buffer.from(text, 'latin1')),
-      mutate,
-      run: (input) => void v.run(input.toString('latin1')),
-    }),
-  ),
+  ...values.map((v): FuzzTarget => ({
+    name: v.name,
+    seeds: v.seeds.map((text) => Buffer.from(text, 'latin1')),
+    mutate,
+    run: (input) => void v.run(input.toString('latin1')),
+  })),
 ];
 
 describe('rtsp fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated inputs per target: the reader gives the same items whole and cut, errors only as RtspError`, (t) => {
-    const stats = fuzzTargets({ parser: 'rtsp', seed: SEED, targets, ciInputs: INPUTS, typed: (e) => e instanceof RtspError });
+    const stats = fuzzTargets({
+      parser: 'rtsp',
+      seed: SEED,
+      targets,
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof RtspError,
+    });
     const reader = stats.get('RtspReader');
     if (reader !== undefined) {
       assert.equal(reader.failed, 0, 'the reader reports errors as items, it never throws');
       const floor = reader.ok / 20;
-      for (const kind of ['request', 'response', 'frame', 'garbage']) assert.ok((kinds[kind] ?? 0) > floor, `${kind}: ${kinds[kind] ?? 0}`);
+      for (const kind of ['request', 'response', 'frame', 'garbage'])
+        assert.ok((kinds[kind] ?? 0) > floor, `${kind}: ${kinds[kind] ?? 0}`);
       assert.ok((kinds['error'] ?? 0) > 0, `fatal errors: ${kinds['error'] ?? 0}`);
     }
-    for (const [name, s] of stats) if (name !== 'RtspReader') assert.ok(s.ok > s.failed / 20, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+    for (const [name, s] of stats)
+      if (name !== 'RtspReader') assert.ok(s.ok > s.failed / 20, `${name}: ${s.ok} accepted, ${s.failed} rejected`);
     t.diagnostic(`${describeStats(stats)}; reader items ${JSON.stringify(kinds)}`);
   });
 });

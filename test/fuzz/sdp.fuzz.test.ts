@@ -31,7 +31,8 @@ function mutateLines(rng: Prng, seed: Buffer): Buffer {
       lines.splice(at, 0, lines[rng.below(lines.length)] ?? '');
       break;
     case 2:
-      lines[at] = `${rng.pick(['m=', 'a=rtpmap:', 'a=fmtp:', 'a=control:', 'c=', 'o=', 's=', 'a=sendonly', 'b=', 't='])}${rng.bytes(rng.below(24)).toString('latin1')}`;
+      lines[at] =
+        `${rng.pick(['m=', 'a=rtpmap:', 'a=fmtp:', 'a=control:', 'c=', 'o=', 's=', 'a=sendonly', 'b=', 't='])}${rng.bytes(rng.below(24)).toString('latin1')}`;
       break;
     case 3:
       lines[at] = (lines[at] ?? '').replace(/\d+/, String(rng.pick([0, 8, 26, 96, 127, 128, 65535, 4294967296])));
@@ -81,7 +82,13 @@ const target: FuzzTarget = {
 
 describe('sdp fuzz', () => {
   it(`corpus, then ${fuzzInputs(INPUTS)} mutated descriptions: only SdpError, stable through build/parse, no call hangs`, (t) => {
-    const stats = fuzzTargets({ parser: 'sdp', seed: SEED, targets: [target], ciInputs: INPUTS, typed: (e) => e instanceof SdpError });
+    const stats = fuzzTargets({
+      parser: 'sdp',
+      seed: SEED,
+      targets: [target],
+      ciInputs: INPUTS,
+      typed: (e) => e instanceof SdpError,
+    });
     assertBothOutcomes(stats);
     for (const [name, s] of stats) assert.ok(s.ok > s.failed, `${name}: ${s.ok} parsed, ${s.failed} rejected`);
     t.diagnostic(`${describeStats(stats)}; ${tracks} tracks`);

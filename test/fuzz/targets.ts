@@ -112,7 +112,12 @@ export function keepCrasher(parser: string, target: string, input: Buffer): stri
 function check(run: FuzzRun, target: FuzzTarget, input: Buffer, what: string): boolean {
   let call = timed(() => target.run(input, new Prng(inputSeed(input))));
   if (call.ms >= HANG_MS) call = timed(() => target.run(input, new Prng(inputSeed(input))));
-  const bad = call.ms >= HANG_MS ? `took ${call.ms.toFixed(0)} ms` : call.error !== undefined && !run.typed(call.error) ? `threw ${String(call.error)}` : '';
+  const bad =
+    call.ms >= HANG_MS
+      ? `took ${call.ms.toFixed(0)} ms`
+      : call.error !== undefined && !run.typed(call.error)
+        ? `threw ${String(call.error)}`
+        : '';
   if (bad !== '') {
     const kept = keepCrasher(run.parser, target.name, input);
     assert.fail(`${run.parser}/${target.name} ${what} ${bad}; input kept in ${kept}`);
@@ -143,20 +148,32 @@ export function fuzzTargets(run: FuzzRun): Map<string, TargetStats> {
       const input = mutate(rng, rng.pick(target.seeds));
       if (check(run, target, input, `input ${i}`)) s.ok++;
       else s.failed++;
-      if (i % 100_000 === 99_999) progress(`${run.parser}/${target.name} ${i + 1}/${n} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      if (i % 100_000 === 99_999)
+        progress(`${run.parser}/${target.name} ${i + 1}/${n} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
     s.ms = performance.now() - t0;
-    progress(`${run.parser}/${target.name} done: ${s.ok} ok, ${s.failed} typed errors, ${s.corpus} corpus, ${(s.ms / 1000).toFixed(1)} s`);
+    progress(
+      `${run.parser}/${target.name} done: ${s.ok} ok, ${s.failed} typed errors, ${s.corpus} corpus, ${(s.ms / 1000).toFixed(1)} s`,
+    );
   }
   return stats;
 }
 
 /** `name ok/failed (+corpus) in s` for the test's diagnostic line (and the long-run table). */
 export function describeStats(stats: Map<string, TargetStats>): string {
-  return [...stats].map(([name, s]) => `${name} ${s.ok}/${s.failed}${s.corpus > 0 ? ` +${s.corpus} corpus` : ''} ${(s.ms / 1000).toFixed(1)} s`).join('; ');
+  return [...stats]
+    .map(
+      ([name, s]) =>
+        `${name} ${s.ok}/${s.failed}${s.corpus > 0 ? ` +${s.corpus} corpus` : ''} ${(s.ms / 1000).toFixed(1)} s`,
+    )
+    .join('; ');
 }
 
 /** The usual assertion: each target ran (when selected) and saw both outcomes, unless it had too few inputs to. */
 export function assertBothOutcomes(stats: Map<string, TargetStats>, min = 10): void {
-  for (const [name, s] of stats) assert.ok(s.ok + s.failed < 1000 || (s.ok > min && s.failed > min), `${name}: ${s.ok} accepted, ${s.failed} rejected`);
+  for (const [name, s] of stats)
+    assert.ok(
+      s.ok + s.failed < 1000 || (s.ok > min && s.failed > min),
+      `${name}: ${s.ok} accepted, ${s.failed} rejected`,
+    );
 }

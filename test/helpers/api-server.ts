@@ -20,7 +20,11 @@ export interface RunningApi {
  * the server, the modules and the hub.
  */
 export async function startApi(
-  options: TestAppOptions & { api?: Record<string, unknown>; hooks?: ApiHooks; beforeStart?: (api: ApiModule, app: TestApp) => void } = {},
+  options: TestAppOptions & {
+    api?: Record<string, unknown>;
+    hooks?: ApiHooks;
+    beforeStart?: (api: ApiModule, app: TestApp) => void;
+  } = {},
 ): Promise<RunningApi> {
   const base = typeof options.config === 'object' ? options.config : {};
   const config = { ...base, api: { listen: '127.0.0.1:0', ...options.api } };

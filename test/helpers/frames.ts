@@ -9,7 +9,12 @@ import type { FrameCount } from '../peers/ffmpeg.js';
  */
 export function assertNoGaps(name: string, count: FrameCount, fps: number, share = 0.9): void {
   const expected = (count.streamMs / 1000) * fps;
-  console.log(`${name}: ${count.frames} frames covering ${count.streamMs} ms of stream (expected ${expected.toFixed(0)}) in a ${count.windowMs} ms window; first frame after ${count.firstFrameMs} ms`);
+  console.log(
+    `${name}: ${count.frames} frames covering ${count.streamMs} ms of stream (expected ${expected.toFixed(0)}) in a ${count.windowMs} ms window; first frame after ${count.firstFrameMs} ms`,
+  );
   assert.ok(count.streamMs >= 0.75 * count.windowMs, `only ${count.streamMs} ms of stream in ${count.windowMs} ms`);
-  assert.ok(count.frames >= share * expected, `${name}: ${count.frames} of ${expected.toFixed(0)} frames\n${count.stderr}`);
+  assert.ok(
+    count.frames >= share * expected,
+    `${name}: ${count.frames} of ${expected.toFixed(0)} frames\n${count.stderr}`,
+  );
 }

@@ -44,7 +44,13 @@ export function request(url: string, options: HttpOptions = {}): Promise<HttpRes
         res.on('end', () => {
           const body = Buffer.concat(chunks);
           const text = body.toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json: () => JSON.parse(text) as unknown });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            text,
+            json: () => JSON.parse(text) as unknown,
+          });
         });
       },
     );

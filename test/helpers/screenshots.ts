@@ -8,7 +8,10 @@ import path from 'node:path';
  * re-encodes the PNGs a little differently).
  */
 export function screenshotDir(committed: string): string {
-  const dir = process.env['UPDATE_SCREENSHOTS'] === '1' ? committed : path.join(tmpdir(), 'ts2rtc-screenshots', path.basename(committed));
+  const dir =
+    process.env['UPDATE_SCREENSHOTS'] === '1'
+      ? committed
+      : path.join(tmpdir(), 'ts2rtc-screenshots', path.basename(committed));
   mkdirSync(dir, { recursive: true });
   return dir;
 }

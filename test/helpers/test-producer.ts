@@ -32,7 +32,10 @@ export class TestProducer extends ProducerBase {
   startCount = 0;
 
   constructor(options: TestProducerOptions = {}) {
-    super({ formatName: 'test', protocol: 'pipe', url: options.url ?? 'test:' }, options.medias ?? [testMedia('video', 'H264')]);
+    super(
+      { formatName: 'test', protocol: 'pipe', url: options.url ?? 'test:' },
+      options.medias ?? [testMedia('video', 'H264')],
+    );
     this.fps = options.fps ?? 50;
     this.keyframeEvery = options.keyframeEvery ?? 10;
     this.frameBytes = options.frameBytes ?? 100;
@@ -92,13 +95,18 @@ export function parseTestCodec(text: string): Codec {
 export function registerTestSource(hub: StreamHub, scheme = 'test'): { opened: TestProducer[] } {
   const opened: TestProducer[] = [];
   hub.registerSource(scheme, async (url: SourceUrl) => {
-    if (sourceOption(url, 'fail') !== undefined) throw new Ts2rtcError('TEST_SOURCE_FAILED', 'test source: open failed');
+    if (sourceOption(url, 'fail') !== undefined)
+      throw new Ts2rtcError('TEST_SOURCE_FAILED', 'test source: open failed');
     const medias = [
       ...sourceOptions(url, 'video').map((c) => testMedia('video', c)),
       ...sourceOptions(url, 'audio').map((c) => testMedia('audio', c)),
     ];
     const fps = sourceOption(url, 'fps');
-    const producer = new TestProducer({ url: url.raw, ...(medias.length > 0 ? { medias } : {}), ...(fps ? { fps: Number(fps) } : {}) });
+    const producer = new TestProducer({
+      url: url.raw,
+      ...(medias.length > 0 ? { medias } : {}),
+      ...(fps ? { fps: Number(fps) } : {}),
+    });
     opened.push(producer);
     return producer;
   });

@@ -54,7 +54,11 @@ export async function startTs2rtcChild(config: Record<string, unknown>): Promise
   const configPath = path.join(dir, 'ts2rtc.yaml');
   // JSON is YAML: the file is what a user could have written.
   writeFileSync(configPath, JSON.stringify(full, null, 2));
-  const proc = runTs2rtc(['-c', configPath], { cwd: dir, defaultPorts: true, nodeArgs: ['--expose-gc', '--import', PROBE] });
+  const proc = runTs2rtc(['-c', configPath], {
+    cwd: dir,
+    defaultPorts: true,
+    nodeArgs: ['--expose-gc', '--import', PROBE],
+  });
   try {
     await waitForListen(proc, 20_000);
   } catch (err) {
@@ -77,7 +81,10 @@ export async function startTs2rtcChild(config: Record<string, unknown>): Promise
       proc.child.kill('SIGUSR2');
       const line = await waitFor(
         () => {
-          const lines = proc.stderr().split('\n').filter((l) => l.startsWith('TS2RTC_PROBE '));
+          const lines = proc
+            .stderr()
+            .split('\n')
+            .filter((l) => l.startsWith('TS2RTC_PROBE '));
           return lines.length > seen ? lines[seen] : undefined;
         },
         { timeoutMs: 10_000, what: 'the server probe line' },

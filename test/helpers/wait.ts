@@ -12,7 +12,8 @@ export async function waitFor<T>(
   for (;;) {
     const value = await condition();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'condition'}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'condition'}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

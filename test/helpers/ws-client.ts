@@ -17,7 +17,9 @@ export class TestWsClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
-      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+      const buffer = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
       if (isBinary) this.binary.push(buffer);
       else this.messages.push(JSON.parse(buffer.toString('utf8')) as TestWsMessage);
     });

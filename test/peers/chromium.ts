@@ -72,7 +72,11 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Chr
     });
   } catch (err) {
     await rm(userDataDir, { recursive: true, force: true });
-    throw new PeerError('PEER_START_FAILED', `chromium did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new PeerError(
+      'PEER_START_FAILED',
+      `chromium did not start: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   const consoleMessages: string[] = [];
   const watch = (page: Page): void => {

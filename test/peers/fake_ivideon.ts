@@ -36,6 +36,7 @@ export interface FakeIvideon {
 const FPS = 25;
 
 function ffmpegArgs(): string[] {
+  // prettier-ignore
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
     '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=${FPS}`,
@@ -111,7 +112,8 @@ export async function startFakeIvideon(cameras: readonly FakeIvideonCamera[]): P
     }
     const camera = cameras.find((c) => c.id === id);
     if (!camera) return json(404, { success: false, code: 'NOT_FOUND', message: 'Camera not found' });
-    if (camera.state === 'offline') return json(200, { success: false, code: 'CAMERA_OFFLINE', message: 'Camera is offline' });
+    if (camera.state === 'offline')
+      return json(200, { success: false, code: 'CAMERA_OFFLINE', message: 'Camera is offline' });
     json(200, { success: true, result: { url: `ws://127.0.0.1:${port}/live/${encodeURIComponent(id)}` } });
   });
 
@@ -131,11 +133,27 @@ export async function startFakeIvideon(cameras: readonly FakeIvideonCamera[]): P
         if (type === 'ftyp') init = [box];
         else if (type === 'moov') {
           const segment = Buffer.concat([...init, box]);
-          ws.send(JSON.stringify({ type: 'stream-init', codec_string: codecString(segment), data: segment.toString('base64'), track_id: 0 }));
+          ws.send(
+            JSON.stringify({
+              type: 'stream-init',
+              codec_string: codecString(segment),
+              data: segment.toString('base64'),
+              track_id: 0,
+            }),
+          );
         } else if (type === 'moof') moof = box;
         else if (type === 'mdat' && moof) {
           const fragment = Buffer.concat([moof, box]);
-          ws.send(JSON.stringify({ type: 'fragment', track: 0, start_time: time, duration: 1 / FPS, is_key: isKey(moof), data_offset: 0 }));
+          ws.send(
+            JSON.stringify({
+              type: 'fragment',
+              track: 0,
+              start_time: time,
+              duration: 1 / FPS,
+              is_key: isKey(moof),
+              data_offset: 0,
+            }),
+          );
           ws.send(fragment);
           time += 1 / FPS;
           moof = undefined;
@@ -162,7 +180,12 @@ export async function startFakeIvideon(cameras: readonly FakeIvideonCamera[]): P
     encoders: () => encoders.size,
     async stop() {
       for (const client of wss.clients) client.terminate();
-      const exits = [...encoders].map((e) => new Promise<void>((resolve) => (e.exitCode !== null || e.signalCode !== null ? resolve() : e.once('exit', () => resolve()))));
+      const exits = [...encoders].map(
+        (e) =>
+          new Promise<void>((resolve) =>
+            e.exitCode !== null || e.signalCode !== null ? resolve() : e.once('exit', () => resolve()),
+          ),
+      );
       killAll();
       await Promise.all(exits);
       wss.close();

@@ -13,7 +13,11 @@ const args = process.argv.slice(2);
 const now = () => new Date().toISOString();
 const emit = (fields) => {
   const record = { ...fields, t: now() };
-  const sorted = Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]]),
+  );
   process.stdout.write(`${JSON.stringify(sorted)}\n`);
 };
 const option = (name) => {
@@ -40,14 +44,20 @@ emit({ err: null, lvl: 'info', msg: 'open config file', path: '/root/.config/ngr
 emit({ addr: '127.0.0.1:4040', allow_hosts: [], lvl: 'info', msg: 'starting web service', obj: 'web' });
 
 if (option('authtoken') === 'bad') {
-  const err = 'authentication failed: The authtoken you specified does not look like a proper ngrok tunnel authtoken.\nYour authtoken: bad\n\nERR_NGROK_105\n';
+  const err =
+    'authentication failed: The authtoken you specified does not look like a proper ngrok tunnel authtoken.\nYour authtoken: bad\n\nERR_NGROK_105\n';
   emit({ err, lvl: 'eror', msg: 'failed to reconnect session', obj: 'tunnels.session' });
   emit({ err, lvl: 'eror', msg: 'session closing', obj: 'tunnels.session' });
   process.stderr.write(`ERROR:  ${err}`);
   process.exit(1);
 }
 
-emit({ clientid: randomBytes(16).toString('hex'), lvl: 'info', msg: 'client session established', obj: 'tunnels.session' });
+emit({
+  clientid: randomBytes(16).toString('hex'),
+  lvl: 'info',
+  msg: 'client session established',
+  obj: 'tunnels.session',
+});
 emit({ id: randomBytes(6).toString('hex'), lvl: 'info', msg: 'tunnel session started', obj: 'tunnels.session' });
 
 const sockets = new Set();
@@ -55,7 +65,14 @@ const server = net.createServer((inbound) => {
   sockets.add(inbound);
   const outbound = net.connect(localPort, localHost);
   sockets.add(outbound);
-  emit({ id: randomBytes(4).toString('hex'), l: `${localHost}:${localPort}`, lvl: 'info', msg: 'join connections', obj: 'join', r: `${inbound.remoteAddress}:${inbound.remotePort}` });
+  emit({
+    id: randomBytes(4).toString('hex'),
+    l: `${localHost}:${localPort}`,
+    lvl: 'info',
+    msg: 'join connections',
+    obj: 'join',
+    r: `${inbound.remoteAddress}:${inbound.remotePort}`,
+  });
   inbound.pipe(outbound);
   outbound.pipe(inbound);
   const close = () => {
@@ -69,7 +86,14 @@ const server = net.createServer((inbound) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const publicHost = process.env.FAKE_NGROK_PUBLIC_HOST || 'localhost';
-  emit({ addr: `//${target.includes(':') ? target : `localhost:${target}`}`, lvl: 'info', msg: 'started tunnel', name: 'command_line', obj: 'tunnels', url: `tcp://${publicHost}:${server.address().port}` });
+  emit({
+    addr: `//${target.includes(':') ? target : `localhost:${target}`}`,
+    lvl: 'info',
+    msg: 'started tunnel',
+    name: 'command_line',
+    obj: 'tunnels',
+    url: `tcp://${publicHost}:${server.address().port}`,
+  });
 });
 
 const stop = () => {

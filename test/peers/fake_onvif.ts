@@ -101,7 +101,11 @@ export async function startFakeOnvif(options: FakeOnvifOptions): Promise<FakeOnv
     const at = Date.parse(created);
     if (!Number.isFinite(at) || Math.abs(deviceNow() - at) > 5 * 60 * 1000) return false;
     if (usedNonces.has(nonce)) return false;
-    const digest = createHash('sha1').update(Buffer.from(nonce, 'base64')).update(created).update(options.password).digest('base64');
+    const digest = createHash('sha1')
+      .update(Buffer.from(nonce, 'base64'))
+      .update(created)
+      .update(options.password)
+      .digest('base64');
     if (username !== options.username || digest !== password) return false;
     usedNonces.add(nonce);
     return true;
@@ -192,7 +196,8 @@ export async function startFakeOnvif(options: FakeOnvifOptions): Promise<FakeOnv
       requests.push({ path, operation, authorized: ok });
       if (!ok) return send(400, fault('ter:NotAuthorized', 'Sender not Authorized'));
       const body = answer(path, operation, xml);
-      if (body === undefined) return send(400, fault('ter:ActionNotSupported', `${operation} not supported`, 'env:Receiver'));
+      if (body === undefined)
+        return send(400, fault('ter:ActionNotSupported', `${operation} not supported`, 'env:Receiver'));
       send(body.includes('<env:Fault>') ? 400 : 200, body);
     });
   });

@@ -47,7 +47,9 @@ function video(): Promise<ClipTrack> {
   return clipVideo;
 }
 
-export async function startFakeRtspCamera(options: { mode?: FakeCameraMode; slowMs?: number } = {}): Promise<FakeRtspCamera> {
+export async function startFakeRtspCamera(
+  options: { mode?: FakeCameraMode; slowMs?: number } = {},
+): Promise<FakeRtspCamera> {
   const track = await video();
   const sockets = new Set<Socket>();
   const requests: Array<{ method: string; at: number }> = [];
@@ -96,7 +98,12 @@ interface CameraState {
   slowMs: number;
 }
 
-function serve(socket: Socket, track: ClipTrack, state: CameraState, requests: Array<{ method: string; at: number }>): void {
+function serve(
+  socket: Socket,
+  track: ClipTrack,
+  state: CameraState,
+  requests: Array<{ method: string; at: number }>,
+): void {
   let buffer = Buffer.alloc(0);
   let timer: NodeJS.Timeout | undefined;
   const session = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
@@ -157,7 +164,10 @@ function serve(socket: Socket, track: ClipTrack, state: CameraState, requests: A
     const [requestLine = '', ...lines] = head.split('\r\n');
     const [method = '', uri = ''] = requestLine.split(' ');
     const header = (name: string): string | undefined =>
-      lines.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
+      lines
+        .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+        ?.slice(name.length + 1)
+        .trim();
     const cseq = header('CSeq') ?? '0';
     requests.push({ method, at: performance.now() });
     switch (method) {
@@ -178,11 +188,19 @@ function serve(socket: Socket, track: ClipTrack, state: CameraState, requests: A
           'a=control:trackID=0',
           '',
         ].join('\r\n');
-        return answer(cseq, '200 OK', { 'Content-Type': 'application/sdp', 'Content-Base': `${uri.replace(/\/$/, '')}/` }, sdp);
+        return answer(
+          cseq,
+          '200 OK',
+          { 'Content-Type': 'application/sdp', 'Content-Base': `${uri.replace(/\/$/, '')}/` },
+          sdp,
+        );
       }
       case 'SETUP':
         if (!/RTP\/AVP\/TCP/.test(header('Transport') ?? '')) return answer(cseq, '461 Unsupported Transport');
-        return answer(cseq, '200 OK', { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1', Session: `${session};timeout=60` });
+        return answer(cseq, '200 OK', {
+          Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1',
+          Session: `${session};timeout=60`,
+        });
       case 'PLAY':
         if (state.mode === 'refuse-play') return answer(cseq, '503 Service Unavailable', { Session: session });
         answer(cseq, '200 OK', { Session: session, Range: 'npt=0.000-' });

@@ -39,9 +39,29 @@ function codecArgs(options: PublishOptions, rtmp: boolean): { inputs: string[]; 
     inputs.push('-re', '-f', 'lavfi', '-i', `testsrc2=size=${options.size ?? '640x360'}:rate=${fps}`);
     codecs.push('-map', '0:v:0', '-pix_fmt', 'yuv420p');
     if (video === 'h264') {
-      codecs.push('-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', String(fps));
+      codecs.push(
+        '-c:v',
+        'libx264',
+        '-profile:v',
+        'baseline',
+        '-tune',
+        'zerolatency',
+        '-preset',
+        'ultrafast',
+        '-g',
+        String(fps),
+      );
     } else {
-      codecs.push('-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-x265-params', `keyint=${fps}:log-level=error`);
+      codecs.push(
+        '-c:v',
+        'libx265',
+        '-preset',
+        'ultrafast',
+        '-tune',
+        'zerolatency',
+        '-x265-params',
+        `keyint=${fps}:log-level=error`,
+      );
     }
   }
   if (audio !== 'none') {
@@ -71,6 +91,7 @@ export async function publishTestStream(url: string, options: PublishOptions = {
     name: 'ffmpeg (publish)',
     command: 'ffmpeg',
     debianPackage: 'ffmpeg',
+    // prettier-ignore
     args: [
       '-hide_banner', '-nostdin', '-v', 'warning', '-progress', 'pipe:1', '-stats_period', '0.1',
       ...inputs, ...codecs, ...duration, ...output, url,

@@ -57,11 +57,24 @@ export async function ffprobeJson(
     name: 'ffprobe',
     command: FFPROBE,
     debianPackage: PACKAGE,
-    args: ['-v', 'error', '-of', 'json', '-show_streams', '-show_format', ...transportArgs(url, undefined, args), ...args, url],
+    args: [
+      '-v',
+      'error',
+      '-of',
+      'json',
+      '-show_streams',
+      '-show_format',
+      ...transportArgs(url, undefined, args),
+      ...args,
+      url,
+    ],
     timeoutMs: options.timeoutMs ?? 15000,
   });
   if (result.code !== 0) {
-    throw new PeerError('PEER_FAILED', `ffprobe ${url} exited with ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+    throw new PeerError(
+      'PEER_FAILED',
+      `ffprobe ${url} exited with ${result.code ?? result.signal}: ${result.stderr.trim()}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -73,11 +86,13 @@ export async function ffprobeJson(
     throw new PeerError('PEER_OUTPUT', `ffprobe JSON has no streams: ${result.stdout.slice(0, 500)}`);
   }
   const streams: FfprobeStream[] = parsed.streams.filter(
-    (s: unknown): s is FfprobeStream => typeof s === 'object' && s !== null && 'index' in s && typeof s.index === 'number',
+    (s: unknown): s is FfprobeStream =>
+      typeof s === 'object' && s !== null && 'index' in s && typeof s.index === 'number',
   );
-  const format = 'format' in parsed && typeof parsed.format === 'object' && parsed.format !== null
-    ? (parsed.format as Record<string, unknown>)
-    : undefined;
+  const format =
+    'format' in parsed && typeof parsed.format === 'object' && parsed.format !== null
+      ? (parsed.format as Record<string, unknown>)
+      : undefined;
   return format ? { streams, format } : { streams };
 }
 
@@ -134,7 +149,23 @@ export async function countFrames(url: string, options: CountFramesOptions): Pro
     name: 'ffmpeg (count frames)',
     command: FFMPEG,
     debianPackage: PACKAGE,
-    args: ['-hide_banner', '-nostdin', '-nostats', '-v', 'warning', ...input, '-i', url, '-map', map, '-fps_mode', 'passthrough', '-f', 'framecrc', 'pipe:1'],
+    args: [
+      '-hide_banner',
+      '-nostdin',
+      '-nostats',
+      '-v',
+      'warning',
+      ...input,
+      '-i',
+      url,
+      '-map',
+      map,
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'framecrc',
+      'pipe:1',
+    ],
   });
   try {
     return await countLines(peer, options);
@@ -204,7 +235,8 @@ function streamSpanMs(lines: readonly string[], timeBase: number): number {
   const b = fields(lines[lines.length - 1]);
   const [, , ptsA] = a;
   const [, , ptsB, durB] = b;
-  if (ptsA === undefined || ptsB === undefined || !Number.isFinite(ptsA) || !Number.isFinite(ptsB) || timeBase === 0) return 0;
+  if (ptsA === undefined || ptsB === undefined || !Number.isFinite(ptsA) || !Number.isFinite(ptsB) || timeBase === 0)
+    return 0;
   return Math.round((ptsB - ptsA + (durB ?? 0)) * timeBase * 1000);
 }
 
@@ -233,6 +265,7 @@ export async function audioLevel(
     name: 'ffmpeg (astats)',
     command: FFMPEG,
     debianPackage: PACKAGE,
+    // prettier-ignore
     args: [
       '-hide_banner', '-nostdin', '-nostats', '-v', 'info',
       '-f', format.format, '-ar', String(format.sampleRate), '-ac', String(format.channels),
@@ -242,7 +275,10 @@ export async function audioLevel(
   });
   const overall = result.stderr.split(/\] Overall\s*\n/)[1];
   if (result.code !== 0 || overall === undefined) {
-    throw new PeerError('PEER_FAILED', `no audio statistics for ${file} (empty file?): ${result.stderr.trim().slice(-2000)}`);
+    throw new PeerError(
+      'PEER_FAILED',
+      `no audio statistics for ${file} (empty file?): ${result.stderr.trim().slice(-2000)}`,
+    );
   }
   const field = (name: string): number => {
     const match = new RegExp(`${name}: (-?inf|-?[0-9.]+)`).exec(overall);
@@ -250,7 +286,12 @@ export async function audioLevel(
     return match[1].endsWith('inf') ? (match[1].startsWith('-') ? -Infinity : Infinity) : Number(match[1]);
   };
   const samples = field('Number of samples');
-  return { rmsDb: field('RMS level dB'), peakDb: field('Peak level dB'), samples, seconds: samples / format.sampleRate };
+  return {
+    rmsDb: field('RMS level dB'),
+    peakDb: field('Peak level dB'),
+    samples,
+    seconds: samples / format.sampleRate,
+  };
 }
 
 export { publishTestStream, type PublishOptions, type Publisher } from './ffmpeg-publish.js';

@@ -97,7 +97,12 @@ function parseReady(line: string): ReadyLine | undefined {
   if (typeof value !== 'object' || value === null || !('ready' in value) || value.ready !== true) return undefined;
   const v = value as Record<string, unknown>;
   const { url, authUrl, port, launch, backchannelFile, backchannelFormat } = v;
-  if (typeof url !== 'string' || typeof authUrl !== 'string' || typeof port !== 'number' || typeof launch !== 'string') {
+  if (
+    typeof url !== 'string' ||
+    typeof authUrl !== 'string' ||
+    typeof port !== 'number' ||
+    typeof launch !== 'string'
+  ) {
     throw new PeerError('PEER_OUTPUT', `gst-camera ready line lacks url/authUrl/port/launch: ${line}`);
   }
   const ready: ReadyLine = { url, authUrl, port, launch };
@@ -146,9 +151,10 @@ function cameraArgs(options: GstCameraOptions, backchannelFile: string | undefin
  * port taken; the message carries its stderr) or PEER_TIMEOUT.
  */
 export async function startGstCamera(options: GstCameraOptions = {}): Promise<GstCamera> {
-  const tempDir = options.onvif && options.backchannelFile === undefined
-    ? await mkdtemp(path.join(tmpdir(), 'ts2rtc-gst-camera-'))
-    : undefined;
+  const tempDir =
+    options.onvif && options.backchannelFile === undefined
+      ? await mkdtemp(path.join(tmpdir(), 'ts2rtc-gst-camera-'))
+      : undefined;
   const backchannelFile = options.backchannelFile ?? (tempDir ? path.join(tempDir, 'backchannel.raw') : undefined);
   const started = Date.now();
   const removeTemp = async (): Promise<void> => {

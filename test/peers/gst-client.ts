@@ -71,7 +71,8 @@ async function finalLine(peer: PeerProcess, timeoutMs: number, what: string): Pr
 
 const num = (obj: JsonObject, key: string): number => {
   const value = obj[key];
-  if (typeof value !== 'number') throw new PeerError('PEER_OUTPUT', `expected a number for "${key}" in ${JSON.stringify(obj)}`);
+  if (typeof value !== 'number')
+    throw new PeerError('PEER_OUTPUT', `expected a number for "${key}" in ${JSON.stringify(obj)}`);
   return value;
 };
 
@@ -86,6 +87,7 @@ export async function countFramesGst(url: string, options: GstCountOptions): Pro
     name: 'gst-reader',
     command: SYSTEM_PYTHON,
     debianPackage: PACKAGES,
+    // prettier-ignore
     args: [
       READER_SCRIPT, '--exit-with-parent', '--url', url,
       '--media', options.media ?? 'video',
@@ -136,13 +138,17 @@ export interface BackchannelResult {
  * the camera's streams, push a sine tone in the codec of the camera's sendonly media for `seconds`, TEARDOWN.
  * Rejects with PEER_FAILED when the SDP has no backchannel or the stream fails.
  */
-export async function runBackchannelClient(url: string, options: BackchannelClientOptions = {}): Promise<BackchannelResult> {
+export async function runBackchannelClient(
+  url: string,
+  options: BackchannelClientOptions = {},
+): Promise<BackchannelResult> {
   const seconds = options.seconds ?? 3;
   const startTimeoutMs = options.startTimeoutMs ?? 15000;
   const peer = startProcess({
     name: 'gst-backchannel-client',
     command: SYSTEM_PYTHON,
     debianPackage: PACKAGES,
+    // prettier-ignore
     args: [
       BACKCHANNEL_SCRIPT, '--exit-with-parent', '--url', url,
       '--seconds', String(seconds),

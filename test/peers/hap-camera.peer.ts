@@ -16,7 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   Accessory,
-
   CameraController,
   HAPStorage,
   uuid,
@@ -76,16 +75,34 @@ async function prepare(request: PrepareStreamRequest, callback: PrepareStreamCal
   const session: Session = {
     address: request.targetAddress,
     talkbackPort,
-    video: { port: request.video.port, ssrc: ssrc(), keySalt: Buffer.concat([request.video.srtp_key, request.video.srtp_salt]) },
-    audio: { port: request.audio.port, ssrc: ssrc(), keySalt: Buffer.concat([request.audio.srtp_key, request.audio.srtp_salt]) },
+    video: {
+      port: request.video.port,
+      ssrc: ssrc(),
+      keySalt: Buffer.concat([request.video.srtp_key, request.video.srtp_salt]),
+    },
+    audio: {
+      port: request.audio.port,
+      ssrc: ssrc(),
+      keySalt: Buffer.concat([request.audio.srtp_key, request.audio.srtp_salt]),
+    },
   };
   sessions.set(request.sessionID, session);
   say(`PREPARE ${request.sessionID} ${request.targetAddress} ${request.video.port} ${request.audio.port}`);
   // The accessory encrypts with the controller's keys and says so (as HAP-NodeJS's own examples do).
   // The ports are ours (where the controller sends): audio takes talk-back; nobody sends us video.
   callback(undefined, {
-    video: { port: talkbackPort + 2, ssrc: session.video.ssrc, srtp_key: request.video.srtp_key, srtp_salt: request.video.srtp_salt },
-    audio: { port: talkbackPort, ssrc: session.audio.ssrc, srtp_key: request.audio.srtp_key, srtp_salt: request.audio.srtp_salt },
+    video: {
+      port: talkbackPort + 2,
+      ssrc: session.video.ssrc,
+      srtp_key: request.video.srtp_key,
+      srtp_salt: request.video.srtp_salt,
+    },
+    audio: {
+      port: talkbackPort,
+      ssrc: session.audio.ssrc,
+      srtp_key: request.audio.srtp_key,
+      srtp_salt: request.audio.srtp_salt,
+    },
   });
 }
 
@@ -96,13 +113,43 @@ async function prepare(request: PrepareStreamRequest, callback: PrepareStreamCal
 function startTalkback(session: Session, file: string): ChildProcess {
   const sdpFile = path.join(os.tmpdir(), `hap-talkback-${process.pid}-${session.talkbackPort}.sdp`);
   const host = bind.split(',')[0];
-  writeFileSync(sdpFile, [
-    'v=0', `o=- 0 0 IN IP4 ${host}`, 's=talkback', `c=IN IP4 ${host}`, 't=0 0',
-    `m=audio ${session.talkbackPort} RTP/SAVP 110`, 'a=rtpmap:110 opus/48000/2',
-    `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${session.audio.keySalt.toString('base64')}`, '',
-  ].join('\r\n'));
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostats', '-y', '-protocol_whitelist', 'file,udp,rtp', '-i', sdpFile, '-f', 's16le', '-ar', '16000', '-ac', '1', '-flush_packets', '1', file];
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ffmpegBin, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(
+    sdpFile,
+    [
+      'v=0',
+      `o=- 0 0 IN IP4 ${host}`,
+      's=talkback',
+      `c=IN IP4 ${host}`,
+      't=0 0',
+      `m=audio ${session.talkbackPort} RTP/SAVP 110`,
+      'a=rtpmap:110 opus/48000/2',
+      `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${session.audio.keySalt.toString('base64')}`,
+      '',
+    ].join('\r\n'),
+  );
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-y',
+    '-protocol_whitelist',
+    'file,udp,rtp',
+    '-i',
+    sdpFile,
+    '-f',
+    's16le',
+    '-ar',
+    '16000',
+    '-ac',
+    '1',
+    '-flush_packets',
+    '1',
+    file,
+  ];
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ffmpegBin, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   child.on('exit', () => rmSync(sdpFile, { force: true }));
   return child;
 }
@@ -114,10 +161,12 @@ function handleStream(request: StreamingRequest, callback: StreamRequestCallback
     const v = request.video;
     const a = request.audio;
     say(`START ${request.sessionID} ${v.width}x${v.height}@${v.fps} pt=${v.pt} audio=${a.codec}/${a.sample_rate}`);
+    // prettier-ignore
     const srtp = (keySalt: Buffer, target: number, pkt: number): string[] => [
       '-f', 'rtp', '-srtp_out_suite', 'AES_CM_128_HMAC_SHA1_80', '-srtp_out_params', keySalt.toString('base64'),
       `srtp://${session.address}:${target}?rtcpport=${target}&pkt_size=${pkt}`,
     ];
+    // prettier-ignore
     const args = [
       '-hide_banner', '-loglevel', 'error', '-nostats',
       '-re', '-f', 'lavfi', '-i', `testsrc2=size=${v.width}x${v.height}:rate=${v.fps}`,
@@ -129,7 +178,9 @@ function handleStream(request: StreamingRequest, callback: StreamRequestCallback
       '-payload_type', String(a.pt), '-ssrc', String(session.audio.ssrc), ...srtp(session.audio.keySalt, session.audio.port, 188),
     ];
     // setpriv: ffmpeg dies with us even when we are SIGKILLed (a test makes the camera vanish that way).
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ffmpegBin, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ffmpegBin, ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     session.ffmpeg = child;
     child.on('exit', (code) => say(`FFMPEG_EXIT ${request.sessionID} ${code}`));
     const talkbackFile = process.env.HAP_TALKBACK_FILE;
@@ -177,7 +228,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-await accessory.publish({ username, pincode: pin, category: 17 as never, port, bind: bind.split(','), advertiser: (process.env.HAP_ADVERTISER ?? 'ciao') as never });
+await accessory.publish({
+  username,
+  pincode: pin,
+  category: 17 as never,
+  port,
+  bind: bind.split(','),
+  advertiser: (process.env.HAP_ADVERTISER ?? 'ciao') as never,
+});
 // publish() resolves before the HAP server listens: READY only once a connection is accepted.
 for (;;) {
   const accepted = await new Promise<boolean>((resolve) => {

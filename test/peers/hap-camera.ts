@@ -60,11 +60,12 @@ export async function startHapCamera(options: HapCameraOptions = {}): Promise<Ha
   // Every line so far: a test may ask for one after it was printed.
   const lines: string[] = [];
   peer.onLine((line) => void lines.push(line));
-  const match = (prefix: string) => (line: string) => (line.startsWith(`${prefix} `) || line === prefix ? line.split(' ') : undefined);
+  const match = (prefix: string) => (line: string) =>
+    line.startsWith(`${prefix} `) || line === prefix ? line.split(' ') : undefined;
   let seen = 0;
   /** The next line starting with `prefix` after the last one returned by this function. */
   const waitFor = async (prefix: string, timeoutMs = 20_000): Promise<string[]> => {
-    for (; seen < lines.length; ) {
+    for (; seen < lines.length;) {
       const words = match(prefix)(lines[seen++]!);
       if (words) return words;
     }

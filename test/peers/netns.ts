@@ -97,18 +97,21 @@ export function netnsGuard(importMetaUrl: string, options: NetnsOptions = {}): b
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Without this the inner node would report to a parent test runner over stdout instead of printing.
     delete env['NODE_TEST_CONTEXT'];
-    const result = await runInNetns(
-      process.execPath,
-      ['--test-reporter=spec', ...nodeScriptArgs(file)],
-      { ...options, env },
-    );
+    const result = await runInNetns(process.execPath, ['--test-reporter=spec', ...nodeScriptArgs(file)], {
+      ...options,
+      env,
+    });
     const output = `${result.stdout}\n${result.stderr}`.trim();
     process.stderr.write(`--- ${name} ---\n${output}\n--- end ---\n`);
     if (result.error) throw new PeerError('PEER_MISSING', `unshare could not start: ${result.error.message}`);
     if (/unshare: .*(Operation not permitted|cannot)/i.test(result.stderr)) {
       throw new PeerError('PEER_START_FAILED', `could not create a network namespace: ${result.stderr.trim()}`);
     }
-    assert.equal(result.code, 0, `tests inside the namespace failed (exit ${result.code ?? result.signal}):\n${output.slice(-8000)}`);
+    assert.equal(
+      result.code,
+      0,
+      `tests inside the namespace failed (exit ${result.code ?? result.signal}):\n${output.slice(-8000)}`,
+    );
   });
   return false;
 }

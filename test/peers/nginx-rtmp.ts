@@ -78,7 +78,11 @@ async function waitListening(peer: PeerProcess, port: number, timeoutMs: number,
       throw new PeerError('PEER_START_FAILED', `${peer.describeExit()}\nerror.log:\n${log.slice(-4000)}`);
     }
     if (await canConnect(port)) return;
-    if (Date.now() > deadline) throw new PeerError('PEER_TIMEOUT', `nginx-rtmp not listening on ${port} after ${timeoutMs} ms: ${peer.describeExit()}`);
+    if (Date.now() > deadline)
+      throw new PeerError(
+        'PEER_TIMEOUT',
+        `nginx-rtmp not listening on ${port} after ${timeoutMs} ms: ${peer.describeExit()}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -112,7 +116,8 @@ export async function startNginxRtmp(options: NginxRtmpOptions = {}): Promise<Ng
     } catch (err) {
       await peer?.stop();
       await rm(prefix, { recursive: true, force: true });
-      const inUse = err instanceof PeerError && err.code === 'PEER_START_FAILED' && /Address already in use/.test(err.message);
+      const inUse =
+        err instanceof PeerError && err.code === 'PEER_START_FAILED' && /Address already in use/.test(err.message);
       if (inUse && options.port === undefined && attempt < 3) continue;
       throw err;
     }

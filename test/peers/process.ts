@@ -76,7 +76,10 @@ export function nodeScriptArgs(file: string): string[] {
 export function findProgram(command: string): string | undefined {
   const candidates = command.includes('/')
     ? [command]
-    : (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+    : (process.env['PATH'] ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, command));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -92,8 +95,11 @@ export function findProgram(command: string): string | undefined {
 export function requireProgram(command: string, debianPackage: string): string {
   const found = findProgram(command);
   if (!found) {
-    throw new PeerError('PEER_MISSING', `${command} not found: install the Debian package ${debianPackage} ` +
-      `(apt-get install -y ${debianPackage}, or bash scripts/setup.sh test)`);
+    throw new PeerError(
+      'PEER_MISSING',
+      `${command} not found: install the Debian package ${debianPackage} ` +
+        `(apt-get install -y ${debianPackage}, or bash scripts/setup.sh test)`,
+    );
   }
   return found;
 }
@@ -219,7 +225,9 @@ export class PeerProcess {
         if (value !== undefined) finish(() => resolve(value));
       });
       const timer = setTimeout(() => {
-        finish(() => reject(new PeerError('PEER_TIMEOUT', `no ${what} within ${timeoutMs} ms: ${this.describeExit()}`)));
+        finish(() =>
+          reject(new PeerError('PEER_TIMEOUT', `no ${what} within ${timeoutMs} ms: ${this.describeExit()}`)),
+        );
       }, timeoutMs);
       void this.exited.then((info) => {
         // Lines already in the pipe are delivered before 'close'; give them the chance to match.
@@ -292,12 +300,17 @@ export async function runProcess(
     if (stdout.length < limit) stdout += chunk;
   });
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs)));
+  const timedOut = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs)),
+  );
   const first = await Promise.race([peer.exited, timedOut]);
   clearTimeout(timer);
   if (first === 'timeout') {
     await peer.stop({ graceMs: 1000 });
-    throw new PeerError('PEER_TIMEOUT', `${options.name} did not finish within ${options.timeoutMs} ms: ${peer.describeExit()}`);
+    throw new PeerError(
+      'PEER_TIMEOUT',
+      `${options.name} did not finish within ${options.timeoutMs} ms: ${peer.describeExit()}`,
+    );
   }
   await peer.stdoutDone();
   return { ...first, stdout, stderr: peer.stderr() };

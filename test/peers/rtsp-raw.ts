@@ -25,7 +25,8 @@ export function parseRtspResponse(data: Buffer): RtspResponse | undefined {
   const head = data.subarray(0, end).toString('latin1');
   const [statusLine = '', ...lines] = head.split('\r\n');
   const status = /^RTSP\/1\.0 (\d{3}) ?(.*)$/.exec(statusLine);
-  if (!status?.[1]) throw new PeerError('PEER_OUTPUT', `not an RTSP response: ${JSON.stringify(statusLine.slice(0, 200))}`);
+  if (!status?.[1])
+    throw new PeerError('PEER_OUTPUT', `not an RTSP response: ${JSON.stringify(statusLine.slice(0, 200))}`);
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
@@ -38,7 +39,13 @@ export function parseRtspResponse(data: Buffer): RtspResponse | undefined {
   const bodyStart = end + 4;
   if (data.length < bodyStart + length) return undefined;
   const body = data.subarray(bodyStart, bodyStart + length).toString('utf8');
-  return { status: Number(status[1]), reason: status[2] ?? '', headers, body, raw: data.subarray(0, bodyStart + length).toString('utf8') };
+  return {
+    status: Number(status[1]),
+    reason: status[2] ?? '',
+    headers,
+    body,
+    raw: data.subarray(0, bodyStart + length).toString('utf8'),
+  };
 }
 
 /**
@@ -65,11 +72,19 @@ export function rtspRequest(
       socket.destroy();
       reject(err);
     };
-    socket.setTimeout(timeoutMs, () => fail(new PeerError('PEER_TIMEOUT', `no complete answer to ${method} ${url} within ${timeoutMs} ms; got ${JSON.stringify(data.toString('latin1').slice(0, 500))}`)));
+    socket.setTimeout(timeoutMs, () =>
+      fail(
+        new PeerError(
+          'PEER_TIMEOUT',
+          `no complete answer to ${method} ${url} within ${timeoutMs} ms; got ${JSON.stringify(data.toString('latin1').slice(0, 500))}`,
+        ),
+      ),
+    );
     socket.once('connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
-      if (data.length > MAX_RESPONSE) return fail(new PeerError('PEER_OUTPUT', `answer to ${method} over ${MAX_RESPONSE} bytes`));
+      if (data.length > MAX_RESPONSE)
+        return fail(new PeerError('PEER_OUTPUT', `answer to ${method} over ${MAX_RESPONSE} bytes`));
       try {
         const response = parseRtspResponse(data);
         if (response) {
@@ -81,8 +96,12 @@ export function rtspRequest(
         else throw err;
       }
     });
-    socket.once('error', (err) => fail(new PeerError('PEER_FAILED', `${method} ${url}: ${err.message}`, { cause: err })));
-    socket.once('end', () => fail(new PeerError('PEER_FAILED', `${method} ${url}: connection closed after ${data.length} bytes`)));
+    socket.once('error', (err) =>
+      fail(new PeerError('PEER_FAILED', `${method} ${url}: ${err.message}`, { cause: err })),
+    );
+    socket.once('end', () =>
+      fail(new PeerError('PEER_FAILED', `${method} ${url}: connection closed after ${data.length} bytes`)),
+    );
   });
 }
 

@@ -18,12 +18,19 @@ const CHROME_CODECS = 'avc1.640029,avc1.64002A,avc1.640033,mp4a.40.2,mp4a.40.5,f
 
 /** A well-behaved RTSP reader (ts2rtc's own RTSP client): DESCRIBE, SETUP, PLAY, first packet, TEARDOWN. */
 export async function rtspReaderCycle(url: string, transport: 'tcp' | 'udp'): Promise<void> {
-  const producer = await RtspProducer.open({ options: parseRtspSourceOptions(parseSourceUrl(`${url}#transport=${transport}`)), userAgent: 'soak', log });
+  const producer = await RtspProducer.open({
+    options: parseRtspSourceOptions(parseSourceUrl(`${url}#transport=${transport}`)),
+    userAgent: 'soak',
+    log,
+  });
   try {
     // Audio (Opus, every 20 ms) comes first; video would wait for the next key frame.
     const receivers = producer.getMedias().map((m) => producer.getTrack(m, m.codecs[0]!));
     await producer.start();
-    await waitFor(() => receivers.some((r) => r.stats.packets > 0), { timeoutMs: 5000, what: `RTSP ${transport} media` });
+    await waitFor(() => receivers.some((r) => r.stats.packets > 0), {
+      timeoutMs: 5000,
+      what: `RTSP ${transport} media`,
+    });
   } finally {
     await producer.stop();
   }
@@ -41,7 +48,11 @@ export async function rtspAbruptCycle(url: string): Promise<void> {
   let cseq = 0;
   socket.on('data', (chunk: Buffer) => (data = Buffer.concat([data, chunk])));
   const request = async (method: string, uri: string, headers: Record<string, string> = {}): Promise<RtspResponse> => {
-    const lines = [`${method} ${uri} RTSP/1.0`, `CSeq: ${++cseq}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `${method} ${uri} RTSP/1.0`,
+      `CSeq: ${++cseq}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     const response = await waitFor(() => parseRtspResponse(data), { timeoutMs: 5000, what: `${method} answer` });
     data = data.subarray(Buffer.byteLength(response.raw));

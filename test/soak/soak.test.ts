@@ -91,7 +91,10 @@ describe(`soak: ${CYCLES.rtsp} RTSP readers, ${CYCLES.mse} MSE clients and ${CYC
       `baseline: ${describeSample(base)}`,
       `after:    ${describeSample(end)}`,
       `each quarter (RSS/heap/fds): ${trend.join(' → ')}`,
-      ...[...times].map(([p, ms]) => `${p}: ${4 * Math.ceil(CYCLES[p] / 4)} cycles in ${(ms / 1000).toFixed(1)} s (${(ms / 4 / Math.ceil(CYCLES[p] / 4)).toFixed(0)} ms each)`),
+      ...[...times].map(
+        ([p, ms]) =>
+          `${p}: ${4 * Math.ceil(CYCLES[p] / 4)} cycles in ${(ms / 1000).toFixed(1)} s (${(ms / 4 / Math.ceil(CYCLES[p] / 4)).toFixed(0)} ms each)`,
+      ),
       `RSS ${(((end.rss - base.rss) / base.rss) * 100).toFixed(1)} %, fds ${base.fds} → ${end.fds}`,
     ];
     process.stderr.write(`soak:\n  ${lines.join('\n  ')}\n`);

@@ -14,7 +14,26 @@ describe('module contract', () => {
       for (const module of MODULES) app.add(module);
       assert.deepEqual(
         MODULES.map((m) => m.name),
-        ['api', 'demo', 'rtsp', 'exec', 'echo', 'ffmpeg', 'http', 'homekit', 'rtmp', 'onvif', 'ivideon', 'streams', 'webrtc', 'ngrok', 'mp4', 'hls', 'mjpeg', 'hass'],
+        [
+          'api',
+          'demo',
+          'rtsp',
+          'exec',
+          'echo',
+          'ffmpeg',
+          'http',
+          'homekit',
+          'rtmp',
+          'onvif',
+          'ivideon',
+          'streams',
+          'webrtc',
+          'ngrok',
+          'mp4',
+          'hls',
+          'mjpeg',
+          'hass',
+        ],
       );
       assert.equal(typeof app.module('api').addRoute, 'function');
       assert.equal(typeof app.module('exec').processes.stopAll, 'function');
@@ -22,7 +41,20 @@ describe('module contract', () => {
       assert.equal(app.module('mp4').sessions, app.module('mp4').sessions);
       assert.equal(app.module('demo'), undefined);
       // Every source module registered its schemes before `streams` made the config's streams.
-      for (const scheme of ['demo', 'rtsp', 'rtsps', 'exec', 'echo', 'ffmpeg', 'http', 'homekit', 'rtmp', 'onvif', 'ivideon', 'hass']) {
+      for (const scheme of [
+        'demo',
+        'rtsp',
+        'rtsps',
+        'exec',
+        'echo',
+        'ffmpeg',
+        'http',
+        'homekit',
+        'rtmp',
+        'onvif',
+        'ivideon',
+        'hass',
+      ]) {
         assert.ok(app.streams.schemes().includes(scheme), `scheme ${scheme}`);
       }
     } finally {

@@ -8,17 +8,37 @@ describe('parseArgs (go2rtc flags, Go flag syntax)', () => {
   it('reads nothing as all defaults', () => assert.deepEqual(parseArgs([]), NONE));
 
   it('collects every -c/--config value in order, in all Go spellings', () => {
-    const argv = ['-c', 'a.yaml', '--config', '{log: {level: debug}}', '-config=log.format=text', '--c=b.yaml', '-c', '-weird'];
-    assert.deepEqual(parseArgs(argv).configs, ['a.yaml', '{log: {level: debug}}', 'log.format=text', 'b.yaml', '-weird']);
+    const argv = [
+      '-c',
+      'a.yaml',
+      '--config',
+      '{log: {level: debug}}',
+      '-config=log.format=text',
+      '--c=b.yaml',
+      '-c',
+      '-weird',
+    ];
+    assert.deepEqual(parseArgs(argv).configs, [
+      'a.yaml',
+      '{log: {level: debug}}',
+      'log.format=text',
+      'b.yaml',
+      '-weird',
+    ]);
   });
 
-  it('reads Home Assistant\'s command line', () => {
+  it("reads Home Assistant's command line", () => {
     assert.deepEqual(parseArgs(['-c', '/tmp/go2rtc_abc.yaml']), { ...NONE, configs: ['/tmp/go2rtc_abc.yaml'] });
   });
 
-  it('reads the bool flags, with Go\'s =true/=false forms', () => {
+  it("reads the bool flags, with Go's =true/=false forms", () => {
     assert.deepEqual(parseArgs(['-d', '--version', '-h']), { configs: [], daemon: true, version: true, help: true });
-    assert.deepEqual(parseArgs(['-daemon=false', '-v=1', '--help=F']), { configs: [], daemon: false, version: true, help: false });
+    assert.deepEqual(parseArgs(['-daemon=false', '-v=1', '--help=F']), {
+      configs: [],
+      daemon: false,
+      version: true,
+      help: false,
+    });
   });
 
   it('stops at --', () => assert.deepEqual(parseArgs(['-d', '--']), { ...NONE, daemon: true }));
@@ -36,12 +56,23 @@ describe('parseArgs (go2rtc flags, Go flag syntax)', () => {
   ];
   for (const [argv, message] of errors) {
     it(`rejects ${JSON.stringify(argv)}`, () => {
-      assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof CliError && e.code === 'CLI_USAGE' && e.message === message);
+      assert.throws(
+        () => parseArgs(argv),
+        (e: unknown) => e instanceof CliError && e.code === 'CLI_USAGE' && e.message === message,
+      );
     });
   }
 
   it('documents every flag and the config lookup order', () => {
-    for (const text of ['-c, --config', '-d, --daemon', '-v, --version', '-h, --help', 'ts2rtc.yaml', 'go2rtc.yaml', 'key.path=value']) {
+    for (const text of [
+      '-c, --config',
+      '-d, --daemon',
+      '-v, --version',
+      '-h, --help',
+      'ts2rtc.yaml',
+      'go2rtc.yaml',
+      'key.path=value',
+    ]) {
       assert.ok(USAGE.includes(text), text);
     }
   });

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.dirname(realpathSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../package.json')));
 
 /** What starts a process from a test: node's child_process, or the peers' launchers. */
-const SPAWNS = /from 'node:child_process'|peers\/(process|ffmpeg|gst-camera|gst-client|chromium|nginx-rtmp|hap-camera)\.js'|e2e\/pkg\/rtp\/ffmpeg\.js'/;
+const SPAWNS =
+  /from 'node:child_process'|peers\/(process|ffmpeg|gst-camera|gst-client|chromium|nginx-rtmp|hap-camera)\.js'|e2e\/pkg\/rtp\/ffmpeg\.js'/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

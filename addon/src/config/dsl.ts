@@ -95,7 +95,8 @@ export function describeNode(node: TreeNode): string {
 }
 
 const isScalar = (node: TreeNode): boolean => node.kind === 'scalar';
-const isNull = (node: TreeNode | undefined): boolean => node === undefined || (node.kind === 'scalar' && node.value === null);
+const isNull = (node: TreeNode | undefined): boolean =>
+  node === undefined || (node.kind === 'scalar' && node.value === null);
 
 function applyCheck(result: CheckResult, node: TreeNode, path: Path, ctx: SchemaContext): void {
   if (result === undefined) return;
@@ -133,7 +134,9 @@ export function string(
 }
 
 /** An integer in [min, max]. A quoted number ("1200") is accepted. */
-export function integer(opts: { min?: number; max?: number; default?: number; expected?: string } = {}): Schema<number> {
+export function integer(
+  opts: { min?: number; max?: number; default?: number; expected?: string } = {},
+): Schema<number> {
   const min = opts.min ?? Number.MIN_SAFE_INTEGER;
   const max = opts.max ?? Number.MAX_SAFE_INTEGER;
   const expected = opts.expected ?? 'an integer';

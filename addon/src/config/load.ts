@@ -158,14 +158,21 @@ export function checkConfigText(
   try {
     addSource(loaded, fileSource(opts.label ?? 'config', text, resolver, loaded));
   } catch (err) {
-    if (err instanceof ConfigError) return { errors: [err], warnings: loaded.warnings, secrets: unique(loaded.secrets) };
+    if (err instanceof ConfigError)
+      return { errors: [err], warnings: loaded.warnings, secrets: unique(loaded.secrets) };
     throw err;
   }
   const ctx = new SchemaContext({ collectErrors: true });
   const tree = loaded.trees[0];
   let config: Config | undefined;
   if (tree !== undefined && tree.kind !== 'map') {
-    ctx.errors?.push(new ConfigError('CONFIG_INVALID', `expected a map of sections at the top level, got ${describeNode(tree)}`, tree.loc));
+    ctx.errors?.push(
+      new ConfigError(
+        'CONFIG_INVALID',
+        `expected a map of sections at the top level, got ${describeNode(tree)}`,
+        tree.loc,
+      ),
+    );
   } else {
     const read = ctx.attempt(() => stripUnsupported(configSchema.read(tree, [], ctx)));
     config = read?.value;
@@ -232,7 +239,11 @@ function keyValueTree(label: string, arg: string): TreeNode {
 function validate(trees: readonly TreeNode[]): { config: Config; warnings: ConfigWarning[] } {
   for (const tree of trees) {
     if (tree.kind !== 'map') {
-      throw new ConfigError('CONFIG_INVALID', `expected a map of sections at the top level, got ${describeNode(tree)}`, tree.loc);
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `expected a map of sections at the top level, got ${describeNode(tree)}`,
+        tree.loc,
+      );
     }
   }
   const merged = trees.reduce<TreeNode | undefined>((acc, t) => (acc ? mergeTrees(acc, t) : t), undefined);

@@ -25,7 +25,9 @@ export { LOG_LEVELS } from './types.js';
  * internal/app/README.md at go2rtc dc1685e), plus the `ts2rtc:` section for settings go2rtc lacks.
  */
 
-const DEFAULT_ICE_SERVERS = [{ urls: ['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302'], username: '', credential: '' }];
+const DEFAULT_ICE_SERVERS = [
+  { urls: ['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302'], username: '', credential: '' },
+];
 
 // go2rtc passes these to net.Listen: "[host]:port"; webrtc also takes a "/tcp" or "/udp" suffix.
 const LISTEN = /^(\[[0-9A-Za-z:.%]*\]|[^\s:[\]/]*):(\d{1,5})$/;
@@ -46,7 +48,9 @@ function listenAddress(opts: { network?: boolean } = {}): (value: string) => Che
     }
     const m = LISTEN.exec(address);
     if (!m || Number(m[2]) > 65535) {
-      return { error: `expected an address like ":1984" or "127.0.0.1:1984" ("" disables), got ${JSON.stringify(value)}` };
+      return {
+        error: `expected an address like ":1984" or "127.0.0.1:1984" ("" disables), got ${JSON.stringify(value)}`,
+      };
     }
     return undefined;
   };
@@ -116,10 +120,21 @@ const homekitEntry = object({
 
 const LOG_OUTPUT = /^(|stdout|stderr|file(:.+)?)$/;
 // zerolog.TimeFieldFormat values go2rtc documents; any other Go layout is read as UNIXMS with a warning.
-const LOG_TIMES = ['', 'UNIXMS', 'UNIXMICRO', 'UNIXNANO', '2006-01-02T15:04:05Z07:00', '2006-01-02T15:04:05.999999999Z07:00'];
+const LOG_TIMES = [
+  '',
+  'UNIXMS',
+  'UNIXMICRO',
+  'UNIXNANO',
+  '2006-01-02T15:04:05Z07:00',
+  '2006-01-02T15:04:05.999999999Z07:00',
+];
 
 // "" is accepted as "not set" (go2rtc's zerolog reads it as NoLevel, which logs next to nothing).
-const level = oneOf([...LOG_LEVELS, ''], { default: '', caseInsensitive: true, expected: `one of ${LOG_LEVELS.join(', ')}` });
+const level = oneOf([...LOG_LEVELS, ''], {
+  default: '',
+  caseInsensitive: true,
+  expected: `one of ${LOG_LEVELS.join(', ')}`,
+});
 
 const log = transform(
   object(
@@ -128,11 +143,17 @@ const log = transform(
       format: oneOf(['', 'color', 'text', 'json'], { default: '' }),
       output: string({
         default: 'stdout',
-        check: (v) => (LOG_OUTPUT.test(v) ? undefined : { error: `expected stdout, stderr, "", file or file:<path>, got ${JSON.stringify(v)}` }),
+        check: (v) =>
+          LOG_OUTPUT.test(v)
+            ? undefined
+            : { error: `expected stdout, stderr, "", file or file:<path>, got ${JSON.stringify(v)}` },
       }),
       time: string({
         default: 'UNIXMS',
-        check: (v) => (LOG_TIMES.includes(v) ? undefined : { warning: `time layout ${JSON.stringify(v)} is not supported; using UNIXMS` }),
+        check: (v) =>
+          LOG_TIMES.includes(v)
+            ? undefined
+            : { warning: `time layout ${JSON.stringify(v)} is not supported; using UNIXMS` },
       }),
     },
     { rest: { key: 'modules', schema: level } },

@@ -71,7 +71,10 @@ export function parseSource(source: SourceText): ParsedSource {
 /** `CONFIG_SYNTAX` for the yaml package's error, positioned in the original text. */
 export function yamlSyntaxError(err: YAMLError, source: SourceText): ConfigError {
   // The library's wording for this one points at its own API; say what to change in the file instead.
-  const reason = err.code === 'MULTIPLE_DOCS' ? 'a config holds one YAML document; remove the second "---"' : yamlReason(err.message);
+  const reason =
+    err.code === 'MULTIPLE_DOCS'
+      ? 'a config holds one YAML document; remove the second "---"'
+      : yamlReason(err.message);
   return new ConfigError('CONFIG_SYNTAX', reason, source.locate(err.pos[0]));
 }
 
@@ -118,7 +121,13 @@ class TreeBuilder {
     }
     const start = isScalar(node) || isMap(node) || isSeq(node) ? (node.range?.[0] ?? fallbackOffset) : fallbackOffset;
     const loc = this.source.locate(start);
-    if (isScalar(node)) return { kind: 'scalar', value: scalarValue(node.value, this.scalarText(node)), text: this.scalarText(node), loc };
+    if (isScalar(node))
+      return {
+        kind: 'scalar',
+        value: scalarValue(node.value, this.scalarText(node)),
+        text: this.scalarText(node),
+        loc,
+      };
     if (isSeq(node)) return { kind: 'list', items: node.items.map((item) => this.convert(item, start)), loc };
     if (isMap(node)) return this.convertMap(node.items, start, loc);
     throw new ConfigError('CONFIG_INVALID', 'unsupported YAML node', loc);
@@ -149,7 +158,8 @@ class TreeBuilder {
     const converted = this.convert(value, offset);
     const maps = converted.kind === 'list' ? converted.items : [converted];
     return maps.map((m) => {
-      if (m.kind !== 'map') throw new ConfigError('CONFIG_INVALID', 'merge key << needs a map or a list of maps', m.loc);
+      if (m.kind !== 'map')
+        throw new ConfigError('CONFIG_INVALID', 'merge key << needs a map or a list of maps', m.loc);
       return m;
     });
   }

@@ -6,7 +6,16 @@
 
 /** zerolog's level names, which go2rtc accepts (case-insensitive). `panic` acts as `fatal` here. */
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'panic' | 'disabled';
-export const LOG_LEVELS: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic', 'disabled'];
+export const LOG_LEVELS: readonly LogLevelName[] = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'panic',
+  'disabled',
+];
 
 /** "" picks colour on a terminal and plain text elsewhere (go2rtc's default); json is one object a line. */
 export type LogFormat = '' | 'color' | 'text' | 'json';

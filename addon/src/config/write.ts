@@ -59,7 +59,11 @@ export async function deletePreload(path: string, name: string): Promise<void> {
 }
 
 /** Any key path, e.g. ['homekit', id, 'pairings'] or ['env', NAME]; `undefined` deletes the key. */
-export async function setConfigValue(path: string, keys: readonly string[], value: YamlValue | undefined): Promise<void> {
+export async function setConfigValue(
+  path: string,
+  keys: readonly string[],
+  value: YamlValue | undefined,
+): Promise<void> {
   return editFile(path, (text) => setYamlValue(text, keys, value, path));
 }
 
@@ -98,7 +102,11 @@ export function backupPathOf(path: string): string {
  * then the current file is copied to `<file>.bak` and the new text written, both atomically (temp file +
  * rename). A refused check writes nothing.
  */
-export function editConfigChecked(path: string, edit: (before: string) => string, opts: CheckedEditOptions): Promise<ConfigEdit> {
+export function editConfigChecked(
+  path: string,
+  edit: (before: string) => string,
+  opts: CheckedEditOptions,
+): Promise<ConfigEdit> {
   return serialize(path, async () => {
     const before = await readOrEmpty(path, nodeFs);
     const after = edit(before);

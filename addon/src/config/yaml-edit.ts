@@ -25,7 +25,11 @@ export function parseConfigDocument(text: string, label: string): Document.Parse
   visit(doc, {
     Alias(_key, node) {
       if (!node.resolve(doc)) {
-        throw new ConfigError('CONFIG_SYNTAX', `unknown alias *${node.source}`, new SourceText(label, text).locate(node.range?.[0] ?? 0));
+        throw new ConfigError(
+          'CONFIG_SYNTAX',
+          `unknown alias *${node.source}`,
+          new SourceText(label, text).locate(node.range?.[0] ?? 0),
+        );
       }
     },
   });
@@ -38,7 +42,12 @@ export function parseConfigDocument(text: string, label: string): Document.Parse
 }
 
 /** Sets (or, with `undefined`, deletes) `keys` in a YAML text. Intermediate maps are created as needed. */
-export function setYamlValue(text: string, keys: readonly string[], value: YamlValue | undefined, label = 'config'): string {
+export function setYamlValue(
+  text: string,
+  keys: readonly string[],
+  value: YamlValue | undefined,
+  label = 'config',
+): string {
   if (keys.length === 0) throw new ConfigError('CONFIG_WRITE', 'empty key path', { file: label });
   const doc = parseConfigDocument(text, label);
   const before = plainOf(doc);
@@ -46,7 +55,8 @@ export function setYamlValue(text: string, keys: readonly string[], value: YamlV
   const spliced = spliceEdit(doc, text, keys, value);
   if (spliced !== undefined) {
     const check = parseDocument(spliced, { merge: true, uniqueKeys: true });
-    if (check.errors.length === 0 && (expected === undefined || isDeepStrictEqual(plainOf(check), expected))) return spliced;
+    if (check.errors.length === 0 && (expected === undefined || isDeepStrictEqual(plainOf(check), expected)))
+      return spliced;
   }
   return documentEdit(doc, text, keys, value, label);
 }
@@ -106,7 +116,12 @@ function applyEdit(root: YamlValue, keys: readonly string[], value: YamlValue | 
         delete cur[key];
         // Deleting the last line under `preload:` leaves `preload:` with nothing, which YAML reads as null.
         if (parent && Object.keys(cur).length === 0) {
-          Object.defineProperty(parent, keys[i - 1] ?? '', { value: null, enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(parent, keys[i - 1] ?? '', {
+            value: null,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         }
       }
       return copy;
@@ -135,7 +150,12 @@ interface Layout {
   eol: '\n' | '\r\n';
 }
 
-function spliceEdit(doc: Document, text: string, keys: readonly string[], value: YamlValue | undefined): string | undefined {
+function spliceEdit(
+  doc: Document,
+  text: string,
+  keys: readonly string[],
+  value: YamlValue | undefined,
+): string | undefined {
   const layout = detectLayout(doc, text);
   const root = doc.contents;
   if (root === null) {
@@ -188,7 +208,10 @@ function replacePair(text: string, pair: Pair, value: YamlValue | undefined, lay
   const keyLineEnd = lineEnd(text, keyStart);
   const valueStart = nodeStart(pair.value);
   const sameLine = valueStart === undefined || valueStart < keyLineEnd;
-  const trailing = (sameLine ? text.slice(end, stop) : text.slice(keyColonEnd(pair.key, text), keyLineEnd)).replace(/\r?\n$/, '');
+  const trailing = (sameLine ? text.slice(end, stop) : text.slice(keyColonEnd(pair.key, text), keyLineEnd)).replace(
+    /\r?\n$/,
+    '',
+  );
   if (trailing.trim().startsWith('#')) {
     const nl = rendered.indexOf(layout.eol);
     rendered = rendered.slice(0, nl) + trailing + rendered.slice(nl);
@@ -222,7 +245,10 @@ function appendBlock(text: string, block: string, eol: string): string {
  * than by the yaml library because the library indents lists under a wider indent unit its own way.
  */
 function render(value: YamlValue, column: number, layout: Layout): string {
-  const lines = isObject(value) && Object.keys(value).length > 0 ? entryLines(value, column, layout) : [' '.repeat(column) + scalarText(value)];
+  const lines =
+    isObject(value) && Object.keys(value).length > 0
+      ? entryLines(value, column, layout)
+      : [' '.repeat(column) + scalarText(value)];
   return lines.join(layout.eol) + layout.eol;
 }
 
@@ -231,8 +257,10 @@ function entryLines(obj: { [key: string]: YamlValue }, column: number, layout: L
   const out: string[] = [];
   for (const [key, value] of Object.entries(obj)) {
     const head = `${pad}${scalarText(key)}:`;
-    if (isObject(value) && Object.keys(value).length > 0) out.push(head, ...entryLines(value, column + layout.unit, layout));
-    else if (Array.isArray(value) && value.length > 0) out.push(head, ...itemLines(value, column + (layout.indentSeq ? layout.unit : 0), layout));
+    if (isObject(value) && Object.keys(value).length > 0)
+      out.push(head, ...entryLines(value, column + layout.unit, layout));
+    else if (Array.isArray(value) && value.length > 0)
+      out.push(head, ...itemLines(value, column + (layout.indentSeq ? layout.unit : 0), layout));
     else out.push(value === null ? head : `${head} ${scalarText(value)}`);
   }
   return out;
@@ -355,7 +383,13 @@ function detectLayout(doc: Document, text: string): Layout {
  * The fallback: edit the Document itself and stringify it (keeps comments, normalises spacing). Keys are
  * matched by their text, as the loader reads them, not by the yaml library's resolved key values.
  */
-function documentEdit(doc: Document, text: string, keys: readonly string[], value: YamlValue | undefined, label: string): string {
+function documentEdit(
+  doc: Document,
+  text: string,
+  keys: readonly string[],
+  value: YamlValue | undefined,
+  label: string,
+): string {
   let map: YAMLMap;
   if (isMap(doc.contents)) {
     map = doc.contents;
@@ -393,6 +427,11 @@ function documentEdit(doc: Document, text: string, keys: readonly string[], valu
   } catch (err) {
     // A document the yaml library parsed but cannot print back (an anchor with a control character): the
     // change is refused, naming the file like every other config error.
-    throw new ConfigError('CONFIG_WRITE', `cannot write this change: ${err instanceof Error ? err.message : String(err)}`, { file: label }, { cause: err });
+    throw new ConfigError(
+      'CONFIG_WRITE',
+      `cannot write this change: ${err instanceof Error ? err.message : String(err)}`,
+      { file: label },
+      { cause: err },
+    );
   }
 }

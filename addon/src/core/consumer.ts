@@ -46,7 +46,13 @@ export abstract class ConsumerBase implements Consumer {
   abstract addTrack(media: Media, codec: Codec, receiver: Receiver): void;
 
   /** Attaches a sender that hands packets to `writer`; adapters call this from `addTrack`. */
-  protected attach(media: Media, codec: Codec, receiver: Receiver, writer: PacketWriter, options?: SenderOptions): Sender {
+  protected attach(
+    media: Media,
+    codec: Codec,
+    receiver: Receiver,
+    writer: PacketWriter,
+    options?: SenderOptions,
+  ): Sender {
     const sender = new Sender(media.kind, codec, writer, options);
     sender.parentId = receiver.id;
     this.senders.push({ sender, receiver });

@@ -32,9 +32,11 @@ const URL_PRIVATE_KEY = /[?&](?:client_private|device_private)=([^&#\s"']*)/g;
 // ngrok's token inside `ngrok: command: ngrok tcp 8554 --authtoken X`.
 const AUTHTOKEN_FLAG = /--authtoken(?:=|[ \t]+)([^\s"']+)/g;
 // Block-style keys whose value is a secret (api/rtsp `password`, ICE `credential`, hass `token`, homekit keys).
-const SECRET_KEY_LINE = /^([ \t]*(?:-[ \t]+)?)(["']?)(password|credential|token|authtoken|secret|client_private|device_private)\2[ \t]*:[ \t]+(\S.*)$/gm;
+const SECRET_KEY_LINE =
+  /^([ \t]*(?:-[ \t]+)?)(["']?)(password|credential|token|authtoken|secret|client_private|device_private)\2[ \t]*:[ \t]+(\S.*)$/gm;
 // The same keys in a flow map: `{username: u, password: p}`.
-const SECRET_KEY_FLOW = /[{,][ \t]*(["']?)(password|credential|token|authtoken|secret)\1[ \t]*:[ \t]*("[^"\n]*"|'[^'\n]*'|[^,}\n#"'\s][^,}\n#]*?)[ \t]*(?=[,}])/g;
+const SECRET_KEY_FLOW =
+  /[{,][ \t]*(["']?)(password|credential|token|authtoken|secret)\1[ \t]*:[ \t]*("[^"\n]*"|'[^'\n]*'|[^,}\n#"'\s][^,}\n#]*?)[ \t]*(?=[,}])/g;
 
 /** The characters of a YAML scalar value that hold the secret (inside its quotes), or undefined when none. */
 function scalarSpan(value: string, at: number): { start: number; end: number; plain: boolean } | undefined {
@@ -42,7 +44,8 @@ function scalarSpan(value: string, at: number): { start: number; end: number; pl
   if (quote === '"' || quote === "'") {
     let i = 1;
     // `\"` escapes in double quotes, `''` in single quotes: both stay inside the secret.
-    while (i < value.length && (value[i] !== quote || (quote === "'" && value[i + 1] === "'"))) i += (value[i] === '\\' && quote === '"') || (quote === "'" && value[i] === "'") ? 2 : 1;
+    while (i < value.length && (value[i] !== quote || (quote === "'" && value[i + 1] === "'")))
+      i += (value[i] === '\\' && quote === '"') || (quote === "'" && value[i] === "'") ? 2 : 1;
     return i > 1 && i < value.length ? { start: at + 1, end: at + i, plain: false } : undefined;
   }
   // Anchors, tags, aliases, block scalars and flow collections are not single secrets: left as they are.
@@ -65,8 +68,10 @@ function configSecrets(text: string): SecretSpan[] {
     if (pass !== undefined) add(userAt + user.length + 1, userAt + user.length + pass.length, 'url');
     else add(userAt, userAt + user.length, 'url');
   }
-  for (const m of text.matchAll(URL_PRIVATE_KEY)) add(m.index + m[0].length - (m[1] ?? '').length, m.index + m[0].length, 'url');
-  for (const m of text.matchAll(AUTHTOKEN_FLAG)) add(m.index + m[0].length - (m[1] ?? '').length, m.index + m[0].length, 'url');
+  for (const m of text.matchAll(URL_PRIVATE_KEY))
+    add(m.index + m[0].length - (m[1] ?? '').length, m.index + m[0].length, 'url');
+  for (const m of text.matchAll(AUTHTOKEN_FLAG))
+    add(m.index + m[0].length - (m[1] ?? '').length, m.index + m[0].length, 'url');
   for (const m of text.matchAll(SECRET_KEY_LINE)) {
     const value = m[4] ?? '';
     const span = scalarSpan(value, m.index + m[0].length - value.length);
@@ -179,7 +184,11 @@ export function restoreMaskedSecrets(text: string, current: string): { text: str
   // A masked key value arrives as `"***"`: the quotes go too when the secret was a plain scalar.
   const masked = configSecrets(text)
     .filter((s) => text.slice(s.start, s.end) === SECRET_MASK)
-    .map((s) => (s.kind === 'key' && !s.plain && text[s.start - 1] === '"' && text[s.end] === '"' ? { ...s, start: s.start - 1, end: s.end + 1, plain: true } : s))
+    .map((s) =>
+      s.kind === 'key' && !s.plain && text[s.start - 1] === '"' && text[s.end] === '"'
+        ? { ...s, start: s.start - 1, end: s.end + 1, plain: true }
+        : s,
+    )
     .map((span) => {
       const sig = signature(text, span);
       return { span, sig, host: hostOf(sig) };
@@ -187,10 +196,25 @@ export function restoreMaskedSecrets(text: string, current: string): { text: str
   const found = new Array<Secret | undefined>(masked.length);
   // The same URL or key path first; then, for what is left, the same user at the same host (a path edited).
   const exactSigs = new Set(originals.map((o) => o.sig));
-  assign(masked, originals, (m) => m.sig, (o) => o.sig, found);
+  assign(
+    masked,
+    originals,
+    (m) => m.sig,
+    (o) => o.sig,
+    found,
+  );
   const claimed = new Set(masked.map((m) => m.sig));
-  const rest = masked.map((m, i) => ({ ...m, i })).filter((m) => found[m.i] === undefined && !exactSigs.has(m.sig) && m.host !== m.sig);
-  assign(rest, originals.filter((o) => !claimed.has(o.sig)), (m) => m.host, (o) => o.host, found, (m) => m.i);
+  const rest = masked
+    .map((m, i) => ({ ...m, i }))
+    .filter((m) => found[m.i] === undefined && !exactSigs.has(m.sig) && m.host !== m.sig);
+  assign(
+    rest,
+    originals.filter((o) => !claimed.has(o.sig)),
+    (m) => m.host,
+    (o) => o.host,
+    found,
+    (m) => m.i,
+  );
   const unresolved: UnresolvedMask[] = [];
   const out = replaceSpans(
     text,
@@ -218,7 +242,14 @@ interface Secret {
  * Gives each `***` (grouped by `keyOf`) the secret of its group: the one value when every original of the
  * group has it, else the n-th original for the n-th `***` when their counts match; otherwise none.
  */
-function assign<M, O extends Secret>(masks: readonly M[], originals: readonly O[], keyOf: (m: M) => string, originalKey: (o: O) => string, found: Array<Secret | undefined>, index: (m: M, i: number) => number = (_, i) => i): void {
+function assign<M, O extends Secret>(
+  masks: readonly M[],
+  originals: readonly O[],
+  keyOf: (m: M) => string,
+  originalKey: (o: O) => string,
+  found: Array<Secret | undefined>,
+  index: (m: M, i: number) => number = (_, i) => i,
+): void {
   const groups = new Map<string, O[]>();
   for (const o of originals) groups.set(originalKey(o), [...(groups.get(originalKey(o)) ?? []), o]);
   const wanted = new Map<string, number>();

@@ -4,7 +4,14 @@
  * behind AlexxIT's proxy they become `/api/webrtc/hls/...`).
  */
 import type { Media } from '../config.js';
-import { errorConcerns, onFirstFrame, presentedFrames, type Technique, type TechniqueContext, type WsMessage } from './technique.js';
+import {
+  errorConcerns,
+  onFirstFrame,
+  presentedFrames,
+  type Technique,
+  type TechniqueContext,
+  type WsMessage,
+} from './technique.js';
 
 /** A server without HLS over the socket never answers: try the next technique. */
 const ANSWER_TIMEOUT_MS = 5000;
@@ -29,9 +36,9 @@ export class HlsTechnique implements Technique {
 
   start(): void {
     const video = this.ctx.video;
-    const codecs = CODECS.filter((c) => (c.startsWith('avc1') || c.startsWith('hvc1') ? this.media.includes('video') : this.media.includes('audio'))).filter(
-      (c) => video.canPlayType(`video/mp4; codecs="${c}"`) !== '',
-    );
+    const codecs = CODECS.filter((c) =>
+      c.startsWith('avc1') || c.startsWith('hvc1') ? this.media.includes('video') : this.media.includes('audio'),
+    ).filter((c) => video.canPlayType(`video/mp4; codecs="${c}"`) !== '');
     this.cancelFrame = onFirstFrame(video, () => this.ctx.playing());
     this.ctx.send({ type: 'hls', value: codecs.join(',') });
     this.timer = window.setTimeout(() => this.ctx.failed('hls: no answer from the server'), ANSWER_TIMEOUT_MS);
@@ -40,7 +47,10 @@ export class HlsTechnique implements Technique {
   onMessage(message: WsMessage): void {
     if (message.type === 'hls') {
       window.clearTimeout(this.timer);
-      const base = this.wsUrl.replace(/^ws/, 'http').replace(/\/ws\?.*$/, '/hls/').replace(/\/ws$/, '/hls/');
+      const base = this.wsUrl
+        .replace(/^ws/, 'http')
+        .replace(/\/ws\?.*$/, '/hls/')
+        .replace(/\/ws$/, '/hls/');
       const playlist = String(message.value).replace(/^hls\//gm, base);
       this.ctx.video.src = `data:application/vnd.apple.mpegurl;base64,${btoa(playlist)}`;
       this.ctx.play();

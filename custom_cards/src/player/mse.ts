@@ -3,10 +3,26 @@
  * the fMP4 init segment and fragments as binary messages (contracts.md §2).
  */
 import type { Media } from '../config.js';
-import { errorConcerns, onFirstFrame, presentedFrames, type Technique, type TechniqueContext, type WsMessage } from './technique.js';
+import {
+  errorConcerns,
+  onFirstFrame,
+  presentedFrames,
+  type Technique,
+  type TechniqueContext,
+  type WsMessage,
+} from './technique.js';
 
 /** Offered to the server, filtered by what this browser's MediaSource takes (go2rtc's player list). */
-const CODECS = ['avc1.640029', 'avc1.64002A', 'avc1.640033', 'hvc1.1.6.L153.B0', 'mp4a.40.2', 'mp4a.40.5', 'flac', 'opus'];
+const CODECS = [
+  'avc1.640029',
+  'avc1.64002A',
+  'avc1.640033',
+  'hvc1.1.6.L153.B0',
+  'mp4a.40.2',
+  'mp4a.40.5',
+  'flac',
+  'opus',
+];
 /** Playback further behind the newest frame than this jumps ahead (a tab that slept, a slow moment). */
 const MAX_LATENCY_S = 2;
 /** Buffer kept behind the playhead; older data is removed so hours of playing do not fill memory. */
@@ -60,9 +76,9 @@ export class MseTechnique implements Technique {
     source.addEventListener(
       'sourceopen',
       () => {
-        const codecs = CODECS.filter((c) => (c.startsWith('avc1') || c.startsWith('hvc1') ? wantVideo : wantAudio)).filter((c) =>
-          Source.isTypeSupported(`video/mp4; codecs="${c}"`),
-        );
+        const codecs = CODECS.filter((c) =>
+          c.startsWith('avc1') || c.startsWith('hvc1') ? wantVideo : wantAudio,
+        ).filter((c) => Source.isTypeSupported(`video/mp4; codecs="${c}"`));
         this.ctx.send({ type: 'mse', value: codecs.join(',') });
       },
       { once: true },

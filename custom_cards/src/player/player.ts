@@ -212,7 +212,8 @@ export class StreamPlayer {
   private techniqueOrder(options: PlayOptions): TechniqueName[] {
     const modes = options.modes;
     const order: TechniqueName[] = [];
-    if ((modes.includes('webrtc') || modes.includes('webrtc/tcp')) && 'RTCPeerConnection' in window) order.push('webrtc');
+    if ((modes.includes('webrtc') || modes.includes('webrtc/tcp')) && 'RTCPeerConnection' in window)
+      order.push('webrtc');
     if (modes.includes('mse') && mseSupported()) order.push('mse');
     if (modes.includes('hls') && hlsSupported(this.video)) order.push('hls');
     if (modes.includes('mjpeg') && options.media.includes('video')) order.push('mjpeg');
@@ -222,8 +223,12 @@ export class StreamPlayer {
   private createTechnique(name: TechniqueName, options: PlayOptions, ctx: TechniqueContext, url: string): Technique {
     switch (name) {
       case 'webrtc':
-        return new WebrtcTechnique(ctx, options.media, !options.modes.includes('webrtc'), options.micStartsMuted, (mic) =>
-          this.setStatus({ microphone: mic }),
+        return new WebrtcTechnique(
+          ctx,
+          options.media,
+          !options.modes.includes('webrtc'),
+          options.micStartsMuted,
+          (mic) => this.setStatus({ microphone: mic }),
         );
       case 'mse':
         return new MseTechnique(ctx, options.media);
@@ -274,7 +279,9 @@ export class StreamPlayer {
     current = this.createTechnique(name, options, ctx, ws.url);
     this.technique = current;
     this.setStatus({ label: current.label });
-    Promise.resolve(current.start()).catch((err: unknown) => ctx.failed(`${name}: ${err instanceof Error ? err.message : String(err)}`));
+    Promise.resolve(current.start()).catch((err: unknown) =>
+      ctx.failed(`${name}: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   /** Every technique failed on this connection: show why, and try again later (the stream may come back). */

@@ -5,7 +5,14 @@
  * camera's backchannel (ONVIF, HomeKit, ...).
  */
 import type { Media } from '../config.js';
-import { errorConcerns, onFirstFrame, presentedFrames, type Technique, type TechniqueContext, type WsMessage } from './technique.js';
+import {
+  errorConcerns,
+  onFirstFrame,
+  presentedFrames,
+  type Technique,
+  type TechniqueContext,
+  type WsMessage,
+} from './technique.js';
 
 /** Without a first frame by then, ICE found no path (firewall, NAT): fall back to MSE. */
 const FIRST_FRAME_TIMEOUT_MS = 10_000;

@@ -13,13 +13,22 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const read = (p: string): string => readFileSync(path.join(ROOT, p), 'utf8');
 
 test('addon/package-lock.json matches the root lockfile and addon/package.json (run node addon/scripts/sync-lockfile.mjs)', () => {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'addon/scripts/sync-lockfile.mjs'), '--check'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'addon/scripts/sync-lockfile.mjs'), '--check'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
 });
 
 test('the add-on lockfile: the add-on package at its root, every locked package at an exact version', () => {
-  const lock = JSON.parse(read('addon/package-lock.json')) as { lockfileVersion: number; packages: Record<string, Record<string, unknown>> };
-  const pkg = JSON.parse(read('addon/package.json')) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const lock = JSON.parse(read('addon/package-lock.json')) as {
+    lockfileVersion: number;
+    packages: Record<string, Record<string, unknown>>;
+  };
+  const pkg = JSON.parse(read('addon/package.json')) as {
+    name: string;
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   assert.equal(lock.lockfileVersion, 3);
   const root = lock.packages[''];
   assert.equal(root?.name, pkg.name);
@@ -36,7 +45,8 @@ test('the add-on lockfile: the add-on package at its root, every locked package 
     if (entry.integrity !== undefined) assert.match(String(entry.integrity), /^sha(256|384|512)-/, `${key}: integrity`);
   }
   // Runtime packages are not flagged dev (npm prune --omit=dev keeps them).
-  for (const name of Object.keys(pkg.dependencies)) assert.ok(!lock.packages[`node_modules/${name}`]?.dev, `${name} is a runtime package`);
+  for (const name of Object.keys(pkg.dependencies))
+    assert.ok(!lock.packages[`node_modules/${name}`]?.dev, `${name} is a runtime package`);
   assert.equal(lock.packages['node_modules/typescript']?.dev, true);
 });
 

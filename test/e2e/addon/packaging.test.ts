@@ -3,7 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +87,15 @@ test('config.yaml: map gives read-only HA config and a writable add-on folder', 
   const map = config['map'];
   assert.ok(Array.isArray(map));
   const types = new Set([
-    'homeassistant_config', 'addon_config', 'ssl', 'addons', 'backup', 'share', 'media', 'all_addon_configs', 'data',
+    'homeassistant_config',
+    'addon_config',
+    'ssl',
+    'addons',
+    'backup',
+    'share',
+    'media',
+    'all_addon_configs',
+    'data',
   ]);
   const byType = new Map<string, Dict>();
   for (const entry of map as unknown[]) {
@@ -142,7 +159,10 @@ test('Dockerfile: builds from addon/ alone', () => {
   assert.match(dockerfile, /^ARG BUILD_FROM=ghcr\.io\/home-assistant\/base:[\d.]+$/m, 'BUILD_FROM has a default');
   const entry = instructions.find((i) => /^ENTRYPOINT\s/i.test(i));
   assert.ok(entry?.includes('/run.sh'), 'the entry point is run.sh');
-  assert.ok(copies.some((c) => /^COPY\s+run\.sh\s+\/run\.sh$/.test(c)), 'run.sh is copied to /run.sh');
+  assert.ok(
+    copies.some((c) => /^COPY\s+run\.sh\s+\/run\.sh$/.test(c)),
+    'run.sh is copied to /run.sh',
+  );
 });
 
 test('addon/tsconfig.json is self-contained (the image build sees only addon/)', () => {
@@ -159,7 +179,11 @@ test('Dockerfile: installs the same compiler and type packages as the root packa
   for (const [name, range] of Object.entries(rootDev)) {
     if (name !== 'typescript' && !name.startsWith('@types/')) continue;
     const inImage = addonDev[name] ?? pinned.get(name);
-    assert.equal(inImage, range, `${name}@${range} is installed by the image build (Dockerfile or addon devDependencies)`);
+    assert.equal(
+      inImage,
+      range,
+      `${name}@${range} is installed by the image build (Dockerfile or addon devDependencies)`,
+    );
   }
 });
 
@@ -208,6 +232,7 @@ test('run.sh: valid shell, reads the options, starts node dist/main.js', () => {
     mkdirSync(haConfig, { recursive: true });
     r = run({ config_file: created, log_level: 'debug' });
     assert.equal(r.status, 0, r.stderr);
+    // prettier-ignore
     assert.deepEqual(lines(r.stdout), [
       `cwd=${haConfig}`,
       'node', '/opt/ts2rtc/dist/main.js', '-c', created, '-c', '{"log":{"level":"debug"}}',

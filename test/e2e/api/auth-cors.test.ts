@@ -30,19 +30,23 @@ describe('HTTP Basic auth', () => {
     assert.equal(res.status, 200);
   });
 
-  it('asks remote clients for credentials with realm go2rtc', { skip: lan === undefined && 'no LAN address' }, async () => {
-    const url = `http://${lan}:${port}/api`;
-    const none = await request(url, { localAddress: lan });
-    assert.equal(none.status, 401);
-    assert.equal(none.headers['www-authenticate'], 'Basic realm="go2rtc"');
-    assert.equal((none.json() as { code: string }).code, 'UNAUTHORIZED');
-    const wrong = await request(url, { localAddress: lan, headers: { Authorization: basic('admin', 'nope') } });
-    assert.equal(wrong.status, 401);
-    const right = await request(url, { localAddress: lan, headers: { Authorization: basic('admin', 's3cret') } });
-    assert.equal(right.status, 200);
-    const ui = await request(`http://${lan}:${port}/`, { method: 'HEAD', localAddress: lan });
-    assert.equal(ui.status, 401, 'the UI is protected too');
-  });
+  it(
+    'asks remote clients for credentials with realm go2rtc',
+    { skip: lan === undefined && 'no LAN address' },
+    async () => {
+      const url = `http://${lan}:${port}/api`;
+      const none = await request(url, { localAddress: lan });
+      assert.equal(none.status, 401);
+      assert.equal(none.headers['www-authenticate'], 'Basic realm="go2rtc"');
+      assert.equal((none.json() as { code: string }).code, 'UNAUTHORIZED');
+      const wrong = await request(url, { localAddress: lan, headers: { Authorization: basic('admin', 'nope') } });
+      assert.equal(wrong.status, 401);
+      const right = await request(url, { localAddress: lan, headers: { Authorization: basic('admin', 's3cret') } });
+      assert.equal(right.status, 200);
+      const ui = await request(`http://${lan}:${port}/`, { method: 'HEAD', localAddress: lan });
+      assert.equal(ui.status, 401, 'the UI is protected too');
+    },
+  );
 });
 
 describe('HTTP Basic auth with local_auth', () => {
@@ -54,9 +58,15 @@ describe('HTTP Basic auth with local_auth', () => {
 
   it('asks loopback clients too (Home Assistant managed mode)', async () => {
     assert.equal((await request(`${server.url}/api`)).status, 401);
-    assert.equal((await request(`${server.url}/api`, { headers: { Authorization: basic('admin', 's3cret') } })).status, 200);
+    assert.equal(
+      (await request(`${server.url}/api`, { headers: { Authorization: basic('admin', 's3cret') } })).status,
+      200,
+    );
     assert.equal((await request(`${server.url}/api`, { headers: { Authorization: 'Basic !!!' } })).status, 401);
-    assert.equal((await request(`${server.url}/api`, { headers: { Authorization: basic('admin', 's3cret2') } })).status, 401);
+    assert.equal(
+      (await request(`${server.url}/api`, { headers: { Authorization: basic('admin', 's3cret2') } })).status,
+      401,
+    );
   });
 });
 

@@ -39,7 +39,11 @@ describe('/api/config', () => {
   });
 
   it('PATCH deep-merges YAML into the file', async () => {
-    const res = await request(`${server.url}/api/config`, { method: 'PATCH', headers: YAML_TYPE, body: 'streams:\n  cam2: test:cam2\nlog:\n  level: debug\n' });
+    const res = await request(`${server.url}/api/config`, {
+      method: 'PATCH',
+      headers: YAML_TYPE,
+      body: 'streams:\n  cam2: test:cam2\nlog:\n  level: debug\n',
+    });
     assert.equal(res.status, 200, res.text);
     const text = await readFile(configPath, 'utf8');
     assert.match(text, /cam: test:cam\n/);
@@ -48,7 +52,11 @@ describe('/api/config', () => {
   });
 
   it('POST replaces the file', async () => {
-    const res = await request(`${server.url}/api/config`, { method: 'POST', headers: YAML_TYPE, body: 'streams:\n  only: test:only\n' });
+    const res = await request(`${server.url}/api/config`, {
+      method: 'POST',
+      headers: YAML_TYPE,
+      body: 'streams:\n  only: test:only\n',
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(await readFile(configPath, 'utf8'), 'streams:\n  only: test:only\n');
   });
@@ -63,11 +71,19 @@ describe('/api/config', () => {
   it('refuses bad YAML and huge bodies with 4xx, leaves the file, keeps serving', async () => {
     const before = await readFile(configPath, 'utf8');
     for (const method of ['POST', 'PATCH']) {
-      const res = await request(`${server.url}/api/config`, { method, headers: YAML_TYPE, body: 'streams: [unclosed\n  - : :' });
+      const res = await request(`${server.url}/api/config`, {
+        method,
+        headers: YAML_TYPE,
+        body: 'streams: [unclosed\n  - : :',
+      });
       assert.equal(res.status, 400, `${method}: ${res.text}`);
       assert.equal((res.json() as Json).code, 'CONFIG_SYNTAX');
     }
-    const huge = await request(`${server.url}/api/config`, { method: 'POST', headers: YAML_TYPE, body: Buffer.alloc(5 * 1024 * 1024, 0x61) });
+    const huge = await request(`${server.url}/api/config`, {
+      method: 'POST',
+      headers: YAML_TYPE,
+      body: Buffer.alloc(5 * 1024 * 1024, 0x61),
+    });
     assert.equal(huge.status, 413);
     assert.equal((huge.json() as Json).code, 'BODY_TOO_LARGE');
     assert.equal(await readFile(configPath, 'utf8'), before);
@@ -78,10 +94,14 @@ describe('/api/config', () => {
     // No Content-Length: the limit is enforced while reading.
     const { request: raw } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = raw(`${server.url}/api/config`, { method: 'POST', headers: { ...YAML_TYPE, 'Transfer-Encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = raw(
+        `${server.url}/api/config`,
+        { method: 'POST', headers: { ...YAML_TYPE, 'Transfer-Encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       const chunk = Buffer.alloc(256 * 1024, 0x62);
       let sent = 0;

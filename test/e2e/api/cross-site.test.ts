@@ -21,7 +21,11 @@ const CONFIG = '# cameras\nstreams:\n  cam: test:cam\n';
 const EVIL_CONFIG = 'streams:\n  x: "exec:touch /tmp/pwned"\n';
 
 /** What a browser adds to a cross-site no-cors fetch or form post (Chromium 156, Firefox ESR). */
-const MODERN_CROSS_SITE = { Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors' };
+const MODERN_CROSS_SITE = {
+  Origin: 'http://evil.example',
+  'Sec-Fetch-Site': 'cross-site',
+  'Sec-Fetch-Mode': 'no-cors',
+};
 
 /** Every state-changing endpoint, as a simple request: POST with text/plain, or the method it needs. */
 const WRITES: ReadonlyArray<{ method: string; path: string; body?: string; type?: string }> = [
@@ -39,8 +43,18 @@ const WRITES: ReadonlyArray<{ method: string; path: string; body?: string; type?
   { method: 'POST', path: '/api/webrtc?src=cam', body: 'v=0\r\n', type: 'text/plain' },
   { method: 'POST', path: '/stream/x/add', body: '{"name":"x","channels":{"0":{"url":"test:x"}}}', type: 'text/plain' },
   { method: 'POST', path: '/stream/x/edit', body: '{"channels":{"0":{"url":"test:x"}}}', type: 'text/plain' },
-  { method: 'POST', path: '/stream/cam/channel/0/webrtc', body: 'data=AAAA', type: 'application/x-www-form-urlencoded' },
-  { method: 'POST', path: '/stream', body: 'url=rtsp%3A%2F%2F127.0.0.1%2Fx&sdp64=AAAA', type: 'application/x-www-form-urlencoded' },
+  {
+    method: 'POST',
+    path: '/stream/cam/channel/0/webrtc',
+    body: 'data=AAAA',
+    type: 'application/x-www-form-urlencoded',
+  },
+  {
+    method: 'POST',
+    path: '/stream',
+    body: 'url=rtsp%3A%2F%2F127.0.0.1%2Fx&sdp64=AAAA',
+    type: 'application/x-www-form-urlencoded',
+  },
 ];
 
 describe('cross-site writes are refused', () => {
@@ -77,7 +91,11 @@ describe('cross-site writes are refused', () => {
   async function assertNothingChanged(what: string): Promise<void> {
     assert.equal(await readFile(configPath, 'utf8'), CONFIG, `${what}: config file rewritten`);
     assert.deepEqual([...server.app.streams.names()].sort(), ['cam'], `${what}: streams changed`);
-    assert.deepEqual(server.app.streams.get('cam')?.sources.map((s) => s.raw), ['test:cam'], `${what}: cam changed`);
+    assert.deepEqual(
+      server.app.streams.get('cam')?.sources.map((s) => s.raw),
+      ['test:cam'],
+      `${what}: cam changed`,
+    );
     assert.deepEqual(server.exits, [], `${what}: exit called`);
     assert.equal(restarts, 0, `${what}: restart called`);
     assert.equal(logCleared, 0, `${what}: log cleared`);
@@ -87,7 +105,10 @@ describe('cross-site writes are refused', () => {
     ['a current browser (Origin + Sec-Fetch-Site: cross-site)', MODERN_CROSS_SITE],
     ['a browser without fetch metadata (Origin only)', { Origin: 'http://evil.example' }],
     ['a sandboxed frame (Origin: null)', { Origin: 'null' }],
-    ['another port of the same host (Sec-Fetch-Site: same-site)', { Origin: 'http://127.0.0.1:8123', 'Sec-Fetch-Site': 'same-site' }],
+    [
+      'another port of the same host (Sec-Fetch-Site: same-site)',
+      { Origin: 'http://127.0.0.1:8123', 'Sec-Fetch-Site': 'same-site' },
+    ],
   ];
   for (const [who, headers] of browsers) {
     for (const write of WRITES) {
@@ -138,7 +159,10 @@ describe('writes that stay allowed', () => {
   });
 
   it('a browser without fetch metadata whose Origin is this host', async () => {
-    const res = await request(`${server.url}/api/streams?name=same&src=test:same`, { method: 'PUT', headers: { Origin: `http://${host()}` } });
+    const res = await request(`${server.url}/api/streams?name=same&src=test:same`, {
+      method: 'PUT',
+      headers: { Origin: `http://${host()}` },
+    });
     assert.equal(res.status, 200, res.text);
     assert.ok(server.app.streams.get('same'));
   });
@@ -146,7 +170,11 @@ describe('writes that stay allowed', () => {
   it('Home Assistant Ingress: the proxy passes the browser Host through, Origin matches it', async () => {
     const res = await request(`${server.url}/api/streams?name=ingress&src=test:ingress`, {
       method: 'PUT',
-      headers: { Host: 'homeassistant.local:8123', Origin: 'http://homeassistant.local:8123', 'X-Ingress-Path': '/api/hassio_ingress/abc' },
+      headers: {
+        Host: 'homeassistant.local:8123',
+        Origin: 'http://homeassistant.local:8123',
+        'X-Ingress-Path': '/api/hassio_ingress/abc',
+      },
     });
     assert.equal(res.status, 200, res.text);
     assert.ok(server.app.streams.get('ingress'));
@@ -178,14 +206,23 @@ describe('writes that stay allowed', () => {
 
   it('a JSON or YAML body in a type any page may send, without a same-origin proof: 415, nothing written', async () => {
     const before = await readFile(configPath, 'utf8');
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      undefined,
+    ]) {
       const headers: Record<string, string> = type ? { 'Content-Type': type } : {};
       const config = await request(`${server.url}/api/config`, { method: 'POST', headers, body: EVIL_CONFIG });
       assert.equal(config.status, 415, `${type}: ${config.text}`);
       const body = config.json() as Json;
       assert.equal(body.code, 'BODY_TYPE_REFUSED');
       assert.match(String(body.error), /application\/yaml/);
-      const add = await request(`${server.url}/stream/y/add`, { method: 'POST', headers, body: '{"channels":{"0":{"url":"test:y"}}}' });
+      const add = await request(`${server.url}/stream/y/add`, {
+        method: 'POST',
+        headers,
+        body: '{"channels":{"0":{"url":"test:y"}}}',
+      });
       assert.equal(add.status, 415, `${type}: ${add.text}`);
     }
     assert.equal(await readFile(configPath, 'utf8'), before);

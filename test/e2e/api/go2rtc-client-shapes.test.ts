@@ -29,8 +29,21 @@ const CONNECTION_FIELDS: Record<string, Kind> = {
   bytes_recv: 'number',
   bytes_send: 'number',
 };
-const RECEIVER_FIELDS: Record<string, Kind> = { id: 'number', codec: 'object', childs: 'number[]', bytes: 'number', packets: 'number' };
-const SENDER_FIELDS: Record<string, Kind> = { id: 'number', codec: 'object', parent: 'number', bytes: 'number', packets: 'number', drops: 'number' };
+const RECEIVER_FIELDS: Record<string, Kind> = {
+  id: 'number',
+  codec: 'object',
+  childs: 'number[]',
+  bytes: 'number',
+  packets: 'number',
+};
+const SENDER_FIELDS: Record<string, Kind> = {
+  id: 'number',
+  codec: 'object',
+  parent: 'number',
+  bytes: 'number',
+  packets: 'number',
+  drops: 'number',
+};
 const CODEC_FIELDS: Record<string, Kind> = {
   codec_name: 'string',
   codec_type: 'string',
@@ -108,7 +121,9 @@ describe('shapes the go2rtc clients decode', () => {
   let server: RunningApi;
   let consumer: TestConsumer;
   before(async () => {
-    server = await startApi({ config: { streams: { 'camera.12mp_fluent': ['test:a#video=H264#audio=AAC/16000'], idle: 'test:idle' } } });
+    server = await startApi({
+      config: { streams: { 'camera.12mp_fluent': ['test:a#video=H264#audio=AAC/16000'], idle: 'test:idle' } },
+    });
     consumer = new TestConsumer([wantMedia('video', 'ANY'), wantMedia('audio', 'ANY')], 'webrtc/json');
     await server.app.streams.get('camera.12mp_fluent')?.addConsumer(consumer);
     await consumer.waitForPackets(4);
@@ -125,7 +140,10 @@ describe('shapes the go2rtc clients decode', () => {
   });
 
   it('GET /api/streams decodes as dict[str, Stream] and matches go2rtc field types', async () => {
-    const json = (await request(`${server.url}/api/streams`)).json() as Record<string, { producers: unknown[] | null; consumers: unknown[] | null }>;
+    const json = (await request(`${server.url}/api/streams`)).json() as Record<
+      string,
+      { producers: unknown[] | null; consumers: unknown[] | null }
+    >;
     const streams = decodeStreams(json);
     assert.deepEqual(streams.get('camera.12mp_fluent'), ['test:a#video=H264#audio=AAC/16000']);
     assert.deepEqual(streams.get('idle'), ['test:idle']);
@@ -145,7 +163,10 @@ describe('shapes the go2rtc clients decode', () => {
 
   it('GET /api/preload decodes as dict[str, Preload{query: str}] with a go2rtc consumer', async () => {
     assert.equal((await request(`${server.url}/api/preload?src=idle`, { method: 'PUT' })).status, 200);
-    const json = (await request(`${server.url}/api/preload`)).json() as Record<string, { query: unknown; consumer: unknown }>;
+    const json = (await request(`${server.url}/api/preload`)).json() as Record<
+      string,
+      { query: unknown; consumer: unknown }
+    >;
     assert.equal(typeof json.idle?.query, 'string');
     checkConnection('preload.idle.consumer', json.idle?.consumer);
     assert.equal((await request(`${server.url}/api/preload?src=idle`, { method: 'DELETE' })).status, 200);

@@ -35,7 +35,10 @@ describe('GET /api and the web UI', () => {
     const { version, host, revision } = info as Record<string, unknown>;
     assert.equal(typeof version, 'string');
     const tuple = versionTuple(String(version));
-    assert.ok(compare(tuple, [1, 9, 13]) >= 0 && compare(tuple, [2, 0, 0]) < 0, `version ${String(version)} in [1.9.13, 2.0.0)`);
+    assert.ok(
+      compare(tuple, [1, 9, 13]) >= 0 && compare(tuple, [2, 0, 0]) < 0,
+      `version ${String(version)} in [1.9.13, 2.0.0)`,
+    );
     assert.equal(host, 'camera.local:1984');
     assert.equal(typeof revision, 'string');
   });
@@ -229,7 +232,10 @@ describe('static_dir and allow_paths', () => {
       assert.equal((await request(`${server.url}/api/config`)).status, 404);
       assert.equal((await request(`${server.url}/api/schemes`)).status, 404);
       assert.equal((await request(`${server.url}/streams`)).status, 404);
-      assert.equal(server.api.addRoute('GET', 'api/frame.jpeg', () => {}), false);
+      assert.equal(
+        server.api.addRoute('GET', 'api/frame.jpeg', () => {}),
+        false,
+      );
     } finally {
       await server.close();
     }

@@ -42,7 +42,10 @@ describe('RTSPtoWeb / RTSPtoWebRTC shims', () => {
     });
     assert.equal(add.status, 200, add.text);
     assertRtspToWebOk(add.text);
-    assert.deepEqual(server.app.streams.get('abc123')?.sources.map((s) => s.raw), ['test:first']);
+    assert.deepEqual(
+      server.app.streams.get('abc123')?.sources.map((s) => s.raw),
+      ['test:first'],
+    );
 
     const edit = await request(`${server.url}/stream/abc123/edit`, {
       method: 'POST',
@@ -50,17 +53,30 @@ describe('RTSPtoWeb / RTSPtoWebRTC shims', () => {
       body: JSON.stringify({ channels: { '0': { url: 'test:second' } } }),
     });
     assert.equal(edit.status, 200, edit.text);
-    assert.deepEqual(server.app.streams.get('abc123')?.sources.map((s) => s.raw), ['test:second']);
+    assert.deepEqual(
+      server.app.streams.get('abc123')?.sources.map((s) => s.raw),
+      ['test:second'],
+    );
   });
 
   it('answers a bad body with 400 and a code, and keeps serving', async () => {
-    const bodies = ['{not json', '[]', '{"channels":{}}', '{"channels":{"0":{"url":5}}}', '{"name":5,"channels":{"0":{"url":"test:x"}}}'];
+    const bodies = [
+      '{not json',
+      '[]',
+      '{"channels":{}}',
+      '{"channels":{"0":{"url":5}}}',
+      '{"name":5,"channels":{"0":{"url":"test:x"}}}',
+    ];
     for (const body of bodies) {
       const res = await request(`${server.url}/stream/x/add`, { method: 'POST', headers: JSON_TYPE, body });
       assert.equal(res.status, 400, body);
       assert.equal((res.json() as Json).code, 'BODY_INVALID', body);
     }
-    const forbidden = await request(`${server.url}/stream/x/add`, { method: 'POST', headers: JSON_TYPE, body: '{"channels":{"0":{"url":"nosuch:x"}}}' });
+    const forbidden = await request(`${server.url}/stream/x/add`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: '{"channels":{"0":{"url":"nosuch:x"}}}',
+    });
     assert.equal(forbidden.status, 400);
     assert.equal((forbidden.json() as Json).code, 'SOURCE_UNSUPPORTED');
     assert.equal((await request(`${server.url}/streams`)).status, 200);

@@ -46,14 +46,20 @@ describe('/api/streams', () => {
   });
 
   it('PUT with two src creates the stream, persists it, and GET returns it', async () => {
-    const put = await request(`${server.url}/api/streams?name=camera.hall&src=${q('test:a#video=H264')}&src=${q('test:b#audio=PCMA/8000')}`, {
-      method: 'PUT',
-    });
+    const put = await request(
+      `${server.url}/api/streams?name=camera.hall&src=${q('test:a#video=H264')}&src=${q('test:b#audio=PCMA/8000')}`,
+      {
+        method: 'PUT',
+      },
+    );
     assert.equal(put.status, 200, put.text);
     assert.equal(put.text, '');
     const one = await request(`${server.url}/api/streams?src=camera.hall`);
     assert.equal(one.status, 200);
-    assert.deepEqual(one.json(), { producers: [{ url: 'test:a#video=H264' }, { url: 'test:b#audio=PCMA/8000' }], consumers: null });
+    assert.deepEqual(one.json(), {
+      producers: [{ url: 'test:a#video=H264' }, { url: 'test:b#audio=PCMA/8000' }],
+      consumers: null,
+    });
     // go2rtc pretty-prints a single stream with two spaces.
     assert.ok(one.text.startsWith('{\n  "producers": [\n    {\n      "url": '), one.text);
     const file = await readFile(configPath, 'utf8');
@@ -71,7 +77,9 @@ describe('/api/streams', () => {
   });
 
   it('PUT masks nothing it stores but the listing hides URL passwords', async () => {
-    await request(`${server.url}/api/streams?name=secret&src=${q('test://admin:hunter2@10.0.0.2/1')}`, { method: 'PUT' });
+    await request(`${server.url}/api/streams?name=secret&src=${q('test://admin:hunter2@10.0.0.2/1')}`, {
+      method: 'PUT',
+    });
     const res = await request(`${server.url}/api/streams`);
     assert.doesNotMatch(res.text, /hunter2/);
     assert.match(res.text, /test:\/\/\*\*\*@10\.0\.0\.2\/1/);
@@ -81,11 +89,17 @@ describe('/api/streams', () => {
   it('PATCH points a stream at one source in memory only', async () => {
     const res = await request(`${server.url}/api/streams?name=patched&src=${q('test:p')}`, { method: 'PATCH' });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual((await request(`${server.url}/api/streams?src=patched`)).json(), { producers: [{ url: 'test:p' }], consumers: null });
+    assert.deepEqual((await request(`${server.url}/api/streams?src=patched`)).json(), {
+      producers: [{ url: 'test:p' }],
+      consumers: null,
+    });
     assert.doesNotMatch(await readFile(configPath, 'utf8'), /patched/);
     const again = await request(`${server.url}/api/streams?name=patched&src=${q('test:p2')}`, { method: 'PATCH' });
     assert.equal(again.status, 200);
-    assert.deepEqual((await request(`${server.url}/api/streams?src=patched`)).json(), { producers: [{ url: 'test:p2' }], consumers: null });
+    assert.deepEqual((await request(`${server.url}/api/streams?src=patched`)).json(), {
+      producers: [{ url: 'test:p2' }],
+      consumers: null,
+    });
     const noName = await request(`${server.url}/api/streams?src=${q('test:p')}`, { method: 'PATCH' });
     assert.equal(noName.status, 400);
     assert.equal((noName.json() as Json).code, 'BAD_REQUEST');
@@ -179,7 +193,12 @@ describe('/api/streams with active connections', () => {
       assert.ok((receiver.bytes as number) > 0 && (receiver.packets as number) > 0);
     }
     assert.deepEqual(receivers[0]!.codec, { codec_name: 'h264', codec_type: 'video' });
-    assert.deepEqual(receivers[1]!.codec, { codec_name: 'pcm_alaw', codec_type: 'audio', sample_rate: 8000, channels: 1 });
+    assert.deepEqual(receivers[1]!.codec, {
+      codec_name: 'pcm_alaw',
+      codec_type: 'audio',
+      sample_rate: 8000,
+      channels: 1,
+    });
     assert.ok((producer.bytes_recv as number) > 0);
 
     const cons = consumers[0]!;
@@ -189,7 +208,12 @@ describe('/api/streams with active connections', () => {
     const senders = cons.senders as Json[];
     assert.equal(senders.length, 2);
     for (const sender of senders) {
-      assert.deepEqual(Object.keys(sender).filter((k) => k !== 'drops').sort(), ['bytes', 'codec', 'id', 'packets', 'parent']);
+      assert.deepEqual(
+        Object.keys(sender)
+          .filter((k) => k !== 'drops')
+          .sort(),
+        ['bytes', 'codec', 'id', 'packets', 'parent'],
+      );
       assert.equal(typeof sender.parent, 'number');
       assert.ok((sender.bytes as number) > 0 && (sender.packets as number) > 0);
     }
@@ -205,9 +229,12 @@ describe('/api/streams with active connections', () => {
     assert.equal(consumers.length, 1);
     assert.equal(consumers[0]!.format_name, 'probe');
     assert.equal((consumers[0]!.senders as Json[]).length, 2);
-    await waitFor(async () => ((await request(`${server.url}/api/streams?src=cam`)).json() as Json).consumers === null, {
-      what: 'probe removed',
-    });
+    await waitFor(
+      async () => ((await request(`${server.url}/api/streams?src=cam`)).json() as Json).consumers === null,
+      {
+        what: 'probe removed',
+      },
+    );
   });
 
   it('answers a probe nothing matches with a coded error', async () => {
@@ -249,7 +276,9 @@ describe('/api/preload', () => {
   });
 
   it('PUT keeps only video/audio/microphone, starts the source, persists; DELETE undoes it', async () => {
-    const put = await request(`${server.url}/api/preload?src=cam&video&audio&video_codec_filter=h264`, { method: 'PUT' });
+    const put = await request(`${server.url}/api/preload?src=cam&video&audio&video_codec_filter=h264`, {
+      method: 'PUT',
+    });
     assert.equal(put.status, 200, put.text);
     const list = (await request(`${server.url}/api/preload`)).json() as Record<string, Json>;
     assert.deepEqual(Object.keys(list), ['cam']);

@@ -12,7 +12,10 @@ import { TestWsClient, upgradeStatus } from '../../helpers/ws-client.js';
 function registerTestHandlers(api: ApiModule, seen: WsConnection[]): void {
   api.ws.handle('echo', (value, connection) => {
     seen.push(connection);
-    connection.send({ type: 'echo', value: { value, src: connection.query.get('src'), remote: connection.remoteAddr } });
+    connection.send({
+      type: 'echo',
+      value: { value, src: connection.query.get('src'), remote: connection.remoteAddr },
+    });
   });
   api.ws.handle('bytes', (value, connection) => {
     connection.sendBinary(Buffer.from(String(value)));
@@ -40,7 +43,11 @@ describe('/api/ws dispatch', () => {
     const client = await TestWsClient.open(`${wsUrl}?src=${encodeURIComponent('rtsp://cam/1')}`);
     client.send({ type: 'echo', value: { a: 1 } });
     const reply = await client.next((m) => m.type === 'echo');
-    assert.deepEqual(reply.value, { value: { a: 1 }, src: 'rtsp://cam/1', remote: (reply.value as { remote: string }).remote });
+    assert.deepEqual(reply.value, {
+      value: { a: 1 },
+      src: 'rtsp://cam/1',
+      remote: (reply.value as { remote: string }).remote,
+    });
     assert.match((reply.value as { remote: string }).remote, /^127\.0\.0\.1:\d+$/);
     client.close();
     await waitFor(() => seen[0]?.isClosed, { what: 'server side closed' });

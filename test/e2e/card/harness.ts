@@ -147,16 +147,29 @@ export interface CardStats {
   stream: number;
 }
 
-export async function addCard(page: Page, id: string, config: Record<string, unknown>, components: string[]): Promise<void> {
+export async function addCard(
+  page: Page,
+  id: string,
+  config: Record<string, unknown>,
+  components: string[],
+): Promise<void> {
   await page.waitForFunction('window.cardReady === true', undefined, { timeout: 10_000 });
-  await page.evaluate(`window.addCard(${JSON.stringify(id)}, ${JSON.stringify(config)}, ${JSON.stringify(components)})`);
+  await page.evaluate(
+    `window.addCard(${JSON.stringify(id)}, ${JSON.stringify(config)}, ${JSON.stringify(components)})`,
+  );
 }
 
 export async function cardStats(page: Page, id: string): Promise<CardStats> {
   return (await page.evaluate(`document.getElementById(${JSON.stringify(id)}).stats()`)) as CardStats;
 }
 
-export async function waitCard(page: Page, id: string, ok: (s: CardStats) => boolean, timeoutMs: number, what: string): Promise<CardStats> {
+export async function waitCard(
+  page: Page,
+  id: string,
+  ok: (s: CardStats) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<CardStats> {
   let last: CardStats | undefined;
   try {
     return await waitFor(
@@ -167,12 +180,18 @@ export async function waitCard(page: Page, id: string, ok: (s: CardStats) => boo
       { timeoutMs, intervalMs: 50, what: `${id}: ${what}` },
     );
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}; last stats ${JSON.stringify(last)}`, { cause: err });
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last stats ${JSON.stringify(last)}`, {
+      cause: err,
+    });
   }
 }
 
 /** Frames the card shows over `ms` of page time (a window measured in the page, after a first frame). */
-export async function framesOver(page: Page, id: string, ms: number): Promise<{ frames: number; ms: number; mediaMs: number }> {
+export async function framesOver(
+  page: Page,
+  id: string,
+  ms: number,
+): Promise<{ frames: number; ms: number; mediaMs: number }> {
   return (await page.evaluate(`(async () => {
     const card = document.getElementById(${JSON.stringify(id)});
     const video = card.player && card.player.video;

@@ -41,7 +41,7 @@ describe('webrtc-camera card: the Lovelace API and controls', () => {
   });
 
   it('the visual editor shows the basic keys and fires config-changed, keeping the other keys', async () => {
-    const result = await page.evaluate(`(async () => {
+    const result = (await page.evaluate(`(async () => {
       const editor = customElements.get('webrtc-camera').getConfigElement();
       editor.setConfig({ type: 'custom:webrtc-camera', url: 'door', ptz: { service: 'onvif.ptz' } });
       document.body.append(editor);
@@ -54,18 +54,48 @@ describe('webrtc-camera card: the Lovelace API and controls', () => {
       const config = await changed;
       editor.remove();
       return { names, config };
-    })()`) as { names: string[]; config: Record<string, unknown> };
-    for (const key of ['url', 'entity', 'server', 'title', 'poster', 'mode', 'media', 'intersection', 'muted', 'ui', 'background']) {
+    })()`)) as { names: string[]; config: Record<string, unknown> };
+    for (const key of [
+      'url',
+      'entity',
+      'server',
+      'title',
+      'poster',
+      'mode',
+      'media',
+      'intersection',
+      'muted',
+      'ui',
+      'background',
+    ]) {
       assert.ok(result.names.includes(key), key);
     }
-    assert.deepEqual(result.config, { type: 'custom:webrtc-camera', url: 'door', ptz: { service: 'onvif.ptz' }, title: 'Front door' });
+    assert.deepEqual(result.config, {
+      type: 'custom:webrtc-camera',
+      url: 'door',
+      ptz: { service: 'onvif.ptz' },
+      title: 'Front door',
+    });
   });
 
-  it('PTZ: press/release/click call the service with AlexxIT\'s data_start_/data_end_/data_ keys (templates rendered)', async () => {
-    await addCard(page, 'ptz', {
-      url: 'door', server: NO_SERVER, intersection: 0,
-      ptz: { service: 'onvif.ptz', data_start_left: { move: 'start' }, data_end_left: { move: 'stop' }, data_left: { pan: 'LEFT', stream: '${ this.streamName }' }, data_long_left: { pan: 'LONG' } },
-    }, []);
+  it("PTZ: press/release/click call the service with AlexxIT's data_start_/data_end_/data_ keys (templates rendered)", async () => {
+    await addCard(
+      page,
+      'ptz',
+      {
+        url: 'door',
+        server: NO_SERVER,
+        intersection: 0,
+        ptz: {
+          service: 'onvif.ptz',
+          data_start_left: { move: 'start' },
+          data_end_left: { move: 'stop' },
+          data_left: { pan: 'LEFT', stream: '${ this.streamName }' },
+          data_long_left: { pan: 'LONG' },
+        },
+      },
+      [],
+    );
     await page.evaluate('window.serviceCalls.length = 0');
     await page.locator('#ptz .ptz .left').click();
     const calls = await page.evaluate('window.serviceCalls');
@@ -77,10 +107,24 @@ describe('webrtc-camera card: the Lovelace API and controls', () => {
   });
 
   it('shortcuts call their service; a templated icon follows the states', async () => {
-    await addCard(page, 'shortcuts', {
-      url: 'door', server: NO_SERVER, intersection: 0,
-      shortcuts: [{ name: "${ states['light.porch'].state === 'on' ? 'Porch on' : 'Porch off' }", icon: 'mdi:lamp', service: 'light.toggle', service_data: { entity_id: 'light.porch' } }],
-    }, []);
+    await addCard(
+      page,
+      'shortcuts',
+      {
+        url: 'door',
+        server: NO_SERVER,
+        intersection: 0,
+        shortcuts: [
+          {
+            name: "${ states['light.porch'].state === 'on' ? 'Porch on' : 'Porch off' }",
+            icon: 'mdi:lamp',
+            service: 'light.toggle',
+            service_data: { entity_id: 'light.porch' },
+          },
+        ],
+      },
+      [],
+    );
     await page.evaluate('window.serviceCalls.length = 0');
     const shortcut = page.locator('#shortcuts .shortcuts .shortcut');
     assert.equal(await shortcut.getAttribute('title'), 'Porch on');
@@ -89,16 +133,35 @@ describe('webrtc-camera card: the Lovelace API and controls', () => {
   });
 
   it('"paused by default": an empty first stream shows only the poster; the mode label switches to the next stream', async () => {
-    await addCard(page, 'paused', { poster: 'https://example.invalid/door.jpg', server: NO_SERVER, intersection: 0, streams: [{ url: '' }, { url: 'door', name: 'Live' }] }, []);
+    await addCard(
+      page,
+      'paused',
+      {
+        poster: 'https://example.invalid/door.jpg',
+        server: NO_SERVER,
+        intersection: 0,
+        streams: [{ url: '' }, { url: 'door', name: 'Live' }],
+      },
+      [],
+    );
     await page.waitForFunction(`document.getElementById('paused').stats().then((s) => s.phase === 'poster')`);
-    const shown = await page.evaluate(`(() => { const r = document.getElementById('paused').shadowRoot; return [r.querySelector('.mode').textContent, r.querySelector('video').poster]; })()`);
+    const shown = await page.evaluate(
+      `(() => { const r = document.getElementById('paused').shadowRoot; return [r.querySelector('.mode').textContent, r.querySelector('video').poster]; })()`,
+    );
     assert.deepEqual(shown, ['IMG', 'https://example.invalid/door.jpg']);
     await page.locator('#paused .mode').click();
-    await page.waitForFunction(`document.getElementById('paused').stats().then((s) => s.stream === 1 && s.phase !== 'poster')`);
+    await page.waitForFunction(
+      `document.getElementById('paused').stats().then((s) => s.stream === 1 && s.phase !== 'poster')`,
+    );
   });
 
-  it('`style:` overrides the card\'s own CSS (AlexxIT-style `.mode {display: none}`)', async () => {
-    await addCard(page, 'styled', { url: 'door', server: NO_SERVER, intersection: 0, style: '.mode {display: none} video {object-fit: fill}' }, []);
+  it("`style:` overrides the card's own CSS (AlexxIT-style `.mode {display: none}`)", async () => {
+    await addCard(
+      page,
+      'styled',
+      { url: 'door', server: NO_SERVER, intersection: 0, style: '.mode {display: none} video {object-fit: fill}' },
+      [],
+    );
     const styles = await page.evaluate(`(() => {
       const root = document.getElementById('styled').shadowRoot;
       return [getComputedStyle(root.querySelector('.mode')).display, getComputedStyle(root.querySelector('video')).objectFit];

@@ -7,7 +7,16 @@ import { startGstCamera, type GstCamera } from '../../peers/gst-camera.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
 import { startFakeHaProxy, type FakeHaProxy } from './fake-ha-proxy.js';
-import { addCard, CARD_FILE, cardStats, ensureCardBuilt, startTs2rtc, TEST_PAGE, waitCard, type RunningTs2rtc } from './harness.js';
+import {
+  addCard,
+  CARD_FILE,
+  cardStats,
+  ensureCardBuilt,
+  startTs2rtc,
+  TEST_PAGE,
+  waitCard,
+  type RunningTs2rtc,
+} from './harness.js';
 
 // The card's microphone: Chromium's fake microphone (a beep) → the card's WebRTC offer (sendonly m-line) →
 // fake-ha-proxy (stand-in for the integration's proxy) → ts2rtc → RTSP ONVIF backchannel → GStreamer's ONVIF
@@ -37,23 +46,45 @@ if (netnsGuard(import.meta.url)) {
     });
 
     it('media: video,audio,microphone (AlexxIT style): the camera records the beep well above silence', async (t) => {
-      await addCard(page, 'mic', { url: 'door', mode: 'webrtc', media: 'video,audio,microphone', intersection: 0 }, ['ts2rtc']);
-      const s = await waitCard(page, 'mic', (x) => x.phase === 'playing' && x.microphone.available, 20_000, 'playing with a microphone');
-      assert.equal(s.microphone.on, true, 'the microphone is live from the start, as in AlexxIT\'s card');
+      await addCard(page, 'mic', { url: 'door', mode: 'webrtc', media: 'video,audio,microphone', intersection: 0 }, [
+        'ts2rtc',
+      ]);
+      const s = await waitCard(
+        page,
+        'mic',
+        (x) => x.phase === 'playing' && x.microphone.available,
+        20_000,
+        'playing with a microphone',
+      );
+      assert.equal(s.microphone.on, true, "the microphone is live from the start, as in AlexxIT's card");
       const file = camera.backchannelFile;
       assert.ok(file && camera.backchannelFormat);
-      const level = await waitFor(async () => {
-        const l = await audioLevel(file, camera.backchannelFormat).catch(() => undefined);
-        return l && l.seconds >= 2 ? l : undefined;
-      }, { timeoutMs: 20_000, intervalMs: 500, what: 'backchannel audio in the camera file' });
+      const level = await waitFor(
+        async () => {
+          const l = await audioLevel(file, camera.backchannelFormat).catch(() => undefined);
+          return l && l.seconds >= 2 ? l : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 500, what: 'backchannel audio in the camera file' },
+      );
       t.diagnostic(`camera recorded ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s`);
       assert.ok(level.rmsDb > -40, `camera recorded ${level.rmsDb.toFixed(1)} dBFS RMS`);
       await page.evaluate(`document.getElementById('mic').parentElement.remove()`);
     });
 
     it('the button: a click toggles, a held press is push-to-talk (microphone_muted: true starts muted)', async () => {
-      await addCard(page, 'ptt', { url: 'door', mode: 'webrtc', media: 'video,audio,microphone', microphone_muted: true, intersection: 0 }, ['ts2rtc']);
-      const s = await waitCard(page, 'ptt', (x) => x.phase === 'playing' && x.microphone.available, 20_000, 'playing with a microphone');
+      await addCard(
+        page,
+        'ptt',
+        { url: 'door', mode: 'webrtc', media: 'video,audio,microphone', microphone_muted: true, intersection: 0 },
+        ['ts2rtc'],
+      );
+      const s = await waitCard(
+        page,
+        'ptt',
+        (x) => x.phase === 'playing' && x.microphone.available,
+        20_000,
+        'playing with a microphone',
+      );
       assert.equal(s.microphone.on, false);
       const button = page.locator('#ptt .microphone');
       assert.equal(await button.getAttribute('aria-pressed'), 'false');

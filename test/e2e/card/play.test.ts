@@ -10,7 +10,15 @@ import { startGstCamera, type GstCamera } from '../../peers/gst-camera.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { startFakeHaProxy, type FakeHaProxy } from './fake-ha-proxy.js';
 import {
-  addCard, CARD_FILE, cardStats, ensureCardBuilt, framesOver, SCREENSHOT_DIR, startTs2rtc, TEST_PAGE, waitCard,
+  addCard,
+  CARD_FILE,
+  cardStats,
+  ensureCardBuilt,
+  framesOver,
+  SCREENSHOT_DIR,
+  startTs2rtc,
+  TEST_PAGE,
+  waitCard,
   type RunningTs2rtc,
 } from './harness.js';
 
@@ -29,7 +37,12 @@ if (netnsGuard(import.meta.url)) {
       ensureCardBuilt();
       camera = await startGstCamera({ video: 'h264', audio: 'pcmu' });
       server = await startTs2rtc({ door: camera.url });
-      proxy = await startFakeHaProxy({ html: TEST_PAGE, cardFile: CARD_FILE, upstream: () => server.url, entities: { 'camera.door': 'door' } });
+      proxy = await startFakeHaProxy({
+        html: TEST_PAGE,
+        cardFile: CARD_FILE,
+        upstream: () => server.url,
+        entities: { 'camera.door': 'door' },
+      });
       browser = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
       page = browser.page;
       await page.setViewportSize({ width: 1000, height: 2000 });
@@ -67,9 +80,24 @@ if (netnsGuard(import.meta.url)) {
     });
 
     it('through the integration proxy (fake-ha-proxy, signed path), WebRTC, with screenshot', async (t) => {
-      await addCard(page, 'proxy-rtc', { url: 'door', title: 'Front door', mode: 'webrtc', media: 'video,audio,microphone', ui: true, intersection: 0 }, ['ts2rtc']);
+      await addCard(
+        page,
+        'proxy-rtc',
+        {
+          url: 'door',
+          title: 'Front door',
+          mode: 'webrtc',
+          media: 'video,audio,microphone',
+          ui: true,
+          intersection: 0,
+        },
+        ['ts2rtc'],
+      );
       await assertPlays('proxy-rtc', 'RTC', t);
-      assert.ok(proxy.upstreamUrls.some((u) => u === `${server.url.replace('http', 'ws')}/api/ws?src=door`), proxy.upstreamUrls.join(' '));
+      assert.ok(
+        proxy.upstreamUrls.some((u) => u === `${server.url.replace('http', 'ws')}/api/ws?src=door`),
+        proxy.upstreamUrls.join(' '),
+      );
       await page.locator('#proxy-rtc').screenshot({ path: path.join(SCREENSHOT_DIR, 'card-playing.png') });
     });
 
@@ -82,12 +110,21 @@ if (netnsGuard(import.meta.url)) {
 
     it('an entity through the proxy (the integration resolves the camera), MJPEG mode', async () => {
       await addCard(page, 'entity-mjpeg', { entity: 'camera.door', mode: 'mjpeg', intersection: 0 }, ['ts2rtc']);
-      const s = await waitCard(page, 'entity-mjpeg', (x) => x.phase === 'playing' && x.frames >= 5, 30_000, 'MJPEG frames');
+      const s = await waitCard(
+        page,
+        'entity-mjpeg',
+        (x) => x.phase === 'playing' && x.frames >= 5,
+        30_000,
+        'MJPEG frames',
+      );
       assert.equal(s.label, 'MJPEG');
-      assert.ok(proxy.upstreamUrls.some((u) => u.endsWith('?src=door&name=camera.door')), proxy.upstreamUrls.join(' '));
+      assert.ok(
+        proxy.upstreamUrls.some((u) => u.endsWith('?src=door&name=camera.door')),
+        proxy.upstreamUrls.join(' '),
+      );
     });
 
-    it('the proxy refuses a socket without a valid signature; AlexxIT\'s webrtc integration path is used when only it is loaded', async () => {
+    it("the proxy refuses a socket without a valid signature; AlexxIT's webrtc integration path is used when only it is loaded", async () => {
       const before = proxy.refused;
       const status = await new Promise<number>((resolve) => {
         const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/api/ts2rtc/ws?url=door&authSig=forged.token.here`);
@@ -108,7 +145,9 @@ if (netnsGuard(import.meta.url)) {
       await addCard(page, 'unknown', { url: 'garage', title: 'Garage', server: server.url, intersection: 0 }, []);
       const unknown = await waitCard(page, 'unknown', (s) => s.error !== '', 30_000, 'error');
       assert.equal(unknown.error, 'stream not found');
-      const text = (await page.evaluate(`document.getElementById('unknown').shadowRoot.querySelector('.message').textContent`)) as string;
+      const text = (await page.evaluate(
+        `document.getElementById('unknown').shadowRoot.querySelector('.message').textContent`,
+      )) as string;
       assert.match(text, /stream not found/);
       await page.locator('#unknown').screenshot({ path: path.join(SCREENSHOT_DIR, 'card-error.png') });
     });

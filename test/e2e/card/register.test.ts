@@ -32,7 +32,7 @@ function page(order: 'ours-first' | 'theirs-first'): string {
     </script></body></html>`;
 }
 
-describe('webrtc-camera registered twice (AlexxIT\'s card also loaded)', () => {
+describe("webrtc-camera registered twice (AlexxIT's card also loaded)", () => {
   let browser: ChromiumPeer;
   const proxies: FakeHaProxy[] = [];
   before(async () => {
@@ -46,7 +46,11 @@ describe('webrtc-camera registered twice (AlexxIT\'s card also loaded)', () => {
 
   for (const order of ['ours-first', 'theirs-first'] as const) {
     it(`${order}: no script error, both scripts finish, the first definition serves the cards`, async () => {
-      const proxy = await startFakeHaProxy({ html: page(order), cardFile: CARD_FILE, upstream: () => 'http://127.0.0.1:9' });
+      const proxy = await startFakeHaProxy({
+        html: page(order),
+        cardFile: CARD_FILE,
+        upstream: () => 'http://127.0.0.1:9',
+      });
       proxies.push(proxy);
       const tab = await browser.context.newPage();
       const errors: string[] = [];
@@ -57,7 +61,9 @@ describe('webrtc-camera registered twice (AlexxIT\'s card also loaded)', () => {
       assert.equal(await tab.evaluate('window.oursLoaded && window.otherLoaded'), true);
       assert.equal(await tab.evaluate('window.cardClass'), order === 'ours-first' ? 'ours' : 'theirs');
       assert.equal(await tab.evaluate('window.editorDefined'), true);
-      const entries = (await tab.evaluate('window.customCards.filter((c) => c.type === "webrtc-camera").length')) as number;
+      const entries = (await tab.evaluate(
+        'window.customCards.filter((c) => c.type === "webrtc-camera").length',
+      )) as number;
       assert.ok(entries >= 1);
       await tab.close();
     });

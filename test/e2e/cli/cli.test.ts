@@ -31,7 +31,8 @@ describe('ts2rtc command line', () => {
   it('--help lists every flag and --version names the go2rtc API version', async () => {
     const help = runTs2rtc(['--help'], { cwd: dir });
     assert.equal(await help.exited, 0);
-    for (const flag of ['-c', '--config', '-v', '--version', '-h', '--help']) assert.ok(help.stdout().includes(flag), flag);
+    for (const flag of ['-c', '--config', '-v', '--version', '-h', '--help'])
+      assert.ok(help.stdout().includes(flag), flag);
     const version = runTs2rtc(['-v'], { cwd: dir });
     assert.equal(await version.exited, 0);
     assert.match(version.stdout(), /^ts2rtc version \d+\.\d+\.\d+ \(go2rtc API 1\.9\.14\) linux\/x64\n$/);
@@ -41,7 +42,9 @@ describe('ts2rtc command line', () => {
   });
 
   it('`npx ts2rtc` works from a fresh clone: the bin npm links at install time is committed, not built', async () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../../addon/package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(new URL('../../../addon/package.json', import.meta.url), 'utf8')) as {
+      bin: Record<string, string>;
+    };
     const bin = pkg.bin.ts2rtc;
     assert.ok(bin && !bin.startsWith('dist/'), `bin ${bin} must exist before npm run build`);
     const launcher = fileURLToPath(new URL(`../../../addon/${bin}`, import.meta.url));
@@ -55,7 +58,10 @@ describe('ts2rtc command line', () => {
     const proc = runTs2rtc(['-c', `api.listen=127.0.0.1:${port}`], { cwd: dir });
     try {
       await waitForListen(proc);
-      assert.match(proc.stdout(), new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INF \\[api\\] listen addr=127\\.0\\.0\\.1:${port}$`, 'm'));
+      assert.match(
+        proc.stdout(),
+        new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INF \\[api\\] listen addr=127\\.0\\.0\\.1:${port}$`, 'm'),
+      );
       const info = await request(`http://127.0.0.1:${port}/api`);
       assert.equal((JSON.parse(info.text) as { version?: unknown }).version, '1.9.14');
       const streams: unknown = JSON.parse((await request(`http://127.0.0.1:${port}/api/streams`)).text);
@@ -69,7 +75,9 @@ describe('ts2rtc command line', () => {
     const port = await freePort();
     const file = path.join(dir, 'base.yaml');
     writeFileSync(file, `api:\n  listen: "127.0.0.1:1"\nstreams:\n  one: "demo:"\n`);
-    const proc = runTs2rtc(['-c', file, '-c', 'streams:\n  two: "demo:"\n', '-c', `api.listen=127.0.0.1:${port}`], { cwd: dir });
+    const proc = runTs2rtc(['-c', file, '-c', 'streams:\n  two: "demo:"\n', '-c', `api.listen=127.0.0.1:${port}`], {
+      cwd: dir,
+    });
     try {
       await waitForListen(proc);
       const streams = JSON.parse((await request(`http://127.0.0.1:${port}/api/streams`)).text) as object;
@@ -101,7 +109,10 @@ describe('ts2rtc command line', () => {
   it('exits non-zero before opening any port when a value has the wrong type, naming the key and line', async () => {
     const port = await freePort();
     const file = path.join(dir, 'wrong.yaml');
-    writeFileSync(file, `streams:\n  cam: "demo:"\nrtsp:\n  listen:\n    - ":8554"\napi:\n  listen: "127.0.0.1:${port}"\n`);
+    writeFileSync(
+      file,
+      `streams:\n  cam: "demo:"\nrtsp:\n  listen:\n    - ":8554"\napi:\n  listen: "127.0.0.1:${port}"\n`,
+    );
     // No port overrides here: they would replace the wrong value under test.
     const proc = runTs2rtc(['-c', file], { cwd: dir, defaultPorts: true });
     assert.equal(await withTimeout(proc.exited, 10_000, 'ts2rtc to refuse the config'), 1);
@@ -113,7 +124,10 @@ describe('ts2rtc command line', () => {
   it('only warns about an unknown key, with its line, and starts', async () => {
     const port = await freePort();
     const file = path.join(dir, 'newer.yaml');
-    writeFileSync(file, `api:\n  listen: "127.0.0.1:${port}"\nfuture_module:\n  enabled: true\nstreams:\n  cam: "demo:"\n`);
+    writeFileSync(
+      file,
+      `api:\n  listen: "127.0.0.1:${port}"\nfuture_module:\n  enabled: true\nstreams:\n  cam: "demo:"\n`,
+    );
     const proc = runTs2rtc(['-c', file], { cwd: dir });
     try {
       await waitForListen(proc);
@@ -131,7 +145,9 @@ describe('ts2rtc command line', () => {
       const second = runTs2rtc(['-c', `api.listen=127.0.0.1:${port}`], { cwd: dir });
       assert.equal(await second.exited, 1);
       assert.match(second.stdout() + second.stderr(), /FTL .*API_LISTEN/);
-      await waitFor(async () => (await request(`http://127.0.0.1:${port}/api`)).status === 200, { what: 'first still serving' });
+      await waitFor(async () => (await request(`http://127.0.0.1:${port}/api`)).status === 200, {
+        what: 'first still serving',
+      });
     } finally {
       await first.stop();
     }

@@ -22,7 +22,12 @@ export interface Ts2rtcProcess {
  */
 export function runTs2rtc(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; defaultPorts?: boolean; /** Flags for node itself (`--expose-gc`). */ nodeArgs?: string[] },
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    defaultPorts?: boolean;
+    /** Flags for node itself (`--expose-gc`). */ nodeArgs?: string[];
+  },
 ): Ts2rtcProcess {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first`);
   const isolated = options.defaultPorts ? [] : ['-c', 'rtsp.listen=127.0.0.1:0', '-c', 'webrtc.listen='];

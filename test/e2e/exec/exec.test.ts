@@ -12,11 +12,14 @@ import { children, noZombies, producerError, waitForCount } from '../ffmpeg/proc
  * `exec:` (a command publishing to `{output}`, or writing MJPEG to stdout) and `echo:` (a command printing the
  * source URL), from the config, with real ffmpeg processes as the commands.
  */
-const LAVFI_RTSP = 'exec:ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size=320x240:rate=25 -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -pix_fmt yuv420p -rtsp_transport tcp -f rtsp {output}';
-const LAVFI_MJPEG = 'exec:ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size=160x120:rate=25 -c:v mjpeg -pix_fmt yuvj420p -f mjpeg -';
+const LAVFI_RTSP =
+  'exec:ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size=320x240:rate=25 -c:v libx264 -preset ultrafast -tune zerolatency -g 25 -pix_fmt yuv420p -rtsp_transport tcp -f rtsp {output}';
+const LAVFI_MJPEG =
+  'exec:ffmpeg -hide_banner -loglevel error -re -f lavfi -i testsrc2=size=160x120:rate=25 -c:v mjpeg -pix_fmt yuvj420p -f mjpeg -';
 
 /** Children that run ffmpeg with this marker among their arguments (the tests' commands differ in size). */
-const running = (marker: string): number => children().filter((p) => p.state !== 'Z' && p.args.some((a) => a.includes(marker))).length;
+const running = (marker: string): number =>
+  children().filter((p) => p.state !== 'Z' && p.args.some((a) => a.includes(marker))).length;
 
 describe('exec: and echo: sources', () => {
   let server: ConfiguredTs2rtc;
@@ -43,7 +46,10 @@ describe('exec: and echo: sources', () => {
 
   it('exec: with {output}: the process publishes into our RTSP server and readers get its stream', async () => {
     const probe = await ffprobeJson(server.rtspUrl('rtsp'), [], { timeoutMs: 20_000 });
-    assert.deepEqual(probe.streams.map((s) => [s.codec_name, s.width, s.height]), [['h264', 320, 240]]);
+    assert.deepEqual(
+      probe.streams.map((s) => [s.codec_name, s.width, s.height]),
+      [['h264', 320, 240]],
+    );
     const frames = await countFrames(server.rtspUrl('rtsp'), { seconds: 2, fastProbe: false });
     assert.ok(frames.frames >= 45, `${frames.frames} frames in 2 s`);
     await waitForCount(() => running('320x240'), 0, 3000, 'exec process gone after the readers');
@@ -62,8 +68,14 @@ describe('exec: and echo: sources', () => {
 
   it('echo: runs the command and opens the URL it prints (here an exec: URL, allowed because it came from the config)', async () => {
     const probe = await ffprobeJson(server.rtspUrl('echoed'), [], { timeoutMs: 20_000 });
-    assert.deepEqual(probe.streams.map((s) => [s.codec_name, s.width, s.height]), [['h264', 352, 288]]);
-    assert.ok(logs.some((l) => l.includes('echo: source') && l.includes('352x288')), 'the printed URL is logged at debug');
+    assert.deepEqual(
+      probe.streams.map((s) => [s.codec_name, s.width, s.height]),
+      [['h264', 352, 288]],
+    );
+    assert.ok(
+      logs.some((l) => l.includes('echo: source') && l.includes('352x288')),
+      'the printed URL is logged at debug',
+    );
     await waitForCount(() => running('352x288'), 0, 3000, 'echoed process gone');
   });
 

@@ -28,7 +28,8 @@ describe('ffmpeg: 200 start/stop cycles', () => {
   const input = (i: number): string => `testsrc2=size=${160 + 2 * i}x90:rate=25`;
   before(async () => {
     const streams: Record<string, string> = {};
-    for (let i = 0; i < STREAMS; i++) streams[`s${i}`] = `ffmpeg:${input(i)}#input=-re -f lavfi -i {input}#video=h264/ultra`;
+    for (let i = 0; i < STREAMS; i++)
+      streams[`s${i}`] = `ffmpeg:${input(i)}#input=-re -f lavfi -i {input}#video=h264/ultra`;
     server = await startTs2rtc({ streams });
   });
   after(() => server?.stop());
@@ -68,7 +69,12 @@ describe('ffmpeg: 200 start/stop cycles', () => {
     await waitForCount(() => sourceFfmpegs(server.rtspPort).length, 0, 5000, 'every ffmpeg gone');
     // A process that has just exited is a zombie until node's SIGCHLD handler reaps it (a few ms, more on a
     // loaded machine): wait for that, then assert nothing of any kind is left.
-    await waitForCount(() => children().filter((p) => p.comm === 'ffmpeg').length, 0, 5000, 'every ffmpeg child reaped');
+    await waitForCount(
+      () => children().filter((p) => p.comm === 'ffmpeg').length,
+      0,
+      5000,
+      'every ffmpeg child reaped',
+    );
     await noZombies();
     const ffmpegChildren = children().filter((p) => p.comm === 'ffmpeg');
     t.diagnostic(
@@ -76,11 +82,17 @@ describe('ffmpeg: 200 start/stop cycles', () => {
         `${seen.size} distinct ffmpeg pids observed`,
     );
     assert.equal(watched + abandoned, STREAMS * CYCLES_PER_STREAM);
-    assert.ok(seen.size >= watched, `each watched cycle had its own process (${seen.size} pids for ${watched} watched cycles)`);
+    assert.ok(
+      seen.size >= watched,
+      `each watched cycle had its own process (${seen.size} pids for ${watched} watched cycles)`,
+    );
     assert.deepEqual(ffmpegChildren, [], 'no ffmpeg child of any kind is left');
     // The hub's streams are idle again: nothing is left attached.
     for (let i = 0; i < STREAMS; i++) {
-      await waitFor(() => server.server.app.streams.get(`s${i}`)?.toJSON().consumers === null, { timeoutMs: 2000, what: `s${i} without consumers` });
+      await waitFor(() => server.server.app.streams.get(`s${i}`)?.toJSON().consumers === null, {
+        timeoutMs: 2000,
+        what: `s${i} without consumers`,
+      });
     }
   });
 });

@@ -4,9 +4,15 @@ import { hardwareProbes, probeHardware } from '../../../addon/src/modules/ffmpeg
 
 /** `GET /api/ffmpeg/hardware`'s list, go2rtc's shape: one row per engine and codec, OK when the encode ran. */
 describe('ffmpeg hardware probe', () => {
-  it('probes go2rtc\'s engines for the architecture', () => {
-    assert.deepEqual(hardwareProbes('x64').map((p) => `${p.engine}/${p.codec}`), ['vaapi/h264', 'vaapi/h265', 'vaapi/mjpeg', 'cuda/h264', 'cuda/h265']);
-    assert.deepEqual(hardwareProbes('arm64').map((p) => `${p.engine}/${p.codec}`), ['v4l2m2m/h264', 'v4l2m2m/h265', 'rkmpp/h264', 'rkmpp/h265', 'rkmpp/mjpeg']);
+  it("probes go2rtc's engines for the architecture", () => {
+    assert.deepEqual(
+      hardwareProbes('x64').map((p) => `${p.engine}/${p.codec}`),
+      ['vaapi/h264', 'vaapi/h265', 'vaapi/mjpeg', 'cuda/h264', 'cuda/h265'],
+    );
+    assert.deepEqual(
+      hardwareProbes('arm64').map((p) => `${p.engine}/${p.codec}`),
+      ['v4l2m2m/h264', 'v4l2m2m/h265', 'rkmpp/h264', 'rkmpp/h265', 'rkmpp/mjpeg'],
+    );
   });
 
   it('runs the real ffmpeg: every row is OK or ERROR with the source to use', async (t) => {

@@ -19,7 +19,12 @@ export interface ConfiguredTs2rtc {
  */
 export async function startConfigured(config: Record<string, unknown>, logs?: string[]): Promise<ConfiguredTs2rtc> {
   const rtspPort = await freeTcpPort();
-  const whole = { api: { listen: '127.0.0.1:0' }, rtsp: { listen: `127.0.0.1:${rtspPort}` }, webrtc: { listen: '' }, ...config };
+  const whole = {
+    api: { listen: '127.0.0.1:0' },
+    rtsp: { listen: `127.0.0.1:${rtspPort}` },
+    webrtc: { listen: '' },
+    ...config,
+  };
   const loaded = loadConfigText(JSON.stringify(whole), { env: {} }).config;
   const sink = logs ? { write: (line: string) => void logs.push(line) } : null;
   const logging = createLogging({ ...loaded.log, level: logs ? 'debug' : 'error' }, sink);

@@ -58,7 +58,10 @@ describe('ffmpeg: only when a consumer needs it (Dahua example)', () => {
 
   it('an RTSP reader taking the camera AAC starts no ffmpeg', async () => {
     const { result, counts } = await sampling(
-      Promise.all([ffprobeJson(server.rtspUrl('dahua')), countFrames(server.rtspUrl('dahua'), { seconds: 2, media: 'audio' })]),
+      Promise.all([
+        ffprobeJson(server.rtspUrl('dahua')),
+        countFrames(server.rtspUrl('dahua'), { seconds: 2, media: 'audio' }),
+      ]),
     );
     const [probe, audio] = result;
     assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
@@ -69,12 +72,14 @@ describe('ffmpeg: only when a consumer needs it (Dahua example)', () => {
   it('consumers that want Opus get it from exactly one ffmpeg, which is gone within the grace period after them', async (t) => {
     const first = countFrames(server.rtspUrl('dahua?video&audio=opus'), { seconds: 4, media: 'audio' });
     // A second Opus consumer joins while the first plays: still one process.
-    const second = waitFor(() => sourceFfmpegs(server.rtspPort).length === 1, { timeoutMs: 10_000, what: 'ffmpeg running' }).then(() =>
-      countFrames(server.rtspUrl('dahua?audio=opus'), { seconds: 2, media: 'audio' }),
-    );
-    const probe = waitFor(() => sourceFfmpegs(server.rtspPort).length === 1, { timeoutMs: 10_000, what: 'ffmpeg running' }).then(() =>
-      ffprobeJson(server.rtspUrl('dahua?video&audio=opus')),
-    );
+    const second = waitFor(() => sourceFfmpegs(server.rtspPort).length === 1, {
+      timeoutMs: 10_000,
+      what: 'ffmpeg running',
+    }).then(() => countFrames(server.rtspUrl('dahua?audio=opus'), { seconds: 2, media: 'audio' }));
+    const probe = waitFor(() => sourceFfmpegs(server.rtspPort).length === 1, {
+      timeoutMs: 10_000,
+      what: 'ffmpeg running',
+    }).then(() => ffprobeJson(server.rtspUrl('dahua?video&audio=opus')));
     const { result, counts, pids } = await sampling(Promise.all([first, second, probe]));
     const [a, b, p] = result;
     assert.ok(a.frames >= 150, `first consumer: ${a.frames} Opus frames in 4 s (50/s)`);
@@ -89,13 +94,22 @@ describe('ffmpeg: only when a consumer needs it (Dahua example)', () => {
   });
 
   it('a process that fails is restarted by the hub with backoff, and its stderr shows in /api/streams', async () => {
-    const started = (): number => logs.filter((l) => l.includes('ffmpeg: started') && l.includes('stream=broken')).length;
-    const reading = assert.rejects(countFrames(server.rtspUrl('broken?audio=opus'), { seconds: 1, media: 'audio', firstFrameTimeoutMs: 2500 }));
+    const started = (): number =>
+      logs.filter((l) => l.includes('ffmpeg: started') && l.includes('stream=broken')).length;
+    const reading = assert.rejects(
+      countFrames(server.rtspUrl('broken?audio=opus'), { seconds: 1, media: 'audio', firstFrameTimeoutMs: 2500 }),
+    );
     await producerError(server.apiUrl, 'broken', /EXEC_EXITED: ffmpeg exited with code \d+: .*Connection refused/);
     await reading;
     assert.ok(started() >= 2, `ffmpeg started ${started()} times`);
-    assert.ok(logs.some((l) => l.includes('source reconnect scheduled') && l.includes('nothing')), 'the hub scheduled the restarts');
-    assert.ok(logs.some((l) => / DBG \[ffmpeg\] ffmpeg: .*Connection refused.*stream=broken/.test(l)), 'stderr is logged at debug with the stream name');
+    assert.ok(
+      logs.some((l) => l.includes('source reconnect scheduled') && l.includes('nothing')),
+      'the hub scheduled the restarts',
+    );
+    assert.ok(
+      logs.some((l) => / DBG \[ffmpeg\] ffmpeg: .*Connection refused.*stream=broken/.test(l)),
+      'stderr is logged at debug with the stream name',
+    );
     await waitForCount(() => sourceFfmpegs(server.rtspPort).length, 0, 3000, 'no ffmpeg left');
     await noZombies();
   });
@@ -104,18 +118,25 @@ describe('ffmpeg: only when a consumer needs it (Dahua example)', () => {
     // Default probing, as real players do: the SDP of a lazily started encoder has no sprop-parameter-sets
     // (they come in-band with every key frame), which ffmpeg's 32-byte probe cannot always wait for.
     const reading = countFrames(server.rtspUrl('restart?video'), { seconds: 5, fastProbe: false });
-    const encoders = (): ReturnType<typeof sourceFfmpegs> => sourceFfmpegs(server.rtspPort).filter((p) => p.args.includes('libx264'));
-    const [victim] = await waitFor(() => {
-      const procs = encoders();
-      return procs.length === 1 ? procs : undefined;
-    }, { timeoutMs: 10_000, what: 'ffmpeg running' });
+    const encoders = (): ReturnType<typeof sourceFfmpegs> =>
+      sourceFfmpegs(server.rtspPort).filter((p) => p.args.includes('libx264'));
+    const [victim] = await waitFor(
+      () => {
+        const procs = encoders();
+        return procs.length === 1 ? procs : undefined;
+      },
+      { timeoutMs: 10_000, what: 'ffmpeg running' },
+    );
     assert.ok(victim);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     process.kill(victim.pid, 'SIGKILL');
-    const [replacement] = await waitFor(() => {
-      const procs = encoders().filter((p) => p.pid !== victim.pid);
-      return procs.length === 1 ? procs : undefined;
-    }, { timeoutMs: 10_000, what: 'a new ffmpeg' });
+    const [replacement] = await waitFor(
+      () => {
+        const procs = encoders().filter((p) => p.pid !== victim.pid);
+        return procs.length === 1 ? procs : undefined;
+      },
+      { timeoutMs: 10_000, what: 'a new ffmpeg' },
+    );
     assert.notEqual(replacement?.pid, victim.pid);
     const frames = await reading;
     t.diagnostic(`${frames.frames} frames in 5 s across the restart`);

@@ -18,7 +18,9 @@ function read(pid: number): ProcInfo | undefined {
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const [state = '', ppid = '0'] = stat.slice(close + 2).split(' ');
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
     return { pid, ppid: Number(ppid), state, comm, args };
   } catch {
     return undefined; // exited while we looked
@@ -55,7 +57,12 @@ export function zombies(): ProcInfo[] {
 }
 
 /** Waits until `count()` equals `expected`, then returns how long that took. */
-export async function waitForCount(count: () => number, expected: number, timeoutMs: number, what: string): Promise<number> {
+export async function waitForCount(
+  count: () => number,
+  expected: number,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   const started = performance.now();
   await waitFor(() => count() === expected, { timeoutMs, intervalMs: 20, what: `${what} (now ${count()})` });
   return performance.now() - started;
@@ -66,7 +73,13 @@ export async function waitForCount(count: () => number, expected: number, timeou
  * it (a few ms); one that stays a zombie was never waited for.
  */
 export async function noZombies(timeoutMs = 1000): Promise<void> {
-  await waitFor(() => zombies().length === 0, { timeoutMs, intervalMs: 10, what: `zombies reaped: ${zombies().map((z) => `${z.pid}:${z.comm}`).join(', ')}` });
+  await waitFor(() => zombies().length === 0, {
+    timeoutMs,
+    intervalMs: 10,
+    what: `zombies reaped: ${zombies()
+      .map((z) => `${z.pid}:${z.comm}`)
+      .join(', ')}`,
+  });
 }
 
 /**
@@ -76,7 +89,9 @@ export async function noZombies(timeoutMs = 1000): Promise<void> {
 export async function producerError(api: string, stream: string, pattern: RegExp, timeoutMs = 5000): Promise<string> {
   return waitFor(
     async () => {
-      const json = (await (await fetch(`${api}/api/streams?src=${encodeURIComponent(stream)}`)).json()) as { producers: Array<{ error?: string }> | null };
+      const json = (await (await fetch(`${api}/api/streams?src=${encodeURIComponent(stream)}`)).json()) as {
+        producers: Array<{ error?: string }> | null;
+      };
       const error = json.producers?.[0]?.error ?? '';
       return pattern.test(error) ? error : undefined;
     },

@@ -32,11 +32,13 @@ const FFMPEG_LOCAL = [
 ];
 const ALLOWED = 'ffmpeg:rtsp://127.0.0.1:1/cam#video=h264#audio=opus';
 
-
 const LAVFI = 'ffmpeg:testsrc2=size=160x90:rate=25#input=-re -f lavfi -i {input}#video=h264/ultra';
 
 async function start(insecure: boolean): Promise<{ server: Server; api: string; rtsp: number; stop(): Promise<void> }> {
-  const s = await startConfigured({ ts2rtc: { allow_insecure_api_sources: insecure }, streams: { existing: [ALLOWED], lavfi: [LAVFI] } });
+  const s = await startConfigured({
+    ts2rtc: { allow_insecure_api_sources: insecure },
+    streams: { existing: [ALLOWED], lavfi: [LAVFI] },
+  });
   return { server: s.server, api: s.api, rtsp: s.rtspPort, stop: () => s.stop() };
 }
 
@@ -53,11 +55,14 @@ async function refused(res: Response, what: string): Promise<void> {
 /** ANNOUNCE with an SDP body to `url`; resolves with the status. */
 function announce(url: string): Promise<number> {
   const target = new URL(url);
-  const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:streamid=0\r\n';
+  const sdp =
+    'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:streamid=0\r\n';
   return new Promise((resolve, reject) => {
     const socket = connect({ host: target.hostname, port: Number(target.port) });
     socket.once('error', reject);
-    socket.write(`ANNOUNCE ${url} RTSP/1.0\r\nCSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`);
+    socket.write(
+      `ANNOUNCE ${url} RTSP/1.0\r\nCSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`,
+    );
     socket.on('data', (data) => {
       const m = /^RTSP\/1\.0 (\d{3})/.exec(data.toString('latin1'));
       if (m) {
@@ -76,8 +81,22 @@ describe('security: sources from the network', () => {
   after(() => s?.stop());
 
   const entryPoints: Array<[string, (src: string) => Promise<void>]> = [
-    ['PUT /api/streams', async (src) => refused(await fetch(`${s.api}/api/streams?name=x&src=${encodeURIComponent(src)}`, { method: 'PUT' }), `PUT ${src}`)],
-    ['PATCH /api/streams', async (src) => refused(await fetch(`${s.api}/api/streams?name=x&src=${encodeURIComponent(src)}`, { method: 'PATCH' }), `PATCH ${src}`)],
+    [
+      'PUT /api/streams',
+      async (src) =>
+        refused(
+          await fetch(`${s.api}/api/streams?name=x&src=${encodeURIComponent(src)}`, { method: 'PUT' }),
+          `PUT ${src}`,
+        ),
+    ],
+    [
+      'PATCH /api/streams',
+      async (src) =>
+        refused(
+          await fetch(`${s.api}/api/streams?name=x&src=${encodeURIComponent(src)}`, { method: 'PATCH' }),
+          `PATCH ${src}`,
+        ),
+    ],
     [
       'POST /stream/{id}/add (RTSPtoWeb)',
       async (src) =>
@@ -90,8 +109,16 @@ describe('security: sources from the network', () => {
           `RTSPtoWeb ${src}`,
         ),
     ],
-    ['GET /api/frame.jpeg?src=', async (src) => refused(await fetch(`${s.api}/api/frame.jpeg?src=${encodeURIComponent(src)}`), `frame.jpeg ${src}`)],
-    ['GET /api/stream.mp4?src=', async (src) => refused(await fetch(`${s.api}/api/stream.mp4?src=${encodeURIComponent(src)}`), `stream.mp4 ${src}`)],
+    [
+      'GET /api/frame.jpeg?src=',
+      async (src) =>
+        refused(await fetch(`${s.api}/api/frame.jpeg?src=${encodeURIComponent(src)}`), `frame.jpeg ${src}`),
+    ],
+    [
+      'GET /api/stream.mp4?src=',
+      async (src) =>
+        refused(await fetch(`${s.api}/api/stream.mp4?src=${encodeURIComponent(src)}`), `stream.mp4 ${src}`),
+    ],
     [
       '/api/ws?src= (mse and mjpeg)',
       async (src) => {
@@ -100,7 +127,11 @@ describe('security: sources from the network', () => {
           try {
             ws.send({ type, value: 'avc1.640029,opus' });
             const error = await ws.next((m) => m.type === 'error');
-            assert.match(String(error.value), new RegExp(`^${type}: .*allowed only in the config file`), `${type} ${src}`);
+            assert.match(
+              String(error.value),
+              new RegExp(`^${type}: .*allowed only in the config file`),
+              `${type} ${src}`,
+            );
           } finally {
             ws.close();
           }
@@ -135,11 +166,17 @@ describe('security: sources from the network', () => {
     ]);
     const res = await fetch(`${s.api}/api/streams?${query.toString()}`, { method: 'PUT' });
     assert.equal(res.status, 200, await res.text());
-    assert.deepEqual(s.server.app.streams.get('camera.front')?.sources.map((u) => u.scheme), ['rtsp', 'ffmpeg']);
+    assert.deepEqual(
+      s.server.app.streams.get('camera.front')?.sources.map((u) => u.scheme),
+      ['rtsp', 'ffmpeg'],
+    );
   });
 
   it('a bare name that is no stream (a file in the working directory) is refused when opened', async () => {
-    const put = await fetch(`${s.api}/api/streams?name=bare&src=${encodeURIComponent('ffmpeg:ts2rtc.yaml#video=h264')}`, { method: 'PUT' });
+    const put = await fetch(
+      `${s.api}/api/streams?name=bare&src=${encodeURIComponent('ffmpeg:ts2rtc.yaml#video=h264')}`,
+      { method: 'PUT' },
+    );
     assert.equal(put.status, 200, 'it could be a stream made by the same request');
     const ws = await TestWsClient.open(`${s.api.replace('http', 'ws')}/api/ws?src=bare`);
     try {
@@ -166,7 +203,13 @@ describe('security: sources from the network', () => {
       assert.equal((await rtspRequest(url, 'DESCRIBE', { Accept: 'application/sdp' })).status, 404, `DESCRIBE ${src}`);
       assert.equal(await announce(url), 404, `ANNOUNCE ${src}`);
     }
-    assert.deepEqual(s.server.app.streams.names().filter((n) => !['late', 'ok', 'camera.front', 'bare'].includes(n)).sort(), ['existing', 'lavfi']);
+    assert.deepEqual(
+      s.server.app.streams
+        .names()
+        .filter((n) => !['late', 'ok', 'camera.front', 'bare'].includes(n))
+        .sort(),
+      ['existing', 'lavfi'],
+    );
     assert.equal(ffmpegChildren(), 0, 'nothing ran');
   });
 

@@ -58,18 +58,31 @@ describe('ffmpeg: sources that read our own streams, and readers that leave earl
 
   it('an MJPEG camera with ffmpeg:camera#audio=opus: video plays, the missing audio starts no ffmpeg and keeps nobody waiting', async () => {
     const probe = await ffprobeJson(server.rtspUrl('mjpegcam?video&audio'), [], { timeoutMs: 20_000 });
-    assert.deepEqual(probe.streams.map((s) => s.codec_name), ['mjpeg']);
-    const video = await countFrames(server.rtspUrl('mjpegcam'), { seconds: 2, fastProbe: false, firstFrameTimeoutMs: 20_000 });
+    assert.deepEqual(
+      probe.streams.map((s) => s.codec_name),
+      ['mjpeg'],
+    );
+    const video = await countFrames(server.rtspUrl('mjpegcam'), {
+      seconds: 2,
+      fastProbe: false,
+      firstFrameTimeoutMs: 20_000,
+    });
     assert.ok(video.frames > 0);
     // Audio alone: refused at DESCRIBE (codecs not matched), at once rather than after ffmpeg's 5 s timeout.
     const started = performance.now();
-    await assert.rejects(countFrames(server.rtspUrl('mjpegcam?audio'), { seconds: 1, firstFrameTimeoutMs: 20_000 }), /404|Not Found/i);
+    await assert.rejects(
+      countFrames(server.rtspUrl('mjpegcam?audio'), { seconds: 1, firstFrameTimeoutMs: 20_000 }),
+      /404|Not Found/i,
+    );
     const refusedMs = performance.now() - started;
     console.log(`MEASURED audio-only reader of an MJPEG camera refused after ${refusedMs.toFixed(0)} ms`);
     assert.equal(sourceFfmpegs(server.rtspPort).length, 0, 'no ffmpeg runs for audio the stream does not have');
     const info = await stream('mjpegcam');
     assert.deepEqual(info.producers?.[1]?.medias ?? [], []);
-    await waitFor(async () => (await stream('mjpegcam')).consumers === null, { timeoutMs: 10_000, what: 'no consumer left on mjpegcam' });
+    await waitFor(async () => (await stream('mjpegcam')).consumers === null, {
+      timeoutMs: 10_000,
+      what: 'no consumer left on mjpegcam',
+    });
   });
 
   it('a reader that gives up during a DESCRIBE waiting for its source leaves no consumer, and the source ffmpeg is reaped', async () => {
@@ -77,12 +90,29 @@ describe('ffmpeg: sources that read our own streams, and readers that leave earl
       name: 'ffmpeg (impatient reader)',
       command: 'ffmpeg',
       debianPackage: 'ffmpeg',
-      args: ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-timeout', '1500000', '-i', server.rtspUrl('stalled'), '-f', 'null', '-'],
+      args: [
+        '-hide_banner',
+        '-nostdin',
+        '-v',
+        'error',
+        '-rtsp_transport',
+        'tcp',
+        '-timeout',
+        '1500000',
+        '-i',
+        server.rtspUrl('stalled'),
+        '-f',
+        'null',
+        '-',
+      ],
       timeoutMs: 20_000,
     });
     assert.notEqual(reader.code, 0, 'the reader got nothing and gave up');
     const gone = performance.now();
-    await waitFor(async () => (await stream('stalled')).consumers === null, { timeoutMs: 10_000, what: 'the reader is no longer listed' });
+    await waitFor(async () => (await stream('stalled')).consumers === null, {
+      timeoutMs: 10_000,
+      what: 'the reader is no longer listed',
+    });
     console.log(`MEASURED consumer removed ${(performance.now() - gone).toFixed(0)} ms after the reader exited`);
     await waitForCount(() => sourceFfmpegs(server.rtspPort).length, 0, 15_000, 'source ffmpegs');
     await noZombies(5000);

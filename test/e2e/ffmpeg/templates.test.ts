@@ -67,7 +67,9 @@ describe('ffmpeg templates: what ffprobe reads back', () => {
           const kind = option.startsWith('video') ? 'video' : 'audio';
           const started = performance.now();
           const probe = await ffprobeJson(server.rtspUrl(`${name(option)}?${kind}`), [], { timeoutMs: 20_000 });
-          t.diagnostic(`#${option}: ${probe.streams.map((s) => `${s.codec_name} ${s.profile ?? ''} ${s.sample_rate ?? ''} ${s.channels ?? ''}`).join('; ')} in ${(performance.now() - started).toFixed(0)} ms`);
+          t.diagnostic(
+            `#${option}: ${probe.streams.map((s) => `${s.codec_name} ${s.profile ?? ''} ${s.sample_rate ?? ''} ${s.channels ?? ''}`).join('; ')} in ${(performance.now() - started).toFixed(0)} ms`,
+          );
           assert.equal(probe.streams.length, 1, option);
           check(option, probe.streams[0], expected);
         }),

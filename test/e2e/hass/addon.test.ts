@@ -40,9 +40,17 @@ describe('add-on: options through run.sh, Supervisor discovery', () => {
     mkdirSync(addonConfig, { recursive: true });
     mkdirSync(path.join(haConfig, '.storage'), { recursive: true });
     // A generic camera in Home Assistant: the hass module finds it through the cwd run.sh sets.
-    writeFileSync(path.join(haConfig, '.storage/core.config_entries'), JSON.stringify({ data: { entries: [{ domain: 'generic', title: 'Yard', options: { stream_source: 'rtsp://192.0.2.1/yard' } }] } }));
+    writeFileSync(
+      path.join(haConfig, '.storage/core.config_entries'),
+      JSON.stringify({
+        data: { entries: [{ domain: 'generic', title: 'Yard', options: { stream_source: 'rtsp://192.0.2.1/yard' } }] },
+      }),
+    );
     const apiPort = await freeTcpPort();
-    writeFileSync(path.join(addonConfig, 'mine.yaml'), `api:\n  listen: 127.0.0.1:${apiPort}\nrtsp:\n  listen: ""\nwebrtc:\n  listen: ""\nstreams:\n  cam: rtsp://192.0.2.2/cam\n`);
+    writeFileSync(
+      path.join(addonConfig, 'mine.yaml'),
+      `api:\n  listen: 127.0.0.1:${apiPort}\nrtsp:\n  listen: ""\nwebrtc:\n  listen: ""\nstreams:\n  cam: rtsp://192.0.2.2/cam\n`,
+    );
     writeFileSync(path.join(tmp, 'options.json'), JSON.stringify({ config_file: 'mine.yaml', log_level: 'debug' }));
     const env = {
       ...process.env,
@@ -60,13 +68,24 @@ describe('add-on: options through run.sh, Supervisor discovery', () => {
     assert.equal(node, 'node');
     assert.deepEqual(args, ['-c', path.join(addonConfig, 'mine.yaml'), '-c', '{"log":{"level":"debug"}}']);
 
-    const child = spawn(process.execPath, ['--import', TSX, MAIN_TS, ...args], { cwd: haConfig, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX, MAIN_TS, ...args], {
+      cwd: haConfig,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const port = Number((await waitFor(() => /INF \[api\] listen addr=127\.0\.0\.1:(\d+)/.exec(out), { timeoutMs: 30_000, what: 'the listen line' }))[1]);
+      const port = Number(
+        (
+          await waitFor(() => /INF \[api\] listen addr=127\.0\.0\.1:(\d+)/.exec(out), {
+            timeoutMs: 30_000,
+            what: 'the listen line',
+          })
+        )[1],
+      );
       // log_level: debug took effect.
       await waitFor(() => / DBG /.test(out), { timeoutMs: 10_000, what: 'debug lines' });
       await waitFor(() => supervisor.discoveries.size === 1, { timeoutMs: 10_000, what: 'the discovery' });
@@ -81,7 +100,10 @@ describe('add-on: options through run.sh, Supervisor discovery', () => {
       assert.equal(code, 0, out.slice(-2000));
     }
     assert.equal(supervisor.discoveries.size, 0, `withdrawn at stop: ${supervisor.calls.join(', ')}`);
-    assert.ok(supervisor.calls.some((c) => /^DELETE \/discovery\/[0-9a-f]+ 200$/.test(c)), supervisor.calls.join(', '));
+    assert.ok(
+      supervisor.calls.some((c) => /^DELETE \/discovery\/[0-9a-f]+ 200$/.test(c)),
+      supervisor.calls.join(', '),
+    );
   });
 
   it('a Supervisor that refuses (wrong token) is a warning with a code, retried; the caller is never blocked', async () => {
@@ -89,10 +111,16 @@ describe('add-on: options through run.sh, Supervisor discovery', () => {
     const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
     const discovery = new SupervisorDiscovery({ url: supervisor.url, token: 'wrong' }, log, [20]);
     discovery.announce(1984);
-    await waitFor(() => lines.filter((l) => l.includes('SUPERVISOR_DISCOVERY_FAILED')).length >= 2, { timeoutMs: 5000, what: 'two failed attempts' });
+    await waitFor(() => lines.filter((l) => l.includes('SUPERVISOR_DISCOVERY_FAILED')).length >= 2, {
+      timeoutMs: 5000,
+      what: 'two failed attempts',
+    });
     await discovery.withdraw();
     const count = supervisor.calls.length;
-    assert.ok(lines.some((l) => l.includes('401')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('401')),
+      lines.join('\n'),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(supervisor.calls.length, count, 'no retries after withdraw');
     assert.equal(supervisor.discoveries.size, 0);

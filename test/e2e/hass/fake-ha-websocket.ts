@@ -37,10 +37,14 @@ export async function startFakeHomeAssistant(options: {
       return;
     }
     const file = match[2] === 'master_playlist.m3u8' ? 'index.m3u8' : (match[2] ?? '');
-    http.get(`${options.hlsBase}/${file}`, (upstream) => {
-      res.writeHead(upstream.statusCode ?? 502, { 'Content-Type': upstream.headers['content-type'] ?? 'application/octet-stream' });
-      upstream.pipe(res);
-    }).on('error', () => res.writeHead(502).end());
+    http
+      .get(`${options.hlsBase}/${file}`, (upstream) => {
+        res.writeHead(upstream.statusCode ?? 502, {
+          'Content-Type': upstream.headers['content-type'] ?? 'application/octet-stream',
+        });
+        upstream.pipe(res);
+      })
+      .on('error', () => res.writeHead(502).end());
   });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
@@ -57,7 +61,13 @@ export async function startFakeHomeAssistant(options: {
     const send = (message: unknown): void => ws.send(JSON.stringify(message));
     send({ type: 'auth_required', ha_version: '2025.4.4' });
     ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type?: string; id?: number; access_token?: string; entity_id?: string; format?: string };
+      const message = JSON.parse(String(data)) as {
+        type?: string;
+        id?: number;
+        access_token?: string;
+        entity_id?: string;
+        format?: string;
+      };
       if (!authed) {
         if (message.type === 'auth' && message.access_token === options.token) {
           authed = true;
@@ -72,7 +82,12 @@ export async function startFakeHomeAssistant(options: {
       if (message.type === 'camera/stream') {
         streamRequests.push(message.entity_id ?? '');
         if (!options.cameras.includes(message.entity_id ?? '')) {
-          send({ id, type: 'result', success: false, error: { code: 'home_assistant_error', message: `Camera not found: ${message.entity_id}` } });
+          send({
+            id,
+            type: 'result',
+            success: false,
+            error: { code: 'home_assistant_error', message: `Camera not found: ${message.entity_id}` },
+          });
           return;
         }
         if (options.streamUrl) {

@@ -17,7 +17,9 @@ export interface FakeSupervisor {
   stop(): Promise<void>;
 }
 
-export async function startFakeSupervisor(options: { token?: string; hostname?: string } = {}): Promise<FakeSupervisor> {
+export async function startFakeSupervisor(
+  options: { token?: string; hostname?: string } = {},
+): Promise<FakeSupervisor> {
   const token = options.token ?? 'fake-supervisor-token';
   const discoveries = new Map<string, { service: string; config: Record<string, unknown> }>();
   const calls: string[] = [];
@@ -30,9 +32,18 @@ export async function startFakeSupervisor(options: { token?: string; hostname?: 
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(json));
       };
-      if (req.headers.authorization !== `Bearer ${token}`) return send(401, { result: 'error', message: 'Unauthorized' });
+      if (req.headers.authorization !== `Bearer ${token}`)
+        return send(401, { result: 'error', message: 'Unauthorized' });
       if (req.method === 'GET' && req.url === '/addons/self/info') {
-        return send(200, { result: 'ok', data: { name: 'ts2rtc', slug: 'local_ts2rtc', hostname: options.hostname ?? 'local-ts2rtc', state: 'started' } });
+        return send(200, {
+          result: 'ok',
+          data: {
+            name: 'ts2rtc',
+            slug: 'local_ts2rtc',
+            hostname: options.hostname ?? 'local-ts2rtc',
+            state: 'started',
+          },
+        });
       }
       if (req.method === 'POST' && req.url === '/discovery') {
         let parsed: unknown;
@@ -65,9 +76,10 @@ export async function startFakeSupervisor(options: { token?: string; hostname?: 
     token,
     discoveries,
     calls,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -46,10 +46,18 @@ describe('{input} templates (Home Assistant → ts2rtc)', () => {
       body: JSON.stringify({ name: 'camera.hall', channels: { '0': { name: 'camera.hall', url: cameraUrl } } }),
     });
     assert.equal(res.status, 200, await res.text());
-    assert.deepEqual((await producers('camera.hall')).map((p) => p.url), [`ffmpeg:${cameraUrl}#video=copy#audio=opus`]);
+    assert.deepEqual(
+      (await producers('camera.hall')).map((p) => p.url),
+      [`ffmpeg:${cameraUrl}#video=copy#audio=opus`],
+    );
     const probe = await ffprobeJson(server.rtspUrl('camera.hall'), [], { timeoutMs: 30_000 });
     assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['h264', 'opus']);
-    const audio = await countFrames(server.rtspUrl('camera.hall'), { seconds: 2, media: 'audio', fastProbe: false, firstFrameTimeoutMs: 30_000 });
+    const audio = await countFrames(server.rtspUrl('camera.hall'), {
+      seconds: 2,
+      media: 'audio',
+      fastProbe: false,
+      firstFrameTimeoutMs: 30_000,
+    });
     console.log(`camera.hall: ${audio.frames} Opus frames in ${audio.windowMs} ms`);
     // 20 ms Opus frames: 50 a second.
     assert.ok(audio.frames >= 0.9 * 50 * (audio.windowMs / 1000), `${audio.frames} Opus frames`);
@@ -57,24 +65,39 @@ describe('{input} templates (Home Assistant → ts2rtc)', () => {
 
   it('PATCH /api/streams with a new URL (Nest-style links change on every request) refills the template', async () => {
     const fresh = `${cameraUrl}?token=second`;
-    const res = await fetch(`${server.api}/api/streams?name=camera.hall&src=${encodeURIComponent(fresh)}`, { method: 'PATCH' });
+    const res = await fetch(`${server.api}/api/streams?name=camera.hall&src=${encodeURIComponent(fresh)}`, {
+      method: 'PATCH',
+    });
     assert.equal(res.status, 200, await res.text());
-    assert.deepEqual((await producers('camera.hall')).map((p) => p.url), [`ffmpeg:${fresh}#video=copy#audio=opus`]);
+    assert.deepEqual(
+      (await producers('camera.hall')).map((p) => p.url),
+      [`ffmpeg:${fresh}#video=copy#audio=opus`],
+    );
   });
 
-  it('what stands in for {input} must be a camera URL without #options (the template\'s options are the config\'s)', async () => {
+  it("what stands in for {input} must be a camera URL without #options (the template's options are the config's)", async () => {
     for (const bad of [`${cameraUrl}#raw=-f null`, 'ffmpeg:rtsp://x/y', '/etc/passwd', 'exec:sh']) {
-      const res = await fetch(`${server.api}/api/streams?name=camera.hall&src=${encodeURIComponent(bad)}`, { method: 'PATCH' });
+      const res = await fetch(`${server.api}/api/streams?name=camera.hall&src=${encodeURIComponent(bad)}`, {
+        method: 'PATCH',
+      });
       assert.ok(res.status === 403 || res.status === 400, `${bad}: ${res.status}`);
       const body = (await res.json()) as { code: string };
       assert.ok(['SOURCE_FORBIDDEN', 'SOURCE_URL_INVALID'].includes(body.code), `${bad}: ${body.code}`);
     }
-    assert.deepEqual((await producers('camera.hall')).map((p) => p.url), [`ffmpeg:${cameraUrl}?token=second#video=copy#audio=opus`]);
+    assert.deepEqual(
+      (await producers('camera.hall')).map((p) => p.url),
+      [`ffmpeg:${cameraUrl}?token=second#video=copy#audio=opus`],
+    );
   });
 
   it('a template nobody filled yet answers a typed error and leaves other streams alone', async () => {
     await assert.rejects(countFrames(server.rtspUrl('camera.unset'), { seconds: 1, firstFrameTimeoutMs: 3000 }));
-    await waitFor(async () => (await producers('camera.unset'))[0]?.error?.includes('SOURCE_TEMPLATE_EMPTY') || (await producers('camera.unset'))[0]?.error?.includes('{input} has no URL yet'), { timeoutMs: 5000, what: 'the template error' });
+    await waitFor(
+      async () =>
+        (await producers('camera.unset'))[0]?.error?.includes('SOURCE_TEMPLATE_EMPTY') ||
+        (await producers('camera.unset'))[0]?.error?.includes('{input} has no URL yet'),
+      { timeoutMs: 5000, what: 'the template error' },
+    );
     const probe = await ffprobeJson(server.rtspUrl('cam'), [], { timeoutMs: 20_000 });
     assert.equal(probe.streams.length, 2);
   });
@@ -88,7 +111,10 @@ describe('{input} templates (Home Assistant → ts2rtc)', () => {
         body: JSON.stringify({ name: 'camera.nest', channels: { '0': { url } } }),
       });
       assert.equal(res.status, 200);
-      assert.deepEqual((await producers('camera.nest')).map((p) => p.url), [url]);
+      assert.deepEqual(
+        (await producers('camera.nest')).map((p) => p.url),
+        [url],
+      );
     }
   });
 });

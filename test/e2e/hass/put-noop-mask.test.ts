@@ -31,7 +31,7 @@ function haMatches(list: Record<string, { producers: Array<{ url?: string }> | n
   return (list[NAME]?.producers ?? []).some((p) => p.url === source);
 }
 
-describe('PUT no-op and masked passwords vs Home Assistant\'s stream check', () => {
+describe("PUT no-op and masked passwords vs Home Assistant's stream check", () => {
   let server: Server & { url: string };
   let dir: string;
   let configPath: string;
@@ -39,11 +39,16 @@ describe('PUT no-op and masked passwords vs Home Assistant\'s stream check', () 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-put-'));
     configPath = path.join(dir, 'go2rtc.yaml');
-    const text = 'api:\n  listen: 127.0.0.1:0\n  username: ha\n  password: api-pass\nrtsp:\n  listen: ""\nwebrtc:\n  listen: ""\nstreams:\n  other: rtsp://192.0.2.1/x\n';
+    const text =
+      'api:\n  listen: 127.0.0.1:0\n  username: ha\n  password: api-pass\nrtsp:\n  listen: ""\nwebrtc:\n  listen: ""\nstreams:\n  other: rtsp://192.0.2.1/x\n';
     await writeFile(configPath, text);
     const config = loadConfigText(text, { env: {} }).config;
     // The whole server as main.ts starts it, with the config file API writes go to.
-    const started = await startServer({ config, configPath, logging: createLogging({ ...config.log, level: 'error' }, null) });
+    const started = await startServer({
+      config,
+      configPath,
+      logging: createLogging({ ...config.log, level: 'error' }, null),
+    });
     server = Object.assign(started, { url: `http://127.0.0.1:${started.addresses.http?.port ?? 0}` });
   });
   after(async () => {
@@ -51,7 +56,9 @@ describe('PUT no-op and masked passwords vs Home Assistant\'s stream check', () 
     await rm(dir, { recursive: true, force: true });
   });
 
-  const list = async (headers: Record<string, string> = {}): Promise<Record<string, { producers: Array<{ url?: string }> | null }>> => {
+  const list = async (
+    headers: Record<string, string> = {},
+  ): Promise<Record<string, { producers: Array<{ url?: string }> | null }>> => {
     const res = await fetch(`${server.url}/api/streams`, { headers });
     assert.equal(res.status, 200);
     return (await res.json()) as Record<string, { producers: Array<{ url?: string }> | null }>;
@@ -78,7 +85,7 @@ describe('PUT no-op and masked passwords vs Home Assistant\'s stream check', () 
     assert.ok(slots && now && slots.every((url, i) => url === now[i]), 'the same source objects (no slot replaced)');
   });
 
-  it('anonymous clients (loopback bypass) see the password masked, so HA\'s check fails there (and its PUT is the no-op)', async () => {
+  it("anonymous clients (loopback bypass) see the password masked, so HA's check fails there (and its PUT is the no-op)", async () => {
     const anonymous = await list();
     assert.equal(haMatches(anonymous), false);
     assert.equal(JSON.stringify(anonymous).includes('s3cret-pass'), false);
@@ -88,7 +95,9 @@ describe('PUT no-op and masked passwords vs Home Assistant\'s stream check', () 
   it('a client presenting the API credentials (HA configured with http://user:pass@host:1984) sees the URL and matches', async () => {
     const withCreds = await list({ Authorization: basic('ha', 'api-pass') });
     assert.equal(haMatches(withCreds), true);
-    const one = await fetch(`${server.url}/api/streams?src=${encodeURIComponent(NAME)}`, { headers: { Authorization: basic('ha', 'api-pass') } });
+    const one = await fetch(`${server.url}/api/streams?src=${encodeURIComponent(NAME)}`, {
+      headers: { Authorization: basic('ha', 'api-pass') },
+    });
     assert.ok((await one.text()).includes(SOURCE));
   });
 
@@ -108,9 +117,17 @@ describe('PUT no-op and masked passwords vs Home Assistant\'s stream check', () 
 
   it('an equal PUT after a PATCH (memory only) still writes the file', async () => {
     const url = 'rtsp://192.0.2.11/patched';
-    assert.equal((await fetch(`${server.url}/api/streams?name=camera.patched&src=${encodeURIComponent(url)}`, { method: 'PATCH' })).status, 200);
+    assert.equal(
+      (await fetch(`${server.url}/api/streams?name=camera.patched&src=${encodeURIComponent(url)}`, { method: 'PATCH' }))
+        .status,
+      200,
+    );
     assert.doesNotMatch(await readFile(configPath, 'utf8'), /camera\.patched/);
-    assert.equal((await fetch(`${server.url}/api/streams?name=camera.patched&src=${encodeURIComponent(url)}`, { method: 'PUT' })).status, 200);
+    assert.equal(
+      (await fetch(`${server.url}/api/streams?name=camera.patched&src=${encodeURIComponent(url)}`, { method: 'PUT' }))
+        .status,
+      200,
+    );
     assert.match(await readFile(configPath, 'utf8'), /camera\.patched/);
   });
 });

@@ -26,18 +26,29 @@ describe('RTSPtoWebRTC: the original POST /stream and the RTSPtoWeb flavour', ()
   });
   after(async () => server?.close());
 
-  async function playThrough(flavour: string, camera: string): Promise<{ video: number; audio: number; stderr: string }> {
+  async function playThrough(
+    flavour: string,
+    camera: string,
+  ): Promise<{ video: number; audio: number; stderr: string }> {
     const { pc, received } = weriftViewer();
     try {
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
       const offerFile = path.join(tmpdir(), `ts2rtc-offer-${process.pid}-${flavour}.sdp`);
       await writeFile(offerFile, offer.sdp);
-      const run = await runProcess({ name: 'rtsp-to-webrtc client', command: PYTHON, args: [CLIENT, server.url, camera, flavour, offerFile], timeoutMs: 30_000 });
+      const run = await runProcess({
+        name: 'rtsp-to-webrtc client',
+        command: PYTHON,
+        args: [CLIENT, server.url, camera, flavour, offerFile],
+        timeoutMs: 30_000,
+      });
       await rm(offerFile, { force: true });
       assert.equal(run.code, 0, run.stderr);
       await pc.setRemoteDescription({ type: 'answer', sdp: run.stdout });
-      await waitFor(() => received.video.length > 100 && received.audio.length > 20, { timeoutMs: 15_000, what: `${flavour}: media` });
+      await waitFor(() => received.video.length > 100 && received.audio.length > 20, {
+        timeoutMs: 15_000,
+        what: `${flavour}: media`,
+      });
       return { video: received.video.length, audio: received.audio.length, stderr: run.stderr };
     } finally {
       await pc.close();
@@ -45,10 +56,14 @@ describe('RTSPtoWebRTC: the original POST /stream and the RTSPtoWeb flavour', ()
   }
 
   for (const flavour of ['webrtc', 'web', 'adaptive']) {
-    it(`rtsp-to-webrtc-client (${flavour}) gets an answer that plays`, { skip: existsSync(PYTHON) ? false : `no ${PYTHON}` }, async () => {
-      const played = await playThrough(flavour, 'demo:');
-      console.log(`${flavour}: ${played.video} video and ${played.audio} audio RTP packets; ${played.stderr.trim()}`);
-    });
+    it(
+      `rtsp-to-webrtc-client (${flavour}) gets an answer that plays`,
+      { skip: existsSync(PYTHON) ? false : `no ${PYTHON}` },
+      async () => {
+        const played = await playThrough(flavour, 'demo:');
+        console.log(`${flavour}: ${played.video} video and ${played.audio} audio RTP packets; ${played.stderr.trim()}`);
+      },
+    );
   }
 
   it('POST /stream: form url + sdp64 → {"sdp64"}; the stream is the URL (created on the fly) or a stream name', async () => {
@@ -58,7 +73,11 @@ describe('RTSPtoWebRTC: the original POST /stream and the RTSPtoWeb flavour', ()
       await pc.setLocalDescription(offer);
       const res = await fetch(`${server.url}/stream`, {
         method: 'POST',
-        body: new URLSearchParams({ url: 'demo', sdp64: Buffer.from(offer.sdp).toString('base64'), name: 'extra fields are ignored' }),
+        body: new URLSearchParams({
+          url: 'demo',
+          sdp64: Buffer.from(offer.sdp).toString('base64'),
+          name: 'extra fields are ignored',
+        }),
       });
       assert.equal(res.status, 200);
       assert.match(String(res.headers.get('content-type')), /^application\/json/);
@@ -67,7 +86,12 @@ describe('RTSPtoWebRTC: the original POST /stream and the RTSPtoWeb flavour', ()
       assert.match(answer, /^v=0\r\n/);
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       await waitFor(() => received.video.length > 50, { timeoutMs: 15_000, what: 'video' });
-      assert.ok(server.app.streams.get('demo')?.toJSON().consumers?.some((c) => c.format_name === 'hass/webrtc'));
+      assert.ok(
+        server.app.streams
+          .get('demo')
+          ?.toJSON()
+          .consumers?.some((c) => c.format_name === 'hass/webrtc'),
+      );
     } finally {
       await pc.close();
     }

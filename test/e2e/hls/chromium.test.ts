@@ -30,7 +30,9 @@ describe('Chromium plays HLS through our player (mode=hls)', () => {
       await page.waitForTimeout(4000);
       const end = await state(page);
       const src = await page.evaluate<string>(`document.querySelector('video-stream').video.src`);
-      t.diagnostic(`first frame ${first.firstFrameMs.toFixed(0)} ms after connect; ${end.frames - start.frames} frames in 4 s; ${src}`);
+      t.diagnostic(
+        `first frame ${first.firstFrameMs.toFixed(0)} ms after connect; ${end.frames - start.frames} frames in 4 s; ${src}`,
+      );
       assert.equal(end.error, '');
       assert.ok(src.startsWith(`${server.base}/api/hls/playlist.m3u8?id=`), src);
       assert.ok(end.frames - start.frames >= 0.9 * 25 * 4, `${end.frames - start.frames} frames in 4 s`);

@@ -7,12 +7,18 @@ import { TestWsClient } from '../../helpers/ws-client.js';
 import { countFrames, ffprobeJson } from '../../peers/ffmpeg.js';
 import { startHlsServer, type HlsServer } from './setup.js';
 
-const SAFARI_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+const SAFARI_UA =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const SECONDS = 4;
 const FPS = 25;
 
 /** Media playlist lines → the segment URIs and EXTINF durations. */
-function parsePlaylist(text: string): { target: number; sequence: number; segments: Array<{ duration: number; uri: string }>; map?: string } {
+function parsePlaylist(text: string): {
+  target: number;
+  sequence: number;
+  segments: Array<{ duration: number; uri: string }>;
+  map?: string;
+} {
   const lines = text.trim().split('\n');
   const segments: Array<{ duration: number; uri: string }> = [];
   let target = 0;
@@ -22,7 +28,8 @@ function parsePlaylist(text: string): { target: number; sequence: number; segmen
     if (line.startsWith('#EXT-X-TARGETDURATION:')) target = Number(line.slice(22));
     if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) sequence = Number(line.slice(22));
     if (line.startsWith('#EXT-X-MAP:URI="')) map = line.slice(16, -1);
-    if (line.startsWith('#EXTINF:')) segments.push({ duration: Number.parseFloat(line.slice(8)), uri: lines[i + 1] ?? '' });
+    if (line.startsWith('#EXTINF:'))
+      segments.push({ duration: Number.parseFloat(line.slice(8)), uri: lines[i + 1] ?? '' });
   });
   return map === undefined ? { target, sequence, segments } : { target, sequence, segments, map };
 }
@@ -36,7 +43,9 @@ describe('HLS (ffmpeg as the player)', () => {
 
   it('fMP4: ffmpeg plays stream.m3u8?mp4 and decodes at least 90 % of the frames', async (t) => {
     const count = await countFrames(`${server.url}/api/stream.m3u8?src=demo&mp4`, { seconds: SECONDS });
-    t.diagnostic(`first frame after ${count.firstFrameMs} ms, ${count.frames} frames in ${count.windowMs} ms, stream ${count.streamMs} ms`);
+    t.diagnostic(
+      `first frame after ${count.firstFrameMs} ms, ${count.frames} frames in ${count.windowMs} ms, stream ${count.streamMs} ms`,
+    );
     assert.equal(count.ended, false, count.stderr);
     assert.ok(count.frames >= 0.9 * FPS * SECONDS, `${count.frames} frames: ${count.stderr}`);
     assert.doesNotMatch(count.stderr, /error|corrupt|non[- ]monoton/i);
@@ -49,10 +58,7 @@ describe('HLS (ffmpeg as the player)', () => {
       countFrames(`${server.url}/api/stream.m3u8?src=demo`, { seconds: SECONDS }),
       countFrames(`${server.url}/api/stream.m3u8?src=aac`, { seconds: 2, media: 'audio' }),
     ]);
-    assert.deepEqual(
-      probe.streams.map((s) => s.codec_name).sort(),
-      ['aac', 'h264'],
-    );
+    assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
     t.diagnostic(`first frame after ${count.firstFrameMs} ms, ${count.frames} frames in ${count.windowMs} ms`);
     assert.equal(count.ended, false, count.stderr);
     assert.ok(count.frames >= 0.9 * FPS * SECONDS, `${count.frames} frames: ${count.stderr}`);
@@ -68,7 +74,10 @@ describe('HLS (ffmpeg as the player)', () => {
     assert.equal(master.headers['access-control-allow-origin'], '*');
     const text = master.body.toString();
     // `mp4` alone is go2rtc's legacy filter: H264/H265 and AAC, so the demo's Opus is left out.
-    assert.match(text, /^#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=192000,CODECS="avc1\.4d401e"\nhls\/playlist\.m3u8\?id=[A-Za-z0-9]{8}\n$/);
+    assert.match(
+      text,
+      /^#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=192000,CODECS="avc1\.4d401e"\nhls\/playlist\.m3u8\?id=[A-Za-z0-9]{8}\n$/,
+    );
     const playlistUrl = new URL(text.trim().split('\n')[2] ?? '', `${server.url}/api/stream.m3u8`).href;
     const media = await request(playlistUrl);
     assert.equal(media.headers['access-control-allow-origin'], '*');
@@ -154,7 +163,10 @@ describe('HLS over /api/ws under a base_path', () => {
     client.send({ type: 'hls', value: 'avc1.640029,mp4a.40.2,opus' });
     const reply = await client.next((m) => m.type === 'hls', 10_000);
     const text = String(reply.value);
-    assert.match(text, /^#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=192000,CODECS="avc1\.4d401e,opus"\nhls\/playlist\.m3u8\?id=[A-Za-z0-9]{8}\n$/);
+    assert.match(
+      text,
+      /^#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=192000,CODECS="avc1\.4d401e,opus"\nhls\/playlist\.m3u8\?id=[A-Za-z0-9]{8}\n$/,
+    );
     const playlistUrl = new URL(text.trim().split('\n')[2] ?? '', server.wsUrl.replace('ws', 'http')).href;
     assert.ok(playlistUrl.startsWith(`${server.base}/api/hls/playlist.m3u8?id=`), playlistUrl);
     client.close();

@@ -17,7 +17,9 @@ export interface HlsServer extends RunningApi {
  * The API with the demo source (H264 + Opus), the FFmpeg-made `clip:` sources (`aac`: H264 + AAC) and the MP4
  * and HLS modules, on a free loopback port, as server.ts wires them.
  */
-export async function startHlsServer(options: { hls?: hls.HlsModuleOptions; api?: Record<string, unknown> } = {}): Promise<HlsServer> {
+export async function startHlsServer(
+  options: { hls?: hls.HlsModuleOptions; api?: Record<string, unknown> } = {},
+): Promise<HlsServer> {
   let mp4Module: mp4.Mp4Module | undefined;
   let hlsModule: hls.HlsModule | undefined;
   let disposeClips = (): void => {};

@@ -42,8 +42,16 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
     const rtspUrl = (name: string): string => `rtsp://127.0.0.1:${rtspPort}/${encodeURIComponent(name)}`;
     const start = async (): Promise<void> => {
       const { config, writablePath } = loadConfig([configFile], { cwd: dir, env: {} });
-      const logging = createLogging({ ...config.log, level: 'debug' }, { write: (line: string) => void logs.push(line) });
-      server = await startServer({ config, configPath: writablePath, logging, hub: { idleStopMs: 300, retryDelaysMs: [300, 600] } });
+      const logging = createLogging(
+        { ...config.log, level: 'debug' },
+        { write: (line: string) => void logs.push(line) },
+      );
+      server = await startServer({
+        config,
+        configPath: writablePath,
+        logging,
+        hub: { idleStopMs: 300, retryDelaysMs: [300, 600] },
+      });
     };
     const discover = async (): Promise<DiscoverySource[]> => {
       const res = await fetch(`${api()}/api/discovery/homekit`);
@@ -53,7 +61,10 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
     const post = (query: Record<string, string>, method = 'POST'): Promise<Response> =>
       fetch(`${api()}/api/homekit?${new URLSearchParams(query).toString()}`, { method });
     /** Frames seen against frames the covered stream time holds (the camera sends FPS frames a second). */
-    const frameRatio = async (name: string, seconds: number): Promise<{ frames: number; expected: number; ratio: number }> => {
+    const frameRatio = async (
+      name: string,
+      seconds: number,
+    ): Promise<{ frames: number; expected: number; ratio: number }> => {
       const count = await countFrames(rtspUrl(name), { seconds, firstFrameTimeoutMs: 30_000 });
       const expected = Math.round((count.streamMs * FPS) / 1000) + 1;
       return { frames: count.frames, expected, ratio: count.frames / expected };
@@ -64,7 +75,10 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
       configFile = path.join(dir, 'ts2rtc.yaml');
       rtspPort = await freeTcpPort();
       await mkdir(path.join(dir, 'ha', '.storage'), { recursive: true });
-      await writeFile(configFile, `api:\n  listen: 127.0.0.1:0\nrtsp:\n  listen: 127.0.0.1:${rtspPort}\nwebrtc:\n  listen: ""\nhass:\n  config: ${path.join(dir, 'ha')}\nstreams:\n  other: "demo:"\n`);
+      await writeFile(
+        configFile,
+        `api:\n  listen: 127.0.0.1:0\nrtsp:\n  listen: 127.0.0.1:${rtspPort}\nwebrtc:\n  listen: ""\nhass:\n  config: ${path.join(dir, 'ha')}\nstreams:\n  other: "demo:"\n`,
+      );
       camera = await startHapCamera({ storageDir: path.join(dir, 'hap'), pin: '031-45-154' });
       await start();
     });
@@ -100,9 +114,17 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
       const res = await post({ id: 'door', src: discovered.url, pin: camera.pin });
       assert.equal(res.status, 200, await res.clone().text());
       const saved = await readFile(configFile, 'utf8');
-      assert.match(saved, new RegExp(`door: homekit://127\\.0\\.0\\.1:${camera.port}\\?client_id=[0-9A-F-]{36}&client_private=[0-9a-f]{128}&device_id=${camera.username}&device_public=[0-9a-f]{64}`));
+      assert.match(
+        saved,
+        new RegExp(
+          `door: homekit://127\\.0\\.0\\.1:${camera.port}\\?client_id=[0-9A-F-]{36}&client_private=[0-9a-f]{128}&device_id=${camera.username}&device_public=[0-9a-f]{64}`,
+        ),
+      );
       // The accessory now says it is paired (sf=0), and discovery names the stream that holds the pairing.
-      const again = await waitFor(async () => (await discover()).find((s) => s.url.includes('status=0') && s.location === 'door'), { timeoutMs: 15_000, intervalMs: 200, what: 'discovery with status=0' });
+      const again = await waitFor(
+        async () => (await discover()).find((s) => s.url.includes('status=0') && s.location === 'door'),
+        { timeoutMs: 15_000, intervalMs: 200, what: 'discovery with status=0' },
+      );
       assert.ok(again);
     });
 
@@ -154,8 +176,14 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
         },
         options: {},
       };
-      await writeFile(path.join(dir, 'ha', '.storage', 'core.config_entries'), JSON.stringify({ version: 1, minor_version: 5, key: 'core.config_entries', data: { entries: [entry] } }));
-      await waitFor(async () => (await fetch(`${api()}/api/streams?src=${encodeURIComponent('Porch Camera')}`)).status === 200, { timeoutMs: 10_000, intervalMs: 100, what: 'hass stream' });
+      await writeFile(
+        path.join(dir, 'ha', '.storage', 'core.config_entries'),
+        JSON.stringify({ version: 1, minor_version: 5, key: 'core.config_entries', data: { entries: [entry] } }),
+      );
+      await waitFor(
+        async () => (await fetch(`${api()}/api/streams?src=${encodeURIComponent('Porch Camera')}`)).status === 200,
+        { timeoutMs: 10_000, intervalMs: 100, what: 'hass stream' },
+      );
       const result = await frameRatio('Porch Camera', 2);
       assert.ok(result.ratio >= 0.9, JSON.stringify(result));
     });
@@ -165,15 +193,29 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
       assert.ok(saved && server);
       server.app.streams.set('third', [saved[1]!], 'api');
       const packets = async (name: string): Promise<number> => {
-        const json = (await (await fetch(`${api()}/api/streams?src=${encodeURIComponent(name)}`)).json()) as { producers?: Array<{ receivers?: Array<{ packets?: number }> }> };
+        const json = (await (await fetch(`${api()}/api/streams?src=${encodeURIComponent(name)}`)).json()) as {
+          producers?: Array<{ receivers?: Array<{ packets?: number }> }>;
+        };
         return json.producers?.[0]?.receivers?.[0]?.packets ?? 0;
       };
-      const readers = ['door', 'Porch Camera'].map((name) => countFrames(rtspUrl(name), { seconds: 6, firstFrameTimeoutMs: 30_000 }));
-      await waitFor(async () => (await packets('door')) > 10 && (await packets('Porch Camera')) > 10, { timeoutMs: 30_000, intervalMs: 100, what: 'two streams flowing' });
+      const readers = ['door', 'Porch Camera'].map((name) =>
+        countFrames(rtspUrl(name), { seconds: 6, firstFrameTimeoutMs: 30_000 }),
+      );
+      await waitFor(async () => (await packets('door')) > 10 && (await packets('Porch Camera')) > 10, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'two streams flowing',
+      });
       await assert.rejects(countFrames(rtspUrl('third'), { seconds: 1, firstFrameTimeoutMs: 3000 }));
-      const json = (await (await fetch(`${api()}/api/streams?src=third`)).json()) as { producers?: Array<{ error?: string }> };
+      const json = (await (await fetch(`${api()}/api/streams?src=third`)).json()) as {
+        producers?: Array<{ error?: string }>;
+      };
       assert.match(json.producers?.[0]?.error ?? '', /^HOMEKIT_BUSY: all 2 streams of the camera are in use/);
-      for (const count of await Promise.all(readers)) assert.ok(count.frames >= 0.9 * ((count.streamMs * FPS) / 1000), `${count.frames} frames over ${count.streamMs} ms`);
+      for (const count of await Promise.all(readers))
+        assert.ok(
+          count.frames >= 0.9 * ((count.streamMs * FPS) / 1000),
+          `${count.frames} frames over ${count.streamMs} ms`,
+        );
       await server.app.streams.delete('third');
       // Both sessions ended on the camera before the next test takes it.
       await camera.waitFor('STOP');
@@ -182,25 +224,38 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
 
     it('the accessory vanishing mid-stream is a clear error, no crash, and its sockets are released', async () => {
       const udpBefore = process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length;
-      const reading = countFrames(rtspUrl('door'), { seconds: 60, firstFrameTimeoutMs: 30_000 }).catch((err: unknown) => {
-        // Says whether the camera itself was gone before this test (seen intermittently under load; see the report).
-        throw new Error(`${String(err)}; hap-camera ${camera.process.describeExit()}`);
-      });
+      const reading = countFrames(rtspUrl('door'), { seconds: 60, firstFrameTimeoutMs: 30_000 }).catch(
+        (err: unknown) => {
+          // Says whether the camera itself was gone before this test (seen intermittently under load; see the report).
+          throw new Error(`${String(err)}; hap-camera ${camera.process.describeExit()}`);
+        },
+      );
       const doorPackets = async (): Promise<number> => {
-        const json = (await (await fetch(`${api()}/api/streams?src=door`)).json()) as { producers?: Array<{ receivers?: Array<{ packets?: number }> }> };
+        const json = (await (await fetch(`${api()}/api/streams?src=door`)).json()) as {
+          producers?: Array<{ receivers?: Array<{ packets?: number }> }>;
+        };
         return json.producers?.[0]?.receivers?.[0]?.packets ?? 0;
       };
       // This reader's session on the camera first: the previous test's producer can still show its packets, and
       // killing the camera before the session started failed the reader's DESCRIBE (503) instead (seen when fast).
       await camera.waitFor('START', 30_000);
       const base = await doorPackets();
-      await waitFor(async () => (await doorPackets()) > base + 10, { timeoutMs: 30_000, intervalMs: 100, what: 'packets flowing' });
+      await waitFor(async () => (await doorPackets()) > base + 10, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'packets flowing',
+      });
       await camera.kill();
       // What a user sees: the source's error in /api/streams, with its code.
-      const error = await waitFor(async () => {
-        const json = (await (await fetch(`${api()}/api/streams?src=door`)).json()) as { producers?: Array<{ error?: string }> };
-        return json.producers?.[0]?.error;
-      }, { timeoutMs: 15_000, intervalMs: 100, what: 'the source error in /api/streams' });
+      const error = await waitFor(
+        async () => {
+          const json = (await (await fetch(`${api()}/api/streams?src=door`)).json()) as {
+            producers?: Array<{ error?: string }>;
+          };
+          return json.producers?.[0]?.error;
+        },
+        { timeoutMs: 15_000, intervalMs: 100, what: 'the source error in /api/streams' },
+      );
       assert.match(error, /^(HAP_CONNECTION_CLOSED|HOMEKIT_NO_MEDIA): /);
       assert.ok(logs.some((l) => /homekit: stream ended/.test(l) && /HAP_CONNECTION_CLOSED|HOMEKIT_NO_MEDIA/.test(l)));
       // The server still answers, and the other stream still plays.
@@ -208,7 +263,11 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
       const other = await countFrames(rtspUrl('other'), { seconds: 1 });
       assert.ok(other.frames > 0);
       // The reader ends when its source is gone for good; meanwhile the producer's UDP sockets are closed.
-      await waitFor(() => process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length <= udpBefore, { timeoutMs: 15_000, intervalMs: 100, what: 'UDP sockets released' });
+      await waitFor(() => process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length <= udpBefore, {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        what: 'UDP sockets released',
+      });
       await server?.stop();
       server = undefined;
       await reading.catch(() => undefined);
@@ -223,7 +282,11 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
       assert.doesNotMatch(await readFile(configFile, 'utf8'), /door:/);
       assert.equal((await fetch(`${api()}/api/streams?src=door`)).status, 404);
       // Unpaired: the accessory advertises sf=1 again, and pairs anew with its PIN.
-      await waitFor(async () => (await discover()).find((s) => s.url.includes('status=1')), { timeoutMs: 15_000, intervalMs: 200, what: 'status=1 again' });
+      await waitFor(async () => (await discover()).find((s) => s.url.includes('status=1')), {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        what: 'status=1 again',
+      });
       const missing = await post({ id: 'nothing' }, 'DELETE');
       assert.equal(missing.status, 404);
       assert.equal(((await missing.json()) as { code: string }).code, 'HOMEKIT_STREAM_NOT_FOUND');

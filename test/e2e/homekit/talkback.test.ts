@@ -27,7 +27,10 @@ if (netnsGuard(import.meta.url)) {
     before(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-homekit-talk-'));
       browser = await launchChromium();
-      camera = await startHapCamera({ storageDir: path.join(dir, 'hap'), env: { HAP_TALKBACK_FILE: path.join(dir, 'talkback.s16') } });
+      camera = await startHapCamera({
+        storageDir: path.join(dir, 'hap'),
+        env: { HAP_TALKBACK_FILE: path.join(dir, 'talkback.s16') },
+      });
       server = await startWebrtcServer({ beforeStart: (_api, app) => void app.add(homekit) });
     });
     after(async () => {
@@ -40,28 +43,53 @@ if (netnsGuard(import.meta.url)) {
     it('the camera hears the beep well above silence while the browser plays its video', async () => {
       const controller = { id: 'talkback-test', keys: generateEd25519() };
       const accessory = await pairWithPin('127.0.0.1', camera.port, camera.pin, controller);
-      server.app.streams.set('door', [formatHomekitUrl({ host: '127.0.0.1', port: camera.port, pairing: { controller, accessory } })], 'config');
+      server.app.streams.set(
+        'door',
+        [formatHomekitUrl({ host: '127.0.0.1', port: camera.port, pairing: { controller, accessory } })],
+        'config',
+      );
       const page = await browser.context.newPage();
       await page.goto(`${server.url}/webrtc.html?src=door&media=video,audio,microphone`);
       await camera.waitFor('TALKBACK_LISTEN', 30_000);
       // The fake microphone beeps now and then: wait until the file holds a beep, not just its silent start.
       let last: Awaited<ReturnType<typeof audioLevel>> | undefined;
-      const level = await waitFor(async () => {
-        last = (await audioLevel(path.join(dir, 'talkback.s16'), { format: 's16le', sampleRate: 16000, channels: 1 }).catch(() => undefined)) ?? last;
-        return last && last.seconds >= 2 && last.rmsDb > -40 ? last : undefined;
-      }, { timeoutMs: 30_000, intervalMs: 500, what: 'talk-back audio in the camera file' }).catch((err: unknown) => {
-        throw new Error(`${String(err)}; last level ${last ? `${last.rmsDb.toFixed(1)} dBFS over ${last.seconds.toFixed(1)} s` : 'none (no file)'}`);
+      const level = await waitFor(
+        async () => {
+          last =
+            (await audioLevel(path.join(dir, 'talkback.s16'), {
+              format: 's16le',
+              sampleRate: 16000,
+              channels: 1,
+            }).catch(() => undefined)) ?? last;
+          return last && last.seconds >= 2 && last.rmsDb > -40 ? last : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, what: 'talk-back audio in the camera file' },
+      ).catch((err: unknown) => {
+        throw new Error(
+          `${String(err)}; last level ${last ? `${last.rmsDb.toFixed(1)} dBFS over ${last.seconds.toFixed(1)} s` : 'none (no file)'}`,
+        );
       });
       const producer = server.app.streams.get('door')?.toJSON().producers?.[0];
-      assert.ok(producer && 'medias' in producer && producer.medias?.includes('audio, sendonly, OPUS/48000/2'), JSON.stringify(producer));
-      assert.ok(level.rmsDb > -40, `camera heard ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s`);
+      assert.ok(
+        producer && 'medias' in producer && producer.medias?.includes('audio, sendonly, OPUS/48000/2'),
+        JSON.stringify(producer),
+      );
+      assert.ok(
+        level.rmsDb > -40,
+        `camera heard ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s`,
+      );
       // Both ways at once: the browser decodes the camera's H264 and Opus over WebRTC.
-      const stats = await waitFor(async () => {
-        const s = (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
-        return s && s.framesDecoded > 25 && s.audioPackets > 25 ? s : undefined;
-      }, { timeoutMs: 20_000, intervalMs: 250, what: 'video frames and audio in the browser' });
+      const stats = await waitFor(
+        async () => {
+          const s = (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
+          return s && s.framesDecoded > 25 && s.audioPackets > 25 ? s : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 250, what: 'video frames and audio in the browser' },
+      );
       assert.equal(stats.videoCodec.toLowerCase().includes('h264'), true, stats.videoCodec);
-      process.stderr.write(`homekit talk-back: ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s; browser decoded ${stats.framesDecoded} frames, ${stats.audioPackets} audio packets (${stats.audioCodec})\n`);
+      process.stderr.write(
+        `homekit talk-back: ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s; browser decoded ${stats.framesDecoded} frames, ${stats.audioPackets} audio packets (${stats.audioCodec})\n`,
+      );
       await page.close();
     });
   });

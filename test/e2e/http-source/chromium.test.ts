@@ -22,7 +22,13 @@ describe('http(s) source in Chromium', () => {
   let chrome: ChromiumPeer;
   before(async () => {
     camera = await startHttpCamera({ hls: true });
-    server = await startConfigured({ streams: { 'hls-ts': [`${camera.base}/hls-ts/index.m3u8`], 'hls-fmp4': [`${camera.base}/hls-fmp4/index.m3u8`], mjpeg: [`${camera.base}/video.mjpg`] } });
+    server = await startConfigured({
+      streams: {
+        'hls-ts': [`${camera.base}/hls-ts/index.m3u8`],
+        'hls-fmp4': [`${camera.base}/hls-fmp4/index.m3u8`],
+        mjpeg: [`${camera.base}/video.mjpg`],
+      },
+    });
     chrome = await launchChromium();
   });
   after(async () => {
@@ -35,9 +41,17 @@ describe('http(s) source in Chromium', () => {
     it(`${stream}: MSE plays ≥ 90 % of the frames over 5 s`, async (t) => {
       const page = await chrome.context.newPage();
       try {
-        const { first, end, frames, played } = await measurePlayback(page, `${server.api}/stream.html?src=${stream}&mode=mse`, 5);
-        t.diagnostic(`${stream}: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s played (${end.dropped} dropped); ${end.mime}`);
-        console.log(`chromium ${stream}: ${frames} frames over ${played.toFixed(2)} s of playback, ${end.dropped} dropped`);
+        const { first, end, frames, played } = await measurePlayback(
+          page,
+          `${server.api}/stream.html?src=${stream}&mode=mse`,
+          5,
+        );
+        t.diagnostic(
+          `${stream}: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s played (${end.dropped} dropped); ${end.mime}`,
+        );
+        console.log(
+          `chromium ${stream}: ${frames} frames over ${played.toFixed(2)} s of playback, ${end.dropped} dropped`,
+        );
         assert.equal(end.error, '');
         assert.ok(end.mime.includes('avc1'), end.mime);
         assert.ok(frames >= 0.9 * played * camera.fps, `${frames} frames in ${played.toFixed(2)} s`);
@@ -48,7 +62,11 @@ describe('http(s) source in Chromium', () => {
   }
 
   it('mjpeg: /api/stream.mjpeg (what the player and <img> show) carries the camera frames', async () => {
-    const count = await countFrames(`${server.api}/api/stream.mjpeg?src=mjpeg`, { seconds: 3, fastProbe: false, firstFrameTimeoutMs: 20_000 });
+    const count = await countFrames(`${server.api}/api/stream.mjpeg?src=mjpeg`, {
+      seconds: 3,
+      fastProbe: false,
+      firstFrameTimeoutMs: 20_000,
+    });
     assertNoGaps('mjpeg over /api/stream.mjpeg', count, camera.fps);
   });
 });

@@ -59,7 +59,9 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<HttpCamera> {
   const children = new Set<ChildProcess>();
   const run = (args: string[]): ChildProcess => {
-    const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     children.add(child);
     child.once('exit', () => children.delete(child));
     return child;
@@ -68,7 +70,20 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   let count = 0;
   const waiters = new Set<(frame: Buffer) => void>();
   const splitter = new JpegStreamSplitter();
-  const encoder = run([...LAVFI('320x240'), '-c:v', 'mjpeg', '-huffman', 'default', '-q:v', '5', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', 'pipe:1']);
+  const encoder = run([
+    ...LAVFI('320x240'),
+    '-c:v',
+    'mjpeg',
+    '-huffman',
+    'default',
+    '-q:v',
+    '5',
+    '-pix_fmt',
+    'yuvj420p',
+    '-f',
+    'mjpeg',
+    'pipe:1',
+  ]);
   encoder.stdout?.on('data', (chunk: Buffer) => {
     for (const frame of splitter.push(chunk)) {
       latest = frame;
@@ -78,9 +93,13 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   });
   const dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-hls-'));
   if (options.hls) {
-    for (const [name, type] of [['hls-ts', 'mpegts'], ['hls-fmp4', 'fmp4']] as const) {
+    for (const [name, type] of [
+      ['hls-ts', 'mpegts'],
+      ['hls-fmp4', 'fmp4'],
+    ] as const) {
       const out = path.join(dir, name);
       await import('node:fs/promises').then((fs) => fs.mkdir(out));
+      // prettier-ignore
       run([
         ...LAVFI('320x240'), ...TONE_INPUT,
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p', ...AAC,
@@ -91,13 +110,14 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
       ]);
     }
   }
-  const nextFrame = (): Promise<Buffer> => new Promise((resolve) => {
-    const waiter = (frame: Buffer): void => {
-      waiters.delete(waiter);
-      resolve(frame);
-    };
-    waiters.add(waiter);
-  });
+  const nextFrame = (): Promise<Buffer> =>
+    new Promise((resolve) => {
+      const waiter = (frame: Buffer): void => {
+        waiters.delete(waiter);
+        resolve(frame);
+      };
+      waiters.add(waiter);
+    });
   const requests = new Map<string, number>();
   let nonce = '';
   let nonceUses = 0;
@@ -105,11 +125,21 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   const digestOk = (req: http.IncomingMessage): boolean => {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Digest ')) return false;
-    const p = Object.fromEntries([...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m): [string, string | undefined] => [m[1] ?? '', m[2] ?? m[3]]));
+    const p = Object.fromEntries(
+      [...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m): [string, string | undefined] => [
+        m[1] ?? '',
+        m[2] ?? m[3],
+      ]),
+    );
     const md5 = (t: string): string => createHash('md5').update(t).digest('hex');
     const ha1 = md5(`admin:camera:secret`);
     const ha2 = md5(`${req.method}:${p.uri}`);
-    return p.username === 'admin' && p.nonce === nonce && p.uri === req.url && p.response === md5(`${ha1}:${nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
+    return (
+      p.username === 'admin' &&
+      p.nonce === nonce &&
+      p.uri === req.url &&
+      p.response === md5(`${ha1}:${nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`)
+    );
   };
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/digest/')) {
@@ -119,7 +149,9 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
           nonceUses = 0;
         }
         requests.set('401', (requests.get('401') ?? 0) + 1);
-        res.writeHead(401, { 'WWW-Authenticate': `Digest realm="camera", qop="auth", nonce="${nonce}", opaque="op"` }).end();
+        res
+          .writeHead(401, { 'WWW-Authenticate': `Digest realm="camera", qop="auth", nonce="${nonce}", opaque="op"` })
+          .end();
         return;
       }
       nonceUses++;
@@ -128,7 +160,10 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://x');
     requests.set(url.pathname, (requests.get(url.pathname) ?? 0) + 1);
     if (url.pathname === '/video.mjpg') {
-      res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace; boundary=myboundary', 'Cache-Control': 'no-cache' });
+      res.writeHead(200, {
+        'Content-Type': 'multipart/x-mixed-replace; boundary=myboundary',
+        'Cache-Control': 'no-cache',
+      });
       const send = (frame: Buffer): void => {
         res.write(`--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: ${frame.length}\r\n\r\n`);
         res.write(frame);
@@ -139,7 +174,20 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
       return;
     }
     if (url.pathname === '/ffmpeg.mjpg') {
-      const child = run([...LAVFI('320x240'), '-c:v', 'mjpeg', '-huffman', 'default', '-q:v', '5', '-pix_fmt', 'yuvj420p', '-f', 'mpjpeg', 'pipe:1']);
+      const child = run([
+        ...LAVFI('320x240'),
+        '-c:v',
+        'mjpeg',
+        '-huffman',
+        'default',
+        '-q:v',
+        '5',
+        '-pix_fmt',
+        'yuvj420p',
+        '-f',
+        'mpjpeg',
+        'pipe:1',
+      ]);
       res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace;boundary=ffmpeg' });
       child.stdout?.pipe(res);
       res.once('close', () => child.kill('SIGKILL'));
@@ -148,6 +196,7 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     if (url.pathname === '/live.flv' || url.pathname === '/live.ts' || url.pathname === '/late.ts') {
       const flv = url.pathname.endsWith('.flv');
       const late = url.pathname === '/late.ts';
+      // prettier-ignore
       const child = run([
         ...LAVFI('320x240'), ...TONE_INPUT,
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(late ? LATE_GOP : FPS), '-pix_fmt', 'yuv420p', ...AAC,
@@ -191,7 +240,10 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     }
     readFile(file).then(
       (body) => {
-        res.writeHead(200, { 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
+        res.writeHead(200, {
+          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'Content-Length': body.length,
+        });
         res.end(body);
       },
       () => res.writeHead(404).end(),
@@ -204,10 +256,13 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   if (options.hls) {
     // Three segments before anyone reads the playlist, as a real HLS server has.
     for (const name of ['hls-ts', 'hls-fmp4']) {
-      await waitFor(async () => {
-        const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
-        return (text.match(/#EXTINF/g) ?? []).length >= 3;
-      }, { timeoutMs: 20_000, what: `${name} playlist has 3 segments` });
+      await waitFor(
+        async () => {
+          const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
+          return (text.match(/#EXTINF/g) ?? []).length >= 3;
+        },
+        { timeoutMs: 20_000, what: `${name} playlist has 3 segments` },
+      );
     }
   }
   return {
@@ -220,11 +275,14 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const exits = [...children].map((child) => new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }));
+      const exits = [...children].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      );
       await Promise.all(exits);
       await rm(dir, { recursive: true, force: true });
     },

@@ -19,7 +19,6 @@ import { startHttpCamera, type HttpCamera } from './http-camera.js';
  */
 const SECONDS = 4;
 
-
 describe('http(s) source', () => {
   let camera: HttpCamera;
   let server: ConfiguredTs2rtc;
@@ -33,43 +32,72 @@ describe('http(s) source', () => {
   });
 
   async function put(name: string, src: string): Promise<void> {
-    const res = await fetch(`${server.api}/api/streams?name=${encodeURIComponent(name)}&src=${encodeURIComponent(src)}`, { method: 'PUT' });
+    const res = await fetch(
+      `${server.api}/api/streams?name=${encodeURIComponent(name)}&src=${encodeURIComponent(src)}`,
+      { method: 'PUT' },
+    );
     assert.equal(res.status, 200, await res.text());
   }
 
   it('lists http, https and httpx in /api/schemes', async () => {
     const schemes = (await (await fetch(`${server.api}/api/schemes`)).json()) as string[];
-    for (const scheme of ['http', 'https', 'httpx']) assert.ok(schemes.includes(scheme), `${scheme} in ${schemes.join(',')}`);
+    for (const scheme of ['http', 'https', 'httpx'])
+      assert.ok(schemes.includes(scheme), `${scheme} in ${schemes.join(',')}`);
   });
 
-  for (const [name, pathname] of [['mjpeg', '/video.mjpg'], ['mpjpeg', '/ffmpeg.mjpg']] as const) {
+  for (const [name, pathname] of [
+    ['mjpeg', '/video.mjpg'],
+    ['mpjpeg', '/ffmpeg.mjpg'],
+  ] as const) {
     it(`MJPEG over HTTP (${pathname}) plays to an RTSP reader with ≥ 90 % of the frames`, async () => {
       await put(name, `${camera.base}${pathname}`);
-      const count = await countFrames(server.rtspUrl(name), { seconds: SECONDS, fastProbe: false, firstFrameTimeoutMs: 20_000 });
+      const count = await countFrames(server.rtspUrl(name), {
+        seconds: SECONDS,
+        fastProbe: false,
+        firstFrameTimeoutMs: 20_000,
+      });
       assertNoGaps(name, count, camera.fps);
       const probe = await ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 });
-      assert.deepEqual(probe.streams.map((s) => [s.codec_name, s.width, s.height]), [['mjpeg', 320, 240]]);
+      assert.deepEqual(
+        probe.streams.map((s) => [s.codec_name, s.width, s.height]),
+        [['mjpeg', 320, 240]],
+      );
     });
   }
 
   it('a JPEG snapshot URL is polled into a video stream with ≥ 90 % of the frames', async () => {
     await put('snapshot', `${camera.base}/snapshot.jpg`);
-    const count = await countFrames(server.rtspUrl('snapshot'), { seconds: SECONDS, fastProbe: false, firstFrameTimeoutMs: 20_000 });
+    const count = await countFrames(server.rtspUrl('snapshot'), {
+      seconds: SECONDS,
+      fastProbe: false,
+      firstFrameTimeoutMs: 20_000,
+    });
     assertNoGaps('snapshot', count, camera.fps);
   });
 
   for (const kind of ['hls-ts', 'hls-fmp4'] as const) {
     it(`HLS (${kind}) plays to an RTSP reader with ≥ 90 % of the frames`, async () => {
       await put(kind, `${camera.base}/${kind}/index.m3u8`);
-      const count = await countFrames(server.rtspUrl(kind), { seconds: 6, fastProbe: false, firstFrameTimeoutMs: 30_000 });
+      const count = await countFrames(server.rtspUrl(kind), {
+        seconds: 6,
+        fastProbe: false,
+        firstFrameTimeoutMs: 30_000,
+      });
       assertNoGaps(kind, count, camera.fps);
     });
   }
 
-  for (const [name, pathname] of [['flv', '/live.flv'], ['mpegts', '/live.ts']] as const) {
+  for (const [name, pathname] of [
+    ['flv', '/live.flv'],
+    ['mpegts', '/live.ts'],
+  ] as const) {
     it(`${name} over HTTP (told by its first bytes) plays to an RTSP reader with ≥ 90 % of the frames`, async () => {
       await put(name, `${camera.base}${pathname}`);
-      const count = await countFrames(server.rtspUrl(name), { seconds: SECONDS, fastProbe: false, firstFrameTimeoutMs: 30_000 });
+      const count = await countFrames(server.rtspUrl(name), {
+        seconds: SECONDS,
+        fastProbe: false,
+        firstFrameTimeoutMs: 30_000,
+      });
       assertNoGaps(name, count, camera.fps);
     });
   }
@@ -78,16 +106,26 @@ describe('http(s) source', () => {
     await put('digest-snapshot', `http://admin:secret@${new URL(camera.base).host}/digest/snapshot.jpg`);
     await put('digest-mjpeg', `http://admin:secret@${new URL(camera.base).host}/digest/video.mjpg`);
     const refusedBefore = camera.requests.get('401') ?? 0;
-    const snapshots = await countFrames(server.rtspUrl('digest-snapshot'), { seconds: 2, fastProbe: false, firstFrameTimeoutMs: 20_000 });
+    const snapshots = await countFrames(server.rtspUrl('digest-snapshot'), {
+      seconds: 2,
+      fastProbe: false,
+      firstFrameTimeoutMs: 20_000,
+    });
     assertNoGaps('digest snapshot', snapshots, camera.fps);
     // ~25 pictures a second, a new nonce every 20: far fewer challenges than pictures.
     const refused = (camera.requests.get('401') ?? 0) - refusedBefore;
     assert.ok(refused < snapshots.frames / 5, `${refused} challenges for ${snapshots.frames} pictures`);
-    const mjpeg = await countFrames(server.rtspUrl('digest-mjpeg'), { seconds: 2, fastProbe: false, firstFrameTimeoutMs: 20_000 });
+    const mjpeg = await countFrames(server.rtspUrl('digest-mjpeg'), {
+      seconds: 2,
+      fastProbe: false,
+      firstFrameTimeoutMs: 20_000,
+    });
     assertNoGaps('digest mjpeg', mjpeg, camera.fps);
     await put('digest-wrong', `http://admin:guess@${new URL(camera.base).host}/digest/snapshot.jpg`);
     await assert.rejects(countFrames(server.rtspUrl('digest-wrong'), { seconds: 1, firstFrameTimeoutMs: 3000 }));
-    const wrong = (await (await fetch(`${server.api}/api/streams?src=digest-wrong`)).json()) as { producers: Array<{ error?: string }> };
+    const wrong = (await (await fetch(`${server.api}/api/streams?src=digest-wrong`)).json()) as {
+      producers: Array<{ error?: string }>;
+    };
     assert.match(wrong.producers[0]?.error ?? '', /HTTP_STATUS: 401/);
   });
 
@@ -102,7 +140,23 @@ describe('http(s) source', () => {
         name: 'openssl',
         command: 'openssl',
         debianPackage: 'openssl',
-        args: ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=camera.invalid'],
+        args: [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=camera.invalid',
+        ],
         timeoutMs: 10_000,
       });
       assert.equal(made.code, 0, made.stderr);
@@ -121,11 +175,17 @@ describe('http(s) source', () => {
       const address = front.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       await put('httpx', `httpx://127.0.0.1:${port}/video.mjpg`);
-      const count = await countFrames(server.rtspUrl('httpx'), { seconds: 2, fastProbe: false, firstFrameTimeoutMs: 20_000 });
+      const count = await countFrames(server.rtspUrl('httpx'), {
+        seconds: 2,
+        fastProbe: false,
+        firstFrameTimeoutMs: 20_000,
+      });
       assertNoGaps('httpx mjpeg', count, camera.fps);
       await put('https-self-signed', `https://127.0.0.1:${port}/video.mjpg`);
       await assert.rejects(countFrames(server.rtspUrl('https-self-signed'), { seconds: 1, firstFrameTimeoutMs: 3000 }));
-      const streams = (await (await fetch(`${server.api}/api/streams?src=https-self-signed`)).json()) as { producers: Array<{ error?: string }> };
+      const streams = (await (await fetch(`${server.api}/api/streams?src=https-self-signed`)).json()) as {
+        producers: Array<{ error?: string }>;
+      };
       assert.match(streams.producers[0]?.error ?? '', /HTTP_CONNECT: .*(certificate|self.signed)/i);
     } finally {
       for (const s of sockets) s.destroy();
@@ -137,7 +197,9 @@ describe('http(s) source', () => {
   it('a URL that answers 404 or an unknown format shows a typed error on the producer', async () => {
     await put('missing', `${camera.base}/nothing-here.jpg`);
     await assert.rejects(countFrames(server.rtspUrl('missing'), { seconds: 1, firstFrameTimeoutMs: 3000 }));
-    const streams = (await (await fetch(`${server.api}/api/streams?src=missing`)).json()) as { producers: Array<{ error?: string }> };
+    const streams = (await (await fetch(`${server.api}/api/streams?src=missing`)).json()) as {
+      producers: Array<{ error?: string }>;
+    };
     assert.match(streams.producers[0]?.error ?? '', /HTTP_STATUS: 404/);
   });
 });

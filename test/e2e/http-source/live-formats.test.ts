@@ -43,35 +43,55 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: tr
 
   // The windows are 3 s (were 5 s): the assertions are ratios of the window, 75 video and 140 audio frames each.
   describe('to RTSP readers', { concurrency: true }, () => {
-    for (const [kind, pathname] of [['HLS (MPEG-TS segments)', '/hls-ts/index.m3u8'], ['MPEG-TS', '/live.ts'], ['FLV', '/live.flv']] as const) {
+    for (const [kind, pathname] of [
+      ['HLS (MPEG-TS segments)', '/hls-ts/index.m3u8'],
+      ['MPEG-TS', '/live.ts'],
+      ['FLV', '/live.flv'],
+    ] as const) {
       it(`${kind} with AAC: video and audio reach an RTSP reader with ≥ 90 % of the frames`, async () => {
         const name = await put(`${camera.base}${pathname}`);
         // Two readers at once, as two viewers would be (the time of one window instead of two).
         const [video, audio, probe] = await Promise.all([
           countFrames(server.rtspUrl(name), { seconds: 3, fastProbe: false, firstFrameTimeoutMs: 30_000 }),
-          countFrames(server.rtspUrl(name), { seconds: 3, media: 'audio', fastProbe: false, firstFrameTimeoutMs: 30_000 }),
+          countFrames(server.rtspUrl(name), {
+            seconds: 3,
+            media: 'audio',
+            fastProbe: false,
+            firstFrameTimeoutMs: 30_000,
+          }),
           ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 }),
         ]);
         assertNoGaps(`${kind} video`, video, camera.fps);
         assertNoGaps(`${kind} audio`, audio, AAC_FRAMES_PER_S);
         assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
-        const streams = (await (await fetch(`${server.api}/api/streams?src=${name}`)).json()) as { producers: Array<{ error?: string }> };
+        const streams = (await (await fetch(`${server.api}/api/streams?src=${name}`)).json()) as {
+          producers: Array<{ error?: string }>;
+        };
         assert.equal(streams.producers.find((p) => p.error)?.error, undefined);
       });
     }
   });
 
-  for (const [kind, pathname] of [['MPEG-TS', '/live.ts'], ['FLV', '/live.flv']] as const) {
+  for (const [kind, pathname] of [
+    ['MPEG-TS', '/live.ts'],
+    ['FLV', '/live.flv'],
+  ] as const) {
     it(`${kind}: the first frame comes sooner with the live probing than with ffmpeg's default`, async () => {
       // The reader probes minimally, so its first frame time is the source's.
       const first = async (src: string): Promise<number> => {
-        const count = await countFrames(server.rtspUrl(await put(src)), { seconds: 1, fastProbe: true, firstFrameTimeoutMs: 30_000 });
+        const count = await countFrames(server.rtspUrl(await put(src)), {
+          seconds: 1,
+          fastProbe: true,
+          firstFrameTimeoutMs: 30_000,
+        });
         return count.firstFrameMs;
       };
       // Video only: ffmpeg's default path cannot copy MPEG-TS's AAC at all.
       const before = await first(`ffmpeg:${camera.base}${pathname}#video=copy`);
       const now = await first(`${camera.base}${pathname}`);
-      console.log(`MEASURED ${kind} first frame at an RTSP reader: ${now} ms through the http source (ffmpeg's default probing: ${before} ms)`);
+      console.log(
+        `MEASURED ${kind} first frame at an RTSP reader: ${now} ms through the http source (ffmpeg's default probing: ${before} ms)`,
+      );
       assert.ok(now < before, `${now} ms, default probing ${before} ms`);
     });
   }
@@ -86,13 +106,22 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: tr
     after(async () => {
       await chrome?.stop();
     });
-    for (const [kind, pathname] of [['MPEG-TS', '/live.ts'], ['FLV', '/live.flv']] as const) {
+    for (const [kind, pathname] of [
+      ['MPEG-TS', '/live.ts'],
+      ['FLV', '/live.flv'],
+    ] as const) {
       it(`${kind}: Chromium plays it through MSE with ≥ 90 % of the frames and the audio`, async (t) => {
         const name = await put(`${camera.base}${pathname}`);
         const page = await chrome!.context.newPage();
         try {
-          const { first, start, end, frames, played } = await measurePlayback(page, `${server.api}/stream.html?src=${name}&mode=mse`, 3);
-          t.diagnostic(`${kind} in Chromium: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s (${end.dropped} dropped); ${end.mime}`);
+          const { first, start, end, frames, played } = await measurePlayback(
+            page,
+            `${server.api}/stream.html?src=${name}&mode=mse`,
+            3,
+          );
+          t.diagnostic(
+            `${kind} in Chromium: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s (${end.dropped} dropped); ${end.mime}`,
+          );
           assert.equal(end.error, '');
           assert.match(end.mime, /avc1.*mp4a/);
           assert.ok(end.audioBytes > start.audioBytes, 'audio decoded');

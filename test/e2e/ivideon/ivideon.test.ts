@@ -12,7 +12,9 @@ import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
  */
 function assertFrames(name: string, count: FrameCount, fps: number, ratio: number): void {
   const expected = (count.streamMs / 1000) * fps;
-  console.log(`${name}: ${count.frames} frames covering ${count.streamMs} ms (expected ${expected.toFixed(0)}) in ${count.windowMs} ms; first after ${count.firstFrameMs} ms`);
+  console.log(
+    `${name}: ${count.frames} frames covering ${count.streamMs} ms (expected ${expected.toFixed(0)}) in ${count.windowMs} ms; first after ${count.firstFrameMs} ms`,
+  );
   assert.ok(count.streamMs >= 0.75 * count.windowMs, `only ${count.streamMs} ms of stream in ${count.windowMs} ms`);
   assert.ok(count.frames >= ratio * expected, `${count.frames} of ${expected.toFixed(0)} frames`);
 }
@@ -20,10 +22,15 @@ function assertFrames(name: string, count: FrameCount, fps: number, ratio: numbe
 async function streamError(server: ConfiguredTs2rtc, name: string): Promise<string> {
   // A reader makes the hub open the source; it fails, and the stream shows why.
   await countFrames(server.rtspUrl(name), { seconds: 1, firstFrameTimeoutMs: 3000 }).catch(() => undefined);
-  return waitFor(async () => {
-    const stream = (await (await fetch(`${server.api}/api/streams?src=${name}`)).json()) as { producers: Array<{ error?: string }> };
-    return stream.producers[0]?.error;
-  }, { timeoutMs: 10_000, what: `the ${name} stream's error` });
+  return waitFor(
+    async () => {
+      const stream = (await (await fetch(`${server.api}/api/streams?src=${name}`)).json()) as {
+        producers: Array<{ error?: string }>;
+      };
+      return stream.producers[0]?.error;
+    },
+    { timeoutMs: 10_000, what: `the ${name} stream's error` },
+  );
 }
 
 describe('ivideon source (fake_ivideon)', () => {
@@ -57,20 +64,35 @@ describe('ivideon source (fake_ivideon)', () => {
     const count = await countFrames(server.rtspUrl('quailcam'), { seconds: 4, firstFrameTimeoutMs: 20_000 });
     assertFrames('ivideon', count, fake.fps, 0.95);
     const probe = await ffprobeJson(server.rtspUrl('quailcam'), [], { timeoutMs: 20_000 });
-    assert.deepEqual(probe.streams.map((s) => [s.codec_name, s.width, s.height]), [['h264', 640, 360]]);
-    assert.ok(fake.requests.includes('100-tu5dkUPct39cTp9oNEN2B6:0'), 'the API was asked with the <server>:<camera> id');
+    assert.deepEqual(
+      probe.streams.map((s) => [s.codec_name, s.width, s.height]),
+      [['h264', 640, 360]],
+    );
+    assert.ok(
+      fake.requests.includes('100-tu5dkUPct39cTp9oNEN2B6:0'),
+      'the API was asked with the <server>:<camera> id',
+    );
     // When the last reader leaves, the WebSocket closes and the camera's encoder stops.
     await waitFor(() => fake.encoders() === 0, { timeoutMs: 10_000, what: 'the live stream closed' });
   });
 
   it('a camera that is offline: IVIDEON_UNAVAILABLE with the API message', async () => {
-    assert.equal(await streamError(server, 'offline'), "IVIDEON_UNAVAILABLE: can't get live_stream: Camera is offline (CAMERA_OFFLINE)");
+    assert.equal(
+      await streamError(server, 'offline'),
+      "IVIDEON_UNAVAILABLE: can't get live_stream: Camera is offline (CAMERA_OFFLINE)",
+    );
   });
 
   it('an unknown camera id: IVIDEON_UNAVAILABLE "Camera not found"; a malformed one never reaches the API', async () => {
-    assert.equal(await streamError(server, 'unknown'), "IVIDEON_UNAVAILABLE: can't get live_stream: Camera not found (NOT_FOUND)");
+    assert.equal(
+      await streamError(server, 'unknown'),
+      "IVIDEON_UNAVAILABLE: can't get live_stream: Camera not found (NOT_FOUND)",
+    );
     const before = fake.requests.length;
-    assert.match(await streamError(server, 'malformed'), /^IVIDEON_ID_INVALID: camera id "..\/..\/etc": expected <server>\/<camera>/);
+    assert.match(
+      await streamError(server, 'malformed'),
+      /^IVIDEON_ID_INVALID: camera id "..\/..\/etc": expected <server>\/<camera>/,
+    );
     assert.equal(fake.requests.length, before);
   });
 });

@@ -25,7 +25,10 @@ describe('MJPEG and JPEG snapshots', () => {
   let chrome: ChromiumPeer;
   let keepalive: TestConsumer;
   before(async () => {
-    [h264, mjpegCam] = await Promise.all([startGstCamera({ video: 'h264', shared: true }), startGstCamera({ video: 'mjpeg', shared: true })]);
+    [h264, mjpegCam] = await Promise.all([
+      startGstCamera({ video: 'h264', shared: true }),
+      startGstCamera({ video: 'mjpeg', shared: true }),
+    ]);
     server = await startConfigured({ streams: { cam: [h264.url], jpeg: [mjpegCam.url] } });
     chrome = await launchChromium();
     // A viewer keeps the camera stream running, as when someone watches it.
@@ -77,7 +80,9 @@ describe('MJPEG and JPEG snapshots', () => {
       assert.equal(await decodedSize(jpeg), size, query);
       assert.ok(ms < 300, `${query}: ${ms.toFixed(0)} ms`);
     }
-    t.diagnostic(`frame.jpeg times: ${times.map((m) => m.toFixed(0)).join(', ')} ms (first, cold: ${warm.ms.toFixed(0)} ms)`);
+    t.diagnostic(
+      `frame.jpeg times: ${times.map((m) => m.toFixed(0)).join(', ')} ms (first, cold: ${warm.ms.toFixed(0)} ms)`,
+    );
     await waitForCount(() => pipeFfmpegs().length, 0, 2000, 'decoders gone');
   });
 
@@ -96,8 +101,13 @@ describe('MJPEG and JPEG snapshots', () => {
     let most = 0;
     const sampler = setInterval(() => (most = Math.max(most, pipeFfmpegs().length)), 25);
     try {
-      const [a, b] = await Promise.all([countFrames(url, { seconds: 2, fastProbe: false }), countFrames(url, { seconds: 2, fastProbe: false })]);
-      t.diagnostic(`MJPEG clients: ${a.frames} and ${b.frames} frames in 2 s; first after ${a.firstFrameMs} / ${b.firstFrameMs} ms`);
+      const [a, b] = await Promise.all([
+        countFrames(url, { seconds: 2, fastProbe: false }),
+        countFrames(url, { seconds: 2, fastProbe: false }),
+      ]);
+      t.diagnostic(
+        `MJPEG clients: ${a.frames} and ${b.frames} frames in 2 s; first after ${a.firstFrameMs} / ${b.firstFrameMs} ms`,
+      );
       assert.ok(a.frames >= 20 && b.frames >= 20, `${a.frames}, ${b.frames}`);
     } finally {
       clearInterval(sampler);
@@ -118,7 +128,10 @@ describe('MJPEG and JPEG snapshots', () => {
     try {
       // The page is served under the API's origin, so the canvas may read the image back.
       await page.route(`${server.api}/mjpeg-img.html`, (route) =>
-        route.fulfill({ contentType: 'text/html', body: '<!DOCTYPE html><img id="v" src="api/stream.mjpeg?src=cam"><canvas id="c" width="64" height="36"></canvas>' }),
+        route.fulfill({
+          contentType: 'text/html',
+          body: '<!DOCTYPE html><img id="v" src="api/stream.mjpeg?src=cam"><canvas id="c" width="64" height="36"></canvas>',
+        }),
       );
       await page.goto(`${server.api}/mjpeg-img.html`);
       const changes = await page.evaluate<number>(`new Promise((resolve) => {
@@ -154,7 +167,8 @@ describe('MJPEG and JPEG snapshots', () => {
     const page = await chrome.context.newPage();
     try {
       await page.goto(`${server.api}/stream.html?src=cam&mode=mjpeg`);
-      const read = (): Promise<number> => page.evaluate<number>(`document.querySelector('video-stream').mjpegFrames || 0`);
+      const read = (): Promise<number> =>
+        page.evaluate<number>(`document.querySelector('video-stream').mjpegFrames || 0`);
       const deadline = Date.now() + 15_000;
       while ((await read()) === 0 && Date.now() < deadline) await page.waitForTimeout(50);
       const start = await read();

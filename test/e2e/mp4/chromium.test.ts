@@ -44,7 +44,10 @@ describe('Chromium plays MSE through our player', () => {
         assert.equal(end.error, '');
         assert.ok(end.mime.includes(codec), end.mime);
         assert.ok(frames >= 100, `${frames} frames in 5 s`);
-        assert.ok(end.audioBytes > start.audioBytes && end.audioBytes > 10_000, `audio decoded: ${start.audioBytes} -> ${end.audioBytes}`);
+        assert.ok(
+          end.audioBytes > start.audioBytes && end.audioBytes > 10_000,
+          `audio decoded: ${start.audioBytes} -> ${end.audioBytes}`,
+        );
       } finally {
         await page.close();
       }
@@ -93,11 +96,17 @@ describe('Chromium plays MSE through our player', () => {
       const start = await state(second);
       await second.waitForTimeout(3000);
       const end = await state(second);
-      t.diagnostic(`late joiner: first frame ${joined.firstFrameMs.toFixed(0)} ms after connect, ${end.frames - start.frames} frames in 3 s`);
+      t.diagnostic(
+        `late joiner: first frame ${joined.firstFrameMs.toFixed(0)} ms after connect, ${end.frames - start.frames} frames in 3 s`,
+      );
       assert.ok(joined.firstFrameMs < 1000, `${joined.firstFrameMs} ms`);
       assert.ok(end.frames - start.frames >= 60);
       assert.ok(end.audioBytes > start.audioBytes);
-      assert.equal(server.mp4.sessions.list().filter((s) => s.clientCount === 2).length, 1, 'both viewers on one session');
+      assert.equal(
+        server.mp4.sessions.list().filter((s) => s.clientCount === 2).length,
+        1,
+        'both viewers on one session',
+      );
     } finally {
       await first.close();
       await second.close();

@@ -54,7 +54,7 @@ describe('ClientTimeline', () => {
     assert.deepEqual(t.stats, { replayed: 0, skipped: 1, rebases: 1 });
   });
 
-  it('keeps video decode times rising even when the source\'s do not', () => {
+  it("keeps video decode times rising even when the source's do not", () => {
     const t = new ClientTimeline(SCALES, 1);
     place(t, v(1, 1000, true));
     assert.deepEqual(place(t, v(2, 900)), { decodeTime: 1 });
@@ -62,7 +62,13 @@ describe('ClientTimeline', () => {
 
   it('times an audio-only session from its first fragment', () => {
     const t = new ClientTimeline([8000], 1);
-    assert.deepEqual(t.place({ trackIndex: 0, sequence: 1, decodeTime: 123456, duration: 160, keyframe: false }, false), { decodeTime: 0 });
-    assert.deepEqual(t.place({ trackIndex: 0, sequence: 2, decodeTime: 123616, duration: 160, keyframe: false }, false), { decodeTime: 160 });
+    assert.deepEqual(
+      t.place({ trackIndex: 0, sequence: 1, decodeTime: 123456, duration: 160, keyframe: false }, false),
+      { decodeTime: 0 },
+    );
+    assert.deepEqual(
+      t.place({ trackIndex: 0, sequence: 2, decodeTime: 123616, duration: 160, keyframe: false }, false),
+      { decodeTime: 160 },
+    );
   });
 });

@@ -23,7 +23,10 @@ export type ClipVideo = 'plain' | 'noisy';
 const SECONDS = 4;
 
 function ffmpeg(args: string[]): Buffer {
-  const run = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], { maxBuffer: 1 << 28, timeout: 120_000 });
+  const run = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], {
+    maxBuffer: 1 << 28,
+    timeout: 120_000,
+  });
   if (run.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${run.error?.message ?? run.stderr.toString()}`);
   return run.stdout;
 }
@@ -37,9 +40,29 @@ function withLength(nal: Buffer): Buffer {
 
 function videoTrack(dir: string, video: ClipVideo): ClipTrack {
   const file = path.join(dir, `${video}.mp4`);
-  const source = video === 'noisy' ? 'testsrc2=size=1280x720:rate=25,noise=alls=80:allf=t' : 'testsrc2=size=640x360:rate=25';
+  const source =
+    video === 'noisy' ? 'testsrc2=size=1280x720:rate=25,noise=alls=80:allf=t' : 'testsrc2=size=640x360:rate=25';
   const rate = video === 'noisy' ? ['-b:v', '8M', '-maxrate', '8M', '-bufsize', '1M'] : [];
-  ffmpeg(['-f', 'lavfi', '-i', source, '-t', String(SECONDS), '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', ...rate, file]);
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-t',
+    String(SECONDS),
+    '-c:v',
+    'libx264',
+    '-profile:v',
+    'baseline',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    ...rate,
+    file,
+  ]);
   const data = readFileSync(file);
   const track = parseMp4(data).tracks.find((t) => t.codec === 'H264');
   if (!track?.avcC) throw new Error('ffmpeg made no H264 track');
@@ -49,29 +72,76 @@ function videoTrack(dir: string, video: ClipVideo): ClipTrack {
   const scale = 90000 / track.timescale;
   const packets = track.samples.map((s): Packet => {
     const payload = sampleData(data, s);
-    return { payload: s.keyframe ? Buffer.concat([sets, payload]) : payload, timestamp: Math.round(s.pts * scale), keyframe: s.keyframe };
+    return {
+      payload: s.keyframe ? Buffer.concat([sets, payload]) : payload,
+      timestamp: Math.round(s.pts * scale),
+      keyframe: s.keyframe,
+    };
   });
   const codec: Codec = { name: 'H264', clockRate: 90000, channels: 0, fmtp: 'packetization-mode=1' };
-  return { media: { kind: 'video', direction: 'recvonly', codecs: [codec] }, codec, loopTicks: SECONDS * 90000, packets };
+  return {
+    media: { kind: 'video', direction: 'recvonly', codecs: [codec] },
+    codec,
+    loopTicks: SECONDS * 90000,
+    packets,
+  };
 }
 
 function aacTrack(dir: string): ClipTrack {
   const file = path.join(dir, 'aac.mp4');
-  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=16000:duration=${SECONDS}`, '-c:a', 'aac', '-ac', '1', file]);
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=16000:duration=${SECONDS}`,
+    '-c:a',
+    'aac',
+    '-ac',
+    '1',
+    file,
+  ]);
   const data = readFileSync(file);
   const track = parseMp4(data).tracks.find((t) => t.codec === 'AAC');
   if (!track?.audioSpecificConfig) throw new Error('ffmpeg made no AAC track');
-  const packets = track.samples.map((s): Packet => ({ payload: sampleData(data, s), timestamp: s.dts, keyframe: true }));
-  const codec: Codec = { name: 'AAC', clockRate: 16000, channels: 1, fmtp: `streamtype=5;mode=AAC-hbr;config=${track.audioSpecificConfig.toString('hex')}` };
-  return { media: { kind: 'audio', direction: 'recvonly', codecs: [codec] }, codec, loopTicks: track.durationTicks, packets };
+  const packets = track.samples.map((s): Packet => ({
+    payload: sampleData(data, s),
+    timestamp: s.dts,
+    keyframe: true,
+  }));
+  const codec: Codec = {
+    name: 'AAC',
+    clockRate: 16000,
+    channels: 1,
+    fmtp: `streamtype=5;mode=AAC-hbr;config=${track.audioSpecificConfig.toString('hex')}`,
+  };
+  return {
+    media: { kind: 'audio', direction: 'recvonly', codecs: [codec] },
+    codec,
+    loopTicks: track.durationTicks,
+    packets,
+  };
 }
 
 function g711Track(name: 'PCMU' | 'PCMA'): ClipTrack {
-  const raw = ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=8000:duration=${SECONDS}`, '-f', name === 'PCMU' ? 'mulaw' : 'alaw', 'pipe:1']);
+  const raw = ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=8000:duration=${SECONDS}`,
+    '-f',
+    name === 'PCMU' ? 'mulaw' : 'alaw',
+    'pipe:1',
+  ]);
   const packets: Packet[] = [];
-  for (let pos = 0; pos + 160 <= raw.length; pos += 160) packets.push({ payload: raw.subarray(pos, pos + 160), timestamp: pos, keyframe: true });
+  for (let pos = 0; pos + 160 <= raw.length; pos += 160)
+    packets.push({ payload: raw.subarray(pos, pos + 160), timestamp: pos, keyframe: true });
   const codec: Codec = { name, clockRate: 8000, channels: 1 };
-  return { media: { kind: 'audio', direction: 'recvonly', codecs: [codec] }, codec, loopTicks: packets.length * 160, packets };
+  return {
+    media: { kind: 'audio', direction: 'recvonly', codecs: [codec] },
+    codec,
+    loopTicks: packets.length * 160,
+    packets,
+  };
 }
 
 /** A PCMU track that is described but never carries a frame, like a camera whose microphone is off. */
@@ -98,7 +168,15 @@ export function registerClipSource(hub: StreamHub): ClipSources {
     if (!audios.has(audio)) {
       audios.set(
         audio,
-        audio === 'aac' ? aacTrack(dir) : audio === 'pcmu' ? g711Track('PCMU') : audio === 'pcma' ? g711Track('PCMA') : audio === 'silent' ? silentTrack() : undefined,
+        audio === 'aac'
+          ? aacTrack(dir)
+          : audio === 'pcmu'
+            ? g711Track('PCMU')
+            : audio === 'pcma'
+              ? g711Track('PCMA')
+              : audio === 'silent'
+                ? silentTrack()
+                : undefined,
       );
     }
     const tracks = [videos.get(video), audios.get(audio)].filter((t): t is ClipTrack => t !== undefined);

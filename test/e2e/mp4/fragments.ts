@@ -14,8 +14,10 @@ export interface ReceivedFragment {
 export function readFragment(message: Buffer): ReceivedFragment {
   if (message.toString('latin1', 4, 8) !== 'moof') throw new Error(`not a moof: ${message.toString('latin1', 4, 8)}`);
   const moofSize = message.readUInt32BE(0);
-  if (message.toString('latin1', moofSize + 4, moofSize + 8) !== 'mdat') throw new Error('moof without its mdat in the same message');
-  if (message.readUInt32BE(moofSize) + moofSize !== message.length) throw new Error('message is not exactly moof + mdat');
+  if (message.toString('latin1', moofSize + 4, moofSize + 8) !== 'mdat')
+    throw new Error('moof without its mdat in the same message');
+  if (message.readUInt32BE(moofSize) + moofSize !== message.length)
+    throw new Error('message is not exactly moof + mdat');
   return {
     sequence: message.readUInt32BE(20),
     trackId: message.readUInt32BE(44),
@@ -32,16 +34,38 @@ export function isInit(message: Buffer): boolean {
 
 /** FFmpeg's reading of an MP4 held in memory: streams, and decoded frames of the first video stream. */
 export function ffmpegDecode(file: Buffer, map = '0:v:0'): { frames: number; stderr: string; streams: string } {
-  const run = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'warning', '-i', 'pipe:0', '-map', map, '-fps_mode', 'passthrough', '-f', 'framecrc', 'pipe:1'], {
-    input: file,
-    maxBuffer: 1 << 28,
-    timeout: 60_000,
-  });
-  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,sample_rate,channels', '-of', 'csv=p=0', 'pipe:0'], {
-    input: file,
-    maxBuffer: 1 << 28,
-    timeout: 60_000,
-  });
+  const run = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'warning',
+      '-i',
+      'pipe:0',
+      '-map',
+      map,
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'framecrc',
+      'pipe:1',
+    ],
+    {
+      input: file,
+      maxBuffer: 1 << 28,
+      timeout: 60_000,
+    },
+  );
+  const probe = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,sample_rate,channels', '-of', 'csv=p=0', 'pipe:0'],
+    {
+      input: file,
+      maxBuffer: 1 << 28,
+      timeout: 60_000,
+    },
+  );
   const frames = run.stdout
     .toString()
     .split('\n')

@@ -7,8 +7,10 @@ import { countFrames, ffprobeJson } from '../../peers/ffmpeg.js';
 import { ffmpegDecode } from './fragments.js';
 import { startMp4Server, type Mp4Server } from './setup.js';
 
-const CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-const SAFARI_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+const CHROME_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const SAFARI_UA =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
 describe('/api/stream.mp4', () => {
   let server: Mp4Server;
@@ -28,7 +30,9 @@ describe('/api/stream.mp4', () => {
 
   it('ends after `duration` seconds with every frame decodable, and names the file with `filename`', async () => {
     const started = Date.now();
-    const res = await request(`${server.url}/api/stream.mp4?src=demo&duration=2&filename=clip.mp4`, { timeoutMs: 10_000 });
+    const res = await request(`${server.url}/api/stream.mp4?src=demo&duration=2&filename=clip.mp4`, {
+      timeoutMs: 10_000,
+    });
     const took = Date.now() - started;
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'video/mp4; codecs="avc1.4d401e"');
@@ -66,7 +70,11 @@ describe('/api/stream.mp4', () => {
 
   it('rotates with the track matrix (rotate=90) without transcoding', async () => {
     const res = await request(`${server.url}/api/stream.mp4?src=demo&duration=1&rotate=90`, { timeoutMs: 10_000 });
-    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream_side_data=rotation', '-of', 'csv=p=0', 'pipe:0'], { input: res.body });
+    const probe = spawnSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream_side_data=rotation', '-of', 'csv=p=0', 'pipe:0'],
+      { input: res.body },
+    );
     assert.equal(probe.stdout.toString().trim(), '-90');
   });
 
@@ -113,10 +121,12 @@ describe('/api/frame.mp4', () => {
     assert.deepEqual([decoded.frames, decoded.streams, decoded.stderr], [1, 'h264,640,360', '']);
   });
 
-  it('answers Chrome\'s first request (no Range) with an empty 200, and its ranged one with the frame', async () => {
+  it("answers Chrome's first request (no Range) with an empty 200, and its ranged one with the frame", async () => {
     const first = await request(`${server.url}/api/frame.mp4?src=demo`, { headers: { 'User-Agent': CHROME_UA } });
     assert.deepEqual([first.status, first.headers['content-type'], first.body.length], [200, 'video/mp4', 0]);
-    const second = await request(`${server.url}/api/frame.mp4?src=demo`, { headers: { 'User-Agent': CHROME_UA, Range: 'bytes=0-' } });
+    const second = await request(`${server.url}/api/frame.mp4?src=demo`, {
+      headers: { 'User-Agent': CHROME_UA, Range: 'bytes=0-' },
+    });
     assert.equal(second.status, 200);
     assert.equal(ffmpegDecode(second.body).frames, 1);
   });

@@ -36,13 +36,20 @@ describe('/api/ws mse', () => {
     await waitFor(() => client.binary.length > 60, { timeoutMs: 10_000, what: '60 binary messages' });
     const [init, ...rest] = client.binary;
     assert.ok(init && isInit(init), 'first binary message is the init segment');
-    assert.ok(rest.every((b) => !isInit(b)), 'one init segment only');
+    assert.ok(
+      rest.every((b) => !isInit(b)),
+      'one init segment only',
+    );
     const frags = rest.map(readFragment);
-    assert.deepEqual([frags[0]?.trackId, frags[0]?.keyframe, frags[0]?.decodeTime], [1, true, 0], 'starts with a key frame at 0');
+    assert.deepEqual(
+      [frags[0]?.trackId, frags[0]?.keyframe, frags[0]?.decodeTime],
+      [1, true, 0],
+      'starts with a key frame at 0',
+    );
     assert.deepEqual(
       frags.map((f) => f.sequence),
       frags.map((_, i) => i + 1),
-      'the client\'s own sequence numbers',
+      "the client's own sequence numbers",
     );
     for (const track of [1, 2]) {
       const times = frags.filter((f) => f.trackId === track).map((f) => f.decodeTime);
@@ -55,21 +62,34 @@ describe('/api/ws mse', () => {
     const decoded = ffmpegDecode(Buffer.concat(client.binary));
     assert.equal(decoded.stderr, '');
     assert.equal(decoded.streams, 'h264,640,360\nopus,48000,2');
-    assert.equal(decoded.frames, frags.filter((f) => f.trackId === 1).length, 'every video fragment decodes to a frame');
+    assert.equal(
+      decoded.frames,
+      frags.filter((f) => f.trackId === 1).length,
+      'every video fragment decodes to a frame',
+    );
     client.close();
   });
 
   it('picks codecs from the list the browser sends: no opus in the list, no audio track', async () => {
     const client = await mse(server, 'demo', 'avc1.640029,mp4a.40.2');
-    assert.deepEqual(await client.next((m) => m.type === 'mse'), { type: 'mse', value: 'video/mp4; codecs="avc1.4d401e"' });
+    assert.deepEqual(await client.next((m) => m.type === 'mse'), {
+      type: 'mse',
+      value: 'video/mp4; codecs="avc1.4d401e"',
+    });
     client.close();
   });
 
   it('sends AAC as mp4a.40.2 and G.711 as FLAC (the "flac" token)', async () => {
     const aac = await mse(server, 'aac');
-    assert.deepEqual(await aac.next((m) => m.type === 'mse', 15_000), { type: 'mse', value: 'video/mp4; codecs="avc1.42c01e,mp4a.40.2"' });
+    assert.deepEqual(await aac.next((m) => m.type === 'mse', 15_000), {
+      type: 'mse',
+      value: 'video/mp4; codecs="avc1.42c01e,mp4a.40.2"',
+    });
     const pcmu = await mse(server, 'pcmu');
-    assert.deepEqual(await pcmu.next((m) => m.type === 'mse', 15_000), { type: 'mse', value: 'video/mp4; codecs="avc1.42c01e,flac"' });
+    assert.deepEqual(await pcmu.next((m) => m.type === 'mse', 15_000), {
+      type: 'mse',
+      value: 'video/mp4; codecs="avc1.42c01e,flac"',
+    });
     await waitFor(() => pcmu.binary.length > 40 && aac.binary.length > 40, { timeoutMs: 10_000, what: 'fragments' });
     const flac = ffmpegDecode(Buffer.concat(pcmu.binary), '0:a:0');
     assert.equal(flac.stderr, '');
@@ -82,9 +102,12 @@ describe('/api/ws mse', () => {
     pcmu.close();
   });
 
-  it('without a codec list uses go2rtc\'s defaults (H264/H265 + AAC): demo gives video only', async () => {
+  it("without a codec list uses go2rtc's defaults (H264/H265 + AAC): demo gives video only", async () => {
     const client = await mse(server, 'demo', '');
-    assert.deepEqual(await client.next((m) => m.type === 'mse'), { type: 'mse', value: 'video/mp4; codecs="avc1.4d401e"' });
+    assert.deepEqual(await client.next((m) => m.type === 'mse'), {
+      type: 'mse',
+      value: 'video/mp4; codecs="avc1.4d401e"',
+    });
     client.close();
   });
 
@@ -96,7 +119,10 @@ describe('/api/ws mse', () => {
     assert.match(String(mismatch.value), /^mse: streams: codecs not matched/);
     // go2rtc's player then asks for MJPEG on the same socket; nothing was closed.
     h265Only.send({ type: 'mse', value: 'avc1.640029' });
-    assert.deepEqual(await h265Only.next((m) => m.type === 'mse'), { type: 'mse', value: 'video/mp4; codecs="avc1.4d401e"' });
+    assert.deepEqual(await h265Only.next((m) => m.type === 'mse'), {
+      type: 'mse',
+      value: 'video/mp4; codecs="avc1.4d401e"',
+    });
     assert.equal(client.closeCode, undefined, 'still open');
     client.close();
     h265Only.close();
@@ -109,12 +135,18 @@ describe('/api/ws mse', () => {
     await waitFor(() => first.binary.length > 30, { timeoutMs: 10_000, what: 'first client streaming' });
     const second = await mse(server, 'shared');
     const third = await mse(server, 'shared');
-    await waitFor(() => second.binary.length > 80 && third.binary.length > 80, { timeoutMs: 10_000, what: 'late clients streaming' });
+    await waitFor(() => second.binary.length > 80 && third.binary.length > 80, {
+      timeoutMs: 10_000,
+      what: 'late clients streaming',
+    });
     assert.equal(server.mp4.sessions.size, 1, 'one session for the stream');
     const session = server.mp4.sessions.list()[0];
     const received = Math.max(...[first, second, third].map((c) => fragments(c).length));
     // Muxed once: the session's count is about one client's, not three clients' worth.
-    assert.ok(session && session.stats.fragments <= received + 40, `${session?.stats.fragments} muxed for ${received} sent`);
+    assert.ok(
+      session && session.stats.fragments <= received + 40,
+      `${session?.stats.fragments} muxed for ${received} sent`,
+    );
     for (const client of [second, third]) {
       const frags = fragments(client);
       assert.deepEqual([frags[0]?.trackId, frags[0]?.keyframe, frags[0]?.decodeTime], [1, true, 0]);
@@ -174,7 +206,9 @@ describe('/api/ws mse with a client that stops reading', () => {
   let server: Mp4Server;
   before(async () => {
     // Tight limits so the stuck client hits them within seconds at 8 Mbit/s.
-    server = await startMp4Server({ ws: { writeDeadlineMs: 1000, highWaterBytes: 256 * 1024, maxQueuedBytes: 8 * 1024 * 1024 } });
+    server = await startMp4Server({
+      ws: { writeDeadlineMs: 1000, highWaterBytes: 256 * 1024, maxQueuedBytes: 8 * 1024 * 1024 },
+    });
   });
   after(() => server.close());
 
@@ -187,7 +221,10 @@ describe('/api/ws mse with a client that stops reading', () => {
     stuck.socket.pause();
     const pausedAt = Date.now();
     const before = fragments(healthy).filter((f) => f.trackId === 1).length;
-    await waitFor(() => server.app.streams.get('noisy')?.toJSON().consumers?.length === 1, { timeoutMs: 30_000, what: 'stuck client dropped' });
+    await waitFor(() => server.app.streams.get('noisy')?.toJSON().consumers?.length === 1, {
+      timeoutMs: 30_000,
+      what: 'stuck client dropped',
+    });
     const droppedAfter = Date.now() - pausedAt;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const elapsed = (Date.now() - pausedAt) / 1000;
@@ -211,7 +248,10 @@ describe('/api/ws mp4 (key frame snapshots)', () => {
   it('answers with an mse-typed MIME message, then sends key frames as complete one-frame MP4 files', async () => {
     const client = await TestWsClient.open(`${server.wsUrl}?src=demo`);
     client.send({ type: 'mp4', value: 'avc1.640029,mp4a.40.2,opus' });
-    assert.deepEqual(await client.next((m) => m.type === 'mse'), { type: 'mse', value: 'video/mp4; codecs="avc1.4d401e"' });
+    assert.deepEqual(await client.next((m) => m.type === 'mse'), {
+      type: 'mse',
+      value: 'video/mp4; codecs="avc1.4d401e"',
+    });
     await waitFor(() => client.binary.length >= 2, { timeoutMs: 5000, what: 'two key frames' });
     for (const file of client.binary.slice(0, 2)) {
       assert.ok(isInit(file));

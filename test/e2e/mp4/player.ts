@@ -39,12 +39,18 @@ export async function state(page: Page): Promise<PlayerState> {
   return page.evaluate<PlayerState>(READ_STATE);
 }
 
-export async function waitState(page: Page, test: (s: PlayerState) => boolean, timeoutMs: number, what: string): Promise<PlayerState> {
+export async function waitState(
+  page: Page,
+  test: (s: PlayerState) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<PlayerState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await state(page);
     if (test(s)) return s;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(s)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(s)}`);
     await page.waitForTimeout(50);
   }
 }

@@ -16,7 +16,12 @@ export interface Mp4Server extends RunningApi {
  * `rtsp://` sources work too (the RTSP client), for `streams` given by the test. Streams: `demo` and `shared` (H264 + Opus), `aac`, `pcmu`, `pcma` (H264 + that audio), `noisy` (8 Mbit/s H264, no audio).
  */
 export async function startMp4Server(
-  options: { ws?: ApiHooks['ws']; mp4?: mp4.Mp4ModuleOptions; api?: Record<string, unknown>; streams?: Record<string, string> } = {},
+  options: {
+    ws?: ApiHooks['ws'];
+    mp4?: mp4.Mp4ModuleOptions;
+    api?: Record<string, unknown>;
+    streams?: Record<string, string>;
+  } = {},
 ): Promise<Mp4Server> {
   let module: mp4.Mp4Module | undefined;
   let disposeClips = (): void => {};
@@ -24,7 +29,16 @@ export async function startMp4Server(
     config: {
       // The rtsp:// source without the server (the server would take :8554).
       rtsp: { listen: '' },
-      streams: { demo: 'demo:', shared: 'demo:', aac: 'clip:aac', pcmu: 'clip:pcmu', pcma: 'clip:pcma', noisy: 'clip:none-noisy', silent: 'clip:silent', ...options.streams },
+      streams: {
+        demo: 'demo:',
+        shared: 'demo:',
+        aac: 'clip:aac',
+        pcmu: 'clip:pcmu',
+        pcma: 'clip:pcma',
+        noisy: 'clip:none-noisy',
+        silent: 'clip:silent',
+        ...options.streams,
+      },
     },
     api: options.api ?? {},
     // Sources stay up across tests, so each test measures its own viewer and not a source's cold start.

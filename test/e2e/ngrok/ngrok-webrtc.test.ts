@@ -30,7 +30,11 @@ const SELECTED_REMOTE = `(async () => {
 })()`;
 
 interface NgrokInfo {
-  ngrok: { tunnels: Array<{ name: string; url: string; addr: string; candidate?: string }>; starts: number; error?: string };
+  ngrok: {
+    tunnels: Array<{ name: string; url: string; addr: string; candidate?: string }>;
+    starts: number;
+    error?: string;
+  };
 }
 
 if (netnsGuard(import.meta.url, { blockUdp: true })) {
@@ -57,10 +61,13 @@ if (netnsGuard(import.meta.url, { blockUdp: true })) {
     });
 
     it('GET /api lists the tunnel and its candidate (localhost resolved)', async () => {
-      const info = await waitFor(async () => {
-        const body = (await (await fetch(`${server.api}/api`)).json()) as NgrokInfo;
-        return body.ngrok.tunnels[0]?.candidate ? body.ngrok : undefined;
-      }, { timeoutMs: 10_000, what: 'the ngrok tunnel in /api' });
+      const info = await waitFor(
+        async () => {
+          const body = (await (await fetch(`${server.api}/api`)).json()) as NgrokInfo;
+          return body.ngrok.tunnels[0]?.candidate ? body.ngrok : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the ngrok tunnel in /api' },
+      );
       assert.equal(info.tunnels.length, 1);
       const tunnel = info.tunnels[0]!;
       assert.equal(tunnel.name, 'command_line');
@@ -74,19 +81,31 @@ if (netnsGuard(import.meta.url, { blockUdp: true })) {
       const publicPort = Number(body.ngrok.tunnels[0]?.url.split(':').at(-1));
       const page: Page = browser.page;
       await page.goto(`${server.api}/webrtc.html?src=demo`);
-      const s = await waitFor(async () => {
-        const current = (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
-        return current && current.framesDecoded >= 50 ? current : undefined;
-      }, { timeoutMs: 20_000, intervalMs: 100, what: '50 frames through the tunnel' });
+      const s = await waitFor(
+        async () => {
+          const current = (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
+          return current && current.framesDecoded >= 50 ? current : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 100, what: '50 frames through the tunnel' },
+      );
       assert.equal(s.transport, 'tcp');
-      const remote = (await page.evaluate(SELECTED_REMOTE)) as { address: string; port: number; protocol: string } | null;
+      const remote = (await page.evaluate(SELECTED_REMOTE)) as {
+        address: string;
+        port: number;
+        protocol: string;
+      } | null;
       assert.deepEqual(remote, { address: '127.0.0.1', port: publicPort, protocol: 'tcp' });
-      assert.ok(logs.some((line) => line.includes('ngrok: join connections')), 'fake_ngrok forwarded a connection');
+      assert.ok(
+        logs.some((line) => line.includes('ngrok: join connections')),
+        'fake_ngrok forwarded a connection',
+      );
       // The debug line with the agent's command line (issue 15: no token in the log).
       const started = logs.find((line) => line.includes('ngrok: started') && line.includes('--authtoken'));
       assert.ok(started?.includes('--authtoken ***'), `the command line logged with the token masked: ${started}`);
       assert.ok(!logs.some((line) => line.includes('authtoken abc')), 'the ngrok authtoken is in the log');
-      process.stderr.write(`ngrok: ${s.framesDecoded} frames, first frame ${s.firstFrameMs.toFixed(0)} ms, via ${JSON.stringify(remote)}\n`);
+      process.stderr.write(
+        `ngrok: ${s.framesDecoded} frames, first frame ${s.firstFrameMs.toFixed(0)} ms, via ${JSON.stringify(remote)}\n`,
+      );
     });
   });
 }

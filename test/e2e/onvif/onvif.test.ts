@@ -20,7 +20,9 @@ const FPS = 25;
 
 function assertFrames(name: string, count: FrameCount, ratio: number): void {
   const expected = (count.streamMs / 1000) * FPS;
-  console.log(`${name}: ${count.frames} frames covering ${count.streamMs} ms (expected ${expected.toFixed(0)}) in ${count.windowMs} ms; first after ${count.firstFrameMs} ms`);
+  console.log(
+    `${name}: ${count.frames} frames covering ${count.streamMs} ms (expected ${expected.toFixed(0)}) in ${count.windowMs} ms; first after ${count.firstFrameMs} ms`,
+  );
   assert.ok(count.streamMs >= 0.75 * count.windowMs, `only ${count.streamMs} ms of stream in ${count.windowMs} ms`);
   assert.ok(count.frames >= ratio * expected, `${count.frames} of ${expected.toFixed(0)} frames`);
 }
@@ -47,7 +49,13 @@ if (netnsGuard(import.meta.url, { multicast: true })) {
         hardware: 'FC-1000',
         profiles: [
           { token: 'MainStreamToken', name: 'mainStream', uri: camera.url, width: 640, height: 360 },
-          { token: 'SubStreamToken', name: 'subStream', uri: `${camera.url}?channel=1&subtype=1`, width: 320, height: 180 },
+          {
+            token: 'SubStreamToken',
+            name: 'subStream',
+            uri: `${camera.url}?channel=1&subtype=1`,
+            width: 320,
+            height: 180,
+          },
         ],
       });
       // A second device whose clock is an hour ahead (never set, a common camera state); no discovery.
@@ -58,7 +66,9 @@ if (netnsGuard(import.meta.url, { multicast: true })) {
         profiles: [{ token: 'Profile_1', name: 'main', uri: camera.url, width: 640, height: 360 }],
       });
       wrongUrl = device.onvifUrl.replace(encodeURIComponent(PASSWORD), 'wrong');
-      server = await startConfigured({ streams: { cam: device.onvifUrl, sub0: `${device.onvifUrl}?subtype=0`, bad: wrongUrl, skewed: skewed.onvifUrl } });
+      server = await startConfigured({
+        streams: { cam: device.onvifUrl, sub0: `${device.onvifUrl}?subtype=0`, bad: wrongUrl, skewed: skewed.onvifUrl },
+      });
     });
     after(async () => {
       await server?.stop();
@@ -71,7 +81,13 @@ if (netnsGuard(import.meta.url, { multicast: true })) {
       const res = await fetch(`${server.api}/api/onvif`);
       assert.equal(res.status, 200);
       const body = (await res.json()) as SourcesAnswer;
-      assert.deepEqual(body.sources, [{ name: `127.0.0.1:${device.port}`, url: `onvif://user:pass@127.0.0.1:${device.port}`, info: 'Fake Camera FC-1000' }]);
+      assert.deepEqual(body.sources, [
+        {
+          name: `127.0.0.1:${device.port}`,
+          url: `onvif://user:pass@127.0.0.1:${device.port}`,
+          info: 'Fake Camera FC-1000',
+        },
+      ]);
       assert.ok(device.probes >= 1);
     });
 
@@ -101,25 +117,30 @@ if (netnsGuard(import.meta.url, { multicast: true })) {
         const count = await countFrames(server.rtspUrl(name), { seconds: 4, firstFrameTimeoutMs: 20_000 });
         assertFrames(name, count, 0.95);
         const asked = device.requests.slice(before);
-        assert.deepEqual(asked.map((r) => `${r.path} ${r.operation}`), [
-          '/onvif/device_service GetCapabilities',
-          '/onvif/Media GetProfiles',
-          '/onvif/Media GetStreamUri',
-        ]);
-        assert.ok(asked.every((r) => r.authorized), 'every request carried a valid UsernameToken digest');
+        assert.deepEqual(
+          asked.map((r) => `${r.path} ${r.operation}`),
+          ['/onvif/device_service GetCapabilities', '/onvif/Media GetProfiles', '/onvif/Media GetStreamUri'],
+        );
+        assert.ok(
+          asked.every((r) => r.authorized),
+          'every request carried a valid UsernameToken digest',
+        );
       });
     }
 
     it('a device whose clock is an hour off: its time is asked (unsigned) and the token signed with it', async () => {
       const count = await countFrames(server.rtspUrl('skewed'), { seconds: 3, firstFrameTimeoutMs: 20_000 });
       assertFrames('skewed', count, 0.95);
-      assert.deepEqual(skewed.requests.map((r) => `${r.operation} ${r.authorized}`), [
-        'GetCapabilities false',
-        'GetSystemDateAndTime true',
-        'GetCapabilities true',
-        'GetProfiles true',
-        'GetStreamUri true',
-      ]);
+      assert.deepEqual(
+        skewed.requests.map((r) => `${r.operation} ${r.authorized}`),
+        [
+          'GetCapabilities false',
+          'GetSystemDateAndTime true',
+          'GetCapabilities true',
+          'GetProfiles true',
+          'GetStreamUri true',
+        ],
+      );
     });
 
     it('a wrong password is a clear ONVIF_AUTH error: in /api/onvif (401) and on the stream', async () => {
@@ -132,11 +153,19 @@ if (netnsGuard(import.meta.url, { multicast: true })) {
 
       // A viewer makes the hub open the source; the reader fails, the stream shows why.
       await countFrames(server.rtspUrl('bad'), { seconds: 1, firstFrameTimeoutMs: 3000 }).catch(() => undefined);
-      const error = await waitFor(async () => {
-        const stream = (await (await fetch(`${server.api}/api/streams?src=bad`)).json()) as { producers: Array<{ error?: string }> };
-        return stream.producers[0]?.error;
-      }, { timeoutMs: 10_000, what: 'the bad stream error' });
-      assert.match(error, /^ONVIF_AUTH: .*refused the user name or password \(Sender\/NotAuthorized: Sender not Authorized\)/);
+      const error = await waitFor(
+        async () => {
+          const stream = (await (await fetch(`${server.api}/api/streams?src=bad`)).json()) as {
+            producers: Array<{ error?: string }>;
+          };
+          return stream.producers[0]?.error;
+        },
+        { timeoutMs: 10_000, what: 'the bad stream error' },
+      );
+      assert.match(
+        error,
+        /^ONVIF_AUTH: .*refused the user name or password \(Sender\/NotAuthorized: Sender not Authorized\)/,
+      );
       // The other stream still plays.
       const count = await countFrames(server.rtspUrl('cam'), { seconds: 2, firstFrameTimeoutMs: 20_000 });
       assert.ok(count.frames > 0);

@@ -9,7 +9,8 @@ import { findProgram, requireProgram, runProcess } from '../../peers/process.js'
 import { parseRtspResponse, sdpMedias } from '../../peers/rtsp-raw.js';
 
 describe('rtsp-raw parseRtspResponse', () => {
-  const answer = 'RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: 10\r\n\r\nv=0\r\ns=x\r\n';
+  const answer =
+    'RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: 10\r\n\r\nv=0\r\ns=x\r\n';
 
   it('parses status, headers (lower-cased) and exactly Content-Length bytes of body', () => {
     const res = parseRtspResponse(Buffer.from(`${answer}RTSP/1.0 next`));
@@ -20,17 +21,27 @@ describe('rtsp-raw parseRtspResponse', () => {
   });
 
   it('waits for the rest of a cut answer', () => {
-    for (let cut = 0; cut < answer.length; cut++) assert.equal(parseRtspResponse(Buffer.from(answer.slice(0, cut))), undefined);
+    for (let cut = 0; cut < answer.length; cut++)
+      assert.equal(parseRtspResponse(Buffer.from(answer.slice(0, cut))), undefined);
   });
 
   it('throws PEER_OUTPUT on a non-RTSP answer or a bad length', () => {
-    for (const bad of ['HTTP/1.1 200 OK\r\n\r\n', 'RTSP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n', 'RTSP/1.0 200 OK\r\nContent-Length: 1e9\r\n\r\n']) {
-      assert.throws(() => parseRtspResponse(Buffer.from(bad)), (err: unknown) => err instanceof PeerError && err.code === 'PEER_OUTPUT');
+    for (const bad of [
+      'HTTP/1.1 200 OK\r\n\r\n',
+      'RTSP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n',
+      'RTSP/1.0 200 OK\r\nContent-Length: 1e9\r\n\r\n',
+    ]) {
+      assert.throws(
+        () => parseRtspResponse(Buffer.from(bad)),
+        (err: unknown) => err instanceof PeerError && err.code === 'PEER_OUTPUT',
+      );
     }
   });
 
   it('splits an SDP into media sections with their attributes', () => {
-    const medias = sdpMedias('v=0\r\na=tool:x\r\nm=video 0 RTP/AVP 96\r\na=recvonly\r\nm=audio 0 RTP/AVP 0\r\na=sendonly\r\n');
+    const medias = sdpMedias(
+      'v=0\r\na=tool:x\r\nm=video 0 RTP/AVP 96\r\na=recvonly\r\nm=audio 0 RTP/AVP 0\r\na=sendonly\r\n',
+    );
     assert.deepEqual(medias, [
       { line: 'm=video 0 RTP/AVP 96', kind: 'video', attributes: ['recvonly'] },
       { line: 'm=audio 0 RTP/AVP 0', kind: 'audio', attributes: ['sendonly'] },
@@ -67,15 +78,23 @@ describe('ports', () => {
 describe('process helpers', () => {
   it('names the Debian package of a missing program', () => {
     assert.equal(findProgram('ts2rtc-no-such-program'), undefined);
-    assert.throws(() => requireProgram('ts2rtc-no-such-program', 'some-package'), (err: unknown) => {
-      assert.ok(err instanceof PeerError && err.code === 'PEER_MISSING');
-      assert.match(err.message, /apt-get install -y some-package/);
-      return true;
-    });
+    assert.throws(
+      () => requireProgram('ts2rtc-no-such-program', 'some-package'),
+      (err: unknown) => {
+        assert.ok(err instanceof PeerError && err.code === 'PEER_MISSING');
+        assert.match(err.message, /apt-get install -y some-package/);
+        return true;
+      },
+    );
   });
 
   it('runs a program to completion, and stops and reports one that overruns its timeout', async () => {
-    const ok = await runProcess({ name: 'sh', command: 'sh', args: ['-c', 'echo out; echo err >&2; exit 3'], timeoutMs: 5000 });
+    const ok = await runProcess({
+      name: 'sh',
+      command: 'sh',
+      args: ['-c', 'echo out; echo err >&2; exit 3'],
+      timeoutMs: 5000,
+    });
     assert.deepEqual([ok.code, ok.stdout, ok.stderr], [3, 'out\n', 'err\n']);
     const started = Date.now();
     await assert.rejects(

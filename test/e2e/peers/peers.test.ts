@@ -55,7 +55,10 @@ describe('gst-camera codecs, seen by ffprobe', () => {
       const camera = await startGstCamera({ video: c.video, audio: c.audio });
       try {
         const probe = await ffprobeJson(camera.url);
-        assert.deepEqual(probe.streams.map((s) => `${s.codec_type}:${s.codec_name}`), c.expect);
+        assert.deepEqual(
+          probe.streams.map((s) => `${s.codec_type}:${s.codec_name}`),
+          c.expect,
+        );
         const video = probe.streams.find((s) => s.codec_type === 'video');
         assert.equal(video?.width, 640);
         assert.equal(video?.height, 360);
@@ -81,7 +84,10 @@ describe('gst-camera auth', () => {
         });
         const anonymous = await rtspRequest(camera.url, 'DESCRIBE', { Accept: 'application/sdp' });
         assert.equal(anonymous.status, 401);
-        assert.match(anonymous.headers['www-authenticate'] ?? '', auth === 'basic' ? /^Basic realm=/ : /^Digest realm=.*nonce=/);
+        assert.match(
+          anonymous.headers['www-authenticate'] ?? '',
+          auth === 'basic' ? /^Basic realm=/ : /^Digest realm=.*nonce=/,
+        );
       } finally {
         await camera.stop();
       }
@@ -165,13 +171,22 @@ describe('gst-camera --onvif', () => {
       const plain = await rtspRequest(camera.url, 'DESCRIBE', { Accept: 'application/sdp' });
       assert.equal(plain.status, 200, plain.raw);
       const plainMedias = sdpMedias(plain.body);
-      assert.deepEqual(plainMedias.map((m) => m.kind), ['video', 'audio']);
-      assert.ok(plainMedias.every((m) => !m.attributes.includes('sendonly')), plain.body);
+      assert.deepEqual(
+        plainMedias.map((m) => m.kind),
+        ['video', 'audio'],
+      );
+      assert.ok(
+        plainMedias.every((m) => !m.attributes.includes('sendonly')),
+        plain.body,
+      );
 
       const onvif = await rtspRequest(camera.url, 'DESCRIBE', REQUIRE);
       assert.equal(onvif.status, 200, onvif.raw);
       const medias = sdpMedias(onvif.body);
-      assert.deepEqual(medias.map((m) => m.kind), ['video', 'audio', 'audio']);
+      assert.deepEqual(
+        medias.map((m) => m.kind),
+        ['video', 'audio', 'audio'],
+      );
       assert.ok(medias[2]?.attributes.includes('sendonly'), onvif.body);
       assert.ok(medias[2]?.attributes.includes('rtpmap:0 PCMU/8000'), onvif.body);
       assert.ok(medias[1]?.attributes.includes('recvonly'), onvif.body);
@@ -209,7 +224,10 @@ describe('nginx-rtmp', () => {
       const publisher = await publishTestStream(nginx.url('cam'), { video: 'h264', audio: 'aac' });
       try {
         const probe = await ffprobeJson(nginx.url('cam'));
-        assert.deepEqual(probe.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(), ['audio:aac', 'video:h264']);
+        assert.deepEqual(probe.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(), [
+          'audio:aac',
+          'video:h264',
+        ]);
         const frames = await countFrames(nginx.url('cam'), { seconds: 1 });
         assert.ok(frames.frames >= 20, `${frames.frames} frames from nginx-rtmp`);
       } finally {
@@ -227,11 +245,14 @@ describe('ffmpeg RTSP publish (ANNOUNCE/RECORD)', () => {
     const url = `rtsp://127.0.0.1:${await freeTcpPort()}/publish`;
     const receiving = countFrames(url, { seconds: 2, listen: true });
     // ffmpeg's listener takes one connection, so it cannot be probed: retry the publish until it is up.
-    const publisher = await waitFor(() => publishTestStream(url, { video: 'h264', audio: 'opus' }).catch(() => undefined), {
-      timeoutMs: 10000,
-      intervalMs: 100,
-      what: `ffmpeg listening on ${url}`,
-    });
+    const publisher = await waitFor(
+      () => publishTestStream(url, { video: 'h264', audio: 'opus' }).catch(() => undefined),
+      {
+        timeoutMs: 10000,
+        intervalMs: 100,
+        what: `ffmpeg listening on ${url}`,
+      },
+    );
     try {
       const received = await receiving;
       assert.ok(received.frames >= 45, `${received.frames} frames received in 2 s`);
@@ -278,7 +299,10 @@ describe('launcher errors', () => {
   it('a camera without its GStreamer plugins names the Debian packages to install', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-gst-registry-'));
     try {
-      const env = { GST_PLUGIN_SYSTEM_PATH_1_0: path.join(dir, 'none'), GST_REGISTRY_1_0: path.join(dir, 'registry.bin') };
+      const env = {
+        GST_PLUGIN_SYSTEM_PATH_1_0: path.join(dir, 'none'),
+        GST_REGISTRY_1_0: path.join(dir, 'registry.bin'),
+      };
       await assert.rejects(startGstCamera({ video: 'h264', audio: 'aac', env }), (err: unknown) => {
         assert.ok(err instanceof PeerError && err.code === 'PEER_MISSING', String(err));
         assert.match(err.message, /x264enc.*install: .*gstreamer1\.0-libav.*gstreamer1\.0-plugins-ugly/);
@@ -316,12 +340,20 @@ describe('launcher cleanup', () => {
   for (const mode of ['exit', 'wait'] as const) {
     const how = mode === 'exit' ? 'exits without stopping them' : 'is killed with SIGKILL';
     it(`no camera or nginx outlives a test process that ${how}`, async (t) => {
-      const parent = startProcess({ name: 'orphan-peers', command: process.execPath, args: [...nodeScriptArgs(ORPHAN_SCRIPT), mode] });
+      const parent = startProcess({
+        name: 'orphan-peers',
+        command: process.execPath,
+        args: [...nodeScriptArgs(ORPHAN_SCRIPT), mode],
+      });
       try {
-        const { pids, prefix } = await parent.waitForLine((line) => {
-          const match = /"pids":\[(\d+),(\d+)\],"prefix":"([^"]+)"/.exec(line);
-          return match?.[3] ? { pids: [Number(match[1]), Number(match[2])], prefix: match[3] } : undefined;
-        }, 20000, 'peer pids from the fixture');
+        const { pids, prefix } = await parent.waitForLine(
+          (line) => {
+            const match = /"pids":\[(\d+),(\d+)\],"prefix":"([^"]+)"/.exec(line);
+            return match?.[3] ? { pids: [Number(match[1]), Number(match[2])], prefix: match[3] } : undefined;
+          },
+          20000,
+          'peer pids from the fixture',
+        );
         // The orphaned nginx could not remove its temp folder.
         t.after(() => rm(prefix, { recursive: true, force: true }));
         if (mode === 'wait') {

@@ -38,7 +38,9 @@ describe('Chromium plays an rtmp:// source', () => {
     const end = await state(page);
     const seconds = (Date.now() - t0) / 1000;
     const frames = end.frames - start.frames;
-    t.diagnostic(`first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames in ${seconds.toFixed(1)} s (${end.dropped} dropped); audio ${end.audioBytes} bytes; ${end.mime}`);
+    t.diagnostic(
+      `first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames in ${seconds.toFixed(1)} s (${end.dropped} dropped); audio ${end.audioBytes} bytes; ${end.mime}`,
+    );
     assert.equal(end.error, '');
     assert.ok(end.mime.includes('avc1') && end.mime.includes('mp4a.40.2'), end.mime);
     assert.ok(frames >= 0.95 * FPS * 5, `${frames} frames in ${seconds.toFixed(1)} s`);

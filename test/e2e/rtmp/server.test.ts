@@ -69,6 +69,7 @@ describe('RTMP server', { concurrency: true }, () => {
     const ffmpeg = startProcess({
       name: 'ffmpeg (POST flv)',
       command: 'ffmpeg',
+      // prettier-ignore
       args: [
         '-hide_banner', '-nostdin', '-v', 'warning',
         '-re', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=${FPS}`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
@@ -79,7 +80,9 @@ describe('RTMP server', { concurrency: true }, () => {
     cleanups.push(async () => void (await ffmpeg.stop({ signal: 'SIGINT', graceMs: 2000 })));
     await waitFor(
       async () => {
-        const json = (await (await fetch(`${server.apiUrl}/api/streams?src=cam`)).json()) as { producers?: Array<{ format_name?: string }> };
+        const json = (await (await fetch(`${server.apiUrl}/api/streams?src=cam`)).json()) as {
+          producers?: Array<{ format_name?: string }>;
+        };
         return json.producers?.some((p) => p.format_name === 'flv');
       },
       { timeoutMs: 20000, intervalMs: 100, what: 'the FLV publisher on cam' },
@@ -95,10 +98,16 @@ describe('RTMP server', { concurrency: true }, () => {
     cleanups.push(() => nginx.stop());
     const pushed = await publishToRtmp(server.server.app, 'cam', nginx.url('pushed'));
     cleanups.push(() => pushed.stop());
-    const [probe, video] = await Promise.all([ffprobeJson(nginx.url('pushed')), countFrames(nginx.url('pushed'), { seconds: SECONDS })]);
+    const [probe, video] = await Promise.all([
+      ffprobeJson(nginx.url('pushed')),
+      countFrames(nginx.url('pushed'), { seconds: SECONDS }),
+    ]);
     assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264'], JSON.stringify(probe.streams));
     assertNoGaps('publishToRtmp → nginx video', video, FPS, 0.95);
-    await assert.rejects(publishToRtmp(server.server.app, 'nope', nginx.url('x')), (err: Error & { code?: string }) => err.code === 'STREAM_NOT_FOUND');
+    await assert.rejects(
+      publishToRtmp(server.server.app, 'nope', nginx.url('x')),
+      (err: Error & { code?: string }) => err.code === 'STREAM_NOT_FOUND',
+    );
   });
 
   it('publishing into a stream that does not exist is refused, and ffmpeg says so', async () => {

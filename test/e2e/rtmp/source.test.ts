@@ -72,10 +72,15 @@ describe('rtmp:// source', { concurrency: true }, () => {
     const WINDOW_S = 12;
     const reading = countFrames(server.rtspUrl('cam'), { seconds: WINDOW_S });
     const received = async (): Promise<number> => {
-      const json = (await (await fetch(`${server.apiUrl}/api/streams?src=cam`)).json()) as { producers?: Array<{ id?: number; bytes_recv?: number }> };
+      const json = (await (await fetch(`${server.apiUrl}/api/streams?src=cam`)).json()) as {
+        producers?: Array<{ id?: number; bytes_recv?: number }>;
+      };
       return json.producers?.[0]?.bytes_recv ?? 0;
     };
-    await waitFor(async () => (await received()) > 300_000, { timeoutMs: 15000, what: 'the first session to carry video' });
+    await waitFor(async () => (await received()) > 300_000, {
+      timeoutMs: 15000,
+      what: 'the first session to carry video',
+    });
     // The outage is ours to measure: from the publisher leaving until the new one sends, plus the reconnect.
     const left = Date.now();
     await first.stop();
@@ -85,7 +90,10 @@ describe('rtmp:// source', { concurrency: true }, () => {
     const result = await reading;
     assert.equal(result.ended, false, 'the RTSP reader stayed connected');
     const expected = (FPS * (result.windowMs - outageMs - 2000)) / 1000;
-    assert.ok(result.frames >= 0.95 * expected, `${result.frames} frames in ${result.windowMs} ms with a ${outageMs} ms outage (expected ≥ ${expected})`);
+    assert.ok(
+      result.frames >= 0.95 * expected,
+      `${result.frames} frames in ${result.windowMs} ms with a ${outageMs} ms outage (expected ≥ ${expected})`,
+    );
   });
 
   it('ffmpeg as a one-client RTMP server (-listen 1) → ts2rtc → RTSP reader: ≥ 95 % of the frames', async () => {
@@ -95,6 +103,7 @@ describe('rtmp:// source', { concurrency: true }, () => {
       name: 'ffmpeg (rtmp -listen 1)',
       command: 'ffmpeg',
       debianPackage: 'ffmpeg',
+      // prettier-ignore
       args: [
         '-hide_banner', '-nostdin', '-v', 'warning',
         '-re', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=${FPS}`,
@@ -115,7 +124,12 @@ describe('rtmp:// source', { concurrency: true }, () => {
       countFrames(server.rtspUrl('cam'), { seconds: SECONDS, firstFrameTimeoutMs: 20000 }),
       countFrames(server.rtspUrl('cam'), { seconds: SECONDS, media: 'audio', firstFrameTimeoutMs: 20000 }),
     ]);
-    assertNoGaps('ffmpeg -listen → ts2rtc → RTSP video', { ...video, stderr: `${video.stderr}\n${ffmpeg.stderr()}` }, FPS, 0.95);
+    assertNoGaps(
+      'ffmpeg -listen → ts2rtc → RTSP video',
+      { ...video, stderr: `${video.stderr}\n${ffmpeg.stderr()}` },
+      FPS,
+      0.95,
+    );
     assertNoGaps('ffmpeg -listen → ts2rtc → RTSP audio', audio, AAC_FPS, 0.95);
   });
 });

@@ -23,16 +23,24 @@ if (netnsGuard(import.meta.url)) {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  const stats = async (page: Page): Promise<PagePlayerStats | null> => (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
+  const stats = async (page: Page): Promise<PagePlayerStats | null> =>
+    (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
 
   async function framesOver(page: Page, url: string): Promise<{ frames: number; seconds: number }> {
     await page.goto(url);
-    const start = await waitFor(async () => {
-      const s = await stats(page);
-      return s && s.framesDecoded >= 10 ? s : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 100, what: 'WebRTC frames' });
+    const start = await waitFor(
+      async () => {
+        const s = await stats(page);
+        return s && s.framesDecoded >= 10 ? s : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: 'WebRTC frames' },
+    );
     const t0 = Date.now();
-    const end = await waitFor(async () => (Date.now() - t0 >= WINDOW_MS ? stats(page) : undefined), { timeoutMs: WINDOW_MS + 5000, intervalMs: 100, what: 'the window' });
+    const end = await waitFor(async () => (Date.now() - t0 >= WINDOW_MS ? stats(page) : undefined), {
+      timeoutMs: WINDOW_MS + 5000,
+      intervalMs: 100,
+      what: 'the window',
+    });
     assert.equal(end.videoCodec, 'H264');
     return { frames: end.framesDecoded - start.framesDecoded, seconds: (Date.now() - t0) / 1000 };
   }
@@ -46,7 +54,10 @@ if (netnsGuard(import.meta.url)) {
       cleanups.push(() => nginx.stop());
       const publisher = await publishTestStream(nginx.url('x'), { video: 'h264', audio: 'aac', fps: FPS });
       cleanups.push(() => publisher.stop());
-      server = await startTs2rtc({ cam: nginx.url('x'), pub: null }, { webrtc: { listen: '127.0.0.1:0', ice_servers: [], filters: { loopback: true } } });
+      server = await startTs2rtc(
+        { cam: nginx.url('x'), pub: null },
+        { webrtc: { listen: '127.0.0.1:0', ice_servers: [], filters: { loopback: true } } },
+      );
       cleanups.push(() => server.stop());
       chrome = await launchChromium();
       cleanups.push(() => chrome.stop());

@@ -66,14 +66,22 @@ describe('RTSP client: camera authentication', () => {
     trying = false;
     await retry;
 
-    process.stderr.write(`good stream: ${window.frames} frames in 5 s while ${failures.length} viewers of the bad one failed\n`);
+    process.stderr.write(
+      `good stream: ${window.frames} frames in 5 s while ${failures.length} viewers of the bad one failed\n`,
+    );
     assert.ok(window.frames >= 119, `good stream: ${window.frames} frames in 5 s`);
     assert.ok(failures.length >= 10, `${failures.length} failed attempts`);
-    assert.ok(failures.every((f) => f.includes('RTSP_401')), failures[0]);
+    assert.ok(
+      failures.every((f) => f.includes('RTSP_401')),
+      failures[0],
+    );
 
     const json = producerJson(bad);
     const error = String(json['error']);
-    assert.match(error, /^RTSP_401: Unauthorized \(DESCRIBE rtsp:\/\/\*\*\*@127\.0\.0\.1:\d+\/stream: wrong user or password\)$/);
+    assert.match(
+      error,
+      /^RTSP_401: Unauthorized \(DESCRIBE rtsp:\/\/\*\*\*@127\.0\.0\.1:\d+\/stream: wrong user or password\)$/,
+    );
     assert.equal(json['url'], wrongUrl, 'the configured URL stays the producer url (the API masks it)');
 
     const logged = app.logLines.filter((l) => l.includes('RTSP_401'));
@@ -85,7 +93,10 @@ describe('RTSP client: camera authentication', () => {
       assert.match(line, /"level":40/);
     }
     // One 401 per attempt: no retry without the backchannel, which would only add failed logins.
-    const connects = digest.stderr().split('\n').filter((l) => l.includes('client connected')).length;
+    const connects = digest
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('client connected')).length;
     assert.ok(connects <= failures.length + 3, `${connects} connections for ${failures.length} attempts`);
     await goodViewer.stop();
   });

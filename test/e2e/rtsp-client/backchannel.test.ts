@@ -14,7 +14,10 @@ async function fileSize(file: string): Promise<number> {
 async function receivedLevel(camera: GstCamera, seconds: number): Promise<{ rmsDb: number; seconds: number }> {
   const file = camera.backchannelFile;
   assert.ok(file !== undefined);
-  await waitFor(async () => (await fileSize(file)) >= seconds * 8000, { timeoutMs: seconds * 1000 + 8000, what: `${seconds} s of backchannel audio at the camera` });
+  await waitFor(async () => (await fileSize(file)) >= seconds * 8000, {
+    timeoutMs: seconds * 1000 + 8000,
+    what: `${seconds} s of backchannel audio at the camera`,
+  });
   return audioLevel(file, camera.backchannelFormat);
 }
 
@@ -44,12 +47,18 @@ describe('RTSP client: ONVIF Profile T backchannel', () => {
       await stream.addConsumer(mic);
       mic.speak(0.25);
       const level = await receivedLevel(camera, 2);
-      process.stderr.write(`backchannel ${transport}: ${level.seconds.toFixed(2)} s at ${level.rmsDb.toFixed(1)} dBFS (sent ${mic.sent} frames)\n`);
+      process.stderr.write(
+        `backchannel ${transport}: ${level.seconds.toFixed(2)} s at ${level.rmsDb.toFixed(1)} dBFS (sent ${mic.sent} frames)\n`,
+      );
       // A 0.25 full-scale sine is -15 dBFS RMS; silence in G.711 is below -70.
       assert.ok(level.rmsDb > -20 && level.rmsDb < -10, `level ${level.rmsDb} dBFS`);
 
       const json = producerJson(stream);
-      assert.deepEqual(json['medias'], ['video, recvonly, H264', 'audio, recvonly, PCMU/8000', 'audio, sendonly, PCMU/8000']);
+      assert.deepEqual(json['medias'], [
+        'video, recvonly, H264',
+        'audio, recvonly, PCMU/8000',
+        'audio, sendonly, PCMU/8000',
+      ]);
       const senders = json['senders'];
       assert.ok(Array.isArray(senders) && senders.length === 1, 'one backchannel sender');
       // The viewer kept (or got back) its video across the session the microphone needed.
@@ -77,7 +86,12 @@ describe('RTSP client: ONVIF Profile T backchannel', () => {
   it('#backchannel=0 (and, as in go2rtc, any other option without backchannel=1): no sendonly media', async () => {
     const camera = await startGstCamera({ video: 'h264', audio: 'pcmu', onvif: true });
     cameras.push(camera);
-    for (const [suffix, expected] of [['#backchannel=0', false], ['#timeout=10', false], ['#timeout=10#backchannel=1', true], ['', true]] as const) {
+    for (const [suffix, expected] of [
+      ['#backchannel=0', false],
+      ['#timeout=10', false],
+      ['#timeout=10#backchannel=1', true],
+      ['', true],
+    ] as const) {
       const name = `opt${suffix}`;
       const stream = app.streams.set(name, [camera.url + suffix], 'config');
       const viewer = new Viewer(['video']);
@@ -98,8 +112,13 @@ describe('RTSP client: ONVIF Profile T backchannel', () => {
     const viewer = new Viewer(['video']);
     await stream.addConsumer(viewer);
     await viewer.waitFor('video', 10);
-    assert.ok(app.logLines.some((l) => l.includes('DESCRIBE with the ONVIF backchannel failed') && l.includes('RTSP_551')));
-    const connects = camera.stderr().split('\n').filter((l) => l.includes('client connected')).length;
+    assert.ok(
+      app.logLines.some((l) => l.includes('DESCRIBE with the ONVIF backchannel failed') && l.includes('RTSP_551')),
+    );
+    const connects = camera
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('client connected')).length;
     assert.equal(connects, 1, 'one connection: DESCRIBE was asked again on it');
     await viewer.stop();
   });

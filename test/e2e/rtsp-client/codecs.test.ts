@@ -34,7 +34,10 @@ describe('RTSP client: H265 and MJPEG cameras', () => {
     assert.equal(key?.codec.name, 'H265');
     const types = nalTypes(key.packet.payload, (b) => (b >> 1) & 0x3f);
     for (const t of [32, 33, 34]) assert.ok(types.includes(t), `NAL type ${t} in ${types.join(',')}`);
-    assert.ok(types.some((t) => t >= 16 && t <= 21), `an IRAP slice in ${types.join(',')}`);
+    assert.ok(
+      types.some((t) => t >= 16 && t <= 21),
+      `an IRAP slice in ${types.join(',')}`,
+    );
     assert.equal(viewer.of('audio')[0]?.codec.name, 'PCMA');
 
     const file = path.join(dir, 'key.h265');

@@ -38,13 +38,18 @@ export class Viewer extends ConsumerBase {
   constructor(kinds: ReadonlyArray<Media['kind']> = ['video', 'audio']) {
     super(
       { formatName: 'test', protocol: 'pipe' },
-      kinds.map((kind): Media => ({ kind, direction: 'sendonly', codecs: [{ name: 'ANY', clockRate: 0, channels: 0 }] })),
+      kinds.map((kind): Media => ({
+        kind,
+        direction: 'sendonly',
+        codecs: [{ name: 'ANY', clockRate: 0, channels: 0 }],
+      })),
     );
   }
 
   addTrack(media: Media, codec: Codec, receiver: Receiver): void {
     this.attach(media, codec, receiver, (packet) => {
-      if (this.arrivals.length < 100_000) this.arrivals.push({ kind: media.kind, codec, packet, at: performance.now() });
+      if (this.arrivals.length < 100_000)
+        this.arrivals.push({ kind: media.kind, codec, packet, at: performance.now() });
       return true;
     });
   }
@@ -77,15 +82,27 @@ export interface WindowCount {
  * Waits until `windowMs` have passed since the first frame of `kind` (or since `from`, the index of a frame
  * to start at), then counts the frames of that window. Fails when no frame comes in `timeoutMs`.
  */
-export async function countWindow(viewer: Viewer, kind: Media['kind'], windowMs: number, from = 0): Promise<WindowCount> {
+export async function countWindow(
+  viewer: Viewer,
+  kind: Media['kind'],
+  windowMs: number,
+  from = 0,
+): Promise<WindowCount> {
   await viewer.waitFor(kind, from + 1);
   const start = viewer.of(kind)[from]?.at ?? 0;
-  await waitFor(() => performance.now() - start >= windowMs, { timeoutMs: windowMs + 2000, what: `${windowMs} ms of ${kind}` });
-  const inWindow = viewer.of(kind).slice(from).filter((a) => a.at - start < windowMs);
+  await waitFor(() => performance.now() - start >= windowMs, {
+    timeoutMs: windowMs + 2000,
+    what: `${windowMs} ms of ${kind}`,
+  });
+  const inWindow = viewer
+    .of(kind)
+    .slice(from)
+    .filter((a) => a.at - start < windowMs);
   const first = inWindow[0];
   const last = inWindow.at(-1);
   const clock = first?.codec.clockRate || 90000;
-  const step = inWindow.length > 1 && first && last ? (last.packet.timestamp - first.packet.timestamp) / (inWindow.length - 1) : 0;
+  const step =
+    inWindow.length > 1 && first && last ? (last.packet.timestamp - first.packet.timestamp) / (inWindow.length - 1) : 0;
   const streamMs = first && last ? ((last.packet.timestamp - first.packet.timestamp + step) * 1000) / clock : 0;
   const steps = inWindow.slice(1).map((a, i) => a.packet.timestamp - (inWindow[i]?.packet.timestamp ?? 0));
   const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)] ?? 0;
@@ -99,10 +116,18 @@ export async function countWindow(viewer: Viewer, kind: Media['kind'], windowMs:
  * stream time (70 %): it is live. Prints the counts.
  */
 export function assertArrived(what: string, window: WindowCount, windowMs: number, share = 0.95): void {
-  process.stderr.write(`${what}: ${window.frames} frames, ${window.missing} missing, ${window.streamMs.toFixed(0)} ms of stream in ${windowMs} ms\n`);
+  process.stderr.write(
+    `${what}: ${window.frames} frames, ${window.missing} missing, ${window.streamMs.toFixed(0)} ms of stream in ${windowMs} ms\n`,
+  );
   const arrived = window.frames / (window.frames + window.missing);
-  assert.ok(arrived >= share, `${what}: ${window.frames} frames arrived, ${window.missing} missing (${(arrived * 100).toFixed(1)} %)`);
-  assert.ok(window.streamMs >= windowMs * 0.7, `${what}: only ${window.streamMs.toFixed(0)} ms of stream in ${windowMs} ms`);
+  assert.ok(
+    arrived >= share,
+    `${what}: ${window.frames} frames arrived, ${window.missing} missing (${(arrived * 100).toFixed(1)} %)`,
+  );
+  assert.ok(
+    window.streamMs >= windowMs * 0.7,
+    `${what}: only ${window.streamMs.toFixed(0)} ms of stream in ${windowMs} ms`,
+  );
 }
 
 /**
@@ -115,7 +140,9 @@ export class Microphone extends ConsumerBase {
   private timer: NodeJS.Timeout | undefined;
 
   constructor() {
-    super({ formatName: 'microphone', protocol: 'pipe' }, [{ kind: 'audio', direction: 'recvonly', codecs: [{ name: 'PCMU', clockRate: 8000, channels: 1 }] }]);
+    super({ formatName: 'microphone', protocol: 'pipe' }, [
+      { kind: 'audio', direction: 'recvonly', codecs: [{ name: 'PCMU', clockRate: 8000, channels: 1 }] },
+    ]);
   }
 
   addTrack(): void {}
@@ -160,7 +187,7 @@ export function producerJson(stream: Stream): Record<string, unknown> {
 /** AVCC (4-byte lengths) → NAL unit types, using `typeOf` for the codec's header layout. */
 export function nalTypes(avcc: Buffer, typeOf: (firstByte: number) => number): number[] {
   const types: number[] = [];
-  for (let pos = 0; pos + 4 <= avcc.length; ) {
+  for (let pos = 0; pos + 4 <= avcc.length;) {
     const size = avcc.readUInt32BE(pos);
     const first = avcc[pos + 4];
     if (first !== undefined) types.push(typeOf(first));
@@ -172,7 +199,7 @@ export function nalTypes(avcc: Buffer, typeOf: (firstByte: number) => number): n
 /** AVCC → Annex B (start codes), for ffprobe. */
 export function avccToAnnexB(avcc: Buffer): Buffer {
   const parts: Buffer[] = [];
-  for (let pos = 0; pos + 4 <= avcc.length; ) {
+  for (let pos = 0; pos + 4 <= avcc.length;) {
     const size = avcc.readUInt32BE(pos);
     parts.push(Buffer.from([0, 0, 0, 1]), avcc.subarray(pos + 4, pos + 4 + size));
     pos += 4 + size;

@@ -41,7 +41,10 @@ describe('RTSP client: connect/disconnect loop', () => {
     await producer.start();
     // Audio flows within 20 ms; video would wait for the next key frame. The wait is long because it measures
     // nothing (a CI run on a busy machine once missed 5 s in one of its 200 rounds); leaks are what is tested.
-    await waitFor(() => receivers.some((r) => r.codec.name === 'PCMU' && r.stats.packets >= 2), { timeoutMs: 20_000, what: 'audio frames' });
+    await waitFor(() => receivers.some((r) => r.codec.name === 'PCMU' && r.stats.packets >= 2), {
+      timeoutMs: 20_000,
+      what: 'audio frames',
+    });
     await producer.stop();
   }
 
@@ -49,8 +52,12 @@ describe('RTSP client: connect/disconnect loop', () => {
     await round('tcp');
     await round('udp');
     // Closed sockets leave the lists when libuv has run their close callbacks, a turn or two later.
-    const settled = (base: Map<string, number>) => [...resources()].every(([name, count]) => count <= (base.get(name) ?? 0));
-    const idle = new Map([['PipeWrap', 99], ['ProcessWrap', 99]]);
+    const settled = (base: Map<string, number>) =>
+      [...resources()].every(([name, count]) => count <= (base.get(name) ?? 0));
+    const idle = new Map([
+      ['PipeWrap', 99],
+      ['ProcessWrap', 99],
+    ]);
     await waitFor(() => settled(idle), { timeoutMs: 3000, what: 'the warm-up sessions released' });
     const baseHandles = activeHandles();
     const baseResources = resources();
@@ -62,12 +69,20 @@ describe('RTSP client: connect/disconnect loop', () => {
       what: `handles back to ${baseHandles} (now ${activeHandles()}: ${process.getActiveResourcesInfo().join(',')})`,
     });
     const after = resources();
-    process.stderr.write(`${ROUNDS} sessions in ${seconds.toFixed(1)} s; handles ${baseHandles} → ${activeHandles()}; resources ${JSON.stringify([...after])}\n`);
+    process.stderr.write(
+      `${ROUNDS} sessions in ${seconds.toFixed(1)} s; handles ${baseHandles} → ${activeHandles()}; resources ${JSON.stringify([...after])}\n`,
+    );
     for (const [name, count] of after) {
-      assert.ok(count <= (baseResources.get(name) ?? 0), `${name}: ${count} now, ${baseResources.get(name) ?? 0} before`);
+      assert.ok(
+        count <= (baseResources.get(name) ?? 0),
+        `${name}: ${count} now, ${baseResources.get(name) ?? 0} before`,
+      );
     }
     // Every session ended with TEARDOWN and a closed connection on the camera's side too.
-    const closed = camera.stderr().split('\n').filter((l) => / closed$/.test(l)).length;
+    const closed = camera
+      .stderr()
+      .split('\n')
+      .filter((l) => / closed$/.test(l)).length;
     assert.ok(closed >= ROUNDS, `${closed} client connections closed at the camera`);
   });
 });

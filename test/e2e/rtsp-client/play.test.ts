@@ -41,7 +41,10 @@ describe('RTSP client: H264 + audio from a GStreamer camera through the hub', ()
 
       for (const [i, viewer] of viewers.entries()) {
         const label = i === 0 ? 'tcp' : 'udp';
-        const [video, sound] = await Promise.all([countWindow(viewer, 'video', WINDOW_MS), countWindow(viewer, 'audio', WINDOW_MS)]);
+        const [video, sound] = await Promise.all([
+          countWindow(viewer, 'video', WINDOW_MS),
+          countWindow(viewer, 'audio', WINDOW_MS),
+        ]);
         assertArrived(`${codec} ${label} video`, video, WINDOW_MS);
         assertArrived(`${codec} ${label} audio`, sound, WINDOW_MS);
 
@@ -50,14 +53,23 @@ describe('RTSP client: H264 + audio from a GStreamer camera through the hub', ()
         assert.equal(firstVideo?.packet.keyframe, true, 'the first frame a viewer gets is a key frame');
         // A key frame is self-contained: SPS (7) and PPS (8) in-band before the IDR slice (5).
         const types = nalTypes(firstVideo.packet.payload, (b) => b & 0x1f);
-        assert.ok(types.includes(7) && types.includes(8) && types.includes(5), `key frame NAL types ${types.join(',')}`);
+        assert.ok(
+          types.includes(7) && types.includes(8) && types.includes(5),
+          `key frame NAL types ${types.join(',')}`,
+        );
         const audioCodec = viewer.of('audio')[0]?.codec;
         assert.equal(audioCodec?.name, codec);
         assert.equal(audioCodec?.clockRate, clock);
         // 25 fps at 90 kHz: 3600 ticks per frame, timestamps growing.
-        const ts = viewer.of('video').slice(0, 50).map((a) => a.packet.timestamp);
+        const ts = viewer
+          .of('video')
+          .slice(0, 50)
+          .map((a) => a.packet.timestamp);
         const steps = ts.slice(1).map((t, k) => t - (ts[k] ?? 0));
-        assert.ok(steps.every((s) => s > 0), 'video timestamps grow');
+        assert.ok(
+          steps.every((s) => s > 0),
+          'video timestamps grow',
+        );
         const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)];
         assert.equal(median, 3600);
 

@@ -10,7 +10,10 @@ import { freeTcpPort } from '../../peers/ports.js';
 import { countWindow, producerJson, startApp, Viewer, type RtspTestApp } from './helpers.js';
 
 function requests(camera: GstCamera, method: string): number {
-  return camera.stderr().split('\n').filter((l) => l.includes(`received a request ${method} `)).length;
+  return camera
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes(`received a request ${method} `)).length;
 }
 
 describe('RTSP client: session life', () => {
@@ -58,7 +61,10 @@ describe('RTSP client: session life', () => {
     await video.waitFor('video', before + 25);
     assert.equal(audio.of('audio')[0]?.codec.name, 'OPUS');
     assert.equal((producerJson(stream)['receivers'] as unknown[]).length, 2);
-    const connects = camera.stderr().split('\n').filter((l) => l.includes('client connected')).length;
+    const connects = camera
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('client connected')).length;
     assert.equal(connects, 2, 'the late track took one new session');
     await video.stop();
     await audio.stop();
@@ -88,7 +94,10 @@ describe('RTSP client: session life', () => {
     const error = await closed;
     assert.ok(error instanceof Error, 'onClose carries an error');
     assert.match(error.message, /closed the connection|ECONNRESET/);
-    const error2 = await waitFor(() => producerJson(stream)['error'], { timeoutMs: 5000, what: 'the stream shows the failure' });
+    const error2 = await waitFor(() => producerJson(stream)['error'], {
+      timeoutMs: 5000,
+      what: 'the stream shows the failure',
+    });
     process.stderr.write(`killed camera: producer closed with "${error.message}", stream shows "${String(error2)}"\n`);
 
     const frames = viewer.of('video').length;

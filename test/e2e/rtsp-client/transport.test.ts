@@ -70,7 +70,23 @@ describe('RTSP client: connections (RTSPS, redirects, failures)', () => {
       name: 'openssl',
       command: 'openssl',
       debianPackage: 'openssl',
-      args: ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=camera.invalid'],
+      args: [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=camera.invalid',
+      ],
       timeoutMs: 10_000,
     });
     assert.equal(made.code, 0, made.stderr);
@@ -114,17 +130,26 @@ describe('RTSP client: connections (RTSPS, redirects, failures)', () => {
     const loopPort = await listen(loop);
     const looping = app.streams.set('loop', [`rtsp://127.0.0.1:${loopPort}/start`], 'config');
     await assert.rejects(looping.addConsumer(new Viewer(['video'])), /RTSP_REDIRECTS/);
-    assert.match(String(producerJson(looping)['error']), /^RTSP_REDIRECTS: OPTIONS rtsp:\/\/127\.0\.0\.1:\d+\/again5: more than 5 redirects$/);
+    assert.match(
+      String(producerJson(looping)['error']),
+      /^RTSP_REDIRECTS: OPTIONS rtsp:\/\/127\.0\.0\.1:\d+\/again5: more than 5 redirects$/,
+    );
   });
 
   it('nobody listening: RTSP_CONNECT; a wrong path: RTSP_404', async () => {
     const port = await freeTcpPort();
     const refused = app.streams.set('refused', [`rtsp://127.0.0.1:${port}/x`], 'config');
     await assert.rejects(refused.addConsumer(new Viewer(['video'])), /RTSP_CONNECT/);
-    assert.match(String(producerJson(refused)['error']), /^RTSP_CONNECT: rtsp:\/\/127\.0\.0\.1:\d+\/x: connect ECONNREFUSED/);
+    assert.match(
+      String(producerJson(refused)['error']),
+      /^RTSP_CONNECT: rtsp:\/\/127\.0\.0\.1:\d+\/x: connect ECONNREFUSED/,
+    );
 
     const missing = app.streams.set('missing', [camera.authUrl.replace('/stream', '/nothing')], 'config');
     await assert.rejects(missing.addConsumer(new Viewer(['video'])), /RTSP_404/);
-    assert.match(String(producerJson(missing)['error']), /^RTSP_404: Not Found \(DESCRIBE rtsp:\/\/\*\*\*@127\.0\.0\.1:\d+\/nothing\)$/);
+    assert.match(
+      String(producerJson(missing)['error']),
+      /^RTSP_404: Not Found \(DESCRIBE rtsp:\/\/\*\*\*@127\.0\.0\.1:\d+\/nothing\)$/,
+    );
   });
 });

@@ -32,7 +32,13 @@ async function ts2rtc(streams: Record<string, string | null>): Promise<RunningTs
 describe('camera → ts2rtc → readers over RTSP', () => {
   for (const audio of ['pcmu', 'aac', 'opus'] as const) {
     it(`relays H264 + ${audio} with >= 95% of the frames over TCP and UDP`, async () => {
-      const cam = await camera({ video: 'h264', audio, auth: audio === 'aac' ? 'basic' : 'digest', user: 'admin', password: 'secret' });
+      const cam = await camera({
+        video: 'h264',
+        audio,
+        auth: audio === 'aac' ? 'basic' : 'digest',
+        user: 'admin',
+        password: 'secret',
+      });
       const server = await ts2rtc({ cam: cam.authUrl });
       // The four readers at once, as four viewers of one camera (one 5 s window instead of four in a row).
       const [tcp, udp, sound, gst] = await Promise.all([
@@ -41,7 +47,10 @@ describe('camera → ts2rtc → readers over RTSP', () => {
         countFrames(server.rtspUrl('cam?audio'), { seconds: 3, media: 'audio' }),
         countFramesGst(server.rtspUrl('cam'), { seconds: 3 }),
       ]);
-      for (const [transport, video] of [['tcp', tcp], ['udp', udp]] as const) {
+      for (const [transport, video] of [
+        ['tcp', tcp],
+        ['udp', udp],
+      ] as const) {
         assert.ok(video.frames >= 119, `${audio}/${transport}: ${video.frames} of 125 frames in 5 s`);
       }
       assert.ok(sound.streamMs >= 2800, `${audio}: ${sound.streamMs} ms of audio in 3 s`);
@@ -55,7 +64,9 @@ describe('camera → ts2rtc → readers over RTSP', () => {
     const server = await ts2rtc({ good: cam.authUrl, bad: wrong });
     const reading = countFrames(server.rtspUrl('good'), { seconds: 4 });
     await assert.rejects(countFrames(server.rtspUrl('bad'), { seconds: 1, firstFrameTimeoutMs: 5000 }));
-    const json = (await (await fetch(`${server.apiUrl}/api/streams?src=bad`)).json()) as { producers: Array<{ url: string; error?: string }> };
+    const json = (await (await fetch(`${server.apiUrl}/api/streams?src=bad`)).json()) as {
+      producers: Array<{ url: string; error?: string }>;
+    };
     assert.match(json.producers[0]?.error ?? '', /RTSP_401/);
     assert.doesNotMatch(JSON.stringify(json), /nope/, 'the password is masked');
     const good = await reading;
@@ -71,10 +82,16 @@ describe('camera → ts2rtc → readers over RTSP', () => {
     assert.ok(result.received > 0, 'the reader got the camera media meanwhile');
     const file = cam.backchannelFile;
     assert.ok(file && cam.backchannelFormat);
-    const level = await waitFor(async () => {
-      const l = await audioLevel(file, cam.backchannelFormat).catch(() => undefined);
-      return l && l.seconds >= 2 ? l : undefined;
-    }, { timeoutMs: 5000, what: 'audio in the camera file' });
-    assert.ok(level.rmsDb > -30, `camera recorded ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s`);
+    const level = await waitFor(
+      async () => {
+        const l = await audioLevel(file, cam.backchannelFormat).catch(() => undefined);
+        return l && l.seconds >= 2 ? l : undefined;
+      },
+      { timeoutMs: 5000, what: 'audio in the camera file' },
+    );
+    assert.ok(
+      level.rmsDb > -30,
+      `camera recorded ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s`,
+    );
   });
 });

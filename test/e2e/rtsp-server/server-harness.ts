@@ -15,7 +15,10 @@ export interface RunningTs2rtc {
  * The real server (every module, as main.ts wires it) on free loopback ports, from a config object. WebRTC's fixed
  * port is off unless the YAML sets it, so tests never collide with a running ts2rtc.
  */
-export async function startTs2rtc(extra: { streams?: Record<string, string | string[] | null>; rtsp?: Record<string, unknown> }, logLines?: string[]): Promise<RunningTs2rtc> {
+export async function startTs2rtc(
+  extra: { streams?: Record<string, string | string[] | null>; rtsp?: Record<string, unknown> },
+  logLines?: string[],
+): Promise<RunningTs2rtc> {
   const rtspPort = await freeTcpPort();
   const whole = {
     api: { listen: '127.0.0.1:0' },

@@ -41,7 +41,8 @@ describe('RTSP server', () => {
   });
 
   it('serves the codec filters: ?video, ?audio, ?video&audio, ?audio=opus', async () => {
-    const kinds = async (query: string) => (await ffprobeJson(ts2rtc.rtspUrl(`demo${query}`))).streams.map((s) => `${s.codec_type}:${s.codec_name}`);
+    const kinds = async (query: string) =>
+      (await ffprobeJson(ts2rtc.rtspUrl(`demo${query}`))).streams.map((s) => `${s.codec_type}:${s.codec_name}`);
     assert.deepEqual(await kinds('?video'), ['video:h264']);
     assert.deepEqual(await kinds('?audio'), ['audio:opus']);
     assert.deepEqual(await kinds('?video&audio'), ['video:h264', 'audio:opus']);
@@ -62,7 +63,10 @@ describe('RTSP server', () => {
         const video = await countFrames(ts2rtc.rtspUrl(name), { seconds: 4 });
         assert.ok(video.frames >= 95, `${video.frames} of 100 published frames read back`);
         const probe = await ffprobeJson(ts2rtc.rtspUrl(name));
-        assert.deepEqual(probe.streams.map((s) => s.codec_name), ['h264', audio]);
+        assert.deepEqual(
+          probe.streams.map((s) => s.codec_name),
+          ['h264', audio],
+        );
         const json = (await (await fetch(`${ts2rtc.apiUrl}/api/streams?src=${name}`)).json()) as {
           producers: Array<{ format_name?: string; medias?: string[] }>;
         };
@@ -73,20 +77,32 @@ describe('RTSP server', () => {
         await publisher.stop();
       }
       // The publisher is gone from the stream once it hung up.
-      await waitFor(async () => {
-        const json = (await (await fetch(`${ts2rtc.apiUrl}/api/streams?src=${name}`)).json()) as { producers: unknown[] | null };
-        return (json.producers ?? []).length === 0;
-      }, { what: 'publisher removed' });
+      await waitFor(
+        async () => {
+          const json = (await (await fetch(`${ts2rtc.apiUrl}/api/streams?src=${name}`)).json()) as {
+            producers: unknown[] | null;
+          };
+          return (json.producers ?? []).length === 0;
+        },
+        { what: 'publisher removed' },
+      );
     });
   }
 
   it('refuses a publish into a stream that does not exist', async () => {
-    await assert.rejects(publishTestStream(ts2rtc.rtspUrl('not_configured'), { seconds: 2, startTimeoutMs: 5000 }), /404|failed/i);
+    await assert.rejects(
+      publishTestStream(ts2rtc.rtspUrl('not_configured'), { seconds: 2, startTimeoutMs: 5000 }),
+      /404|failed/i,
+    );
   });
 
   it('survives garbage and a half-sent request while another client keeps its frame rate', async () => {
     const reading = countFrames(ts2rtc.rtspUrl('demo'), { seconds: 4 });
-    const junk = [Buffer.from('\x00\xff garbage\r\n\r\n'), Buffer.from('DESCRIBE rtsp://x/demo RTSP/1.0\r\nCSeq: abc\r\nContent-Length: 99999999\r\n\r\n'), Buffer.alloc(70_000, 0x41)];
+    const junk = [
+      Buffer.from('\x00\xff garbage\r\n\r\n'),
+      Buffer.from('DESCRIBE rtsp://x/demo RTSP/1.0\r\nCSeq: abc\r\nContent-Length: 99999999\r\n\r\n'),
+      Buffer.alloc(70_000, 0x41),
+    ];
     for (const bytes of junk) {
       await new Promise<void>((resolve) => {
         const socket = connect(ts2rtc.rtspPort, '127.0.0.1', () => {

@@ -105,26 +105,51 @@ describe('security audit (built server)', () => {
 
   it('the WebSocket upgrade asks for credentials; with them, other sites are refused (WS and /api/exit)', async () => {
     const res = await request(`${api}/api/ws?src=cam`, {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
     });
     assert.equal(res.status, 401);
     // With credentials, a page of another site is still refused (a browser attaches remembered credentials).
     const crossSite = await request(`${api}/api/ws?src=cam`, {
-      headers: { ...AUTH, Origin: 'http://evil.example', Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      headers: {
+        ...AUTH,
+        Origin: 'http://evil.example',
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
     });
     assert.equal(crossSite.status, 403);
-    const write = await request(`${api}/api/exit?code=0`, { method: 'POST', headers: { ...AUTH, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    const write = await request(`${api}/api/exit?code=0`, {
+      method: 'POST',
+      headers: { ...AUTH, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+    });
     assert.equal(write.status, 403, '/api/exit from another site with credentials');
     assert.equal(proc.child.exitCode, null);
   });
 
   const lan = lanAddress();
-  it('RTSP DESCRIBE and ANNOUNCE ask non-loopback clients for credentials', { skip: lan === undefined && 'no LAN address' }, async () => {
-    const describeRes = await rtspRequest(`rtsp://${lan}:${rtsp}/cam`, 'DESCRIBE', { CSeq: '1', Accept: 'application/sdp' });
-    assert.equal(describeRes.status, 401);
-    const announceRes = await rtspRequest(`rtsp://${lan}:${rtsp}/pushed`, 'ANNOUNCE', { CSeq: '1', 'Content-Type': 'application/sdp' });
-    assert.equal(announceRes.status, 401);
-  });
+  it(
+    'RTSP DESCRIBE and ANNOUNCE ask non-loopback clients for credentials',
+    { skip: lan === undefined && 'no LAN address' },
+    async () => {
+      const describeRes = await rtspRequest(`rtsp://${lan}:${rtsp}/cam`, 'DESCRIBE', {
+        CSeq: '1',
+        Accept: 'application/sdp',
+      });
+      assert.equal(describeRes.status, 401);
+      const announceRes = await rtspRequest(`rtsp://${lan}:${rtsp}/pushed`, 'ANNOUNCE', {
+        CSeq: '1',
+        'Content-Type': 'application/sdp',
+      });
+      assert.equal(announceRes.status, 401);
+    },
+  );
 
   it('request bodies are capped: a config body over 4 MiB is refused (413) before it is read', async () => {
     // A raw socket: the server answers and closes as soon as it sees the declared length.
@@ -135,7 +160,9 @@ describe('security audit (built server)', () => {
       socket.on('error', () => resolve(answer));
       socket.on('close', () => resolve(answer));
       socket.setTimeout(5000, () => reject(new Error(`no answer: ${answer}`)));
-      socket.write(`POST /api/config HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.Authorization}\r\nContent-Type: application/yaml\r\nContent-Length: ${5 * 1024 * 1024}\r\n\r\n# x\n`);
+      socket.write(
+        `POST /api/config HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.Authorization}\r\nContent-Type: application/yaml\r\nContent-Length: ${5 * 1024 * 1024}\r\n\r\n# x\n`,
+      );
     });
     assert.match(head, /^HTTP\/1\.1 413 /);
     assert.match(head, /BODY_TOO_LARGE/);
@@ -144,7 +171,10 @@ describe('security audit (built server)', () => {
   it('the camera password is in neither /api/streams nor the log', async () => {
     // Make the server open the camera (it is unreachable): its connect errors and debug lines are logged.
     await request(`${api}/api/frame.jpeg?src=cam`, { headers: AUTH });
-    await rtspRequest(`rtsp://127.0.0.1:${rtsp}/cam`, 'DESCRIBE', { CSeq: '2', Authorization: basic('reader', 'rtspS3cret') }).catch(() => undefined);
+    await rtspRequest(`rtsp://127.0.0.1:${rtsp}/cam`, 'DESCRIBE', {
+      CSeq: '2',
+      Authorization: basic('reader', 'rtspS3cret'),
+    }).catch(() => undefined);
     // A client with the API's credentials is shown URLs as configured (it can read the config file anyway:
     // addon/src/modules/api/README.md); the errors in the same answer stay masked.
     const streams = (await request(`${api}/api/streams`, { headers: AUTH })).body.toString();

@@ -79,7 +79,8 @@ describe('/api/config masks secrets and merges them back (built server)', () => 
     assert.equal(res.status, 200);
     return res.text;
   };
-  const post = (body: string, query = '') => request(`${api}/api/config${query}`, { method: 'POST', headers: { ...YAML, Accept: 'application/json' }, body });
+  const post = (body: string, query = '') =>
+    request(`${api}/api/config${query}`, { method: 'POST', headers: { ...YAML, Accept: 'application/json' }, body });
 
   it('GET shows every secret as ***, keeps layout and comments; ?raw=1 needs the API credentials', async () => {
     const masked = await getMasked();
@@ -110,7 +111,9 @@ describe('/api/config masks secrets and merges them back (built server)', () => 
     const now = readFileSync(file, 'utf8');
     assert.equal(now, original.replace('# cameras', '# cameras, edited').replace('/stream1', '/stream2'));
     // The running stream got the real password (the API shows the source to the owner).
-    const streams = await request(`${api}/api/streams?src=front`, { headers: { Authorization: basic('admin', 'apiS3cret') } });
+    const streams = await request(`${api}/api/streams?src=front`, {
+      headers: { Authorization: basic('admin', 'apiS3cret') },
+    });
     assert.match(streams.text, /admin:FrontS3cret@192\.0\.2\.10:554\/stream2/);
     original = now;
   });
@@ -121,7 +124,9 @@ describe('/api/config masks secrets and merges them back (built server)', () => 
     assert.equal((await post(changed)).status, 200);
     const now = readFileSync(file, 'utf8');
     assert.ok(now.includes('rtsp://viewer:NewBackPass@192.0.2.11/live'));
-    assert.ok(now.includes('admin:FrontS3cret@') && now.includes('TurnS3cret') && now.includes('--authtoken NgrokTok3n'));
+    assert.ok(
+      now.includes('admin:FrontS3cret@') && now.includes('TurnS3cret') && now.includes('--authtoken NgrokTok3n'),
+    );
 
     const moved = (await getMasked()).replace('192.0.2.10:554', '192.0.2.99:554');
     const refused = await post(moved);
@@ -129,14 +134,27 @@ describe('/api/config masks secrets and merges them back (built server)', () => 
     const body = refused.json() as { code: string; errors: Array<{ code: string; line: number; message: string }> };
     assert.equal(body.code, 'CONFIG_MASKED');
     const line = moved.split('\n').findIndex((l) => l.includes('192.0.2.99')) + 1;
-    assert.deepEqual(body.errors.map((e) => [e.code, e.line]), [['CONFIG_MASKED', line]]);
+    assert.deepEqual(
+      body.errors.map((e) => [e.code, e.line]),
+      [['CONFIG_MASKED', line]],
+    );
     assert.equal(readFileSync(file, 'utf8'), now, 'file unchanged');
     // The check reports the same problem, so the editor marks the line before a save is tried.
-    const check = (await post(moved, '?check=1')).json() as { valid: boolean; errors: Array<{ code: string; line: number }> };
+    const check = (await post(moved, '?check=1')).json() as {
+      valid: boolean;
+      errors: Array<{ code: string; line: number }>;
+    };
     assert.equal(check.valid, false);
-    assert.deepEqual(check.errors.map((e) => [e.code, e.line]), [['CONFIG_MASKED', line]]);
+    assert.deepEqual(
+      check.errors.map((e) => [e.code, e.line]),
+      [['CONFIG_MASKED', line]],
+    );
     // PATCH with a masked URL merges into the file with the real password.
-    const patch = await request(`${api}/api/config`, { method: 'PATCH', headers: YAML, body: 'streams:\n  front: rtsp://admin:***@192.0.2.10:554/stream3\n' });
+    const patch = await request(`${api}/api/config`, {
+      method: 'PATCH',
+      headers: YAML,
+      body: 'streams:\n  front: rtsp://admin:***@192.0.2.10:554/stream3\n',
+    });
     assert.equal(patch.status, 200, patch.text);
     assert.match(readFileSync(file, 'utf8'), /front: rtsp:\/\/admin:FrontS3cret@192\.0\.2\.10:554\/stream3/);
   });

@@ -36,7 +36,11 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
   const touch = (name: string): string => `exec:touch ${path.join(marks, name)}`;
   const noMarks = (): void => assert.deepEqual(readdirSync(marks), [], 'a command ran');
   /** Lines the server logged about a started process (ManagedProcess logs `<name>: started` at debug). */
-  const started = (): string[] => proc.stdout().split('\n').filter((l) => /: started/.test(l));
+  const started = (): string[] =>
+    proc
+      .stdout()
+      .split('\n')
+      .filter((l) => /: started/.test(l));
   const body = (res: { text: string }): { error?: string; code?: string } => {
     try {
       return JSON.parse(res.text) as { error?: string; code?: string };
@@ -50,14 +54,26 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
     marks = path.join(dir, 'marks');
     mkdirSync(marks);
     mkdirSync(path.join(dir, 'ha', '.storage'), { recursive: true });
-    const entry = (title: string, stream: string) => ({ domain: 'generic', entry_id: title, title, data: {}, options: { stream_source: stream, still_image_url: '' } });
+    const entry = (title: string, stream: string) => ({
+      domain: 'generic',
+      entry_id: title,
+      title,
+      data: {},
+      options: { stream_source: stream, still_image_url: '' },
+    });
     writeFileSync(
       path.join(dir, 'ha', '.storage', 'core.config_entries'),
       JSON.stringify({
         version: 1,
         minor_version: 5,
         key: 'core.config_entries',
-        data: { entries: [entry('Evil Exec', touch('hass-exec')), entry('Evil File', 'ffmpeg:/etc/passwd#video=h264'), entry('Evil Echo', `echo:${touch('hass-echo')}`)] },
+        data: {
+          entries: [
+            entry('Evil Exec', touch('hass-exec')),
+            entry('Evil File', 'ffmpeg:/etc/passwd#video=h264'),
+            entry('Evil Echo', `echo:${touch('hass-echo')}`),
+          ],
+        },
       }),
     );
     onvif = await startFakeOnvif({
@@ -81,7 +97,9 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
       if (req.url === '/redirect') {
         res.writeHead(302, { Location: 'file:///etc/passwd' }).end();
       } else if (req.url?.startsWith('/cameras/')) {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ success: true, result: { url: touch('ivideon') } }));
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ success: true, result: { url: touch('ivideon') } }));
       } else {
         res.writeHead(404).end();
       }
@@ -142,7 +160,11 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
     for (const name of ['onvif_exec', 'onvif_file']) {
       const seen = await open(name);
       assert.notEqual(seen.status, 200, name);
-      assert.match(`${seen.code ?? ''} ${seen.error ?? ''} ${seen.log}`, /ONVIF_URI_UNSUPPORTED|only rtsp:\/\/ and rtsps:\/\//, `${name}: ${JSON.stringify(seen)}`);
+      assert.match(
+        `${seen.code ?? ''} ${seen.error ?? ''} ${seen.log}`,
+        /ONVIF_URI_UNSUPPORTED|only rtsp:\/\/ and rtsps:\/\//,
+        `${name}: ${JSON.stringify(seen)}`,
+      );
     }
     // A `#` in the device's answer is not read as source options: the RTSP client dials the URI without it.
     const hash = await open('onvif_hash');
@@ -154,19 +176,37 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
 
   it("Home Assistant's stream source exec:/echo:/ffmpeg:/etc/passwd (.storage, linked or auto-added, or its WebSocket's camera/stream) is refused (SOURCE_FORBIDDEN)", async () => {
     const streams = JSON.parse((await request(`${api}/api/streams`)).text) as Record<string, unknown>;
-    for (const title of ['Evil Exec', 'Evil File', 'Evil Echo']) assert.ok(Object.hasOwn(streams, title), `${title} added from the storage file`);
-    for (const name of ['linked_exec', 'linked_file', 'Evil Exec', 'Evil File', 'Evil Echo', 'entity_exec', 'entity_file']) {
+    for (const title of ['Evil Exec', 'Evil File', 'Evil Echo'])
+      assert.ok(Object.hasOwn(streams, title), `${title} added from the storage file`);
+    for (const name of [
+      'linked_exec',
+      'linked_file',
+      'Evil Exec',
+      'Evil File',
+      'Evil Echo',
+      'entity_exec',
+      'entity_file',
+    ]) {
       const seen = await open(name);
       assert.notEqual(seen.status, 200, name);
-      assert.match(`${seen.code ?? ''} ${seen.error ?? ''} ${seen.log}`, /SOURCE_FORBIDDEN|allowed only in the config file/, `${name}: ${JSON.stringify(seen)}`);
+      assert.match(
+        `${seen.code ?? ''} ${seen.error ?? ''} ${seen.log}`,
+        /SOURCE_FORBIDDEN|allowed only in the config file/,
+        `${name}: ${JSON.stringify(seen)}`,
+      );
     }
-    assert.deepEqual([...ha.streamRequests].sort(), ['camera.evil_exec', 'camera.evil_file'], 'the entity links asked Home Assistant');
+    assert.deepEqual(
+      [...ha.streamRequests].sort(),
+      ['camera.evil_exec', 'camera.evil_file'],
+      'the entity links asked Home Assistant',
+    );
     noMarks();
     assert.deepEqual(started(), []);
   });
 
   it('a client cannot fill an exec: {input} template (SOURCE_FORBIDDEN), nor put a file or command in an ffmpeg: one', async () => {
-    const patch = (name: string, src: string) => request(`${api}/api/streams?name=${name}&src=${encodeURIComponent(src)}`, { method: 'PATCH' });
+    const patch = (name: string, src: string) =>
+      request(`${api}/api/streams?name=${name}&src=${encodeURIComponent(src)}`, { method: 'PATCH' });
     const exec = await patch('tmpl_exec', 'rtsp://127.0.0.1:1/x;touch${IFS}/tmp/pwned');
     assert.equal(exec.status, 403, exec.text);
     assert.equal(body(exec).code, 'SOURCE_FORBIDDEN');
@@ -183,8 +223,13 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
       assert.equal(body(res).code, code, bad);
     }
     // The streams still hold their templates: nothing was half-filled.
-    const tmpl = JSON.parse((await request(`${api}/api/streams?src=tmpl_exec`)).text) as { producers?: Array<{ url?: string }> };
-    assert.ok(tmpl.producers?.every((p) => (p.url ?? '').includes('{input}')), JSON.stringify(tmpl));
+    const tmpl = JSON.parse((await request(`${api}/api/streams?src=tmpl_exec`)).text) as {
+      producers?: Array<{ url?: string }>;
+    };
+    assert.ok(
+      tmpl.producers?.every((p) => (p.url ?? '').includes('{input}')),
+      JSON.stringify(tmpl),
+    );
     noMarks();
     assert.deepEqual(started(), []);
   });
@@ -192,7 +237,11 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
   it('an http source redirecting to file:, an Ivideon API answering a command, PUT exec: and RTSPtoWebRTC with exec: are refused with their codes', async () => {
     const redirect = await open('redirect');
     assert.notEqual(redirect.status, 200);
-    assert.match(`${redirect.code ?? ''} ${redirect.error ?? ''} ${redirect.log}`, /HTTP_REDIRECT_INVALID/, JSON.stringify(redirect));
+    assert.match(
+      `${redirect.code ?? ''} ${redirect.error ?? ''} ${redirect.log}`,
+      /HTTP_REDIRECT_INVALID/,
+      JSON.stringify(redirect),
+    );
     // The same URL from the API: the redirect is refused the same way, and nothing is written to the config.
     const before = readFileSync(file, 'utf8');
     const fromApi = await request(`${api}/api/frame.jpeg?src=${encodeURIComponent(`${webBase}/redirect`)}`);
@@ -206,7 +255,11 @@ describe('security: URLs derived from devices, Home Assistant and clients never 
     assert.equal(body(put).code, 'SOURCE_FORBIDDEN');
     // RTSPtoWebRTC's registration (a form with the camera URL and the browser's offer) is a GetOrPatch too.
     const form = new URLSearchParams({ url: touch('rtsptowebrtc'), sdp64: Buffer.from('v=0\r\n').toString('base64') });
-    const rtspToWebRtc = await request(`${api}/stream`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const rtspToWebRtc = await request(`${api}/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     assert.equal(rtspToWebRtc.status, 403, rtspToWebRtc.text);
     assert.equal(body(rtspToWebRtc).code, 'SOURCE_FORBIDDEN');
     assert.equal(readFileSync(file, 'utf8'), before, 'config file unchanged');

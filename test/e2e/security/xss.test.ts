@@ -16,7 +16,15 @@ import { runTs2rtc, waitForListen, type Ts2rtcProcess } from '../cli/ts2rtc-proc
 
 const NAME = '<img src=x onerror="window.__xss=1"><svg onload="window.__xss=2">';
 const URL_MARKUP = 'rtsp://127.0.0.1:9/"><img src=x onerror="window.__xss=3">';
-const PAGES = ['./', `stream.html?src=${encodeURIComponent(NAME)}`, `links.html?src=${encodeURIComponent(NAME)}`, 'add.html', 'config.html', 'log.html', 'network.html'];
+const PAGES = [
+  './',
+  `stream.html?src=${encodeURIComponent(NAME)}`,
+  `links.html?src=${encodeURIComponent(NAME)}`,
+  'add.html',
+  'config.html',
+  'log.html',
+  'network.html',
+];
 
 describe('web UI: stream names and URLs are shown as text (built server, Chromium)', () => {
   let dir: string;
@@ -29,7 +37,18 @@ describe('web UI: stream names and URLs are shown as text (built server, Chromiu
     const port = await freePort();
     base = `http://127.0.0.1:${port}/`;
     const file = path.join(dir, 'ts2rtc.yaml');
-    writeFileSync(file, ['api:', `  listen: "127.0.0.1:${port}"`, 'log:', '  level: debug', 'streams:', `  ${JSON.stringify(NAME)}: ${JSON.stringify(URL_MARKUP)}`, ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'api:',
+        `  listen: "127.0.0.1:${port}"`,
+        'log:',
+        '  level: debug',
+        'streams:',
+        `  ${JSON.stringify(NAME)}: ${JSON.stringify(URL_MARKUP)}`,
+        '',
+      ].join('\n'),
+    );
     proc = runTs2rtc(['-c', file], { cwd: dir });
     await waitForListen(proc, 20_000);
     // The name and URL reach the log page too: open the stream once so its error is logged.
@@ -50,10 +69,16 @@ describe('web UI: stream names and URLs are shown as text (built server, Chromiu
         // Pages that poll or play never go network-idle: a short cap, then time for the first poll's answer.
         await page.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => undefined);
         await page.waitForTimeout(1000);
-        const injected = await page.evaluate('[document.querySelectorAll("img[src=x], svg[onload]").length, window.__xss ?? 0]');
+        const injected = await page.evaluate(
+          '[document.querySelectorAll("img[src=x], svg[onload]").length, window.__xss ?? 0]',
+        );
         assert.deepEqual(injected, [0, 0], `${p}: elements from markup, handler flag`);
         if (p === './' || p === 'config.html' || p === 'log.html') {
-          assert.match((await page.locator('body').innerText()) ?? '', /<img src=x onerror=/, `${p}: the name is shown as text`);
+          assert.match(
+            (await page.locator('body').innerText()) ?? '',
+            /<img src=x onerror=/,
+            `${p}: the name is shown as text`,
+          );
         }
       } finally {
         await page.close();

@@ -22,7 +22,10 @@ export interface FakeIngress {
   close(): Promise<void>;
 }
 
-export async function startFakeIngress(upstreamPort: number, opts: { token?: string; host?: string } = {}): Promise<FakeIngress> {
+export async function startFakeIngress(
+  upstreamPort: number,
+  opts: { token?: string; host?: string } = {},
+): Promise<FakeIngress> {
   const prefix = `/api/hassio_ingress/${opts.token ?? 'fake-token-0123456789abcdef'}`;
   const proxied: string[] = [];
   const sockets = new Set<Duplex>();
@@ -41,7 +44,13 @@ export async function startFakeIngress(upstreamPort: number, opts: { token?: str
     }
     proxied.push(path);
     const upstream = httpRequest(
-      { host: '127.0.0.1', port: upstreamPort, method: req.method, path, headers: { ...req.headers, 'x-ingress-path': prefix } },
+      {
+        host: '127.0.0.1',
+        port: upstreamPort,
+        method: req.method,
+        path,
+        headers: { ...req.headers, 'x-ingress-path': prefix },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

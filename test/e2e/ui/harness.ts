@@ -19,14 +19,20 @@ export const SCREENSHOT_DIR = screenshotDir(path.join(ROOT, 'docs', 'screenshots
 
 /** The browser reaches fake-ingress by this name (mapped to 127.0.0.1), so the page is not a secure context. */
 export const INGRESS_HOST = 'homeassistant.test';
-export const CHROMIUM_UI_ARGS = [`--host-resolver-rules=MAP ${INGRESS_HOST} 127.0.0.1`, '--autoplay-policy=no-user-gesture-required'];
+export const CHROMIUM_UI_ARGS = [
+  `--host-resolver-rules=MAP ${INGRESS_HOST} 127.0.0.1`,
+  '--autoplay-policy=no-user-gesture-required',
+];
 
 /** Builds www/dist/editor.js (`addon/scripts/build-www.mjs`) when it is missing or older than its source. */
 export function ensureEditorBuilt(): void {
   const source = path.join(WWW_DIR, 'src');
   const newest = Math.max(...readdirSync(source).map((f) => statSync(path.join(source, f)).mtimeMs));
   if (existsSync(EDITOR_BUNDLE) && statSync(EDITOR_BUNDLE).mtimeMs >= newest) return;
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'addon', 'scripts', 'build-www.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'addon', 'scripts', 'build-www.mjs')], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.status !== 0) throw new Error(`editor build failed: ${result.stderr}${result.stdout}`);
 }
 
@@ -140,7 +146,10 @@ export async function screenshots(page: Page, name: string, opts: { fullPage?: b
     await page.emulateMedia({ colorScheme: scheme });
     // Let the theme listeners (the editor's) run before the picture.
     await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${scheme}.png`), fullPage: opts.fullPage ?? false });
+    await page.screenshot({
+      path: path.join(SCREENSHOT_DIR, `${name}-${scheme}.png`),
+      fullPage: opts.fullPage ?? false,
+    });
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }

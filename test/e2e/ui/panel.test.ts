@@ -83,12 +83,19 @@ describe('web UI under an Ingress-like path prefix', () => {
       assert.equal(await page.locator('#save').isDisabled(), true, 'save disabled while a problem is left');
       await screenshots(page, 'config-error');
       // The server refuses it too, whatever a client does: 400 with the line and key, file unchanged.
-      const refused = await page.evaluate(`fetch('api/config', {method: 'POST', headers: {'Content-Type': 'application/yaml'}, body: ${JSON.stringify(wrong)}})
+      const refused =
+        await page.evaluate(`fetch('api/config', {method: 'POST', headers: {'Content-Type': 'application/yaml'}, body: ${JSON.stringify(wrong)}})
         .then(async (r) => ({ status: r.status, body: await r.json() }))`);
-      const answer = refused as { status: number; body: { code: string; errors: Array<{ line: number; path: string }> } };
+      const answer = refused as {
+        status: number;
+        body: { code: string; errors: Array<{ line: number; path: string }> };
+      };
       assert.equal(answer.status, 400);
       assert.equal(answer.body.code, 'CONFIG_INVALID');
-      assert.deepEqual(answer.body.errors.map((e) => [e.line, e.path]), [[wrongLine, 'rtsp.listen']]);
+      assert.deepEqual(
+        answer.body.errors.map((e) => [e.line, e.path]),
+        [[wrongLine, 'rtsp.listen']],
+      );
       assert.equal(readFileSync(ui.configPath, 'utf8'), START_CONFIG, 'file unchanged');
 
       const fixed = `${START_CONFIG}  garden: "demo:"\n`;
@@ -156,7 +163,10 @@ describe('web UI under an Ingress-like path prefix', () => {
       assert.match(devices, /No capture device/);
       // Nothing answers on these machines' network: each list says so (or, for a module not built yet, why).
       assert.match((await page.locator('#source-onvif .body').textContent()) ?? '', /No ONVIF camera answered/);
-      assert.match((await page.locator('#source-homekit .body').textContent()) ?? '', /No HomeKit camera|Not available: .*not implemented/);
+      assert.match(
+        (await page.locator('#source-homekit .body').textContent()) ?? '',
+        /No HomeKit camera|Not available: .*not implemented/,
+      );
       // The hass module lists Home Assistant's cameras; one click adds one as a stream in the config file.
       const row = page.locator('#source-hass tr', { hasText: HASS_CAMERA });
       await row.locator('button', { hasText: 'Add' }).click();
@@ -165,7 +175,10 @@ describe('web UI under an Ingress-like path prefix', () => {
       t.diagnostic(`added ${name}`);
       const stream = ui.server.app.streams.get(name);
       assert.ok(stream, `stream ${name} added`);
-      assert.deepEqual(stream.sources.map((u) => u.raw), [`hass:${HASS_CAMERA}`]);
+      assert.deepEqual(
+        stream.sources.map((u) => u.raw),
+        [`hass:${HASS_CAMERA}`],
+      );
       assert.match(readFileSync(ui.configPath, 'utf8'), new RegExp(`hass:${HASS_CAMERA}`));
       await page.click('#source-hardware button');
       await page.locator('#source-hardware table').waitFor({ timeout: 60_000 });
@@ -187,20 +200,35 @@ describe('web UI under an Ingress-like path prefix', () => {
       };
       await waitFor(async () => (await consumerBytes()) > 0, { timeoutMs: 20_000, what: 'consumer packets' });
       const first = await consumerBytes();
-      await waitFor(async () => (await consumerBytes()) > first, { timeoutMs: 10_000, what: 'consumer packets moving' });
-      await waitFor(async () => (await page.locator('#consumers td.bitrate').allTextContents()).some((v) => /[1-9]/.test(v)), {
+      await waitFor(async () => (await consumerBytes()) > first, {
         timeoutMs: 10_000,
-        what: 'a bitrate',
+        what: 'consumer packets moving',
       });
+      await waitFor(
+        async () => (await page.locator('#consumers td.bitrate').allTextContents()).some((v) => /[1-9]/.test(v)),
+        {
+          timeoutMs: 10_000,
+          what: 'a bitrate',
+        },
+      );
       const producerRates = await page.locator('#producers td.bitrate').allTextContents();
       const consumerRates = await page.locator('#consumers td.bitrate').allTextContents();
       t.diagnostic(`producer ${producerRates.join(' / ')}; consumer ${consumerRates.join(' / ')}`);
-      assert.ok(producerRates.some((v) => /[1-9]/.test(v)), 'producer bitrate');
-      assert.ok(ui.ingress.proxied.some((p) => p.startsWith('/api/ws?src=demo')), 'the player WebSocket went through fake-ingress');
+      assert.ok(
+        producerRates.some((v) => /[1-9]/.test(v)),
+        'producer bitrate',
+      );
+      assert.ok(
+        ui.ingress.proxied.some((p) => p.startsWith('/api/ws?src=demo')),
+        'the player WebSocket went through fake-ingress',
+      );
       assert.equal(await page.locator('#mic').isDisabled(), true);
       assert.match((await page.locator('#mic-note').textContent()) ?? '', /HTTPS/);
       const links = (await page.locator('#links').textContent()) ?? '';
-      assert.match(links, new RegExp(`${ui.url.replace(/[.?*+^$()[\]{}|\\/]/g, '\\$&')}stream\\.html\\?src=demo&mode=webrtc`));
+      assert.match(
+        links,
+        new RegExp(`${ui.url.replace(/[.?*+^$()[\]{}|\\/]/g, '\\$&')}stream\\.html\\?src=demo&mode=webrtc`),
+      );
       assert.match(links, /rtsp:\/\/homeassistant\.test:\d+\/demo/);
       await screenshots(page, 'stream', { fullPage: true });
     } finally {
@@ -247,7 +275,9 @@ describe('web UI under an Ingress-like path prefix', () => {
         // Pages that poll or play never go network-idle: a short cap (the default is 30 s) lets them settle
         // without waiting for nothing.
         await phone.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => undefined);
-        const overflow = await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        const overflow = await phone.evaluate(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        );
         assert.ok(Number(overflow) <= 1, `${path}: ${String(overflow)} px of sideways scrolling on a phone`);
         if (path === 'config.html') await screenshots(phone, 'config-phone');
         if (path.startsWith('links.html')) await screenshots(phone, 'stream-phone');

@@ -23,16 +23,20 @@ if (netnsGuard(import.meta.url)) {
       await server?.close();
     });
 
-    const stats = async (page: Page): Promise<PagePlayerStats | null> => (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
+    const stats = async (page: Page): Promise<PagePlayerStats | null> =>
+      (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
 
     it('plays the demo stream: 100 frames within 5 s, audio, quick first frame (cold, then warm)', async () => {
       const page = browser.page;
       await page.goto(`${server.url}/webrtc.html?src=demo`);
       const started = Date.now();
-      const cold = await waitFor(async () => {
-        const s = await stats(page);
-        return s && s.framesDecoded >= 100 ? s : undefined;
-      }, { timeoutMs: 5000, intervalMs: 100, what: '100 decoded frames' });
+      const cold = await waitFor(
+        async () => {
+          const s = await stats(page);
+          return s && s.framesDecoded >= 100 ? s : undefined;
+        },
+        { timeoutMs: 5000, intervalMs: 100, what: '100 decoded frames' },
+      );
       const elapsed = Date.now() - started;
       assert.ok(cold.audioPackets > 0, 'audio packets received');
       assert.equal(cold.videoCodec, 'H264');
@@ -47,28 +51,39 @@ if (netnsGuard(import.meta.url)) {
         // A background tab gets no video frame callbacks; the viewer we time is the visible one.
         await second.bringToFront();
         await second.goto(`${server.url}/webrtc.html?src=demo`);
-        const warm = await waitFor(async () => {
-          const s = await stats(second);
-          return s && s.firstFrameMs > 0 ? s : undefined;
-        }, { timeoutMs: 5000, intervalMs: 20, what: 'warm first frame' });
+        const warm = await waitFor(
+          async () => {
+            const s = await stats(second);
+            return s && s.firstFrameMs > 0 ? s : undefined;
+          },
+          { timeoutMs: 5000, intervalMs: 20, what: 'warm first frame' },
+        );
         warmTimes.push(warm.firstFrameMs);
         await second.close();
       }
       const warmMs = [...warmTimes].sort((a, b) => a - b)[1] ?? Infinity;
       assert.ok(warmMs < 300, `warm first frame ${warmTimes.map((t) => t.toFixed(0)).join(', ')} ms`);
-      process.stderr.write(`chromium: 100 frames after ${elapsed} ms, first frame cold ${cold.firstFrameMs.toFixed(0)} ms, warm ${warmTimes.map((t) => t.toFixed(0)).join('/')} ms, transport ${cold.transport}, SRTP ${cold.srtpCipher}\n`);
+      process.stderr.write(
+        `chromium: 100 frames after ${elapsed} ms, first frame cold ${cold.firstFrameMs.toFixed(0)} ms, warm ${warmTimes.map((t) => t.toFixed(0)).join('/')} ms, transport ${cold.transport}, SRTP ${cold.srtpCipher}\n`,
+      );
     });
 
     it('works under api.base_path, with URLs relative to the page (Home Assistant Ingress)', async () => {
-      const prefixed = await startWebrtcServer({ config: { streams: { demo: 'demo:' } }, api: { base_path: '/api/hassio_ingress/abc123' } });
+      const prefixed = await startWebrtcServer({
+        config: { streams: { demo: 'demo:' } },
+        api: { base_path: '/api/hassio_ingress/abc123' },
+      });
       try {
         const page = await browser.context.newPage();
         await page.bringToFront();
         await page.goto(`${prefixed.url}/api/hassio_ingress/abc123/webrtc.html?src=demo`);
-        const s = await waitFor(async () => {
-          const current = await stats(page);
-          return current && current.framesDecoded >= 25 ? current : undefined;
-        }, { timeoutMs: 8000, intervalMs: 100, what: 'frames under base_path' });
+        const s = await waitFor(
+          async () => {
+            const current = await stats(page);
+            return current && current.framesDecoded >= 25 ? current : undefined;
+          },
+          { timeoutMs: 8000, intervalMs: 100, what: 'frames under base_path' },
+        );
         assert.ok(s.audioPackets > 0);
         await page.close();
       } finally {

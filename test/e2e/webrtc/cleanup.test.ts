@@ -40,11 +40,14 @@ if (netnsGuard(import.meta.url)) {
       browser = await launchChromium();
       const page = browser.page;
       await page.goto(`${server.url}/webrtc.html?src=demo`);
-      await waitFor(async () => (((await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null)?.framesDecoded ?? 0) > 10, {
-        timeoutMs: 10000,
-        intervalMs: 100,
-        what: 'playing',
-      });
+      await waitFor(
+        async () => (((await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null)?.framesDecoded ?? 0) > 10,
+        {
+          timeoutMs: 10000,
+          intervalMs: 100,
+          what: 'playing',
+        },
+      );
       const stream = server.app.streams.get('demo');
       assert.equal(stream?.consumerCount, 1);
       // The peer's ICE runs on the shared UDP port: no socket of its own, one registration on the port.
@@ -62,15 +65,27 @@ if (netnsGuard(import.meta.url)) {
       await browser.stop().catch(() => undefined);
 
       // The source stops once unused (test hub: after 50 ms), so no relay or sender survives.
-      await waitFor(() => (stream?.toJSON().producers ?? []).every((p) => !('receivers' in p)), { timeoutMs: 3000, what: 'source stopped' });
-      await waitFor(() => resources('UDPWrap') === baseline.udp && resources('TCPWrap') <= baseline.tcp, { timeoutMs: 3000, what: 'sockets closed' });
+      await waitFor(() => (stream?.toJSON().producers ?? []).every((p) => !('receivers' in p)), {
+        timeoutMs: 3000,
+        what: 'source stopped',
+      });
+      await waitFor(() => resources('UDPWrap') === baseline.udp && resources('TCPWrap') <= baseline.tcp, {
+        timeoutMs: 3000,
+        what: 'sockets closed',
+      });
       // A leaked timer never clears; one still running out its time (a consent request's response timeout, a
       // peer's kill fallback) does within seconds, later on a busy machine (a full parallel run once still had 2 after 3 s).
-      await waitFor(() => resources('Timeout') <= baseline.timers, { timeoutMs: 10000, what: 'timers cleared' }).catch(() => {
-        throw new Error(`timers: ${resources('Timeout')} now, ${baseline.timers} before`);
-      });
+      await waitFor(() => resources('Timeout') <= baseline.timers, { timeoutMs: 10000, what: 'timers cleared' }).catch(
+        () => {
+          throw new Error(`timers: ${resources('Timeout')} now, ${baseline.timers} before`);
+        },
+      );
       assert.equal(server.webrtc.mux?.peerCount, 0, 'unregistered from the TCP port');
-      assert.deepEqual(server.webrtc.udpMux?.sizes, { peers: 0, addresses: 0, transactions: 0 }, 'nothing of it left on the UDP port');
+      assert.deepEqual(
+        server.webrtc.udpMux?.sizes,
+        { peers: 0, addresses: 0, transactions: 0 },
+        'nothing of it left on the UDP port',
+      );
       process.stderr.write(`vanished viewer cleaned up ${cleanupMs} ms after the kill\n`);
     });
   });

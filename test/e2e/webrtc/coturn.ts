@@ -58,17 +58,37 @@ export async function startCoturn(options: { turn?: boolean; timeoutMs?: number 
   const timeoutMs = options.timeoutMs ?? 10000;
   const port = await freeUdpPort();
   const mode = options.turn
-    ? ['--lt-cred-mech', '--user=ts2rtc:secret', '--realm=ts2rtc.test', '--relay-ip=127.0.0.1', '--allow-loopback-peers', '--no-tcp-relay', '--min-port=49152', '--max-port=65535']
+    ? [
+        '--lt-cred-mech',
+        '--user=ts2rtc:secret',
+        '--realm=ts2rtc.test',
+        '--relay-ip=127.0.0.1',
+        '--allow-loopback-peers',
+        '--no-tcp-relay',
+        '--min-port=49152',
+        '--max-port=65535',
+      ]
     : ['--stun-only'];
   const peer: PeerProcess = startProcess({
     name: 'coturn',
     command: COTURN,
     debianPackage: 'coturn',
-    args: ['-n', ...mode, '--no-cli', '--no-tls', '--no-dtls', '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--log-file=stdout', '--simple-log'],
+    args: [
+      '-n',
+      ...mode,
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--listening-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      '--log-file=stdout',
+      '--simple-log',
+    ],
   });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (peer.exitInfo) throw new PeerError('PEER_START_FAILED', `coturn: ${peer.describeExit()}\n${peer.stderr().slice(-2000)}`);
+    if (peer.exitInfo)
+      throw new PeerError('PEER_START_FAILED', `coturn: ${peer.describeExit()}\n${peer.stderr().slice(-2000)}`);
     if (await answers(port, 200)) break;
     if (Date.now() > deadline) {
       await peer.stop();

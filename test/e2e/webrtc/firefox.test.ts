@@ -23,8 +23,11 @@ interface PuppeteerLike {
 async function loadPuppeteer(): Promise<PuppeteerLike | undefined> {
   try {
     const mod: unknown = await import(PUPPETEER);
-    const candidate: unknown = typeof mod === 'object' && mod !== null ? (Reflect.get(mod, 'default') ?? mod) : undefined;
-    return typeof candidate === 'object' && candidate !== null && typeof Reflect.get(candidate, 'launch') === 'function' ? (candidate as PuppeteerLike) : undefined;
+    const candidate: unknown =
+      typeof mod === 'object' && mod !== null ? (Reflect.get(mod, 'default') ?? mod) : undefined;
+    return typeof candidate === 'object' && candidate !== null && typeof Reflect.get(candidate, 'launch') === 'function'
+      ? (candidate as PuppeteerLike)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -38,7 +41,11 @@ const STATS = `(async () => {
 })()`;
 
 const puppeteer = await loadPuppeteer();
-const skip = !existsSync(FIREFOX) ? 'firefox-esr is not installed' : !puppeteer ? 'puppeteer-core is not installed' : false;
+const skip = !existsSync(FIREFOX)
+  ? 'firefox-esr is not installed'
+  : !puppeteer
+    ? 'puppeteer-core is not installed'
+    : false;
 
 if (netnsGuard(import.meta.url)) {
   describe('WebRTC to Firefox ESR (WebDriver BiDi)', { skip }, () => {
@@ -81,11 +88,21 @@ if (netnsGuard(import.meta.url)) {
         const page = await browser.newPage();
         await page.goto(`${server.url}/webrtc.html?src=demo`);
         let last: unknown;
-        const stats = await waitFor(async () => {
-          const s = (last = await page.evaluate(STATS)) as { state: string; audioPackets: number; audioCodec: string; framesDecoded: number } | null;
-          return s && s.state === 'connected' && s.audioPackets > 50 ? s : undefined;
-        }, { timeoutMs: 20000, intervalMs: 200, what: 'Firefox connected with audio' }).catch((err: unknown) => {
-          throw new Error(`${String(err)}; last: ${JSON.stringify(last)}; server: ${JSON.stringify(server.app.streams.toJSON().demo?.consumers)}`);
+        const stats = await waitFor(
+          async () => {
+            const s = (last = await page.evaluate(STATS)) as {
+              state: string;
+              audioPackets: number;
+              audioCodec: string;
+              framesDecoded: number;
+            } | null;
+            return s && s.state === 'connected' && s.audioPackets > 50 ? s : undefined;
+          },
+          { timeoutMs: 20000, intervalMs: 200, what: 'Firefox connected with audio' },
+        ).catch((err: unknown) => {
+          throw new Error(
+            `${String(err)}; last: ${JSON.stringify(last)}; server: ${JSON.stringify(server.app.streams.toJSON().demo?.consumers)}`,
+          );
         });
         assert.equal(stats.audioCodec, 'opus');
         // Firefox offers H264 only with Cisco's OpenH264 plugin (downloaded at run time); offline it offers

@@ -11,7 +11,11 @@ import { TestWsClient } from '../../helpers/ws-client.js';
 import type { ApiModule } from '../../../addon/src/modules/api/index.js';
 import { startApi, type RunningApi } from '../../helpers/api-server.js';
 import type { TestApp, TestAppOptions } from '../../helpers/app.js';
-import { webrtc as webrtcModule, type PeerTimings, type WebrtcModule } from '../../../addon/src/modules/webrtc/index.js';
+import {
+  webrtc as webrtcModule,
+  type PeerTimings,
+  type WebrtcModule,
+} from '../../../addon/src/modules/webrtc/index.js';
 import { disableDefaultStun } from '../../../addon/src/modules/webrtc/werift-shim.js';
 import { registerBackchannelSource, type BackchannelProducer } from './backchannel-producer.js';
 import { demo } from '../../../addon/src/modules/demo/index.js';
@@ -57,7 +61,13 @@ export async function startWebrtcServer(
 }
 
 /** A werift viewer: recvonly video (H264) + audio (Opus/PCMU/PCMA), optionally a microphone sender. */
-export function weriftViewer(options: { audio?: boolean; video?: boolean; /** null: H264 without any a=fmtp (werift's plain codec). */ h264Fmtp?: string | null } = {}) {
+export function weriftViewer(
+  options: {
+    audio?: boolean;
+    video?: boolean;
+    /** null: H264 without any a=fmtp (werift's plain codec). */ h264Fmtp?: string | null;
+  } = {},
+) {
   const pc = new RTCPeerConnection({
     ...loopbackPeer(),
     codecs: {
@@ -162,11 +172,15 @@ export async function unreachableIceServers(): Promise<{
   const nameserver = /^nameserver\s+(\d+\.\d+\.\d+\.\d+)\s*$/m.exec(resolvConf)?.[1];
   let dns: SwallowingSocket | undefined;
   if (nameserver) {
-    if (!nameserver.startsWith('127.')) await execFileAsync('ip', ['addr', 'add', `${nameserver}/32`, 'dev', 'lo']).catch(() => undefined);
+    if (!nameserver.startsWith('127.'))
+      await execFileAsync('ip', ['addr', 'add', `${nameserver}/32`, 'dev', 'lo']).catch(() => undefined);
     dns = await swallowingUdp(nameserver, 53);
   }
   return {
-    iceServers: [{ urls: ['stun:stun.home-assistant.io:80', 'stun:stun.home-assistant.io:3478'] }, { urls: [`stun:127.0.0.1:${stun.port}`] }],
+    iceServers: [
+      { urls: ['stun:stun.home-assistant.io:80', 'stun:stun.home-assistant.io:3478'] },
+      { urls: [`stun:127.0.0.1:${stun.port}`] },
+    ],
     stun,
     dnsQueries: () => dns?.received(),
     async close() {
@@ -199,7 +213,9 @@ export async function viewOverWs(
   server: Pick<RunningWebrtc, 'url'>,
   options: { src: string; version: 1 | 2; iceServers?: unknown[]; viewer?: Parameters<typeof weriftViewer>[0] },
 ): Promise<WsViewing> {
-  const ws = await TestWsClient.open(`${server.url.replace('http', 'ws')}/api/ws?src=${encodeURIComponent(options.src)}`);
+  const ws = await TestWsClient.open(
+    `${server.url.replace('http', 'ws')}/api/ws?src=${encodeURIComponent(options.src)}`,
+  );
   const { pc, received } = weriftViewer(options.viewer);
   const candidates: string[] = [];
   let answered: () => void = () => {};
@@ -226,7 +242,11 @@ export async function viewOverWs(
   await pc.setLocalDescription(offer);
   const offerSentAt = performance.now();
   if (options.version === 1) ws.send({ type: 'webrtc/offer', value: offer.sdp });
-  else ws.send({ type: 'webrtc', value: { type: 'offer', sdp: offer.sdp, ...(options.iceServers ? { ice_servers: options.iceServers } : {}) } });
+  else
+    ws.send({
+      type: 'webrtc',
+      value: { type: 'offer', sdp: offer.sdp, ...(options.iceServers ? { ice_servers: options.iceServers } : {}) },
+    });
   await withTimeout(answer, 5000, 'webrtc answer');
   return {
     ws,

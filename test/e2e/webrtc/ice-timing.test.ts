@@ -6,7 +6,15 @@ import { after, before, describe, it } from 'node:test';
 import { launchChromium } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
-import { candidateAddressKey, sdpCandidates, startWebrtcServer, unreachableIceServers, viewOverWs, weriftViewer, type RunningWebrtc } from './helpers.js';
+import {
+  candidateAddressKey,
+  sdpCandidates,
+  startWebrtcServer,
+  unreachableIceServers,
+  viewOverWs,
+  weriftViewer,
+  type RunningWebrtc,
+} from './helpers.js';
 
 /**
  * Issue 9 "WebRTC timing": Home Assistant puts `stun:stun.home-assistant.io:80` and `:3478` into every offer;
@@ -97,7 +105,11 @@ if (netnsGuard(import.meta.url)) {
         ),
         new Promise<string>((resolve) => setTimeout(() => resolve('pending'), 1500).unref()),
       ]);
-      assert.equal(answer, 'pending', `lookup ${answer} after ${Math.round(performance.now() - started)} ms: the test would not show a hanging DNS`);
+      assert.equal(
+        answer,
+        'pending',
+        `lookup ${answer} after ${Math.round(performance.now() - started)} ms: the test would not show a hanging DNS`,
+      );
     });
 
     it('/api/ws v2 offer (Home Assistant go2rtc client): answer at once, media over host candidates < 500 ms, STUN asked in the background', async () => {
@@ -109,14 +121,23 @@ if (netnsGuard(import.meta.url)) {
         try {
           times.push(await viewing.firstVideoMs());
           answers.push(viewing.answerAt - viewing.offerSentAt);
-          assert.ok(viewing.candidates.some((c) => / udp .* typ host/.test(c)), 'a UDP host candidate was trickled');
-          assert.ok(!viewing.candidates.some((c) => / typ (srflx|relay)/.test(c)), 'no reflexive or relay candidate from servers that do not answer');
+          assert.ok(
+            viewing.candidates.some((c) => / udp .* typ host/.test(c)),
+            'a UDP host candidate was trickled',
+          );
+          assert.ok(
+            !viewing.candidates.some((c) => / typ (srflx|relay)/.test(c)),
+            'no reflexive or relay candidate from servers that do not answer',
+          );
         } finally {
           await viewing.close();
         }
       }
       // The servers were used, not ignored: the loopback STUN server got our binding requests.
-      await waitFor(() => ice.stun.received() > stunBefore, { timeoutMs: 3000, what: 'binding requests at the swallowing STUN server' });
+      await waitFor(() => ice.stun.received() > stunBefore, {
+        timeoutMs: 3000,
+        what: 'binding requests at the swallowing STUN server',
+      });
       const dns = ice.dnsQueries();
       process.stderr.write(
         `ws v2, unreachable ICE servers: first video ${times.map((t) => t.toFixed(0)).join('/')} ms (goal < ${GOAL_MS}), answer ${answers.map((t) => t.toFixed(0)).join('/')} ms, ` +
@@ -126,7 +147,10 @@ if (netnsGuard(import.meta.url)) {
     });
 
     it('/api/ws v1 offer with the same servers configured (webrtc.ice_servers): same timing', async () => {
-      const configured = await startWebrtcServer({ config: { streams: { demo: 'demo:' } }, webrtc: { ice_servers: ice.iceServers } });
+      const configured = await startWebrtcServer({
+        config: { streams: { demo: 'demo:' } },
+        webrtc: { ice_servers: ice.iceServers },
+      });
       try {
         const times: number[] = [];
         for (let i = 0; i < 3; i++) {
@@ -137,7 +161,9 @@ if (netnsGuard(import.meta.url)) {
             await viewing.close();
           }
         }
-        process.stderr.write(`ws v1, configured unreachable ICE servers: first video ${times.map((t) => t.toFixed(0)).join('/')} ms\n`);
+        process.stderr.write(
+          `ws v1, configured unreachable ICE servers: first video ${times.map((t) => t.toFixed(0)).join('/')} ms\n`,
+        );
         assert.ok(median(times) < GOAL_MS, `median first video ${median(times).toFixed(0)} ms`);
       } finally {
         await configured.close();
@@ -166,7 +192,11 @@ if (netnsGuard(import.meta.url)) {
           assert.equal(new Set(keys).size, keys.length, `a candidate twice:\n${candidates.join('\n')}`);
           assert.ok(candidates.some((c) => / udp .* typ host/.test(c)));
           await pc.setRemoteDescription({ type: 'answer', sdp });
-          await waitFor(() => received.video.length > 0, { timeoutMs: 10000, intervalMs: 5, what: 'first video packet' });
+          await waitFor(() => received.video.length > 0, {
+            timeoutMs: 10000,
+            intervalMs: 5,
+            what: 'first video packet',
+          });
           frameTimes.push(received.firstVideoAt - started);
         } finally {
           await pc.close();
@@ -188,11 +218,17 @@ if (netnsGuard(import.meta.url)) {
         await page.goto(`${server.url}/api`);
         const times: number[] = [];
         for (let i = 0; i < 3; i++) {
-          const result = (await page.evaluate(chromiumV2View(ice.iceServers))) as { firstFrameMs: number; answerMs: number; error?: string };
+          const result = (await page.evaluate(chromiumV2View(ice.iceServers))) as {
+            firstFrameMs: number;
+            answerMs: number;
+            error?: string;
+          };
           assert.equal(result.error, undefined);
           times.push(result.firstFrameMs);
         }
-        process.stderr.write(`chromium ws v2, unreachable ICE servers (browser and server): first frame decoded ${times.map((t) => t.toFixed(0)).join('/')} ms (goal < ${GOAL_MS})\n`);
+        process.stderr.write(
+          `chromium ws v2, unreachable ICE servers (browser and server): first frame decoded ${times.map((t) => t.toFixed(0)).join('/')} ms (goal < ${GOAL_MS})\n`,
+        );
         assert.ok(median(times) < GOAL_MS, `median first frame ${median(times).toFixed(0)} ms`);
       } finally {
         await browser.stop();
@@ -200,7 +236,10 @@ if (netnsGuard(import.meta.url)) {
     });
 
     it('leaves no sockets or timers once the viewers are gone (late STUN work is cancelled with the peer)', async () => {
-      await waitFor(() => (server.app.streams.get('demo')?.consumerCount ?? 0) === 0, { timeoutMs: 15000, what: 'consumers gone' });
+      await waitFor(() => (server.app.streams.get('demo')?.consumerCount ?? 0) === 0, {
+        timeoutMs: 15000,
+        what: 'consumers gone',
+      });
       await waitFor(() => server.webrtc.mux?.peerCount === 0, { timeoutMs: 3000, what: 'TCP port registrations gone' });
     });
   });

@@ -49,7 +49,11 @@ function mlines(sdp: string): string[] {
 }
 
 async function postOffer(server: RunningWebrtc, sdp: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/webrtc?src=demo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'offer', sdp }) });
+  const res = await fetch(`${server.url}/api/webrtc?src=demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'offer', sdp }),
+  });
   assert.equal(res.status, 200, await res.clone().text());
   return ((await res.json()) as { sdp: string }).sdp;
 }
@@ -65,7 +69,8 @@ async function offerFrom(server: RunningWebrtc, rewrite: (sdp: string) => string
   return { ...viewer, offer: sent, answer };
 }
 
-const markers = (received: { video: Array<{ header: { marker: boolean } }> }): number => received.video.filter((p) => p.header.marker).length;
+const markers = (received: { video: Array<{ header: { marker: boolean } }> }): number =>
+  received.video.filter((p) => p.header.marker).length;
 
 /** A DTLS datagram starting with a ClientHello record; `cookie` says whether it answers a HelloVerifyRequest. */
 function clientHello(data: Buffer): { cookie: boolean } | undefined {
@@ -93,7 +98,9 @@ function eagerDtlsPeer(pc: RTCPeerConnection, slowAnswers: number): { firstHello
     return send(data);
   };
   if (slowAnswers > 0) {
-    const protocols = Reflect.get(connection, 'protocols') as Array<{ sendStun(message: Message, addr: [string, number]): Promise<void> }>;
+    const protocols = Reflect.get(connection, 'protocols') as Array<{
+      sendStun(message: Message, addr: [string, number]): Promise<void>;
+    }>;
     for (const protocol of protocols) {
       const sendStun = protocol.sendStun.bind(protocol);
       protocol.sendStun = async (message: Message, addr: [string, number]) => {
@@ -119,7 +126,7 @@ function eagerDtlsPeer(pc: RTCPeerConnection, slowAnswers: number): { firstHello
 }
 
 if (netnsGuard(import.meta.url)) {
-  describe('interop with real peers\' offers and timing (issues 9, 11)', () => {
+  describe("interop with real peers' offers and timing (issues 9, 11)", () => {
     let server: RunningWebrtc;
     const logLines: string[] = [];
     const measured: string[] = [];
@@ -144,7 +151,10 @@ if (netnsGuard(import.meta.url)) {
         const ufrags = viewing.offer.split('\r\n').filter((l) => l.startsWith('a=ice-ufrag:'));
         assert.equal(new Set(ufrags).size, 2, 'the offer has two ufrags');
         assert.match(viewing.answer, /^a=group:BUNDLE 0 1\r?$/m);
-        await waitFor(() => markers(viewing.received) >= 10 && viewing.received.audio.length >= 10, { timeoutMs: 10000, what: '10 video frames and 10 audio packets' });
+        await waitFor(() => markers(viewing.received) >= 10 && viewing.received.audio.length >= 10, {
+          timeoutMs: 10000,
+          what: '10 video frames and 10 audio packets',
+        });
       } finally {
         await viewing.pc.close();
       }
@@ -154,8 +164,14 @@ if (netnsGuard(import.meta.url)) {
       const viewing = await offerFrom(server, withoutBundle);
       try {
         assert.doesNotMatch(viewing.answer, /a=group:BUNDLE/, 'no BUNDLE in the answer to an offer without');
-        assert.deepEqual(mlines(viewing.answer).map((m) => m.split(' ')[1] !== '0'), [true, true]);
-        await waitFor(() => markers(viewing.received) >= 10 && viewing.received.audio.length >= 10, { timeoutMs: 10000, what: '10 video frames and 10 audio packets' });
+        assert.deepEqual(
+          mlines(viewing.answer).map((m) => m.split(' ')[1] !== '0'),
+          [true, true],
+        );
+        await waitFor(() => markers(viewing.received) >= 10 && viewing.received.audio.length >= 10, {
+          timeoutMs: 10000,
+          what: '10 video frames and 10 audio packets',
+        });
       } finally {
         await viewing.pc.close();
       }
@@ -187,7 +203,11 @@ if (netnsGuard(import.meta.url)) {
           const answer = await postOffer(server, viewer.pc.localDescription?.sdp ?? offer.sdp);
           assert.match(answer, /^a=setup:active\r?$/m, 'setup:active, as go2rtc answers');
           await viewer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-          await waitFor(() => viewer.received.video.length > 0, { timeoutMs: 10000, intervalMs: 5, what: 'first video packet' });
+          await waitFor(() => viewer.received.video.length > 0, {
+            timeoutMs: 10000,
+            intervalMs: 5,
+            what: 'first video packet',
+          });
           firstFrames.push(Math.round(viewer.received.firstVideoAt - sentAt));
           const dtls: unknown = Reflect.get(viewer.pc.dtlsTransports[0] ?? {}, 'dtls');
           profiles.add(Reflect.get(Reflect.get(dtls ?? {}, 'srtp') ?? {}, 'srtpProfile'));
@@ -196,7 +216,9 @@ if (netnsGuard(import.meta.url)) {
         }
       }
       const sorted = [...firstFrames].sort((a, b) => a - b);
-      measured.push(`actpass offer, server as DTLS client: first video packet ms ${firstFrames.join(' ')} (median ${sorted[3]})`);
+      measured.push(
+        `actpass offer, server as DTLS client: first video packet ms ${firstFrames.join(' ')} (median ${sorted[3]})`,
+      );
       // werift's viewer (DTLS server) picks from its own list, GCM first: what Chrome does too.
       assert.deepEqual([...profiles], [7], 'SRTP_AEAD_AES_128_GCM (7) every time');
       // A lost first ClientHello is sent again after 40 ms, not after werift's 500 ms (then 1 s, 1.5 s).
@@ -208,7 +230,10 @@ if (netnsGuard(import.meta.url)) {
     // retransmits (10/10), so up to two of ten are tolerated and the count is printed.
     const TOLERATED_RETRANSMISSIONS = 2;
     for (const slowAnswers of [150, 0]) {
-      const what = slowAnswers > 0 ? `its answers to our checks ${slowAnswers} ms late (the ClientHello always early)` : 'no delay (the race as it comes)';
+      const what =
+        slowAnswers > 0
+          ? `its answers to our checks ${slowAnswers} ms late (the ClientHello always early)`
+          : 'no delay (the race as it comes)';
       it(`a peer that sends its ClientHello at once, ${what}: no DTLS retransmission, over 10 connects`, async () => {
         const firstFrames: number[] = [];
         let early = 0;
@@ -221,14 +246,23 @@ if (netnsGuard(import.meta.url)) {
             const peer = eagerDtlsPeer(viewer.pc, slowAnswers);
             const sentAt = performance.now();
             const answer = await postOffer(server, asDtlsClient(viewer.pc.localDescription?.sdp ?? offer.sdp));
-            assert.match(answer, /^a=setup:passive\r?$/m, 'the server is the DTLS server for a peer that insists on being the client');
+            assert.match(
+              answer,
+              /^a=setup:passive\r?$/m,
+              'the server is the DTLS server for a peer that insists on being the client',
+            );
             await viewer.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-            await waitFor(() => viewer.received.video.length > 0, { timeoutMs: 10000, intervalMs: 5, what: 'first video packet' });
+            await waitFor(() => viewer.received.video.length > 0, {
+              timeoutMs: 10000,
+              intervalMs: 5,
+              what: 'first video packet',
+            });
             firstFrames.push(Math.round(viewer.received.firstVideoAt - sentAt));
             const held = lastConnected().earlyDtlsRecords ?? 0;
             if (held > 0) early++;
             if (peer.firstHellos() > 1) retransmitted++;
-            if (slowAnswers > 0) assert.ok(held >= 1, `connect ${i}: the ClientHello came before our ICE check completed and was kept`);
+            if (slowAnswers > 0)
+              assert.ok(held >= 1, `connect ${i}: the ClientHello came before our ICE check completed and was kept`);
           } finally {
             await viewer.pc.close();
           }
@@ -238,7 +272,10 @@ if (netnsGuard(import.meta.url)) {
           `eager ClientHello, ${what}: first video packet ms ${firstFrames.join(' ')} (median ${sorted[5]}, max ${sorted[9]}); ` +
             `ClientHello before our ICE was connected (kept, handed to DTLS) in ${early}/10; retransmitted ClientHello in ${retransmitted}/10`,
         );
-        assert.ok(retransmitted <= TOLERATED_RETRANSMISSIONS, `the peer had to retransmit its ClientHello in ${retransmitted} of 10 connects`);
+        assert.ok(
+          retransmitted <= TOLERATED_RETRANSMISSIONS,
+          `the peer had to retransmit its ClientHello in ${retransmitted} of 10 connects`,
+        );
       });
     }
   });

@@ -3,7 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
-import { READ_PLAYER_STATS, resourceCount, startWebrtcServer, viewOverWs, type PagePlayerStats, type RunningWebrtc } from './helpers.js';
+import {
+  READ_PLAYER_STATS,
+  resourceCount,
+  startWebrtcServer,
+  viewOverWs,
+  type PagePlayerStats,
+  type RunningWebrtc,
+} from './helpers.js';
 
 /**
  * Issue 9 "Consumer lifetime": a viewer that leaves cleanly is gone in < 1 s, one that vanishes within 10 s;
@@ -81,7 +88,9 @@ if (netnsGuard(import.meta.url)) {
       const closedAt = performance.now();
       viewing.ws.close();
       const ms = await goneAfter(closedAt, 10000);
-      measured.push(`v1 socket closed before connecting, peer never connects -> consumer gone ${ms.toFixed(0)} ms (${lastReason()})`);
+      measured.push(
+        `v1 socket closed before connecting, peer never connects -> consumer gone ${ms.toFixed(0)} ms (${lastReason()})`,
+      );
       assert.equal(lastReason(), 'signalling socket closed before the peer connected');
       assert.ok(ms >= 4000 && ms < 8000, `${ms.toFixed(0)} ms`);
     });
@@ -93,7 +102,10 @@ if (netnsGuard(import.meta.url)) {
       // go2rtc's player does this once WebRTC plays: the media must go on.
       viewing.ws.close();
       const count = viewing.received.video.length;
-      await waitFor(() => viewing.received.video.length > count + 50, { timeoutMs: 15000, what: 'video after the socket closed' });
+      await waitFor(() => viewing.received.video.length > count + 50, {
+        timeoutMs: 15000,
+        what: 'video after the socket closed',
+      });
       assert.equal(consumers(), 1);
       const dtls = viewing.pc.dtlsTransports[0];
       assert.ok(dtls);
@@ -110,14 +122,26 @@ if (netnsGuard(import.meta.url)) {
       browser = await launchChromium();
       const page = browser.page;
       await page.goto(`${server.url}/webrtc.html?src=demo`);
-      const stats = async (): Promise<PagePlayerStats | null> => (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
+      const stats = async (): Promise<PagePlayerStats | null> =>
+        (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
       // Generous waits for what is not measured here (a CI machine running six files at once took 54 s for this
       // file); the one bound under test is the < 1 s after pc.close().
-      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > 10, { timeoutMs: 30000, intervalMs: 50, what: 'playing' });
+      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > 10, {
+        timeoutMs: 30000,
+        intervalMs: 50,
+        what: 'playing',
+      });
       // WebRTC won over MSE: the player dropped its socket.
-      await waitFor(async () => (await page.evaluate(`document.querySelector('video-stream').ws === null`)) === true, { timeoutMs: 15000, what: 'player socket closed' });
+      await waitFor(async () => (await page.evaluate(`document.querySelector('video-stream').ws === null`)) === true, {
+        timeoutMs: 15000,
+        what: 'player socket closed',
+      });
       const decoded = (await stats())?.framesDecoded ?? 0;
-      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > decoded + 25, { timeoutMs: 15000, intervalMs: 50, what: 'frames after the socket closed' });
+      await waitFor(async () => ((await stats())?.framesDecoded ?? 0) > decoded + 25, {
+        timeoutMs: 15000,
+        intervalMs: 50,
+        what: 'frames after the socket closed',
+      });
       const closedAt = performance.now();
       await page.evaluate(`document.querySelector('video-stream').webrtc.pc.close()`);
       const ms = await goneAfter(closedAt, 5000);
@@ -143,16 +167,29 @@ if (netnsGuard(import.meta.url)) {
     });
 
     it('leaves no socket, timer or TCP registration behind', async () => {
-      await waitFor(() => (server.app.streams.get('demo')?.toJSON().producers ?? []).every((p) => !('receivers' in p)), { timeoutMs: 3000, what: 'source stopped' });
-      await waitFor(() => resourceCount('UDPWrap') <= baseline.udp, { timeoutMs: 3000, what: 'UDP sockets closed' }).catch(() => {
+      await waitFor(
+        () => (server.app.streams.get('demo')?.toJSON().producers ?? []).every((p) => !('receivers' in p)),
+        { timeoutMs: 3000, what: 'source stopped' },
+      );
+      await waitFor(() => resourceCount('UDPWrap') <= baseline.udp, {
+        timeoutMs: 3000,
+        what: 'UDP sockets closed',
+      }).catch(() => {
         throw new Error(`UDP sockets: ${resourceCount('UDPWrap')} now, ${baseline.udp} before`);
       });
       // The server's own timers (HTTP keep-alive and the like) may be there; the peers' must not.
-      await waitFor(() => resourceCount('Timeout') <= baseline.timers + 2, { timeoutMs: 3000, what: 'timers cleared' }).catch(() => {
+      await waitFor(() => resourceCount('Timeout') <= baseline.timers + 2, {
+        timeoutMs: 3000,
+        what: 'timers cleared',
+      }).catch(() => {
         throw new Error(`timers: ${resourceCount('Timeout')} now, ${baseline.timers} before`);
       });
       assert.equal(server.webrtc.mux?.peerCount, 0, 'unregistered from the TCP port');
-      assert.deepEqual(server.webrtc.udpMux?.sizes, { peers: 0, addresses: 0, transactions: 0 }, 'nothing left on the UDP port');
+      assert.deepEqual(
+        server.webrtc.udpMux?.sizes,
+        { peers: 0, addresses: 0, transactions: 0 },
+        'nothing left on the UDP port',
+      );
     });
   });
 }

@@ -36,13 +36,22 @@ if (netnsGuard(import.meta.url)) {
         await page.goto(`${server.url}/webrtc.html?src=door&media=video,audio,microphone`);
         const file = cam.backchannelFile;
         assert.ok(file && cam.backchannelFormat);
-        const level = await waitFor(async () => {
-          const l = await audioLevel(file, cam.backchannelFormat).catch(() => undefined);
-          return l && l.seconds >= 2 ? l : undefined;
-        }, { timeoutMs: 20000, intervalMs: 500, what: `${codec} audio in the camera file` });
+        const level = await waitFor(
+          async () => {
+            const l = await audioLevel(file, cam.backchannelFormat).catch(() => undefined);
+            return l && l.seconds >= 2 ? l : undefined;
+          },
+          { timeoutMs: 20000, intervalMs: 500, what: `${codec} audio in the camera file` },
+        );
         const consumer = server.app.streams.get('door')?.toJSON().consumers?.[0];
-        assert.ok(consumer?.medias?.some((m) => m.startsWith('audio, recvonly, OPUS')), 'the browser offered Opus first');
-        assert.ok(level.rmsDb > -40, `camera recorded ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s`);
+        assert.ok(
+          consumer?.medias?.some((m) => m.startsWith('audio, recvonly, OPUS')),
+          'the browser offered Opus first',
+        );
+        assert.ok(
+          level.rmsDb > -40,
+          `camera recorded ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s`,
+        );
         process.stderr.write(`onvif ${codec}: ${level.rmsDb.toFixed(1)} dBFS RMS over ${level.seconds.toFixed(1)} s\n`);
         await page.close();
       });

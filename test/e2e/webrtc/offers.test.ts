@@ -4,7 +4,14 @@ import type { RtpPacket } from 'werift';
 import { netnsGuard } from '../../peers/netns.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
-import { candidateAddressKey, sdpCandidates, startWebrtcServer, viewOverWs, weriftViewer, type RunningWebrtc } from './helpers.js';
+import {
+  candidateAddressKey,
+  sdpCandidates,
+  startWebrtcServer,
+  viewOverWs,
+  weriftViewer,
+  type RunningWebrtc,
+} from './helpers.js';
 
 /** H264 NAL unit types carried by RTP packets (single NAL, STAP-A, FU-A start). */
 function nalTypes(packets: readonly RtpPacket[]): Set<number> {
@@ -14,7 +21,7 @@ function nalTypes(packets: readonly RtpPacket[]): Set<number> {
     const type = first & 0x1f;
     if (type === 28 && ((rtp.payload[1] ?? 0) & 0x80) !== 0) types.add((rtp.payload[1] ?? 0) & 0x1f);
     else if (type === 24) {
-      for (let pos = 1; pos + 2 < rtp.payload.length; ) {
+      for (let pos = 1; pos + 2 < rtp.payload.length;) {
         const size = rtp.payload.readUInt16BE(pos);
         types.add((rtp.payload[pos + 2] ?? 0) & 0x1f);
         pos += 2 + size;
@@ -47,7 +54,7 @@ if (netnsGuard(import.meta.url)) {
     });
     after(async () => server?.close());
 
-    it('an H264 m-line without a=fmtp (werift\'s plain codec) gets video: decodable frames from a key frame on', async () => {
+    it("an H264 m-line without a=fmtp (werift's plain codec) gets video: decodable frames from a key frame on", async () => {
       const viewing = await viewOverWs(server, { src: 'demo', version: 1, viewer: { h264Fmtp: null } });
       try {
         const offerSdp = viewing.pc.localDescription?.sdp ?? '';
@@ -58,8 +65,13 @@ if (netnsGuard(import.meta.url)) {
         assert.match(video, /a=sendonly/, 'the server sends video');
         await waitFor(() => frames(viewing.received.video) >= 30, { timeoutMs: 10000, what: '30 video frames' });
         const types = nalTypes(viewing.received.video);
-        assert.ok(types.has(5) && types.has(7) && types.has(8), `IDR, SPS and PPS received (NAL types ${[...types].join(',')})`);
-        process.stderr.write(`fmtp-less H264 offer: ${frames(viewing.received.video)} frames, NAL types ${[...types].sort((a, b) => a - b).join(',')}\n`);
+        assert.ok(
+          types.has(5) && types.has(7) && types.has(8),
+          `IDR, SPS and PPS received (NAL types ${[...types].join(',')})`,
+        );
+        process.stderr.write(
+          `fmtp-less H264 offer: ${frames(viewing.received.video)} frames, NAL types ${[...types].sort((a, b) => a - b).join(',')}\n`,
+        );
       } finally {
         await viewing.close();
       }
@@ -71,9 +83,16 @@ if (netnsGuard(import.meta.url)) {
         await viewing.firstVideoMs();
         const keys = viewing.candidates.map(candidateAddressKey);
         assert.equal(new Set(keys).size, keys.length, `a candidate twice:\n${viewing.candidates.join('\n')}`);
-        assert.ok(keys.includes(`tcp 127.0.0.1 ${tcpPort}`), `the TCP port is advertised:\n${viewing.candidates.join('\n')}`);
+        assert.ok(
+          keys.includes(`tcp 127.0.0.1 ${tcpPort}`),
+          `the TCP port is advertised:\n${viewing.candidates.join('\n')}`,
+        );
         // `listen` covers UDP too: the configured entry and werift's host candidate are one UDP candidate.
-        assert.deepEqual(keys.filter((k) => k.startsWith('udp ')), [`udp 127.0.0.1 ${tcpPort}`], viewing.candidates.join('\n'));
+        assert.deepEqual(
+          keys.filter((k) => k.startsWith('udp ')),
+          [`udp 127.0.0.1 ${tcpPort}`],
+          viewing.candidates.join('\n'),
+        );
         // The configured entry keeps its place: it comes first, with the highest TCP priority.
         const tcp = viewing.candidates.filter((c) => / tcp /.test(c));
         assert.ok(tcp[0]?.includes(` 127.0.0.1 ${tcpPort} typ host`), tcp.join('\n'));
@@ -85,14 +104,22 @@ if (netnsGuard(import.meta.url)) {
       try {
         const offer = await pc.createOffer();
         await pc.setLocalDescription(offer);
-        const res = await fetch(`${server.url}/api/webrtc?src=demo`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer.sdp });
+        const res = await fetch(`${server.url}/api/webrtc?src=demo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp' },
+          body: offer.sdp,
+        });
         assert.equal(res.status, 201);
         const sdp = await res.text();
         const candidates = sdpCandidates(sdp);
         const keys = candidates.map(candidateAddressKey);
         assert.equal(new Set(keys).size, keys.length, `a candidate twice:\n${candidates.join('\n')}`);
         assert.ok(keys.includes(`tcp 127.0.0.1 ${tcpPort}`));
-        assert.equal((sdp.match(/a=end-of-candidates/g) ?? []).length, 1, 'candidates listed once, in the bundle section');
+        assert.equal(
+          (sdp.match(/a=end-of-candidates/g) ?? []).length,
+          1,
+          'candidates listed once, in the bundle section',
+        );
       } finally {
         await pc.close();
       }

@@ -15,8 +15,14 @@ function assertCompleteAnswer(sdp: string, tcpPort: number): void {
   assert.match(sdp, /a=ice-ufrag:/);
   assert.match(sdp, /a=fingerprint:sha-256 /);
   const candidates = candidatesOf(sdp);
-  assert.ok(candidates.some((c) => / udp /.test(c)), 'a UDP candidate');
-  assert.ok(candidates.some((c) => new RegExp(` tcp \\d+ 127\\.0\\.0\\.1 ${tcpPort} typ host tcptype passive`).test(c)), 'the shared TCP port');
+  assert.ok(
+    candidates.some((c) => / udp /.test(c)),
+    'a UDP candidate',
+  );
+  assert.ok(
+    candidates.some((c) => new RegExp(` tcp \\d+ 127\\.0\\.0\\.1 ${tcpPort} typ host tcptype passive`).test(c)),
+    'the shared TCP port',
+  );
   assert.match(sdp, /a=rtpmap:\d+ H264\/90000/);
 }
 
@@ -26,7 +32,10 @@ if (netnsGuard(import.meta.url)) {
     let server: RunningWebrtc;
     before(async () => {
       // A werift viewer's close() tells the server nothing: the silence watchdog ends it (2 s here).
-      server = await startWebrtcServer({ config: { streams: { demo: 'demo:', video: 'test:x#video=H264' } }, timings: { idleTimeoutMs: 2000 } });
+      server = await startWebrtcServer({
+        config: { streams: { demo: 'demo:', video: 'test:x#video=H264' } },
+        timings: { idleTimeoutMs: 2000 },
+      });
     });
     after(async () => server?.close());
 
@@ -41,23 +50,32 @@ if (netnsGuard(import.meta.url)) {
       assert.equal(typeof answer.value, 'string');
       await pc.setRemoteDescription({ type: 'answer', sdp: String(answer.value) });
       const applied = new Set<string>();
-      await waitFor(async () => {
-        for (const m of ws.messages.filter((x) => x.type === 'webrtc/candidate')) {
-          const value = String(m.value);
-          if (applied.has(value)) continue;
-          applied.add(value);
-          assert.ok(!value.startsWith('a='), 'candidates without the a= prefix');
-          await pc.addIceCandidate({ candidate: value, sdpMid: '0' });
-        }
-        return pc.connectionState === 'connected';
-      }, { timeoutMs: 10000, what: 'connected' });
+      await waitFor(
+        async () => {
+          for (const m of ws.messages.filter((x) => x.type === 'webrtc/candidate')) {
+            const value = String(m.value);
+            if (applied.has(value)) continue;
+            applied.add(value);
+            assert.ok(!value.startsWith('a='), 'candidates without the a= prefix');
+            await pc.addIceCandidate({ candidate: value, sdpMid: '0' });
+          }
+          return pc.connectionState === 'connected';
+        },
+        { timeoutMs: 10000, what: 'connected' },
+      );
       // The player closes the socket once WebRTC plays; the peer connection must keep going.
       ws.close();
       await ws.closed();
       const before = received.video.length;
-      await waitFor(() => received.video.length > before + 100 && received.audio.length > 20, { timeoutMs: 5000, what: 'media after the socket closed' });
+      await waitFor(() => received.video.length > before + 100 && received.audio.length > 20, {
+        timeoutMs: 5000,
+        what: 'media after the socket closed',
+      });
       await pc.close();
-      await waitFor(() => (server.app.streams.get('demo')?.consumerCount ?? 0) === 0, { timeoutMs: 5000, what: 'consumer removed' });
+      await waitFor(() => (server.app.streams.get('demo')?.consumerCount ?? 0) === 0, {
+        timeoutMs: 5000,
+        what: 'consumer removed',
+      });
     });
 
     it('/api/ws v2: {type: webrtc, value: {type: offer, sdp, ice_servers}} is answered in the same form', async () => {
@@ -97,7 +115,9 @@ if (netnsGuard(import.meta.url)) {
     });
 
     it('/api/ws?src=<source URL> creates the stream on the fly (the WebRTC Camera card does this)', async () => {
-      const ws = await TestWsClient.open(`${server.url.replace('http', 'ws')}/api/ws?src=${encodeURIComponent('test:fly#video=H264')}`);
+      const ws = await TestWsClient.open(
+        `${server.url.replace('http', 'ws')}/api/ws?src=${encodeURIComponent('test:fly#video=H264')}`,
+      );
       const { pc } = weriftViewer({ audio: false });
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
@@ -145,7 +165,10 @@ if (netnsGuard(import.meta.url)) {
       await offer.close();
 
       offer = await offerSdp();
-      const form = await post('application/x-www-form-urlencoded', new URLSearchParams({ data: Buffer.from(offer.sdp).toString('base64') }).toString());
+      const form = await post(
+        'application/x-www-form-urlencoded',
+        new URLSearchParams({ data: Buffer.from(offer.sdp).toString('base64') }).toString(),
+      );
       assert.equal(form.status, 200);
       assert.match(form.headers.get('content-type') ?? '', /application\/x-www-form-urlencoded/);
       assertCompleteAnswer(Buffer.from(await form.text(), 'base64').toString('utf8'), tcpPort);
@@ -161,26 +184,43 @@ if (netnsGuard(import.meta.url)) {
       assert.equal((await fetch(`${server.url}/api/webrtc?src=nothing`, { method: 'POST', body: 'v=0' })).status, 404);
       assert.equal((await fetch(`${server.url}/api/webrtc`, { method: 'POST', body: 'v=0' })).status, 400);
       assert.equal((await post('application/json', '{')).status, 400);
-      assert.equal((await post('application/json', JSON.stringify({ type: 'offer', sdp: 'v=0', ice_transport_policy: 'bogus' }))).status, 400);
+      assert.equal(
+        (await post('application/json', JSON.stringify({ type: 'offer', sdp: 'v=0', ice_transport_policy: 'bogus' })))
+          .status,
+        400,
+      );
       // As go2rtc: only /api/ws makes streams from source URLs.
-      const byUrl = await fetch(`${server.url}/api/webrtc?src=${encodeURIComponent('test:x#video=H264')}`, { method: 'POST', body: 'v=0' });
+      const byUrl = await fetch(`${server.url}/api/webrtc?src=${encodeURIComponent('test:x#video=H264')}`, {
+        method: 'POST',
+        body: 'v=0',
+      });
       assert.equal(byUrl.status, 404);
     });
 
     it('webrtc.candidates: fixed addresses are offered first, over TCP, in answers and trickle', async () => {
-      const fixed = await startWebrtcServer({ config: { streams: { demo: 'demo:' } }, webrtc: { candidates: ['203.0.113.9:8555', 'cam.example.com:443'] } });
+      const fixed = await startWebrtcServer({
+        config: { streams: { demo: 'demo:' } },
+        webrtc: { candidates: ['203.0.113.9:8555', 'cam.example.com:443'] },
+      });
       try {
         const { pc } = weriftViewer();
         const offer = await pc.createOffer();
         await pc.setLocalDescription(offer);
-        const res = await fetch(`${fixed.url}/api/webrtc?src=demo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'offer', sdp: offer.sdp }) });
+        const res = await fetch(`${fixed.url}/api/webrtc?src=demo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'offer', sdp: offer.sdp }),
+        });
         const { sdp } = (await res.json()) as { sdp: string };
         const tcp = candidatesOf(sdp).filter((c) => / tcp /.test(c));
         const priorityOf = (c: string | undefined): number => Number(c?.split(' ')[3]);
         const a = tcp.find((c) => c.includes(' 203.0.113.9 8555 typ host tcptype passive'));
         const b = tcp.find((c) => c.includes(' cam.example.com 443 typ host tcptype passive'));
         assert.ok(a && b, tcp.join('\n'));
-        assert.ok(tcp.every((c) => c === a || priorityOf(c) <= priorityOf(a)), 'the first entry has the highest priority');
+        assert.ok(
+          tcp.every((c) => c === a || priorityOf(c) <= priorityOf(a)),
+          'the first entry has the highest priority',
+        );
         assert.ok(priorityOf(a) > priorityOf(b));
         await pc.close();
       } finally {

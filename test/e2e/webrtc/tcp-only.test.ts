@@ -21,20 +21,26 @@ if (netnsGuard(import.meta.url, { blockUdp: true })) {
       await server?.close();
     });
 
-    const stats = async (page: Page): Promise<PagePlayerStats | null> => (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
+    const stats = async (page: Page): Promise<PagePlayerStats | null> =>
+      (await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null;
 
     it('plays with UDP blocked: frames arrive through the ICE-TCP demultiplexer', async () => {
       const page = browser.page;
       await page.goto(`${server.url}/webrtc.html?src=demo`);
-      const s = await waitFor(async () => {
-        const current = await stats(page);
-        return current && current.framesDecoded >= 50 ? current : undefined;
-      }, { timeoutMs: 15000, intervalMs: 100, what: '50 frames over TCP' });
+      const s = await waitFor(
+        async () => {
+          const current = await stats(page);
+          return current && current.framesDecoded >= 50 ? current : undefined;
+        },
+        { timeoutMs: 15000, intervalMs: 100, what: '50 frames over TCP' },
+      );
       assert.equal(s.transport, 'tcp');
       assert.ok(s.audioPackets > 0);
       const mux = server.webrtc.mux;
       assert.ok(mux && mux.stats.routed >= 1, 'the shared TCP port routed the connection');
-      process.stderr.write(`tcp-only: ${s.framesDecoded} frames, first frame ${s.firstFrameMs.toFixed(0)} ms, mux ${JSON.stringify(mux?.stats)}\n`);
+      process.stderr.write(
+        `tcp-only: ${s.framesDecoded} frames, first frame ${s.firstFrameMs.toFixed(0)} ms, mux ${JSON.stringify(mux?.stats)}\n`,
+      );
     });
   });
 }

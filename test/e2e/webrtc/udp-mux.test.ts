@@ -7,7 +7,18 @@ import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
-import { candidateAddressKey, READ_PLAYER_STATS, resourceCount, sdpCandidates, startWebrtcServer, viewOverWs, weriftViewer, type PagePlayerStats, type RunningWebrtc, type WsViewing } from './helpers.js';
+import {
+  candidateAddressKey,
+  READ_PLAYER_STATS,
+  resourceCount,
+  sdpCandidates,
+  startWebrtcServer,
+  viewOverWs,
+  weriftViewer,
+  type PagePlayerStats,
+  type RunningWebrtc,
+  type WsViewing,
+} from './helpers.js';
 
 /** The server's address and port on a werift viewer's nominated ICE pair (where its media comes from). */
 function nominatedRemote(pc: RTCPeerConnection): string {
@@ -76,25 +87,37 @@ if (netnsGuard(import.meta.url)) {
       const directBefore = directUdpStats.packets;
       const viewers: WsViewing[] = [];
       try {
-        for (let i = 0; i < 3; i++) viewers.push(await viewOverWs(server, { src: 'demo', version: i % 2 === 0 ? 1 : 2 }));
+        for (let i = 0; i < 3; i++)
+          viewers.push(await viewOverWs(server, { src: 'demo', version: i % 2 === 0 ? 1 : 2 }));
         for (const viewer of viewers) await viewer.firstVideoMs();
         browser = await launchChromium();
         const page = browser.page;
         await page.goto(`${server.url}/webrtc.html?src=demo`);
-        await waitFor(async () => (((await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null)?.framesDecoded ?? 0) >= 25, {
-          timeoutMs: 10000,
-          intervalMs: 100,
-          what: 'Chromium playing',
-        });
+        await waitFor(
+          async () => (((await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats | null)?.framesDecoded ?? 0) >= 25,
+          {
+            timeoutMs: 10000,
+            intervalMs: 100,
+            what: 'Chromium playing',
+          },
+        );
 
         // Every viewer's media comes from the shared port, and its candidates name only that UDP port, once.
         for (const viewer of viewers) {
           assert.equal(nominatedRemote(viewer.pc), `127.0.0.1 ${port}`, 'werift viewer nominated the shared port');
           const keys = viewer.candidates.map(candidateAddressKey);
           assert.equal(new Set(keys).size, keys.length, `a candidate twice:\n${viewer.candidates.join('\n')}`);
-          assert.deepEqual(keys.filter((k) => k.startsWith('udp ')), [`udp 127.0.0.1 ${port}`], viewer.candidates.join('\n'));
+          assert.deepEqual(
+            keys.filter((k) => k.startsWith('udp ')),
+            [`udp 127.0.0.1 ${port}`],
+            viewer.candidates.join('\n'),
+          );
         }
-        assert.equal(await page.evaluate(READ_SELECTED_REMOTE), `udp 127.0.0.1 ${port}`, "Chromium's selected pair is the shared port");
+        assert.equal(
+          await page.evaluate(READ_SELECTED_REMOTE),
+          `udp 127.0.0.1 ${port}`,
+          "Chromium's selected pair is the shared port",
+        );
         // The server opened no UDP socket for any of them: every new one in this process is a werift viewer's own.
         const viewersOwn = viewers.reduce((sum, v) => sum + viewerUdpSockets(v.pc), 0);
         assert.equal(resourceCount('UDPWrap') - baselineUdp, viewersOwn, 'the server added no UDP socket per viewer');
@@ -103,7 +126,10 @@ if (netnsGuard(import.meta.url)) {
         assert.equal(mux.peerCount, 4);
         assert.equal(mux.stats.errors, 0);
         // rtp-send.ts still sends straight to the nominated pair's socket: now the shared one.
-        assert.ok(directUdpStats.packets - directBefore > 100, `direct RTP sends: ${directUdpStats.packets - directBefore}`);
+        assert.ok(
+          directUdpStats.packets - directBefore > 100,
+          `direct RTP sends: ${directUdpStats.packets - directBefore}`,
+        );
 
         // The first viewer leaves (werift sends no goodbye: consent ends it); the others keep playing throughout.
         const [leaving, ...staying] = viewers as [WsViewing, ...WsViewing[]];
@@ -111,22 +137,35 @@ if (netnsGuard(import.meta.url)) {
         viewers.shift();
         const before = staying.map(videoCount);
         const chromiumBefore = ((await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats).framesDecoded;
-        await waitFor(() => mux.peerCount === 3, { timeoutMs: 12000, intervalMs: 100, what: 'the leaving viewer unregistered' });
+        await waitFor(() => mux.peerCount === 3, {
+          timeoutMs: 12000,
+          intervalMs: 100,
+          what: 'the leaving viewer unregistered',
+        });
         const beforeLast = staying.map(videoCount);
         await new Promise((resolve) => setTimeout(resolve, 1000));
         staying.forEach((viewer, i) => {
-          assert.ok(videoCount(viewer) > (beforeLast[i] ?? 0) + 20, `viewer ${i} still receives video (${before[i]} → ${beforeLast[i]} → ${videoCount(viewer)})`);
+          assert.ok(
+            videoCount(viewer) > (beforeLast[i] ?? 0) + 20,
+            `viewer ${i} still receives video (${before[i]} → ${beforeLast[i]} → ${videoCount(viewer)})`,
+          );
         });
         const chromiumAfter = ((await page.evaluate(READ_PLAYER_STATS)) as PagePlayerStats).framesDecoded;
         assert.ok(chromiumAfter > chromiumBefore + 25, `Chromium kept decoding (${chromiumBefore} → ${chromiumAfter})`);
-        process.stderr.write(`udp-mux: 4 viewers on port ${port}, mux ${JSON.stringify(mux.stats)} ${JSON.stringify(mux.sizes)}\n`);
+        process.stderr.write(
+          `udp-mux: 4 viewers on port ${port}, mux ${JSON.stringify(mux.stats)} ${JSON.stringify(mux.sizes)}\n`,
+        );
       } finally {
         for (const viewer of viewers) await viewer.close();
         await browser?.stop().catch(() => undefined);
         browser = undefined;
       }
       // Everyone gone (consent or the browser's close): nothing left on the port.
-      await waitFor(() => server.webrtc.udpMux?.peerCount === 0, { timeoutMs: 12000, intervalMs: 100, what: 'all unregistered' });
+      await waitFor(() => server.webrtc.udpMux?.peerCount === 0, {
+        timeoutMs: 12000,
+        intervalMs: 100,
+        what: 'all unregistered',
+      });
       assert.deepEqual(server.webrtc.udpMux?.sizes, { peers: 0, addresses: 0, transactions: 0 });
     });
 
@@ -135,12 +174,20 @@ if (netnsGuard(import.meta.url)) {
       try {
         const offer = await pc.createOffer();
         await pc.setLocalDescription(offer);
-        const res = await fetch(`${server.url}/api/webrtc?src=demo`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer.sdp });
+        const res = await fetch(`${server.url}/api/webrtc?src=demo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp' },
+          body: offer.sdp,
+        });
         assert.equal(res.status, 201);
         const candidates = sdpCandidates(await res.text());
         const keys = candidates.map(candidateAddressKey);
         assert.equal(new Set(keys).size, keys.length, `a candidate twice:\n${candidates.join('\n')}`);
-        assert.deepEqual(keys.filter((k) => k.startsWith('udp ')), [`udp 127.0.0.1 ${port}`], candidates.join('\n'));
+        assert.deepEqual(
+          keys.filter((k) => k.startsWith('udp ')),
+          [`udp 127.0.0.1 ${port}`],
+          candidates.join('\n'),
+        );
         assert.ok(keys.includes(`tcp 127.0.0.1 ${port}`), candidates.join('\n'));
         const location = res.headers.get('location');
         if (location) await fetch(new URL(location, server.url), { method: 'DELETE' });
@@ -160,12 +207,15 @@ if (netnsGuard(import.meta.url)) {
       await new Promise<void>((resolve) => again.close(() => resolve()));
     });
 
-
     it('is logged with WEBRTC_LISTEN_FAILED and viewers get a UDP port each, as before', async () => {
       const port = await freePort();
       const squatter = await bindUdp(port);
       const logLines: string[] = [];
-      const server = await startWebrtcServer({ config: { streams: { demo: 'demo:' } }, webrtc: { listen: `127.0.0.1:${port}` }, logLines });
+      const server = await startWebrtcServer({
+        config: { streams: { demo: 'demo:' } },
+        webrtc: { listen: `127.0.0.1:${port}` },
+        logLines,
+      });
       try {
         assert.equal(server.webrtc.udpPort, undefined);
         assert.equal(server.webrtc.tcpPort, port, 'TCP is still shared');

@@ -23,11 +23,52 @@ function rng(seed: number): () => number {
 }
 
 const KEYS = [
-  'type', 'url', 'entity', 'streams', 'mode', 'media', 'server', 'title', 'poster', 'poster_remote', 'muted', 'intersection',
-  'ui', 'style', 'background', 'mse', 'webrtc', 'digital_ptz', 'ptz', 'shortcuts', 'microphone_muted', 'name', 'icon',
-  'service', 'service_data', 'more_info', 'opacity', 'data_left', 'data_start_up', 'persist', 'mouse_wheel_zoom', 'bogus',
+  'type',
+  'url',
+  'entity',
+  'streams',
+  'mode',
+  'media',
+  'server',
+  'title',
+  'poster',
+  'poster_remote',
+  'muted',
+  'intersection',
+  'ui',
+  'style',
+  'background',
+  'mse',
+  'webrtc',
+  'digital_ptz',
+  'ptz',
+  'shortcuts',
+  'microphone_muted',
+  'name',
+  'icon',
+  'service',
+  'service_data',
+  'more_info',
+  'opacity',
+  'data_left',
+  'data_start_up',
+  'persist',
+  'mouse_wheel_zoom',
+  'bogus',
 ];
-const STRINGS = ['', 'door', 'webrtc,mse', 'video,audio,microphone', 'http://h:1984', 'onvif.ptz', '${ states }', 'x'.repeat(300), '\u0000', 'mse,,', 'camera.x'];
+const STRINGS = [
+  '',
+  'door',
+  'webrtc,mse',
+  'video,audio,microphone',
+  'http://h:1984',
+  'onvif.ptz',
+  '${ states }',
+  'x'.repeat(300),
+  '\u0000',
+  'mse,,',
+  'camera.x',
+];
 
 describe('card config fuzz', () => {
   it(`${CASES} random configs: a config or a CardConfigError with a key`, () => {

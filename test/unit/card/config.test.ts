@@ -17,17 +17,41 @@ function rejects(raw: unknown): CardConfigError {
 const TYPE = { type: 'custom:webrtc-camera' };
 
 describe('card config: defaults and every key', () => {
-  it('url alone: AlexxIT\'s defaults', () => {
+  it("url alone: AlexxIT's defaults", () => {
     const c = parseConfig({ ...TYPE, url: 'rtsp://rtsp:12345678@192.168.1.123:554/av_stream/ch0' });
     assert.deepEqual(c.streams, [
-      { name: 'S0', url: 'rtsp://rtsp:12345678@192.168.1.123:554/av_stream/ch0', entity: '', modes: ['webrtc', 'mse', 'hls', 'mjpeg'], media: ['video', 'audio'] },
+      {
+        name: 'S0',
+        url: 'rtsp://rtsp:12345678@192.168.1.123:554/av_stream/ch0',
+        entity: '',
+        modes: ['webrtc', 'mse', 'hls', 'mjpeg'],
+        media: ['video', 'audio'],
+      },
     ]);
     const rest: Omit<CardConfig, 'streams'> & { streams?: unknown } = { ...c };
     delete rest.streams;
     assert.deepEqual(rest, {
-      server: undefined, title: '', poster: undefined, posterRemote: false, muted: false, intersection: DEFAULT_INTERSECTION,
-      ui: false, style: '', background: false, ptz: null, shortcuts: [], microphoneMuted: false,
-      digitalPtz: { mouse_drag_pan: true, mouse_wheel_zoom: true, mouse_double_click_zoom: true, touch_pinch_zoom: true, touch_drag_pan: true, touch_tap_drag_zoom: true, persist: true },
+      server: undefined,
+      title: '',
+      poster: undefined,
+      posterRemote: false,
+      muted: false,
+      intersection: DEFAULT_INTERSECTION,
+      ui: false,
+      style: '',
+      background: false,
+      ptz: null,
+      shortcuts: [],
+      microphoneMuted: false,
+      digitalPtz: {
+        mouse_drag_pan: true,
+        mouse_wheel_zoom: true,
+        mouse_double_click_zoom: true,
+        touch_pinch_zoom: true,
+        touch_drag_pan: true,
+        touch_tap_drag_zoom: true,
+        persist: true,
+      },
     });
   });
 
@@ -37,15 +61,35 @@ describe('card config: defaults and every key', () => {
   });
 
   it('mode: comma list or YAML list, any case; fallback set; webrtc/tcp; mse:false and webrtc:false', () => {
-    assert.deepEqual(parseConfig({ ...TYPE, url: 'a', mode: 'webrtc,webrtc/tcp,mse,hls,mjpeg' }).streams[0]?.modes, ['webrtc', 'webrtc/tcp', 'mse', 'hls', 'mjpeg']);
+    assert.deepEqual(parseConfig({ ...TYPE, url: 'a', mode: 'webrtc,webrtc/tcp,mse,hls,mjpeg' }).streams[0]?.modes, [
+      'webrtc',
+      'webrtc/tcp',
+      'mse',
+      'hls',
+      'mjpeg',
+    ]);
     assert.deepEqual(parseConfig({ ...TYPE, url: 'a', mode: ['MSE', ' mjpeg '] }).streams[0]?.modes, ['mse', 'mjpeg']);
     assert.deepEqual(parseConfig({ ...TYPE, url: 'a', mse: false }).streams[0]?.modes, ['webrtc']);
     assert.deepEqual(parseConfig({ ...TYPE, url: 'a', webrtc: false }).streams[0]?.modes, ['mse']);
-    assert.deepEqual(parseConfig({ ...TYPE, url: 'a', webrtc: false, mode: 'mjpeg' }).streams[0]?.modes, ['mjpeg'], 'an explicit mode wins');
+    assert.deepEqual(
+      parseConfig({ ...TYPE, url: 'a', webrtc: false, mode: 'mjpeg' }).streams[0]?.modes,
+      ['mjpeg'],
+      'an explicit mode wins',
+    );
   });
 
   it('media, muted, title, ui, style, background, microphone_muted', () => {
-    const c = parseConfig({ ...TYPE, url: 'a', media: 'video,audio,microphone', muted: true, title: 'Door', ui: true, style: '.mode {display: none}', background: true, microphone_muted: true });
+    const c = parseConfig({
+      ...TYPE,
+      url: 'a',
+      media: 'video,audio,microphone',
+      muted: true,
+      title: 'Door',
+      ui: true,
+      style: '.mode {display: none}',
+      background: true,
+      microphone_muted: true,
+    });
     assert.deepEqual(c.streams[0]?.media, ['video', 'audio', 'microphone']);
     assert.equal(c.muted, true);
     assert.equal(c.title, 'Door');
@@ -56,13 +100,22 @@ describe('card config: defaults and every key', () => {
   });
 
   it('server: an http(s) URL (ws too), blank = none', () => {
-    assert.equal(parseConfig({ ...TYPE, url: 'a', server: 'http://192.168.1.123:1984/' }).server, 'http://192.168.1.123:1984/');
-    assert.equal(parseConfig({ ...TYPE, url: 'a', server: 'wss://cams.example/go2rtc' }).server, 'wss://cams.example/go2rtc');
+    assert.equal(
+      parseConfig({ ...TYPE, url: 'a', server: 'http://192.168.1.123:1984/' }).server,
+      'http://192.168.1.123:1984/',
+    );
+    assert.equal(
+      parseConfig({ ...TYPE, url: 'a', server: 'wss://cams.example/go2rtc' }).server,
+      'wss://cams.example/go2rtc',
+    );
     assert.equal(parseConfig({ ...TYPE, url: 'a', server: '  ' }).server, undefined);
   });
 
-  it('poster: remote when it is a URL or a path (AlexxIT\'s rule), else a stream/entity the server renders', () => {
-    assert.equal(parseConfig({ ...TYPE, url: 'a', poster: 'https://home-assistant.io/images/cast/splash.png' }).posterRemote, true);
+  it("poster: remote when it is a URL or a path (AlexxIT's rule), else a stream/entity the server renders", () => {
+    assert.equal(
+      parseConfig({ ...TYPE, url: 'a', poster: 'https://home-assistant.io/images/cast/splash.png' }).posterRemote,
+      true,
+    );
     assert.equal(parseConfig({ ...TYPE, url: 'a', poster: '/local/door.jpg' }).posterRemote, true);
     assert.equal(parseConfig({ ...TYPE, url: 'a', poster: 'dahua1-snap' }).posterRemote, false);
     assert.equal(parseConfig({ ...TYPE, url: 'a', poster: 'camera.door' }).posterRemote, false);
@@ -83,11 +136,15 @@ describe('card config: defaults and every key', () => {
     assert.equal(d?.persist, 'door');
   });
 
-  it('streams: each with name/url/entity/mode/media, inheriting the card\'s mode and media', () => {
+  it("streams: each with name/url/entity/mode/media, inheriting the card's mode and media", () => {
     const c = parseConfig({
       ...TYPE,
       mode: 'webrtc,mse',
-      streams: [{ url: 'go2rtc_stream_hd', name: 'HD', mode: 'webrtc', media: 'video' }, { url: 'go2rtc_stream_sd', name: 'SD' }, { entity: 'camera.x' }],
+      streams: [
+        { url: 'go2rtc_stream_hd', name: 'HD', mode: 'webrtc', media: 'video' },
+        { url: 'go2rtc_stream_sd', name: 'SD' },
+        { entity: 'camera.x' },
+      ],
     });
     assert.deepEqual(c.streams, [
       { name: 'HD', url: 'go2rtc_stream_hd', entity: '', modes: ['webrtc'], media: ['video'] },
@@ -98,25 +155,66 @@ describe('card config: defaults and every key', () => {
 
   it('ptz: service, opacity (number or text), every data_<phase><direction>; no service = no controls', () => {
     const c = parseConfig({
-      ...TYPE, url: 'a',
-      ptz: { service: 'onvif.ptz', opacity: '0.6', data_left: { pan: 'LEFT' }, data_start_up: { tilt: 'UP' }, data_end_up: { move_mode: 'Stop' }, data_long_zoom_in: { zoom: 'ZOOM_IN' }, data_home: { preset: 1 } },
+      ...TYPE,
+      url: 'a',
+      ptz: {
+        service: 'onvif.ptz',
+        opacity: '0.6',
+        data_left: { pan: 'LEFT' },
+        data_start_up: { tilt: 'UP' },
+        data_end_up: { move_mode: 'Stop' },
+        data_long_zoom_in: { zoom: 'ZOOM_IN' },
+        data_home: { preset: 1 },
+      },
     });
     assert.equal(c.ptz?.service, 'onvif.ptz');
     assert.equal(c.ptz?.opacity, 0.6);
-    assert.deepEqual(Object.keys(c.ptz?.data ?? {}).sort(), ['data_end_up', 'data_home', 'data_left', 'data_long_zoom_in', 'data_start_up']);
+    assert.deepEqual(Object.keys(c.ptz?.data ?? {}).sort(), [
+      'data_end_up',
+      'data_home',
+      'data_left',
+      'data_long_zoom_in',
+      'data_start_up',
+    ]);
     assert.equal(parseConfig({ ...TYPE, url: 'a', ptz: { data_left: { a: 1 } } }).ptz, null);
   });
 
   it('shortcuts: name, icon, service, service_data, more_info', () => {
-    const c = parseConfig({ ...TYPE, url: 'a', shortcuts: [{ name: 'Record', icon: 'mdi:record-circle-outline', service: 'switch.toggle', service_data: { entity_id: 'switch.camera_record' } }, { name: 'Info', icon: 'mdi:information', more_info: 'camera.door' }] });
+    const c = parseConfig({
+      ...TYPE,
+      url: 'a',
+      shortcuts: [
+        {
+          name: 'Record',
+          icon: 'mdi:record-circle-outline',
+          service: 'switch.toggle',
+          service_data: { entity_id: 'switch.camera_record' },
+        },
+        { name: 'Info', icon: 'mdi:information', more_info: 'camera.door' },
+      ],
+    });
     assert.deepEqual(c.shortcuts, [
-      { name: 'Record', icon: 'mdi:record-circle-outline', service: 'switch.toggle', service_data: { entity_id: 'switch.camera_record' }, more_info: undefined },
+      {
+        name: 'Record',
+        icon: 'mdi:record-circle-outline',
+        service: 'switch.toggle',
+        service_data: { entity_id: 'switch.camera_record' },
+        more_info: undefined,
+      },
       { name: 'Info', icon: 'mdi:information', service: undefined, service_data: {}, more_info: 'camera.door' },
     ]);
   });
 
-  it('Lovelace\'s own keys on any card are accepted (view_layout, grid_options, visibility, card_mod)', () => {
-    parseConfig({ ...TYPE, url: 'a', view_layout: { position: 'main' }, grid_options: { columns: 12 }, layout_options: {}, visibility: [], card_mod: { style: '' } });
+  it("Lovelace's own keys on any card are accepted (view_layout, grid_options, visibility, card_mod)", () => {
+    parseConfig({
+      ...TYPE,
+      url: 'a',
+      view_layout: { position: 'main' },
+      grid_options: { columns: 12 },
+      layout_options: {},
+      visibility: [],
+      card_mod: { style: '' },
+    });
   });
 
   it('the stub config is valid', () => {
@@ -135,13 +233,28 @@ describe('card config: AlexxIT-style configs taken as they are', () => {
       media: 'video,audio',
       server: 'http://192.168.1.123:1984/',
       ui: true,
-      digital_ptz: { mouse_drag_pan: true, mouse_wheel_zoom: true, mouse_double_click_zoom: true, touch_drag_pan: true, touch_pinch_zoom: true, touch_tap_drag_zoom: true, persist: true },
+      digital_ptz: {
+        mouse_drag_pan: true,
+        mouse_wheel_zoom: true,
+        mouse_double_click_zoom: true,
+        touch_drag_pan: true,
+        touch_pinch_zoom: true,
+        touch_tap_drag_zoom: true,
+        persist: true,
+      },
       title: 'My super camera',
       poster: 'https://home-assistant.io/images/cast/splash.png',
       muted: true,
       intersection: 0.75,
       background: true,
-      shortcuts: [{ name: 'Record', icon: 'mdi:record-circle-outline', service: 'switch.toggle', service_data: { entity_id: 'switch.camera_record' } }],
+      shortcuts: [
+        {
+          name: 'Record',
+          icon: 'mdi:record-circle-outline',
+          service: 'switch.toggle',
+          service_data: { entity_id: 'switch.camera_record' },
+        },
+      ],
     });
     assert.equal(c.streams[0]?.entity, 'camera.generic_stream');
     assert.equal(c.streams[0]?.url, 'rtsp://rtsp:12345678@192.168.1.123:554/av_stream/ch0');
@@ -149,22 +262,41 @@ describe('card config: AlexxIT-style configs taken as they are', () => {
   });
 
   it('"Paused by default": an empty url stream only shows the poster', () => {
-    const c = parseConfig({ type: 'custom:webrtc-camera', poster: 'dahua1-snap', streams: [{ url: '' }, { url: 'dahua1' }] });
+    const c = parseConfig({
+      type: 'custom:webrtc-camera',
+      poster: 'dahua1-snap',
+      streams: [{ url: '' }, { url: 'dahua1' }],
+    });
     assert.equal(c.streams[0]?.url, '');
     assert.equal(c.streams[1]?.url, 'dahua1');
   });
 
   it('two-way audio: a second stream with microphone', () => {
-    const c = parseConfig({ type: 'custom:webrtc-camera', streams: [{ url: 'go2rtc_stream' }, { url: 'go2rtc_stream', mode: 'webrtc', media: 'video,audio,microphone' }] });
+    const c = parseConfig({
+      type: 'custom:webrtc-camera',
+      streams: [{ url: 'go2rtc_stream' }, { url: 'go2rtc_stream', mode: 'webrtc', media: 'video,audio,microphone' }],
+    });
     assert.deepEqual(c.streams[1]?.media, ['video', 'audio', 'microphone']);
   });
 
   it('templates in shortcuts, style and ptz are kept for rendering', () => {
     const c = parseConfig({
-      type: 'custom:webrtc-camera', url: 'a',
+      type: 'custom:webrtc-camera',
+      url: 'a',
       style: '.mode {display: ${ states["light.porch"].state === "on" ? "none" : "block" }}',
-      shortcuts: [{ name: 'Barn Light', icon: "${ states['light.yeelight_lamp'].state === 'on' ? 'mdi:outdoor-lamp':'mdi:lamp' }", service: 'light.toggle', service_data: { entity_id: 'light.yeelight_lamp' } }],
-      ptz: { service: 'notify.persistent_notification', data_left: { message: 'Left for ${ this.streamName } clicked' }, data_right: { message: 'Rigth for ${ this.streamID } clicked' } },
+      shortcuts: [
+        {
+          name: 'Barn Light',
+          icon: "${ states['light.yeelight_lamp'].state === 'on' ? 'mdi:outdoor-lamp':'mdi:lamp' }",
+          service: 'light.toggle',
+          service_data: { entity_id: 'light.yeelight_lamp' },
+        },
+      ],
+      ptz: {
+        service: 'notify.persistent_notification',
+        data_left: { message: 'Left for ${ this.streamName } clicked' },
+        data_right: { message: 'Rigth for ${ this.streamID } clicked' },
+      },
     });
     assert.match(c.style, /\$\{ states/);
     assert.match(c.shortcuts[0]?.icon ?? '', /\$\{ states/);
@@ -172,7 +304,12 @@ describe('card config: AlexxIT-style configs taken as they are', () => {
   });
 
   it('style examples (aspect ratio, rotation, hiding parts, positions)', () => {
-    for (const style of ['video {aspect-ratio: 16/9; object-fit: fill;}', 'video {transform: rotate(90deg); aspect-ratio: 1}', '.fullscreen {display: none}', '.header {top: unset; bottom: 6px}']) {
+    for (const style of [
+      'video {aspect-ratio: 16/9; object-fit: fill;}',
+      'video {transform: rotate(90deg); aspect-ratio: 1}',
+      '.fullscreen {display: none}',
+      '.header {top: unset; bottom: 6px}',
+    ]) {
       assert.equal(parseConfig({ type: 'custom:webrtc-camera', url: 'a', style }).style, style);
     }
   });
@@ -184,7 +321,10 @@ describe('card config: errors name the key', () => {
     assert.equal(e.code, 'CONFIG_UNKNOWN_KEY');
     assert.equal(e.key, 'urll');
     assert.match(e.message, /unknown key `urll` \(did you mean `url`\?\)/);
-    assert.equal(rejects({ ...TYPE, url: 'a', intersecton: 0 }).message, 'webrtc-camera: unknown key `intersecton` (did you mean `intersection`?)');
+    assert.equal(
+      rejects({ ...TYPE, url: 'a', intersecton: 0 }).message,
+      'webrtc-camera: unknown key `intersecton` (did you mean `intersection`?)',
+    );
     assert.equal(rejects({ ...TYPE, url: 'a', zzz: 1 }).message, 'webrtc-camera: unknown key `zzz`');
   });
 
@@ -205,7 +345,10 @@ describe('card config: errors name the key', () => {
     assert.equal(rejects({ ...TYPE, url: 'a', mode: '' }).key, 'mode');
     assert.equal(rejects({ ...TYPE, url: 'a', intersection: 2 }).key, 'intersection');
     assert.equal(rejects({ ...TYPE, url: 'a', intersection: '0.5' }).key, 'intersection');
-    assert.equal(rejects({ ...TYPE, url: 'a', muted: 'yes' }).message, 'webrtc-camera: `muted` must be true or false, not string "yes"');
+    assert.equal(
+      rejects({ ...TYPE, url: 'a', muted: 'yes' }).message,
+      'webrtc-camera: `muted` must be true or false, not string "yes"',
+    );
     assert.equal(rejects({ ...TYPE, url: 'a', server: '192.168.1.123:1984' }).key, 'server');
     assert.equal(rejects({ ...TYPE, url: 'a', server: 'ftp://x' }).key, 'server');
     assert.equal(rejects({ ...TYPE, url: 'a', style: { video: 1 } }).key, 'style');
@@ -223,7 +366,11 @@ describe('card config: errors name the key', () => {
     const missing = rejects({ ...TYPE });
     assert.equal(missing.code, 'CONFIG_MISSING_SOURCE');
     assert.equal(missing.message, 'webrtc-camera: missing `url` or `entity` or `streams`');
-    assert.equal(rejects({ ...TYPE, url: '' }).code, 'CONFIG_MISSING_SOURCE', 'AlexxIT\'s stub {url: ""} is refused by his card too');
+    assert.equal(
+      rejects({ ...TYPE, url: '' }).code,
+      'CONFIG_MISSING_SOURCE',
+      'AlexxIT\'s stub {url: ""} is refused by his card too',
+    );
     assert.equal(rejects(null).code, 'CONFIG_NOT_OBJECT');
     assert.equal(rejects([]).code, 'CONFIG_NOT_OBJECT');
   });

@@ -9,7 +9,8 @@ import { checkConfigText, loadConfigText } from '../../../addon/src/config/load.
 import { editConfigChecked, patchConfigChecked, replaceConfigChecked } from '../../../addon/src/config/write.js';
 
 describe('checkConfigText: every problem, with line and key path', () => {
-  const text = 'api:\n  listen: [1, 2]\nrtsp:\n  listen: ":8554"\nwebrtc:\n  filters:\n    networks: [tcp4, ipx]\nlog:\n  level: loud\n';
+  const text =
+    'api:\n  listen: [1, 2]\nrtsp:\n  listen: ":8554"\nwebrtc:\n  filters:\n    networks: [tcp4, ipx]\nlog:\n  level: loud\n';
 
   it('reports each invalid value where it is written', () => {
     const check = checkConfigText(text, { env: {} });
@@ -28,7 +29,8 @@ describe('checkConfigText: every problem, with line and key path', () => {
   it('startup reading is unchanged: the first problem throws', () => {
     assert.throws(
       () => loadConfigText(text, { env: {} }),
-      (err: unknown) => err instanceof ConfigError && err.code === 'CONFIG_INVALID' && err.path === 'api.listen' && err.line === 2,
+      (err: unknown) =>
+        err instanceof ConfigError && err.code === 'CONFIG_INVALID' && err.path === 'api.listen' && err.line === 2,
     );
   });
 
@@ -36,7 +38,10 @@ describe('checkConfigText: every problem, with line and key path', () => {
     const check = checkConfigText('streams:\n  cam: rtsp://x/1\nbogus: 1\n', { env: {} });
     assert.deepEqual(check.errors, []);
     assert.deepEqual(check.config?.streams, { cam: ['rtsp://x/1'] });
-    assert.deepEqual(check.warnings.map((w) => [w.line, w.path]), [[3, 'bogus']]);
+    assert.deepEqual(
+      check.warnings.map((w) => [w.line, w.path]),
+      [[3, 'bogus']],
+    );
   });
 
   it('a syntax error is one CONFIG_SYNTAX at its line', () => {
@@ -48,7 +53,10 @@ describe('checkConfigText: every problem, with line and key path', () => {
 
   it('a top level that is not a map is one error', () => {
     const check = checkConfigText('- a\n- b\n', { env: {} });
-    assert.deepEqual(check.errors.map((e) => e.code), ['CONFIG_INVALID']);
+    assert.deepEqual(
+      check.errors.map((e) => e.code),
+      ['CONFIG_INVALID'],
+    );
   });
 });
 

@@ -61,7 +61,9 @@ describe('schema DSL', () => {
     assert.deepEqual(value, { level: 'x', others: { a: true, b: false } });
     assert.deepEqual(ctx.warnings, []);
     const plain = read(object({ level: string() }), 'level: x\nzz: 1\n');
-    assert.deepEqual(plain.ctx.warnings, [{ file: 't.yaml', line: 2, column: 1, path: 'zz', message: 'unknown key "zz"' }]);
+    assert.deepEqual(plain.ctx.warnings, [
+      { file: 't.yaml', line: 2, column: 1, path: 'zz', message: 'unknown key "zz"' },
+    ]);
   });
 
   it('record merges defaults under the given keys and rejects non-maps', () => {
@@ -87,6 +89,8 @@ describe('schema DSL', () => {
 
   it('string checks can warn instead of failing', () => {
     const s = object({ v: string({ check: (v) => (v === 'old' ? { warning: 'old is deprecated' } : undefined) }) });
-    assert.deepEqual(read(s, 'v: old').ctx.warnings, [{ file: 't.yaml', line: 1, column: 4, path: 'v', message: 'old is deprecated' }]);
+    assert.deepEqual(read(s, 'v: old').ctx.warnings, [
+      { file: 't.yaml', line: 1, column: 4, path: 'v', message: 'old is deprecated' },
+    ]);
   });
 });

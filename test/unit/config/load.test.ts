@@ -48,15 +48,23 @@ describe('classifyConfigArg (go2rtc internal/app/config.go rules)', () => {
   for (const [arg, kind] of cases) {
     it(`${JSON.stringify(arg)} is ${kind}`, () => assert.equal(classifyConfigArg(arg, none), kind));
   }
-  it('an existing file named with ": " stays a file', () => assert.equal(classifyConfigArg('a: b.yaml', () => true), 'file'));
+  it('an existing file named with ": " stays a file', () =>
+    assert.equal(
+      classifyConfigArg('a: b.yaml', () => true),
+      'file',
+    ));
 });
 
 describe('loadConfig: sources and merging', () => {
   it('merges file, inline YAML and key=value in order: maps merge, lists and scalars replace', () => {
     const cwd = workdir({
-      'base.yaml': 'api:\n  listen: ":1984"\n  username: admin\nstreams:\n  a: rtsp://a\nwebrtc:\n  candidates: [1.1.1.1:8555, 2.2.2.2:8555]\n',
+      'base.yaml':
+        'api:\n  listen: ":1984"\n  username: admin\nstreams:\n  a: rtsp://a\nwebrtc:\n  candidates: [1.1.1.1:8555, 2.2.2.2:8555]\n',
     });
-    const r = loadConfig(['base.yaml', '{streams: {b: rtsp://b}, webrtc: {candidates: [stun:8555]}}', 'api.listen=127.0.0.1:2000'], { cwd, env: {} });
+    const r = loadConfig(
+      ['base.yaml', '{streams: {b: rtsp://b}, webrtc: {candidates: [stun:8555]}}', 'api.listen=127.0.0.1:2000'],
+      { cwd, env: {} },
+    );
     assert.equal(r.config.api.listen, '127.0.0.1:2000');
     assert.equal(r.config.api.username, 'admin');
     assert.deepEqual(r.config.streams, { a: ['rtsp://a'], b: ['rtsp://b'] });
@@ -73,13 +81,17 @@ describe('loadConfig: sources and merging', () => {
     assert.deepEqual(r.files, [join(cwd, 'second.yaml')]);
     assert.equal(r.config.log.level, 'debug');
     assert.equal(r.config.log.format, 'text');
-    assert.deepEqual(r.warnings, [{ file: 'first.yaml', line: 1, column: 1, path: '', message: 'file not found; API edits will create it' }]);
+    assert.deepEqual(r.warnings, [
+      { file: 'first.yaml', line: 1, column: 1, path: '', message: 'file not found; API edits will create it' },
+    ]);
   });
 
   it('reports a later missing file as skipped', () => {
     const cwd = workdir({ 'a.yaml': '' });
     const r = loadConfig(['a.yaml', 'missing.yaml'], { cwd, env: {} });
-    assert.deepEqual(r.warnings, [{ file: 'missing.yaml', line: 1, column: 1, path: '', message: 'file not found; skipped' }]);
+    assert.deepEqual(r.warnings, [
+      { file: 'missing.yaml', line: 1, column: 1, path: '', message: 'file not found; skipped' },
+    ]);
   });
 
   it('has no writable path with inline values only (the API answers 410)', () => {
@@ -94,7 +106,10 @@ describe('loadConfig: sources and merging', () => {
   });
 
   it('reads key=value values as YAML, and an empty value as "" (disable)', () => {
-    const r = loadConfig(['webrtc.candidates=[a:1, b:2]', 'rtsp.listen=', 'rtsp.pkt_size=1200', 'streams.cam=ffmpeg:x#video=h264'], { cwd: workdir(), env: {} });
+    const r = loadConfig(
+      ['webrtc.candidates=[a:1, b:2]', 'rtsp.listen=', 'rtsp.pkt_size=1200', 'streams.cam=ffmpeg:x#video=h264'],
+      { cwd: workdir(), env: {} },
+    );
     assert.deepEqual(r.config.webrtc.candidates, ['a:1', 'b:2']);
     assert.equal(r.config.rtsp.listen, '');
     assert.equal(r.config.rtsp.pkt_size, 1200);
@@ -111,7 +126,9 @@ describe('loadConfig: sources and merging', () => {
       'config -c#1:1:16: api.listen: expected a string, got a list',
     );
     const unknown = loadConfig(['api.lisen=x'], { cwd: workdir(), env: {} }).warnings;
-    assert.deepEqual(unknown, [{ file: '-c#1', line: 1, column: 5, path: 'api.lisen', message: 'unknown key "lisen"' }]);
+    assert.deepEqual(unknown, [
+      { file: '-c#1', line: 1, column: 5, path: 'api.lisen', message: 'unknown key "lisen"' },
+    ]);
   });
 
   it('names a file by the path given', () => {
@@ -153,7 +170,9 @@ describe('loadConfig: files looked up without -c', () => {
     const cwd = workdir({ 'ts2rtc.yaml': 'api: {listen: ":1"}\n', 'go2rtc.yaml': 'api: {listen: ":2"}\n' });
     const r = loadConfig([], { cwd, env: {} });
     assert.equal(r.config.api.listen, ':1');
-    assert.deepEqual(r.warnings, [{ file: 'go2rtc.yaml', line: 1, column: 1, path: '', message: 'ignored: ts2rtc.yaml is read instead' }]);
+    assert.deepEqual(r.warnings, [
+      { file: 'go2rtc.yaml', line: 1, column: 1, path: '', message: 'ignored: ts2rtc.yaml is read instead' },
+    ]);
   });
 
   it('starts with defaults and writes to ./ts2rtc.yaml when neither exists', () => {
@@ -167,14 +186,21 @@ describe('loadConfig: files looked up without -c', () => {
 
 describe('loadConfig: ${VAR} substitution (go2rtc pkg/creds)', () => {
   it('replaces variables from the environment, with defaults, and keeps unknown ones with a warning', () => {
-    const text = 'streams:\n  cam: rtsp://admin:${CAM_PASS}@10.0.0.2/live\nrtsp:\n  username: ${RTSP_USER:admin}\n  password: ${RTSP_PASS}\n';
+    const text =
+      'streams:\n  cam: rtsp://admin:${CAM_PASS}@10.0.0.2/live\nrtsp:\n  username: ${RTSP_USER:admin}\n  password: ${RTSP_PASS}\n';
     const r = loadConfigText(text, { label: 'ts2rtc.yaml', env: { CAM_PASS: 's3cret' } });
     assert.deepEqual(r.config.streams, { cam: ['rtsp://admin:s3cret@10.0.0.2/live'] });
     assert.equal(r.config.rtsp.username, 'admin');
     assert.equal(r.config.rtsp.password, '${RTSP_PASS}');
     assert.deepEqual(r.secrets, ['s3cret']);
     assert.deepEqual(r.warnings, [
-      { file: 'ts2rtc.yaml', line: 5, column: 13, path: '', message: 'variable RTSP_PASS is not set and has no default; kept as written' },
+      {
+        file: 'ts2rtc.yaml',
+        line: 5,
+        column: 13,
+        path: '',
+        message: 'variable RTSP_PASS is not set and has no default; kept as written',
+      },
     ]);
   });
 
@@ -204,14 +230,21 @@ describe('loadConfig: ${VAR} substitution (go2rtc pkg/creds)', () => {
   });
 
   it('works inside quotes and as numbers, as raw text substitution does', () => {
-    const r = loadConfigText('rtsp:\n  listen: ":${PORT}"\n  pkt_size: ${SIZE}\n', { env: { PORT: '8555', SIZE: '1200' } });
+    const r = loadConfigText('rtsp:\n  listen: ":${PORT}"\n  pkt_size: ${SIZE}\n', {
+      env: { PORT: '8555', SIZE: '1200' },
+    });
     assert.equal(r.config.rtsp.listen, ':8555');
     assert.equal(r.config.rtsp.pkt_size, 1200);
   });
 
   it('reports positions in the text as written, not as substituted', () => {
     const text = 'streams:\n  a: ${LONG_URL}\napi:\n  listen: ${BAD} # x\n';
-    const err = rejects(() => loadConfigText(text, { label: 'ts2rtc.yaml', env: { LONG_URL: 'rtsp://a-very-long-host-name.example/x', BAD: '[1, 2]' } }));
+    const err = rejects(() =>
+      loadConfigText(text, {
+        label: 'ts2rtc.yaml',
+        env: { LONG_URL: 'rtsp://a-very-long-host-name.example/x', BAD: '[1, 2]' },
+      }),
+    );
     assert.equal(err.message, 'config ts2rtc.yaml:4:11: api.listen: expected a string, got a list');
     const err2 = rejects(() => loadConfigText('a: ${X} b: ${Y}\n', { label: 'f', env: { X: 'xxxxxxxx', Y: 'y' } }));
     assert.equal(err2.code, 'CONFIG_SYNTAX');

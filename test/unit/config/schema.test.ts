@@ -37,7 +37,9 @@ const DEFAULTS: Config = {
   webrtc: {
     listen: ':8555',
     candidates: [],
-    ice_servers: [{ urls: ['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302'], username: '', credential: '' }],
+    ice_servers: [
+      { urls: ['stun:stun.cloudflare.com:3478', 'stun:stun.l.google.com:19302'], username: '', credential: '' },
+    ],
     filters: { candidates: null, loopback: false, interfaces: null, ips: null, networks: null, udp_ports: null },
   },
   streams: {},
@@ -90,7 +92,9 @@ describe('config schema: defaults', () => {
   });
 
   it('reads streams as lists: one URL, several, and null (no sources)', () => {
-    const c = load('streams:\n  one: rtsp://a/1\n  two:\n    - rtsp://b/1\n    - ffmpeg:b#audio=opus\n  none:\n').config;
+    const c = load(
+      'streams:\n  one: rtsp://a/1\n  two:\n    - rtsp://b/1\n    - ffmpeg:b#audio=opus\n  none:\n',
+    ).config;
     assert.deepEqual(c.streams, { one: ['rtsp://a/1'], two: ['rtsp://b/1', 'ffmpeg:b#audio=opus'], none: [] });
   });
 
@@ -102,7 +106,9 @@ describe('config schema: defaults', () => {
   });
 
   it('accepts yaml.v3 bool words and quoted integers', () => {
-    const c = load('api:\n  local_auth: yes\nwebrtc:\n  filters:\n    loopback: On\nrtsp:\n  pkt_size: "1200"\n').config;
+    const c = load(
+      'api:\n  local_auth: yes\nwebrtc:\n  filters:\n    loopback: On\nrtsp:\n  pkt_size: "1200"\n',
+    ).config;
     assert.equal(c.api.local_auth, true);
     assert.equal(c.webrtc.filters.loopback, true);
     assert.equal(c.rtsp.pkt_size, 1200);
@@ -115,7 +121,13 @@ describe('config schema: defaults', () => {
 
   it('reads log levels case-insensitively, per module, and treats "" as not set', () => {
     const c = load('log:\n  level: DEBUG\n  api: Trace\n  rtsp: ""\n  format: json\n').config;
-    assert.deepEqual(c.log, { level: 'debug', format: 'json', output: 'stdout', time: 'UNIXMS', modules: { api: 'trace' } });
+    assert.deepEqual(c.log, {
+      level: 'debug',
+      format: 'json',
+      output: 'stdout',
+      time: 'UNIXMS',
+      modules: { api: 'trace' },
+    });
   });
 
   it('reads homekit entries, with null meaning all defaults', () => {
@@ -127,7 +139,9 @@ describe('config schema: defaults', () => {
   });
 
   it('expands anchors, aliases and << merge keys', () => {
-    const c = load('x-cam: &cam rtsp://a/1\nbase: &base {listen: ":1"}\nstreams:\n  a: *cam\nrtsp:\n  <<: *base\n  username: u\n');
+    const c = load(
+      'x-cam: &cam rtsp://a/1\nbase: &base {listen: ":1"}\nstreams:\n  a: *cam\nrtsp:\n  <<: *base\n  username: u\n',
+    );
     assert.deepEqual(c.config.streams, { a: ['rtsp://a/1'] });
     assert.equal(c.config.rtsp.listen, ':1');
     assert.equal(c.config.rtsp.username, 'u');
@@ -182,7 +196,9 @@ webrtc:
   });
 
   it('reads the older Home Assistant config and the go2rtc README examples', () => {
-    const ha = load('api:\n  listen: "127.0.0.1:11984"\n\nrtsp:\n  # ffmpeg needs rtsp for opus audio transcoding\n  listen: "127.0.0.1:18554"\n\nwebrtc:\n  ice_servers: []\n');
+    const ha = load(
+      'api:\n  listen: "127.0.0.1:11984"\n\nrtsp:\n  # ffmpeg needs rtsp for opus audio transcoding\n  listen: "127.0.0.1:18554"\n\nwebrtc:\n  ice_servers: []\n',
+    );
     assert.deepEqual(ha.warnings, []);
     const readme = load(`streams:
   dahua:
@@ -225,15 +241,30 @@ rtsp:
 `);
     assert.deepEqual(readme.warnings, []);
     assert.equal(readme.config.streams['dahua']?.length, 2);
-    assert.deepEqual(readme.config.log.modules, { api: 'trace', exec: 'debug', ngrok: 'info', rtsp: 'warn', streams: 'error', webrtc: 'fatal' });
+    assert.deepEqual(readme.config.log.modules, {
+      api: 'trace',
+      exec: 'debug',
+      ngrok: 'info',
+      rtsp: 'warn',
+      streams: 'error',
+      webrtc: 'fatal',
+    });
     assert.equal(readme.config.webrtc.ice_servers[1]?.credential, 'your_pass');
   });
 });
 
 describe('config schema: errors name the key, file, line and column', () => {
   const cases: [string, string, string][] = [
-    ['listen as a list', 'api:\n  listen: [":1984"]\n', 'config ts2rtc.yaml:2:11: api.listen: expected a string, got a list'],
-    ['listen as a map', 'api:\n  listen:\n    port: 1\n', 'config ts2rtc.yaml:3:5: api.listen: expected a string, got a map'],
+    [
+      'listen as a list',
+      'api:\n  listen: [":1984"]\n',
+      'config ts2rtc.yaml:2:11: api.listen: expected a string, got a list',
+    ],
+    [
+      'listen as a map',
+      'api:\n  listen:\n    port: 1\n',
+      'config ts2rtc.yaml:3:5: api.listen: expected a string, got a map',
+    ],
     [
       'listen without a colon',
       'rtsp:\n  listen: 8554\n',
@@ -269,9 +300,21 @@ describe('config schema: errors name the key, file, line and column', () => {
       'log:\n  api: loud\n',
       'config ts2rtc.yaml:2:8: log.api: expected one of trace, debug, info, warn, error, fatal, panic, disabled, got "loud"',
     ],
-    ['a bogus log format', 'log: {format: xml}\n', 'config ts2rtc.yaml:1:15: log.format: expected one of "", color, text, json, got "xml"'],
-    ['pkt_size out of range', 'rtsp:\n  pkt_size: 70000\n', 'config ts2rtc.yaml:2:13: rtsp.pkt_size: expected a port number (0-65535), got a number (70000)'],
-    ['a boolean word', 'api:\n  local_auth: maybe\n', 'config ts2rtc.yaml:2:15: api.local_auth: expected true or false, got a string ("maybe")'],
+    [
+      'a bogus log format',
+      'log: {format: xml}\n',
+      'config ts2rtc.yaml:1:15: log.format: expected one of "", color, text, json, got "xml"',
+    ],
+    [
+      'pkt_size out of range',
+      'rtsp:\n  pkt_size: 70000\n',
+      'config ts2rtc.yaml:2:13: rtsp.pkt_size: expected a port number (0-65535), got a number (70000)',
+    ],
+    [
+      'a boolean word',
+      'api:\n  local_auth: maybe\n',
+      'config ts2rtc.yaml:2:15: api.local_auth: expected true or false, got a string ("maybe")',
+    ],
     [
       'a candidate list item as a list',
       'webrtc:\n  candidates:\n    - 1.2.3.4:8555\n    - [a]\n',
@@ -282,15 +325,27 @@ describe('config schema: errors name the key, file, line and column', () => {
       'webrtc:\n  ice_servers:\n    - urls: 5\n',
       'config ts2rtc.yaml:3:13: webrtc.ice_servers[0].urls: expected a URL string or a list of URL strings, got a number (5)',
     ],
-    ['udp_ports with one port', 'webrtc:\n  filters:\n    udp_ports: [50000]\n', 'config ts2rtc.yaml:3:16: webrtc.filters.udp_ports: expected two port numbers [min, max]'],
+    [
+      'udp_ports with one port',
+      'webrtc:\n  filters:\n    udp_ports: [50000]\n',
+      'config ts2rtc.yaml:3:16: webrtc.filters.udp_ports: expected two port numbers [min, max]',
+    ],
     [
       'a network name',
       'webrtc:\n  filters:\n    networks: [udp4, sctp]\n',
       'config ts2rtc.yaml:3:22: webrtc.filters.networks[1]: expected one of tcp4, tcp6, udp4, udp6, got "sctp"',
     ],
     ['a section as a string', 'api: on\n', 'config ts2rtc.yaml:1:6: api: expected a map, got a string ("on")'],
-    ['a list at the top level', '- api\n', 'config ts2rtc.yaml:1:1: expected a map of sections at the top level, got a list'],
-    ['log output', 'log:\n  output: syslog\n', 'config ts2rtc.yaml:2:11: log.output: expected stdout, stderr, "", file or file:<path>, got "syslog"'],
+    [
+      'a list at the top level',
+      '- api\n',
+      'config ts2rtc.yaml:1:1: expected a map of sections at the top level, got a list',
+    ],
+    [
+      'log output',
+      'log:\n  output: syslog\n',
+      'config ts2rtc.yaml:2:11: log.output: expected stdout, stderr, "", file or file:<path>, got "syslog"',
+    ],
   ];
   for (const [name, text, message] of cases) {
     it(name, () => {
@@ -315,7 +370,11 @@ describe('config schema: YAML syntax errors', () => {
     ['a duplicate key', 'api:\n  listen: x\n  listen: y\n', 'config ts2rtc.yaml:3:3: Map keys must be unique'],
     ['a tab indent', '\tapi: x\n', 'config ts2rtc.yaml:1:1: Tabs are not allowed as indentation'],
     ['an unknown alias', 'api: *nope\n', 'config ts2rtc.yaml:1:6: unknown alias *nope'],
-    ['two documents', 'log: {}\n---\nx: 1\n', 'config ts2rtc.yaml:2:1: a config holds one YAML document; remove the second "---"'],
+    [
+      'two documents',
+      'log: {}\n---\nx: 1\n',
+      'config ts2rtc.yaml:2:1: a config holds one YAML document; remove the second "---"',
+    ],
   ];
   for (const [name, text, message] of cases) {
     it(name, () => {
@@ -327,7 +386,10 @@ describe('config schema: YAML syntax errors', () => {
 
   it('stops alias expansion bombs with CONFIG_INVALID', () => {
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i < 8; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i < 8; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
     // 10^8 values if expanded: without the limit this runs out of memory or into the file's time cap.
     const err = errorOf(text);
     assert.equal(err.code, 'CONFIG_INVALID');
@@ -352,7 +414,13 @@ describe('config schema: warnings', () => {
   it('warns about go2rtc sections ts2rtc does not implement', () => {
     const { warnings } = load('wyoming:\n  cam: {listen: ":10700"}\n');
     assert.deepEqual(warnings, [
-      { file: 'ts2rtc.yaml', line: 2, column: 3, path: 'wyoming', message: 'the wyoming module is not implemented by ts2rtc; this section is ignored' },
+      {
+        file: 'ts2rtc.yaml',
+        line: 2,
+        column: 3,
+        path: 'wyoming',
+        message: 'the wyoming module is not implemented by ts2rtc; this section is ignored',
+      },
     ]);
   });
 
@@ -360,7 +428,13 @@ describe('config schema: warnings', () => {
     const { config, warnings } = load('log:\n  time: "15:04"\n');
     assert.equal(config.log.time, 'UNIXMS');
     assert.deepEqual(warnings, [
-      { file: 'ts2rtc.yaml', line: 2, column: 9, path: 'log.time', message: 'time layout "15:04" is not supported; using UNIXMS' },
+      {
+        file: 'ts2rtc.yaml',
+        line: 2,
+        column: 9,
+        path: 'log.time',
+        message: 'time layout "15:04" is not supported; using UNIXMS',
+      },
     ]);
   });
 });

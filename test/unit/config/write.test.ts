@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,12 +74,18 @@ describe('setYamlValue: edits keep every other byte', () => {
   it('replaces a scalar with a list, moving the comment after the key', () => {
     assert.equal(
       setYamlValue(SAMPLE, ['streams', 'front'], ['rtsp://a', 'rtsp://b']),
-      sampleWith('  front: rtsp://admin:pass@192.168.1.10/stream1   # main\n', '  front:   # main\n    - rtsp://a\n    - rtsp://b\n'),
+      sampleWith(
+        '  front: rtsp://admin:pass@192.168.1.10/stream1   # main\n',
+        '  front:   # main\n    - rtsp://a\n    - rtsp://b\n',
+      ),
     );
   });
 
   it('fills an empty key and keeps its comment', () => {
-    assert.equal(setYamlValue(SAMPLE, ['streams', 'garage'], 'rtsp://g'), sampleWith('  garage:    # todo\n', '  garage: rtsp://g    # todo\n'));
+    assert.equal(
+      setYamlValue(SAMPLE, ['streams', 'garage'], 'rtsp://g'),
+      sampleWith('  garage:    # todo\n', '  garage: rtsp://g    # todo\n'),
+    );
   });
 
   it('adds a key after the last sibling, before trailing comments', () => {
@@ -80,23 +96,35 @@ describe('setYamlValue: edits keep every other byte', () => {
   });
 
   it('deletes a key with all its lines and nothing else', () => {
-    assert.equal(setYamlValue(SAMPLE, ['streams', 'back'], undefined), sampleWith('  back:\n    - rtsp://b/1\n    - ffmpeg:back#audio=opus\n', ''));
+    assert.equal(
+      setYamlValue(SAMPLE, ['streams', 'back'], undefined),
+      sampleWith('  back:\n    - rtsp://b/1\n    - ffmpeg:back#audio=opus\n', ''),
+    );
     assert.equal(setYamlValue(SAMPLE, ['streams', 'nope'], undefined), SAMPLE);
     assert.equal(setYamlValue(SAMPLE, ['preload', 'nope'], undefined), SAMPLE);
   });
 
   it('appends a missing section at the end', () => {
-    assert.equal(setYamlValue(SAMPLE, ['preload', 'front'], 'video&audio'), `${SAMPLE}preload:\n  front: video&audio\n`);
+    assert.equal(
+      setYamlValue(SAMPLE, ['preload', 'front'], 'video&audio'),
+      `${SAMPLE}preload:\n  front: video&audio\n`,
+    );
     assert.equal(setYamlValue('log: {}', ['streams', 'a'], 'x'), 'log: {}\nstreams:\n  a: x\n');
   });
 
   it('creates nested maps on the way (homekit pairings)', () => {
-    assert.equal(setYamlValue(SAMPLE, ['homekit', 'front', 'pairings'], ['id1']), `${SAMPLE}homekit:\n  front:\n    pairings:\n      - id1\n`);
+    assert.equal(
+      setYamlValue(SAMPLE, ['homekit', 'front', 'pairings'], ['id1']),
+      `${SAMPLE}homekit:\n  front:\n    pairings:\n      - id1\n`,
+    );
   });
 
-  it('follows the file\'s indentation and list style', () => {
+  it("follows the file's indentation and list style", () => {
     const text = 'streams:\n    a:\n    - x\n';
-    assert.equal(setYamlValue(text, ['streams', 'b'], ['y', 'z']), 'streams:\n    a:\n    - x\n    b:\n    - y\n    - z\n');
+    assert.equal(
+      setYamlValue(text, ['streams', 'b'], ['y', 'z']),
+      'streams:\n    a:\n    - x\n    b:\n    - y\n    - z\n',
+    );
   });
 
   it('keeps CRLF line breaks in a Windows-edited file', () => {
@@ -106,7 +134,10 @@ describe('setYamlValue: edits keep every other byte', () => {
   });
 
   it('quotes values that start with a colon, as go2rtc examples do', () => {
-    assert.equal(setYamlValue(SAMPLE, ['api', 'listen'], ':1985'), sampleWith('  listen: ":1984"  # api port\n', '  listen: ":1985"  # api port\n'));
+    assert.equal(
+      setYamlValue(SAMPLE, ['api', 'listen'], ':1985'),
+      sampleWith('  listen: ":1984"  # api port\n', '  listen: ":1985"  # api port\n'),
+    );
   });
 
   it('creates a config from nothing and from a comment-only file', () => {
@@ -120,14 +151,23 @@ describe('setYamlValue: edits keep every other byte', () => {
   });
 
   it('rejects a file that is not YAML or not a map', () => {
-    assert.throws(() => setYamlValue('a: [\n', ['streams', 'a'], 'x'), (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_SYNTAX');
-    assert.throws(() => setYamlValue('- a\n', ['streams', 'a'], 'x'), (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_INVALID');
+    assert.throws(
+      () => setYamlValue('a: [\n', ['streams', 'a'], 'x'),
+      (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_SYNTAX',
+    );
+    assert.throws(
+      () => setYamlValue('- a\n', ['streams', 'a'], 'x'),
+      (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_INVALID',
+    );
   });
 });
 
 describe('mergeYamlText (PATCH /api/config)', () => {
   it('merges maps key by key and replaces lists and scalars', () => {
-    const out = mergeYamlText(SAMPLE, 'api:\n  listen: ":1985"\nstreams:\n  back: [rtsp://c/1]\nwebrtc:\n  candidates: [stun:8555]\n');
+    const out = mergeYamlText(
+      SAMPLE,
+      'api:\n  listen: ":1985"\nstreams:\n  back: [rtsp://c/1]\nwebrtc:\n  candidates: [stun:8555]\n',
+    );
     assert.equal(
       out,
       sampleWith('  listen: ":1984"  # api port\n', '  listen: ":1985"  # api port\n')
@@ -150,7 +190,10 @@ describe('config file writes', () => {
     await setStream(path, 'cam', ['rtsp://a/1', 'ffmpeg:cam#audio=opus']);
     assert.equal(readFileSync(path, 'utf8'), 'streams:\n  cam:\n    - rtsp://a/1\n    - ffmpeg:cam#audio=opus\n');
     await setStream(path, 'empty', []);
-    assert.equal(readFileSync(path, 'utf8'), 'streams:\n  cam:\n    - rtsp://a/1\n    - ffmpeg:cam#audio=opus\n  empty:\n');
+    assert.equal(
+      readFileSync(path, 'utf8'),
+      'streams:\n  cam:\n    - rtsp://a/1\n    - ffmpeg:cam#audio=opus\n  empty:\n',
+    );
     await deleteStream(path, 'cam');
     assert.equal(readFileSync(path, 'utf8'), 'streams:\n  empty:\n');
   });
@@ -183,8 +226,15 @@ describe('config file writes', () => {
   it('replaceConfig writes valid YAML as is and rejects the rest without touching the file', async () => {
     const path = join(tempDir(), 'c.yaml');
     writeFileSync(path, SAMPLE);
-    await assert.rejects(replaceConfig(path, 'api: [\n'), (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_SYNTAX' && e.message.startsWith('config request body:2:1: '));
-    await assert.rejects(replaceConfig(path, '- a\n'), (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_INVALID');
+    await assert.rejects(
+      replaceConfig(path, 'api: [\n'),
+      (e: unknown) =>
+        e instanceof ConfigError && e.code === 'CONFIG_SYNTAX' && e.message.startsWith('config request body:2:1: '),
+    );
+    await assert.rejects(
+      replaceConfig(path, '- a\n'),
+      (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_INVALID',
+    );
     assert.equal(readFileSync(path, 'utf8'), SAMPLE);
     await replaceConfig(path, '# new\nstreams: {}\n');
     assert.equal(readFileSync(path, 'utf8'), '# new\nstreams: {}\n');
@@ -195,7 +245,10 @@ describe('config file writes', () => {
     writeFileSync(path, SAMPLE);
     await patchConfig(path, 'log: {level: trace}\n');
     assert.equal(readFileSync(path, 'utf8'), sampleWith('  level: debug\n', '  level: trace\n'));
-    await assert.rejects(patchConfig(path, '{'), (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_SYNTAX');
+    await assert.rejects(
+      patchConfig(path, '{'),
+      (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_SYNTAX',
+    );
   });
 });
 
@@ -253,7 +306,10 @@ describe('writeFileAtomic', () => {
     writeFileSync(path, 'old\n');
     await assert.rejects(
       writeFileAtomic(path, 'new\n', failingRename('EIO', [])),
-      (e: unknown) => e instanceof ConfigError && e.code === 'CONFIG_WRITE' && e.message === `config ${path}: cannot write the file: EIO: rename failed`,
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.code === 'CONFIG_WRITE' &&
+        e.message === `config ${path}: cannot write the file: EIO: rename failed`,
     );
     assert.equal(readFileSync(path, 'utf8'), 'old\n');
     assert.deepEqual(readdirSync(dir), ['c.yaml']);

@@ -35,7 +35,8 @@ describe('parseListenAddress', () => {
 
 describe('isLoopbackAddress', () => {
   it('matches 127.*, ::1 and IPv4-mapped 127.*; a socket without an address is not loopback', () => {
-    for (const yes of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) assert.equal(isLoopbackAddress(yes), true, yes);
+    for (const yes of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'])
+      assert.equal(isLoopbackAddress(yes), true, yes);
     for (const no of ['192.168.1.2', '::ffff:10.0.0.1', 'fe80::1', '10.127.0.1', '', undefined]) {
       assert.equal(isLoopbackAddress(no), false, String(no));
     }

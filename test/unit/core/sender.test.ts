@@ -32,7 +32,7 @@ describe('Receiver fan-out', () => {
     assert.equal(got[0]![0]!.payload, got[1]![0]!.payload);
   });
 
-  it("starts a new consumer at the cached key frame and replays the GOP in order", () => {
+  it('starts a new consumer at the cached key frame and replays the GOP in order', () => {
     const receiver = new Receiver(VIDEO, H264);
     const sent = frames(40); // key frames at 0 and 25
     for (const p of sent.slice(0, 30)) receiver.write(p);
@@ -114,7 +114,11 @@ describe('Sender queue', () => {
     const got: Packet[] = [];
     let writable = false;
     const sender = new Sender('audio', PCMU, (p) => (got.push(p), writable), { maxQueuePackets: 4 });
-    const sent = Array.from({ length: 10 }, (_, i) => ({ payload: Buffer.alloc(160), timestamp: i * 160, keyframe: true }));
+    const sent = Array.from({ length: 10 }, (_, i) => ({
+      payload: Buffer.alloc(160),
+      timestamp: i * 160,
+      keyframe: true,
+    }));
     for (const p of sent) sender.push(p);
     assert.equal(sender.queueLength, 4);
     assert.equal(sender.stats.drops, 5);

@@ -34,7 +34,15 @@ export function applyStreams(hub: StreamHub, before: Config | undefined, after: 
     const previous = Object.hasOwn(old, name) ? old[name] : undefined;
     const sources = urls.filter((url) => url !== '');
     const existing = hub.get(name);
-    if (previous !== undefined && existing && sameList(previous.filter((u) => u !== ''), sources)) continue;
+    if (
+      previous !== undefined &&
+      existing &&
+      sameList(
+        previous.filter((u) => u !== ''),
+        sources,
+      )
+    )
+      continue;
     try {
       hub.set(name, sources, 'config');
     } catch (err) {

@@ -79,7 +79,10 @@ function sourceProblem(raw: string, schemes: ReadonlySet<string>): { code: strin
   try {
     scheme = parseSourceUrl(raw).scheme;
   } catch (err) {
-    return { code: err instanceof Ts2rtcError ? err.code : 'SOURCE_URL_INVALID', message: maskSecrets(errorMessage(err)) };
+    return {
+      code: err instanceof Ts2rtcError ? err.code : 'SOURCE_URL_INVALID',
+      message: maskSecrets(errorMessage(err)),
+    };
   }
   if (schemes.has(scheme)) return undefined;
   return {

@@ -31,7 +31,9 @@ function appendConnection(lines: string[], conn: ConnectionJson, group: 'produce
   else lines.push(`${conn.id} -> ${host} [label=${quote(humanBytes(conn.bytes_send ?? 0))}];`);
   for (const receiver of conn.receivers ?? []) {
     lines.push(`${conn.id} -> ${receiver.id} [label=${quote(humanBytes(receiver.bytes ?? 0))}];`);
-    lines.push(`${receiver.id} [group=node, label=${quote(receiver.codec.codec_name)}, title=${quote(codecTitle(receiver.codec))}];`);
+    lines.push(
+      `${receiver.id} [group=node, label=${quote(receiver.codec.codec_name)}, title=${quote(codecTitle(receiver.codec))}];`,
+    );
   }
   for (const sender of conn.senders ?? []) {
     if (sender.parent) lines.push(`${sender.parent} -> ${conn.id} [label=${quote(humanBytes(sender.bytes ?? 0))}];`);

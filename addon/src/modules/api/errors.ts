@@ -63,7 +63,8 @@ export class ErrorStatusTable {
 
   /** Status and JSON body for anything a handler threw. */
   describe(err: unknown): { status: number; body: ErrorBody } {
-    if (err instanceof ApiError) return { status: err.status, body: { error: maskSecrets(err.message), code: err.code } };
+    if (err instanceof ApiError)
+      return { status: err.status, body: { error: maskSecrets(err.message), code: err.code } };
     if (err instanceof Ts2rtcError) {
       return { status: this.statuses.get(err.code) ?? 500, body: { error: maskSecrets(err.message), code: err.code } };
     }

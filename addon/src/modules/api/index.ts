@@ -84,7 +84,11 @@ export function init(app: App): ApiModule {
   const hooks: ApiHooks = app.tuning.api ?? {};
   const log = app.logger('api');
   const settings = apiSettings(app.config.api);
-  const server = new ApiServer({ ...settings, ws: { ...settings.ws, ...hooks.ws } }, hooks.wwwDir ?? BUILTIN_WWW_DIR, log);
+  const server = new ApiServer(
+    { ...settings, ws: { ...settings.ws, ...hooks.ws } },
+    hooks.wwwDir ?? BUILTIN_WWW_DIR,
+    log,
+  );
   const routes = server.routes;
   const persistence = app.configPath ? configPersistence(app.configPath) : undefined;
 
@@ -152,7 +156,9 @@ export function apiSettings(config: ApiConfig): ApiSettings {
     staticDir: config.static_dir,
     origin: config.origin,
     // go2rtc turns auth on by the username alone; an empty password is then a valid (if weak) one.
-    auth: config.username ? { username: config.username, password: config.password, localAuth: config.local_auth } : undefined,
+    auth: config.username
+      ? { username: config.username, password: config.password, localAuth: config.local_auth }
+      : undefined,
     allowPaths: config.allow_paths ?? undefined,
     ws: DEFAULT_WS_OPTIONS,
   };

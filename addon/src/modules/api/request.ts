@@ -68,7 +68,11 @@ export async function readJson(ctx: ApiContext, limit = DEFAULT_BODY_LIMIT): Pro
  * go2rtc's `ResponseJSON` (compact, trailing newline) or `ResponsePrettyJSON` (2-space indent). `mask` runs the
  * text through the credential masking, as go2rtc's `creds.SecretResponse` does for stream listings.
  */
-export function sendJson(ctx: ApiContext, value: unknown, options: { pretty?: boolean; mask?: boolean; status?: number } = {}): void {
+export function sendJson(
+  ctx: ApiContext,
+  value: unknown,
+  options: { pretty?: boolean; mask?: boolean; status?: number } = {},
+): void {
   let text = JSON.stringify(value, null, options.pretty ? 2 : undefined) + '\n';
   if (options.mask) text = maskSecrets(text);
   ctx.status = options.status ?? 200;

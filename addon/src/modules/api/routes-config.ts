@@ -40,7 +40,9 @@ export interface ConfigRuntime {
 export class ConfigRefused extends Error {
   constructor(readonly problems: ConfigProblem[]) {
     const first = problems[0];
-    const where = first ? `${first.line !== undefined ? `line ${first.line}: ` : ''}${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid';
+    const where = first
+      ? `${first.line !== undefined ? `line ${first.line}: ` : ''}${first.path ? `${first.path}: ` : ''}${first.message}`
+      : 'invalid';
     super(`config refused, nothing saved: ${where}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
   }
 }
@@ -67,7 +69,11 @@ export class ConfigRefused extends Error {
  * owner only: `?raw=1` with the API's credentials in the request itself (so never without `api.username`,
  * and never through a browser session that merely got past the loopback bypass); otherwise 403.
  */
-export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess | undefined, runtime: ConfigRuntime): void {
+export function registerConfigRoutes(
+  routes: RouteTable,
+  file: ConfigFileAccess | undefined,
+  runtime: ConfigRuntime,
+): void {
   routes.add('*', 'api/config', async (ctx: ApiContext) => {
     const write = ctx.method === 'POST' || ctx.method === 'PATCH';
     if (write && isTrue(queryValue(ctx, 'check'))) {
@@ -93,7 +99,11 @@ export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess 
       }
       const raw = isTrue(queryValue(ctx, 'raw'));
       if (raw && !presentsApiCredentials(ctx, runtime.auth)) {
-        throw new ApiError(403, 'CONFIG_RAW_FORBIDDEN', 'the raw config file (with its passwords) needs the API credentials in the request');
+        throw new ApiError(
+          403,
+          'CONFIG_RAW_FORBIDDEN',
+          'the raw config file (with its passwords) needs the API credentials in the request',
+        );
       }
       ctx.status = 200;
       ctx.type = 'application/yaml';
@@ -109,7 +119,11 @@ export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess 
     const restored = await restoreSecrets(file, (await readBody(ctx, CONFIG_BODY_LIMIT)).toString('utf8'));
     if (restored.problems.length > 0) {
       const refused = new ConfigRefused(restored.problems);
-      sendJson(ctx, { error: refused.message, code: 'CONFIG_MASKED', errors: refused.problems }, { status: 400, mask: true });
+      sendJson(
+        ctx,
+        { error: refused.message, code: 'CONFIG_MASKED', errors: refused.problems },
+        { status: 400, mask: true },
+      );
       return;
     }
     await save(ctx, file, runtime, restored.text);
@@ -120,7 +134,10 @@ export function registerConfigRoutes(routes: RouteTable, file: ConfigFileAccess 
  * The body with the current file's secrets back in place of the `***` a masked GET showed; a `***` that
  * stands for no one secret is a problem at its line (saving it would set the password to `***`).
  */
-async function restoreSecrets(file: ConfigFileAccess, body: string): Promise<{ text: string; problems: ConfigProblem[] }> {
+async function restoreSecrets(
+  file: ConfigFileAccess,
+  body: string,
+): Promise<{ text: string; problems: ConfigProblem[] }> {
   if (!body.includes(SECRET_MASK)) return { text: body, problems: [] };
   let current = '';
   try {
@@ -129,15 +146,13 @@ async function restoreSecrets(file: ConfigFileAccess, body: string): Promise<{ t
     // No file yet: nothing to restore, every `***` is unresolved.
   }
   const { text, unresolved } = restoreMaskedSecrets(body, current);
-  const problems = unresolved.map(
-    (u): ConfigProblem => ({
-      code: 'CONFIG_MASKED',
-      line: u.line,
-      column: u.column,
-      path: '',
-      message: `${SECRET_MASK} stands for a hidden password, but ${u.where} is not in the saved file (its URL or key changed): type the password again`,
-    }),
-  );
+  const problems = unresolved.map((u): ConfigProblem => ({
+    code: 'CONFIG_MASKED',
+    line: u.line,
+    column: u.column,
+    path: '',
+    message: `${SECRET_MASK} stands for a hidden password, but ${u.where} is not in the saved file (its URL or key changed): type the password again`,
+  }));
   return { text, problems };
 }
 
@@ -159,7 +174,11 @@ async function save(ctx: ApiContext, file: ConfigFileAccess, runtime: ConfigRunt
     // A body that is not YAML (or not a map) is refused before the check runs: the same answer, one problem.
     const refused = refusal(err);
     if (!refused) throw err;
-    sendJson(ctx, { error: refused.message, code: problemCode(refused.problems), errors: refused.problems }, { status: 400, mask: true });
+    sendJson(
+      ctx,
+      { error: refused.message, code: problemCode(refused.problems), errors: refused.problems },
+      { status: 400, mask: true },
+    );
     return;
   }
   if (!after) throw new ApiError(500, 'INTERNAL', 'config saved without a checked result');
@@ -196,7 +215,8 @@ class PreviewOnly extends Error {}
 /** The 400 for an edit the config refuses; undefined for a failure that is ours (reading, writing). */
 function refusal(err: unknown): ConfigRefused | undefined {
   if (err instanceof ConfigRefused) return err;
-  if (err instanceof ConfigError && (err.code === 'CONFIG_SYNTAX' || err.code === 'CONFIG_INVALID')) return new ConfigRefused([problemOf(err)]);
+  if (err instanceof ConfigError && (err.code === 'CONFIG_SYNTAX' || err.code === 'CONFIG_INVALID'))
+    return new ConfigRefused([problemOf(err)]);
   return undefined;
 }
 

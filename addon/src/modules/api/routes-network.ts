@@ -44,9 +44,11 @@ export function networkView(config: Config, bound: ApiAddresses): Record<string,
       candidates: config.webrtc.candidates,
       host_addresses: settings.tcp ? hostAddresses(settings) : [],
       udp_host_addresses: settings.udp ? hostAddresses(settings, 'udp') : [],
-      ice_servers: settings.iceServers.map(
-        (s): IceServerView => ({ urls: [...s.urls], username: s.username, credential: s.credential ? '***' : '' }),
-      ),
+      ice_servers: settings.iceServers.map((s): IceServerView => ({
+        urls: [...s.urls],
+        username: s.username,
+        credential: s.credential ? '***' : '',
+      })),
       filters: config.webrtc.filters,
       error: null,
     };

@@ -75,7 +75,11 @@ export class PreloadRegistry {
 const PRELOAD_KEYS = new Set(['video', 'audio', 'microphone']);
 
 /** `GET/PUT/DELETE /api/preload` (go2rtc `apiPreload`). */
-export function registerPreloadRoutes(routes: RouteTable, registry: PreloadRegistry, persistence: PreloadPersistence | undefined): void {
+export function registerPreloadRoutes(
+  routes: RouteTable,
+  registry: PreloadRegistry,
+  persistence: PreloadPersistence | undefined,
+): void {
   routes.add(['GET', 'PUT', 'DELETE'], 'api/preload', async (ctx) => {
     if (ctx.method === 'GET' || ctx.method === 'HEAD') {
       sendJson(ctx, registry.toJSON(), { mask: true });

@@ -57,7 +57,8 @@ export function registerProcessRoutes(routes: RouteTable, control: ProcessContro
       if (!/^\d{1,6}$/.test(tail)) throw new ApiError(400, 'BAD_REQUEST', 'tail must be a number of lines (0-999999)');
       const log = control.log;
       const n = Number(tail);
-      const lines = !log || n === 0 ? [] : log.lastLines ? log.lastLines(n) : log.text().split('\n').slice(0, -1).slice(-n);
+      const lines =
+        !log || n === 0 ? [] : log.lastLines ? log.lastLines(n) : log.text().split('\n').slice(0, -1).slice(-n);
       ctx.body = lines.map((line) => `${line}\n`).join('');
       return;
     }

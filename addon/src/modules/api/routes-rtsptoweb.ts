@@ -79,7 +79,12 @@ const FORM_LIMIT = 256 * 1024;
  * came in another form, through a request koa builds from the real one's socket and headers. The WebRTC
  * module owns the negotiation; this only re-wraps the offer, so both flavours answer alike.
  */
-async function exchangeThrough(handler: RtspToWebRtcHandler, ctx: ApiContext, name: string, sdp64: string): Promise<string> {
+async function exchangeThrough(
+  handler: RtspToWebRtcHandler,
+  ctx: ApiContext,
+  name: string,
+  sdp64: string,
+): Promise<string> {
   const body = Buffer.from(new URLSearchParams({ data: sdp64 }).toString(), 'utf8');
   // A socket of its own: the inner request ends (and is destroyed) when the handler has read it, and that
   // must not close the client's connection.
@@ -95,7 +100,8 @@ async function exchangeThrough(handler: RtspToWebRtcHandler, ctx: ApiContext, na
   req.push(null);
   const inner = ctx.app.createContext(req, new ServerResponse(req));
   await handler(inner, name);
-  const answer = typeof inner.body === 'string' ? inner.body : Buffer.isBuffer(inner.body) ? inner.body.toString('utf8') : '';
+  const answer =
+    typeof inner.body === 'string' ? inner.body : Buffer.isBuffer(inner.body) ? inner.body.toString('utf8') : '';
   if (inner.status !== 200 || answer === '') throw new ApiError(500, 'INTERNAL', 'webrtc: the exchange gave no answer');
   return answer.trim();
 }
@@ -111,10 +117,12 @@ function decodePathSegment(segment: string): string {
 function parseAddBody(body: unknown): { name: string; url: string } {
   if (!isRecord(body)) throw new ApiError(400, 'BODY_INVALID', 'stream: body must be a JSON object');
   const name = body.name;
-  if (name !== undefined && typeof name !== 'string') throw new ApiError(400, 'BODY_INVALID', 'stream: name must be a string');
+  if (name !== undefined && typeof name !== 'string')
+    throw new ApiError(400, 'BODY_INVALID', 'stream: name must be a string');
   const channels = body.channels;
   const first = isRecord(channels) ? channels['0'] : undefined;
   const url = isRecord(first) ? first.url : undefined;
-  if (typeof url !== 'string' || url === '') throw new ApiError(400, 'BODY_INVALID', 'stream: channels.0.url is required');
+  if (typeof url !== 'string' || url === '')
+    throw new ApiError(400, 'BODY_INVALID', 'stream: channels.0.url is required');
   return { name: name ?? '', url };
 }

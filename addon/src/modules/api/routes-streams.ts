@@ -6,7 +6,16 @@ import type { AuthOptions } from './middleware.js';
 import { presentsApiCredentials } from './credentials.js';
 import { ApiError } from './errors.js';
 import { ProbeConsumer, parseMediaQuery } from './probe.js';
-import { queryParams, queryValue, queryValues, requireQuery, sendEmpty, sendJson, sendText, type ApiContext } from './request.js';
+import {
+  queryParams,
+  queryValue,
+  queryValues,
+  requireQuery,
+  sendEmpty,
+  sendJson,
+  sendText,
+  type ApiContext,
+} from './request.js';
 import type { RouteTable } from './routes.js';
 
 /** Where API edits are written back; undefined when the server runs without a config file. */
@@ -21,7 +30,12 @@ export interface StreamRouteOptions {
 }
 
 /** `/api/streams`, `/api/streams.dot` and `/api/schemes`, with go2rtc's parameters (internal/streams/api.go). */
-export function registerStreamRoutes(routes: RouteTable, hub: StreamHub, persistence: StreamPersistence | undefined, options: StreamRouteOptions = {}): void {
+export function registerStreamRoutes(
+  routes: RouteTable,
+  hub: StreamHub,
+  persistence: StreamPersistence | undefined,
+  options: StreamRouteOptions = {},
+): void {
   // What each PUT wrote to the config file, so an identical PUT can tell it has nothing to write.
   const written = new Map<string, string>();
   routes.add(['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], 'api/streams', async (ctx) => {
@@ -59,7 +73,11 @@ export function registerStreamRoutes(routes: RouteTable, hub: StreamHub, persist
     const names = queryValues(ctx, 'src');
     const streams = hub.toJSON();
     const selected = names.length > 0 ? names.filter((n) => Object.hasOwn(streams, n)) : Object.keys(streams);
-    sendText(ctx, streamsDot(selected.map((name) => streams[name]).filter((s) => s !== undefined)), 'text/vnd.graphviz');
+    sendText(
+      ctx,
+      streamsDot(selected.map((name) => streams[name]).filter((s) => s !== undefined)),
+      'text/vnd.graphviz',
+    );
   });
 
   routes.add('GET', 'api/schemes', (ctx) => sendJson(ctx, hub.schemes()));
@@ -92,13 +110,19 @@ async function getStream(ctx: ApiContext, hub: StreamHub, name: string, mask: bo
  * rewritten. Home Assistant's go2rtc integration re-sends its camera's stream on every view when it cannot
  * find the camera URL among the (masked) producer URLs; that PUT is this no-op.
  */
-async function putStream(ctx: ApiContext, hub: StreamHub, persistence: StreamPersistence | undefined, written: Map<string, string>): Promise<void> {
+async function putStream(
+  ctx: ApiContext,
+  hub: StreamHub,
+  persistence: StreamPersistence | undefined,
+  written: Map<string, string>,
+): Promise<void> {
   const sources = queryValues(ctx, 'src');
   const name = queryValue(ctx, 'name') || sources[0];
   if (!name || sources.length === 0) throw new ApiError(400, 'BAD_REQUEST', 'missing query parameter: src');
   const key = JSON.stringify(sources);
   const current = hub.get(name)?.configuredSources;
-  const same = current !== undefined && current.length === sources.length && current.every((s, i) => s.raw === sources[i]);
+  const same =
+    current !== undefined && current.length === sources.length && current.every((s, i) => s.raw === sources[i]);
   // Sources a PATCH put in memory only are still written by an equal PUT; the config's own, or a PUT's, are there.
   const persisted = current !== undefined && (current.every((s) => s.origin === 'config') || written.get(name) === key);
   if (same && persisted) {
@@ -138,7 +162,8 @@ export function patchStream(hub: StreamHub, name: string, src: string, origin: S
 function postStream(ctx: ApiContext, hub: StreamHub): void {
   const dst = requireQuery(ctx, 'dst');
   const src = queryValue(ctx, 'src') ?? '';
-  if (hub.get(dst)) throw new ApiError(501, 'NOT_IMPLEMENTED', 'streams: playing a source into a stream is not implemented yet');
+  if (hub.get(dst))
+    throw new ApiError(501, 'NOT_IMPLEMENTED', 'streams: playing a source into a stream is not implemented yet');
   if (hub.get(src)) throw new ApiError(501, 'NOT_IMPLEMENTED', 'streams: publishing a stream is not implemented yet');
   throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
 }

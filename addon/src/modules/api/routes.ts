@@ -76,7 +76,8 @@ export class RouteTable {
   match(method: string, path: string): ApiHandler | undefined {
     const route = this.exact.get(path) ?? this.prefixes.find((r) => path.startsWith(r.path));
     if (!route) return undefined;
-    const handler = route.handlers.get(method as ApiMethod) ?? (method === 'HEAD' ? route.handlers.get('GET') : undefined);
+    const handler =
+      route.handlers.get(method as ApiMethod) ?? (method === 'HEAD' ? route.handlers.get('GET') : undefined);
     if (handler) return handler;
     if (route.anyMethod) return route.anyMethod;
     const allowed = [...route.handlers.keys()];

@@ -192,10 +192,18 @@ export function parseListen(listen: string): ListenAddress {
 }
 
 function invalidListen(listen: string): Ts2rtcError {
-  return new Ts2rtcError('API_LISTEN_INVALID', `api: invalid listen address ${JSON.stringify(listen)} (expected host:port)`);
+  return new Ts2rtcError(
+    'API_LISTEN_INVALID',
+    `api: invalid listen address ${JSON.stringify(listen)} (expected host:port)`,
+  );
 }
 
-function listenTcp(server: Server, host: string | undefined, port: number, listen: string): Promise<{ host: string; port: number }> {
+function listenTcp(
+  server: Server,
+  host: string | undefined,
+  port: number,
+  listen: string,
+): Promise<{ host: string; port: number }> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       reject(new Ts2rtcError('API_LISTEN_FAILED', `api: listen ${listen}: ${err.message}`, { cause: err }));

@@ -90,7 +90,9 @@ export class WsConnection {
 
   /** Sends a JSON text frame. Returns false when the client is congested (wait for `onDrain`). */
   send(message: WsMessage): boolean {
-    const json = JSON.stringify(message.value === undefined ? { type: message.type } : { type: message.type, value: message.value });
+    const json = JSON.stringify(
+      message.value === undefined ? { type: message.type } : { type: message.type, value: message.value },
+    );
     return this.write(json, Buffer.byteLength(json), false);
   }
 
@@ -142,16 +144,19 @@ export class WsConnection {
     if (this.deadlineTimer || this.closed) return;
     const oldest = this.pendingSince[0];
     if (oldest === undefined) return;
-    this.deadlineTimer = setTimeout(() => {
-      this.deadlineTimer = undefined;
-      const head = this.pendingSince[0];
-      if (head === undefined) return;
-      if (Date.now() - head >= this.limits.writeDeadlineMs) {
-        this.terminate();
-        return;
-      }
-      this.armDeadline();
-    }, Math.max(0, oldest + this.limits.writeDeadlineMs - Date.now()));
+    this.deadlineTimer = setTimeout(
+      () => {
+        this.deadlineTimer = undefined;
+        const head = this.pendingSince[0];
+        if (head === undefined) return;
+        if (Date.now() - head >= this.limits.writeDeadlineMs) {
+          this.terminate();
+          return;
+        }
+        this.armDeadline();
+      },
+      Math.max(0, oldest + this.limits.writeDeadlineMs - Date.now()),
+    );
   }
 
   private finish(): void {

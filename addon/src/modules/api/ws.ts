@@ -162,8 +162,16 @@ export function checkOrigin(req: IncomingMessage, origin: string): boolean {
   return colon > 0 && !host.endsWith(']') && host.slice(0, colon).toLowerCase() === requestHost.toLowerCase();
 }
 
-export function rejectUpgrade(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ error: reason, code: status === 401 ? 'UNAUTHORIZED' : status === 404 ? 'NOT_FOUND' : 'FORBIDDEN' });
+export function rejectUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = JSON.stringify({
+    error: reason,
+    code: status === 401 ? 'UNAUTHORIZED' : status === 404 ? 'NOT_FOUND' : 'FORBIDDEN',
+  });
   const lines = [
     `HTTP/1.1 ${status} ${reason}`,
     'Connection: close',

@@ -28,7 +28,8 @@ export async function loadClip(path = DEMO_CLIP_PATH): Promise<Clip> {
   const movie = parseMp4(file);
   const tracks: ClipTrack[] = [];
   for (const track of movie.tracks) {
-    const converted = track.codec === 'H264' ? h264Track(file, track) : track.codec === 'OPUS' ? opusTrack(file, track) : undefined;
+    const converted =
+      track.codec === 'H264' ? h264Track(file, track) : track.codec === 'OPUS' ? opusTrack(file, track) : undefined;
     if (converted) tracks.push(converted);
   }
   if (tracks.length === 0) throw new Error(`${path}: no H264 or Opus track`);
@@ -69,9 +70,11 @@ function h264Track(file: Buffer, track: Mp4Track): ClipTrack {
 
 function opusTrack(file: Buffer, track: Mp4Track): ClipTrack {
   const scale = 48000 / track.timescale;
-  const packets = track.samples.map(
-    (sample): Packet => ({ payload: sampleData(file, sample), timestamp: Math.round(sample.pts * scale), keyframe: true }),
-  );
+  const packets = track.samples.map((sample): Packet => ({
+    payload: sampleData(file, sample),
+    timestamp: Math.round(sample.pts * scale),
+    keyframe: true,
+  }));
   // Opus is always described as 48000/2 (RFC 7587); the real channel count is inside each packet's TOC.
   const codec: Codec = { name: 'OPUS', clockRate: 48000, channels: 2 };
   return {

@@ -18,7 +18,10 @@ export class DemoProducer extends ProducerBase {
     private readonly clip: Clip,
     url: string,
   ) {
-    super({ formatName: 'demo', protocol: 'file', url }, clip.tracks.map((t) => t.media));
+    super(
+      { formatName: 'demo', protocol: 'file', url },
+      clip.tracks.map((t) => t.media),
+    );
   }
 
   async start(): Promise<void> {

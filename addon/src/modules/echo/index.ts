@@ -33,7 +33,12 @@ export function init(app: App): undefined {
 
 export const echo: Module<'echo'> = { name: 'echo', init };
 
-async function runForOutput(program: string, args: readonly string[], log: Logger, local: LocalProcesses): Promise<string> {
+async function runForOutput(
+  program: string,
+  args: readonly string[],
+  log: Logger,
+  local: LocalProcesses,
+): Promise<string> {
   const proc = await ManagedProcess.start({ command: program, args, name: 'echo', log, stdout: 'pipe' });
   local.processes.add(proc);
   const chunks: Buffer[] = [];
@@ -44,11 +49,14 @@ async function runForOutput(program: string, args: readonly string[], log: Logge
     else void proc.stop();
   });
   // 'exit' may come before the last output is read; 'close' of stdout comes after it.
-  const drained = new Promise<void>((resolve) => (proc.stdout ? proc.stdout.once('close', () => resolve()) : resolve()));
+  const drained = new Promise<void>((resolve) =>
+    proc.stdout ? proc.stdout.once('close', () => resolve()) : resolve(),
+  );
   const timer = setTimeout(() => void proc.stop(), RUN_TIMEOUT_MS);
   const [info] = await Promise.all([proc.exited, drained]);
   clearTimeout(timer);
-  if (size > MAX_OUTPUT) throw new ExecError('EXEC_OUTPUT_UNSUPPORTED', `echo: more than ${MAX_OUTPUT} bytes of output`);
+  if (size > MAX_OUTPUT)
+    throw new ExecError('EXEC_OUTPUT_UNSUPPORTED', `echo: more than ${MAX_OUTPUT} bytes of output`);
   if (info.code !== 0) throw new ExecError('EXEC_EXITED', proc.describeExit(info));
   const location = Buffer.concat(chunks).toString('utf8').trim();
   if (location === '') throw new ExecError('EXEC_OUTPUT_UNSUPPORTED', 'echo: the command printed no URL');

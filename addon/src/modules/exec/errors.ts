@@ -9,7 +9,13 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - EXEC_NO_RTSP: `{output}` needs the RTSP server, and `rtsp.listen` is off.
  * - EXEC_OUTPUT_UNSUPPORTED: the process writes to stdout in a format ts2rtc cannot read.
  */
-export type ExecErrorCode = 'EXEC_START_FAILED' | 'EXEC_EXITED' | 'EXEC_TIMEOUT' | 'EXEC_NOT_ALLOWED' | 'EXEC_NO_RTSP' | 'EXEC_OUTPUT_UNSUPPORTED';
+export type ExecErrorCode =
+  | 'EXEC_START_FAILED'
+  | 'EXEC_EXITED'
+  | 'EXEC_TIMEOUT'
+  | 'EXEC_NOT_ALLOWED'
+  | 'EXEC_NO_RTSP'
+  | 'EXEC_OUTPUT_UNSUPPORTED';
 
 export class ExecError extends Ts2rtcError {
   declare readonly code: ExecErrorCode;

@@ -18,7 +18,11 @@ export interface PipeSourceOptions {
   readonly killTimeoutMs?: number;
 }
 
-const JPEG_MEDIA: Media = { kind: 'video', direction: 'recvonly', codecs: [{ name: 'JPEG', clockRate: 90000, channels: 0 }] };
+const JPEG_MEDIA: Media = {
+  kind: 'video',
+  direction: 'recvonly',
+  codecs: [{ name: 'JPEG', clockRate: 90000, channels: 0 }],
+};
 
 /**
  * `exec:` without `{output}`: the command writes media to stdout and the first bytes tell the format, as go2rtc's
@@ -53,7 +57,10 @@ export class PipeProducer extends ProducerBase {
     try {
       first = await firstBytes(proc, options.startTimeoutMs ?? 30_000);
       if (first[0] !== 0xff || first[1] !== 0xd8) {
-        throw new ExecError('EXEC_OUTPUT_UNSUPPORTED', `exec: stdout starts with ${first.subarray(0, 4).toString('hex')}; only JPEG (MJPEG) is read from a pipe, use {output} for RTSP`);
+        throw new ExecError(
+          'EXEC_OUTPUT_UNSUPPORTED',
+          `exec: stdout starts with ${first.subarray(0, 4).toString('hex')}; only JPEG (MJPEG) is read from a pipe, use {output} for RTSP`,
+        );
       }
     } catch (err) {
       await proc.stop();

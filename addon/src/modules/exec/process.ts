@@ -100,7 +100,10 @@ export class ManagedProcess {
   /** Spawns the process; rejects with EXEC_START_FAILED when the program cannot be run. */
   static start(options: ProcessOptions): Promise<ManagedProcess> {
     const program = findProgram(options.command);
-    if (!program) return Promise.reject(new ExecError('EXEC_START_FAILED', `${options.name}: ${options.command}: program not found`));
+    if (!program)
+      return Promise.reject(
+        new ExecError('EXEC_START_FAILED', `${options.name}: ${options.command}: program not found`),
+      );
     const [command, args] = SETPRIV
       ? [SETPRIV, ['--pdeathsig', 'KILL', '--', program, ...options.args]]
       : [options.command, [...options.args]];
@@ -112,7 +115,11 @@ export class ManagedProcess {
         env: process.env,
       });
     } catch (err) {
-      return Promise.reject(new ExecError('EXEC_START_FAILED', `${options.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      return Promise.reject(
+        new ExecError('EXEC_START_FAILED', `${options.name}: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        }),
+      );
     }
     return new Promise<ManagedProcess>((resolve, reject) => {
       child.once('spawn', () => {
@@ -121,7 +128,9 @@ export class ManagedProcess {
         options.log.debug({ pid, args: options.redact ? options.redact(line) : line }, `${options.name}: started`);
         resolve(new ManagedProcess(child, pid, options));
       });
-      child.once('error', (err) => reject(new ExecError('EXEC_START_FAILED', `${options.name}: ${err.message}`, { cause: err })));
+      child.once('error', (err) =>
+        reject(new ExecError('EXEC_START_FAILED', `${options.name}: ${err.message}`, { cause: err })),
+      );
     });
   }
 
@@ -144,7 +153,12 @@ export class ManagedProcess {
 
   /** `exited with code 1: <last stderr lines>` for error messages. */
   describeExit(info: ExitInfo | undefined = this.exitInfo): string {
-    const how = info === undefined ? 'is running' : info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+    const how =
+      info === undefined
+        ? 'is running'
+        : info.signal
+          ? `was killed by ${info.signal}`
+          : `exited with code ${info.code}`;
     const tail = this.lines.slice(-5).join(' | ');
     return `${this.options.name} ${how}${tail ? `: ${tail}` : ''}`;
   }

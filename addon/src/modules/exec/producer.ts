@@ -131,7 +131,9 @@ export class ProcessProducer extends ProducerBase {
     const timeoutMs = this.options.startTimeoutMs ?? 30_000;
     return new Promise<Producer>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new ExecError('EXEC_TIMEOUT', `${this.options.name} published nothing within ${timeoutMs} ms${tail(proc)}`));
+        reject(
+          new ExecError('EXEC_TIMEOUT', `${this.options.name} published nothing within ${timeoutMs} ms${tail(proc)}`),
+        );
         void proc.stop();
       }, timeoutMs);
       const settle = (): void => clearTimeout(timer);
@@ -166,7 +168,12 @@ export class ProcessProducer extends ProducerBase {
     publisher.onClose.once(() => {
       // The process hung up; give it a moment to exit so the error carries its last words.
       void Promise.race([proc.exited, new Promise((resolve) => setTimeout(resolve, EXIT_AFTER_HANGUP_MS))]).then(() => {
-        void this.close(new ExecError('EXEC_EXITED', `${this.options.name} stopped publishing${proc.hasExited ? `: ${proc.describeExit()}` : ''}`));
+        void this.close(
+          new ExecError(
+            'EXEC_EXITED',
+            `${this.options.name} stopped publishing${proc.hasExited ? `: ${proc.describeExit()}` : ''}`,
+          ),
+        );
       });
     });
     this.options.log.debug({ pid: proc.pid, medias: publisher.getMedias().length }, `${this.options.name}: publishing`);
@@ -179,7 +186,8 @@ export class ProcessProducer extends ProducerBase {
   private trackFor(publisher: Producer, theirs: Media, codec: Codec): Receiver | undefined {
     if (this.isClosed) return undefined;
     const ours = this.medias.find((m) => this.sourceOf(publisher, m) === theirs);
-    const ourCodec = this.tracks.find((t) => t.media === ours)?.receiver.codec ?? ours?.codecs.find((c) => c.name === codec.name);
+    const ourCodec =
+      this.tracks.find((t) => t.media === ours)?.receiver.codec ?? ours?.codecs.find((c) => c.name === codec.name);
     if (!ours || ourCodec?.name !== codec.name) return undefined;
     return this.getTrack(ours, ourCodec);
   }
@@ -190,7 +198,10 @@ export class ProcessProducer extends ProducerBase {
     if (!codec) {
       this.options.log.warn({ kind: media.kind }, `${this.options.name}: the process publishes no such track`);
     } else if (codec.name !== receiver.codec.name) {
-      this.options.log.warn({ expected: receiver.codec.name, got: codec.name }, `${this.options.name}: the process publishes another codec`);
+      this.options.log.warn(
+        { expected: receiver.codec.name, got: codec.name },
+        `${this.options.name}: the process publishes another codec`,
+      );
     }
   }
 

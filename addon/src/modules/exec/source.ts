@@ -29,7 +29,13 @@ function seconds(url: SourceUrl, key: string): number | undefined {
 
 /** go2rtc's `#killsignal=15` is a number; the names Node needs for the ones that make sense. */
 function killSignal(url: SourceUrl): NodeJS.Signals | undefined {
-  const names: Record<string, NodeJS.Signals> = { '1': 'SIGHUP', '2': 'SIGINT', '3': 'SIGQUIT', '9': 'SIGKILL', '15': 'SIGTERM' };
+  const names: Record<string, NodeJS.Signals> = {
+    '1': 'SIGHUP',
+    '2': 'SIGINT',
+    '3': 'SIGQUIT',
+    '9': 'SIGKILL',
+    '15': 'SIGTERM',
+  };
   const text = sourceOption(url, 'killsignal');
   return text === undefined ? undefined : names[text];
 }
@@ -40,7 +46,8 @@ export function registerExecSource(app: App, local: LocalProcesses): void {
     const args = execArgs(url);
     const [program = '', ...rest] = args;
     checkAllowPaths('exec', program, app.config.exec.allow_paths);
-    if (sourceOption(url, 'backchannel') === '1') throw new ExecError('EXEC_OUTPUT_UNSUPPORTED', 'exec: #backchannel=1 is not supported');
+    if (sourceOption(url, 'backchannel') === '1')
+      throw new ExecError('EXEC_OUTPUT_UNSUPPORTED', 'exec: #backchannel=1 is not supported');
     const common = {
       command: program,
       args: rest,
@@ -51,8 +58,15 @@ export function registerExecSource(app: App, local: LocalProcesses): void {
       ...(killSignal(url) ? { killSignal: killSignal(url) } : {}),
     };
     const description = { formatName: 'exec', source: maskCredentials(url.raw) };
-    if (!url.rest.includes('{output}')) return PipeProducer.open({ ...common, description: { ...description, protocol: 'pipe' } });
-    return ProcessProducer.open({ ...common, name: 'exec', medias: undefined, description: { ...description, protocol: 'rtsp' }, ingest: local.ingest });
+    if (!url.rest.includes('{output}'))
+      return PipeProducer.open({ ...common, description: { ...description, protocol: 'pipe' } });
+    return ProcessProducer.open({
+      ...common,
+      name: 'exec',
+      medias: undefined,
+      description: { ...description, protocol: 'rtsp' },
+      ingest: local.ingest,
+    });
   };
   app.streams.registerSource('exec', handler, { configOnly: true });
 }

@@ -38,10 +38,18 @@ export async function discoverDevices(bin: string): Promise<Devices> {
       sources.push(source);
     }
   }
-  const alsa = await run(bin, ['-hide_banner', '-loglevel', 'error', '-f', 'alsa', '-i', 'default', '-t', '1', '-f', 'null', '-'], 5000);
+  const alsa = await run(
+    bin,
+    ['-hide_banner', '-loglevel', 'error', '-f', 'alsa', '-i', 'default', '-t', '1', '-f', 'null', '-'],
+    5000,
+  );
   if (alsa.ok) {
     audios.push('default');
-    sources.push({ name: 'ALSA default', info: ' ', url: 'ffmpeg:device?audio=default&channels=1&sample_rate=16000#audio=opus' });
+    sources.push({
+      name: 'ALSA default',
+      info: ' ',
+      url: 'ffmpeg:device?audio=default&channels=1&sample_rate=16000#audio=opus',
+    });
   }
   return { list: { videos, audios }, sources };
 }

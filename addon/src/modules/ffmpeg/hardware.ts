@@ -18,9 +18,21 @@ const TEST_INPUT = '-f lavfi -i testsrc2 -t 1';
 
 // go2rtc internal/ffmpeg/hardware/hardware_unix.go: one short encode per engine and codec.
 const X86_PROBES: readonly Probe[] = [
-  { engine: 'vaapi', codec: 'h264', args: `-init_hw_device vaapi ${TEST_INPUT} -vf format=nv12,hwupload -c h264_vaapi -f null -` },
-  { engine: 'vaapi', codec: 'h265', args: `-init_hw_device vaapi ${TEST_INPUT} -vf format=nv12,hwupload -c hevc_vaapi -f null -` },
-  { engine: 'vaapi', codec: 'mjpeg', args: `-init_hw_device vaapi ${TEST_INPUT} -vf format=nv12,hwupload -c mjpeg_vaapi -f null -` },
+  {
+    engine: 'vaapi',
+    codec: 'h264',
+    args: `-init_hw_device vaapi ${TEST_INPUT} -vf format=nv12,hwupload -c h264_vaapi -f null -`,
+  },
+  {
+    engine: 'vaapi',
+    codec: 'h265',
+    args: `-init_hw_device vaapi ${TEST_INPUT} -vf format=nv12,hwupload -c hevc_vaapi -f null -`,
+  },
+  {
+    engine: 'vaapi',
+    codec: 'mjpeg',
+    args: `-init_hw_device vaapi ${TEST_INPUT} -vf format=nv12,hwupload -c mjpeg_vaapi -f null -`,
+  },
   { engine: 'cuda', codec: 'h264', args: `-init_hw_device cuda ${TEST_INPUT} -c h264_nvenc -f null -` },
   { engine: 'cuda', codec: 'h265', args: `-init_hw_device cuda ${TEST_INPUT} -c hevc_nvenc -f null -` },
 ];
@@ -40,7 +52,12 @@ export function hardwareProbes(arch: string = process.arch): readonly Probe[] {
 
 function runOk(bin: string, args: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(bin, ['-hide_banner', '-loglevel', 'error', ...args.split(' ')], { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err) => resolve(err === null));
+    execFile(
+      bin,
+      ['-hide_banner', '-loglevel', 'error', ...args.split(' ')],
+      { timeout: timeoutMs, killSignal: 'SIGKILL' },
+      (err) => resolve(err === null),
+    );
   });
 }
 
@@ -53,7 +70,11 @@ export async function probeHardware(bin: string, timeoutMs = 10_000): Promise<Ha
   const out: HardwareSource[] = [];
   for (const probe of hardwareProbes()) {
     const ok = await runOk(bin, probe.args, timeoutMs);
-    out.push({ name: ok ? 'OK' : 'ERROR', url: `ffmpeg:...#video=${probe.codec}#hardware=${probe.engine}`, info: `${probe.engine} ${probe.codec}` });
+    out.push({
+      name: ok ? 'OK' : 'ERROR',
+      url: `ffmpeg:...#video=${probe.codec}#hardware=${probe.engine}`,
+      info: `${probe.engine} ${probe.codec}`,
+    });
   }
   return out;
 }

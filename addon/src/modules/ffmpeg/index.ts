@@ -37,7 +37,11 @@ export function init(app: App): FfmpegModule {
     devices: () => (devices ??= discoverDevices(settings.bin)),
     hardware: () => (hardware ??= probeHardware(settings.bin)),
   };
-  app.streams.registerSource('ffmpeg', ffmpegSourceHandler(app, local, settings, () => module.devices()), ffmpegSourceOptions(app, settings));
+  app.streams.registerSource(
+    'ffmpeg',
+    ffmpegSourceHandler(app, local, settings, () => module.devices()),
+    ffmpegSourceOptions(app, settings),
+  );
   const api = app.module('api');
   api.addRoute('GET', 'api/ffmpeg/devices', async (ctx) => {
     const { sources } = await module.devices();

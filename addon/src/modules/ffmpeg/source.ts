@@ -2,7 +2,13 @@ import type { App } from '../../app.js';
 import { maskCredentials } from '../../core/creds.js';
 import type { ConnectionDescription } from '../../core/connection.js';
 import type { Media } from '../../core/media.js';
-import { buildFfmpegArgs, checkUntrustedSource, commandMedias, type FfmpegCommand, type FfmpegSourceSpec } from '../../pkg/ffmpeg/index.js';
+import {
+  buildFfmpegArgs,
+  checkUntrustedSource,
+  commandMedias,
+  type FfmpegCommand,
+  type FfmpegSourceSpec,
+} from '../../pkg/ffmpeg/index.js';
 import { ProcessProducer, type LocalProcesses } from '../exec/index.js';
 import type { SourceHandler, SourceHandlerOptions } from '../streams/hub.js';
 import type { SourceUrl } from '../streams/source-url.js';
@@ -15,7 +21,11 @@ function spec(url: SourceUrl): FfmpegSourceSpec {
 
 /** go2rtc shows the input's host and URL on an exec/ffmpeg producer; ours are masked. */
 function describe(url: SourceUrl, command: FfmpegCommand): ConnectionDescription {
-  const description: ConnectionDescription = { formatName: 'ffmpeg', protocol: 'rtsp', source: maskCredentials(url.raw) };
+  const description: ConnectionDescription = {
+    formatName: 'ffmpeg',
+    protocol: 'rtsp',
+    source: maskCredentials(url.raw),
+  };
   if (command.input.kind === 'url') {
     description.url = maskCredentials(command.input.url);
     try {
@@ -33,7 +43,12 @@ function describe(url: SourceUrl, command: FfmpegCommand): ConnectionDescription
  * Opus from an AAC camera), once for all of them. `copy` and template-less URLs cannot tell their codecs, so
  * those run ffmpeg at open, as go2rtc does for every ffmpeg source.
  */
-export function ffmpegSourceHandler(app: App, local: LocalProcesses, settings: FfmpegSettings, devices: () => Promise<Devices>): SourceHandler {
+export function ffmpegSourceHandler(
+  app: App,
+  local: LocalProcesses,
+  settings: FfmpegSettings,
+  devices: () => Promise<Devices>,
+): SourceHandler {
   const isStream = (name: string): boolean => app.streams.get(name) !== undefined;
   const log = app.logger('ffmpeg');
   return async (url, context) => {
@@ -101,6 +116,11 @@ const PLAIN_NAME = /^[A-Za-z0-9_][\w.-]{0,255}$/;
 export function ffmpegSourceOptions(app: App, settings: FfmpegSettings): SourceHandlerOptions & UntrustedCheckOption {
   return {
     configOnly: false,
-    checkUntrusted: (url) => checkUntrustedSource(spec(url), settings.templates, (name) => app.streams.get(name) !== undefined || PLAIN_NAME.test(name)),
+    checkUntrusted: (url) =>
+      checkUntrustedSource(
+        spec(url),
+        settings.templates,
+        (name) => app.streams.get(name) !== undefined || PLAIN_NAME.test(name),
+      ),
   };
 }

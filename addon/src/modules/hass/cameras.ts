@@ -47,7 +47,11 @@ export class HassCameras {
       content = await readFile(this.file, 'utf8');
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      this.problem(missing ? 'HASS_STORAGE_MISSING' : 'HASS_STORAGE_UNREADABLE', errorMessage(err), missing && !this.expectFile);
+      this.problem(
+        missing ? 'HASS_STORAGE_MISSING' : 'HASS_STORAGE_UNREADABLE',
+        errorMessage(err),
+        missing && !this.expectFile,
+      );
       return;
     }
     let result;

@@ -19,7 +19,11 @@ export interface HassConfigDir {
  * that has a `.storage` folder, else the cwd (go2rtc's own default: `.storage/core.config_entries` relative
  * to where it runs, which is how a standalone server next to Home Assistant's config finds it).
  */
-export function resolveHassConfigDir(configured: string, cwd: string, exists: (p: string) => boolean = existsSync): HassConfigDir {
+export function resolveHassConfigDir(
+  configured: string,
+  cwd: string,
+  exists: (p: string) => boolean = existsSync,
+): HassConfigDir {
   if (configured.trim() !== '') return { dir: path.resolve(cwd, configured.trim()), explicit: true };
   for (const dir of [ADDON_HASS_DIR, LEGACY_HASS_DIR]) {
     if (exists(path.join(dir, '.storage'))) return { dir, explicit: false };

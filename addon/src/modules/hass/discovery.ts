@@ -83,10 +83,16 @@ export class SupervisorDiscovery {
         return;
       }
       this.uuid = uuid;
-      this.log.info({ service: DISCOVERY_SERVICE, host: config.host, port, uuid }, 'discovery: announced to Home Assistant');
+      this.log.info(
+        { service: DISCOVERY_SERVICE, host: config.host, port, uuid },
+        'discovery: announced to Home Assistant',
+      );
     } catch (err) {
       const delay = this.retryDelaysMs[Math.min(tries, this.retryDelaysMs.length - 1)] ?? 60_000;
-      this.log.warn({ code: 'SUPERVISOR_DISCOVERY_FAILED', err: errorMessage(err), retryMs: delay }, 'discovery: cannot announce to the Supervisor');
+      this.log.warn(
+        { code: 'SUPERVISOR_DISCOVERY_FAILED', err: errorMessage(err), retryMs: delay },
+        'discovery: cannot announce to the Supervisor',
+      );
       if (this.stopped) return;
       this.timer = setTimeout(() => void this.attempt(port, tries + 1), delay);
       this.timer.unref();
@@ -110,7 +116,10 @@ export class SupervisorDiscovery {
   private async request(method: string, path: string, body?: unknown): Promise<Record<string, unknown> | undefined> {
     const res = await fetch(`${this.supervisor.url}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.supervisor.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        Authorization: `Bearer ${this.supervisor.token}`,
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });

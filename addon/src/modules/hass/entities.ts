@@ -20,9 +20,13 @@ export interface HassApiAccess {
  * network; the HLS links carry their own token, so no header is needed). `TS2RTC_SUPERVISOR_URL` and
  * `TS2RTC_HASS_HTTP` point both elsewhere (tests, development).
  */
-export function hassApiAccess(config: { url?: string | undefined; token?: string | undefined }, env: NodeJS.ProcessEnv): HassApiAccess | undefined {
+export function hassApiAccess(
+  config: { url?: string | undefined; token?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): HassApiAccess | undefined {
   const url = config.url?.trim().replace(/\/+$/, '');
-  if (url && config.token) return { wsUrl: `${url.replace(/^http/i, 'ws')}/api/websocket`, token: config.token, httpBase: url };
+  if (url && config.token)
+    return { wsUrl: `${url.replace(/^http/i, 'ws')}/api/websocket`, token: config.token, httpBase: url };
   const supervisorToken = env.SUPERVISOR_TOKEN;
   if (!supervisorToken) return undefined;
   const supervisor = (env.TS2RTC_SUPERVISOR_URL ?? 'http://supervisor').replace(/\/+$/, '');
@@ -55,10 +59,14 @@ export class HassEntities {
     try {
       result = await connection.sendMessagePromise({ type: 'camera/stream', entity_id: entityId, format: 'hls' });
     } catch (err) {
-      const message = typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : errorMessage(err);
+      const message =
+        typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : errorMessage(err);
       throw new HassError('HASS_ENTITY_FAILED', `${entityId}: camera/stream: ${message}`);
     }
-    const url = typeof result === 'object' && result !== null && 'url' in result && typeof result.url === 'string' ? result.url : undefined;
+    const url =
+      typeof result === 'object' && result !== null && 'url' in result && typeof result.url === 'string'
+        ? result.url
+        : undefined;
     if (!url) throw new HassError('HASS_ENTITY_FAILED', `${entityId}: camera/stream gave no url`);
     return new URL(url, `${this.access.httpBase}/`).href;
   }
@@ -66,7 +74,10 @@ export class HassEntities {
   close(): void {
     const pending = this.connection;
     this.connection = undefined;
-    void pending?.then((c) => c.close(), () => undefined);
+    void pending?.then(
+      (c) => c.close(),
+      () => undefined,
+    );
   }
 
   private connect(): Promise<Connection> {

@@ -9,7 +9,8 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - HASS_ENTITY_FAILED: Home Assistant answered `camera/stream` with an error (no such entity, the camera
  *   cannot stream) or without a URL.
  */
-export type HassErrorCode = 'HASS_CAMERA_NOT_FOUND' | 'HASS_HOMEKIT_UNSUPPORTED' | 'HASS_API_UNAVAILABLE' | 'HASS_ENTITY_FAILED';
+export type HassErrorCode =
+  'HASS_CAMERA_NOT_FOUND' | 'HASS_HOMEKIT_UNSUPPORTED' | 'HASS_API_UNAVAILABLE' | 'HASS_ENTITY_FAILED';
 
 export class HassError extends Ts2rtcError {
   declare readonly code: HassErrorCode;

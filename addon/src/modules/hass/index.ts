@@ -8,7 +8,13 @@ import { hassApiAccess, HassEntities } from './entities.js';
 import { HassStreams, hassLink, hassSourceHandler } from './source.js';
 
 export { HassError, type HassErrorCode } from './errors.js';
-export { DISCOVERY_SERVICE, SupervisorDiscovery, supervisorFromEnv, type DiscoveryConfig, type SupervisorAccess } from './discovery.js';
+export {
+  DISCOVERY_SERVICE,
+  SupervisorDiscovery,
+  supervisorFromEnv,
+  type DiscoveryConfig,
+  type SupervisorAccess,
+} from './discovery.js';
 export { HassEntities, hassApiAccess, type HassApiAccess } from './entities.js';
 export { resolveHassConfigDir, configEntriesPath, ADDON_HASS_DIR, LEGACY_HASS_DIR } from './config-dir.js';
 
@@ -67,7 +73,9 @@ export function init(app: App): HassModule {
       ctx.status = 404;
       return;
     }
-    const sources = cameras.list().map((c) => ({ name: c.title, url: hassLink(c.title), location: maskLocation(c.url) }));
+    const sources = cameras
+      .list()
+      .map((c) => ({ name: c.title, url: hassLink(c.title), location: maskLocation(c.url) }));
     if (sources.length === 0) {
       sendText(ctx, 'no sources\n');
       ctx.status = 404;
@@ -76,7 +84,10 @@ export function init(app: App): HassModule {
     sendJson(ctx, { sources });
   });
   app.onStop(() => cameras.stop());
-  const supervisor = options.supervisor === undefined ? supervisorFromEnv(options.env ?? process.env) : (options.supervisor ?? undefined);
+  const supervisor =
+    options.supervisor === undefined
+      ? supervisorFromEnv(options.env ?? process.env)
+      : (options.supervisor ?? undefined);
   const discovery = supervisor ? new SupervisorDiscovery(supervisor, log, options.discoveryRetryMs) : undefined;
   if (discovery) {
     api.onListen.once((addresses) => {

@@ -34,18 +34,31 @@ export function hassSourceHandler(app: App, cameras: HassCameras, entities: Hass
     const title = url.rest;
     const entity = entityLink(url.rest);
     if (entity) {
-      const api = entity.access === undefined || entity.access === 'supervisor' ? entities : ownAccess(entity.access, context.log);
-      if (!api) throw new HassError('HASS_API_UNAVAILABLE', `${url.base}: no Home Assistant API: set hass.url and hass.token, or run as the add-on`);
+      const api =
+        entity.access === undefined || entity.access === 'supervisor'
+          ? entities
+          : ownAccess(entity.access, context.log);
+      if (!api)
+        throw new HassError(
+          'HASS_API_UNAVAILABLE',
+          `${url.base}: no Home Assistant API: set hass.url and hass.token, or run as the add-on`,
+        );
       // Asked on every open: Nest-style links change each time, and Home Assistant starts its stream on demand.
       return context.openSource((await api.streamUrl(entity.entityId)) + hash(url.raw), 'hass');
     }
     const camera = cameras.get(title);
     if (!camera) {
       const known = cameras.list().map((c) => c.title);
-      throw new HassError('HASS_CAMERA_NOT_FOUND', `no Home Assistant camera titled ${JSON.stringify(title)} in ${cameras.file}${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+      throw new HassError(
+        'HASS_CAMERA_NOT_FOUND',
+        `no Home Assistant camera titled ${JSON.stringify(title)} in ${cameras.file}${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+      );
     }
     if (camera.domain === 'homekit_controller' && !app.streams.schemes().includes('homekit')) {
-      throw new HassError('HASS_HOMEKIT_UNSUPPORTED', `${title} is a HomeKit camera; the homekit source is not registered in this server`);
+      throw new HassError(
+        'HASS_HOMEKIT_UNSUPPORTED',
+        `${title} is a HomeKit camera; the homekit source is not registered in this server`,
+      );
     }
     return context.openSource(camera.url + hash(url.raw), 'hass');
   };

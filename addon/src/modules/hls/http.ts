@@ -4,7 +4,13 @@ import { CoreError } from '../../core/errors.js';
 import type { Media } from '../../core/media.js';
 import { queryParams, sendText, type ApiContext, type WsConnection } from '../api/index.js';
 import type { Stream } from '../streams/stream.js';
-import { defaultMedias, parseMp4Query, parseMseCodecs, type FragmentConsumerOptions, type SessionRegistry } from '../mp4/index.js';
+import {
+  defaultMedias,
+  parseMp4Query,
+  parseMseCodecs,
+  type FragmentConsumerOptions,
+  type SessionRegistry,
+} from '../mp4/index.js';
 import { HlsError } from './errors.js';
 import type { HlsFormat } from './playlist.js';
 import type { HlsSessionRegistry } from './registry.js';
@@ -39,10 +45,29 @@ function remoteAddr(ctx: ApiContext): string {
 }
 
 /** Attaches a new session's consumer to the stream, waits for its first key frame and starts cutting. */
-async function openSession(h: HlsHandlers, stream: Stream, format: HlsFormat, medias: readonly Media[], protocol: string, remote: string, userAgent: string): Promise<HlsSession> {
+async function openSession(
+  h: HlsHandlers,
+  stream: Stream,
+  format: HlsFormat,
+  medias: readonly Media[],
+  protocol: string,
+  remote: string,
+  userAgent: string,
+): Promise<HlsSession> {
   const id = h.sessions.newId();
-  const description = { formatName: format === 'fmp4' ? 'hls/fmp4' : 'hls/mpegts', protocol, remoteAddr: remote, userAgent };
-  const session = new HlsSession(id, format, (transport) => new HlsConsumer(description, medias, h.fragments, transport, h.consumer), h.timing, h.log);
+  const description = {
+    formatName: format === 'fmp4' ? 'hls/fmp4' : 'hls/mpegts',
+    protocol,
+    remoteAddr: remote,
+    userAgent,
+  };
+  const session = new HlsSession(
+    id,
+    format,
+    (transport) => new HlsConsumer(description, medias, h.fragments, transport, h.consumer),
+    h.timing,
+    h.log,
+  );
   try {
     await stream.addConsumer(session.consumer);
     const mime = await session.consumer.prepare();
@@ -67,7 +92,15 @@ export async function handleStream(h: HlsHandlers, ctx: ApiContext): Promise<voi
   if (!stream) throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
   const fmp4 = ['mp4', 'video', 'audio'].some((key) => query.has(key));
   const medias = fmp4 ? parseMp4Query(query) : defaultMedias(true);
-  const session = await openSession(h, stream, fmp4 ? 'fmp4' : 'mpegts', medias, 'http', remoteAddr(ctx), ctx.get('User-Agent'));
+  const session = await openSession(
+    h,
+    stream,
+    fmp4 ? 'fmp4' : 'mpegts',
+    medias,
+    'http',
+    remoteAddr(ctx),
+    ctx.get('User-Agent'),
+  );
   sendText(ctx, session.master(), PLAYLIST_TYPE);
 }
 
@@ -105,7 +138,11 @@ export async function handleSegment(h: HlsHandlers, ctx: ApiContext, format: Hls
   const n = queryParams(ctx).get('n');
   const sequence = n !== null && /^\d+$/.test(n) ? Number(n) : -1;
   const data = await h.sessions.use(sessionId(ctx), (session) => {
-    if (session.format !== format) throw new HlsError('HLS_SEGMENT_NOT_FOUND', `hls: this session has no ${format === 'fmp4' ? 'm4s' : 'ts'} segments`);
+    if (session.format !== format)
+      throw new HlsError(
+        'HLS_SEGMENT_NOT_FOUND',
+        `hls: this session has no ${format === 'fmp4' ? 'm4s' : 'ts'} segments`,
+      );
     return session.segment(sequence, h.waitMs);
   });
   ctx.status = 200;

@@ -34,7 +34,12 @@ export function masterPlaylist(codecs: readonly string[], sessionId: string): st
 export function mediaPlaylist(p: MediaPlaylist): string {
   const fmp4 = p.format === 'fmp4';
   const first = p.segments[0]?.sequence ?? p.nextSequence;
-  const lines = ['#EXTM3U', `#EXT-X-VERSION:${fmp4 ? 6 : 3}`, `#EXT-X-TARGETDURATION:${p.targetDuration}`, `#EXT-X-MEDIA-SEQUENCE:${first}`];
+  const lines = [
+    '#EXTM3U',
+    `#EXT-X-VERSION:${fmp4 ? 6 : 3}`,
+    `#EXT-X-TARGETDURATION:${p.targetDuration}`,
+    `#EXT-X-MEDIA-SEQUENCE:${first}`,
+  ];
   if (fmp4) lines.push(`#EXT-X-MAP:URI="init.mp4?id=${p.sessionId}"`);
   for (const s of p.segments) {
     lines.push(`#EXTINF:${s.duration.toFixed(3)},`, `segment.${fmp4 ? 'm4s' : 'ts'}?id=${p.sessionId}&n=${s.sequence}`);
@@ -45,5 +50,10 @@ export function mediaPlaylist(p: MediaPlaylist): string {
 /** The codecs of a `video/mp4; codecs="a,b"` MIME type. */
 export function mimeCodecs(mime: string): string[] {
   const match = /codecs="([^"]*)"/.exec(mime);
-  return match?.[1] ? match[1].split(',').map((c) => c.trim()).filter((c) => c !== '') : [];
+  return match?.[1]
+    ? match[1]
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== '')
+    : [];
 }

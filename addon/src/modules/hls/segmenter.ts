@@ -109,7 +109,12 @@ export class Segmenter {
     const span = unit.time - open.start;
     const cutPoint = this.hasVideo ? unit.keyframe : true;
     let done: Segment | undefined;
-    if (drives && ((cutPoint && span >= this.minSeconds - EPSILON) || span >= this.maxSeconds - EPSILON || open.bytes >= this.maxSegmentBytes)) {
+    if (
+      drives &&
+      ((cutPoint && span >= this.minSeconds - EPSILON) ||
+        span >= this.maxSeconds - EPSILON ||
+        open.bytes >= this.maxSegmentBytes)
+    ) {
       done = this.close(open, Math.max(0, span));
       this.start(unit);
     } else {
@@ -119,7 +124,13 @@ export class Segmenter {
   }
 
   private start(unit: SegmentUnit): void {
-    const open: Open = { sequence: this.next++, start: unit.time, independent: !this.hasVideo || unit.keyframe, parts: [], bytes: 0 };
+    const open: Open = {
+      sequence: this.next++,
+      start: unit.time,
+      independent: !this.hasVideo || unit.keyframe,
+      parts: [],
+      bytes: 0,
+    };
     const prefix = this.options.prefix?.();
     if (prefix) {
       open.parts.push(prefix);
@@ -137,11 +148,20 @@ export class Segmenter {
   }
 
   private close(open: Open, duration: number): Segment {
-    const segment: Segment = { sequence: open.sequence, duration, independent: open.independent, data: Buffer.concat(open.parts, open.bytes) };
+    const segment: Segment = {
+      sequence: open.sequence,
+      duration,
+      independent: open.independent,
+      data: Buffer.concat(open.parts, open.bytes),
+    };
     this.longest = Math.max(this.longest, duration);
     this.window.push(segment);
     let total = this.window.reduce((sum, s) => sum + s.duration, 0);
-    for (let oldest = this.window[0]; oldest && this.window.length > 1 && total - oldest.duration >= this.windowSeconds - EPSILON; oldest = this.window[0]) {
+    for (
+      let oldest = this.window[0];
+      oldest && this.window.length > 1 && total - oldest.duration >= this.windowSeconds - EPSILON;
+      oldest = this.window[0]
+    ) {
       total -= oldest.duration;
       this.window.shift();
       this.retired.push(oldest);

@@ -3,7 +3,13 @@ import type { ConnectionDescription } from '../../core/connection.js';
 import { errorMessage } from '../../core/errors.js';
 import { Event, type Disposer } from '../../core/event.js';
 import type { Media } from '../../core/media.js';
-import { FragmentConsumer, type FragmentConsumerOptions, type FragmentTransport, type PlacedUnit, type SessionRegistry } from '../mp4/index.js';
+import {
+  FragmentConsumer,
+  type FragmentConsumerOptions,
+  type FragmentTransport,
+  type PlacedUnit,
+  type SessionRegistry,
+} from '../mp4/index.js';
 import { HlsError } from './errors.js';
 import { masterPlaylist, mediaPlaylist, mimeCodecs, type HlsFormat } from './playlist.js';
 import { Segmenter, type Segment, type SegmenterOptions } from './segmenter.js';
@@ -11,13 +17,22 @@ import { TsSegmentWriter } from './ts-writer.js';
 
 /** An HLS client of a shared fMP4 session (go2rtc's format names `hls/fmp4` and `hls/mpegts`). */
 export class HlsConsumer extends FragmentConsumer {
-  constructor(description: ConnectionDescription, medias: readonly Media[], registry: SessionRegistry, transport: FragmentTransport, options?: FragmentConsumerOptions) {
+  constructor(
+    description: ConnectionDescription,
+    medias: readonly Media[],
+    registry: SessionRegistry,
+    transport: FragmentTransport,
+    options?: FragmentConsumerOptions,
+  ) {
     // Segments are timed by their frames: cached ones keep their real spacing.
     super(description, medias, registry, transport, { ...options, timedReplay: true });
   }
 }
 
-export type SegmentTiming = Pick<SegmenterOptions, 'minSeconds' | 'maxSeconds' | 'windowSeconds' | 'retainedSegments' | 'maxSegmentBytes'>;
+export type SegmentTiming = Pick<
+  SegmenterOptions,
+  'minSeconds' | 'maxSeconds' | 'windowSeconds' | 'retainedSegments' | 'maxSegmentBytes'
+>;
 
 /**
  * One HLS viewer: its consumer on the stream, and the segments cut from what the consumer receives. The
@@ -82,7 +97,8 @@ export class HlsSession implements FragmentTransport {
   async playlist(timeoutMs: number): Promise<string> {
     const segmenter = this.segmenter;
     if (!segmenter) throw new HlsError('HLS_NOT_READY', 'hls: session not started');
-    const long = (): boolean => segmenter.segments.reduce((sum, s) => sum + s.duration, 0) >= 3 * segmenter.targetDuration - 1e-6;
+    const long = (): boolean =>
+      segmenter.segments.reduce((sum, s) => sum + s.duration, 0) >= 3 * segmenter.targetDuration - 1e-6;
     if (!this.served && !long()) {
       try {
         await this.waitFor(long, timeoutMs, 'HLS_NOT_READY', 'hls: no segment yet');
@@ -101,7 +117,8 @@ export class HlsSession implements FragmentTransport {
   }
 
   init(): Buffer {
-    if (this.format !== 'fmp4' || !this.initSegment) throw new HlsError('HLS_SEGMENT_NOT_FOUND', 'hls: no init segment');
+    if (this.format !== 'fmp4' || !this.initSegment)
+      throw new HlsError('HLS_SEGMENT_NOT_FOUND', 'hls: no init segment');
     return this.initSegment;
   }
 
@@ -111,11 +128,17 @@ export class HlsSession implements FragmentTransport {
    */
   async segment(sequence: number, timeoutMs: number): Promise<Buffer> {
     const segmenter = this.segmenter;
-    if (!segmenter || !Number.isSafeInteger(sequence) || sequence < 0) throw new HlsError('HLS_SEGMENT_NOT_FOUND', `hls: no segment ${sequence}`);
+    if (!segmenter || !Number.isSafeInteger(sequence) || sequence < 0)
+      throw new HlsError('HLS_SEGMENT_NOT_FOUND', `hls: no segment ${sequence}`);
     const held = segmenter.get(sequence);
     if (held) return held.data;
     if (sequence !== segmenter.nextSequence) throw new HlsError('HLS_SEGMENT_NOT_FOUND', `hls: no segment ${sequence}`);
-    await this.waitFor(() => segmenter.get(sequence) !== undefined, timeoutMs, 'HLS_SEGMENT_NOT_FOUND', `hls: segment ${sequence} not ready`);
+    await this.waitFor(
+      () => segmenter.get(sequence) !== undefined,
+      timeoutMs,
+      'HLS_SEGMENT_NOT_FOUND',
+      `hls: segment ${sequence} not ready`,
+    );
     const done = segmenter.get(sequence);
     if (!done) throw new HlsError('HLS_SEGMENT_NOT_FOUND', `hls: no segment ${sequence}`);
     return done.data;
@@ -144,7 +167,12 @@ export class HlsSession implements FragmentTransport {
         return true;
       }
     }
-    const done = segmenter.push({ video: unit.track.kind === 'video', keyframe: unit.keyframe, time: unit.decodeTime / unit.track.timescale, parts: data });
+    const done = segmenter.push({
+      video: unit.track.kind === 'video',
+      keyframe: unit.keyframe,
+      time: unit.decodeTime / unit.track.timescale,
+      parts: data,
+    });
     if (done) this.onSegment.emit(done);
     return true;
   }
@@ -161,7 +189,12 @@ export class HlsSession implements FragmentTransport {
     this.onClose.emit();
   }
 
-  private waitFor(done: () => boolean, timeoutMs: number, code: 'HLS_NOT_READY' | 'HLS_SEGMENT_NOT_FOUND', message: string): Promise<void> {
+  private waitFor(
+    done: () => boolean,
+    timeoutMs: number,
+    code: 'HLS_NOT_READY' | 'HLS_SEGMENT_NOT_FOUND',
+    message: string,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const disposers: Disposer[] = [];
       const finish = (error?: Error): void => {

@@ -1,6 +1,16 @@
 import { parseAvcConfig } from '../../pkg/h264/index.js';
 import type { MuxerTrack } from '../../pkg/mp4/index.js';
-import { adtsConfig, adtsFrame, h264AccessUnit, h265AccessUnit, hvccParameterSets, MpegTsError, TsMuxer, type AdtsConfig, type TsCodec } from '../../pkg/mpegts/index.js';
+import {
+  adtsConfig,
+  adtsFrame,
+  h264AccessUnit,
+  h265AccessUnit,
+  hvccParameterSets,
+  MpegTsError,
+  TsMuxer,
+  type AdtsConfig,
+  type TsCodec,
+} from '../../pkg/mpegts/index.js';
 import type { PlacedUnit } from '../mp4/index.js';
 
 const MDAT_HEADER = 8;

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.js';
-import { formatHomekitUrl, generateEd25519, pairWithPin, parseHomekitTarget, parseHomekitUrl, HapClient, discoveryUrl } from '../../pkg/hap/index.js';
+import {
+  formatHomekitUrl,
+  generateEd25519,
+  pairWithPin,
+  parseHomekitTarget,
+  parseHomekitUrl,
+  HapClient,
+  discoveryUrl,
+} from '../../pkg/hap/index.js';
 import { queryValue, requireQuery, sendJson, type ApiContext } from '../api/request.js';
 import { configPersistence } from '../api/persistence.js';
 import { browseHap } from './discovery.js';
@@ -8,7 +16,9 @@ import { HomekitError } from './errors.js';
 
 /** The paired `homekit://` source of a stream, if it has one. */
 function pairedSource(app: App, name: string): string | undefined {
-  return app.streams.get(name)?.configuredSources.find((s) => s.raw.startsWith('homekit://') && s.raw.includes('client_id='))?.raw;
+  return app.streams
+    .get(name)
+    ?.configuredSources.find((s) => s.raw.startsWith('homekit://') && s.raw.includes('client_id='))?.raw;
 }
 
 /** The handlers of go2rtc's HomeKit API (routes in init.ts, which imports this file on the first request). */
@@ -42,7 +52,12 @@ export function homekitHandlers(app: App): HomekitHandlers {
         // A broken URL pairs nothing.
       }
     }
-    const sources = found.map((ad) => ({ name: ad.name, info: ad.txt.md ?? '', url: discoveryUrl(ad), location: paired.get(ad.txt.id ?? '') ?? ' ' }));
+    const sources = found.map((ad) => ({
+      name: ad.name,
+      info: ad.txt.md ?? '',
+      url: discoveryUrl(ad),
+      location: paired.get(ad.txt.id ?? '') ?? ' ',
+    }));
     sendJson(ctx, { sources });
   };
 
@@ -51,7 +66,11 @@ export function homekitHandlers(app: App): HomekitHandlers {
     const src = requireQuery(ctx, 'src');
     const pin = requireQuery(ctx, 'pin');
     const target = parseHomekitTarget(src);
-    if (app.streams.get(id) && !pairedSource(app, id)) throw new HomekitError('HOMEKIT_STREAM_EXISTS', `a stream named ${JSON.stringify(id)} exists and is not a HomeKit camera`);
+    if (app.streams.get(id) && !pairedSource(app, id))
+      throw new HomekitError(
+        'HOMEKIT_STREAM_EXISTS',
+        `a stream named ${JSON.stringify(id)} exists and is not a HomeKit camera`,
+      );
     const controller = { id: randomUUID().toUpperCase(), keys: generateEd25519() };
     const accessory = await pairWithPin(target.host, target.port, pin, controller);
     const url = formatHomekitUrl({ host: target.host, port: target.port, pairing: { controller, accessory } });
@@ -64,9 +83,11 @@ export function homekitHandlers(app: App): HomekitHandlers {
 
   const unpair = async (ctx: ApiContext): Promise<void> => {
     const id = requireQuery(ctx, 'id');
-    if (!app.streams.get(id)) throw new HomekitError('HOMEKIT_STREAM_NOT_FOUND', `no stream named ${JSON.stringify(id)}`);
+    if (!app.streams.get(id))
+      throw new HomekitError('HOMEKIT_STREAM_NOT_FOUND', `no stream named ${JSON.stringify(id)}`);
     const raw = pairedSource(app, id);
-    if (!raw) throw new HomekitError('HOMEKIT_NOT_PAIRED', `stream ${JSON.stringify(id)} has no paired homekit:// source`);
+    if (!raw)
+      throw new HomekitError('HOMEKIT_NOT_PAIRED', `stream ${JSON.stringify(id)} has no paired homekit:// source`);
     const url = parseHomekitUrl(raw);
     const client = await HapClient.open(url.host, url.port, url.pairing);
     try {

@@ -56,12 +56,22 @@ export async function describeCamera(client: HapClient): Promise<CameraDescripti
       const supportedVideo = find(CameraCharacteristic.SupportedVideoStreamConfiguration);
       const supportedAudio = find(CameraCharacteristic.SupportedAudioStreamConfiguration);
       if (!selected || !setup || !status) continue;
-      services.push({ selected: { aid: accessory.aid, iid: selected.iid }, setup: { aid: accessory.aid, iid: setup.iid }, status: { aid: accessory.aid, iid: status.iid } });
-      if (video === undefined && typeof supportedVideo?.value === 'string') video = parseSupportedVideo(Buffer.from(supportedVideo.value, 'base64'));
-      if (audio === undefined && typeof supportedAudio?.value === 'string') audio = parseSupportedAudio(Buffer.from(supportedAudio.value, 'base64')).codecs;
+      services.push({
+        selected: { aid: accessory.aid, iid: selected.iid },
+        setup: { aid: accessory.aid, iid: setup.iid },
+        status: { aid: accessory.aid, iid: status.iid },
+      });
+      if (video === undefined && typeof supportedVideo?.value === 'string')
+        video = parseSupportedVideo(Buffer.from(supportedVideo.value, 'base64'));
+      if (audio === undefined && typeof supportedAudio?.value === 'string')
+        audio = parseSupportedAudio(Buffer.from(supportedAudio.value, 'base64')).codecs;
     }
   }
-  if (services.length === 0 || !video?.length) throw new HomekitError('HOMEKIT_NOT_CAMERA', 'the accessory has no camera RTP stream management service with a video configuration');
+  if (services.length === 0 || !video?.length)
+    throw new HomekitError(
+      'HOMEKIT_NOT_CAMERA',
+      'the accessory has no camera RTP stream management service with a video configuration',
+    );
   return { services, speaker, video, audio: audio ?? [] };
 }
 

@@ -1,5 +1,11 @@
 import makeMdns from 'multicast-dns';
-import { CAMERA_CATEGORIES, collectAdvertisements, HAP_SERVICE, type HapAdvertisement, type MdnsRecord } from '../../pkg/hap/index.js';
+import {
+  CAMERA_CATEGORIES,
+  collectAdvertisements,
+  HAP_SERVICE,
+  type HapAdvertisement,
+  type MdnsRecord,
+} from '../../pkg/hap/index.js';
 import { HomekitError } from './errors.js';
 
 /** How long a browse listens for answers: accessories answer within ~100 ms-1 s (they delay randomly). */
@@ -25,9 +31,10 @@ export async function browseHap(options: { durationMs?: number; all?: boolean } 
     failure ??= err;
   });
   mdns.on('warning', () => undefined);
-  const query = (): void => mdns.query({ questions: [{ name: HAP_SERVICE, type: 'PTR' }] }, (err?: Error | null) => {
-    if (err) failure ??= err;
-  });
+  const query = (): void =>
+    mdns.query({ questions: [{ name: HAP_SERVICE, type: 'PTR' }] }, (err?: Error | null) => {
+      if (err) failure ??= err;
+    });
   try {
     query();
     const duration = options.durationMs ?? BROWSE_MS;
@@ -38,6 +45,7 @@ export async function browseHap(options: { durationMs?: number; all?: boolean } 
     mdns.destroy();
   }
   const found = collectAdvertisements(records, (instance) => sources.get(instance));
-  if (found.length === 0 && failure) throw new HomekitError('HOMEKIT_DISCOVERY_FAILED', `mDNS: ${failure.message}`, { cause: failure });
+  if (found.length === 0 && failure)
+    throw new HomekitError('HOMEKIT_DISCOVERY_FAILED', `mDNS: ${failure.message}`, { cause: failure });
   return options.all ? found : found.filter((ad) => CAMERA_CATEGORIES.has(ad.txt.ci ?? ''));
 }

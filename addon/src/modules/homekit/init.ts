@@ -15,7 +15,11 @@ function registerHomekitSource(app: App): void {
     const { DEFAULT_HOMEKIT_TIMINGS, HomekitProducer } = await producerModule();
     const producer = await HomekitProducer.open(url.base, { ...DEFAULT_HOMEKIT_TIMINGS, ...timings });
     producer.onClose.once((err) => {
-      if (err) context.log.warn({ stream: context.stream, code: (err as { code?: string }).code, err: err.message }, 'homekit: stream ended');
+      if (err)
+        context.log.warn(
+          { stream: context.stream, code: (err as { code?: string }).code, err: err.message },
+          'homekit: stream ended',
+        );
     });
     return producer;
   });

@@ -45,7 +45,12 @@ export interface HomekitTimings {
   requestTimeoutMs: number;
 }
 
-export const DEFAULT_HOMEKIT_TIMINGS: HomekitTimings = { firstPacketMs: 10_000, idleMs: 5_000, rtcpIntervalMs: 500, requestTimeoutMs: 10_000 };
+export const DEFAULT_HOMEKIT_TIMINGS: HomekitTimings = {
+  firstPacketMs: 10_000,
+  idleMs: 5_000,
+  rtcpIntervalMs: 500,
+  requestTimeoutMs: 10_000,
+};
 
 /** Largest resolution first (then the higher frame rate). */
 function bestResolution(codec: SupportedVideoCodec): VideoResolution {
@@ -56,7 +61,13 @@ function bestResolution(codec: SupportedVideoCodec): VideoResolution {
 function videoCodecOf(codec: SupportedVideoCodec): Codec {
   const profile = Math.max(0, ...codec.profiles);
   const level = Math.max(0, ...codec.levels);
-  return { name: 'H264', clockRate: 90000, channels: 0, payloadType: VIDEO_PT, fmtp: `packetization-mode=1;profile-level-id=${profileLevelId(profile, level)}` };
+  return {
+    name: 'H264',
+    clockRate: 90000,
+    channels: 0,
+    payloadType: VIDEO_PT,
+    fmtp: `packetization-mode=1;profile-level-id=${profileLevelId(profile, level)}`,
+  };
 }
 
 /**
@@ -65,17 +76,38 @@ function videoCodecOf(codec: SupportedVideoCodec): Codec {
  * video only here.
  */
 function mediasOf(camera: CameraDescription): Media[] {
-  const medias: Media[] = [{ kind: 'video', direction: 'recvonly', codecs: camera.video.filter((c) => c.codecType === 0).map(videoCodecOf).slice(0, 1) }];
+  const medias: Media[] = [
+    {
+      kind: 'video',
+      direction: 'recvonly',
+      codecs: camera.video
+        .filter((c) => c.codecType === 0)
+        .map(videoCodecOf)
+        .slice(0, 1),
+    },
+  ];
   if (camera.audio.some((a) => a.codecType === OPUS)) {
-    medias.push({ kind: 'audio', direction: 'recvonly', codecs: [{ name: 'OPUS', clockRate: 48000, channels: 2, payloadType: AUDIO_PT }] });
+    medias.push({
+      kind: 'audio',
+      direction: 'recvonly',
+      codecs: [{ name: 'OPUS', clockRate: 48000, channels: 2, payloadType: AUDIO_PT }],
+    });
     // Talk-back: the same Opus session in the other direction, to the camera's audio port.
-    if (camera.speaker) medias.push({ kind: 'audio', direction: 'sendonly', codecs: [{ name: 'OPUS', clockRate: 48000, channels: 2, payloadType: AUDIO_PT }] });
+    if (camera.speaker)
+      medias.push({
+        kind: 'audio',
+        direction: 'sendonly',
+        codecs: [{ name: 'OPUS', clockRate: 48000, channels: 2, payloadType: AUDIO_PT }],
+      });
   }
   return medias;
 }
 
 function selectAudio(codecs: readonly SupportedAudioCodec[]): SupportedAudioCodec {
-  return codecs.find((c) => c.codecType === OPUS) ?? codecs[0] ?? { codecType: OPUS, channels: 1, bitrateMode: 0, sampleRates: [1] };
+  return (
+    codecs.find((c) => c.codecType === OPUS) ??
+    codecs[0] ?? { codecType: OPUS, channels: 1, bitrateMode: 0, sampleRates: [1] }
+  );
 }
 
 function newKeys(): SrtpKeys {
@@ -107,7 +139,15 @@ export class HomekitProducer extends ProducerBase {
   ) {
     // The pairing's private key stays out of /api/streams.
     const shown = maskCredentials(source);
-    super({ formatName: 'homekit', protocol: 'udp', remoteAddr: `${client.connection.host}:${client.connection.port}`, source: shown }, mediasOf(camera));
+    super(
+      {
+        formatName: 'homekit',
+        protocol: 'udp',
+        remoteAddr: `${client.connection.host}:${client.connection.port}`,
+        source: shown,
+      },
+      mediasOf(camera),
+    );
     // Only our own release closes it without a reason, and then the producer is closed already.
     client.onClose.subscribe((reason) => void this.close(reason));
   }
@@ -145,7 +185,12 @@ export class HomekitProducer extends ProducerBase {
     for (const track of this.tracks) {
       const codec = track.receiver.codec;
       const target = track.media.kind === 'video' ? videoInput : audioInput;
-      target.addOutput(track.receiver, { payloadType: codec.payloadType ?? (track.media.kind === 'video' ? VIDEO_PT : AUDIO_PT), encodingName: codec.name, clockRate: codec.clockRate, channels: codec.channels });
+      target.addOutput(track.receiver, {
+        payloadType: codec.payloadType ?? (track.media.kind === 'video' ? VIDEO_PT : AUDIO_PT),
+        encodingName: codec.name,
+        clockRate: codec.clockRate,
+        channels: codec.channels,
+      });
     }
     const rtpHandler = (input: TrackInput) => (packet: Buffer) => {
       this.bytesRecv += packet.length;
@@ -169,18 +214,34 @@ export class HomekitProducer extends ProducerBase {
     });
     await this.client.writeCharacteristics([{ ...service.setup, value: setup.toString('base64') }]);
     const [answer] = await this.client.readCharacteristics([service.setup]);
-    if (typeof answer?.value !== 'string') throw new HomekitError('HOMEKIT_SETUP_FAILED', 'SetupEndpoints has no answer');
+    if (typeof answer?.value !== 'string')
+      throw new HomekitError('HOMEKIT_SETUP_FAILED', 'SetupEndpoints has no answer');
     const response = parseSetupEndpointsResponse(Buffer.from(answer.value, 'base64'));
-    if (response.status !== 0) throw new HomekitError(response.status === 1 ? 'HOMEKIT_BUSY' : 'HOMEKIT_SETUP_FAILED', `SetupEndpoints answered status ${response.status}`);
+    if (response.status !== 0)
+      throw new HomekitError(
+        response.status === 1 ? 'HOMEKIT_BUSY' : 'HOMEKIT_SETUP_FAILED',
+        `SetupEndpoints answered status ${response.status}`,
+      );
     const keysFrom = (p: typeof response.video, ours: SrtpKeys): SrtpKeys | undefined => {
       if (p && p.suite === 2) return undefined;
-      if (p && p.masterKey.length === 16 && p.masterSalt.length === 14) return { masterKey: p.masterKey, masterSalt: p.masterSalt };
-      if (p && p.suite !== 0) throw new HomekitError('HOMEKIT_SETUP_FAILED', `the camera chose SRTP suite ${p.suite}; only AES_CM_128_HMAC_SHA1_80 is supported`);
+      if (p && p.masterKey.length === 16 && p.masterSalt.length === 14)
+        return { masterKey: p.masterKey, masterSalt: p.masterSalt };
+      if (p && p.suite !== 0)
+        throw new HomekitError(
+          'HOMEKIT_SETUP_FAILED',
+          `the camera chose SRTP suite ${p.suite}; only AES_CM_128_HMAC_SHA1_80 is supported`,
+        );
       return ours;
     };
     const remote = response.address || this.client.connection.host;
-    video.configure(keysFrom(response.video, videoKeys), videoKeys, { address: remote, port: response.videoPort || video.port });
-    audio.configure(keysFrom(response.audio, audioKeys), audioKeys, { address: remote, port: response.audioPort || audio.port });
+    video.configure(keysFrom(response.video, videoKeys), videoKeys, {
+      address: remote,
+      port: response.videoPort || video.port,
+    });
+    audio.configure(keysFrom(response.audio, audioKeys), audioKeys, {
+      address: remote,
+      port: response.audioPort || audio.port,
+    });
     this.service = service;
     this.sessionId = sessionId;
 
@@ -204,7 +265,12 @@ export class HomekitProducer extends ProducerBase {
       rtp: { payloadType: AUDIO_PT, ssrc: audioSsrc, maxBitrate: 24, rtcpInterval: 5, comfortNoisePayloadType: 13 },
       comfortNoise: false,
     };
-    await this.client.writeCharacteristics([{ ...service.selected, value: encodeSelectedStream(sessionId, 'start', selectedVideo, selectedAudio).toString('base64') }]);
+    await this.client.writeCharacteristics([
+      {
+        ...service.selected,
+        value: encodeSelectedStream(sessionId, 'start', selectedVideo, selectedAudio).toString('base64'),
+      },
+    ]);
     if (this.isClosed) throw new HomekitError('HOMEKIT_NO_MEDIA', 'stopped while starting');
     this.talkback = { input: audio, packetizer: new OpusPacketizer({ payloadType: AUDIO_PT, ssrc: audioSsrc }) };
     this.watch(video, audio, videoSsrc, audioSsrc);
@@ -212,7 +278,8 @@ export class HomekitProducer extends ProducerBase {
 
   /** Talk-back: a consumer's microphone (Opus) into the camera's speaker. */
   override addTrack(media: Media, codec: Codec, source: Receiver): void {
-    if (media.direction !== 'sendonly' || !this.medias.includes(media)) throw new HomekitError('HOMEKIT_NOT_CAMERA', 'not a talk-back media of this camera');
+    if (media.direction !== 'sendonly' || !this.medias.includes(media))
+      throw new HomekitError('HOMEKIT_NOT_CAMERA', 'not a talk-back media of this camera');
     this.attachBackTrack(media, codec, source, (packet) => this.sendTalkback(packet));
   }
 
@@ -228,7 +295,11 @@ export class HomekitProducer extends ProducerBase {
   }
 
   /** A UDP input, closed at once if the producer was stopped while it was being bound (release ran already). */
-  private async bindInput(local: string, onRtp: (packet: Buffer) => void, onRtcp: (packet: Buffer) => void): Promise<SrtpInput> {
+  private async bindInput(
+    local: string,
+    onRtp: (packet: Buffer) => void,
+    onRtcp: (packet: Buffer) => void,
+  ): Promise<SrtpInput> {
     // srtp-input.ts pulls in werift (~25 MB of RSS): loaded when a HomeKit camera first plays, not at start.
     const { SrtpInput } = await import('./srtp-input.js');
     const input = await SrtpInput.bind(local, onRtp, onRtcp);
@@ -246,7 +317,12 @@ export class HomekitProducer extends ProducerBase {
     const receiver = super.getTrack(media, codec);
     const input = this.trackInputs.find((t) => t.kind === media.kind)?.input;
     if (this.tracks.length > known && input) {
-      input.addOutput(receiver, { payloadType: codec.payloadType ?? (media.kind === 'video' ? VIDEO_PT : AUDIO_PT), encodingName: codec.name, clockRate: codec.clockRate, channels: codec.channels });
+      input.addOutput(receiver, {
+        payloadType: codec.payloadType ?? (media.kind === 'video' ? VIDEO_PT : AUDIO_PT),
+        encodingName: codec.name,
+        clockRate: codec.clockRate,
+        channels: codec.channels,
+      });
     }
     return receiver;
   }
@@ -257,18 +333,31 @@ export class HomekitProducer extends ProducerBase {
     const videoTrack = this.trackInputs[0]!.input;
     const audioTrack = this.trackInputs[1]!.input;
     this.timers.push(
-      setInterval(() => {
-        const now = performance.now();
-        video.sendRtcp(buildReceiverReport({ ssrc: videoSsrc, reports: videoTrack.reportBlocks(now) }));
-        audio.sendRtcp(buildReceiverReport({ ssrc: audioSsrc, reports: audioTrack.reportBlocks(now) }));
-        const last = video.stats.lastPacketMs;
-        if (last === 0 && now - startedAt > this.timings.firstPacketMs) {
-          const why = video.stats.undecryptable > 0 ? `${video.stats.undecryptable} packets failed SRTP authentication` : 'nothing arrived';
-          void this.close(new HomekitError('HOMEKIT_NO_MEDIA', `no video within ${this.timings.firstPacketMs} ms of the start (${why})`));
-        } else if (last !== 0 && now - last > this.timings.idleMs) {
-          void this.close(new HomekitError('HOMEKIT_NO_MEDIA', `video stopped for ${this.timings.idleMs} ms: the camera is gone`));
-        }
-      }, Math.min(this.timings.rtcpIntervalMs, 500)),
+      setInterval(
+        () => {
+          const now = performance.now();
+          video.sendRtcp(buildReceiverReport({ ssrc: videoSsrc, reports: videoTrack.reportBlocks(now) }));
+          audio.sendRtcp(buildReceiverReport({ ssrc: audioSsrc, reports: audioTrack.reportBlocks(now) }));
+          const last = video.stats.lastPacketMs;
+          if (last === 0 && now - startedAt > this.timings.firstPacketMs) {
+            const why =
+              video.stats.undecryptable > 0
+                ? `${video.stats.undecryptable} packets failed SRTP authentication`
+                : 'nothing arrived';
+            void this.close(
+              new HomekitError(
+                'HOMEKIT_NO_MEDIA',
+                `no video within ${this.timings.firstPacketMs} ms of the start (${why})`,
+              ),
+            );
+          } else if (last !== 0 && now - last > this.timings.idleMs) {
+            void this.close(
+              new HomekitError('HOMEKIT_NO_MEDIA', `video stopped for ${this.timings.idleMs} ms: the camera is gone`),
+            );
+          }
+        },
+        Math.min(this.timings.rtcpIntervalMs, 500),
+      ),
     );
   }
 
@@ -278,7 +367,9 @@ export class HomekitProducer extends ProducerBase {
     // Tell the camera we are done while the connection is still up (best effort: it may be gone already).
     if (this.service && this.sessionId && !this.client.connection.closed) {
       const end = encodeSelectedStream(this.sessionId, 'end');
-      const write = this.client.writeCharacteristics([{ ...this.service.selected, value: end.toString('base64') }]).catch(() => undefined);
+      const write = this.client
+        .writeCharacteristics([{ ...this.service.selected, value: end.toString('base64') }])
+        .catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([write, new Promise<void>((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)))]);
       clearTimeout(timer);

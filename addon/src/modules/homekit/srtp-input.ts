@@ -56,10 +56,19 @@ export class SrtpInput {
   }
 
   /** `incoming`: the camera's keys (it encrypts with them); `outgoing`: ours, for the RTCP we send. */
-  configure(incoming: SrtpKeys | undefined, outgoing: SrtpKeys | undefined, remote: { address: string; port: number }): void {
+  configure(
+    incoming: SrtpKeys | undefined,
+    outgoing: SrtpKeys | undefined,
+    remote: { address: string; port: number },
+  ): void {
     this.remote = remote;
     if (incoming && outgoing) {
-      const keys = { localMasterKey: outgoing.masterKey, localMasterSalt: outgoing.masterSalt, remoteMasterKey: incoming.masterKey, remoteMasterSalt: incoming.masterSalt };
+      const keys = {
+        localMasterKey: outgoing.masterKey,
+        localMasterSalt: outgoing.masterSalt,
+        remoteMasterKey: incoming.masterKey,
+        remoteMasterSalt: incoming.masterSalt,
+      };
       this.rtp = new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 });
       this.rtcp = new SrtcpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 });
     }

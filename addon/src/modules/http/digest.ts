@@ -64,13 +64,18 @@ export interface DigestRequest {
 
 /** The `Authorization: Digest …` value answering `challenge` (RFC 7616 §3.4; RFC 2069 form without qop). */
 export function digestAuthorization(challenge: DigestChallenge, request: DigestRequest): string {
-  const hash = (text: string): string => createHash(challenge.algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(text).digest('hex');
+  const hash = (text: string): string =>
+    createHash(challenge.algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
+      .update(text)
+      .digest('hex');
   const cnonce = request.cnonce ?? randomBytes(8).toString('hex');
   const nc = request.nc.toString(16).padStart(8, '0');
   let ha1 = hash(`${request.username}:${challenge.realm}:${request.password}`);
   if (challenge.algorithm.endsWith('sess')) ha1 = hash(`${ha1}:${challenge.nonce}:${cnonce}`);
   const ha2 = hash(`${request.method}:${request.uri}`);
-  const response = challenge.qop ? hash(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${challenge.qop}:${ha2}`) : hash(`${ha1}:${challenge.nonce}:${ha2}`);
+  const response = challenge.qop
+    ? hash(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${challenge.qop}:${ha2}`)
+    : hash(`${ha1}:${challenge.nonce}:${ha2}`);
   const quote = (value: string): string => `"${value.replace(/["\\]/g, '\\$&')}"`;
   const parts = [
     `username=${quote(request.username)}`,

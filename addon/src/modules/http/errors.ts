@@ -8,7 +8,8 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - HTTP_ENDED: a stream (MJPEG) ended or broke while playing.
  * - HTTP_REDIRECT_INVALID: too many redirects, or one to a scheme that is not http(s).
  */
-export type HttpSourceErrorCode = 'HTTP_STATUS' | 'HTTP_CONNECT' | 'HTTP_FORMAT_UNSUPPORTED' | 'HTTP_ENDED' | 'HTTP_REDIRECT_INVALID';
+export type HttpSourceErrorCode =
+  'HTTP_STATUS' | 'HTTP_CONNECT' | 'HTTP_FORMAT_UNSUPPORTED' | 'HTTP_ENDED' | 'HTTP_REDIRECT_INVALID';
 
 export class HttpSourceError extends Ts2rtcError {
   declare readonly code: HttpSourceErrorCode;

@@ -5,7 +5,12 @@
  */
 export type HttpFormat = 'jpeg' | 'mjpeg' | 'hls' | 'flv' | 'mpegts' | 'mp4';
 
-const HLS_TYPES = new Set(['application/vnd.apple.mpegurl', 'application/x-mpegurl', 'audio/mpegurl', 'audio/x-mpegurl']);
+const HLS_TYPES = new Set([
+  'application/vnd.apple.mpegurl',
+  'application/x-mpegurl',
+  'audio/mpegurl',
+  'audio/x-mpegurl',
+]);
 
 export function detectHttpFormat(contentType: string | undefined, path: string, head: Buffer): HttpFormat | undefined {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

@@ -21,7 +21,11 @@ export class JpegPollProducer extends ProducerBase {
   private readonly session: HttpSession;
   private started = false;
 
-  constructor(target: HttpTarget, description: ConnectionDescription, private readonly first: Buffer) {
+  constructor(
+    target: HttpTarget,
+    description: ConnectionDescription,
+    private readonly first: Buffer,
+  ) {
     super(description, [JPEG_MEDIA]);
     this.bytesRecv += first.length;
     // One kept-alive connection for all the pictures, and the Digest challenge of the first request.
@@ -46,12 +50,17 @@ export class JpegPollProducer extends ProducerBase {
         if (this.isClosed) return;
         this.bytesRecv += body.length;
         if (body.length < 2 || body[0] !== 0xff || body[1] !== 0xd8) {
-          throw new HttpSourceError('HTTP_FORMAT_UNSUPPORTED', `snapshot is not a JPEG (starts with ${body.subarray(0, 4).toString('hex')})`);
+          throw new HttpSourceError(
+            'HTTP_FORMAT_UNSUPPORTED',
+            `snapshot is not a JPEG (starts with ${body.subarray(0, 4).toString('hex')})`,
+          );
         }
         this.publish(body);
       } catch (err) {
         if (this.isClosed) return;
-        void this.close(err instanceof HttpSourceError ? err : new HttpSourceError('HTTP_CONNECT', errorMessage(err), { cause: err }));
+        void this.close(
+          err instanceof HttpSourceError ? err : new HttpSourceError('HTTP_CONNECT', errorMessage(err), { cause: err }),
+        );
         return;
       }
     }

@@ -6,7 +6,11 @@ import { MultipartParser, boundaryOf } from '../../pkg/multipart/index.js';
 import { HttpSourceError } from './errors.js';
 import type { OpenedResponse } from './request.js';
 
-export const JPEG_MEDIA: Media = { kind: 'video', direction: 'recvonly', codecs: [{ name: 'JPEG', clockRate: 90000, channels: 0 }] };
+export const JPEG_MEDIA: Media = {
+  kind: 'video',
+  direction: 'recvonly',
+  codecs: [{ name: 'JPEG', clockRate: 90000, channels: 0 }],
+};
 
 /** 90 kHz wall-clock time since `origin` (MJPEG parts carry no timestamps). */
 export function clock90k(origin: number): number {

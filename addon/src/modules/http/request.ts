@@ -17,7 +17,10 @@ export class HttpSession {
 
   agent(protocol: string, verifyTls: boolean): http.Agent | false {
     if (!this.keepAlive) return false;
-    this.agents ??= { http: new http.Agent({ keepAlive: true, maxSockets: 1 }), https: new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: verifyTls }) };
+    this.agents ??= {
+      http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: verifyTls }),
+    };
     return protocol === 'https:' ? this.agents.https : this.agents.http;
   }
 
@@ -63,7 +66,10 @@ export async function openHttp(target: HttpTarget, signal?: AbortSignal): Promis
     const opened = await getOnce(url, target, session, signal);
     const status = opened.response.statusCode ?? 0;
     // Digest: answer the camera's challenge once per request (a stale nonce gives a new challenge).
-    const challenge = status === 401 && url.username && !challenged ? parseDigestChallenge(opened.response.headers['www-authenticate']) : undefined;
+    const challenge =
+      status === 401 && url.username && !challenged
+        ? parseDigestChallenge(opened.response.headers['www-authenticate'])
+        : undefined;
     if (challenge) {
       opened.close();
       session.challenge = challenge;
@@ -96,14 +102,26 @@ export async function openHttp(target: HttpTarget, signal?: AbortSignal): Promis
   throw new HttpSourceError('HTTP_REDIRECT_INVALID', `more than ${MAX_REDIRECTS} redirects`);
 }
 
-function getOnce(url: URL, target: HttpTarget, session: HttpSession, signal: AbortSignal | undefined): Promise<OpenedResponse> {
+function getOnce(
+  url: URL,
+  target: HttpTarget,
+  session: HttpSession,
+  signal: AbortSignal | undefined,
+): Promise<OpenedResponse> {
   return new Promise<OpenedResponse>((resolve, reject) => {
     const headers: Record<string, string> = { 'User-Agent': 'ts2rtc' };
     for (const [key, value] of target.headers) headers[key] = value;
     const username = decodeURIComponent(url.username);
     const password = decodeURIComponent(url.password);
     const digest = username && session.challenge;
-    if (digest) headers.Authorization = digestAuthorization(digest, { method: 'GET', uri: `${url.pathname}${url.search}`, username, password, nc: ++session.nc });
+    if (digest)
+      headers.Authorization = digestAuthorization(digest, {
+        method: 'GET',
+        uri: `${url.pathname}${url.search}`,
+        username,
+        password,
+        nc: ++session.nc,
+      });
     const options: https.RequestOptions = {
       method: 'GET',
       headers,

@@ -68,7 +68,10 @@ export function httpSourceHandler(app: App): SourceHandler {
           const rest = await readAll(opened.response, MAX_SNAPSHOT_BYTES - head.length);
           const image = Buffer.concat([head, rest]);
           if (image.length < 2 || image[0] !== 0xff || image[1] !== 0xd8) {
-            throw new HttpSourceError('HTTP_FORMAT_UNSUPPORTED', `Content-Type ${contentType ?? '(none)'} but the body starts with ${image.subarray(0, 4).toString('hex')}`);
+            throw new HttpSourceError(
+              'HTTP_FORMAT_UNSUPPORTED',
+              `Content-Type ${contentType ?? '(none)'} but the body starts with ${image.subarray(0, 4).toString('hex')}`,
+            );
           }
           return new JpegPollProducer({ ...target, url: opened.url }, describe(url, target, 'jpeg'), image);
         }
@@ -132,17 +135,29 @@ class FullProbeUrls {
   }
 }
 
-async function viaFfmpeg(url: SourceUrl, target: HttpTarget, format: HandOffFormat, context: SourceContext, log: ReturnType<App['logger']>, fullProbe: FullProbeUrls): Promise<Producer> {
-  if (target.headers.length > 0) log.warn({ stream: context.stream, format }, 'http: #header= is not passed to ffmpeg; the request goes without it');
+async function viaFfmpeg(
+  url: SourceUrl,
+  target: HttpTarget,
+  format: HandOffFormat,
+  context: SourceContext,
+  log: ReturnType<App['logger']>,
+  fullProbe: FullProbeUrls,
+): Promise<Producer> {
+  if (target.headers.length > 0)
+    log.warn({ stream: context.stream, format }, 'http: #header= is not passed to ffmpeg; the request goes without it');
   // ffmpeg checks no certificate unless told to (tls_verify defaults to 0), which is what httpx: asks for; an
   // https: URL is read the same way, as go2rtc's ffmpeg source does.
   const input = url.scheme === 'httpx' ? `https:${url.rest}` : url.base;
-  if (format === 'mp4' || format === 'hls' || fullProbe.has(url.raw)) return context.openSource(ffmpegHandOff(input, format, true));
+  if (format === 'mp4' || format === 'hls' || fullProbe.has(url.raw))
+    return context.openSource(ffmpegHandOff(input, format, true));
   try {
     return await context.openSource(ffmpegHandOff(input, format));
   } catch (err) {
     if (!(err instanceof Error) || !LATE_PARAMETERS.test(err.message)) throw err;
-    log.info({ stream: context.stream, format }, 'http: codec parameters come later than the short probing; reading with full probing');
+    log.info(
+      { stream: context.stream, format },
+      'http: codec parameters come later than the short probing; reading with full probing',
+    );
     fullProbe.add(url.raw);
     return context.openSource(ffmpegHandOff(input, format, true));
   }

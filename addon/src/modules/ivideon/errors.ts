@@ -8,7 +8,8 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - IVIDEON_STREAM: the live stream broke its format (no H264 init, a bad fragment, an unknown message).
  * - IVIDEON_ENDED: the live stream's WebSocket closed or fell silent.
  */
-export type IvideonErrorCode = 'IVIDEON_ID_INVALID' | 'IVIDEON_UNAVAILABLE' | 'IVIDEON_API' | 'IVIDEON_STREAM' | 'IVIDEON_ENDED';
+export type IvideonErrorCode =
+  'IVIDEON_ID_INVALID' | 'IVIDEON_UNAVAILABLE' | 'IVIDEON_API' | 'IVIDEON_STREAM' | 'IVIDEON_ENDED';
 
 export class IvideonError extends Ts2rtcError {
   declare readonly code: IvideonErrorCode;

@@ -47,7 +47,11 @@ export function parseInitSegment(buf: Buffer): FragmentedTrack[] {
       r.fullBox();
       const id = r.u32('track_ID');
       r.skip(4, 'default_sample_description_index');
-      trexById.set(id, { duration: r.u32('default_sample_duration'), size: r.u32('default_sample_size'), flags: r.u32('default_sample_flags') });
+      trexById.set(id, {
+        duration: r.u32('default_sample_duration'),
+        size: r.u32('default_sample_size'),
+        flags: r.u32('default_sample_flags'),
+      });
     }
   }
   const traks = children.filter((b) => b.type === 'trak');
@@ -148,18 +152,39 @@ function readTraf(buf: Buffer, moof: Box, traf: Box, tracks: readonly Fragmented
     const trun = new FieldReader(buf, trunBox);
     const { version, flags: runFlags } = trun.fullBox();
     const count = trun.u32('sample_count');
-    if (out.length + count > MAX_FRAGMENT_SAMPLES) throw new Mp4Error('MP4_LIMIT', `${count} samples in a fragment, the cap is ${MAX_FRAGMENT_SAMPLES}`);
+    if (out.length + count > MAX_FRAGMENT_SAMPLES)
+      throw new Mp4Error('MP4_LIMIT', `${count} samples in a fragment, the cap is ${MAX_FRAGMENT_SAMPLES}`);
     if (runFlags & DATA_OFFSET) dataAt = base + trun.i32('data_offset');
     const firstFlags = runFlags & FIRST_SAMPLE_FLAGS ? trun.u32('first_sample_flags') : undefined;
     for (let i = 0; i < count; i++) {
       const duration = runFlags & SAMPLE_DURATION ? trun.u32('sample_duration') : defaultDuration;
       const size = runFlags & SAMPLE_SIZE ? trun.u32('sample_size') : defaultSize;
-      const sampleFlags = runFlags & SAMPLE_FLAGS ? trun.u32('sample_flags') : i === 0 && firstFlags !== undefined ? firstFlags : defaultFlags;
-      const cto = runFlags & SAMPLE_CTO ? (version === 0 ? trun.u32('sample_composition_time_offset') : trun.i32('sample_composition_time_offset')) : 0;
+      const sampleFlags =
+        runFlags & SAMPLE_FLAGS
+          ? trun.u32('sample_flags')
+          : i === 0 && firstFlags !== undefined
+            ? firstFlags
+            : defaultFlags;
+      const cto =
+        runFlags & SAMPLE_CTO
+          ? version === 0
+            ? trun.u32('sample_composition_time_offset')
+            : trun.i32('sample_composition_time_offset')
+          : 0;
       if (dataAt < 0 || dataAt + size > buf.length) {
-        throw new Mp4Error('MP4_TRUNCATED', `track ${trackId} sample ${i} at ${dataAt} (+${size}) ends past the fragment (${buf.length} bytes)`);
+        throw new Mp4Error(
+          'MP4_TRUNCATED',
+          `track ${trackId} sample ${i} at ${dataAt} (+${size}) ends past the fragment (${buf.length} bytes)`,
+        );
       }
-      out.push({ trackId, dts, pts: dts + cto, duration, keyframe: (sampleFlags & NON_SYNC) === 0, data: buf.subarray(dataAt, dataAt + size) });
+      out.push({
+        trackId,
+        dts,
+        pts: dts + cto,
+        duration,
+        keyframe: (sampleFlags & NON_SYNC) === 0,
+        data: buf.subarray(dataAt, dataAt + size),
+      });
       dataAt += size;
       dts += duration;
     }

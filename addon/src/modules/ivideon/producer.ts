@@ -99,16 +99,32 @@ export class IvideonProducer extends ProducerBase {
     first: Buffer,
   ) {
     const media: Media = { kind: 'video', direction: 'recvonly', codecs: [h264Codec(video.config)] };
-    super({ formatName: 'ivideon', protocol: url.startsWith('wss:') ? 'wss' : 'ws', remoteAddr: new URL(url).host, source, url: maskCredentials(url) }, [media]);
+    super(
+      {
+        formatName: 'ivideon',
+        protocol: url.startsWith('wss:') ? 'wss' : 'ws',
+        remoteAddr: new URL(url).host,
+        source,
+        url: maskCredentials(url),
+      },
+      [media],
+    );
     this.pending.push(first);
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    ws.on('close', (code) => void this.close(new IvideonError('IVIDEON_ENDED', `the live stream's WebSocket closed (${code})`)));
+    ws.on(
+      'close',
+      (code) => void this.close(new IvideonError('IVIDEON_ENDED', `the live stream's WebSocket closed (${code})`)),
+    );
     ws.on('error', (err) => void this.close(new IvideonError('IVIDEON_ENDED', err.message, { cause: err })));
   }
 
   /** Connects and reads up to the first fragment: the medias are known then. */
   static async open(url: string, source: string): Promise<IvideonProducer> {
-    const ws = new WebSocket(url, { handshakeTimeout: OPEN_TIMEOUT_MS, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES });
+    const ws = new WebSocket(url, {
+      handshakeTimeout: OPEN_TIMEOUT_MS,
+      perMessageDeflate: false,
+      maxPayload: MAX_MESSAGE_BYTES,
+    });
     try {
       const { video, first } = await probe(ws);
       ws.removeAllListeners('message');
@@ -133,7 +149,8 @@ export class IvideonProducer extends ProducerBase {
     this.lastFragmentAt = performance.now();
     this.watchdog = setInterval(() => {
       const silent = performance.now() - this.lastFragmentAt;
-      if (silent >= SILENCE_MS) void this.close(new IvideonError('IVIDEON_ENDED', `no fragment for ${Math.round(silent / 1000)} s`));
+      if (silent >= SILENCE_MS)
+        void this.close(new IvideonError('IVIDEON_ENDED', `no fragment for ${Math.round(silent / 1000)} s`));
     }, 1000);
   }
 
@@ -148,7 +165,8 @@ export class IvideonProducer extends ProducerBase {
     this.bytesRecv += data.length;
     try {
       if (isBinary) {
-        if (!this.expectFragment) throw new IvideonError('IVIDEON_STREAM', 'binary message without a fragment message before it');
+        if (!this.expectFragment)
+          throw new IvideonError('IVIDEON_STREAM', 'binary message without a fragment message before it');
         this.expectFragment = false;
         this.lastFragmentAt = performance.now();
         if (!this.started) {
@@ -161,9 +179,12 @@ export class IvideonProducer extends ProducerBase {
       }
       const message = parseStreamMessage(data.toString('utf8'));
       if (message.type === 'fragment') this.expectFragment = true;
-      else if (message.type !== 'metadata' && message.type !== 'stream-init') throw new IvideonError('IVIDEON_STREAM', `unknown message type ${JSON.stringify(message.type.slice(0, 40))}`);
+      else if (message.type !== 'metadata' && message.type !== 'stream-init')
+        throw new IvideonError('IVIDEON_STREAM', `unknown message type ${JSON.stringify(message.type.slice(0, 40))}`);
     } catch (err) {
-      void this.close(err instanceof IvideonError ? err : new IvideonError('IVIDEON_STREAM', errorMessage(err), { cause: err }));
+      void this.close(
+        err instanceof IvideonError ? err : new IvideonError('IVIDEON_STREAM', errorMessage(err), { cause: err }),
+      );
     }
   }
 
@@ -198,14 +219,23 @@ function probe(ws: WebSocket): Promise<{ video: VideoTrack; first: Buffer }> {
       clearTimeout(timer);
       reject(err);
     };
-    const timer = setTimeout(() => fail(new IvideonError('IVIDEON_STREAM', `no fragment within ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new IvideonError('IVIDEON_STREAM', `no fragment within ${OPEN_TIMEOUT_MS} ms`)),
+      OPEN_TIMEOUT_MS,
+    );
     ws.on('error', (err) => fail(new IvideonError('IVIDEON_ENDED', `live stream: ${err.message}`, { cause: err })));
-    ws.on('close', (code) => fail(new IvideonError('IVIDEON_ENDED', `the live stream's WebSocket closed (${code}) before any fragment`)));
+    ws.on('close', (code) =>
+      fail(new IvideonError('IVIDEON_ENDED', `the live stream's WebSocket closed (${code}) before any fragment`)),
+    );
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
         if (isBinary) {
           if (!expectFragment) throw new IvideonError('IVIDEON_STREAM', 'binary message before any fragment message');
-          if (!video) throw new IvideonError('IVIDEON_STREAM', 'the stream sent no H264 (avc1) stream-init before its first fragment');
+          if (!video)
+            throw new IvideonError(
+              'IVIDEON_STREAM',
+              'the stream sent no H264 (avc1) stream-init before its first fragment',
+            );
           clearTimeout(timer);
           resolve({ video, first: data });
           return;
@@ -217,7 +247,11 @@ function probe(ws: WebSocket): Promise<{ video: VideoTrack; first: Buffer }> {
           case 'stream-init': {
             if (video || !message.codecString.startsWith('avc1') || !message.data) return;
             const track = parseInitSegment(message.data).find((t) => t.codec === 'H264' && t.avcC);
-            if (!track?.avcC) throw new IvideonError('IVIDEON_STREAM', `stream-init ${message.codecString} has no H264 track with avcC`);
+            if (!track?.avcC)
+              throw new IvideonError(
+                'IVIDEON_STREAM',
+                `stream-init ${message.codecString} has no H264 track with avcC`,
+              );
             const config = parseAvcConfig(track.avcC);
             video = { track, config, parameterSets: Buffer.concat([...config.sps, ...config.pps].map(withLength)) };
             return;
@@ -226,7 +260,10 @@ function probe(ws: WebSocket): Promise<{ video: VideoTrack; first: Buffer }> {
             expectFragment = true;
             return;
           default:
-            throw new IvideonError('IVIDEON_STREAM', `unknown message type ${JSON.stringify(message.type.slice(0, 40))}`);
+            throw new IvideonError(
+              'IVIDEON_STREAM',
+              `unknown message type ${JSON.stringify(message.type.slice(0, 40))}`,
+            );
         }
       } catch (err) {
         fail(err instanceof IvideonError ? err : new IvideonError('IVIDEON_STREAM', errorMessage(err), { cause: err }));

@@ -16,7 +16,14 @@ export interface LogRecord {
   readonly fields: readonly (readonly [string, unknown])[];
 }
 
-const PINO_LEVELS: Readonly<Record<number, LevelLabel>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const PINO_LEVELS: Readonly<Record<number, LevelLabel>> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /** One line of pino output (base: null, timestamp: false) → a record; undefined for anything else. */
 export function parsePinoLine(line: string): LogRecord | undefined {
@@ -56,8 +63,22 @@ export function messageText(rec: LogRecord): string {
 }
 
 // zerolog v1.34 (go2rtc's version): FormattedLevels, LevelColors, and which levels get a bold message.
-const SHORT: Readonly<Record<LevelLabel, string>> = { trace: 'TRC', debug: 'DBG', info: 'INF', warn: 'WRN', error: 'ERR', fatal: 'FTL' };
-const LEVEL_COLOR: Readonly<Record<LevelLabel, number>> = { trace: 34, debug: 0, info: 32, warn: 33, error: 31, fatal: 31 };
+const SHORT: Readonly<Record<LevelLabel, string>> = {
+  trace: 'TRC',
+  debug: 'DBG',
+  info: 'INF',
+  warn: 'WRN',
+  error: 'ERR',
+  fatal: 'FTL',
+};
+const LEVEL_COLOR: Readonly<Record<LevelLabel, number>> = {
+  trace: 34,
+  debug: 0,
+  info: 32,
+  warn: 33,
+  error: 31,
+  fatal: 31,
+};
 const BOLD_MESSAGE: ReadonlySet<LevelLabel> = new Set(['info', 'warn', 'error', 'fatal']);
 const DARK_GRAY = 90;
 const CYAN = 36;
@@ -122,7 +143,8 @@ export function goQuote(s: string): string {
     const esc = GO_ESCAPES[ch];
     const cp = ch.codePointAt(0) ?? 0;
     if (esc !== undefined) out += esc;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // a lone surrogate is invalid UTF-8 in Go: U+FFFD
+    else if (cp >= 0xd800 && cp <= 0xdfff)
+      out += '\\ufffd'; // a lone surrogate is invalid UTF-8 in Go: U+FFFD
     else if (ch === ' ' || !/[\p{C}\p{Z}]/u.test(ch)) out += ch;
     else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, '0')}`;
     else if (cp <= 0xffff) out += `\\u${cp.toString(16).padStart(4, '0')}`;
@@ -179,6 +201,9 @@ function rfc3339(ms: number, fraction: boolean): string {
   // Go's ".999999999" drops trailing zeros, and the dot too when nothing is left.
   if (fraction && d.getMilliseconds() !== 0) clock += `.${pad(d.getMilliseconds(), 3).replace(/0+$/, '')}`;
   const offset = -d.getTimezoneOffset();
-  const zone = offset === 0 ? 'Z' : `${offset > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  const zone =
+    offset === 0
+      ? 'Z'
+      : `${offset > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
   return `${date}T${clock}${zone}`;
 }

@@ -76,7 +76,9 @@ export function createLogging(cfg: LogConfig, out?: LogSink | null, opts: Loggin
       const jsonLine = masker.mask(formatJson(rec, jsonTime(ms, cfg.time)));
       ring.push(jsonLine);
       if (!sink) return;
-      const text = json ? jsonLine : masker.mask(formatConsole(rec, { timeMs: cfg.time === '' ? undefined : ms, color }));
+      const text = json
+        ? jsonLine
+        : masker.mask(formatConsole(rec, { timeMs: cfg.time === '' ? undefined : ms, color }));
       sink.write(`${text}\n`);
     },
   };
@@ -96,7 +98,10 @@ export function createLogging(cfg: LogConfig, out?: LogSink | null, opts: Loggin
     },
     addSecret: (value) => masker.add(value),
   };
-  if (opened.problem) logging.module('log').warn({ output: cfg.output, err: opened.problem }, 'cannot open the log file; logging to memory only');
+  if (opened.problem)
+    logging
+      .module('log')
+      .warn({ output: cfg.output, err: opened.problem }, 'cannot open the log file; logging to memory only');
   return logging;
 }
 
@@ -131,7 +136,9 @@ export class SecretMasker {
     if (value === '' || this.secrets.has(value)) return;
     this.secrets.add(value);
     // Longest first, so a secret that contains another is masked whole.
-    const alternatives = [...this.secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const alternatives = [...this.secrets]
+      .sort((a, b) => b.length - a.length)
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.pattern = new RegExp(alternatives.join('|'), 'g');
   }
 

@@ -18,7 +18,9 @@ export interface JpegTransport {
 const anyRate = (name: Codec['name']): Codec => ({ name, clockRate: 0, channels: 0 });
 
 /** A video track: JPEG as is, or H264/H265 to be transcoded (JPEG first, so a JPEG source is preferred). */
-export const MJPEG_MEDIAS: readonly Media[] = [{ kind: 'video', direction: 'sendonly', codecs: [anyRate('JPEG'), anyRate('H264'), anyRate('H265')] }];
+export const MJPEG_MEDIAS: readonly Media[] = [
+  { kind: 'video', direction: 'sendonly', codecs: [anyRate('JPEG'), anyRate('H264'), anyRate('H265')] },
+];
 
 /**
  * An MJPEG client (`/api/stream.mjpeg`, the `mjpeg` WebSocket mode, format name `mjpeg`). A JPEG track is

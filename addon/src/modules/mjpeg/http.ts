@@ -11,7 +11,12 @@ import { MultipartTransport, WsJpegTransport } from './transports.js';
 
 function httpDescription(ctx: ApiContext): ConnectionDescription {
   const socket = ctx.req.socket;
-  return { formatName: 'mjpeg', protocol: 'http', remoteAddr: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`, userAgent: ctx.get('User-Agent') };
+  return {
+    formatName: 'mjpeg',
+    protocol: 'http',
+    remoteAddr: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
+    userAgent: ctx.get('User-Agent'),
+  };
 }
 
 /** Go's `time.ParseDuration` for the forms `cache=` takes (`500ms`, `5s`, `1m`, `1.5s`); undefined otherwise. */
@@ -57,7 +62,8 @@ export async function handleFrameJpeg(app: App, snapshots: Snapshots, ctx: ApiCo
  * must exist (no URL streams here). POST (MJPEG ingest) is not implemented.
  */
 export async function handleStreamMjpeg(app: App, registry: TranscoderRegistry, ctx: ApiContext): Promise<void> {
-  if (ctx.method === 'POST') throw new ApiError(501, 'NOT_IMPLEMENTED', 'mjpeg: MJPEG ingest (POST) is not implemented');
+  if (ctx.method === 'POST')
+    throw new ApiError(501, 'NOT_IMPLEMENTED', 'mjpeg: MJPEG ingest (POST) is not implemented');
   const stream = app.streams.get(queryParams(ctx).get('src') ?? '');
   if (!stream) throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
   const consumer = new MjpegConsumer(httpDescription(ctx), new MultipartTransport(ctx.res), registry);
@@ -70,7 +76,12 @@ export async function handleStreamMjpeg(app: App, registry: TranscoderRegistry, 
     throw err;
   }
   ctx.respond = false;
-  ctx.res.writeHead(200, { 'Content-Type': MJPEG_CONTENT_TYPE, 'Cache-Control': 'no-cache', Connection: 'close', Pragma: 'no-cache' });
+  ctx.res.writeHead(200, {
+    'Content-Type': MJPEG_CONTENT_TYPE,
+    'Cache-Control': 'no-cache',
+    Connection: 'close',
+    Pragma: 'no-cache',
+  });
   if (ctx.method === 'HEAD') {
     await consumer.stop();
     return;

@@ -100,7 +100,8 @@ export class Snapshots {
     jpeg.catch(() => {
       if (this.decoded.get(key)?.jpeg === jpeg) this.decoded.delete(key);
     });
-    for (const [k, v] of this.decoded) if (now - v.at >= DECODED_TTL_MS || this.decoded.size > MAX_DECODED) this.decoded.delete(k);
+    for (const [k, v] of this.decoded)
+      if (now - v.at >= DECODED_TTL_MS || this.decoded.size > MAX_DECODED) this.decoded.delete(k);
     return jpeg;
   }
 
@@ -110,8 +111,13 @@ export class Snapshots {
     let timer: NodeJS.Timeout | undefined;
     let disposeClose = (): void => undefined;
     const failed = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MjpegModuleError('MJPEG_NO_KEYFRAME', `mjpeg: no key frame within ${timeoutMs} ms`)), timeoutMs);
-      disposeClose = grabber.onClose.once(() => reject(new MjpegModuleError('MJPEG_SOURCE_ENDED', 'mjpeg: stream ended before a key frame')));
+      timer = setTimeout(
+        () => reject(new MjpegModuleError('MJPEG_NO_KEYFRAME', `mjpeg: no key frame within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      disposeClose = grabber.onClose.once(() =>
+        reject(new MjpegModuleError('MJPEG_SOURCE_ENDED', 'mjpeg: stream ended before a key frame')),
+      );
     });
     try {
       await stream.addConsumer(grabber);
@@ -143,7 +149,9 @@ export class Snapshots {
       size += chunk.length;
       if (size <= MAX_JPEG_BYTES) chunks.push(chunk);
     });
-    const drained = new Promise<void>((resolve) => (proc.stdout ? proc.stdout.once('close', () => resolve()) : resolve()));
+    const drained = new Promise<void>((resolve) =>
+      proc.stdout ? proc.stdout.once('close', () => resolve()) : resolve(),
+    );
     proc.stdin?.end(avccToAnnexB(packet.payload));
     const timer = setTimeout(() => void proc.stop(), 5000);
     const [info] = await Promise.all([proc.exited, drained]);
@@ -152,7 +160,10 @@ export class Snapshots {
     if (info.code !== 0 || jpeg.length === 0 || size > MAX_JPEG_BYTES) {
       throw new MjpegModuleError('MJPEG_TRANSCODE_FAILED', `mjpeg: ${proc.describeExit(info)}`);
     }
-    this.context.log.debug({ ms: Math.round(performance.now() - started), bytes: jpeg.length }, 'mjpeg: key frame decoded');
+    this.context.log.debug(
+      { ms: Math.round(performance.now() - started), bytes: jpeg.length },
+      'mjpeg: key frame decoded',
+    );
     return jpeg;
   }
 }

@@ -122,9 +122,15 @@ export class TranscoderRegistry {
       this.transcoders.set(source, transcoder);
       const created = transcoder;
       // The source track ended (stream stopped, source gone): the transcoder goes with it.
-      this.unwatch.set(created, source.onClose.once(() => void this.drop(created)));
+      this.unwatch.set(
+        created,
+        source.onClose.once(() => void this.drop(created)),
+      );
       void transcoder.start().catch((err: unknown) => {
-        this.context.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'mjpeg: transcoder failed to start');
+        this.context.log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'mjpeg: transcoder failed to start',
+        );
         void this.drop(created);
       });
     }

@@ -154,7 +154,11 @@ export abstract class FragmentConsumer extends ConsumerBase {
         this.readyTimeoutMs,
       );
       disposers.push(session.onReady.once(() => finish()));
-      disposers.push(session.onClose.once(() => finish(new Mp4ModuleError('MP4_SOURCE_ENDED', 'mp4: stream ended before it started'))));
+      disposers.push(
+        session.onClose.once(() =>
+          finish(new Mp4ModuleError('MP4_SOURCE_ENDED', 'mp4: stream ended before it started')),
+        ),
+      );
       disposers.push(this.onClose.once(() => finish(new Mp4ModuleError('MP4_SOURCE_ENDED', 'mp4: client left'))));
     });
   }
@@ -176,7 +180,9 @@ export abstract class FragmentConsumer extends ConsumerBase {
       counter.bytes += size;
     }
     if (this.transport.contiguous) {
-      return this.transport.write([retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration, fragment.mdat)]);
+      return this.transport.write([
+        retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration, fragment.mdat),
+      ]);
     }
     const parts = [retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration), fragment.mdat];
     if (!track) return this.transport.write(parts);

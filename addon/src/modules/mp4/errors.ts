@@ -8,7 +8,8 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - MP4_NO_KEYFRAME: no key frame arrived in time to start the stream or take the snapshot.
  * - MP4_SOURCE_ENDED: the source went away before anything could be sent.
  */
-export type Mp4ModuleErrorCode = 'MP4_CODEC_UNSUPPORTED' | 'MP4_NO_PARAMETER_SETS' | 'MP4_NO_KEYFRAME' | 'MP4_SOURCE_ENDED';
+export type Mp4ModuleErrorCode =
+  'MP4_CODEC_UNSUPPORTED' | 'MP4_NO_PARAMETER_SETS' | 'MP4_NO_KEYFRAME' | 'MP4_SOURCE_ENDED';
 
 export class Mp4ModuleError extends Ts2rtcError {
   declare readonly code: Mp4ModuleErrorCode;

@@ -11,7 +11,13 @@ import { HttpTransport, type HttpTransportLimits } from './transports.js';
 
 /** A progressive MP4 download (`/api/stream.mp4`, go2rtc's format name `mp4`). */
 export class Mp4StreamConsumer extends FragmentConsumer {
-  constructor(ctx: ApiContext, medias: readonly Media[], registry: SessionRegistry, limits: HttpTransportLimits | undefined, options?: FragmentConsumerOptions) {
+  constructor(
+    ctx: ApiContext,
+    medias: readonly Media[],
+    registry: SessionRegistry,
+    limits: HttpTransportLimits | undefined,
+    options?: FragmentConsumerOptions,
+  ) {
     super(
       { formatName: 'mp4', protocol: 'http', remoteAddr: remoteAddr(ctx), userAgent: ctx.get('User-Agent') },
       medias,
@@ -74,7 +80,12 @@ export interface HttpHandlerOptions {
  * ffmpeg and `<video>`. Safari without `duration` is sent to the HLS playlist, as go2rtc does (it cannot
  * play a progressive fMP4 stream), when the HLS module serves it.
  */
-export async function handleStreamMp4(app: App, registry: SessionRegistry, ctx: ApiContext, options: HttpHandlerOptions): Promise<void> {
+export async function handleStreamMp4(
+  app: App,
+  registry: SessionRegistry,
+  ctx: ApiContext,
+  options: HttpHandlerOptions,
+): Promise<void> {
   const query = queryParams(ctx);
   if (isSafari(ctx.get('User-Agent')) && !query.has('duration') && options.hlsAvailable?.()) {
     ctx.status = 301;

@@ -47,7 +47,12 @@ export function init(app: App): Mp4Module {
   const sessions = new SessionRegistry(log, options.session);
   const keyframeTimeoutMs = options.keyframeTimeoutMs ?? 10_000;
   let hlsAvailable = false;
-  const httpOptions = { keyframeTimeoutMs, hlsAvailable: () => hlsAvailable, ...(options.http ? { http: options.http } : {}), ...(options.consumer ? { consumer: options.consumer } : {}) };
+  const httpOptions = {
+    keyframeTimeoutMs,
+    hlsAvailable: () => hlsAvailable,
+    ...(options.http ? { http: options.http } : {}),
+    ...(options.consumer ? { consumer: options.consumer } : {}),
+  };
 
   api.ws.handle('mse', (value, connection) => handleMse(app, sessions, value, connection, options.consumer));
   api.ws.handle('mp4', (value, connection) => handleMp4(app, value, connection, keyframeTimeoutMs));

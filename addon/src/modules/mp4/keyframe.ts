@@ -101,7 +101,8 @@ export class KeyframeConsumer extends ConsumerBase {
 
   private mux(converter: TrackConverter, packet: Packet): KeyframeFile {
     const track: MuxerTrack | undefined = converter.describe(packet);
-    if (!track || track.kind !== 'video') throw new Mp4ModuleError('MP4_NO_PARAMETER_SETS', 'mp4: key frame without parameter sets');
+    if (!track || track.kind !== 'video')
+      throw new Mp4ModuleError('MP4_NO_PARAMETER_SETS', 'mp4: key frame without parameter sets');
     let cached = this.cachedInit;
     if (!cached || !cached.config.equals(track.config)) {
       cached = { config: track.config, init: buildInitSegment([track]), mime: contentType([track]) };
@@ -111,7 +112,9 @@ export class KeyframeConsumer extends ConsumerBase {
     if (!sample) throw new Mp4ModuleError('MP4_NO_PARAMETER_SETS', 'mp4: empty key frame');
     const mdat = buildMdat([sample.data]);
     // One frame shown for 1/25 s, from decode time 0.
-    const moof = buildMoof(1, 1, 0, [{ size: sample.data.length, duration: Math.round(track.timescale / 25), keyframe: true }]);
+    const moof = buildMoof(1, 1, 0, [
+      { size: sample.data.length, duration: Math.round(track.timescale / 25), keyframe: true },
+    ]);
     return { data: Buffer.concat([cached.init, moof, mdat]), mime: cached.mime };
   }
 

@@ -10,7 +10,12 @@ import { WsTransport } from './transports.js';
 
 /** An MSE player on `/api/ws` (go2rtc's format name `mse/fmp4`). */
 export class MseConsumer extends FragmentConsumer {
-  constructor(connection: WsConnection, medias: readonly Media[], registry: SessionRegistry, options?: FragmentConsumerOptions) {
+  constructor(
+    connection: WsConnection,
+    medias: readonly Media[],
+    registry: SessionRegistry,
+    options?: FragmentConsumerOptions,
+  ) {
     super(
       { formatName: 'mse/fmp4', protocol: 'ws', remoteAddr: connection.remoteAddr, userAgent: connection.userAgent },
       medias,
@@ -32,9 +37,20 @@ function streamOf(app: App, connection: WsConnection) {
  * `{"type":"mse","value":"<codecs the browser's MediaSource takes>"}`: answers `{"type":"mse","value":
  * "video/mp4; codecs=\"…\""}`, then sends the init segment and the fragments as binary messages.
  */
-export async function handleMse(app: App, registry: SessionRegistry, value: unknown, connection: WsConnection, options?: FragmentConsumerOptions): Promise<void> {
+export async function handleMse(
+  app: App,
+  registry: SessionRegistry,
+  value: unknown,
+  connection: WsConnection,
+  options?: FragmentConsumerOptions,
+): Promise<void> {
   const stream = streamOf(app, connection);
-  const consumer = new MseConsumer(connection, parseMseCodecs(typeof value === 'string' ? value : '', true), registry, options);
+  const consumer = new MseConsumer(
+    connection,
+    parseMseCodecs(typeof value === 'string' ? value : '', true),
+    registry,
+    options,
+  );
   connection.onClose.subscribe(() => void consumer.stop());
   try {
     await stream.addConsumer(consumer);
@@ -52,7 +68,12 @@ export async function handleMse(app: App, registry: SessionRegistry, value: unkn
  * `{"type":"mp4","value":"<codecs>"}`: key frames only, each one a complete MP4 file in a binary message, after
  * an `mse`-typed reply with the MIME type (go2rtc's reply type, which its player expects).
  */
-export async function handleMp4(app: App, value: unknown, connection: WsConnection, keyframeTimeoutMs: number): Promise<void> {
+export async function handleMp4(
+  app: App,
+  value: unknown,
+  connection: WsConnection,
+  keyframeTimeoutMs: number,
+): Promise<void> {
   const stream = streamOf(app, connection);
   const consumer = new KeyframeConsumer(
     { formatName: 'mp4', protocol: 'ws', remoteAddr: connection.remoteAddr, userAgent: connection.userAgent },

@@ -127,10 +127,14 @@ export class FragmentSession {
     const video = tracks.find((t) => t.media.kind === 'video');
     this.hasVideo = video !== undefined;
     const outCodec = (video ?? tracks[0])?.codec ?? { name: 'H264', clockRate: 90000, channels: 0 };
-    this.output = new Receiver({ kind: this.hasVideo ? 'video' : 'audio', direction: 'recvonly', codecs: [outCodec] }, outCodec, {
-      gopMaxPackets: options.gopMaxFragments ?? 4096,
-      gopMaxBytes: options.gopMaxBytes ?? 32 * 1024 * 1024,
-    });
+    this.output = new Receiver(
+      { kind: this.hasVideo ? 'video' : 'audio', direction: 'recvonly', codecs: [outCodec] },
+      outCodec,
+      {
+        gopMaxPackets: options.gopMaxFragments ?? 4096,
+        gopMaxBytes: options.gopMaxBytes ?? 32 * 1024 * 1024,
+      },
+    );
   }
 
   get isReady(): boolean {

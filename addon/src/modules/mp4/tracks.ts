@@ -70,7 +70,8 @@ class H264Converter implements TrackConverter {
       pps = sets.filter((n) => nalType(n) === 8);
     }
     const first = sps[0];
-    if (!first || pps.length === 0) throw new Mp4ModuleError('MP4_NO_PARAMETER_SETS', 'mp4: H264 key frame without SPS/PPS');
+    if (!first || pps.length === 0)
+      throw new Mp4ModuleError('MP4_NO_PARAMETER_SETS', 'mp4: H264 key frame without SPS/PPS');
     const info = parseSps(first);
     return {
       kind: 'video',
@@ -95,7 +96,11 @@ class H265Converter implements TrackConverter {
   describe(packet: Packet | undefined): MuxerTrack | undefined {
     if (!packet?.keyframe) return undefined;
     const nalus = splitH265Frame(packet.payload);
-    let sets = { vps: nalus.filter((n) => h265NalType(n) === 32), sps: nalus.filter((n) => h265NalType(n) === 33), pps: nalus.filter((n) => h265NalType(n) === 34) };
+    let sets = {
+      vps: nalus.filter((n) => h265NalType(n) === 32),
+      sps: nalus.filter((n) => h265NalType(n) === 33),
+      pps: nalus.filter((n) => h265NalType(n) === 34),
+    };
     if (sets.vps.length === 0 || sets.sps.length === 0 || sets.pps.length === 0) {
       const fmtp = parseFmtp(this.source.fmtp);
       sets = {
@@ -155,7 +160,9 @@ class AacConverter implements TrackConverter {
   }
 
   convert(packet: Packet): ConvertedSample[] {
-    return [{ data: packet.payload, timestamp: packet.timestamp, ...(this.frameTicks ? { duration: this.frameTicks } : {}) }];
+    return [
+      { data: packet.payload, timestamp: packet.timestamp, ...(this.frameTicks ? { duration: this.frameTicks } : {}) },
+    ];
   }
 }
 
@@ -165,12 +172,21 @@ class OpusConverter implements TrackConverter {
 
   describe(): MuxerTrack {
     // RTP always says 48000/2; stereo output also plays mono packets.
-    return { kind: 'audio', codec: 'OPUS', timescale: 48000, sampleRate: 48000, channels: Math.min(this.source.channels || 2, 2) };
+    return {
+      kind: 'audio',
+      codec: 'OPUS',
+      timescale: 48000,
+      sampleRate: 48000,
+      channels: Math.min(this.source.channels || 2, 2),
+    };
   }
 
   convert(packet: Packet): ConvertedSample[] {
     const duration = opusPacketSamples(packet.payload);
-    const timestamp = this.source.clockRate && this.source.clockRate !== 48000 ? Math.round((packet.timestamp * 48000) / this.source.clockRate) : packet.timestamp;
+    const timestamp =
+      this.source.clockRate && this.source.clockRate !== 48000
+        ? Math.round((packet.timestamp * 48000) / this.source.clockRate)
+        : packet.timestamp;
     return [{ data: packet.payload, timestamp, ...(duration ? { duration } : {}) }];
   }
 }
@@ -209,13 +225,21 @@ class FlacConverter implements TrackConverter {
   constructor(readonly source: Codec) {
     const rate = source.clockRate || 8000;
     this.channels = source.channels === 2 ? 2 : 1;
-    if (source.channels > 2) throw new Mp4ModuleError('MP4_CODEC_UNSUPPORTED', `mp4: ${source.name} with ${source.channels} channels`);
+    if (source.channels > 2)
+      throw new Mp4ModuleError('MP4_CODEC_UNSUPPORTED', `mp4: ${source.name} with ${source.channels} channels`);
     this.encoder = new FlacEncoder({ sampleRate: rate, channels: this.channels });
   }
 
   describe(): MuxerTrack {
     const rate = this.encoder.sampleRate;
-    return { kind: 'audio', codec: 'FLAC', timescale: rate, sampleRate: rate, channels: this.channels, config: this.encoder.streamInfo() };
+    return {
+      kind: 'audio',
+      codec: 'FLAC',
+      timescale: rate,
+      sampleRate: rate,
+      channels: this.channels,
+      config: this.encoder.streamInfo(),
+    };
   }
 
   convert(packet: Packet): ConvertedSample[] {

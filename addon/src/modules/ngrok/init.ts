@@ -39,7 +39,12 @@ export interface NgrokModuleOptions {
 
 function apiInfo(runner: NgrokRunner): InfoValue {
   const info = runner.info();
-  const tunnels: InfoValue[] = info.tunnels.map((t) => ({ name: t.name, url: t.url, addr: t.addr, ...(t.candidate ? { candidate: t.candidate } : {}) }));
+  const tunnels: InfoValue[] = info.tunnels.map((t) => ({
+    name: t.name,
+    url: t.url,
+    addr: t.addr,
+    ...(t.candidate ? { candidate: t.candidate } : {}),
+  }));
   return { tunnels, starts: info.starts, ...(info.error ? { error: info.error } : {}) };
 }
 

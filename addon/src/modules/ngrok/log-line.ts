@@ -33,10 +33,18 @@ const MAX_LINE = 8192;
 function parseAddress(value: unknown): NgrokAddress | undefined {
   let text: string;
   if (typeof value === 'string') text = value;
-  else if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['Host'] === 'string') text = (value as Record<string, string>)['Host'] ?? '';
+  else if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>)['Host'] === 'string'
+  )
+    text = (value as Record<string, string>)['Host'] ?? '';
   else return undefined;
   // `//localhost:8555`, `http://localhost:1984`, `localhost:8555`, `8555`.
-  const withoutScheme = text.replace(/^[a-z][a-z0-9+.-]*:/i, '').replace(/^\/\//, '').replace(/\/.*$/, '');
+  const withoutScheme = text
+    .replace(/^[a-z][a-z0-9+.-]*:/i, '')
+    .replace(/^\/\//, '')
+    .replace(/\/.*$/, '');
   const match = /^(?:(\[[^\]]*\]|[^:]*):)?(\d{1,5})$/.exec(withoutScheme);
   if (!match?.[2]) return undefined;
   const port = Number(match[2]);
@@ -58,7 +66,8 @@ export function parseNgrokLine(raw: string): NgrokLogEvent {
   } catch {
     value = undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'log', level: '', message: line };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { kind: 'log', level: '', message: line };
   const record = value as Record<string, unknown>;
   const message = text(record['msg']);
   const level = text(record['lvl']);

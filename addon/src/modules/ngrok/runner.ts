@@ -196,7 +196,10 @@ export class NgrokRunner {
     if (!target) return;
     if (!event.addr || port === undefined || event.addr.port !== port) {
       // Said once per tunnel, so a user who expected a candidate sees why there is none.
-      log.info({ url: event.url, addr: tunnel.addr, webrtcPort: port ?? null }, 'ngrok: tcp tunnel does not forward to the WebRTC TCP port; no candidate');
+      log.info(
+        { url: event.url, addr: tunnel.addr, webrtcPort: port ?? null },
+        'ngrok: tcp tunnel does not forward to the WebRTC TCP port; no candidate',
+      );
       return;
     }
     void (this.options.resolve ?? resolveHost)(target.host).then((ip) => {
@@ -224,7 +227,10 @@ export class NgrokRunner {
   private dropCandidate(tunnel: NgrokTunnel): void {
     if (!tunnel.candidate) return;
     const colon = tunnel.candidate.lastIndexOf(':');
-    this.options.candidates.remove(tunnel.candidate.slice(0, colon).replace(/^\[|\]$/g, ''), Number(tunnel.candidate.slice(colon + 1)));
+    this.options.candidates.remove(
+      tunnel.candidate.slice(0, colon).replace(/^\[|\]$/g, ''),
+      Number(tunnel.candidate.slice(colon + 1)),
+    );
   }
 
   private clearTunnels(): void {

@@ -67,7 +67,10 @@ export function onvifApiHandler(options: OnvifApiOptions = {}): (ctx: ApiContext
         running = undefined;
       });
       const devices = await running;
-      answerSources(ctx, devices.map(discoveredSource).filter((s): s is ListedSource => s !== undefined));
+      answerSources(
+        ctx,
+        devices.map(discoveredSource).filter((s): s is ListedSource => s !== undefined),
+      );
       return;
     }
     const client = await OnvifClient.connect(parseOnvifUrl(src));
@@ -75,6 +78,13 @@ export function onvifApiHandler(options: OnvifApiOptions = {}): (ctx: ApiContext
     const profiles = await client.profiles();
     const name = `${info.manufacturer} ${info.model}`.trim() || client.target.host;
     // The caller's own URL comes back (it typed the password); the log never sees it.
-    answerSources(ctx, profileSources(src, name, profiles.map((p) => p.token)));
+    answerSources(
+      ctx,
+      profileSources(
+        src,
+        name,
+        profiles.map((p) => p.token),
+      ),
+    );
   };
 }

@@ -50,7 +50,11 @@ export function parseOnvifUrl(raw: string): OnvifTarget {
   } catch {
     throw new OnvifError('ONVIF_URL_INVALID', `not a valid URL: ${maskCredentials(raw).slice(0, 200)}`);
   }
-  if (!/^onvif:\/\//i.test(raw) || url.hostname === '') throw new OnvifError('ONVIF_URL_INVALID', `expected onvif://user:pass@host[:port]: ${maskCredentials(raw).slice(0, 200)}`);
+  if (!/^onvif:\/\//i.test(raw) || url.hostname === '')
+    throw new OnvifError(
+      'ONVIF_URL_INVALID',
+      `expected onvif://user:pass@host[:port]: ${maskCredentials(raw).slice(0, 200)}`,
+    );
   const decode = (text: string): string => {
     try {
       return decodeURIComponent(text);
@@ -120,7 +124,9 @@ export class OnvifClient {
   }
 
   async deviceInformation(): Promise<DeviceInformation> {
-    return parseDeviceInformation(await soapRequest(this.target, this.target.devicePath, GET_DEVICE_INFORMATION, this.options));
+    return parseDeviceInformation(
+      await soapRequest(this.target, this.target.devicePath, GET_DEVICE_INFORMATION, this.options),
+    );
   }
 
   async profiles(): Promise<MediaProfile[]> {
@@ -130,7 +136,10 @@ export class OnvifClient {
   /** The RTSP URI of the profile `?subtype=` picks (the first when absent). */
   async streamUri(subtype: string | null = this.target.subtype): Promise<string> {
     // A token needs no GetProfiles; an index does.
-    const token = subtype !== null && subtype !== '' && !/^\d+$/.test(subtype) ? subtype : selectProfile(await this.profiles(), subtype);
+    const token =
+      subtype !== null && subtype !== '' && !/^\d+$/.test(subtype)
+        ? subtype
+        : selectProfile(await this.profiles(), subtype);
     return parseStreamUri(await soapRequest(this.target, this.mediaPath, getStreamUri(token), this.options));
   }
 }
@@ -142,7 +151,12 @@ const CLOCK_TOLERANCE_MS = 5000;
 async function deviceClockOffset(target: OnvifTarget, timeoutMs: number): Promise<number | undefined> {
   try {
     const before = Date.now();
-    const answer = await soapRequest({ ...target, username: '', password: '' }, target.devicePath, GET_SYSTEM_DATE_AND_TIME, { timeoutMs, clockOffsetMs: 0 });
+    const answer = await soapRequest(
+      { ...target, username: '', password: '' },
+      target.devicePath,
+      GET_SYSTEM_DATE_AND_TIME,
+      { timeoutMs, clockOffsetMs: 0 },
+    );
     const device = parseSystemDateAndTime(answer);
     return device === undefined ? undefined : device.getTime() - (before + Date.now()) / 2;
   } catch {
@@ -163,19 +177,30 @@ export function soapRequest(
   body: string,
   { timeoutMs, clockOffsetMs }: SoapOptions = { timeoutMs: REQUEST_TIMEOUT_MS, clockOffsetMs: 0 },
 ): Promise<string> {
-  const token = target.username ? usernameToken(target.username, target.password, new Date(Date.now() + clockOffsetMs)) : undefined;
+  const token = target.username
+    ? usernameToken(target.username, target.password, new Date(Date.now() + clockOffsetMs))
+    : undefined;
   const payload = Buffer.from(buildEnvelope(body, token));
   const where = `http://${target.host}${path}`;
   return new Promise<string>((resolve, reject) => {
     const request = http.request(where, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/soap+xml; charset=utf-8', 'Content-Length': payload.length, 'User-Agent': 'ts2rtc' },
+      headers: {
+        'Content-Type': 'application/soap+xml; charset=utf-8',
+        'Content-Length': payload.length,
+        'User-Agent': 'ts2rtc',
+      },
       agent: false,
     });
-    const timer = setTimeout(() => request.destroy(new OnvifError('ONVIF_CONNECT', `${where}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => request.destroy(new OnvifError('ONVIF_CONNECT', `${where}: no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     request.once('error', (err) => {
       clearTimeout(timer);
-      reject(err instanceof OnvifError ? err : new OnvifError('ONVIF_CONNECT', `${where}: ${err.message}`, { cause: err }));
+      reject(
+        err instanceof OnvifError ? err : new OnvifError('ONVIF_CONNECT', `${where}: ${err.message}`, { cause: err }),
+      );
     });
     request.once('response', (response) => {
       const chunks: Buffer[] = [];
@@ -209,11 +234,17 @@ function readAnswer(where: string, status: number, text: string): string {
   // A fault decides whatever the status (cameras send them with 200, 400 or 500).
   const fault = parseFault(text);
   if (fault) {
-    if (isAuthFault(fault)) throw new OnvifError('ONVIF_AUTH', `${where}: the device refused the user name or password (${describeFault(fault)})`);
+    if (isAuthFault(fault))
+      throw new OnvifError(
+        'ONVIF_AUTH',
+        `${where}: the device refused the user name or password (${describeFault(fault)})`,
+      );
     throw new OnvifError('ONVIF_FAULT', `${where}: ${describeFault(fault)}`);
   }
-  if (status === 401) throw new OnvifError('ONVIF_AUTH', `${where}: HTTP 401: the device refused the user name or password`);
+  if (status === 401)
+    throw new OnvifError('ONVIF_AUTH', `${where}: HTTP 401: the device refused the user name or password`);
   if (status !== 200) throw new OnvifError('ONVIF_HTTP', `${where}: HTTP ${status}`);
-  if (!/<(\w+:)?Envelope[\s>]/.test(text)) throw new OnvifError('ONVIF_XML_INVALID', `${where}: the answer is not a SOAP envelope`);
+  if (!/<(\w+:)?Envelope[\s>]/.test(text))
+    throw new OnvifError('ONVIF_XML_INVALID', `${where}: the answer is not a SOAP envelope`);
   return text;
 }

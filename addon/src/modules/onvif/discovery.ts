@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { OnvifError, WS_DISCOVERY_ADDRESS, WS_DISCOVERY_PORT, buildProbe, parseProbeMatches } from '../../pkg/onvif/index.js';
+import {
+  OnvifError,
+  WS_DISCOVERY_ADDRESS,
+  WS_DISCOVERY_PORT,
+  buildProbe,
+  parseProbeMatches,
+} from '../../pkg/onvif/index.js';
 
 /** go2rtc waits 5 s for answers: cameras delay theirs by up to APP_MAX_DELAY (500 ms), some much more. */
 export const DISCOVERY_WAIT_MS = 5000;
@@ -58,7 +64,14 @@ export async function discoverDevices(waitMs = DISCOVERY_WAIT_MS): Promise<Disco
 function send(socket: Socket, message: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.send(message, WS_DISCOVERY_PORT, WS_DISCOVERY_ADDRESS, (err) => {
-      if (err) reject(new OnvifError('ONVIF_DISCOVERY', `probe to ${WS_DISCOVERY_ADDRESS}:${WS_DISCOVERY_PORT} not sent: ${err.message}`, { cause: err }));
+      if (err)
+        reject(
+          new OnvifError(
+            'ONVIF_DISCOVERY',
+            `probe to ${WS_DISCOVERY_ADDRESS}:${WS_DISCOVERY_PORT} not sent: ${err.message}`,
+            { cause: err },
+          ),
+        );
       else resolve();
     });
   });

@@ -19,10 +19,16 @@ export function withCredentials(uri: string, target: OnvifTarget): string {
   try {
     url = new URL(uri);
   } catch {
-    throw new OnvifError('ONVIF_NO_URI', `GetStreamUri answered a URI that does not parse: ${maskCredentials(uri).slice(0, 200)}`);
+    throw new OnvifError(
+      'ONVIF_NO_URI',
+      `GetStreamUri answered a URI that does not parse: ${maskCredentials(uri).slice(0, 200)}`,
+    );
   }
   if (!STREAM_SCHEMES.has(url.protocol)) {
-    throw new OnvifError('ONVIF_URI_UNSUPPORTED', `GetStreamUri answered ${url.protocol}//…; only rtsp:// and rtsps:// are played`);
+    throw new OnvifError(
+      'ONVIF_URI_UNSUPPORTED',
+      `GetStreamUri answered ${url.protocol}//…; only rtsp:// and rtsps:// are played`,
+    );
   }
   if (url.username === '' && target.username !== '') {
     url.username = encodeURIComponent(target.username);
@@ -48,7 +54,10 @@ export function onvifSourceHandler(app: App): SourceHandler {
       const client = await OnvifClient.connect(target);
       uri = withCredentials(await client.streamUri(), target);
     } catch (err) {
-      log.warn({ stream: context.stream, url: maskCredentials(url.base), err: errorMessage(err) }, 'onvif: no stream URI');
+      log.warn(
+        { stream: context.stream, url: maskCredentials(url.base), err: errorMessage(err) },
+        'onvif: no stream URI',
+      );
       throw err;
     }
     const options = url.raw.indexOf('#') >= 0 ? url.raw.slice(url.raw.indexOf('#')) : '';

@@ -16,7 +16,9 @@ export class RtmpAuth {
   check(remoteAddress: string | undefined, queries: readonly URLSearchParams[]): boolean {
     if (this.username === '' || (this.trustLoopback && isLoopbackAddress(remoteAddress))) return true;
     return queries.some(
-      (q) => (q.get('user') ?? q.get('username')) === this.username && (q.get('pass') ?? q.get('password')) === this.password,
+      (q) =>
+        (q.get('user') ?? q.get('username')) === this.username &&
+        (q.get('pass') ?? q.get('password')) === this.password,
     );
   }
 }

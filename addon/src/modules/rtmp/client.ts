@@ -2,7 +2,15 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Media } from '../../core/media.js';
 import type { AmfValue } from '../../pkg/flv/index.js';
-import { MessageType, command, parseCommand, statusInfo, windowAckSize, type RtmpCommand, type RtmpUrl } from '../../pkg/rtmp/index.js';
+import {
+  MessageType,
+  command,
+  parseCommand,
+  statusInfo,
+  windowAckSize,
+  type RtmpCommand,
+  type RtmpUrl,
+} from '../../pkg/rtmp/index.js';
 import { handshake, OUR_WINDOW, RtmpConnection } from './connection.js';
 import { RtmpModuleError } from './errors.js';
 import { IncomingMedia } from './incoming.js';
@@ -68,10 +76,13 @@ class ClientConversation {
     private readonly options: ClientOptions,
     private readonly media?: IncomingMedia,
   ) {
-    conn.onClose.subscribe((err) => this.failAll(err ?? new RtmpModuleError('RTMP_CLOSED', `${options.where}: closed`)));
+    conn.onClose.subscribe((err) =>
+      this.failAll(err ?? new RtmpModuleError('RTMP_CLOSED', `${options.where}: closed`)),
+    );
     conn.onMessage.subscribe((message) => {
       if (this.media?.push(message)) return;
-      if (message.type === MessageType.CommandAmf0 || message.type === MessageType.CommandAmf3) this.onCommand(parseCommand(message.type, message.payload));
+      if (message.type === MessageType.CommandAmf0 || message.type === MessageType.CommandAmf3)
+        this.onCommand(parseCommand(message.type, message.payload));
     });
   }
 
@@ -86,7 +97,11 @@ class ClientConversation {
       this.pending.set(tx, { resolve, reject });
     });
     this.conn.send(command(streamId, name, tx, object, ...args));
-    return withTimeout(answer, this.options.timeoutMs, `${this.options.where}: no answer to ${name} in ${this.options.timeoutMs} ms`);
+    return withTimeout(
+      answer,
+      this.options.timeoutMs,
+      `${this.options.where}: no answer to ${name} in ${this.options.timeoutMs} ms`,
+    );
   }
 
   /** Sends a stream command (play, publish: transaction 0, as Flash and ffmpeg) and waits for `okCode`. */
@@ -96,7 +111,11 @@ class ClientConversation {
       this.status = { code: okCode, resolve, reject };
     });
     this.conn.send(command(streamId, name, 0, null, ...args));
-    return withTimeout(started, this.options.timeoutMs, `${this.options.where}: no ${okCode} in ${this.options.timeoutMs} ms`);
+    return withTimeout(
+      started,
+      this.options.timeoutMs,
+      `${this.options.where}: no ${okCode} in ${this.options.timeoutMs} ms`,
+    );
   }
 
   /** connect and createStream (`beforeCreate` sends what goes between); returns the stream id. */
@@ -175,12 +194,17 @@ export async function openPlay(options: ClientOptions): Promise<PlaySession> {
     const streamId = await talk.open();
     // play(name, start = -2: live if there is one, else recorded).
     await talk.streamCommand(streamId, 'play', 'NetStream.Play.Start', options.url.stream, -2);
-    const medias = await withTimeout(media.ready, options.timeoutMs, `${options.where}: no audio/video sequence header in ${options.timeoutMs} ms`).catch((err: unknown) => {
+    const medias = await withTimeout(
+      media.ready,
+      options.timeoutMs,
+      `${options.where}: no audio/video sequence header in ${options.timeoutMs} ms`,
+    ).catch((err: unknown) => {
       const forced = media.probe(undefined, true);
       if (forced && forced.length > 0) return forced;
       throw talk.failed ?? err;
     });
-    if (medias.length === 0) throw new RtmpModuleError('RTMP_NO_TRACKS', `${options.where}: no H264/H265/AAC/G.711 track`);
+    if (medias.length === 0)
+      throw new RtmpModuleError('RTMP_NO_TRACKS', `${options.where}: no H264/H265/AAC/G.711 track`);
     return { conn, media, medias, streamId };
   } catch (err) {
     conn.close();

@@ -50,7 +50,11 @@ export function handshake(socket: Socket, role: HandshakeRole, timeoutMs: number
       } else resolve(rest ?? Buffer.alloc(0));
     };
     const waiting = (): string => (machine instanceof ServerHandshake ? machine.waitingFor : 'S0+S1+S2');
-    const timer = setTimeout(() => finish(new RtmpModuleError('RTMP_TIMEOUT', `handshake: no ${waiting()} from the peer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(new RtmpModuleError('RTMP_TIMEOUT', `handshake: no ${waiting()} from the peer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       try {
         const step = machine.push(chunk);
@@ -61,7 +65,13 @@ export function handshake(socket: Socket, role: HandshakeRole, timeoutMs: number
       }
     };
     const onError = (err: Error): void => finish(new RtmpModuleError('RTMP_CLOSED', `handshake: ${err.message}`));
-    const onClose = (): void => finish(new RtmpModuleError('RTMP_CLOSED', `handshake: the peer closed the connection while we waited for ${waiting()}`));
+    const onClose = (): void =>
+      finish(
+        new RtmpModuleError(
+          'RTMP_CLOSED',
+          `handshake: the peer closed the connection while we waited for ${waiting()}`,
+        ),
+      );
     socket.on('data', onData);
     socket.once('error', onError);
     socket.once('close', onClose);
@@ -96,7 +106,9 @@ export class RtmpConnection {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => this.onDrain.emit());
     socket.on('error', (err) => this.close(new RtmpModuleError('RTMP_CLOSED', `${this.remoteAddr}: ${err.message}`)));
-    socket.on('close', () => this.close(new RtmpModuleError('RTMP_CLOSED', `${this.remoteAddr} closed the connection`)));
+    socket.on('close', () =>
+      this.close(new RtmpModuleError('RTMP_CLOSED', `${this.remoteAddr} closed the connection`)),
+    );
     this.send(setChunkSize(OUR_CHUNK_SIZE));
     this.writer.chunkSize = OUR_CHUNK_SIZE;
     if (rest.length > 0) setImmediate(() => this.receive(rest));
@@ -159,7 +171,8 @@ export class RtmpConnection {
         return true;
       case MessageType.UserControl: {
         const event = parseUserControl(message.payload);
-        if (event?.event === UserControlEvent.PingRequest) this.send(userControl(UserControlEvent.PingResponse, event.value));
+        if (event?.event === UserControlEvent.PingRequest)
+          this.send(userControl(UserControlEvent.PingResponse, event.value));
         // StreamBegin/EOF and the rest matter to the session through onStatus, not here.
         return true;
       }

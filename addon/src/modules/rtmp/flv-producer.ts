@@ -54,17 +54,28 @@ export class FlvProducer extends ProducerBase {
     body.on('error', (err: Error) => (failure ??= err));
     let timer: NodeJS.Timeout | undefined;
     const ended = new Promise<never>((_, reject) => {
-      const fail = (): void => reject(failure ?? new RtmpModuleError('RTMP_CLOSED', `${options.where}: the FLV stream ended before its tracks were known`));
+      const fail = (): void =>
+        reject(
+          failure ??
+            new RtmpModuleError('RTMP_CLOSED', `${options.where}: the FLV stream ended before its tracks were known`),
+        );
       body.once('close', fail);
       body.once('end', fail);
       timer = setTimeout(() => {
         const forced = media.probe(undefined, true);
-        if (!forced) reject(new RtmpModuleError('RTMP_TIMEOUT', `${options.where}: no audio/video sequence header in ${options.timeoutMs} ms`));
+        if (!forced)
+          reject(
+            new RtmpModuleError(
+              'RTMP_TIMEOUT',
+              `${options.where}: no audio/video sequence header in ${options.timeoutMs} ms`,
+            ),
+          );
       }, options.timeoutMs);
     });
     try {
       const medias = await Promise.race([media.ready, ended]);
-      if (medias.length === 0) throw new RtmpModuleError('RTMP_NO_TRACKS', `${options.where}: no H264/H265/AAC/G.711 track`);
+      if (medias.length === 0)
+        throw new RtmpModuleError('RTMP_NO_TRACKS', `${options.where}: no H264/H265/AAC/G.711 track`);
       producer = new FlvProducer(body, media, medias, options.description, options.where);
       return producer;
     } catch (err) {

@@ -44,7 +44,9 @@ export class FlvHttpConsumer extends ConsumerBase {
 
   /** After the response head: the FLV header, the metadata, then the queued frames. */
   begin(): void {
-    this.write(Buffer.concat([buildFlvHeader(this.writer.hasVideo, this.writer.hasAudio), buildFlvTag(this.writer.begin())]));
+    this.write(
+      Buffer.concat([buildFlvHeader(this.writer.hasVideo, this.writer.hasAudio), buildFlvTag(this.writer.begin())]),
+    );
     for (const { sender } of this.senders) sender.resume();
   }
 
@@ -72,7 +74,11 @@ export async function handleStreamFlv(app: App, ctx: ApiContext): Promise<void> 
   if (!src) throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
   const stream = app.streams.getOrCreate(src, 'api', query.get('name') ?? undefined);
   const socket = ctx.req.socket;
-  const consumer = new FlvHttpConsumer(ctx.res, `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`, ctx.get('User-Agent'));
+  const consumer = new FlvHttpConsumer(
+    ctx.res,
+    `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
+    ctx.get('User-Agent'),
+  );
   const closed = new Promise<void>((resolve) => consumer.onClose.once(() => resolve()));
   try {
     await stream.addConsumer(consumer);

@@ -43,7 +43,8 @@ export class IncomingMedia {
   push(message: RtmpMessage): boolean {
     const type = message.type === MessageType.DataAmf3 ? MessageType.DataAmf0 : message.type;
     if (type !== MessageType.Audio && type !== MessageType.Video && type !== MessageType.DataAmf0) return false;
-    const data = message.type === MessageType.DataAmf3 && message.payload[0] === 0 ? message.payload.subarray(1) : message.payload;
+    const data =
+      message.type === MessageType.DataAmf3 && message.payload[0] === 0 ? message.payload.subarray(1) : message.payload;
     this.pushTag({ type, timestamp: message.timestamp, data });
     return true;
   }
@@ -72,15 +73,27 @@ export class IncomingMedia {
     const d = this.demuxer;
     const expects = d.expects();
     const complete = expects
-      ? (!expects.video || d.video !== undefined) && (!expects.audio || d.audio !== undefined) && (expects.video || expects.audio)
+      ? (!expects.video || d.video !== undefined) &&
+        (!expects.audio || d.audio !== undefined) &&
+        (expects.video || expects.audio)
       : d.video !== undefined && d.audio !== undefined;
     const waited = nowMs !== undefined && this.firstMs !== undefined && nowMs - this.firstMs >= PROBE_TIMELINE_MS;
     const some = d.video !== undefined || d.audio !== undefined;
     if (!complete && !((waited || force) && some)) return undefined;
     const medias: Media[] = [];
-    if (d.video) medias.push({ kind: 'video', direction: 'recvonly', codecs: [{ name: d.video.codec, clockRate: 90000, channels: 0, fmtp: d.video.fmtp }] });
+    if (d.video)
+      medias.push({
+        kind: 'video',
+        direction: 'recvonly',
+        codecs: [{ name: d.video.codec, clockRate: 90000, channels: 0, fmtp: d.video.fmtp }],
+      });
     if (d.audio) {
-      const codec: Codec = { name: d.audio.codec, clockRate: d.audio.clockRate, channels: d.audio.channels, ...(d.audio.fmtp ? { fmtp: d.audio.fmtp } : {}) };
+      const codec: Codec = {
+        name: d.audio.codec,
+        clockRate: d.audio.clockRate,
+        channels: d.audio.channels,
+        ...(d.audio.fmtp ? { fmtp: d.audio.fmtp } : {}),
+      };
       medias.push({ kind: 'audio', direction: 'recvonly', codecs: [codec] });
     }
     this.medias = medias;
@@ -103,7 +116,10 @@ export class IncomingMedia {
       this.prerollBytes = 0;
     }
     if (everyKindAttached) return;
-    while (this.preroll.length > 0 && (this.preroll.length >= MAX_PREROLL || this.prerollBytes + sample.payload.length > MAX_PREROLL_BYTES)) {
+    while (
+      this.preroll.length > 0 &&
+      (this.preroll.length >= MAX_PREROLL || this.prerollBytes + sample.payload.length > MAX_PREROLL_BYTES)
+    ) {
       this.prerollBytes -= this.preroll.shift()?.payload.length ?? 0;
     }
     this.preroll.push(sample);

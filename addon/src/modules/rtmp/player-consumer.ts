@@ -29,7 +29,14 @@ export interface FlvTrack {
 
 /** Publishing to a server: H265 too (enhanced-RTMP `hvc1`, YouTube and newer servers), after H264. */
 export const PUBLISH_MEDIAS: readonly Media[] = [
-  { kind: 'video', direction: 'sendonly', codecs: [{ name: 'H264', clockRate: 90000, channels: 0 }, { name: 'H265', clockRate: 90000, channels: 0 }] },
+  {
+    kind: 'video',
+    direction: 'sendonly',
+    codecs: [
+      { name: 'H264', clockRate: 90000, channels: 0 },
+      { name: 'H265', clockRate: 90000, channels: 0 },
+    ],
+  },
   ...PLAYER_MEDIAS.filter((m) => m.kind === 'audio'),
 ];
 
@@ -51,7 +58,12 @@ export class FlvStreamWriter {
   /** Call after every track is added: the metadata tag, and the muxer for the frames. */
   begin(): FlvTag {
     const asMuxer = (t: FlvTrack | undefined): FlvMuxerTrack | undefined =>
-      t && { codec: t.codec.name as FlvMuxerTrack['codec'], clockRate: t.codec.clockRate, channels: t.codec.channels, fmtp: t.codec.fmtp };
+      t && {
+        codec: t.codec.name as FlvMuxerTrack['codec'],
+        clockRate: t.codec.clockRate,
+        channels: t.codec.channels,
+        fmtp: t.codec.fmtp,
+      };
     this.muxer = new FlvMuxer(
       asMuxer(this.tracks.find((t) => t.kind === 'video')),
       asMuxer(this.tracks.find((t) => t.kind === 'audio')),
@@ -73,7 +85,9 @@ export class FlvStreamWriter {
     const clock = track.codec.clockRate || 90000;
     track.base ??= { timestamp: packet.timestamp, ms: performance.now() - this.started };
     const ms = Math.max(0, Math.round(track.base.ms + ((packet.timestamp - track.base.timestamp) * 1000) / clock));
-    return track.kind === 'video' ? muxer.videoTags(packet.payload, packet.keyframe, ms) : muxer.audioTags(packet.payload, ms);
+    return track.kind === 'video'
+      ? muxer.videoTags(packet.payload, packet.keyframe, ms)
+      : muxer.audioTags(packet.payload, ms);
   }
 }
 
@@ -93,7 +107,13 @@ export class RtmpPlayerConsumer extends ConsumerBase {
     url?: string,
   ) {
     super(
-      { formatName: 'rtmp', protocol: 'rtmp', remoteAddr: conn.remoteAddr, ...(userAgent ? { userAgent } : {}), ...(url ? { url } : {}) },
+      {
+        formatName: 'rtmp',
+        protocol: 'rtmp',
+        remoteAddr: conn.remoteAddr,
+        ...(userAgent ? { userAgent } : {}),
+        ...(url ? { url } : {}),
+      },
       publishing ? PUBLISH_MEDIAS : PLAYER_MEDIAS,
     );
     conn.onDrain.subscribe(() => {
@@ -122,7 +142,13 @@ export class RtmpPlayerConsumer extends ConsumerBase {
 
   private sendTag(tag: FlvTag): boolean {
     const csid = tag.type === 9 ? ChunkStreamId.Video : tag.type === 8 ? ChunkStreamId.Audio : ChunkStreamId.Data;
-    const message: OutgoingMessage = { csid, type: tag.type, timestamp: tag.timestamp, streamId: this.streamId, payload: tag.data };
+    const message: OutgoingMessage = {
+      csid,
+      type: tag.type,
+      timestamp: tag.timestamp,
+      streamId: this.streamId,
+      payload: tag.data,
+    };
     const before = this.conn.bytesSend;
     const writable = this.conn.send(message);
     this.bytesSend += this.conn.bytesSend - before;

@@ -35,7 +35,10 @@ export class RtmpProducer extends ProducerBase {
     private readonly config: RtmpProducerConfig,
     private readonly session: PlaySession,
   ) {
-    super({ formatName: 'rtmp', protocol: 'rtmp', remoteAddr: session.conn.remoteAddr, url: config.where }, session.medias);
+    super(
+      { formatName: 'rtmp', protocol: 'rtmp', remoteAddr: session.conn.remoteAddr, url: config.where },
+      session.medias,
+    );
     this.subscriptions.push(
       session.conn.onMessage.subscribe(() => {
         this.lastMediaAt = performance.now();
@@ -47,7 +50,12 @@ export class RtmpProducer extends ProducerBase {
 
   /** Throws RTMP_CONNECT, RTMP_TIMEOUT, RTMP_STREAM_NOT_FOUND, RTMP_REFUSED, RTMP_NO_TRACKS, RTMP_HANDSHAKE... */
   static async open(config: RtmpProducerConfig): Promise<RtmpProducer> {
-    const session = await openPlay({ url: config.url, where: config.where, timeoutMs: config.timeoutMs, log: config.log });
+    const session = await openPlay({
+      url: config.url,
+      where: config.where,
+      timeoutMs: config.timeoutMs,
+      log: config.log,
+    });
     const producer = new RtmpProducer(config, session);
     // The stream may already have ended between probing and now.
     if (session.conn.isClosed) await producer.close(new RtmpModuleError('RTMP_CLOSED', `${config.where}: closed`));
@@ -79,6 +87,8 @@ export class RtmpProducer extends ProducerBase {
   private checkMedia(): void {
     const silent = performance.now() - this.lastMediaAt;
     if (silent < this.config.timeoutMs) return;
-    void this.close(new RtmpModuleError('RTMP_TIMEOUT', `${this.config.where}: no media for ${Math.round(silent / 1000)} s`));
+    void this.close(
+      new RtmpModuleError('RTMP_TIMEOUT', `${this.config.where}: no media for ${Math.round(silent / 1000)} s`),
+    );
   }
 }

@@ -17,7 +17,10 @@ export class RtmpPublisher extends ProducerBase {
     medias: Media[],
     userAgent: string | undefined,
   ) {
-    super({ formatName: 'rtmp', protocol: 'rtmp', remoteAddr: conn.remoteAddr, ...(userAgent ? { userAgent } : {}) }, medias);
+    super(
+      { formatName: 'rtmp', protocol: 'rtmp', remoteAddr: conn.remoteAddr, ...(userAgent ? { userAgent } : {}) },
+      medias,
+    );
     conn.onClose.once((err) => void this.close(err));
   }
 

@@ -18,7 +18,12 @@ export async function publishToRtmp(app: App, name: string, dst: string, log?: L
   const stream = app.streams.get(name);
   if (!stream) throw new CoreError('STREAM_NOT_FOUND', 'stream not found');
   const where = maskCredentials(dst);
-  const session = await openPublish({ url: parseRtmpUrl(dst), where, timeoutMs: DEFAULT_TIMEOUT_MS, log: log ?? app.logger('rtmp') });
+  const session = await openPublish({
+    url: parseRtmpUrl(dst),
+    where,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    log: log ?? app.logger('rtmp'),
+  });
   const consumer = new RtmpPlayerConsumer(session.conn, session.streamId, undefined, true, where);
   try {
     await stream.addConsumer(consumer);

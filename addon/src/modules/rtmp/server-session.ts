@@ -94,12 +94,18 @@ export class RtmpServerSession {
     this.conn.send(windowAckSize(OUR_WINDOW));
     this.conn.send(setPeerBandwidth(OUR_WINDOW));
     this.conn.send(
-      command(0, '_result', cmd.transactionId, { fmsVer: 'FMS/3,0,1,123', capabilities: 31 }, {
-        level: 'status',
-        code: 'NetConnection.Connect.Success',
-        description: 'Connection succeeded.',
-        objectEncoding: 0,
-      }),
+      command(
+        0,
+        '_result',
+        cmd.transactionId,
+        { fmsVer: 'FMS/3,0,1,123', capabilities: 31 },
+        {
+          level: 'status',
+          code: 'NetConnection.Connect.Success',
+          description: 'Connection succeeded.',
+          objectEncoding: 0,
+        },
+      ),
     );
   }
 
@@ -146,7 +152,8 @@ export class RtmpServerSession {
     const media = this.media;
     if (!media || media.known) return;
     const medias = media.probe(undefined, force);
-    if (force && !medias) this.fail('NetStream.Publish.Failed', `no audio/video sequence header in ${this.ctx.probeTimeoutMs} ms`);
+    if (force && !medias)
+      this.fail('NetStream.Publish.Failed', `no audio/video sequence header in ${this.ctx.probeTimeoutMs} ms`);
   }
 
   private async play(cmd: RtmpCommand): Promise<void> {
@@ -161,7 +168,13 @@ export class RtmpServerSession {
     this.conn.send(userControl(UserControlEvent.StreamBegin, STREAM_ID));
     this.conn.send(onStatus(STREAM_ID, 'status', 'NetStream.Play.Reset', `Playing and resetting ${name}.`));
     this.conn.send(onStatus(STREAM_ID, 'status', 'NetStream.Play.Start', `Started playing ${name}.`));
-    this.conn.send({ csid: 5, type: MessageType.DataAmf0, timestamp: 0, streamId: STREAM_ID, payload: encodeSampleAccess() });
+    this.conn.send({
+      csid: 5,
+      type: MessageType.DataAmf0,
+      timestamp: 0,
+      streamId: STREAM_ID,
+      payload: encodeSampleAccess(),
+    });
     player.play();
     this.ctx.log.debug({ stream: name, remote: this.conn.remoteAddr }, 'rtmp: playing');
   }

@@ -47,7 +47,9 @@ export class RtmpServer {
     const { host, port } = parseListen(this.settings.listen);
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new RtmpModuleError('RTMP_LISTEN', `rtmp: listen ${this.settings.listen}: ${err.message}`)));
+      server.once('error', (err) =>
+        reject(new RtmpModuleError('RTMP_LISTEN', `rtmp: listen ${this.settings.listen}: ${err.message}`)),
+      );
       server.listen({ host, port }, () => resolve());
     });
     server.on('error', (err) => this.log.error({ err }, 'rtmp: server error'));
@@ -74,7 +76,12 @@ export class RtmpServer {
     handshake(socket, 'server', this.settings.handshakeTimeoutMs ?? 10_000).then(
       (rest) => {
         const conn = new RtmpConnection(socket, this.log, rest);
-        new RtmpServerSession(conn, { hub: this.hub, auth: this.auth, probeTimeoutMs: this.settings.probeTimeoutMs ?? 10_000, log: this.log });
+        new RtmpServerSession(conn, {
+          hub: this.hub,
+          auth: this.auth,
+          probeTimeoutMs: this.settings.probeTimeoutMs ?? 10_000,
+          log: this.log,
+        });
       },
       (err: unknown) => this.log.info({ remote, err: errorMessage(err) }, 'rtmp: handshake failed'),
     );

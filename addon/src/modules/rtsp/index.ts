@@ -19,7 +19,13 @@ export function init(app: App): RtspModule {
   const log = app.logger('rtsp');
   const config = app.config.rtsp;
   const server = new RtspServer(
-    { listen: config.listen, username: config.username, password: config.password, defaultQuery: config.default_query, packetSize: config.pkt_size },
+    {
+      listen: config.listen,
+      username: config.username,
+      password: config.password,
+      defaultQuery: config.default_query,
+      packetSize: config.pkt_size,
+    },
     app.streams,
     log,
   );

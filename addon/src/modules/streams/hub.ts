@@ -119,13 +119,24 @@ export class StreamHub {
   /** Creates the stream, or replaces the sources of an existing one (go2rtc's PUT/PATCH semantics). */
   set(name: string, raws: readonly string[], origin: SourceOrigin): Stream {
     checkName(name);
-    const urls = this.checkSources(raws, origin).map((url) => ({ url, origin, ...(isTemplate(url) ? { template: url.raw } : {}) }));
+    const urls = this.checkSources(raws, origin).map((url) => ({
+      url,
+      origin,
+      ...(isTemplate(url) ? { template: url.raw } : {}),
+    }));
     const existing = this.streams.get(name);
     if (existing) {
       existing.setSources(urls);
       return existing;
     }
-    const stream = new Stream(name, urls, (url, o) => this.openProducer(name, url, o), this.timings, this.log, (s) => this.onConsumerAdded.emit(s));
+    const stream = new Stream(
+      name,
+      urls,
+      (url, o) => this.openProducer(name, url, o),
+      this.timings,
+      this.log,
+      (s) => this.onConsumerAdded.emit(s),
+    );
     this.streams.set(name, stream);
     return stream;
   }
@@ -149,7 +160,10 @@ export class StreamHub {
       // `;` or `$(…)` in it says): a config-only scheme takes its `{input}` from the config file only. All
       // templates are filled before any slot moves, so a refusal leaves the stream as it was.
       if (origin !== 'config' && !this.allowInsecure && this.handlers.get(filled.scheme)?.options.configOnly) {
-        throw new CoreError('SOURCE_FORBIDDEN', `streams: a ${filled.scheme}: template takes its ${TEMPLATE_INPUT} from the config file only`);
+        throw new CoreError(
+          'SOURCE_FORBIDDEN',
+          `streams: a ${filled.scheme}: template takes its ${TEMPLATE_INPUT} from the config file only`,
+        );
       }
       return filled;
     });
@@ -197,7 +211,10 @@ export class StreamHub {
 
   private async openProducer(stream: string, url: SourceUrl, origin: SourceOrigin): Promise<Producer> {
     if (isTemplate(url)) {
-      throw new Ts2rtcError('SOURCE_TEMPLATE_EMPTY', `SOURCE_TEMPLATE_EMPTY: ${TEMPLATE_INPUT} has no URL yet: Home Assistant (or a PATCH) sends it`);
+      throw new Ts2rtcError(
+        'SOURCE_TEMPLATE_EMPTY',
+        `SOURCE_TEMPLATE_EMPTY: ${TEMPLATE_INPUT} has no URL yet: Home Assistant (or a PATCH) sends it`,
+      );
     }
     const entry = this.handlers.get(url.scheme);
     if (!entry) throw new CoreError('SOURCE_UNSUPPORTED', `streams: source not supported: ${url.scheme}`);
@@ -209,7 +226,8 @@ export class StreamHub {
       log,
       // A URL resolved by a source keeps the origin of the URL that produced it, so echo: from the config may
       // yield anything, but nothing from the network is upgraded.
-      openSource: (raw, lower) => this.openProducer(stream, parseSourceUrl(raw), origin === 'config' && lower ? lower : origin),
+      openSource: (raw, lower) =>
+        this.openProducer(stream, parseSourceUrl(raw), origin === 'config' && lower ? lower : origin),
     });
   }
 }
@@ -231,7 +249,10 @@ const TEMPLATE_INPUT_SCHEMES = new Set(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http'
 function checkTemplateInput(raw: string): SourceUrl {
   const url = parseSourceUrl(raw);
   if (/[\s\u0000-\u001f\u007f#]/.test(raw) || !TEMPLATE_INPUT_SCHEMES.has(url.scheme) || raw.includes(TEMPLATE_INPUT)) {
-    throw new CoreError('SOURCE_FORBIDDEN', `streams: ${TEMPLATE_INPUT} takes a network camera URL (rtsp, rtmp, http) without #options`);
+    throw new CoreError(
+      'SOURCE_FORBIDDEN',
+      `streams: ${TEMPLATE_INPUT} takes a network camera URL (rtsp, rtmp, http) without #options`,
+    );
   }
   return url;
 }

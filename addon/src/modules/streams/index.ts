@@ -16,7 +16,11 @@ export function init(app: App): undefined {
   for (const [name, urls] of Object.entries(app.config.streams)) {
     try {
       // `name: ""` (or an empty list item) is how go2rtc configs declare a stream that waits for a publisher.
-      app.streams.set(name, urls.filter((url) => url !== ''), 'config');
+      app.streams.set(
+        name,
+        urls.filter((url) => url !== ''),
+        'config',
+      );
     } catch (err) {
       log.error({ stream: name, err: errorMessage(err) }, 'invalid stream in config');
     }

@@ -253,7 +253,11 @@ export class SourceSlot {
     this.lastError = errorMessage(err);
     // A camera that stays down fails every 2 s: the first failure (and any new error) is a warning, the
     // repeats are debug lines, so a night's outage does not fill the log ring.
-    const fields = { url: maskCredentials(this.url.raw), err: maskCredentials(this.lastError), attempt: this.retryAttempt };
+    const fields = {
+      url: maskCredentials(this.url.raw),
+      err: maskCredentials(this.lastError),
+      attempt: this.retryAttempt,
+    };
     if (repeated) this.log.debug(fields, 'source failed again');
     else this.log.warn(fields, 'source failed');
     void producer.stop();
@@ -345,7 +349,10 @@ export class SourceSlot {
     const medias = producer.getMedias();
     for (const track of this.tracks.slice()) {
       const media = medias.find(
-        (m) => m.kind === track.media.kind && m.direction === track.media.direction && m.codecs.some((c) => codecMatches(c, track.codec)),
+        (m) =>
+          m.kind === track.media.kind &&
+          m.direction === track.media.direction &&
+          m.codecs.some((c) => codecMatches(c, track.codec)),
       );
       const codec = media?.codecs.find((c) => codecMatches(c, track.codec));
       if (media && codec && !track.receiver.isClosed) {

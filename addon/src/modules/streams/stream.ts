@@ -59,16 +59,22 @@ export class Stream {
       this.slots = [this.newSlot(input, origin), ...this.slots];
       return;
     }
-    const filled = configured.map((slot) => (slot.template !== undefined ? { slot, url: fill(slot.template), origin: slot.origin } : { slot, url: input, origin }));
+    const filled = configured.map((slot) =>
+      slot.template !== undefined
+        ? { slot, url: fill(slot.template), origin: slot.origin }
+        : { slot, url: input, origin },
+    );
     for (const { slot, url, origin: o } of filled) slot.retarget(url, o);
     // Untemplated sources all became the same URL: one slot reads it (go2rtc would dial it once per producer).
     const seen = new Set<string>();
-    const keep = filled.filter(({ slot, url }) => {
-      if (slot.template !== undefined) return true;
-      if (seen.has(url.raw)) return false;
-      seen.add(url.raw);
-      return true;
-    }).map(({ slot }) => slot);
+    const keep = filled
+      .filter(({ slot, url }) => {
+        if (slot.template !== undefined) return true;
+        if (seen.has(url.raw)) return false;
+        seen.add(url.raw);
+        return true;
+      })
+      .map(({ slot }) => slot);
     for (const slot of configured) if (!keep.includes(slot)) void slot.dispose();
     this.slots = [...keep, ...this.slots.filter((s) => s.origin === 'publish')];
   }

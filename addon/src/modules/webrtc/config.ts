@@ -45,7 +45,8 @@ export function webrtcSettings(config: WebrtcConfig): WebrtcSettings {
     let host = address.slice(0, colon);
     if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
     const port = Number(address.slice(colon + 1));
-    if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new WebrtcConfigError(`invalid listen ${JSON.stringify(listen)}`);
+    if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+      throw new WebrtcConfigError(`invalid listen ${JSON.stringify(listen)}`);
     // The config loader accepts only these two suffixes.
     if (network === '' || network === 'tcp') tcp = { host: host || undefined, port };
     if (network === '' || network === 'udp') udp = { host: host || undefined, port };
@@ -68,17 +69,26 @@ export function webrtcSettings(config: WebrtcConfig): WebrtcSettings {
     allowedIps: filters.candidates === null && filters.ips === null ? null : ips,
     interfaces: filters.interfaces,
     networks: new Set(filters.networks ?? ALL_NETWORKS),
-    udpPorts: range && range.length === 2 && range[0] !== undefined && range[1] !== undefined ? [range[0], range[1]] : undefined,
+    udpPorts:
+      range && range.length === 2 && range[0] !== undefined && range[1] !== undefined
+        ? [range[0], range[1]]
+        : undefined,
   };
 }
 
 /** werift's `iceServers` from go2rtc's list; only stun:/turn: URLs, which is all werift understands. */
-export function weriftIceServers(servers: readonly IceServer[]): Array<{ urls: string; username?: string; credential?: string }> {
+export function weriftIceServers(
+  servers: readonly IceServer[],
+): Array<{ urls: string; username?: string; credential?: string }> {
   const out: Array<{ urls: string; username?: string; credential?: string }> = [];
   for (const server of servers) {
     for (const url of server.urls) {
       if (!/^(stun|turns?):/.test(url)) continue;
-      out.push({ urls: url, ...(server.username ? { username: server.username } : {}), ...(server.credential ? { credential: server.credential } : {}) });
+      out.push({
+        urls: url,
+        ...(server.username ? { username: server.username } : {}),
+        ...(server.credential ? { credential: server.credential } : {}),
+      });
     }
   }
   return out;
@@ -99,7 +109,8 @@ export function stunServers(servers: readonly IceServer[]): Array<{ host: string
       const match = /^stun:(\[[^\]]+\]|[^:?]+)(?::(\d+))?/.exec(url);
       if (!match?.[1]) continue;
       const entry = { host: match[1].replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 3478 };
-      if (entry.port < 1 || entry.port > 65535 || out.some((e) => e.host === entry.host && e.port === entry.port)) continue;
+      if (entry.port < 1 || entry.port > 65535 || out.some((e) => e.host === entry.host && e.port === entry.port))
+        continue;
       if (out.length < MAX_STUN_SERVERS) out.push(entry);
     }
   }

@@ -63,7 +63,13 @@ export interface WebRtcStats {
  * camera's next key frame.
  */
 export class WebRtcConsumer extends ConsumerBase {
-  readonly stats: WebRtcStats = { keyframeRequests: 0, rtpPacketsSent: 0, micPacketsReceived: 0, consentChecks: 0, earlyDtls: { handedOver: 0, dropped: 0 } };
+  readonly stats: WebRtcStats = {
+    keyframeRequests: 0,
+    rtpPacketsSent: 0,
+    micPacketsReceived: 0,
+    consentChecks: 0,
+    earlyDtls: { handedOver: 0, dropped: 0 },
+  };
   /** Why the peer was dropped (`peer connection closed`, `RTCP BYE`, `DTLS closed`, `consent expired`, ...). */
   closeReason: string | undefined;
   /** Aborted when the consumer is released: late ICE gathering and consent checks stop with it. */
@@ -150,7 +156,10 @@ export class WebRtcConsumer extends ConsumerBase {
     this.pc = pc;
     pc.connectionStateChange.subscribe((state) => this.onState(state));
     pc.iceConnectionStateChange.subscribe((state) => {
-      this.log.trace({ consumer: this.id, ice: state, ms: Math.round(performance.now() - this.createdAt) }, 'webrtc ice state');
+      this.log.trace(
+        { consumer: this.id, ice: state, ms: Math.round(performance.now() - this.createdAt) },
+        'webrtc ice state',
+      );
     });
     pc.onTrack.subscribe((track) => this.onRemoteTrack(track));
     this.timers.push(
@@ -208,7 +217,10 @@ export class WebRtcConsumer extends ConsumerBase {
         track.pending = [];
         track.pendingBytes = 0;
       }
-      if (track.pending.length < MAX_PENDING_FRAMES && track.pendingBytes + packet.payload.length <= MAX_PENDING_BYTES) {
+      if (
+        track.pending.length < MAX_PENDING_FRAMES &&
+        track.pendingBytes + packet.payload.length <= MAX_PENDING_BYTES
+      ) {
         track.pending.push(packet);
         track.pendingBytes += packet.payload.length;
       }
@@ -229,7 +241,10 @@ export class WebRtcConsumer extends ConsumerBase {
   }
 
   private onState(state: string): void {
-    this.log.trace({ consumer: this.id, state, ms: Math.round(performance.now() - this.createdAt) }, 'webrtc peer state');
+    this.log.trace(
+      { consumer: this.id, state, ms: Math.round(performance.now() - this.createdAt) },
+      'webrtc peer state',
+    );
     if (state === 'connected') {
       if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
       this.disconnectTimer = undefined;
@@ -254,7 +269,12 @@ export class WebRtcConsumer extends ConsumerBase {
       this.description.protocol = pair.localCandidate.transport === 'tcp' ? 'tcp' : 'udp';
     }
     this.log.debug(
-      { consumer: this.id, remote: this.description.remoteAddr, ms: Math.round(performance.now() - this.createdAt), earlyDtlsRecords: this.stats.earlyDtls.handedOver },
+      {
+        consumer: this.id,
+        remote: this.description.remoteAddr,
+        ms: Math.round(performance.now() - this.createdAt),
+        earlyDtlsRecords: this.stats.earlyDtls.handedOver,
+      },
       'webrtc peer connected',
     );
     for (const track of this.out) {
@@ -350,7 +370,9 @@ export class WebRtcConsumer extends ConsumerBase {
   }
 
   private onRemoteTrack(track: MediaStreamTrack): void {
-    const transceiver = this.pc?.getTransceivers().find((t) => t.receiver.track === track || t.receiver.tracks.includes(track));
+    const transceiver = this.pc
+      ?.getTransceivers()
+      .find((t) => t.receiver.track === track || t.receiver.tracks.includes(track));
     const mline = transceiver?.mLineIndex;
     const mic = this.mics.find((m) => m.mline === mline);
     if (!mic) return;
@@ -359,7 +381,11 @@ export class WebRtcConsumer extends ConsumerBase {
       this.stats.micPacketsReceived++;
       mic.ssrc = rtp.header.ssrc;
       this.bytesRecv += rtp.payload.length;
-      mic.receiver.write({ payload: rtp.payload, timestamp: mic.unwrapper.unwrap(rtp.header.timestamp), keyframe: true });
+      mic.receiver.write({
+        payload: rtp.payload,
+        timestamp: mic.unwrapper.unwrap(rtp.header.timestamp),
+        keyframe: true,
+      });
     });
     this.releaseHooks.push(unSubscribe);
   }
@@ -373,7 +399,10 @@ export class WebRtcConsumer extends ConsumerBase {
   drop(reason: string): void {
     if (this.isClosed) return;
     this.closeReason = reason;
-    this.log.debug({ consumer: this.id, reason, ms: Math.round(performance.now() - this.createdAt) }, 'webrtc peer closed');
+    this.log.debug(
+      { consumer: this.id, reason, ms: Math.round(performance.now() - this.createdAt) },
+      'webrtc peer closed',
+    );
     void this.stop();
   }
 

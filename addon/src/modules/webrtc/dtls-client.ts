@@ -77,7 +77,8 @@ function connectNow(socket: DtlsClientLike & object, signal: AbortSignal): Promi
   const timers = hello
     ? RESEND_AT_MS.map((ms) =>
         setTimeout(() => {
-          if (!signal.aborted && hello && flightOf(socket) === 1) Promise.resolve(context.send(hello)).catch(() => undefined);
+          if (!signal.aborted && hello && flightOf(socket) === 1)
+            Promise.resolve(context.send(hello)).catch(() => undefined);
         }, ms),
       )
     : [];
@@ -95,7 +96,9 @@ function skipRepeatedHelloVerify(socket: object): void {
   Reflect.set(socket, 'onHandleHandshakes', (assembled: unknown): unknown => {
     const flight = flightOf(socket);
     if (Array.isArray(assembled) && flight !== undefined && flight >= 3) {
-      const rest = assembled.filter((h: unknown) => typeof h !== 'object' || h === null || Reflect.get(h, 'msg_type') !== HELLO_VERIFY_REQUEST);
+      const rest = assembled.filter(
+        (h: unknown) => typeof h !== 'object' || h === null || Reflect.get(h, 'msg_type') !== HELLO_VERIFY_REQUEST,
+      );
       if (rest.length === 0) return Promise.resolve();
       return Reflect.apply(handle, socket, [rest]) as unknown;
     }
@@ -112,7 +115,8 @@ export function connectDtlsAtOnce(pc: RTCPeerConnection, signal: AbortSignal): v
   const transport: object | undefined = pc.dtlsTransports[0];
   if (!transport) throw new WeriftInternalsError('peer connection has no DTLS transport yet');
   const start: unknown = Reflect.get(transport, 'start');
-  if (typeof start !== 'function' || !Reflect.has(transport, 'dtls')) throw new WeriftInternalsError('werift DTLS transport has no start() or dtls field');
+  if (typeof start !== 'function' || !Reflect.has(transport, 'dtls'))
+    throw new WeriftInternalsError('werift DTLS transport has no start() or dtls field');
   Reflect.set(transport, 'start', (...args: unknown[]): unknown => {
     const started: unknown = Reflect.apply(start, transport, args);
     const socket: unknown = Reflect.get(transport, 'dtls');

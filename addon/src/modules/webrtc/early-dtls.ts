@@ -37,10 +37,12 @@ function isDtlsRecord(data: Buffer): boolean {
 
 function onDataOf(connection: object): OnDataEvent {
   const event: unknown = Reflect.get(connection, 'onData');
-  if (typeof event !== 'object' || event === null) throw new WeriftInternalsError('werift ICE connection has no onData event');
+  if (typeof event !== 'object' || event === null)
+    throw new WeriftInternalsError('werift ICE connection has no onData event');
   const subscribe: unknown = Reflect.get(event, 'subscribe');
   const execute: unknown = Reflect.get(event, 'execute');
-  if (typeof subscribe !== 'function' || typeof execute !== 'function') throw new WeriftInternalsError('werift ICE connection onData is not an Event');
+  if (typeof subscribe !== 'function' || typeof execute !== 'function')
+    throw new WeriftInternalsError('werift ICE connection onData is not an Event');
   return {
     subscribe: (handler) => Reflect.apply(subscribe, event, [handler]) as { unSubscribe: () => void },
     execute: (data) => {
@@ -66,8 +68,10 @@ export function holdEarlyDtls(pc: RTCPeerConnection, stats?: EarlyDtlsStats): ()
   const dtls: object | undefined = pc.dtlsTransports[0];
   if (!dtls) throw new WeriftInternalsError('peer connection has no DTLS transport yet');
   const iceTransport: unknown = Reflect.get(dtls, 'iceTransport');
-  const connection: unknown = typeof iceTransport === 'object' && iceTransport !== null ? Reflect.get(iceTransport, 'connection') : undefined;
-  if (typeof connection !== 'object' || connection === null) throw new WeriftInternalsError('werift DTLS transport has no iceTransport.connection');
+  const connection: unknown =
+    typeof iceTransport === 'object' && iceTransport !== null ? Reflect.get(iceTransport, 'connection') : undefined;
+  if (typeof connection !== 'object' || connection === null)
+    throw new WeriftInternalsError('werift DTLS transport has no iceTransport.connection');
   const start: unknown = Reflect.get(dtls, 'start');
   if (typeof start !== 'function') throw new WeriftInternalsError('werift DTLS transport has no start()');
   if (!Reflect.has(dtls, 'dtls') || Reflect.get(dtls, 'state') !== 'new') {
@@ -109,7 +113,9 @@ export function holdEarlyDtls(pc: RTCPeerConnection, stats?: EarlyDtlsStats): ()
       held.length = 0;
       // Loud: the connection fails (werift logs "dtlsTransport.start failed") rather than waiting on retransmits.
       Promise.resolve(started).catch(() => undefined);
-      return Promise.reject(new WeriftInternalsError('werift RTCDtlsTransport.start() no longer builds its DTLS socket synchronously'));
+      return Promise.reject(
+        new WeriftInternalsError('werift RTCDtlsTransport.start() no longer builds its DTLS socket synchronously'),
+      );
     }
     for (const record of held.splice(0)) {
       if (stats) stats.handedOver++;

@@ -44,8 +44,14 @@ export function init(app: App): WebrtcModule {
   const settings = webrtcSettings(app.config.webrtc);
   const names = new BoundedLookup();
   const mux = settings.tcp ? new TcpMux(settings.tcp.host, settings.tcp.port, log) : undefined;
-  const udpFamilies: UdpFamily[] = [...(settings.networks.has('udp4') ? [4 as const] : []), ...(settings.networks.has('udp6') ? [6 as const] : [])];
-  const udpMux = settings.udp && udpFamilies.length > 0 ? new UdpMux(settings.udp.host, settings.udp.port, udpFamilies, log) : undefined;
+  const udpFamilies: UdpFamily[] = [
+    ...(settings.networks.has('udp4') ? [4 as const] : []),
+    ...(settings.networks.has('udp6') ? [6 as const] : []),
+  ];
+  const udpMux =
+    settings.udp && udpFamilies.length > 0
+      ? new UdpMux(settings.udp.host, settings.udp.port, udpFamilies, log)
+      : undefined;
   let ready: Promise<void> | undefined;
   const ctx: { -readonly [K in keyof WebrtcContext]: WebrtcContext[K] } = {
     settings,
@@ -70,7 +76,10 @@ export function init(app: App): WebrtcModule {
       const { installTurnRefreshFix } = await import('./werift-shim.js');
       installTurnRefreshFix();
     } catch (err) {
-      log.warn({ err: errorMessage(err) }, 'TURN refresh fix not installed: a peer that used TURN keeps a timer for minutes after it left');
+      log.warn(
+        { err: errorMessage(err) },
+        'TURN refresh fix not installed: a peer that used TURN keeps a timer for minutes after it left',
+      );
     }
   }
   registerWsHandlers(api.ws, app.streams, ctx);
@@ -90,7 +99,10 @@ export function init(app: App): WebrtcModule {
     try {
       await mux.start();
     } catch (err) {
-      log.error({ err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' }, 'listen tcp failed; WebRTC continues over UDP only');
+      log.error(
+        { err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' },
+        'listen tcp failed; WebRTC continues over UDP only',
+      );
       ctx.mux = undefined;
       return;
     }
@@ -105,10 +117,16 @@ export function init(app: App): WebrtcModule {
       for (const { family, error } of failed) {
         // A host (or container) without IPv6 says so at every start: not worth a warning.
         const unsupported = error.cause instanceof Error && Reflect.get(error.cause, 'code') === 'EAFNOSUPPORT';
-        log[unsupported ? 'debug' : 'warn']({ err: error.message, code: error.code }, `listen udp${family} failed; IPv${family} peers use a UDP port each`);
+        log[unsupported ? 'debug' : 'warn'](
+          { err: error.message, code: error.code },
+          `listen udp${family} failed; IPv${family} peers use a UDP port each`,
+        );
       }
     } catch (err) {
-      log.error({ err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' }, 'listen udp failed; WebRTC peers use a UDP port each');
+      log.error(
+        { err: errorMessage(err), code: 'WEBRTC_LISTEN_FAILED' },
+        'listen udp failed; WebRTC peers use a UDP port each',
+      );
       return;
     }
     udpStarted = true;

@@ -62,7 +62,10 @@ export class SharedPayloads {
     let payloads = this.frames.get(frame);
     if (!payloads) {
       payloads = this.packetizer.packetize(frame).map((out) => ({
-        payload: out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize),
+        payload:
+          out.payload.length === 1
+            ? (out.payload[0] as Buffer)
+            : Buffer.concat(out.payload as Buffer[], out.payloadSize),
         marker: out.marker,
       }));
       this.frames.set(frame, payloads);
@@ -126,14 +129,19 @@ export class PeerAudioPacketizer {
 
   each(frame: Packet, emit: EmitRtp): void {
     for (const out of this.packetizer.packetize(frame)) {
-      const payload = out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize);
+      const payload =
+        out.payload.length === 1 ? (out.payload[0] as Buffer) : Buffer.concat(out.payload as Buffer[], out.payloadSize);
       emit(out.sequence, out.timestamp, out.marker, payload);
     }
   }
 }
 
 /** A peer's packetizer for what `receiver` carries, sent as `codec` (the negotiated one). */
-export function createPeerPacketizer(receiver: Receiver, codec: Codec, payloadType: number): PeerVideoPacketizer | PeerAudioPacketizer {
+export function createPeerPacketizer(
+  receiver: Receiver,
+  codec: Codec,
+  payloadType: number,
+): PeerVideoPacketizer | PeerAudioPacketizer {
   return codec.name === 'H264' || codec.name === 'H265'
     ? new PeerVideoPacketizer(SharedPayloads.of(receiver, codec))
     : new PeerAudioPacketizer(codec, payloadType);

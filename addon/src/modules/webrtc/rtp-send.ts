@@ -61,10 +61,18 @@ interface UdpTarget {
 /** The UDP socket behind a nominated pair, when werift would send to it without a DNS lookup. */
 function udpTargetOf(pair: CandidatePairInternals): UdpTarget | undefined {
   const transport: unknown = Reflect.get(pair.protocol, 'transport');
-  const socket: unknown = typeof transport === 'object' && transport !== null ? Reflect.get(transport, 'socket') : undefined;
-  const closed: unknown = typeof transport === 'object' && transport !== null ? Reflect.get(transport, 'closed') : undefined;
+  const socket: unknown =
+    typeof transport === 'object' && transport !== null ? Reflect.get(transport, 'socket') : undefined;
+  const closed: unknown =
+    typeof transport === 'object' && transport !== null ? Reflect.get(transport, 'closed') : undefined;
   // A TCP pair's transport has no dgram socket (no `setBroadcast`): it keeps werift's path.
-  if (typeof socket !== 'object' || socket === null || typeof Reflect.get(socket, 'setBroadcast') !== 'function' || typeof closed !== 'boolean') return undefined;
+  if (
+    typeof socket !== 'object' ||
+    socket === null ||
+    typeof Reflect.get(socket, 'setBroadcast') !== 'function' ||
+    typeof closed !== 'boolean'
+  )
+    return undefined;
   const [host, port] = pair.remoteAddr;
   if (isIP(host) === 0 || !Number.isInteger(port)) return undefined;
   return { pair, transport: transport as { closed: boolean }, socket: socket as UdpSocket, host, port };
@@ -105,9 +113,12 @@ function checkTransport(dtls: unknown): asserts dtls is DtlsInternals {
   const srtp: unknown = typeof dtls === 'object' && dtls !== null ? Reflect.get(dtls, 'srtp') : undefined;
   const ice: unknown = typeof dtls === 'object' && dtls !== null ? Reflect.get(dtls, 'iceTransport') : undefined;
   const connection: unknown = typeof ice === 'object' && ice !== null ? Reflect.get(ice, 'connection') : undefined;
-  if (typeof srtp !== 'object' || srtp === null || typeof Reflect.get(srtp, 'encrypt') !== 'function') throw new WeriftInternalsError('werift DTLS transport has no srtp.encrypt');
-  if (typeof connection !== 'object' || connection === null || typeof Reflect.get(connection, 'send') !== 'function') throw new WeriftInternalsError('werift ICE transport has no connection.send');
-  if (typeof Reflect.get(connection, 'canSendApplicationData') !== 'function') throw new WeriftInternalsError('werift ICE connection has no canSendApplicationData');
+  if (typeof srtp !== 'object' || srtp === null || typeof Reflect.get(srtp, 'encrypt') !== 'function')
+    throw new WeriftInternalsError('werift DTLS transport has no srtp.encrypt');
+  if (typeof connection !== 'object' || connection === null || typeof Reflect.get(connection, 'send') !== 'function')
+    throw new WeriftInternalsError('werift ICE transport has no connection.send');
+  if (typeof Reflect.get(connection, 'canSendApplicationData') !== 'function')
+    throw new WeriftInternalsError('werift ICE connection has no canSendApplicationData');
 }
 
 const ignore = (): void => undefined;

@@ -3,10 +3,30 @@ import type { Logger } from 'pino';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RTCIceCandidate } from 'werift';
 import type { IceServer } from '../../config/types.js';
 import { CoreError } from '../../core/errors.js';
-import { buildCandidate, candidateAddress, candidateKey, candidatePriority, isDockerAddress, TYPE_PREFERENCE } from '../../pkg/webrtc/candidate.js';
-import { answerBundleGroup, candidateOnTransport, candidateSections, offerTransport, useOfferTransport, type OfferTransport } from '../../pkg/webrtc/bundle.js';
+import {
+  buildCandidate,
+  candidateAddress,
+  candidateKey,
+  candidatePriority,
+  isDockerAddress,
+  TYPE_PREFERENCE,
+} from '../../pkg/webrtc/candidate.js';
+import {
+  answerBundleGroup,
+  candidateOnTransport,
+  candidateSections,
+  offerTransport,
+  useOfferTransport,
+  type OfferTransport,
+} from '../../pkg/webrtc/bundle.js';
 import { offerToMedias } from '../../pkg/webrtc/negotiate.js';
-import { keepBundledSections, keepPayloadTypes, parseSdpMedias, setCandidates, type SdpMedia } from '../../pkg/webrtc/sdp.js';
+import {
+  keepBundledSections,
+  keepPayloadTypes,
+  parseSdpMedias,
+  setCandidates,
+  type SdpMedia,
+} from '../../pkg/webrtc/sdp.js';
 import type { Stream } from '../streams/stream.js';
 import { hostAddresses, type BoundedLookup, type PublicAddressResolver } from './addresses.js';
 import { LocalCandidates } from './local-candidates.js';
@@ -16,7 +36,14 @@ import type { TcpMux } from './tcp-mux.js';
 import type { UdpMux } from './udp-mux.js';
 import { holdEarlyDtls } from './early-dtls.js';
 import { connectDtlsAtOnce } from './dtls-client.js';
-import { attachTcpProtocol, attachUdpMux, disableDefaultStun, gatherHostFirst, localUfrag, MuxedTcpProtocol } from './werift-shim.js';
+import {
+  attachTcpProtocol,
+  attachUdpMux,
+  disableDefaultStun,
+  gatherHostFirst,
+  localUfrag,
+  MuxedTcpProtocol,
+} from './werift-shim.js';
 
 /** What every offer needs from the module: settings, the shared TCP and UDP ports, the STUN resolver. */
 export interface WebrtcContext {
@@ -103,9 +130,15 @@ export async function negotiate(ctx: WebrtcContext, request: OfferRequest): Prom
   const offer = parseSdpMedias(offerSdp);
   const medias = offerToMedias(offer);
   ctx.log.trace({ sdp: request.sdp }, 'webrtc offer');
-  if (medias.length === 0) throw new CoreError('CODEC_MISMATCH', 'webrtc: the offer asks for no media the server handles');
+  if (medias.length === 0)
+    throw new CoreError('CODEC_MISMATCH', 'webrtc: the offer asks for no media the server handles');
   const consumer = new WebRtcConsumer(
-    { formatName: request.formatName, protocol: request.protocol, remoteAddr: request.remoteAddr, userAgent: request.userAgent },
+    {
+      formatName: request.formatName,
+      protocol: request.protocol,
+      remoteAddr: request.remoteAddr,
+      userAgent: request.userAgent,
+    },
     medias,
     offer,
     ctx.log,
@@ -127,12 +160,21 @@ interface ReadOffer {
   readonly transport: OfferTransport;
 }
 
-async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOffer, consumer: WebRtcConsumer): Promise<Negotiated> {
+async function buildPeer(
+  ctx: WebrtcContext,
+  request: OfferRequest,
+  read: ReadOffer,
+  consumer: WebRtcConsumer,
+): Promise<Negotiated> {
   const { settings } = ctx;
   const offer = read.medias;
   const keep = consumer.chosenPayloadTypes();
   for (const media of offer) {
-    if ((media.kind === 'audio' || media.kind === 'video') && media.direction !== 'inactive' && !keep.has(media.index)) {
+    if (
+      (media.kind === 'audio' || media.kind === 'video') &&
+      media.direction !== 'inactive' &&
+      !keep.has(media.index)
+    ) {
       const pt = fallbackPayloadType(media);
       if (pt !== undefined) keep.set(media.index, [pt]);
     }
@@ -160,7 +202,9 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
   for (const transceiver of pc.getTransceivers()) {
     const index = transceiver.mLineIndex;
     const use = index === undefined ? undefined : directions.get(index);
-    transceiver.setDirection(use ? (use.send && use.receive ? 'sendrecv' : use.send ? 'sendonly' : 'recvonly') : 'inactive');
+    transceiver.setDirection(
+      use ? (use.send && use.receive ? 'sendrecv' : use.send ? 'sendonly' : 'recvonly') : 'inactive',
+    );
   }
   consumer.bindSenders();
 
@@ -173,7 +217,13 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
     if (isDockerAddress(address.host)) return false;
     if (address.transport === 'udp' && !udp) return false;
     // go2rtc's filters.candidates: host candidates only (a server-reflexive address is not ours to list).
-    if (address.transport === 'udp' && settings.allowedIps && / typ host\b/.test(line) && !settings.allowedIps.includes(address.host)) return false;
+    if (
+      address.transport === 'udp' &&
+      settings.allowedIps &&
+      / typ host\b/.test(line) &&
+      !settings.allowedIps.includes(address.host)
+    )
+      return false;
     return true;
   };
   const local = new LocalCandidates(keepCandidate);
@@ -186,7 +236,12 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
   };
   if (udp && !request.relayOnly && ctx.udpMux) useUdpMux(ctx, ctx.udpMux, pc, consumer, local, addConfigured, late);
   const mux = ctx.mux;
-  if (mux && !request.relayOnly && mux.listeningPort > 0 && (settings.networks.has('tcp4') || settings.networks.has('tcp6'))) {
+  if (
+    mux &&
+    !request.relayOnly &&
+    mux.listeningPort > 0 &&
+    (settings.networks.has('tcp4') || settings.networks.has('tcp6'))
+  ) {
     const port = mux.listeningPort;
     const hosts = hostAddresses(settings);
     const protocol = new MuxedTcpProtocol(port);
@@ -208,7 +263,8 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
     localPreference = addConfiguredCandidates(ctx, tcpCandidate, addConfigured, late, localPreference);
     // The first host address is werift's own candidate for the muxed protocol (it pairs checks with it).
     const [first, ...others] = hosts;
-    if (first !== undefined) attachTcpProtocol(pc, protocol, first, candidatePriority(TYPE_PREFERENCE.tcpHost, localPreference--));
+    if (first !== undefined)
+      attachTcpProtocol(pc, protocol, first, candidatePriority(TYPE_PREFERENCE.tcpHost, localPreference--));
     for (const host of others) local.add(tcpCandidate(host, port, localPreference--));
   }
   // werift's candidates (host sockets at once, server-reflexive and relay later) go through the same list.
@@ -234,7 +290,9 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
   // the description it is given.
   const created = await pc.createAnswer();
   const peerIsClient = /^a=setup:active\r?$/m.test(read.sdp);
-  const answer = peerIsClient ? { type: created.type, sdp: created.sdp.replace(/^a=setup:active(?=\r?$)/gm, 'a=setup:passive') } : created;
+  const answer = peerIsClient
+    ? { type: created.type, sdp: created.sdp.replace(/^a=setup:active(?=\r?$)/gm, 'a=setup:passive') }
+    : created;
   const mid = read.transport.tagMid ?? offer.find((m) => m.mid !== undefined)?.mid ?? '0';
   const mLineIndex = read.transport.tagIndex;
   // What the peer gets: werift's answer with the offer's BUNDLE group (or none), unused bundled m-lines port 9.
@@ -254,7 +312,9 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
       ctx.log.trace({ consumer: consumer.id, candidate }, 'webrtc remote candidate');
       if (!candidateOnTransport(candidate, read.transport)) return remoteQueue;
       // Applied in arrival order; werift itself queues the ones that come before the remote description.
-      remoteQueue = remoteQueue.then(() => pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: mLineIndex }).catch(() => undefined));
+      remoteQueue = remoteQueue.then(() =>
+        pc.addIceCandidate({ candidate, sdpMid: mid, sdpMLineIndex: mLineIndex }).catch(() => undefined),
+      );
       return remoteQueue;
     },
     async completeAnswer() {
@@ -262,14 +322,18 @@ async function buildPeer(ctx: WebrtcContext, request: OfferRequest, read: ReadOf
       // ICE already runs on the host candidates; a STUN or TURN server gets a short while to answer (one
       // that does not answer must not hold the answer: the peer's own candidates usually suffice).
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([lateDone, new Promise((resolve) => (timer = setTimeout(resolve, ctx.timings.completeAnswerWaitMs)))]);
+      await Promise.race([
+        lateDone,
+        new Promise((resolve) => (timer = setTimeout(resolve, ctx.timings.completeAnswerWaitMs))),
+      ]);
       clearTimeout(timer);
-      return forPeer(setCandidates(pc.localDescription?.sdp ?? answer.sdp, local.lines, candidateSections(read.transport)));
+      return forPeer(
+        setCandidates(pc.localDescription?.sdp ?? answer.sdp, local.lines, candidateSections(read.transport)),
+      );
     },
   };
   return negotiated;
 }
-
 
 /**
  * Puts the peer's UDP host candidates on the shared UDP port (udp-mux.ts): registers its ufrag, hands werift
@@ -303,7 +367,14 @@ function useUdpMux(
   let localPreference = 65535;
   let foundation = 20;
   const udpCandidate = (host: string, port: number, preference: number): string =>
-    buildCandidate({ foundation: `${foundation++}`, transport: 'udp', priority: candidatePriority(TYPE_PREFERENCE.host, preference), host, port, type: 'host' });
+    buildCandidate({
+      foundation: `${foundation++}`,
+      transport: 'udp',
+      priority: candidatePriority(TYPE_PREFERENCE.host, preference),
+      host,
+      port,
+      type: 'host',
+    });
   localPreference = addConfiguredCandidates(ctx, udpCandidate, addConfigured, late, localPreference);
   // The anchors are werift's own candidates (its host protocol); the other addresses share their socket.
   for (const host of hosts) {

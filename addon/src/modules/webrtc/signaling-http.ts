@@ -23,7 +23,8 @@ function remoteOf(ctx: ApiContext): string {
 
 function decodeBase64(text: string): string {
   const trimmed = text.trim();
-  if (!/^[A-Za-z0-9+/=_-]*$/.test(trimmed) || trimmed === '') throw new ApiError(400, 'BODY_INVALID', 'webrtc: data is not base64');
+  if (!/^[A-Za-z0-9+/=_-]*$/.test(trimmed) || trimmed === '')
+    throw new ApiError(400, 'BODY_INVALID', 'webrtc: data is not base64');
   return Buffer.from(trimmed, 'base64').toString('utf8');
 }
 
@@ -79,7 +80,8 @@ export function webrtcRoute(hub: StreamHub, ctx: WebrtcContext, basePath: string
     if (req.method !== 'POST') throw new ApiError(405, 'METHOD_NOT_ALLOWED', `method ${req.method} not allowed`);
     const src = queryValue(req, 'src');
     if (!src) {
-      if (queryValue(req, 'dst')) throw new ApiError(501, 'NOT_IMPLEMENTED', 'webrtc: WHIP publishing is not supported yet');
+      if (queryValue(req, 'dst'))
+        throw new ApiError(501, 'NOT_IMPLEMENTED', 'webrtc: WHIP publishing is not supported yet');
       throw new ApiError(400, 'BAD_REQUEST', 'missing query parameter: src');
     }
     const stream = hub.get(src);
@@ -94,11 +96,15 @@ export function webrtcRoute(hub: StreamHub, ctx: WebrtcContext, basePath: string
         } catch {
           throw new ApiError(400, 'BODY_INVALID', 'webrtc: invalid JSON body');
         }
-        if (!isRecord(offer) || typeof offer.sdp !== 'string') throw new ApiError(400, 'BODY_INVALID', 'webrtc: body must be {type: "offer", sdp}');
+        if (!isRecord(offer) || typeof offer.sdp !== 'string')
+          throw new ApiError(400, 'BODY_INVALID', 'webrtc: body must be {type: "offer", sdp}');
         // go2rtc also reads ice_servers and ice_transport_policy here, as in the v2 WebSocket offer.
         let ice: { iceServers?: IceServer[]; relayOnly?: boolean };
         try {
-          ice = { ...optional('iceServers', parseIceServers(offer.ice_servers)), ...optional('relayOnly', parseTransportPolicy(offer.ice_transport_policy)) };
+          ice = {
+            ...optional('iceServers', parseIceServers(offer.ice_servers)),
+            ...optional('relayOnly', parseTransportPolicy(offer.ice_transport_policy)),
+          };
         } catch (err) {
           throw new ApiError(400, 'BODY_INVALID', errorMessage(err));
         }

@@ -37,10 +37,19 @@ export function parseIceServers(value: unknown): IceServer[] | undefined {
   return value.slice(0, 16).map((item: unknown) => {
     if (typeof item !== 'object' || item === null) throw new WsSignalError('ice_servers entry must be an object');
     const urls: unknown = Reflect.get(item, 'urls');
-    const list = typeof urls === 'string' ? [urls] : Array.isArray(urls) ? urls.filter((u): u is string => typeof u === 'string') : [];
+    const list =
+      typeof urls === 'string'
+        ? [urls]
+        : Array.isArray(urls)
+          ? urls.filter((u): u is string => typeof u === 'string')
+          : [];
     const username: unknown = Reflect.get(item, 'username');
     const credential: unknown = Reflect.get(item, 'credential');
-    return { urls: list, username: typeof username === 'string' ? username : '', credential: typeof credential === 'string' ? credential : '' };
+    return {
+      urls: list,
+      username: typeof username === 'string' ? username : '',
+      credential: typeof credential === 'string' ? credential : '',
+    };
   });
 }
 
@@ -77,7 +86,11 @@ export function socketCloseRule(offerVersion: 1 | 2, peerConnected: boolean): So
  * ice_servers}) with `webrtc` {type: answer, sdp}; then our candidates follow as `webrtc/candidate`. How the
  * peer connection's life relates to the socket's: `socketCloseRule`.
  */
-export function registerWsHandlers(ws: { handle(type: string, handler: (value: unknown, connection: WsConnection) => Promise<void> | void): void }, hub: StreamHub, ctx: WebrtcContext): void {
+export function registerWsHandlers(
+  ws: { handle(type: string, handler: (value: unknown, connection: WsConnection) => Promise<void> | void): void },
+  hub: StreamHub,
+  ctx: WebrtcContext,
+): void {
   const offer = async (
     connection: WsConnection,
     version: 1 | 2,
@@ -88,7 +101,10 @@ export function registerWsHandlers(ws: { handle(type: string, handler: (value: u
     const peer = state(connection);
     if (peer.negotiated) throw new WsSignalError('this socket already has a WebRTC session');
     const src = connection.query.get('src');
-    if (!src) throw new WsSignalError(connection.query.get('dst') ? 'publishing over WebRTC is not supported yet' : 'missing src');
+    if (!src)
+      throw new WsSignalError(
+        connection.query.get('dst') ? 'publishing over WebRTC is not supported yet' : 'missing src',
+      );
     const stream = hub.getOrCreate(src, 'ws', connection.query.get('name') ?? undefined);
     const negotiated = await negotiate(ctx, {
       stream,
@@ -104,7 +120,11 @@ export function registerWsHandlers(ws: { handle(type: string, handler: (value: u
     const onSocketClosed = (): void => {
       const rule = socketCloseRule(version, consumer.isConnected);
       if (rule === 'end') consumer.drop('signalling socket closed');
-      else if (rule === 'end-unless-connected-soon') consumer.requireConnectionWithin(ctx.timings.orphanConnectMs, 'signalling socket closed before the peer connected');
+      else if (rule === 'end-unless-connected-soon')
+        consumer.requireConnectionWithin(
+          ctx.timings.orphanConnectMs,
+          'signalling socket closed before the peer connected',
+        );
     };
     if (connection.isClosed) {
       onSocketClosed();
@@ -129,11 +149,14 @@ export function registerWsHandlers(ws: { handle(type: string, handler: (value: u
     if (typeof value !== 'object' || value === null) throw new WsSignalError('value must be {type, sdp}');
     const type: unknown = Reflect.get(value, 'type');
     const sdp: unknown = Reflect.get(value, 'sdp');
-    if (type !== 'offer' || typeof sdp !== 'string' || sdp === '') throw new WsSignalError('only {type: "offer", sdp} is accepted');
+    if (type !== 'offer' || typeof sdp !== 'string' || sdp === '')
+      throw new WsSignalError('only {type: "offer", sdp} is accepted');
     const iceServers = parseIceServers(Reflect.get(value, 'ice_servers'));
     const relayOnly = parseTransportPolicy(Reflect.get(value, 'ice_transport_policy'));
     const ice = { ...(iceServers ? { iceServers } : {}), ...(relayOnly ? { relayOnly } : {}) };
-    await offer(connection, 2, sdp, ice, (answer) => connection.send({ type: 'webrtc', value: { type: 'answer', sdp: answer } }));
+    await offer(connection, 2, sdp, ice, (answer) =>
+      connection.send({ type: 'webrtc', value: { type: 'answer', sdp: answer } }),
+    );
   });
 
   ws.handle('webrtc/candidate', async (value, connection) => {

@@ -52,7 +52,13 @@ function stateOf(cipher: CtrCipherInternals): FastState {
   if (!state) {
     const ecb = createCipheriv('aes-128-ecb', cipher.srtpSessionKey, null);
     ecb.setAutoPadding(false);
-    state = { ecb, authKey: createSecretKey(cipher.srtpSessionAuthTag), salt: Buffer.from(cipher.srtpSessionSalt), counters: alignedBuffer(KEYSTREAM_BATCH * BATCH_BLOCKS * 16), cache: undefined };
+    state = {
+      ecb,
+      authKey: createSecretKey(cipher.srtpSessionAuthTag),
+      salt: Buffer.from(cipher.srtpSessionSalt),
+      counters: alignedBuffer(KEYSTREAM_BATCH * BATCH_BLOCKS * 16),
+      cache: undefined,
+    };
     states.set(cipher, state);
   }
   return state;
@@ -67,13 +73,21 @@ function fastEncryptRtp(this: CtrCipherInternals, header: RtpHeader, payload: Bu
   const headerBytes = header.serialize(header.serializeSize);
   const headerSize = headerBytes.length;
   const size = payload.length;
-  const keystream = keystreamFor(state, header.ssrc >>> 0, rolloverCounter >>> 0, header.sequenceNumber, Math.ceil(size / 16));
+  const keystream = keystreamFor(
+    state,
+    header.ssrc >>> 0,
+    rolloverCounter >>> 0,
+    header.sequenceNumber,
+    Math.ceil(size / 16),
+  );
   const out = Buffer.allocUnsafe(headerSize + size + AUTH_TAG_LENGTH);
   headerBytes.copy(out, 0);
   xorInto(out, headerSize, payload, keystream, size);
   // The tag covers header, encrypted payload and ROC: the ROC goes where the tag will be, one update.
   out.writeUInt32BE(rolloverCounter >>> 0, headerSize + size);
-  const tag = createHmac('sha1', state.authKey).update(out.subarray(0, headerSize + size + 4)).digest();
+  const tag = createHmac('sha1', state.authKey)
+    .update(out.subarray(0, headerSize + size + 4))
+    .digest();
   tag.copy(out, headerSize + size, 0, AUTH_TAG_LENGTH);
   return out;
 }
@@ -85,7 +99,14 @@ function fastEncryptRtp(this: CtrCipherInternals, header: RtpHeader, payload: Bu
  */
 function keystreamFor(state: FastState, ssrc: number, rollover: number, seq: number, blocks: number): Buffer {
   const cache = state.cache;
-  if (blocks <= BATCH_BLOCKS && cache && cache.ssrc === ssrc && cache.rollover === rollover && seq >= cache.first && seq < cache.first + cache.count) {
+  if (
+    blocks <= BATCH_BLOCKS &&
+    cache &&
+    cache.ssrc === ssrc &&
+    cache.rollover === rollover &&
+    seq >= cache.first &&
+    seq < cache.first + cache.count
+  ) {
     const start = (seq - cache.first) * BATCH_BLOCKS * 16;
     return cache.keystream.subarray(start, start + blocks * 16);
   }
@@ -158,13 +179,29 @@ let installed: { ok: boolean; reason?: string } | undefined;
 export function installFastSrtp(): { ok: boolean; reason?: string } {
   if (installed) return installed;
   try {
-    const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(14), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(14) };
+    const keys = {
+      localMasterKey: randomBytes(16),
+      localMasterSalt: randomBytes(14),
+      remoteMasterKey: randomBytes(16),
+      remoteMasterSalt: randomBytes(14),
+    };
     const cipher = ctrCipherOf(new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 }));
     const proto: unknown = Object.getPrototypeOf(cipher);
     if (typeof proto !== 'object' || proto === null) throw new Error('werift AES-CM cipher has no prototype');
     const original = cipher.encryptRtp.bind(cipher);
-    for (const [size, seq, rollover, csrc] of [[1, 0, 0, 0], [1100, 65535, 7, 0], [333, 1234, 0xffffffff, 2], [1200, 42, 1, 0]] as const) {
-      const header = new RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: 123456, ssrc: 0xdeadbeef, marker: true });
+    for (const [size, seq, rollover, csrc] of [
+      [1, 0, 0, 0],
+      [1100, 65535, 7, 0],
+      [333, 1234, 0xffffffff, 2],
+      [1200, 42, 1, 0],
+    ] as const) {
+      const header = new RtpHeader({
+        payloadType: 96,
+        sequenceNumber: seq,
+        timestamp: 123456,
+        ssrc: 0xdeadbeef,
+        marker: true,
+      });
       if (csrc > 0) {
         header.csrc = [1, 2];
         header.csrcLength = 2;

@@ -59,7 +59,15 @@ export class TcpMux {
   async start(): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Ts2rtcError('WEBRTC_LISTEN_FAILED', `webrtc: listen tcp ${this.host ?? ''}:${this.port}: ${err.message}`, { cause: err })));
+      server.once('error', (err) =>
+        reject(
+          new Ts2rtcError(
+            'WEBRTC_LISTEN_FAILED',
+            `webrtc: listen tcp ${this.host ?? ''}:${this.port}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
       server.listen({ host: this.host, port: this.port }, () => resolve());
     });
     server.on('error', (err) => this.log.warn({ err: err.message }, 'tcp listener error'));

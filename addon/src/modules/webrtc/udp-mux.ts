@@ -42,7 +42,9 @@ export class MuxedUdpTransport {
     const [host, port] = addr;
     if (isIP(host) === 0) {
       // A name (a STUN server's): dgram resolves it; its failure comes through the callback, as werift's.
-      await new Promise<void>((resolve, reject) => this.socket.send(data, port, host, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        this.socket.send(data, port, host, (err) => (err ? reject(err) : resolve())),
+      );
       return;
     }
     // Without a callback, as werift's (no event-loop turn per packet); errors go to the socket's 'error'.
@@ -218,7 +220,13 @@ export class UdpMux {
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err) => {
         socket.close();
-        reject(new Ts2rtcError('WEBRTC_LISTEN_FAILED', `webrtc: listen udp ${family === 6 ? `[${address}]` : address}:${port}: ${err.message}`, { cause: err }));
+        reject(
+          new Ts2rtcError(
+            'WEBRTC_LISTEN_FAILED',
+            `webrtc: listen udp ${family === 6 ? `[${address}]` : address}:${port}: ${err.message}`,
+            { cause: err },
+          ),
+        );
       });
       socket.bind({ port, address, exclusive: true }, () => resolve());
     });

@@ -1,5 +1,16 @@
 import { isIPv6, type Socket } from 'node:net';
-import { Candidate, candidateFoundation, candidatePriority as weriftPriority, classes, Message, methods, StunProtocol, TcpPassiveProtocol, TurnProtocol, type RTCPeerConnection } from 'werift';
+import {
+  Candidate,
+  candidateFoundation,
+  candidatePriority as weriftPriority,
+  classes,
+  Message,
+  methods,
+  StunProtocol,
+  TcpPassiveProtocol,
+  TurnProtocol,
+  type RTCPeerConnection,
+} from 'werift';
 
 /**
  * The few werift 0.24.4 internals the shared ICE-TCP port needs, in one place (werift has no public API for
@@ -97,7 +108,12 @@ export function localUfrag(pc: RTCPeerConnection): string {
  * advertises its candidate like its own and pairs incoming checks with it. `priority`, `host` and `port`
  * are what the candidate says.
  */
-export function attachTcpProtocol(pc: RTCPeerConnection, protocol: MuxedTcpProtocol, host: string, priority: number): void {
+export function attachTcpProtocol(
+  pc: RTCPeerConnection,
+  protocol: MuxedTcpProtocol,
+  host: string,
+  priority: number,
+): void {
   const connection = connectionOf(pc);
   protocol.localCandidate = new Candidate(
     `tcp${host.replace(/[^0-9a-f]/gi, '')}`.slice(0, 32),
@@ -141,7 +157,8 @@ export function attachUdpMux(pc: RTCPeerConnection, claim: UdpMuxClaim, anchors:
   const getCandidatePromises = method(connection, 'getCandidatePromises');
   const ensureProtocol = method(connection, 'ensureProtocol');
   Reflect.set(connection, 'getCandidatePromises', (addresses: unknown, timeout: unknown): unknown => {
-    if (!Array.isArray(addresses) || addresses.length === 0) return Reflect.apply(getCandidatePromises, connection, [addresses, timeout]);
+    if (!Array.isArray(addresses) || addresses.length === 0)
+      return Reflect.apply(getCandidatePromises, connection, [addresses, timeout]);
     const kept: string[] = [];
     const anchored = new Set<4 | 6>();
     for (const address of addresses as unknown[]) {
@@ -166,7 +183,11 @@ export function attachUdpMux(pc: RTCPeerConnection, claim: UdpMuxClaim, anchors:
 function useMuxedTransport(protocol: StunProtocol, claim: UdpMuxClaim): void {
   const own: unknown = Reflect.get(protocol, 'connectionMade');
   const received: unknown = Reflect.get(protocol, 'datagramReceived');
-  if (!Object.prototype.hasOwnProperty.call(protocol, 'connectionMade') || typeof own !== 'function' || typeof received !== 'function') {
+  if (
+    !Object.prototype.hasOwnProperty.call(protocol, 'connectionMade') ||
+    typeof own !== 'function' ||
+    typeof received !== 'function'
+  ) {
     throw new WeriftInternalsError('werift StunProtocol has no own connectionMade or no datagramReceived');
   }
   Reflect.set(protocol, 'connectionMade', async (useIpv4: unknown, ...rest: unknown[]): Promise<void> => {
@@ -189,7 +210,8 @@ function useMuxedTransport(protocol: StunProtocol, claim: UdpMuxClaim): void {
 export function disableDefaultStun(pc: RTCPeerConnection): void {
   for (const transport of pc.iceTransports) {
     const connection: object = transport.connection;
-    if (!Reflect.has(connection, 'stunServer')) throw new WeriftInternalsError('werift ICE connection has no stunServer field');
+    if (!Reflect.has(connection, 'stunServer'))
+      throw new WeriftInternalsError('werift ICE connection has no stunServer field');
     Reflect.set(connection, 'stunServer', undefined);
   }
 }
@@ -233,7 +255,11 @@ export function gatherHostFirst(pc: RTCPeerConnection, options: LateGatheringOpt
   method(connection, 'getCandidatePromises');
   method(connection, 'appendLocalCandidate');
   method(connection, 'pairLocalProtocol');
-  if (!Reflect.has(connection, 'turnServer') || !Reflect.has(connection, 'stunServer') || !Reflect.has(connection, 'localCandidatesStart')) {
+  if (
+    !Reflect.has(connection, 'turnServer') ||
+    !Reflect.has(connection, 'stunServer') ||
+    !Reflect.has(connection, 'localCandidatesStart')
+  ) {
     throw new WeriftInternalsError('werift ICE connection has no stunServer/turnServer/localCandidatesStart field');
   }
   let finish: () => void = () => {};
@@ -269,7 +295,8 @@ async function lateCandidates(connection: object, withTurn: boolean, options: La
   const announced = new Set<string>();
   for (const protocol of currentProtocols(connection)) {
     if (!(protocol instanceof StunProtocol) || !protocol.localCandidate) continue;
-    for (const server of options.stunServers) tasks.push(reflexiveCandidate(connection, protocol, server, announced, options));
+    for (const server of options.stunServers)
+      tasks.push(reflexiveCandidate(connection, protocol, server, announced, options));
   }
   if (withTurn) tasks.push(relayCandidate(connection, options));
   await Promise.allSettled(tasks);
@@ -289,11 +316,16 @@ async function reflexiveCandidate(
   if (!ip || options.signal.aborted || isClosed(connection)) return;
   let mapped: unknown;
   try {
-    const [response] = await protocol.request(new Message(methods.BINDING, classes.REQUEST), [ip, server.port], undefined, {
-      retransmissions: options.stunRetransmissions ?? 2,
-      responseTimeout: options.stunResponseTimeoutMs ?? 300,
-      signal: options.signal,
-    });
+    const [response] = await protocol.request(
+      new Message(methods.BINDING, classes.REQUEST),
+      [ip, server.port],
+      undefined,
+      {
+        retransmissions: options.stunRetransmissions ?? 2,
+        responseTimeout: options.stunResponseTimeoutMs ?? 300,
+        signal: options.signal,
+      },
+    );
     mapped = response.getAttributeValue('XOR-MAPPED-ADDRESS');
   } catch {
     return; // no answer: nothing to announce (the host candidates already work on a LAN)
@@ -301,7 +333,13 @@ async function reflexiveCandidate(
   if (!Array.isArray(mapped) || typeof mapped[0] !== 'string' || typeof mapped[1] !== 'number') return;
   const [host, port] = mapped as [string, number];
   const key = `${host} ${port}`;
-  if (announced.has(key) || (host === local.host && port === local.port) || options.signal.aborted || isClosed(connection)) return;
+  if (
+    announced.has(key) ||
+    (host === local.host && port === local.port) ||
+    options.signal.aborted ||
+    isClosed(connection)
+  )
+    return;
   announced.add(key);
   const candidate = new Candidate(
     candidateFoundation('srflx', 'udp', local.host),
@@ -363,9 +401,14 @@ export async function checkConsent(pc: RTCPeerConnection, timeoutMs: number, sig
       localCandidate: pair.localCandidate,
     },
   ]);
-  if (!(request instanceof Message)) throw new WeriftInternalsError('werift buildRequest() did not return a STUN message');
+  if (!(request instanceof Message))
+    throw new WeriftInternalsError('werift buildRequest() did not return a STUN message');
   try {
-    await pair.protocol.request(request, pair.remoteAddr, Buffer.from(connection.remotePassword, 'utf8'), { retransmissions: 0, responseTimeout: timeoutMs, signal });
+    await pair.protocol.request(request, pair.remoteAddr, Buffer.from(connection.remotePassword, 'utf8'), {
+      retransmissions: 0,
+      responseTimeout: timeoutMs,
+      signal,
+    });
     return true;
   } catch {
     return false;
@@ -379,8 +422,10 @@ export async function checkConsent(pc: RTCPeerConnection, timeoutMs: number, sig
 export function tapDecryptedRtcp(pc: RTCPeerConnection, onRtcp: (rtcp: Buffer) => void): void {
   const dtls = pc.dtlsTransports[0];
   const session: unknown = dtls ? Reflect.get(dtls, 'srtcp') : undefined;
-  const decrypt: unknown = typeof session === 'object' && session !== null ? Reflect.get(session, 'decrypt') : undefined;
-  if (typeof session !== 'object' || session === null || typeof decrypt !== 'function') throw new WeriftInternalsError('werift DTLS transport has no srtcp.decrypt');
+  const decrypt: unknown =
+    typeof session === 'object' && session !== null ? Reflect.get(session, 'decrypt') : undefined;
+  if (typeof session !== 'object' || session === null || typeof decrypt !== 'function')
+    throw new WeriftInternalsError('werift DTLS transport has no srtcp.decrypt');
   Reflect.set(session, 'decrypt', (data: Buffer): Buffer => {
     const plain: unknown = Reflect.apply(decrypt, session, [data]);
     if (Buffer.isBuffer(plain)) onRtcp(plain);
@@ -420,7 +465,10 @@ function startTurnRefresh(turn: object, initialLifetime: number): void {
           try {
             const request = new Message(methods.REFRESH, classes.REQUEST);
             request.setAttribute('LIFETIME', lifetime);
-            const answer: unknown = await Reflect.apply(method(turn, 'requestWithRetry'), turn, [request, Reflect.get(turn, 'server')]);
+            const answer: unknown = await Reflect.apply(method(turn, 'requestWithRetry'), turn, [
+              request,
+              Reflect.get(turn, 'server'),
+            ]);
             const message: unknown = Array.isArray(answer) ? answer[0] : undefined;
             const value: unknown = message instanceof Message ? message.getAttributeValue('LIFETIME') : undefined;
             if (typeof value === 'number' && value > 0) next = value;

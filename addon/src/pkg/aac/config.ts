@@ -1,5 +1,7 @@
 /** MPEG-4 audio sampling frequencies by samplingFrequencyIndex (ISO/IEC 14496-3 1.6.3.4). */
-export const AAC_SAMPLE_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350] as const;
+export const AAC_SAMPLE_RATES = [
+  96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
+] as const;
 
 /** The fields of an AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1) a muxer and a player need. */
 export interface AacConfig {

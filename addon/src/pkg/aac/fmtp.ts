@@ -24,7 +24,8 @@ export interface Mpeg4GenericFmtp {
 /** A hex string to bytes; throws AAC_BAD_CONFIG on anything else (an odd length, non-hex digits). */
 export function hexConfig(value: string | undefined): Buffer {
   if (value === undefined || value === '') return Buffer.alloc(0);
-  if (!/^([0-9a-fA-F]{2})+$/.test(value)) throw new AacError('AAC_BAD_CONFIG', `config "${value.slice(0, 40)}" is not hex bytes`);
+  if (!/^([0-9a-fA-F]{2})+$/.test(value))
+    throw new AacError('AAC_BAD_CONFIG', `config "${value.slice(0, 40)}" is not hex bytes`);
   return Buffer.from(value, 'hex');
 }
 

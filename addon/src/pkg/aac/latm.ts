@@ -1,5 +1,10 @@
 import { AacBitReader, AacBitWriter } from './bits.js';
-import { audioSpecificConfigBits, readAudioSpecificConfig, readEmbeddedAudioSpecificConfig, type AudioSpecificConfig } from './asc.js';
+import {
+  audioSpecificConfigBits,
+  readAudioSpecificConfig,
+  readEmbeddedAudioSpecificConfig,
+  type AudioSpecificConfig,
+} from './asc.js';
 import { AacError } from './errors.js';
 
 /** A LATM StreamMuxConfig (ISO/IEC 14496-3 1.7.3) with one program and one layer, the only form cameras send. */

@@ -108,8 +108,7 @@ export class AacDepacketizer extends RtpDepacketizerBase {
   /** AU sizes, their index offsets from the first AU, and the data section after headers and aux data. */
   private headers(payload: Buffer): { sizes: number[]; indexes: number[]; data: Buffer } {
     const f = this.fmtp;
-    const headerBits =
-      f.sizeLength + Math.max(f.indexLength, f.indexDeltaLength) + f.ctsDeltaLength + f.dtsDeltaLength;
+    const headerBits = f.sizeLength + Math.max(f.indexLength, f.indexDeltaLength) + f.ctsDeltaLength + f.dtsDeltaLength;
     let pos = 0;
     const sizes: number[] = [];
     const indexes: number[] = [];
@@ -117,7 +116,8 @@ export class AacDepacketizer extends RtpDepacketizerBase {
       if (payload.length < 2) throw new RtpError('RTP_BAD_PAYLOAD', 'mpeg4-generic payload without AU-headers-length');
       const bits = payload.readUInt16BE(0);
       const bytes = Math.ceil(bits / 8);
-      if (2 + bytes > payload.length) throw new RtpError('RTP_BAD_PAYLOAD', `AU headers of ${bits} bits do not fit the packet`);
+      if (2 + bytes > payload.length)
+        throw new RtpError('RTP_BAD_PAYLOAD', `AU headers of ${bits} bits do not fit the packet`);
       const r = new HeaderBits(payload.subarray(2, 2 + bytes), bits);
       let index = 0;
       while (r.pos < bits) {
@@ -219,7 +219,11 @@ export class LatmDepacketizer extends RtpDepacketizerBase {
         throw new RtpError('RTP_BAD_PAYLOAD', `LATM subframe ${i} of ${length} bytes, ${element.length - pos} left`);
       }
       if (length > 0) {
-        frames.push({ payload: element.subarray(pos, pos + length), timestamp: (timestamp + i * this.ticks) >>> 0, keyframe: true });
+        frames.push({
+          payload: element.subarray(pos, pos + length),
+          timestamp: (timestamp + i * this.ticks) >>> 0,
+          keyframe: true,
+        });
       }
       pos += length;
     }

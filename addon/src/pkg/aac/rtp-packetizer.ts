@@ -19,7 +19,8 @@ export class AacPacketizer extends RtpPacketizerBase {
 
   packetize(frame: Packet): RtpPacketOut[] {
     const au = frame.payload;
-    if (au.length > MAX_AU_SIZE) throw new RtpError('RTP_BAD_PAYLOAD', `AAC AU of ${au.length} bytes, AAC-hbr holds ${MAX_AU_SIZE}`);
+    if (au.length > MAX_AU_SIZE)
+      throw new RtpError('RTP_BAD_PAYLOAD', `AAC AU of ${au.length} bytes, AAC-hbr holds ${MAX_AU_SIZE}`);
     const headers = Buffer.from([0x00, 0x10, (au.length >> 5) & 0xff, (au.length & 0x1f) << 3]);
     const timestamp = this.rtpTimestamp(frame.timestamp);
     const chunk = this.maxPayloadSize - headers.length;

@@ -58,7 +58,8 @@ export class BitReader {
     let zeros = 0;
     while (this.u1(field) === 0) {
       zeros++;
-      if (zeros > MAX_LEADING_ZEROS) throw this.errors.invalid(field, `has more than ${MAX_LEADING_ZEROS} leading zeros`);
+      if (zeros > MAX_LEADING_ZEROS)
+        throw this.errors.invalid(field, `has more than ${MAX_LEADING_ZEROS} leading zeros`);
     }
     return 2 ** zeros - 1 + this.u(zeros, field);
   }

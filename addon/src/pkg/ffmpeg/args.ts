@@ -1,6 +1,13 @@
 import { deviceInputArgs, type DeviceList } from './device.js';
 import { FfmpegError } from './errors.js';
-import { classifyInput, hasOption, optionValue, optionValues, type FfmpegInput, type FfmpegSourceSpec } from './source.js';
+import {
+  classifyInput,
+  hasOption,
+  optionValue,
+  optionValues,
+  type FfmpegInput,
+  type FfmpegSourceSpec,
+} from './source.js';
 import { splitArgs } from './split.js';
 
 /** The socket timeout of network inputs when the URL has no `#timeout=`, in seconds (go2rtc's default). */
@@ -52,13 +59,22 @@ function templateOrRaw(ctx: FfmpegArgsContext, value: string): string[] {
  * inside already split arguments, so a path or URL with blanks stays one argument.
  */
 function fillInput(templateText: string, input: string, timeoutS: string): string[] {
-  return splitArgs(templateText).map((arg) => arg.replaceAll('{input}', input).replaceAll('{timeout}', `${timeoutS}000000`));
+  return splitArgs(templateText).map((arg) =>
+    arg.replaceAll('{input}', input).replaceAll('{timeout}', `${timeoutS}000000`),
+  );
 }
 
-function inputArgs(spec: FfmpegSourceSpec, input: FfmpegInput, ctx: FfmpegArgsContext, video: number, audio: number): string[] {
+function inputArgs(
+  spec: FfmpegSourceSpec,
+  input: FfmpegInput,
+  ctx: FfmpegArgsContext,
+  video: number,
+  audio: number,
+): string[] {
   const custom = optionValue(spec, 'input');
   const timeoutText = optionValue(spec, 'timeout');
-  const timeout = timeoutText !== undefined && /^\d{1,4}$/.test(timeoutText) ? timeoutText : String(DEFAULT_INPUT_TIMEOUT_S);
+  const timeout =
+    timeoutText !== undefined && /^\d{1,4}$/.test(timeoutText) ? timeoutText : String(DEFAULT_INPUT_TIMEOUT_S);
   const pick = (name: string): string => {
     if (custom) return template(ctx, custom) ?? custom;
     return template(ctx, name) ?? '-i {input}';
@@ -75,7 +91,8 @@ function inputArgs(spec: FfmpegSourceSpec, input: FfmpegInput, ctx: FfmpegArgsCo
       return custom ? fillInput(pick(''), input.url, timeout) : ['-i', input.url];
     }
     case 'stream': {
-      if (!ctx.localRtsp) throw new FfmpegError('FFMPEG_INPUT_INVALID', `stream ${input.name}: the RTSP server is off (rtsp.listen)`);
+      if (!ctx.localRtsp)
+        throw new FfmpegError('FFMPEG_INPUT_INVALID', `stream ${input.name}: the RTSP server is off (rtsp.listen)`);
       let url = `${ctx.localRtsp}/${encodeURIComponent(input.name)}?${video > 0 && audio === 0 ? 'video' : audio > 0 && video === 0 ? 'audio' : 'video&audio'}`;
       for (const extra of optionValues(spec, 'query')) if (extra !== '') url += `&${extra}`;
       return fillInput(pick('rtsp'), url, timeout);

@@ -30,7 +30,8 @@ function byIndex(items: readonly string[], value: string): string {
 }
 
 function option(key: string, value: string): string[] {
-  if (!SAFE_VALUE.test(value)) throw new FfmpegError('FFMPEG_INPUT_INVALID', `device ${key}=${JSON.stringify(value.slice(0, 40))}`);
+  if (!SAFE_VALUE.test(value))
+    throw new FfmpegError('FFMPEG_INPUT_INVALID', `device ${key}=${JSON.stringify(value.slice(0, 40))}`);
   return [`-${key}`, value];
 }
 

@@ -1,7 +1,14 @@
 export { FfmpegError, type FfmpegErrorCode } from './errors.js';
 export { splitArgs, MAX_ARGUMENTS, MAX_COMMAND_LENGTH } from './split.js';
 export { DEFAULT_TEMPLATES, NETWORK_INPUT_TEMPLATES, NON_TEMPLATE_KEYS, mergeTemplates } from './templates.js';
-export { classifyInput, optionValue, optionValues, hasOption, type FfmpegInput, type FfmpegSourceSpec } from './source.js';
+export {
+  classifyInput,
+  optionValue,
+  optionValues,
+  hasOption,
+  type FfmpegInput,
+  type FfmpegSourceSpec,
+} from './source.js';
 export {
   buildFfmpegArgs,
   rotateFilter,

@@ -18,7 +18,11 @@ function atoi(value: string | null): number {
 export function parseSnapshotQuery(query: URLSearchParams): SnapshotOptions {
   const width = atoi(query.get('width') ?? query.get('w'));
   const height = atoi(query.get('height') ?? query.get('h'));
-  return { width: Math.min(Math.max(width, 0), 8192), height: Math.min(Math.max(height, 0), 8192), rotate: atoi(query.get('rotate')) };
+  return {
+    width: Math.min(Math.max(width, 0), 8192),
+    height: Math.min(Math.max(height, 0), 8192),
+    rotate: atoi(query.get('rotate')),
+  };
 }
 
 /** Video filters of a snapshot, in go2rtc's order (scale, then rotate); empty when nothing changes. */
@@ -35,7 +39,19 @@ export function snapshotFilters(options: SnapshotOptions): string[] {
  * stdout. `-frames:v 1` ends the process as soon as the picture is out.
  */
 export function snapshotArgs(codec: 'H264' | 'H265', options: SnapshotOptions, logLevel = 'error'): string[] {
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', logLevel, '-f', codec === 'H264' ? 'h264' : 'hevc', '-i', 'pipe:0', '-frames:v', '1'];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    logLevel,
+    '-f',
+    codec === 'H264' ? 'h264' : 'hevc',
+    '-i',
+    'pipe:0',
+    '-frames:v',
+    '1',
+  ];
   const filters = snapshotFilters(options);
   if (filters.length > 0) args.push('-vf', filters.join(','));
   args.push('-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', 'pipe:1');
@@ -47,6 +63,7 @@ export function snapshotArgs(codec: 'H264' | 'H265', options: SnapshotOptions, l
  * frame, as fast as frames arrive (the MJPEG output of a camera that only has H264).
  */
 export function mjpegTranscodeArgs(codec: 'H264' | 'H265', logLevel = 'error'): string[] {
+  // prettier-ignore
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', logLevel,
     '-fflags', 'nobuffer', '-flags', 'low_delay', '-probesize', '32', '-analyzeduration', '0',

@@ -33,7 +33,11 @@ function forbidden(message: string): CoreError {
  * `#drawtext=`, `#input=` other than a network input template, a `#video=`/`#audio=` value that is not a
  * template). Throws SOURCE_FORBIDDEN, which the API answers with 403.
  */
-export function checkUntrustedSource(spec: FfmpegSourceSpec, templates: Readonly<Record<string, string>>, isStream: (name: string) => boolean): void {
+export function checkUntrustedSource(
+  spec: FfmpegSourceSpec,
+  templates: Readonly<Record<string, string>>,
+  isStream: (name: string) => boolean,
+): void {
   if (/[\u0000-\u0020\u007f]/.test(spec.input)) throw forbidden('an input with blanks or control characters');
   const input = classifyInput(spec.input, isStream);
   switch (input.kind) {
@@ -52,7 +56,8 @@ export function checkUntrustedSource(spec: FfmpegSourceSpec, templates: Readonly
     if (key === 'input' && NETWORK_INPUT_TEMPLATES.has(value) && Object.hasOwn(templates, value)) continue;
     if (CONFIG_ONLY_OPTIONS.has(key)) throw forbidden(`#${key}=`);
     if (key === 'video' || key === 'audio') {
-      if (value !== 'copy' && !Object.hasOwn(templates, value)) throw forbidden(`#${key}= with arguments instead of a template name`);
+      if (value !== 'copy' && !Object.hasOwn(templates, value))
+        throw forbidden(`#${key}= with arguments instead of a template name`);
       continue;
     }
     const rule = VALUE_RULES[key];

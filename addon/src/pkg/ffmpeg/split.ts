@@ -43,7 +43,8 @@ export function splitArgs(text: string): string[] {
   return args;
 
   function push(): void {
-    if (args.length >= MAX_ARGUMENTS) throw new FfmpegError('FFMPEG_ARGS_INVALID', `more than ${MAX_ARGUMENTS} arguments`);
+    if (args.length >= MAX_ARGUMENTS)
+      throw new FfmpegError('FFMPEG_ARGS_INVALID', `more than ${MAX_ARGUMENTS} arguments`);
     args.push(current);
     current = '';
     inToken = false;

@@ -13,6 +13,7 @@
  * - Audio templates state rate and channels, so the stream's codec is known before ffmpeg runs (the hub
  *   negotiates on it and only then starts the process).
  */
+// prettier-ignore
 export const DEFAULT_TEMPLATES: Readonly<Record<string, string>> = {
   // inputs: `{input}` is the URL or path, `{timeout}` the socket timeout in microseconds
   file: '-re -i {input}',

@@ -49,7 +49,8 @@ export class FlacEncoder {
     if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 655350) {
       throw new FlacError('FLAC_BAD_FORMAT', `sample rate ${sampleRate}`);
     }
-    if (channels !== 1 && channels !== 2) throw new FlacError('FLAC_BAD_FORMAT', `${channels} channels (1 or 2 supported)`);
+    if (channels !== 1 && channels !== 2)
+      throw new FlacError('FLAC_BAD_FORMAT', `${channels} channels (1 or 2 supported)`);
     this.sampleRate = sampleRate;
     this.channels = channels;
     this.rateCode = RATE_CODES.get(sampleRate) ?? 0;

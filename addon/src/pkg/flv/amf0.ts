@@ -45,7 +45,10 @@ class AmfReader {
 
   need(n: number, what: string): void {
     if (this.pos + n > this.data.length) {
-      throw new FlvError('FLV_TRUNCATED', `AMF0 ${what} needs ${n} bytes at ${this.pos}, ${this.data.length - this.pos} left`);
+      throw new FlvError(
+        'FLV_TRUNCATED',
+        `AMF0 ${what} needs ${n} bytes at ${this.pos}, ${this.data.length - this.pos} left`,
+      );
     }
   }
 
@@ -105,7 +108,8 @@ class AmfReader {
         return this.properties(depth);
       case AmfMarker.StrictArray: {
         const count = this.u32('strict array count');
-        if (count > MAX_AMF_ENTRIES) throw new FlvError('AMF_LIMIT', `AMF0 strict array of ${count} entries, cap ${MAX_AMF_ENTRIES}`);
+        if (count > MAX_AMF_ENTRIES)
+          throw new FlvError('AMF_LIMIT', `AMF0 strict array of ${count} entries, cap ${MAX_AMF_ENTRIES}`);
         const items: AmfValue[] = [];
         for (let i = 0; i < count; i++) items.push(this.value(depth + 1));
         return items;
@@ -138,10 +142,18 @@ class AmfReader {
         if (this.done) return out;
         const marker = this.u8('object end');
         if (marker === AmfMarker.ObjectEnd) return out;
-        throw new FlvError('AMF_BAD', `AMF0 empty key followed by marker 0x${marker.toString(16)}, expected object end`);
+        throw new FlvError(
+          'AMF_BAD',
+          `AMF0 empty key followed by marker 0x${marker.toString(16)}, expected object end`,
+        );
       }
       // Own data property: a key named __proto__ must not reach the prototype.
-      Object.defineProperty(out, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: this.value(depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 }

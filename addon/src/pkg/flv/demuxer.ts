@@ -106,7 +106,8 @@ export class FlvDemuxer {
     }
     if (nals.length === 0) return [];
     const keyframe = parsed.keyframe || nals.some((nal) => isIrap(track.codec, nal));
-    const withSets = keyframe && !nals.some((nal) => isParameterSet(track.codec, nal)) ? [...track.parameterSets, ...nals] : nals;
+    const withSets =
+      keyframe && !nals.some((nal) => isParameterSet(track.codec, nal)) ? [...track.parameterSets, ...nals] : nals;
     return [{ kind: 'video', keyframe, timestamp: (tag.timestamp + parsed.cts) * 90, payload: joinAvcc(withSets) }];
   }
 
@@ -114,7 +115,8 @@ export class FlvDemuxer {
     const parsed = parseAudioTag(tag.data);
     if (parsed.kind === 'config') {
       const config = parseAacConfig(parsed.asc);
-      if (config === undefined) throw new FlvError('FLV_BAD_TAG', `AAC AudioSpecificConfig ${parsed.asc.toString('hex')} is not one`);
+      if (config === undefined)
+        throw new FlvError('FLV_BAD_TAG', `AAC AudioSpecificConfig ${parsed.asc.toString('hex')} is not one`);
       this.audio = {
         codec: 'AAC',
         clockRate: config.sampleRate,
@@ -128,7 +130,8 @@ export class FlvDemuxer {
       this.dropped++;
       return [];
     }
-    if (parsed.codec !== 'AAC' && this.audio?.codec !== parsed.codec) this.audio = { codec: parsed.codec, clockRate: 8000, channels: 1 };
+    if (parsed.codec !== 'AAC' && this.audio?.codec !== parsed.codec)
+      this.audio = { codec: parsed.codec, clockRate: 8000, channels: 1 };
     const track = this.audio;
     if (track === undefined || track.codec !== parsed.codec || parsed.data.length === 0) {
       this.dropped++;
@@ -155,10 +158,22 @@ function videoTrack(codec: FlvVideoCodec, record: Buffer): FlvVideoTrack {
 function readVideoTrack(codec: FlvVideoCodec, copy: Buffer): FlvVideoTrack {
   if (codec === 'H264') {
     const avc = parseAvcConfig(copy);
-    return { codec, record: copy, nalLengthSize: avc.nalLengthSize, parameterSets: [...avc.sps, ...avc.pps], fmtp: buildH264Fmtp(avc) };
+    return {
+      codec,
+      record: copy,
+      nalLengthSize: avc.nalLengthSize,
+      parameterSets: [...avc.sps, ...avc.pps],
+      fmtp: buildH264Fmtp(avc),
+    };
   }
   const hevc = parseHevcRecord(copy);
-  return { codec, record: copy, nalLengthSize: hevc.nalLengthSize, parameterSets: [...hevc.vps, ...hevc.sps, ...hevc.pps], fmtp: buildH265Fmtp(hevc) };
+  return {
+    codec,
+    record: copy,
+    nalLengthSize: hevc.nalLengthSize,
+    parameterSets: [...hevc.vps, ...hevc.sps, ...hevc.pps],
+    fmtp: buildH265Fmtp(hevc),
+  };
 }
 
 /** NAL units of a length-prefixed frame; a length past the end is a broken frame. */
@@ -166,10 +181,12 @@ export function splitNals(data: Buffer, lengthSize: number): Buffer[] {
   const nals: Buffer[] = [];
   let pos = 0;
   while (pos < data.length) {
-    if (pos + lengthSize > data.length) throw new FlvError('FLV_TRUNCATED', `NAL length at ${pos} past the end of a ${data.length}-byte frame`);
+    if (pos + lengthSize > data.length)
+      throw new FlvError('FLV_TRUNCATED', `NAL length at ${pos} past the end of a ${data.length}-byte frame`);
     const size = data.readUIntBE(pos, lengthSize);
     pos += lengthSize;
-    if (size > data.length - pos) throw new FlvError('FLV_TRUNCATED', `NAL unit of ${size} bytes at ${pos}, ${data.length - pos} left`);
+    if (size > data.length - pos)
+      throw new FlvError('FLV_TRUNCATED', `NAL unit of ${size} bytes at ${pos}, ${data.length - pos} left`);
     if (size > 0) nals.push(data.subarray(pos, pos + size));
     pos += size;
     if (nals.length > MAX_NALS) throw new FlvError('FLV_BAD_TAG', `more than ${MAX_NALS} NAL units in one frame`);

@@ -15,7 +15,8 @@ const NAL_PPS = 34;
 
 /** Reads the parameter-set arrays of an hvcC body; other NAL arrays (SEI) are skipped. */
 export function parseHevcRecord(hvcC: Buffer): HevcRecord {
-  if (hvcC.length < HVCC_FIXED) throw new FlvError('FLV_TRUNCATED', `hvcC of ${hvcC.length} bytes, the fixed part is ${HVCC_FIXED}`);
+  if (hvcC.length < HVCC_FIXED)
+    throw new FlvError('FLV_TRUNCATED', `hvcC of ${hvcC.length} bytes, the fixed part is ${HVCC_FIXED}`);
   if (hvcC[0] !== 1) throw new FlvError('FLV_BAD_TAG', `hvcC configurationVersion ${hvcC[0] ?? 0}, expected 1`);
   const nalLengthSize = ((hvcC[21] ?? 0) & 0x03) + 1;
   const arrays = hvcC[22] ?? 0;
@@ -30,7 +31,8 @@ export function parseHevcRecord(hvcC: Buffer): HevcRecord {
       if (pos + 2 > hvcC.length) throw new FlvError('FLV_TRUNCATED', `hvcC NAL length past the end`);
       const size = hvcC.readUInt16BE(pos);
       pos += 2;
-      if (size === 0 || pos + size > hvcC.length) throw new FlvError('FLV_TRUNCATED', `hvcC NAL of ${size} bytes at ${pos}`);
+      if (size === 0 || pos + size > hvcC.length)
+        throw new FlvError('FLV_TRUNCATED', `hvcC NAL of ${size} bytes at ${pos}`);
       const nal = hvcC.subarray(pos, pos + size);
       pos += size;
       if (type === NAL_VPS) out.vps.push(nal);

@@ -40,7 +40,11 @@ export class FlvMuxer {
       meta['stereo'] = this.audio.channels >= 2;
     }
     meta['encoder'] = 'ts2rtc';
-    return { type: FlvTagType.Script, timestamp: 0, data: Buffer.concat([encodeAmf0('onMetaData'), encodeAmf0EcmaArray(meta)]) };
+    return {
+      type: FlvTagType.Script,
+      timestamp: 0,
+      data: Buffer.concat([encodeAmf0('onMetaData'), encodeAmf0EcmaArray(meta)]),
+    };
   }
 
   /** Tags for one video frame (AVCC, 4-byte lengths): none before the first key frame. */
@@ -58,11 +62,19 @@ export class FlvMuxer {
       const config = buildConfig(video.codec, nals, video.fmtp);
       if (config !== undefined && (this.videoConfig === undefined || !config.equals(this.videoConfig))) {
         this.videoConfig = config;
-        tags.push({ type: FlvTagType.Video, timestamp: ms, data: buildVideoTag(video.codec, { config: true, payload: config }) });
+        tags.push({
+          type: FlvTagType.Video,
+          timestamp: ms,
+          data: buildVideoTag(video.codec, { config: true, payload: config }),
+        });
       }
     }
     if (this.videoConfig === undefined) return tags;
-    tags.push({ type: FlvTagType.Video, timestamp: ms, data: buildVideoTag(video.codec, { config: false, keyframe, cts: 0, payload }) });
+    tags.push({
+      type: FlvTagType.Video,
+      timestamp: ms,
+      data: buildVideoTag(video.codec, { config: false, keyframe, cts: 0, payload }),
+    });
     return tags;
   }
 
@@ -70,7 +82,8 @@ export class FlvMuxer {
   audioTags(payload: Buffer, ms: number): FlvTag[] {
     const audio = this.audio;
     if (audio === undefined) return [];
-    if (audio.codec === 'PCMA' || audio.codec === 'PCMU') return [{ type: FlvTagType.Audio, timestamp: ms, data: buildG711Tag(audio.codec, payload) }];
+    if (audio.codec === 'PCMA' || audio.codec === 'PCMU')
+      return [{ type: FlvTagType.Audio, timestamp: ms, data: buildG711Tag(audio.codec, payload) }];
     if (audio.codec !== 'AAC') return [];
     const tags: FlvTag[] = [];
     if (!this.audioConfigSent) {
@@ -98,11 +111,16 @@ function buildConfigOrThrow(codec: FlvVideoCodec, nals: Buffer[], fmtp: string |
   if (codec === 'H264') {
     let sps = nals.filter((n) => ((n[0] ?? 0) & 0x1f) === 7);
     let pps = nals.filter((n) => ((n[0] ?? 0) & 0x1f) === 8);
-    if (sps.length === 0 || pps.length === 0) ({ sps, pps } = { sps: [...parseH264Fmtp(fmtp).sps], pps: [...parseH264Fmtp(fmtp).pps] });
+    if (sps.length === 0 || pps.length === 0)
+      ({ sps, pps } = { sps: [...parseH264Fmtp(fmtp).sps], pps: [...parseH264Fmtp(fmtp).pps] });
     return sps.length > 0 ? buildAvcConfig({ sps, pps }) : undefined;
   }
   const type = (n: Buffer) => ((n[0] ?? 0) >> 1) & 0x3f;
-  let sets = { vps: nals.filter((n) => type(n) === 32), sps: nals.filter((n) => type(n) === 33), pps: nals.filter((n) => type(n) === 34) };
+  let sets = {
+    vps: nals.filter((n) => type(n) === 32),
+    sps: nals.filter((n) => type(n) === 33),
+    pps: nals.filter((n) => type(n) === 34),
+  };
   if (sets.sps.length === 0) {
     const f = parseH265Fmtp(fmtp);
     sets = { vps: [...f.vps], sps: [...f.sps], pps: [...f.pps] };

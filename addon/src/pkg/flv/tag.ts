@@ -24,7 +24,8 @@ export function buildFlvHeader(hasVideo: boolean, hasAudio: boolean): Buffer {
 
 /** One tag with its trailing PreviousTagSize. */
 export function buildFlvTag(tag: FlvTag): Buffer {
-  if (tag.data.length > MAX_FLV_TAG_SIZE) throw new FlvError('FLV_BAD_TAG', `tag of ${tag.data.length} bytes, FLV holds at most ${MAX_FLV_TAG_SIZE}`);
+  if (tag.data.length > MAX_FLV_TAG_SIZE)
+    throw new FlvError('FLV_BAD_TAG', `tag of ${tag.data.length} bytes, FLV holds at most ${MAX_FLV_TAG_SIZE}`);
   const head = Buffer.alloc(TAG_HEADER_SIZE);
   head[0] = tag.type & 0x1f;
   head.writeUIntBE(tag.data.length, 1, 3);
@@ -56,7 +57,8 @@ export class FlvReader {
         throw new FlvError('FLV_BAD_HEADER', 'data does not start with "FLV"');
       }
       if (this.pending.length < FLV_HEADER_SIZE + 4) return tags;
-      if (this.pending[3] !== 1) throw new FlvError('FLV_BAD_HEADER', `FLV version ${this.pending[3] ?? 0}, expected 1`);
+      if (this.pending[3] !== 1)
+        throw new FlvError('FLV_BAD_HEADER', `FLV version ${this.pending[3] ?? 0}, expected 1`);
       const offset = this.pending.readUInt32BE(5);
       if (offset < FLV_HEADER_SIZE || offset > 1024) throw new FlvError('FLV_BAD_HEADER', `FLV header size ${offset}`);
       if (this.pending.length < offset + 4) return tags;
@@ -68,7 +70,8 @@ export class FlvReader {
       if (this.pending.length - pos < TAG_HEADER_SIZE) break;
       const type = (this.pending[pos] ?? 0) & 0x1f;
       // The filter bit (encrypted tags) and reserved bits are not supported: a stream with them is garbage here.
-      if (((this.pending[pos] ?? 0) & 0xe0) !== 0) throw new FlvError('FLV_BAD_TAG', `tag flags 0x${(this.pending[pos] ?? 0).toString(16)} at ${pos}`);
+      if (((this.pending[pos] ?? 0) & 0xe0) !== 0)
+        throw new FlvError('FLV_BAD_TAG', `tag flags 0x${(this.pending[pos] ?? 0).toString(16)} at ${pos}`);
       const size = this.pending.readUIntBE(pos + 1, 3);
       const end = pos + TAG_HEADER_SIZE + size + 4;
       if (this.pending.length < end) break;

@@ -23,7 +23,13 @@ export type FlvVideoTag =
   /** avcC / hvcC record. */
   | { readonly kind: 'config'; readonly codec: FlvVideoCodec; readonly record: Buffer }
   /** Length-prefixed NAL units (prefix size from the record), `cts` = PTS - DTS in ms. */
-  | { readonly kind: 'frame'; readonly codec: FlvVideoCodec; readonly keyframe: boolean; readonly cts: number; readonly data: Buffer }
+  | {
+      readonly kind: 'frame';
+      readonly codec: FlvVideoCodec;
+      readonly keyframe: boolean;
+      readonly cts: number;
+      readonly data: Buffer;
+    }
   | { readonly kind: 'end'; readonly codec: FlvVideoCodec }
   /** A codec or packet type we do not carry (VP6, AV1, enhanced metadata, command frames). */
   | { readonly kind: 'other'; readonly codecId: number | string };
@@ -50,7 +56,8 @@ export function parseVideoTag(data: Buffer): FlvVideoTag {
       case ExVideoPacketType.SequenceStart:
         return { kind: 'config', codec, record: data.subarray(5) };
       case ExVideoPacketType.CodedFrames:
-        if (data.length < 8) throw new FlvError('FLV_TRUNCATED', 'enhanced coded frame shorter than its composition time');
+        if (data.length < 8)
+          throw new FlvError('FLV_TRUNCATED', 'enhanced coded frame shorter than its composition time');
         return { kind: 'frame', codec, keyframe: frameType === 1, cts: si24(data, 5), data: data.subarray(8) };
       case ExVideoPacketType.CodedFramesX:
         return { kind: 'frame', codec, keyframe: frameType === 1, cts: 0, data: data.subarray(5) };
@@ -62,7 +69,8 @@ export function parseVideoTag(data: Buffer): FlvVideoTag {
   }
   const frameType = first >> 4;
   const codecId = first & 0x0f;
-  const codec: FlvVideoCodec | undefined = codecId === CODEC_ID_AVC ? 'H264' : codecId === CODEC_ID_HEVC_LEGACY ? 'H265' : undefined;
+  const codec: FlvVideoCodec | undefined =
+    codecId === CODEC_ID_AVC ? 'H264' : codecId === CODEC_ID_HEVC_LEGACY ? 'H265' : undefined;
   if (codec === undefined || frameType === 5) return { kind: 'other', codecId };
   if (data.length < 5) throw new FlvError('FLV_TRUNCATED', 'AVC video tag shorter than its 5-byte header');
   switch (data[1]) {
@@ -81,7 +89,10 @@ export function parseVideoTag(data: Buffer): FlvVideoTag {
  * A VIDEODATA body: legacy AVC for H264 (what every RTMP player reads), enhanced-RTMP `hvc1` for H265.
  * `payload` is the record for a config, the length-prefixed NAL units for a frame.
  */
-export function buildVideoTag(codec: FlvVideoCodec, packet: { config: true; payload: Buffer } | { config: false; keyframe: boolean; cts: number; payload: Buffer }): Buffer {
+export function buildVideoTag(
+  codec: FlvVideoCodec,
+  packet: { config: true; payload: Buffer } | { config: false; keyframe: boolean; cts: number; payload: Buffer },
+): Buffer {
   const keyframe = packet.config || packet.keyframe;
   const cts = packet.config ? 0 : packet.cts;
   if (codec === 'H264') {
@@ -92,7 +103,10 @@ export function buildVideoTag(codec: FlvVideoCodec, packet: { config: true; payl
     return Buffer.concat([head, packet.payload]);
   }
   const head = Buffer.alloc(packet.config ? 5 : 8);
-  head[0] = 0x80 | ((keyframe ? 1 : 2) << 4) | (packet.config ? ExVideoPacketType.SequenceStart : ExVideoPacketType.CodedFrames);
+  head[0] =
+    0x80 |
+    ((keyframe ? 1 : 2) << 4) |
+    (packet.config ? ExVideoPacketType.SequenceStart : ExVideoPacketType.CodedFrames);
   head.write('hvc1', 1, 'latin1');
   if (!packet.config) head.writeIntBE(cts, 5, 3);
   return Buffer.concat([head, packet.payload]);

@@ -91,7 +91,14 @@ export function buildAvcConfig(input: AvcConfigInput): Buffer {
   const nalLengthSize = input.nalLengthSize ?? 4;
   const extended = EXTENDED_PROFILES.has(sps.profileIdc);
   const parts: Buffer[] = [
-    Buffer.from([1, sps.profileIdc, sps.constraintFlags, sps.levelIdc, 0xfc | (nalLengthSize - 1), 0xe0 | input.sps.length]),
+    Buffer.from([
+      1,
+      sps.profileIdc,
+      sps.constraintFlags,
+      sps.levelIdc,
+      0xfc | (nalLengthSize - 1),
+      0xe0 | input.sps.length,
+    ]),
   ];
   for (const nal of input.sps) parts.push(lengthPrefix(nal), nal);
   parts.push(Buffer.from([input.pps.length]));

@@ -49,7 +49,8 @@ export class H264Depacketizer extends NalDepacketizerBase {
       this.startAggregate();
       let pos = 1;
       while (pos < payload.length) {
-        if (payload.length - pos < 2) throw new RtpError('RTP_BAD_PAYLOAD', `STAP-A: ${payload.length - pos} stray bytes`);
+        if (payload.length - pos < 2)
+          throw new RtpError('RTP_BAD_PAYLOAD', `STAP-A: ${payload.length - pos} stray bytes`);
         const size = payload.readUInt16BE(pos);
         pos += 2;
         if (size === 0 || size > payload.length - pos) {
@@ -70,7 +71,12 @@ export class H264Depacketizer extends NalDepacketizerBase {
       } else {
         this.continueFragment(data, (fu & 0x40) !== 0);
       }
-    } else if (type === NalUnitType.STAPB || type === NalUnitType.MTAP16 || type === NalUnitType.MTAP24 || type === NalUnitType.FUB) {
+    } else if (
+      type === NalUnitType.STAPB ||
+      type === NalUnitType.MTAP16 ||
+      type === NalUnitType.MTAP24 ||
+      type === NalUnitType.FUB
+    ) {
       throw new RtpError('RTP_UNSUPPORTED', `H264 payload type ${type} belongs to the interleaved mode`);
     } else {
       throw new RtpError('RTP_BAD_PAYLOAD', `H264 NAL unit type ${type} is not valid in RTP`);

@@ -21,7 +21,9 @@ export function parseH264Fmtp(fmtp: string | undefined): H264Fmtp {
     sps: sets.filter((nal) => ((nal[0] ?? 0) & 0x1f) === NalUnitType.SPS),
     pps: sets.filter((nal) => ((nal[0] ?? 0) & 0x1f) === NalUnitType.PPS),
   };
-  return profileLevelId !== undefined && /^[0-9a-fA-F]{6}$/.test(profileLevelId) ? { ...result, profileLevelId } : result;
+  return profileLevelId !== undefined && /^[0-9a-fA-F]{6}$/.test(profileLevelId)
+    ? { ...result, profileLevelId }
+    : result;
 }
 
 /**

@@ -33,7 +33,8 @@ export const MAX_H265_NALUS_PER_FRAME = 1024;
 /** nal_unit_type from the first header byte (bits 1..6). */
 export function h265NalType(nal: Buffer): number {
   const b = nal[0];
-  if (b === undefined || nal.length < 2) throw new H265Error('H265_BAD_NALU', `NAL unit of ${nal.length} bytes, its header has 2`);
+  if (b === undefined || nal.length < 2)
+    throw new H265Error('H265_BAD_NALU', `NAL unit of ${nal.length} bytes, its header has 2`);
   return (b >> 1) & 0x3f;
 }
 
@@ -55,7 +56,8 @@ export function splitH265Frame(frame: Buffer, nalLengthSize = 4): Buffer[] {
   const nalus: Buffer[] = [];
   let pos = 0;
   while (pos < frame.length) {
-    if (frame.length - pos < nalLengthSize) throw new H265Error('H265_TRUNCATED', `${frame.length - pos} bytes left at ${pos}`);
+    if (frame.length - pos < nalLengthSize)
+      throw new H265Error('H265_TRUNCATED', `${frame.length - pos} bytes left at ${pos}`);
     const size = frame.readUIntBE(pos, nalLengthSize);
     pos += nalLengthSize;
     if (size > frame.length - pos) {

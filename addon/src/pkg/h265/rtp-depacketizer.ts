@@ -82,7 +82,8 @@ export class H265Depacketizer extends NalDepacketizerBase {
     while (pos < payload.length) {
       if (this.donl) pos += first ? 2 : 1;
       first = false;
-      if (payload.length - pos < 2) throw new RtpError('RTP_BAD_PAYLOAD', `H265 AP: ${payload.length - pos + 2} stray bytes`);
+      if (payload.length - pos < 2)
+        throw new RtpError('RTP_BAD_PAYLOAD', `H265 AP: ${payload.length - pos + 2} stray bytes`);
       const size = payload.readUInt16BE(pos);
       pos += 2;
       if (size < 2 || size > payload.length - pos) {

@@ -20,7 +20,11 @@ export function parseH265Fmtp(fmtp: string | undefined): H265Fmtp {
 }
 
 /** `sprop-vps=...;sprop-sps=...;sprop-pps=...` for an SDP we write (absent sets are left out). */
-export function buildH265Fmtp(input: { vps?: readonly Buffer[]; sps?: readonly Buffer[]; pps?: readonly Buffer[] }): string {
+export function buildH265Fmtp(input: {
+  vps?: readonly Buffer[];
+  sps?: readonly Buffer[];
+  pps?: readonly Buffer[];
+}): string {
   const list = (sets: readonly Buffer[] | undefined) =>
     sets === undefined || sets.length === 0 ? undefined : sets.map((nal) => nal.toString('base64')).join(',');
   return buildFmtp([

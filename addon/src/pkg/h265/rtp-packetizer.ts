@@ -34,6 +34,10 @@ export class H265Packetizer extends NalPacketizerBase {
   fragmentHeader(nal: Buffer, start: boolean, end: boolean): Buffer {
     const b0 = nal[0] ?? 0;
     const type = (b0 >> 1) & 0x3f;
-    return Buffer.from([(b0 & 0x81) | (H265NalUnitType.FU << 1), nal[1] ?? 0, (start ? 0x80 : 0) | (end ? 0x40 : 0) | type]);
+    return Buffer.from([
+      (b0 & 0x81) | (H265NalUnitType.FU << 1),
+      nal[1] ?? 0,
+      (start ? 0x80 : 0) | (end ? 0x40 : 0) | type,
+    ]);
   }
 }

@@ -49,7 +49,8 @@ class RbspReader {
     let zeros = 0;
     while (this.u(1, field) === 0) {
       zeros++;
-      if (zeros > MAX_LEADING_ZEROS) throw new H265Error('H265_BAD_NALU', `SPS ${field} has more than ${MAX_LEADING_ZEROS} leading zeros`);
+      if (zeros > MAX_LEADING_ZEROS)
+        throw new H265Error('H265_BAD_NALU', `SPS ${field} has more than ${MAX_LEADING_ZEROS} leading zeros`);
     }
     return 2 ** zeros - 1 + this.u(zeros, field);
   }
@@ -117,7 +118,8 @@ export function parseH265Sps(nal: Buffer): H265Sps {
     const bottom = r.ue('conf_win_bottom_offset');
     width -= subWidth * (left + right);
     height -= subHeight * (top + bottom);
-    if (width <= 0 || height <= 0) throw new H265Error('H265_BAD_NALU', `SPS conformance window leaves ${width}x${height}`);
+    if (width <= 0 || height <= 0)
+      throw new H265Error('H265_BAD_NALU', `SPS conformance window leaves ${width}x${height}`);
   }
   const bitDepthLuma = r.ue('bit_depth_luma_minus8') + 8;
   if (bitDepthLuma > 16) bad('bit_depth_luma', bitDepthLuma);

@@ -1,5 +1,16 @@
 import { HapError } from './errors.js';
-import { decodeTlv, encodeTlv, float32LE, readUintLE, TLV_SEPARATOR, tlvGet, tlvGetAll, tlvRequire, uintLE, type TlvItem } from './tlv8.js';
+import {
+  decodeTlv,
+  encodeTlv,
+  float32LE,
+  readUintLE,
+  TLV_SEPARATOR,
+  tlvGet,
+  tlvGetAll,
+  tlvRequire,
+  uintLE,
+  type TlvItem,
+} from './tlv8.js';
 
 /**
  * The TLV8 values of HomeKit's camera RTP stream management service (HAP spec §11.x "Camera RTP Stream
@@ -137,7 +148,15 @@ export function encodeSetupEndpoints(req: SetupEndpointsRequest): Buffer {
   if (req.sessionId.length !== 16) throw new HapError('HAP_TLV_INVALID', 'session id must be 16 bytes');
   return encodeTlv([
     [1, req.sessionId],
-    [3, encodeTlv([[1, req.ipv6 ? 1 : 0], [2, req.address], [3, uintLE(req.videoPort, 2)], [4, uintLE(req.audioPort, 2)]])],
+    [
+      3,
+      encodeTlv([
+        [1, req.ipv6 ? 1 : 0],
+        [2, req.address],
+        [3, uintLE(req.videoPort, 2)],
+        [4, uintLE(req.audioPort, 2)],
+      ]),
+    ],
     [4, srtpTlv(req.video)],
     [5, srtpTlv(req.audio)],
   ]);
@@ -234,16 +253,43 @@ function rtpTlv(p: RtpParameters): Buffer {
 }
 
 /** SelectedRTPStreamConfiguration (117) with command start (1) or end (0, no media parameters). */
-export function encodeSelectedStream(sessionId: Buffer, command: 'start' | 'end', video?: SelectedVideo, audio?: SelectedAudio): Buffer {
-  const items: Array<[number, Buffer]> = [[1, encodeTlv([[1, sessionId], [2, command === 'start' ? 1 : 0]])]];
+export function encodeSelectedStream(
+  sessionId: Buffer,
+  command: 'start' | 'end',
+  video?: SelectedVideo,
+  audio?: SelectedAudio,
+): Buffer {
+  const items: Array<[number, Buffer]> = [
+    [
+      1,
+      encodeTlv([
+        [1, sessionId],
+        [2, command === 'start' ? 1 : 0],
+      ]),
+    ],
+  ];
   if (command === 'start') {
     if (!video || !audio) throw new HapError('HAP_TLV_INVALID', 'a start command needs video and audio parameters');
     items.push([
       2,
       encodeTlv([
         [1, 0],
-        [2, encodeTlv([[1, video.profile], [2, video.level], [3, 0]])],
-        [3, encodeTlv([[1, uintLE(video.resolution.width, 2)], [2, uintLE(video.resolution.height, 2)], [3, video.resolution.fps]])],
+        [
+          2,
+          encodeTlv([
+            [1, video.profile],
+            [2, video.level],
+            [3, 0],
+          ]),
+        ],
+        [
+          3,
+          encodeTlv([
+            [1, uintLE(video.resolution.width, 2)],
+            [2, uintLE(video.resolution.height, 2)],
+            [3, video.resolution.fps],
+          ]),
+        ],
         [4, rtpTlv(video.rtp)],
       ]),
     ]);
@@ -251,7 +297,15 @@ export function encodeSelectedStream(sessionId: Buffer, command: 'start' | 'end'
       3,
       encodeTlv([
         [1, audio.codecType],
-        [2, encodeTlv([[1, audio.channels], [2, audio.bitrateMode], [3, audio.sampleRate], [4, audio.packetTime]])],
+        [
+          2,
+          encodeTlv([
+            [1, audio.channels],
+            [2, audio.bitrateMode],
+            [3, audio.sampleRate],
+            [4, audio.packetTime],
+          ]),
+        ],
         [3, rtpTlv(audio.rtp)],
         [4, audio.comfortNoise ? 1 : 0],
       ]),

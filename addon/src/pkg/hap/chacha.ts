@@ -45,7 +45,13 @@ export function open(key: Buffer, nonce: Buffer, sealed: Buffer, aad?: Buffer): 
 }
 
 /** Like `open`, but a bad tag is HAP_FRAME_INVALID / the given code. */
-export function openOrThrow(key: Buffer, nonce: Buffer, sealed: Buffer, what: string, code: 'HAP_FRAME_INVALID' | 'HAP_PAIR_FAILED' | 'HAP_VERIFY_FAILED' = 'HAP_FRAME_INVALID'): Buffer {
+export function openOrThrow(
+  key: Buffer,
+  nonce: Buffer,
+  sealed: Buffer,
+  what: string,
+  code: 'HAP_FRAME_INVALID' | 'HAP_PAIR_FAILED' | 'HAP_VERIFY_FAILED' = 'HAP_FRAME_INVALID',
+): Buffer {
   const plain = open(key, nonce, sealed);
   if (plain === undefined) throw new HapError(code, `${what}: authentication failed`);
   return plain;

@@ -1,6 +1,13 @@
 import { expectOk, HapConnection } from './connection.js';
 import { HapError } from './errors.js';
-import { pairSetup, pairVerify, removePairing, type AccessoryIdentity, type ControllerIdentity, type Pairing } from './pairing.js';
+import {
+  pairSetup,
+  pairVerify,
+  removePairing,
+  type AccessoryIdentity,
+  type ControllerIdentity,
+  type Pairing,
+} from './pairing.js';
 
 const HAP_JSON = 'application/hap+json';
 
@@ -10,7 +17,12 @@ export interface HapAccessory {
   readonly services: ReadonlyArray<{
     readonly iid: number;
     readonly type: string;
-    readonly characteristics: ReadonlyArray<{ readonly iid: number; readonly type: string; readonly value?: unknown; readonly perms?: readonly string[] }>;
+    readonly characteristics: ReadonlyArray<{
+      readonly iid: number;
+      readonly type: string;
+      readonly value?: unknown;
+      readonly perms?: readonly string[];
+    }>;
   }>;
 }
 
@@ -26,7 +38,10 @@ export interface CharacteristicValue {
  * the accessory went away.
  */
 export class HapClient {
-  private constructor(readonly connection: HapConnection, readonly pairing: Pairing) {}
+  private constructor(
+    readonly connection: HapConnection,
+    readonly pairing: Pairing,
+  ) {}
 
   /** Connects and runs pair-verify. */
   static async open(host: string, port: number, pairing: Pairing, timeoutMs?: number): Promise<HapClient> {
@@ -47,7 +62,8 @@ export class HapClient {
   async accessories(): Promise<HapAccessory[]> {
     const body = expectOk(await this.connection.request('GET', '/accessories'), 'GET /accessories');
     const json = parseJson(body, 'GET /accessories') as { accessories?: unknown };
-    if (!Array.isArray(json.accessories)) throw new HapError('HAP_HTTP_INVALID', 'GET /accessories: no accessories list');
+    if (!Array.isArray(json.accessories))
+      throw new HapError('HAP_HTTP_INVALID', 'GET /accessories: no accessories list');
     return json.accessories as HapAccessory[];
   }
 
@@ -55,17 +71,27 @@ export class HapClient {
     const path = `/characteristics?id=${ids.map((i) => `${i.aid}.${i.iid}`).join(',')}`;
     const body = expectOk(await this.connection.request('GET', path), `GET ${path}`);
     const json = parseJson(body, `GET ${path}`) as { characteristics?: unknown };
-    if (!Array.isArray(json.characteristics)) throw new HapError('HAP_HTTP_INVALID', `GET ${path}: no characteristics list`);
+    if (!Array.isArray(json.characteristics))
+      throw new HapError('HAP_HTTP_INVALID', `GET ${path}: no characteristics list`);
     return json.characteristics as CharacteristicValue[];
   }
 
   /** PUT /characteristics; a 207 with a non-zero status for any of them is HAP_HTTP_STATUS. */
   async writeCharacteristics(values: readonly CharacteristicValue[]): Promise<void> {
-    const answer = await this.connection.request('PUT', '/characteristics', Buffer.from(JSON.stringify({ characteristics: values })), HAP_JSON);
+    const answer = await this.connection.request(
+      'PUT',
+      '/characteristics',
+      Buffer.from(JSON.stringify({ characteristics: values })),
+      HAP_JSON,
+    );
     if (answer.status === 207) {
       const json = parseJson(answer.body, 'PUT /characteristics') as { characteristics?: CharacteristicValue[] };
       const bad = (json.characteristics ?? []).filter((c) => c.status !== undefined && c.status !== 0);
-      if (bad.length) throw new HapError('HAP_HTTP_STATUS', `PUT /characteristics: ${bad.map((c) => `${c.aid}.${c.iid} status ${c.status}`).join(', ')}`);
+      if (bad.length)
+        throw new HapError(
+          'HAP_HTTP_STATUS',
+          `PUT /characteristics: ${bad.map((c) => `${c.aid}.${c.iid} status ${c.status}`).join(', ')}`,
+        );
       return;
     }
     expectOk(answer, 'PUT /characteristics');
@@ -82,7 +108,13 @@ export class HapClient {
 }
 
 /** Pair-setup on a fresh connection, closed afterwards. */
-export async function pairWithPin(host: string, port: number, pin: string, controller: ControllerIdentity, timeoutMs?: number): Promise<AccessoryIdentity> {
+export async function pairWithPin(
+  host: string,
+  port: number,
+  pin: string,
+  controller: ControllerIdentity,
+  timeoutMs?: number,
+): Promise<AccessoryIdentity> {
   const connection = await HapConnection.connect(host, port, timeoutMs);
   try {
     return await pairSetup(connection, pin, controller);

@@ -36,8 +36,12 @@ export class HapConnection {
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(new HapError('HAP_CONNECTION_CLOSED', `${this.where}: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.fail(new HapError('HAP_CONNECTION_CLOSED', `${this.where}: the accessory closed the connection`)));
+    socket.on('error', (err) =>
+      this.fail(new HapError('HAP_CONNECTION_CLOSED', `${this.where}: ${err.message}`, { cause: err })),
+    );
+    socket.on('close', () =>
+      this.fail(new HapError('HAP_CONNECTION_CLOSED', `${this.where}: the accessory closed the connection`)),
+    );
   }
 
   static connect(host: string, port: number, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<HapConnection> {
@@ -88,7 +92,9 @@ export class HapConnection {
           return;
         }
         const timer = setTimeout(() => {
-          this.fail(new HapError('HAP_TIMEOUT', `${this.where}: no answer to ${method} ${path} within ${this.timeoutMs} ms`));
+          this.fail(
+            new HapError('HAP_TIMEOUT', `${this.where}: no answer to ${method} ${path} within ${this.timeoutMs} ms`),
+          );
         }, this.timeoutMs);
         this.waiting.push({ resolve, reject, timer });
         const bytes = encodeRequest(method, path, this.where, body, contentType);
@@ -143,5 +149,8 @@ export class HapConnection {
 /** The body of a 2xx answer, else HAP_HTTP_STATUS with the status and the start of the body. */
 export function expectOk(message: HapMessage, what: string): Buffer {
   if (message.status >= 200 && message.status < 300) return message.body;
-  throw new HapError('HAP_HTTP_STATUS', `${what}: HTTP ${message.status} ${message.body.toString('utf8').slice(0, 200)}`);
+  throw new HapError(
+    'HAP_HTTP_STATUS',
+    `${what}: HTTP ${message.status} ${message.body.toString('utf8').slice(0, 200)}`,
+  );
 }

@@ -26,7 +26,10 @@ export interface HapAdvertisement {
  * needs its SRV (port, target) and TXT; the address is the target's A/AAAA record, else `fallbackAddress`
  * (the responder's source address). Pure; records of other services and malformed data are ignored.
  */
-export function collectAdvertisements(records: readonly MdnsRecord[], fallbackAddress: (instance: string) => string | undefined): HapAdvertisement[] {
+export function collectAdvertisements(
+  records: readonly MdnsRecord[],
+  fallbackAddress: (instance: string) => string | undefined,
+): HapAdvertisement[] {
   const suffix = `.${HAP_SERVICE}`;
   const instances = new Set<string>();
   const srv = new Map<string, { port: number; target: string }>();
@@ -34,11 +37,17 @@ export function collectAdvertisements(records: readonly MdnsRecord[], fallbackAd
   const addresses = new Map<string, string>();
   for (const record of records) {
     const name = typeof record.name === 'string' ? record.name : '';
-    if (record.type === 'PTR' && name.toLowerCase() === HAP_SERVICE && typeof record.data === 'string') instances.add(record.data);
+    if (record.type === 'PTR' && name.toLowerCase() === HAP_SERVICE && typeof record.data === 'string')
+      instances.add(record.data);
     if (!name.toLowerCase().endsWith(suffix) && record.type !== 'A' && record.type !== 'AAAA') continue;
-    if (record.type === 'SRV' && isSrv(record.data)) srv.set(name, { port: record.data.port, target: record.data.target });
+    if (record.type === 'SRV' && isSrv(record.data))
+      srv.set(name, { port: record.data.port, target: record.data.target });
     if (record.type === 'TXT') txt.set(name, parseTxt(record.data));
-    if ((record.type === 'A' || record.type === 'AAAA') && typeof record.data === 'string' && !addresses.has(name.toLowerCase())) {
+    if (
+      (record.type === 'A' || record.type === 'AAAA') &&
+      typeof record.data === 'string' &&
+      !addresses.has(name.toLowerCase())
+    ) {
       addresses.set(name.toLowerCase(), record.data);
     }
   }
@@ -56,7 +65,12 @@ export function collectAdvertisements(records: readonly MdnsRecord[], fallbackAd
 }
 
 function isSrv(data: unknown): data is { port: number; target: string } {
-  return typeof data === 'object' && data !== null && typeof (data as { port?: unknown }).port === 'number' && typeof (data as { target?: unknown }).target === 'string';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as { port?: unknown }).port === 'number' &&
+    typeof (data as { target?: unknown }).target === 'string'
+  );
 }
 
 function parseTxt(data: unknown): Record<string, string> {

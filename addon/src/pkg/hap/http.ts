@@ -24,7 +24,8 @@ export function encodeRequest(method: string, path: string, host: string, body?:
   return body === undefined ? head : Buffer.concat([head, body]);
 }
 
-type BodyState = { kind: 'length'; remaining: number; chunks: Buffer[] } | { kind: 'chunked'; chunks: Buffer[]; size: number };
+type BodyState =
+  { kind: 'length'; remaining: number; chunks: Buffer[] } | { kind: 'chunked'; chunks: Buffer[]; size: number };
 
 /**
  * Reads HTTP/1.x answers and EVENT/1.0 messages from the decrypted byte stream, in any split. Bodies are

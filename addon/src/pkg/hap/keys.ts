@@ -1,4 +1,13 @@
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { HapError } from './errors.js';
 
 /** An Ed25519 long-term key pair as HAP stores it: 32-byte seed (LTSK) and 32-byte public key (LTPK). */
@@ -20,7 +29,10 @@ export function ed25519PublicKey(seed: Buffer): Buffer {
 }
 
 function ed25519Private(pair: Ed25519Pair): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64u(pair.seed), x: b64u(pair.publicKey) }, format: 'jwk' });
+  return createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: b64u(pair.seed), x: b64u(pair.publicKey) },
+    format: 'jwk',
+  });
 }
 
 export function ed25519Sign(pair: Ed25519Pair, message: Buffer): Buffer {
@@ -50,7 +62,8 @@ export function generateX25519(): X25519Pair {
 }
 
 export function x25519Shared(own: X25519Pair, peerPublic: Buffer): Buffer {
-  if (peerPublic.length !== 32) throw new HapError('HAP_VERIFY_FAILED', `accessory's X25519 key has ${peerPublic.length} bytes`);
+  if (peerPublic.length !== 32)
+    throw new HapError('HAP_VERIFY_FAILED', `accessory's X25519 key has ${peerPublic.length} bytes`);
   try {
     const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64u(peerPublic) }, format: 'jwk' });
     return diffieHellman({ privateKey: own.privateKey, publicKey });

@@ -62,17 +62,30 @@ export function formatPin(pin: string): string | undefined {
   return `${digits.slice(0, 3)}-${digits.slice(3, 5)}-${digits.slice(5)}`;
 }
 
-async function exchange(conn: HapConnection, path: string, items: ReadonlyArray<readonly [number, Buffer | number | string]>, what: string): Promise<TlvItem[]> {
+async function exchange(
+  conn: HapConnection,
+  path: string,
+  items: ReadonlyArray<readonly [number, Buffer | number | string]>,
+  what: string,
+): Promise<TlvItem[]> {
   const answer = await conn.request('POST', path, encodeTlv(items), PAIRING_TLV);
   return decodeTlv(expectOk(answer, what));
 }
 
 /** Throws when the accessory answered with a TLV error or an unexpected state. */
-function checkStep(items: readonly TlvItem[], state: number, what: string, codeFor: (error: number) => HapErrorCode): void {
+function checkStep(
+  items: readonly TlvItem[],
+  state: number,
+  what: string,
+  codeFor: (error: number) => HapErrorCode,
+): void {
   const error = tlvGet(items, PairTlv.Error);
   if (error !== undefined) {
     const value = error[0] ?? 0;
-    throw new HapError(codeFor(value), `${what}: accessory answered error ${value} (${PAIR_ERRORS[value] ?? 'unknown'})`);
+    throw new HapError(
+      codeFor(value),
+      `${what}: accessory answered error ${value} (${PAIR_ERRORS[value] ?? 'unknown'})`,
+    );
   }
   const got = tlvGet(items, PairTlv.State)?.[0];
   if (got !== state) throw new HapError(codeFor(0), `${what}: expected state ${state}, got ${got ?? 'none'}`);
@@ -83,13 +96,27 @@ function checkStep(items: readonly TlvItem[], state: number, what: string, codeF
  * sides exchange their Ed25519 long-term keys, signed and encrypted under keys derived from the SRP secret.
  * Runs on a fresh, plain connection. Errors: HAP_PAIR_WRONG_PIN, HAP_PAIR_ALREADY_PAIRED, HAP_PAIR_FAILED.
  */
-export async function pairSetup(conn: HapConnection, pin: string, controller: ControllerIdentity): Promise<AccessoryIdentity> {
+export async function pairSetup(
+  conn: HapConnection,
+  pin: string,
+  controller: ControllerIdentity,
+): Promise<AccessoryIdentity> {
   const code = formatPin(pin);
-  if (code === undefined) throw new HapError('HAP_PAIR_WRONG_PIN', `setup code must be 8 digits (XXX-XX-XXX), got ${JSON.stringify(pin)}`);
-  const setupCode = (error: number): HapErrorCode => (error === 6 ? 'HAP_PAIR_ALREADY_PAIRED' : error === 2 ? 'HAP_PAIR_WRONG_PIN' : 'HAP_PAIR_FAILED');
+  if (code === undefined)
+    throw new HapError('HAP_PAIR_WRONG_PIN', `setup code must be 8 digits (XXX-XX-XXX), got ${JSON.stringify(pin)}`);
+  const setupCode = (error: number): HapErrorCode =>
+    error === 6 ? 'HAP_PAIR_ALREADY_PAIRED' : error === 2 ? 'HAP_PAIR_WRONG_PIN' : 'HAP_PAIR_FAILED';
 
   // M1 → M2: the accessory's salt and SRP public key.
-  const m2 = await exchange(conn, '/pair-setup', [[PairTlv.State, 1], [PairTlv.Method, 0]], 'pair-setup M2');
+  const m2 = await exchange(
+    conn,
+    '/pair-setup',
+    [
+      [PairTlv.State, 1],
+      [PairTlv.Method, 0],
+    ],
+    'pair-setup M2',
+  );
   checkStep(m2, 2, 'pair-setup M2', setupCode);
   const salt = tlvRequire(m2, PairTlv.Salt, 'pair-setup M2 salt');
   const serverPublic = tlvRequire(m2, PairTlv.PublicKey, 'pair-setup M2 public key');
@@ -98,11 +125,22 @@ export async function pairSetup(conn: HapConnection, pin: string, controller: Co
   try {
     srp.setB(serverPublic);
   } catch (err) {
-    throw new HapError('HAP_PAIR_FAILED', 'pair-setup M2: the accessory sent an invalid SRP public key', { cause: err });
+    throw new HapError('HAP_PAIR_FAILED', 'pair-setup M2: the accessory sent an invalid SRP public key', {
+      cause: err,
+    });
   }
 
   // M3 → M4: our proof; a wrong PIN fails here with Authentication.
-  const m4 = await exchange(conn, '/pair-setup', [[PairTlv.State, 3], [PairTlv.PublicKey, srp.computeA()], [PairTlv.Proof, srp.computeM1()]], 'pair-setup M4');
+  const m4 = await exchange(
+    conn,
+    '/pair-setup',
+    [
+      [PairTlv.State, 3],
+      [PairTlv.PublicKey, srp.computeA()],
+      [PairTlv.Proof, srp.computeM1()],
+    ],
+    'pair-setup M4',
+  );
   checkStep(m4, 4, 'pair-setup M4', setupCode);
   try {
     srp.checkM2(tlvRequire(m4, PairTlv.Proof, 'pair-setup M4 proof'));
@@ -117,10 +155,30 @@ export async function pairSetup(conn: HapConnection, pin: string, controller: Co
   const controllerX = hkdf(secret, 'Pair-Setup-Controller-Sign-Salt', 'Pair-Setup-Controller-Sign-Info');
   const controllerId = Buffer.from(controller.id, 'utf8');
   const signature = ed25519Sign(controller.keys, Buffer.concat([controllerX, controllerId, controller.keys.publicKey]));
-  const inner = encodeTlv([[PairTlv.Identifier, controllerId], [PairTlv.PublicKey, controller.keys.publicKey], [PairTlv.Signature, signature]]);
-  const m6 = await exchange(conn, '/pair-setup', [[PairTlv.State, 5], [PairTlv.EncryptedData, seal(sessionKey, labelNonce('PS-Msg05'), inner)]], 'pair-setup M6');
+  const inner = encodeTlv([
+    [PairTlv.Identifier, controllerId],
+    [PairTlv.PublicKey, controller.keys.publicKey],
+    [PairTlv.Signature, signature],
+  ]);
+  const m6 = await exchange(
+    conn,
+    '/pair-setup',
+    [
+      [PairTlv.State, 5],
+      [PairTlv.EncryptedData, seal(sessionKey, labelNonce('PS-Msg05'), inner)],
+    ],
+    'pair-setup M6',
+  );
   checkStep(m6, 6, 'pair-setup M6', setupCode);
-  const m6Inner = decodeTlv(openOrThrow(sessionKey, labelNonce('PS-Msg06'), tlvRequire(m6, PairTlv.EncryptedData, 'pair-setup M6 data'), 'pair-setup M6', 'HAP_PAIR_FAILED'));
+  const m6Inner = decodeTlv(
+    openOrThrow(
+      sessionKey,
+      labelNonce('PS-Msg06'),
+      tlvRequire(m6, PairTlv.EncryptedData, 'pair-setup M6 data'),
+      'pair-setup M6',
+      'HAP_PAIR_FAILED',
+    ),
+  );
   const accessoryId = tlvRequire(m6Inner, PairTlv.Identifier, 'pair-setup M6 identifier');
   const accessoryKey = tlvRequire(m6Inner, PairTlv.PublicKey, 'pair-setup M6 public key');
   const accessorySignature = tlvRequire(m6Inner, PairTlv.Signature, 'pair-setup M6 signature');
@@ -139,30 +197,81 @@ export async function pairSetup(conn: HapConnection, pin: string, controller: Co
 export async function pairVerify(conn: HapConnection, pairing: Pairing): Promise<void> {
   const verifyCode = (): HapErrorCode => 'HAP_VERIFY_FAILED';
   const own = generateX25519();
-  const m2 = await exchange(conn, '/pair-verify', [[PairTlv.State, 1], [PairTlv.PublicKey, own.publicKey]], 'pair-verify M2');
+  const m2 = await exchange(
+    conn,
+    '/pair-verify',
+    [
+      [PairTlv.State, 1],
+      [PairTlv.PublicKey, own.publicKey],
+    ],
+    'pair-verify M2',
+  );
   checkStep(m2, 2, 'pair-verify M2', verifyCode);
   const accessoryPublic = tlvRequire(m2, PairTlv.PublicKey, 'pair-verify M2 public key');
   const shared = x25519Shared(own, accessoryPublic);
   const sessionKey = hkdf(shared, 'Pair-Verify-Encrypt-Salt', 'Pair-Verify-Encrypt-Info');
-  const m2Inner = decodeTlv(openOrThrow(sessionKey, labelNonce('PV-Msg02'), tlvRequire(m2, PairTlv.EncryptedData, 'pair-verify M2 data'), 'pair-verify M2', 'HAP_VERIFY_FAILED'));
+  const m2Inner = decodeTlv(
+    openOrThrow(
+      sessionKey,
+      labelNonce('PV-Msg02'),
+      tlvRequire(m2, PairTlv.EncryptedData, 'pair-verify M2 data'),
+      'pair-verify M2',
+      'HAP_VERIFY_FAILED',
+    ),
+  );
   const accessoryId = tlvRequire(m2Inner, PairTlv.Identifier, 'pair-verify M2 identifier').toString('utf8');
   if (accessoryId !== pairing.accessory.id) {
-    throw new HapError('HAP_VERIFY_FAILED', `pair-verify M2: accessory is ${accessoryId}, the pairing is with ${pairing.accessory.id}`);
+    throw new HapError(
+      'HAP_VERIFY_FAILED',
+      `pair-verify M2: accessory is ${accessoryId}, the pairing is with ${pairing.accessory.id}`,
+    );
   }
   const accessorySignature = tlvRequire(m2Inner, PairTlv.Signature, 'pair-verify M2 signature');
-  if (!ed25519Verify(pairing.accessory.publicKey, Buffer.concat([accessoryPublic, Buffer.from(accessoryId, 'utf8'), own.publicKey]), accessorySignature)) {
-    throw new HapError('HAP_VERIFY_FAILED', "pair-verify M2: the accessory's signature does not match the saved public key");
+  if (
+    !ed25519Verify(
+      pairing.accessory.publicKey,
+      Buffer.concat([accessoryPublic, Buffer.from(accessoryId, 'utf8'), own.publicKey]),
+      accessorySignature,
+    )
+  ) {
+    throw new HapError(
+      'HAP_VERIFY_FAILED',
+      "pair-verify M2: the accessory's signature does not match the saved public key",
+    );
   }
   const controllerId = Buffer.from(pairing.controller.id, 'utf8');
   const signature = ed25519Sign(pairing.controller.keys, Buffer.concat([own.publicKey, controllerId, accessoryPublic]));
-  const inner = encodeTlv([[PairTlv.Identifier, controllerId], [PairTlv.Signature, signature]]);
-  const m4 = await exchange(conn, '/pair-verify', [[PairTlv.State, 3], [PairTlv.EncryptedData, seal(sessionKey, labelNonce('PV-Msg03'), inner)]], 'pair-verify M4');
+  const inner = encodeTlv([
+    [PairTlv.Identifier, controllerId],
+    [PairTlv.Signature, signature],
+  ]);
+  const m4 = await exchange(
+    conn,
+    '/pair-verify',
+    [
+      [PairTlv.State, 3],
+      [PairTlv.EncryptedData, seal(sessionKey, labelNonce('PV-Msg03'), inner)],
+    ],
+    'pair-verify M4',
+  );
   checkStep(m4, 4, 'pair-verify M4 (the accessory does not know this pairing)', verifyCode);
-  conn.encrypt(hkdf(shared, 'Control-Salt', 'Control-Write-Encryption-Key'), hkdf(shared, 'Control-Salt', 'Control-Read-Encryption-Key'));
+  conn.encrypt(
+    hkdf(shared, 'Control-Salt', 'Control-Write-Encryption-Key'),
+    hkdf(shared, 'Control-Salt', 'Control-Read-Encryption-Key'),
+  );
 }
 
 /** Remove-pairing (HAP spec §5.11) for `controllerId`, on a verified connection. */
 export async function removePairing(conn: HapConnection, controllerId: string): Promise<void> {
-  const m2 = await exchange(conn, '/pairings', [[PairTlv.State, 1], [PairTlv.Method, 4], [PairTlv.Identifier, controllerId]], 'remove-pairing');
+  const m2 = await exchange(
+    conn,
+    '/pairings',
+    [
+      [PairTlv.State, 1],
+      [PairTlv.Method, 4],
+      [PairTlv.Identifier, controllerId],
+    ],
+    'remove-pairing',
+  );
   checkStep(m2, 2, 'remove-pairing', () => 'HAP_PAIR_FAILED');
 }

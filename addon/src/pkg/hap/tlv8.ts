@@ -20,7 +20,8 @@ export type TlvValue = Buffer | number | string;
 export function encodeTlv(items: ReadonlyArray<readonly [number, TlvValue]>): Buffer {
   const parts: Buffer[] = [];
   for (const [type, raw] of items) {
-    if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new HapError('HAP_TLV_INVALID', `type ${type} is not a byte`);
+    if (!Number.isInteger(type) || type < 0 || type > 0xff)
+      throw new HapError('HAP_TLV_INVALID', `type ${type} is not a byte`);
     const value = typeof raw === 'number' ? uintLE(raw, 1) : typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
     if (value.length === 0) {
       parts.push(Buffer.from([type, 0]));
@@ -50,10 +51,15 @@ export function decodeTlv(input: Buffer): TlvItem[] {
     open = undefined;
   };
   while (at < input.length) {
-    if (at + 2 > input.length) throw new HapError('HAP_TLV_INVALID', `item header at ${at} is cut (${input.length} bytes)`);
+    if (at + 2 > input.length)
+      throw new HapError('HAP_TLV_INVALID', `item header at ${at} is cut (${input.length} bytes)`);
     const type = input[at]!;
     const length = input[at + 1]!;
-    if (at + 2 + length > input.length) throw new HapError('HAP_TLV_INVALID', `item type ${type} at ${at} declares ${length} bytes, ${input.length - at - 2} left`);
+    if (at + 2 + length > input.length)
+      throw new HapError(
+        'HAP_TLV_INVALID',
+        `item type ${type} at ${at} declares ${length} bytes, ${input.length - at - 2} left`,
+      );
     const value = input.subarray(at + 2, at + 2 + length);
     at += 2 + length;
     if (open && open.type === type && lastLength === MAX_FRAGMENT) {
@@ -88,14 +94,16 @@ export function tlvGetAll(items: readonly TlvItem[], type: number): Buffer[] {
 /** A little-endian unsigned integer of `bytes` (1, 2 or 4) bytes. */
 export function uintLE(value: number, bytes: 1 | 2 | 4): Buffer {
   const out = Buffer.alloc(bytes);
-  if (!Number.isInteger(value) || value < 0 || value >= 2 ** (8 * bytes)) throw new HapError('HAP_TLV_INVALID', `${value} does not fit ${bytes} byte(s)`);
+  if (!Number.isInteger(value) || value < 0 || value >= 2 ** (8 * bytes))
+    throw new HapError('HAP_TLV_INVALID', `${value} does not fit ${bytes} byte(s)`);
   out.writeUIntLE(value, 0, bytes);
   return out;
 }
 
 /** Reads a 1-, 2- or 4-byte little-endian unsigned value (HAP's integer fields); throws on any other size. */
 export function readUintLE(value: Buffer, what: string): number {
-  if (value.length !== 1 && value.length !== 2 && value.length !== 4) throw new HapError('HAP_TLV_INVALID', `${what}: ${value.length} bytes is not an integer field`);
+  if (value.length !== 1 && value.length !== 2 && value.length !== 4)
+    throw new HapError('HAP_TLV_INVALID', `${what}: ${value.length} bytes is not an integer field`);
   return value.readUIntLE(0, value.length);
 }
 

@@ -27,7 +27,8 @@ function hostPort(raw: string): { host: string; port: number; query: URLSearchPa
     throw new HapError('HAP_URL_INVALID', 'cannot read host and port');
   }
   const port = Number(url.port);
-  if (!url.hostname || !Number.isInteger(port) || port <= 0) throw new HapError('HAP_URL_INVALID', 'host and port are required (homekit://IP:PORT?…)');
+  if (!url.hostname || !Number.isInteger(port) || port <= 0)
+    throw new HapError('HAP_URL_INVALID', 'host and port are required (homekit://IP:PORT?…)');
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   return { host, port, query: url.searchParams };
 }
@@ -45,7 +46,11 @@ export function parseHomekitUrl(raw: string): HomekitUrl {
   const { host, port, query } = hostPort(raw);
   const field = (name: string): string => {
     const value = query.get(name);
-    if (!value) throw new HapError('HAP_URL_INVALID', `${name} is missing: the URL is not paired (pair it with POST /api/homekit)`);
+    if (!value)
+      throw new HapError(
+        'HAP_URL_INVALID',
+        `${name} is missing: the URL is not paired (pair it with POST /api/homekit)`,
+      );
     return value;
   };
   const clientId = field('client_id');
@@ -53,9 +58,13 @@ export function parseHomekitUrl(raw: string): HomekitUrl {
   const deviceId = field('device_id');
   const devicePublic = field('device_public');
   if (!HEX.test(clientPrivate) || (clientPrivate.length !== 128 && clientPrivate.length !== 64)) {
-    throw new HapError('HAP_URL_INVALID', `client_private must be 64 or 32 bytes in hex (${clientPrivate.length} characters)`);
+    throw new HapError(
+      'HAP_URL_INVALID',
+      `client_private must be 64 or 32 bytes in hex (${clientPrivate.length} characters)`,
+    );
   }
-  if (!HEX.test(devicePublic) || devicePublic.length !== 64) throw new HapError('HAP_URL_INVALID', 'device_public must be 32 bytes in hex');
+  if (!HEX.test(devicePublic) || devicePublic.length !== 64)
+    throw new HapError('HAP_URL_INVALID', 'device_public must be 32 bytes in hex');
   const seed = Buffer.from(clientPrivate.slice(0, 64), 'hex');
   const publicKey = clientPrivate.length === 128 ? Buffer.from(clientPrivate.slice(64), 'hex') : ed25519PublicKey(seed);
   return {

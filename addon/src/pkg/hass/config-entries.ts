@@ -40,7 +40,10 @@ export function parseConfigEntries(content: string): ConfigEntriesResult {
   try {
     json = JSON.parse(content) as unknown;
   } catch (err) {
-    throw new HassStorageError('HASS_STORAGE_INVALID', `not JSON: ${err instanceof Error ? err.message : 'parse error'}`);
+    throw new HassStorageError(
+      'HASS_STORAGE_INVALID',
+      `not JSON: ${err instanceof Error ? err.message : 'parse error'}`,
+    );
   }
   const entries = isRecord(json) && isRecord(json.data) ? json.data.entries : undefined;
   if (!Array.isArray(entries)) throw new HassStorageError('HASS_STORAGE_INVALID', 'no data.entries list');
@@ -58,7 +61,8 @@ export function parseConfigEntries(content: string): ConfigEntriesResult {
     }
     const data = isRecord(entry.data) ? entry.data : undefined;
     const options = isRecord(entry.options) ? entry.options : undefined;
-    const url = domain === 'generic' ? (text(options, 'stream_source') ?? text(data, 'stream_source')) : homekitUrl(data);
+    const url =
+      domain === 'generic' ? (text(options, 'stream_source') ?? text(data, 'stream_source')) : homekitUrl(data);
     if (!url) {
       skipped.push(`${domain} "${title}": ${domain === 'generic' ? 'no stream_source' : 'no pairing keys'}`);
       continue;

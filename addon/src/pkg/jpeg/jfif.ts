@@ -24,7 +24,11 @@ interface Component {
 }
 
 function sameTable(a: HuffmanTable, b: HuffmanTable): boolean {
-  return a.bits.every((n, i) => n === b.bits[i]) && a.values.length === b.values.length && a.values.every((v, i) => v === b.values[i]);
+  return (
+    a.bits.every((n, i) => n === b.bits[i]) &&
+    a.values.length === b.values.length &&
+    a.values.every((v, i) => v === b.values[i])
+  );
 }
 
 function readDht(seg: Buffer): boolean {
@@ -35,8 +39,14 @@ function readDht(seg: Buffer): boolean {
     if (seg.length - pos < 17) throw new JpegError('JPEG_TRUNCATED', 'DHT ends inside its code counts');
     const bits = [...seg.subarray(pos + 1, pos + 17)];
     const count = bits.reduce((a, b) => a + b, 0);
-    if (count > 256 || pos + 17 + count > seg.length) throw new JpegError('JPEG_BAD_MARKER', `DHT with ${count} symbols`);
-    const table: HuffmanTable = { tableClass: tcth >> 4, id: tcth & 15, bits, values: [...seg.subarray(pos + 17, pos + 17 + count)] };
+    if (count > 256 || pos + 17 + count > seg.length)
+      throw new JpegError('JPEG_BAD_MARKER', `DHT with ${count} symbols`);
+    const table: HuffmanTable = {
+      tableClass: tcth >> 4,
+      id: tcth & 15,
+      bits,
+      values: [...seg.subarray(pos + 17, pos + 17 + count)],
+    };
     const std = STANDARD_HUFFMAN_TABLES.find((t) => t.tableClass === table.tableClass && t.id === table.id);
     if (std === undefined || !sameTable(std, table)) standard = false;
     pos += 17 + count;
@@ -49,7 +59,8 @@ function readDqt(seg: Buffer, tables: Array<Buffer | undefined>): void {
   while (pos < seg.length) {
     const pqtq = seg.readUInt8(pos);
     const size = pqtq >> 4 === 0 ? 64 : 128;
-    if (pqtq >> 4 > 1 || (pqtq & 15) > 3) throw new JpegError('JPEG_BAD_MARKER', `DQT Pq/Tq byte 0x${pqtq.toString(16)}`);
+    if (pqtq >> 4 > 1 || (pqtq & 15) > 3)
+      throw new JpegError('JPEG_BAD_MARKER', `DQT Pq/Tq byte 0x${pqtq.toString(16)}`);
     if (pos + 1 + size > seg.length) throw new JpegError('JPEG_TRUNCATED', 'DQT ends inside a table');
     tables[pqtq & 15] = seg.subarray(pos + 1, pos + 1 + size);
     pos += 1 + size;
@@ -73,7 +84,8 @@ function readSof(seg: Buffer): { width: number; height: number; components: Comp
 
 /** Parses a baseline JPEG/JFIF image into what RFC 2435 needs. Throws JpegError. */
 export function parseJpeg(image: Buffer): JpegImage {
-  if (image.length < 4 || image[0] !== 0xff || image[1] !== 0xd8) throw new JpegError('JPEG_BAD_MARKER', 'no SOI at the start');
+  if (image.length < 4 || image[0] !== 0xff || image[1] !== 0xd8)
+    throw new JpegError('JPEG_BAD_MARKER', 'no SOI at the start');
   const tables: Array<Buffer | undefined> = [];
   let sof: ReturnType<typeof readSof> | undefined;
   let restartInterval = 0;
@@ -81,7 +93,8 @@ export function parseJpeg(image: Buffer): JpegImage {
   let pos = 2;
   for (;;) {
     if (pos >= image.length) throw new JpegError('JPEG_TRUNCATED', 'no scan before the end');
-    if (image[pos] !== 0xff) throw new JpegError('JPEG_BAD_MARKER', `0x${(image[pos] ?? 0).toString(16)} where a marker must be (at ${pos})`);
+    if (image[pos] !== 0xff)
+      throw new JpegError('JPEG_BAD_MARKER', `0x${(image[pos] ?? 0).toString(16)} where a marker must be (at ${pos})`);
     let marker = image[pos + 1];
     // Any number of 0xFF fill bytes may precede a marker (T.81 B.1.1.2).
     while (marker === 0xff) marker = image[++pos + 1];
@@ -89,15 +102,17 @@ export function parseJpeg(image: Buffer): JpegImage {
     pos += 2;
     if (marker === 0xd9) throw new JpegError('JPEG_TRUNCATED', 'EOI before any scan');
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
-    if (pos + 2 > image.length) throw new JpegError('JPEG_TRUNCATED', `marker 0x${marker.toString(16)} without its length`);
+    if (pos + 2 > image.length)
+      throw new JpegError('JPEG_TRUNCATED', `marker 0x${marker.toString(16)} without its length`);
     const length = image.readUInt16BE(pos);
-    if (length < 2 || pos + length > image.length) throw new JpegError('JPEG_TRUNCATED', `segment 0x${marker.toString(16)} of ${length} bytes`);
+    if (length < 2 || pos + length > image.length)
+      throw new JpegError('JPEG_TRUNCATED', `segment 0x${marker.toString(16)} of ${length} bytes`);
     const seg = image.subarray(pos + 2, pos + length);
     pos += length;
     if (marker === 0xdb) readDqt(seg, tables);
     else if (marker === 0xc4) standardHuffman = readDht(seg) && standardHuffman;
     else if (marker === 0xc0 || marker === 0xc1) sof = readSof(seg);
-    else if ((marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)) {
+    else if (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       throw new JpegError('JPEG_UNSUPPORTED', `SOF 0x${marker.toString(16)} (progressive, lossless or arithmetic)`);
     } else if (marker === 0xdd) {
       if (seg.length < 2) throw new JpegError('JPEG_TRUNCATED', 'DRI without its interval');
@@ -124,12 +139,16 @@ function describe(
     throw new JpegError('JPEG_UNSUPPORTED', `${sof.components.length} components, RTP/JPEG carries YCbCr`);
   }
   if (cb.sampling !== 0x11 || cr.sampling !== 0x11 || (y.sampling !== 0x21 && y.sampling !== 0x22)) {
-    throw new JpegError('JPEG_UNSUPPORTED', `sampling ${[y, cb, cr].map((c) => c.sampling.toString(16)).join('/')}, not 4:2:2 or 4:2:0`);
+    throw new JpegError(
+      'JPEG_UNSUPPORTED',
+      `sampling ${[y, cb, cr].map((c) => c.sampling.toString(16)).join('/')}, not 4:2:2 or 4:2:0`,
+    );
   }
   if (cb.table !== cr.table) throw new JpegError('JPEG_UNSUPPORTED', 'Cb and Cr use different quantization tables');
   const luma = tables[y.table];
   const chroma = tables[cb.table];
-  if (luma === undefined || chroma === undefined) throw new JpegError('JPEG_BAD_MARKER', 'a component uses an undefined quantization table');
+  if (luma === undefined || chroma === undefined)
+    throw new JpegError('JPEG_BAD_MARKER', 'a component uses an undefined quantization table');
   if (sof.width === 0 || sof.height === 0) throw new JpegError('JPEG_BAD_MARKER', `size ${sof.width}x${sof.height}`);
   return {
     width: sof.width,

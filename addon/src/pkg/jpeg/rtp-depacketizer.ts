@@ -61,7 +61,8 @@ export class JpegDepacketizer extends RtpDepacketizerBase {
     if (type !== 0 && type !== 1) throw new RtpError('RTP_UNSUPPORTED', `RTP/JPEG type ${rawType}`);
     if (offset === 0) {
       if (this.header !== undefined) this.dropPartial();
-      if (width === 0 || height === 0) throw new RtpError('RTP_UNSUPPORTED', 'RTP/JPEG image wider or higher than 2040');
+      if (width === 0 || height === 0)
+        throw new RtpError('RTP_UNSUPPORTED', 'RTP/JPEG image wider or higher than 2040');
       let quantTables: readonly [Buffer, Buffer];
       if (q >= 128) {
         const read = this.readTables(p, pos, q);
@@ -94,7 +95,11 @@ export class JpegDepacketizer extends RtpDepacketizerBase {
     this.size = 0;
     if (header === undefined) return [];
     const scanEnd = parts[parts.length - 1];
-    const ends = scanEnd !== undefined && scanEnd.length >= 2 && scanEnd[scanEnd.length - 2] === 0xff && scanEnd[scanEnd.length - 1] === 0xd9;
+    const ends =
+      scanEnd !== undefined &&
+      scanEnd.length >= 2 &&
+      scanEnd[scanEnd.length - 2] === 0xff &&
+      scanEnd[scanEnd.length - 1] === 0xd9;
     const head = buildJpegHeader(header);
     const payload = Buffer.concat([head, ...parts, ...(ends ? [] : [EOI])], head.length + size + (ends ? 0 : 2));
     return [{ payload, timestamp: packet.timestamp, keyframe: true }];
@@ -108,16 +113,19 @@ export class JpegDepacketizer extends RtpDepacketizerBase {
   }
 
   private readTables(p: Buffer, pos: number, q: number): { tables: readonly [Buffer, Buffer]; end: number } {
-    if (p.length < pos + 4) throw new RtpError('RTP_BAD_PAYLOAD', 'JPEG payload ends inside its quantization table header');
+    if (p.length < pos + 4)
+      throw new RtpError('RTP_BAD_PAYLOAD', 'JPEG payload ends inside its quantization table header');
     const precision = p.readUInt8(pos + 1);
     const length = p.readUInt16BE(pos + 2);
     pos += 4;
     if (length === 0) {
       const cached = q < 255 ? this.cachedTables.get(q) : undefined;
-      if (cached === undefined) throw new RtpError('RTP_BAD_PAYLOAD', `RTP/JPEG Q ${q} without tables and none seen before`);
+      if (cached === undefined)
+        throw new RtpError('RTP_BAD_PAYLOAD', `RTP/JPEG Q ${q} without tables and none seen before`);
       return { tables: cached, end: pos };
     }
-    if (p.length < pos + length) throw new RtpError('RTP_BAD_PAYLOAD', `quantization tables of ${length} bytes do not fit`);
+    if (p.length < pos + length)
+      throw new RtpError('RTP_BAD_PAYLOAD', `quantization tables of ${length} bytes do not fit`);
     const lumaSize = precision & 1 ? 128 : 64;
     const chromaSize = precision & 2 ? 128 : 64;
     let tables: readonly [Buffer, Buffer];

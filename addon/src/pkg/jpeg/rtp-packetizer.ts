@@ -21,7 +21,8 @@ export class JpegPacketizer extends RtpPacketizerBase {
 
   packetize(frame: Packet): RtpPacketOut[] {
     const image = parseJpeg(frame.payload);
-    if (!image.standardHuffman) throw new JpegError('JPEG_UNSUPPORTED', 'custom Huffman tables cannot be signalled in RTP/JPEG');
+    if (!image.standardHuffman)
+      throw new JpegError('JPEG_UNSUPPORTED', 'custom Huffman tables cannot be signalled in RTP/JPEG');
     if (image.width > MAX_SIZE || image.height > MAX_SIZE) {
       throw new JpegError('JPEG_UNSUPPORTED', `${image.width}x${image.height} is larger than ${MAX_SIZE}`);
     }
@@ -51,7 +52,8 @@ export class JpegPacketizer extends RtpPacketizerBase {
       if (restart) parts.push(restartHeader);
       if (offset === 0) parts.push(tables, luma, chroma);
       const room = this.maxPayloadSize - parts.reduce((n, b) => n + b.length, 0);
-      if (room <= 0) throw new JpegError('JPEG_UNSUPPORTED', `maxPayloadSize ${this.maxPayloadSize} cannot hold the JPEG headers`);
+      if (room <= 0)
+        throw new JpegError('JPEG_UNSUPPORTED', `maxPayloadSize ${this.maxPayloadSize} cannot hold the JPEG headers`);
       const end = Math.min(scan.length, offset + room);
       parts.push(scan.subarray(offset, end));
       out.push(this.packet(parts, timestamp, end === scan.length));

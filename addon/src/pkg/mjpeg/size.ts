@@ -16,7 +16,8 @@ function isSof(marker: number): boolean {
  * before the frame header; never reads past the buffer.
  */
 export function jpegSize(image: Buffer): JpegSize {
-  if (image.length < 4 || image[0] !== 0xff || image[1] !== 0xd8) throw new MjpegError('MJPEG_NOT_JPEG', 'no SOI at the start');
+  if (image.length < 4 || image[0] !== 0xff || image[1] !== 0xd8)
+    throw new MjpegError('MJPEG_NOT_JPEG', 'no SOI at the start');
   let pos = 2;
   for (;;) {
     if (pos + 4 > image.length) throw new MjpegError('MJPEG_TRUNCATED', 'no frame header before the end');
@@ -32,7 +33,8 @@ export function jpegSize(image: Buffer): JpegSize {
       pos += 2;
       continue;
     }
-    if (marker === 0xd9 || marker === 0xda) throw new MjpegError('MJPEG_TRUNCATED', 'scan or end before the frame header');
+    if (marker === 0xd9 || marker === 0xda)
+      throw new MjpegError('MJPEG_TRUNCATED', 'scan or end before the frame header');
     const length = image.readUInt16BE(pos + 2);
     if (length < 2) throw new MjpegError('MJPEG_NOT_JPEG', `segment length ${length} at offset ${pos}`);
     if (isSof(marker)) {

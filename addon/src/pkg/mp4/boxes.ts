@@ -157,7 +157,10 @@ export class FieldReader {
     const v = this.buf.readBigUInt64BE(this.pos);
     this.pos += 8;
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new Mp4Error('MP4_BAD_BOX', `'${printable(this.box.type)}' at ${this.box.start}: ${what} ${v} is too large`);
+      throw new Mp4Error(
+        'MP4_BAD_BOX',
+        `'${printable(this.box.type)}' at ${this.box.start}: ${what} ${v} is too large`,
+      );
     }
     return Number(v);
   }
@@ -167,7 +170,10 @@ export class FieldReader {
     const v = this.buf.readBigInt64BE(this.pos);
     this.pos += 8;
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new Mp4Error('MP4_BAD_BOX', `'${printable(this.box.type)}' at ${this.box.start}: ${what} ${v} is out of range`);
+      throw new Mp4Error(
+        'MP4_BAD_BOX',
+        `'${printable(this.box.type)}' at ${this.box.start}: ${what} ${v} is out of range`,
+      );
     }
     return Number(v);
   }

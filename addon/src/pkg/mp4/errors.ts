@@ -11,13 +11,7 @@
  *   configuration, a value that does not fit its field, a box writer used out of order).
  */
 export type Mp4ErrorCode =
-  | 'MP4_TRUNCATED'
-  | 'MP4_BAD_BOX'
-  | 'MP4_BAD_TABLE'
-  | 'MP4_NO_MOOV'
-  | 'MP4_FRAGMENTED'
-  | 'MP4_LIMIT'
-  | 'MP4_MUX_INPUT';
+  'MP4_TRUNCATED' | 'MP4_BAD_BOX' | 'MP4_BAD_TABLE' | 'MP4_NO_MOOV' | 'MP4_FRAGMENTED' | 'MP4_LIMIT' | 'MP4_MUX_INPUT';
 
 export class Mp4Error extends Error {
   override readonly name = 'Mp4Error';

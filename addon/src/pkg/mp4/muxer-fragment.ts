@@ -33,13 +33,19 @@ export function moofSize(sampleCount: number): number {
  * A movie fragment header for `samples` of one track, whose bytes follow in the next box (the mdat), so the
  * trun data offset is the moof size plus the mdat header (default-base-is-moof, as MSE requires).
  */
-export function buildMoof(sequence: number, trackId: number, decodeTime: number, samples: readonly FragmentSample[]): Buffer {
+export function buildMoof(
+  sequence: number,
+  trackId: number,
+  decodeTime: number,
+  samples: readonly FragmentSample[],
+): Buffer {
   if (samples.length === 0 || samples.length > MAX_FRAGMENT_SAMPLES) {
     throw new Mp4Error('MP4_MUX_INPUT', `a fragment holds 1..${MAX_FRAGMENT_SAMPLES} samples, got ${samples.length}`);
   }
   checkU32(sequence, 'sequence number');
   checkU32(trackId, 'track ID');
-  if (!Number.isSafeInteger(decodeTime) || decodeTime < 0) throw new Mp4Error('MP4_MUX_INPUT', `decode time ${decodeTime}`);
+  if (!Number.isSafeInteger(decodeTime) || decodeTime < 0)
+    throw new Mp4Error('MP4_MUX_INPUT', `decode time ${decodeTime}`);
   const size = moofSize(samples.length);
   const w = new BoxWriter(size);
   w.start('moof');
@@ -57,7 +63,9 @@ export function buildMoof(sequence: number, trackId: number, decodeTime: number,
       throw new Mp4Error('MP4_MUX_INPUT', `sample duration ${sample.duration}`);
     }
     total += sample.size;
-    w.u32(sample.duration).u32(sample.size).u32(sample.keyframe ? SYNC_SAMPLE : NON_SYNC_SAMPLE);
+    w.u32(sample.duration)
+      .u32(sample.size)
+      .u32(sample.keyframe ? SYNC_SAMPLE : NON_SYNC_SAMPLE);
   }
   if (total + 8 > 0xffffffff) throw new Mp4Error('MP4_MUX_INPUT', `fragment of ${total} bytes needs a 64-bit mdat`);
   w.end().end().end(); // trun, traf, moof
@@ -86,12 +94,19 @@ export function buildMdat(payloads: readonly Uint8Array[]): Buffer {
  * With `tail` (the mdat), the copy is followed by it in the same buffer: one allocation and one copy for a
  * transport that needs the whole fragment in one piece (a WebSocket message).
  */
-export function retimeMoof(moof: Buffer, sequence: number, decodeTime: number, firstDuration?: number, tail?: Uint8Array): Buffer {
+export function retimeMoof(
+  moof: Buffer,
+  sequence: number,
+  decodeTime: number,
+  firstDuration?: number,
+  tail?: Uint8Array,
+): Buffer {
   if (moof.length < moofSize(1) || moof.toString('latin1', 4, 8) !== 'moof') {
     throw new Mp4Error('MP4_MUX_INPUT', 'not a moof written by buildMoof');
   }
   checkU32(sequence, 'sequence number');
-  if (!Number.isSafeInteger(decodeTime) || decodeTime < 0) throw new Mp4Error('MP4_MUX_INPUT', `decode time ${decodeTime}`);
+  if (!Number.isSafeInteger(decodeTime) || decodeTime < 0)
+    throw new Mp4Error('MP4_MUX_INPUT', `decode time ${decodeTime}`);
   const out = Buffer.allocUnsafe(moof.length + (tail?.length ?? 0));
   moof.copy(out);
   if (tail) out.set(tail, moof.length);
@@ -109,5 +124,6 @@ export function retimeMoof(moof: Buffer, sequence: number, decodeTime: number, f
 }
 
 function checkU32(v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Mp4Error('MP4_MUX_INPUT', `${what} ${v} does not fit 32 bits`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new Mp4Error('MP4_MUX_INPUT', `${what} ${v} does not fit 32 bits`);
 }

@@ -89,7 +89,9 @@ function writeTrak(w: BoxWriter, track: MuxerTrack, id: number, options: InitOpt
   w.u16(0x55c4).u16(0); // language "und", pre_defined
   w.end();
   w.startFull('hdlr', 0, 0);
-  w.u32(0).ascii(video ? 'vide' : 'soun').zeros(12);
+  w.u32(0)
+    .ascii(video ? 'vide' : 'soun')
+    .zeros(12);
   w.ascii(video ? 'VideoHandler' : 'SoundHandler').u8(0);
   w.end();
 

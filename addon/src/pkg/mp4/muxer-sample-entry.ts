@@ -21,7 +21,9 @@ export function writeVideoEntry(w: BoxWriter, track: MuxerVideoTrack, options: I
   w.u32(0).u16(1); // reserved, frame_count
   w.zeros(32); // compressorname
   w.u16(0x0018).i16(-1); // depth, pre_defined
-  w.start(track.codec === 'H264' ? 'avcC' : 'hvcC').bytes(track.config).end();
+  w.start(track.codec === 'H264' ? 'avcC' : 'hvcC')
+    .bytes(track.config)
+    .end();
   // Always present so `scale` (go2rtc's pixel aspect ratio trick) has a place to live.
   const scaleX = options.scaleX ?? 1;
   const scaleY = options.scaleY ?? 1;
@@ -54,7 +56,8 @@ export function writeAudioEntry(w: BoxWriter, track: MuxerAudioTrack): void {
 }
 
 function requireConfig(track: MuxerAudioTrack, what: string): Buffer {
-  if (!track.config || track.config.length === 0) throw new Mp4Error('MP4_MUX_INPUT', `${track.codec} track without ${what}`);
+  if (!track.config || track.config.length === 0)
+    throw new Mp4Error('MP4_MUX_INPUT', `${track.codec} track without ${what}`);
   return track.config;
 }
 
@@ -115,7 +118,8 @@ function writeDops(w: BoxWriter, track: MuxerAudioTrack, channels: number): void
 }
 
 function writeDfla(w: BoxWriter, streamInfo: Buffer): void {
-  if (streamInfo.length !== 34) throw new Mp4Error('MP4_MUX_INPUT', `FLAC STREAMINFO of ${streamInfo.length} bytes, expected 34`);
+  if (streamInfo.length !== 34)
+    throw new Mp4Error('MP4_MUX_INPUT', `FLAC STREAMINFO of ${streamInfo.length} bytes, expected 34`);
   w.startFull('dfLa', 0, 0);
   w.u8(0x80); // last-metadata-block flag, block type 0 (STREAMINFO)
   w.u24(34);

@@ -20,7 +20,12 @@ function annexB(nals: readonly Buffer[]): Buffer {
  * requires and Apple's HLS tools expect), with the SPS and PPS before a key frame that does not carry them
  * (a player may join at any key frame). The frame's own AUDs are dropped: one per access unit.
  */
-export function h264AccessUnit(frame: Buffer, keyframe: boolean, sps: readonly Buffer[], pps: readonly Buffer[]): Buffer {
+export function h264AccessUnit(
+  frame: Buffer,
+  keyframe: boolean,
+  sps: readonly Buffer[],
+  pps: readonly Buffer[],
+): Buffer {
   const nals = splitAvcc(frame).filter((n) => nalType(n) !== NalUnitType.AUD);
   const out: Buffer[] = [H264_AUD];
   if (keyframe) {
@@ -59,18 +64,21 @@ export function adtsConfig(asc: Uint8Array): AdtsConfig {
   const info = parseAacConfig(asc);
   if (!info) throw new MpegTsError('MPEGTS_CODEC', 'AAC: unreadable AudioSpecificConfig');
   const objectType = info.objectType === 5 || info.objectType === 29 ? 2 : info.objectType;
-  if (objectType < 1 || objectType > 4) throw new MpegTsError('MPEGTS_CODEC', `AAC object type ${info.objectType} has no ADTS profile`);
+  if (objectType < 1 || objectType > 4)
+    throw new MpegTsError('MPEGTS_CODEC', `AAC object type ${info.objectType} has no ADTS profile`);
   // For SBR/PS configs the first rate in the config is the core's (ISO/IEC 14496-3 1.6.2.1).
   const frequencyIndex = AAC_SAMPLE_RATES.indexOf(info.sampleRate as (typeof AAC_SAMPLE_RATES)[number]);
   if (frequencyIndex < 0) throw new MpegTsError('MPEGTS_CODEC', `AAC sample rate ${info.sampleRate} has no ADTS index`);
-  if (info.channels < 1 || info.channels > 7) throw new MpegTsError('MPEGTS_CODEC', `AAC channel configuration ${info.channels}`);
+  if (info.channels < 1 || info.channels > 7)
+    throw new MpegTsError('MPEGTS_CODEC', `AAC channel configuration ${info.channels}`);
   return { profile: objectType - 1, frequencyIndex, channels: info.channels };
 }
 
 /** One raw AAC frame behind a 7-byte ADTS header (no CRC). */
 export function adtsFrame(config: AdtsConfig, raw: Uint8Array): Buffer {
   const length = 7 + raw.length;
-  if (length > MAX_ADTS_FRAME) throw new MpegTsError('MPEGTS_INPUT', `AAC frame of ${raw.length} bytes is too long for ADTS`);
+  if (length > MAX_ADTS_FRAME)
+    throw new MpegTsError('MPEGTS_INPUT', `AAC frame of ${raw.length} bytes is too long for ADTS`);
   const out = Buffer.allocUnsafe(length);
   out[0] = 0xff;
   out[1] = 0xf1; // syncword end, MPEG-4, layer 0, protection_absent

@@ -50,7 +50,8 @@ interface Assembly {
  * anything else, and holds at most `maxPesBytes` per stream.
  */
 export function readTs(data: Buffer, options: TsReadOptions = {}): TsReadResult {
-  if (data.length % TS_PACKET_SIZE !== 0) throw new MpegTsError('MPEGTS_SYNC', `${data.length} bytes is not a whole number of packets`);
+  if (data.length % TS_PACKET_SIZE !== 0)
+    throw new MpegTsError('MPEGTS_SYNC', `${data.length} bytes is not a whole number of packets`);
   const count = data.length / TS_PACKET_SIZE;
   const maxPackets = options.maxPackets ?? 100_000;
   const maxPes = options.maxPesBytes ?? 8 * 1024 * 1024;
@@ -72,7 +73,8 @@ export function readTs(data: Buffer, options: TsReadOptions = {}): TsReadResult 
 
   for (let i = 0; i < count; i++) {
     const at = i * TS_PACKET_SIZE;
-    if (data[at] !== TS_SYNC_BYTE) throw new MpegTsError('MPEGTS_SYNC', `packet ${i} starts with ${data[at] ?? 0}, not 0x47`);
+    if (data[at] !== TS_SYNC_BYTE)
+      throw new MpegTsError('MPEGTS_SYNC', `packet ${i} starts with ${data[at] ?? 0}, not 0x47`);
     const pusi = ((data[at + 1] ?? 0) & 0x40) !== 0;
     const pid = data.readUInt16BE(at + 1) & 0x1fff;
     const control = ((data[at + 3] ?? 0) >> 4) & 0x03;
@@ -81,12 +83,14 @@ export function readTs(data: Buffer, options: TsReadOptions = {}): TsReadResult 
     let randomAccess = false;
     if (control === 0x02 || control === 0x03) {
       const length = data[at + 4] ?? 0;
-      if (length > (control === 0x02 ? 183 : 182)) throw new MpegTsError('MPEGTS_SYNC', `packet ${i}: adaptation field of ${length} bytes`);
+      if (length > (control === 0x02 ? 183 : 182))
+        throw new MpegTsError('MPEGTS_SYNC', `packet ${i}: adaptation field of ${length} bytes`);
       if (length > 0) {
         const flags = data[at + 5] ?? 0;
         randomAccess = (flags & 0x40) !== 0;
         if (flags & 0x10) {
-          if (length < 7) throw new MpegTsError('MPEGTS_SYNC', `packet ${i}: PCR flag in a ${length}-byte adaptation field`);
+          if (length < 7)
+            throw new MpegTsError('MPEGTS_SYNC', `packet ${i}: PCR flag in a ${length}-byte adaptation field`);
           pcrs.push(data.readUInt32BE(at + 6) * 2 + ((data[at + 10] ?? 0) >> 7));
         }
       }
@@ -125,11 +129,14 @@ export function readTs(data: Buffer, options: TsReadOptions = {}): TsReadResult 
 function sectionOf(body: Buffer, index: number): Buffer {
   const pointer = body[0] ?? 0;
   const start = 1 + pointer;
-  if (start + 3 > body.length) throw new MpegTsError('MPEGTS_BAD_SECTION', `packet ${index}: section header past the end`);
+  if (start + 3 > body.length)
+    throw new MpegTsError('MPEGTS_BAD_SECTION', `packet ${index}: section header past the end`);
   const length = body.readUInt16BE(start + 1) & 0x0fff;
   const end = start + 3 + length;
-  if (length < 9 || end > body.length) throw new MpegTsError('MPEGTS_BAD_SECTION', `packet ${index}: section of ${length} bytes`);
-  if (crc32Mpeg2(body, start, end - 4) !== body.readUInt32BE(end - 4)) throw new MpegTsError('MPEGTS_BAD_SECTION', `packet ${index}: CRC mismatch`);
+  if (length < 9 || end > body.length)
+    throw new MpegTsError('MPEGTS_BAD_SECTION', `packet ${index}: section of ${length} bytes`);
+  if (crc32Mpeg2(body, start, end - 4) !== body.readUInt32BE(end - 4))
+    throw new MpegTsError('MPEGTS_BAD_SECTION', `packet ${index}: CRC mismatch`);
   return body.subarray(start, end - 4);
 }
 
@@ -169,17 +176,20 @@ function parsePes(pid: number, pes: Buffer, randomAccess: boolean): TsPes {
   const flags = pes[7] ?? 0;
   const headerLength = pes[8] ?? 0;
   const dataStart = 9 + headerLength;
-  if (dataStart > pes.length) throw new MpegTsError('MPEGTS_BAD_PES', `PID ${pid}: header of ${headerLength} bytes past the end`);
+  if (dataStart > pes.length)
+    throw new MpegTsError('MPEGTS_BAD_PES', `PID ${pid}: header of ${headerLength} bytes past the end`);
   const hasPts = (flags & 0x80) !== 0;
   const hasDts = (flags & 0x40) !== 0;
-  if ((hasPts && headerLength < 5) || (hasDts && headerLength < 10)) throw new MpegTsError('MPEGTS_BAD_PES', `PID ${pid}: timestamps past the header`);
+  if ((hasPts && headerLength < 5) || (hasDts && headerLength < 10))
+    throw new MpegTsError('MPEGTS_BAD_PES', `PID ${pid}: timestamps past the header`);
   const pts = hasPts ? readTimestamp(pes, 9) : undefined;
   const dts = hasDts ? readTimestamp(pes, 14) : pts;
   const declared = pes.readUInt16BE(4);
   let end = pes.length;
   if (declared !== 0) {
     end = 6 + declared;
-    if (end > pes.length) throw new MpegTsError('MPEGTS_BAD_PES', `PID ${pid}: PES of ${declared} bytes, ${pes.length - 6} present`);
+    if (end > pes.length)
+      throw new MpegTsError('MPEGTS_BAD_PES', `PID ${pid}: PES of ${declared} bytes, ${pes.length - 6} present`);
   }
   return { pid, streamId, pts, dts, randomAccess, data: pes.subarray(dataStart, end) };
 }

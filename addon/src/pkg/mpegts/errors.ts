@@ -9,7 +9,8 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - MPEGTS_BAD_PES: a PES header that is truncated or malformed.
  * - MPEGTS_LIMIT: more packets, streams or PES bytes than the reader accepts.
  */
-export type MpegTsErrorCode = 'MPEGTS_INPUT' | 'MPEGTS_CODEC' | 'MPEGTS_SYNC' | 'MPEGTS_BAD_SECTION' | 'MPEGTS_BAD_PES' | 'MPEGTS_LIMIT';
+export type MpegTsErrorCode =
+  'MPEGTS_INPUT' | 'MPEGTS_CODEC' | 'MPEGTS_SYNC' | 'MPEGTS_BAD_SECTION' | 'MPEGTS_BAD_PES' | 'MPEGTS_LIMIT';
 
 export class MpegTsError extends Ts2rtcError {
   declare readonly code: MpegTsErrorCode;

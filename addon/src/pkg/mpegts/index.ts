@@ -13,5 +13,12 @@ export {
   type TsFrame,
   type TsMuxerOptions,
 } from './muxer.js';
-export { adtsConfig, adtsFrame, h264AccessUnit, h265AccessUnit, hvccParameterSets, type AdtsConfig } from './access-unit.js';
+export {
+  adtsConfig,
+  adtsFrame,
+  h264AccessUnit,
+  h265AccessUnit,
+  hvccParameterSets,
+  type AdtsConfig,
+} from './access-unit.js';
 export { readTs, type TsPes, type TsReadOptions, type TsReadResult, type TsStreamInfo } from './demuxer.js';

@@ -56,7 +56,8 @@ export class TsMuxer {
   private pmtCounter = 0;
 
   constructor(codecs: readonly TsCodec[], options: TsMuxerOptions = {}) {
-    if (codecs.length === 0 || codecs.length > 16) throw new MpegTsError('MPEGTS_INPUT', `a program holds 1..16 streams, got ${codecs.length}`);
+    if (codecs.length === 0 || codecs.length > 16)
+      throw new MpegTsError('MPEGTS_INPUT', `a program holds 1..16 streams, got ${codecs.length}`);
     let video = 0;
     let audio = 0;
     this.tracks = codecs.map((codec, i) => {
@@ -164,7 +165,15 @@ export class TsMuxer {
   }
 
   /** A PSI section (long form, section 0 of 0, version 0) with its CRC, in one packet. */
-  private writeSection(out: Buffer, offset: number, pid: number, counter: number, tableId: number, tableIdExtension: number, body: Buffer): void {
+  private writeSection(
+    out: Buffer,
+    offset: number,
+    pid: number,
+    counter: number,
+    tableId: number,
+    tableIdExtension: number,
+    body: Buffer,
+  ): void {
     out[offset] = TS_SYNC_BYTE;
     out.writeUInt16BE(0x4000 | pid, offset + 1);
     out[offset + 3] = 0x10 | counter;

@@ -6,7 +6,8 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - MULTIPART_PART_TOO_LARGE: a part grew past the cap without its next boundary.
  * - MULTIPART_LENGTH_INVALID: a Content-Length that is not a decimal number within the cap.
  */
-export type MultipartErrorCode = 'MULTIPART_NO_BOUNDARY' | 'MULTIPART_HEADER_TOO_LARGE' | 'MULTIPART_PART_TOO_LARGE' | 'MULTIPART_LENGTH_INVALID';
+export type MultipartErrorCode =
+  'MULTIPART_NO_BOUNDARY' | 'MULTIPART_HEADER_TOO_LARGE' | 'MULTIPART_PART_TOO_LARGE' | 'MULTIPART_LENGTH_INVALID';
 
 export class MultipartError extends Ts2rtcError {
   declare readonly code: MultipartErrorCode;

@@ -1,2 +1,8 @@
 export { MultipartError, type MultipartErrorCode } from './errors.js';
-export { MultipartParser, boundaryOf, normalizeBoundary, type MultipartPart, type MultipartParserOptions } from './parser.js';
+export {
+  MultipartParser,
+  boundaryOf,
+  normalizeBoundary,
+  type MultipartPart,
+  type MultipartParserOptions,
+} from './parser.js';

@@ -85,7 +85,10 @@ export class MultipartParser {
       const eol = this.buf.indexOf(0x0a);
       if (eol < 0) {
         if (this.skipped + this.buf.length > this.limits.maxPreambleBytes) {
-          throw new MultipartError('MULTIPART_NO_BOUNDARY', `no boundary line within ${this.limits.maxPreambleBytes} bytes`);
+          throw new MultipartError(
+            'MULTIPART_NO_BOUNDARY',
+            `no boundary line within ${this.limits.maxPreambleBytes} bytes`,
+          );
         }
         return 'more';
       }
@@ -100,7 +103,10 @@ export class MultipartParser {
       // Blank lines between parts and a preamble before the first one are allowed, within a bound.
       this.skipped += eol + 1;
       if (this.skipped > this.limits.maxPreambleBytes) {
-        throw new MultipartError('MULTIPART_NO_BOUNDARY', `no boundary line within ${this.limits.maxPreambleBytes} bytes`);
+        throw new MultipartError(
+          'MULTIPART_NO_BOUNDARY',
+          `no boundary line within ${this.limits.maxPreambleBytes} bytes`,
+        );
       }
     }
   }
@@ -127,7 +133,10 @@ export class MultipartParser {
       const eol = this.buf.indexOf(0x0a);
       if (eol < 0) {
         if (this.buf.length > this.limits.maxHeaderBytes) {
-          throw new MultipartError('MULTIPART_HEADER_TOO_LARGE', `a header line longer than ${this.limits.maxHeaderBytes} bytes`);
+          throw new MultipartError(
+            'MULTIPART_HEADER_TOO_LARGE',
+            `a header line longer than ${this.limits.maxHeaderBytes} bytes`,
+          );
         }
         return 'more';
       }
@@ -142,7 +151,10 @@ export class MultipartParser {
       let size = 0;
       for (const [k, v] of this.headers) size += k.length + v.length + 4;
       if (size > this.limits.maxHeaderBytes) {
-        throw new MultipartError('MULTIPART_HEADER_TOO_LARGE', `part headers larger than ${this.limits.maxHeaderBytes} bytes`);
+        throw new MultipartError(
+          'MULTIPART_HEADER_TOO_LARGE',
+          `part headers larger than ${this.limits.maxHeaderBytes} bytes`,
+        );
       }
     }
   }

@@ -55,7 +55,9 @@ export function parseProbeMatches(xml: string): ProbeMatch[] {
   for (const match of findElements(xml, 'ProbeMatch', 16)) {
     const xaddrs = (findText(match.body, 'XAddrs') ?? '').split(/\s+/).filter((x) => x !== '');
     if (xaddrs.length === 0) continue;
-    const scopes = decodeEntities(findText(match.body, 'Scopes') ?? '').split(/\s+/).filter((s) => s !== '');
+    const scopes = decodeEntities(findText(match.body, 'Scopes') ?? '')
+      .split(/\s+/)
+      .filter((s) => s !== '');
     out.push({
       xaddrs,
       scopes,

@@ -30,4 +30,10 @@ export {
   type DeviceInformation,
   type MediaProfile,
 } from './messages.js';
-export { WS_DISCOVERY_ADDRESS, WS_DISCOVERY_PORT, buildProbe, parseProbeMatches, type ProbeMatch } from './discovery.js';
+export {
+  WS_DISCOVERY_ADDRESS,
+  WS_DISCOVERY_PORT,
+  buildProbe,
+  parseProbeMatches,
+  type ProbeMatch,
+} from './discovery.js';

@@ -113,7 +113,11 @@ export function selectProfile(profiles: readonly MediaProfile[], subtype: string
     const index = text === '' ? 0 : Number(text);
     const profile = profiles[index];
     if (profiles.length === 0) throw new OnvifError('ONVIF_NO_PROFILES', 'the device lists no media profile');
-    if (!profile) throw new OnvifError('ONVIF_SUBTYPE', `subtype=${index}: the device has ${profiles.length} profile(s) (0-${profiles.length - 1})`);
+    if (!profile)
+      throw new OnvifError(
+        'ONVIF_SUBTYPE',
+        `subtype=${index}: the device has ${profiles.length} profile(s) (0-${profiles.length - 1})`,
+      );
     return profile.token;
   }
   return text;
@@ -131,7 +135,14 @@ export function parseSystemDateAndTime(xml: string): Date | undefined {
     const value = Number(text);
     return value <= max ? value : undefined;
   };
-  const parts = [field(date, 'Year', 9999), field(date, 'Month', 12), field(date, 'Day', 31), field(time, 'Hour', 23), field(time, 'Minute', 59), field(time, 'Second', 60)];
+  const parts = [
+    field(date, 'Year', 9999),
+    field(date, 'Month', 12),
+    field(date, 'Day', 31),
+    field(time, 'Hour', 23),
+    field(time, 'Minute', 59),
+    field(time, 'Second', 60),
+  ];
   if (parts.some((p) => p === undefined)) return undefined;
   const [year, month, day, hour, minute, second] = parts as number[];
   if (year === undefined || month === undefined || month < 1 || day === undefined || day < 1) return undefined;

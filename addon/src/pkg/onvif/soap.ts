@@ -10,7 +10,8 @@ const ENVELOPE_OPEN =
 
 const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
-const PASSWORD_DIGEST = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest';
+const PASSWORD_DIGEST =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest';
 const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 
 export interface UsernameToken {
@@ -28,7 +29,12 @@ export function passwordDigest(nonce: Buffer, created: string, password: string)
 }
 
 /** A fresh token (16 random bytes of nonce, `now` as Created). */
-export function usernameToken(username: string, password: string, now: Date = new Date(), nonce: Buffer = randomBytes(16)): UsernameToken {
+export function usernameToken(
+  username: string,
+  password: string,
+  now: Date = new Date(),
+  nonce: Buffer = randomBytes(16),
+): UsernameToken {
   const created = now.toISOString();
   return { username, nonce, created, digest: passwordDigest(nonce, created, password) };
 }
@@ -93,7 +99,13 @@ export function parseFault(xml: string): SoapFault | undefined {
 }
 
 /** ONVIF Core 5.11.2.2 `ter:NotAuthorized`; WS-Security's `wsse:FailedAuthentication`/`InvalidSecurity(Token)`. */
-const AUTH_CODES = new Set(['NotAuthorized', 'FailedAuthentication', 'InvalidSecurity', 'InvalidSecurityToken', 'FailedCheck']);
+const AUTH_CODES = new Set([
+  'NotAuthorized',
+  'FailedAuthentication',
+  'InvalidSecurity',
+  'InvalidSecurityToken',
+  'FailedCheck',
+]);
 
 export function isAuthFault(fault: SoapFault): boolean {
   return AUTH_CODES.has(fault.code) || fault.subcodes.some((c) => AUTH_CODES.has(c));
@@ -110,6 +122,7 @@ export function describeFault(fault: SoapFault): string {
 export function throwIfFault(xml: string): void {
   const fault = parseFault(xml);
   if (!fault) return;
-  if (isAuthFault(fault)) throw new OnvifError('ONVIF_AUTH', `the device refused the user name or password (${describeFault(fault)})`);
+  if (isAuthFault(fault))
+    throw new OnvifError('ONVIF_AUTH', `the device refused the user name or password (${describeFault(fault)})`);
   throw new OnvifError('ONVIF_FAULT', describeFault(fault));
 }

@@ -50,7 +50,8 @@ export function escapeXml(text: string): string {
 }
 
 export function checkXmlSize(xml: string): void {
-  if (xml.length > MAX_XML_BYTES) throw new OnvifError('ONVIF_XML_INVALID', `answer of ${xml.length} bytes, more than ${MAX_XML_BYTES}`);
+  if (xml.length > MAX_XML_BYTES)
+    throw new OnvifError('ONVIF_XML_INVALID', `answer of ${xml.length} bytes, more than ${MAX_XML_BYTES}`);
 }
 
 const NAME_END = /[\s/>]/;

@@ -13,7 +13,7 @@ function decodeAlawSample(a: number): number {
   const v = a ^ 0x55;
   const exponent = (v & 0x70) >> 4;
   let t = (v & 0x0f) << 4;
-  t = exponent === 0 ? t + 8 : ((t + 0x108) << (exponent - 1));
+  t = exponent === 0 ? t + 8 : (t + 0x108) << (exponent - 1);
   return v & 0x80 ? t : -t;
 }
 
@@ -32,7 +32,9 @@ function encodeTable(decode: Int16Array, positive: (code: number) => boolean): U
       .sort((a, b) => Math.abs(decode[a] ?? 0) - Math.abs(decode[b] ?? 0));
   const up = byLevel(true);
   const down = byLevel(false);
-  const thresholds = up.slice(0, -1).map((c, i) => (Math.abs(decode[c] ?? 0) + Math.abs(decode[up[i + 1] ?? 0] ?? 0) + 4) >> 3);
+  const thresholds = up
+    .slice(0, -1)
+    .map((c, i) => (Math.abs(decode[c] ?? 0) + Math.abs(decode[up[i + 1] ?? 0] ?? 0) + 4) >> 3);
   const level = (j: number) => {
     let i = 0;
     while (i < thresholds.length && j >= (thresholds[i] ?? 0)) i++;

@@ -82,7 +82,8 @@ export class ChunkReader {
     const headerSize = fmt === 0 ? 11 : fmt === 1 ? 7 : fmt === 2 ? 3 : 0;
     if (buf.length < pos + headerSize) return 0;
     const prev = this.streams.get(csid);
-    if (fmt !== 0 && prev === undefined) throw new RtmpError('RTMP_CHUNK', `chunk type ${fmt} on chunk stream ${csid} before any type-0 header`);
+    if (fmt !== 0 && prev === undefined)
+      throw new RtmpError('RTMP_CHUNK', `chunk type ${fmt} on chunk stream ${csid} before any type-0 header`);
     const continuing = prev !== undefined && prev.parts.length > 0;
     if (fmt !== 3 && continuing && fmt !== 0) {
       // A new header while a message is half read: the peer dropped it (as an Abort would).
@@ -110,15 +111,25 @@ export class ChunkReader {
     } else if (fmt === 3) {
       tsField = prev?.delta ?? 0;
     }
-    if (length > MAX_MESSAGE_SIZE) throw new RtmpError('RTMP_LIMIT', `message of ${length} bytes on chunk stream ${csid}, cap ${MAX_MESSAGE_SIZE}`);
-    const state: StreamState =
-      prev ?? { timestamp: 0, delta: 0, extended: false, length: 0, type: 0, streamId: 0, parts: [], received: 0 };
+    if (length > MAX_MESSAGE_SIZE)
+      throw new RtmpError('RTMP_LIMIT', `message of ${length} bytes on chunk stream ${csid}, cap ${MAX_MESSAGE_SIZE}`);
+    const state: StreamState = prev ?? {
+      timestamp: 0,
+      delta: 0,
+      extended: false,
+      length: 0,
+      type: 0,
+      streamId: 0,
+      parts: [],
+      received: 0,
+    };
     const received = fmt === 3 && continuing ? state.received : 0;
     const take = Math.min(this.chunkSize, length - received);
     if (buf.length < pos + take) return 0;
     // The chunk is complete: commit the header.
     if (prev === undefined) {
-      if (this.streams.size >= MAX_CHUNK_STREAMS) throw new RtmpError('RTMP_LIMIT', `more than ${MAX_CHUNK_STREAMS} chunk streams`);
+      if (this.streams.size >= MAX_CHUNK_STREAMS)
+        throw new RtmpError('RTMP_LIMIT', `more than ${MAX_CHUNK_STREAMS} chunk streams`);
       this.streams.set(csid, state);
     }
     if (!(fmt === 3 && continuing)) {
@@ -135,10 +146,17 @@ export class ChunkReader {
     state.received += take;
     pos += take;
     if (state.received >= state.length) {
-      const payload = state.parts.length === 1 ? Buffer.from(state.parts[0] ?? Buffer.alloc(0)) : Buffer.concat(state.parts);
+      const payload =
+        state.parts.length === 1 ? Buffer.from(state.parts[0] ?? Buffer.alloc(0)) : Buffer.concat(state.parts);
       state.parts = [];
       state.received = 0;
-      const message: RtmpMessage = { type: state.type, timestamp: state.timestamp, streamId: state.streamId, payload, csid };
+      const message: RtmpMessage = {
+        type: state.type,
+        timestamp: state.timestamp,
+        streamId: state.streamId,
+        payload,
+        csid,
+      };
       this.control(message);
       out.push(message);
     }
@@ -150,7 +168,8 @@ export class ChunkReader {
     if (message.type === 1) {
       if (message.payload.length < 4) throw new RtmpError('RTMP_CHUNK', 'Set Chunk Size shorter than 4 bytes');
       const size = message.payload.readUInt32BE(0) & 0x7fffffff;
-      if (size < 1 || size > MAX_CHUNK_SIZE) throw new RtmpError('RTMP_LIMIT', `chunk size ${size}, allowed 1..${MAX_CHUNK_SIZE}`);
+      if (size < 1 || size > MAX_CHUNK_SIZE)
+        throw new RtmpError('RTMP_LIMIT', `chunk size ${size}, allowed 1..${MAX_CHUNK_SIZE}`);
       this.chunkSize = size;
     } else if (message.type === 2 && message.payload.length >= 4) {
       const aborted = this.streams.get(message.payload.readUInt32BE(0));
@@ -176,7 +195,11 @@ export class ChunkWriter {
     const ts = message.timestamp >>> 0;
     const extended = ts >= EXTENDED;
     const basic = (fmt: number): Buffer =>
-      csid < 64 ? Buffer.from([(fmt << 6) | csid]) : csid < 320 ? Buffer.from([fmt << 6, csid - 64]) : Buffer.from([(fmt << 6) | 1, (csid - 64) & 0xff, (csid - 64) >> 8]);
+      csid < 64
+        ? Buffer.from([(fmt << 6) | csid])
+        : csid < 320
+          ? Buffer.from([fmt << 6, csid - 64])
+          : Buffer.from([(fmt << 6) | 1, (csid - 64) & 0xff, (csid - 64) >> 8]);
     const ext = extended ? Buffer.alloc(4) : undefined;
     ext?.writeUInt32BE(ts);
     const header = Buffer.alloc(11);

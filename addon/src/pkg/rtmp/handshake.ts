@@ -10,7 +10,8 @@ export const HANDSHAKE_SIZE = 1536;
 
 /** C0+C1 (or S0+S1 without the S2): version byte, then time, zero and `random` (1528 bytes). */
 export function buildHello(random: Buffer, timeMs = 0): Buffer {
-  if (random.length !== HANDSHAKE_SIZE - 8) throw new RangeError(`handshake random must be ${HANDSHAKE_SIZE - 8} bytes`);
+  if (random.length !== HANDSHAKE_SIZE - 8)
+    throw new RangeError(`handshake random must be ${HANDSHAKE_SIZE - 8} bytes`);
   const out = Buffer.alloc(1 + HANDSHAKE_SIZE);
   out[0] = RTMP_VERSION;
   out.writeUInt32BE(timeMs >>> 0, 1);
@@ -27,7 +28,8 @@ export type HandshakeStep =
 function checkVersion(byte: number | undefined, who: string): void {
   if (byte === undefined || byte === RTMP_VERSION) return;
   // 'G'/'P'/'O' is an HTTP request, 0x16 a TLS ClientHello: say so, it is the common mistake.
-  const hint = byte === 0x47 || byte === 0x50 || byte === 0x4f ? ' (an HTTP request?)' : byte === 0x16 ? ' (TLS? use rtmps)' : '';
+  const hint =
+    byte === 0x47 || byte === 0x50 || byte === 0x4f ? ' (an HTTP request?)' : byte === 0x16 ? ' (TLS? use rtmps)' : '';
   throw new RtmpError('RTMP_HANDSHAKE', `${who} sent version ${byte}, expected ${RTMP_VERSION}${hint}`);
 }
 

@@ -1,5 +1,12 @@
 export { RtmpError, type RtmpErrorCode } from './errors.js';
-export { ServerHandshake, ClientHandshake, buildHello, HANDSHAKE_SIZE, RTMP_VERSION, type HandshakeStep } from './handshake.js';
+export {
+  ServerHandshake,
+  ClientHandshake,
+  buildHello,
+  HANDSHAKE_SIZE,
+  RTMP_VERSION,
+  type HandshakeStep,
+} from './handshake.js';
 export {
   ChunkReader,
   ChunkWriter,

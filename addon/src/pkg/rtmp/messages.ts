@@ -92,7 +92,13 @@ export interface RtmpCommand {
   readonly args: readonly AmfValue[];
 }
 
-export function command(streamId: number, name: string, transactionId: number, object: AmfValue, ...args: AmfValue[]): OutgoingMessage {
+export function command(
+  streamId: number,
+  name: string,
+  transactionId: number,
+  object: AmfValue,
+  ...args: AmfValue[]
+): OutgoingMessage {
   return {
     csid: ChunkStreamId.Command,
     type: MessageType.CommandAmf0,
@@ -120,7 +126,12 @@ export function statusInfo(value: AmfValue): { level: string; code: string; desc
 }
 
 /** An `onStatus` to send on a stream. */
-export function onStatus(streamId: number, level: 'status' | 'error', code: string, description: string): OutgoingMessage {
+export function onStatus(
+  streamId: number,
+  level: 'status' | 'error',
+  code: string,
+  description: string,
+): OutgoingMessage {
   return command(streamId, 'onStatus', 0, null, { level, code, description });
 }
 

@@ -26,7 +26,8 @@ export function parseRtmpUrl(raw: string): RtmpUrl {
   const port = url.port === '' ? DEFAULT_RTMP_PORT : Number(url.port);
   const path = url.pathname.replace(/^\/+/, '');
   const cut = path.lastIndexOf('/');
-  if (cut <= 0 || cut === path.length - 1) throw new RtmpError('RTMP_COMMAND', `rtmp URL needs /app/stream: ${url.pathname}`);
+  if (cut <= 0 || cut === path.length - 1)
+    throw new RtmpError('RTMP_COMMAND', `rtmp URL needs /app/stream: ${url.pathname}`);
   const app = path.slice(0, cut);
   const stream = decodeURIComponent(path.slice(cut + 1)) + url.search;
   const hostPart = host.includes(':') ? `[${host}]` : host;

@@ -36,7 +36,8 @@ export class RtpLayoutRecorder {
 
   /** The finished frame's layout (undefined when invalidated), and a fresh start for the next frame. */
   take(nalHeaderSize: number): RtpLayout | undefined {
-    const layout = this.valid && this.units.length > 0 ? { nalHeaderSize, units: Uint32Array.from(this.units) } : undefined;
+    const layout =
+      this.valid && this.units.length > 0 ? { nalHeaderSize, units: Uint32Array.from(this.units) } : undefined;
     this.clear();
     return layout;
   }
@@ -59,7 +60,12 @@ export interface NalPayloadFormat {
  * when the layout is of another format, does not cover exactly these NAL units, or a payload would be larger
  * than `maxPayloadSize` (the caller cuts the frame itself then).
  */
-export function payloadsFromLayout(layout: RtpLayout, nalus: readonly Buffer[], format: NalPayloadFormat, maxPayloadSize: number): Buffer[][] | undefined {
+export function payloadsFromLayout(
+  layout: RtpLayout,
+  nalus: readonly Buffer[],
+  format: NalPayloadFormat,
+  maxPayloadSize: number,
+): Buffer[][] | undefined {
   const hdr = format.nalHeaderSize;
   if (layout.nalHeaderSize !== hdr) return undefined;
   const units = layout.units;

@@ -19,7 +19,8 @@ export function splitAvccFrame(frame: Buffer): Buffer[] {
   const nalus: Buffer[] = [];
   let pos = 0;
   while (pos < frame.length) {
-    if (frame.length - pos < 4) throw new RtpError('RTP_BAD_PAYLOAD', `frame is not AVCC: ${frame.length - pos} stray bytes`);
+    if (frame.length - pos < 4)
+      throw new RtpError('RTP_BAD_PAYLOAD', `frame is not AVCC: ${frame.length - pos} stray bytes`);
     const size = frame.readUInt32BE(pos);
     pos += 4;
     if (size > frame.length - pos) {
@@ -60,7 +61,8 @@ export abstract class NalPacketizerBase extends RtpPacketizerBase {
   packetize(frame: Packet): RtpPacketOut[] {
     const nalus = splitAvccFrame(frame.payload);
     // The source's own packets when they fit: no more packets than the camera sent, and its payload bytes.
-    const payloads = (frame.rtpLayout && payloadsFromLayout(frame.rtpLayout, nalus, this, this.maxPayloadSize)) || this.cut(nalus);
+    const payloads =
+      (frame.rtpLayout && payloadsFromLayout(frame.rtpLayout, nalus, this, this.maxPayloadSize)) || this.cut(nalus);
     const timestamp = this.rtpTimestamp(frame.timestamp);
     return payloads.map((parts, n) => this.packet(parts, timestamp, n === payloads.length - 1));
   }

@@ -111,7 +111,10 @@ export function serializeRtpHeader(fields: RtpHeaderFields): Buffer {
     throw new RtpError('RTP_BAD_OPTIONS', `payload type ${fields.payloadType} is not 0..127`);
   }
   if (ext && (ext.data.length % 4 !== 0 || ext.data.length > 0xffff * 4)) {
-    throw new RtpError('RTP_BAD_OPTIONS', `header extension of ${ext.data.length} bytes is not a whole number of words`);
+    throw new RtpError(
+      'RTP_BAD_OPTIONS',
+      `header extension of ${ext.data.length} bytes is not a whole number of words`,
+    );
   }
   const paddingSize = fields.paddingSize ?? 0;
   const size = RTP_HEADER_SIZE + csrc.length * 4 + (ext ? 4 + ext.data.length : 0);

@@ -5,7 +5,7 @@ export function seqDiff(from: number, to: number): number {
 
 /** Signed distance from RTP timestamp `from` to `to` on the 32-bit circle. */
 export function timestampDiff(from: number, to: number): number {
-  return ((to - from) | 0);
+  return (to - from) | 0;
 }
 
 /**

@@ -45,5 +45,7 @@ export function quote(value: string): string {
 export function splitScheme(value: string): [string, string] {
   const trimmed = value.trim();
   const space = trimmed.search(/\s/);
-  return space < 0 ? [trimmed.toLowerCase(), ''] : [trimmed.slice(0, space).toLowerCase(), trimmed.slice(space + 1).trim()];
+  return space < 0
+    ? [trimmed.toLowerCase(), '']
+    : [trimmed.slice(0, space).toLowerCase(), trimmed.slice(space + 1).trim()];
 }

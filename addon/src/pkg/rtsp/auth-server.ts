@@ -35,7 +35,14 @@ export function parseAuthorization(value: string | undefined): ParsedAuthorizati
   const nonce = p.get('nonce');
   const uri = p.get('uri');
   const response = p.get('response');
-  if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined) return undefined;
+  if (
+    username === undefined ||
+    realm === undefined ||
+    nonce === undefined ||
+    uri === undefined ||
+    response === undefined
+  )
+    return undefined;
   const qop = p.get('qop');
   const nc = p.get('nc');
   const cnonce = p.get('cnonce');

@@ -50,7 +50,8 @@ export function parseWwwAuthenticate(value: string): AuthChallenge | undefined {
   const named = params.get('algorithm');
   const algorithmText = named ?? 'MD5';
   const algorithm = ALGORITHMS[algorithmText.toLowerCase()];
-  if (algorithm === undefined) throw new RtspError('RTSP_AUTH_UNSUPPORTED', `Digest algorithm ${algorithmText.slice(0, 20)}`);
+  if (algorithm === undefined)
+    throw new RtspError('RTSP_AUTH_UNSUPPORTED', `Digest algorithm ${algorithmText.slice(0, 20)}`);
   const qop = (params.get('qop') ?? '')
     .split(',')
     .map((q) => q.trim().toLowerCase())
@@ -133,7 +134,11 @@ export interface AuthorizationRequest {
 }
 
 /** The Authorization header value answering `challenge` for one request. */
-export function buildAuthorization(challenge: AuthChallenge, credentials: Credentials, request: AuthorizationRequest): string {
+export function buildAuthorization(
+  challenge: AuthChallenge,
+  credentials: Credentials,
+  request: AuthorizationRequest,
+): string {
   if (challenge.scheme === 'Basic') return basicAuthorization(credentials);
   const qop = challenge.qop.includes('auth') ? 'auth' : undefined;
   if (qop === undefined && challenge.qop.length > 0) {

@@ -3,7 +3,15 @@ import { Event } from '../../core/event.js';
 import { RtspConnectionError } from './errors.js';
 import { RtspHeaders } from './headers.js';
 import type { RtspLogger } from './log.js';
-import { interleavedHeader, serializeRequest, serializeResponse, type RequestInput, type ResponseInput, type RtspRequest, type RtspResponse } from './message.js';
+import {
+  interleavedHeader,
+  serializeRequest,
+  serializeResponse,
+  type RequestInput,
+  type ResponseInput,
+  type RtspRequest,
+  type RtspResponse,
+} from './message.js';
 import { RtspReader } from './reader.js';
 
 export interface RtspConnectionOptions {
@@ -36,7 +44,10 @@ export class RtspConnection {
   bytesSend = 0;
 
   private readonly reader = new RtspReader();
-  private readonly pending = new Map<number, { resolve: (r: RtspResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: RtspResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private cseq = 0;
   private closed = false;
   private readonly requestTimeoutMs: number;
@@ -77,7 +88,9 @@ export class RtspConnection {
   request(input: RequestInput): Promise<RtspResponse> {
     if (this.closed) return Promise.reject(new RtspConnectionError('RTSP_CLOSED', 'connection closed'));
     const cseq = ++this.cseq;
-    const headers = new RtspHeaders(input.headers instanceof RtspHeaders ? input.headers.entries() : Object.entries(input.headers ?? {}));
+    const headers = new RtspHeaders(
+      input.headers instanceof RtspHeaders ? input.headers.entries() : Object.entries(input.headers ?? {}),
+    );
     headers.set('CSeq', String(cseq));
     const bytes = serializeRequest({ ...input, headers });
     return new Promise<RtspResponse>((resolve, reject) => {
@@ -91,7 +104,9 @@ export class RtspConnection {
   }
 
   respond(request: RtspRequest, input: ResponseInput): void {
-    const headers = new RtspHeaders(input.headers instanceof RtspHeaders ? input.headers.entries() : Object.entries(input.headers ?? {}));
+    const headers = new RtspHeaders(
+      input.headers instanceof RtspHeaders ? input.headers.entries() : Object.entries(input.headers ?? {}),
+    );
     const cseq = request.headers.get('CSeq');
     if (cseq !== undefined) headers.set('CSeq', cseq);
     this.write(serializeResponse({ ...input, headers }));
@@ -118,7 +133,10 @@ export class RtspConnection {
    * Writes the RTP packets of one frame on one channel under a single cork, so a frame costs one writev
    * however many packets it has. The packet parts are sent as they are (views into the frame).
    */
-  writeRtp(channel: number, packets: ReadonlyArray<{ readonly header: Buffer; readonly payload: readonly Buffer[] }>): boolean {
+  writeRtp(
+    channel: number,
+    packets: ReadonlyArray<{ readonly header: Buffer; readonly payload: readonly Buffer[] }>,
+  ): boolean {
     if (this.closed) return false;
     const socket = this.socket;
     socket.cork();

@@ -39,7 +39,10 @@ export function parseRtpInfo(value: string): RtpInfoEntry[] {
       const eq = field.indexOf('=');
       if (eq < 0) continue;
       const key = field.slice(0, eq).trim().toLowerCase();
-      const v = field.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      const v = field
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       if (key === 'url') url = v;
       else if (key === 'seq' && /^\d{1,5}$/.test(v) && Number(v) <= 0xffff) seq = Number(v);
       else if (key === 'rtptime' && /^\d{1,10}$/.test(v) && Number(v) <= 0xffffffff) rtptime = Number(v);
@@ -52,7 +55,15 @@ export function parseRtpInfo(value: string): RtpInfoEntry[] {
 
 export function buildRtpInfo(entries: readonly RtpInfoEntry[]): string {
   return entries
-    .map((e) => [`url=${e.url}`, e.seq === undefined ? '' : `seq=${e.seq}`, e.rtptime === undefined ? '' : `rtptime=${e.rtptime >>> 0}`].filter(Boolean).join(';'))
+    .map((e) =>
+      [
+        `url=${e.url}`,
+        e.seq === undefined ? '' : `seq=${e.seq}`,
+        e.rtptime === undefined ? '' : `rtptime=${e.rtptime >>> 0}`,
+      ]
+        .filter(Boolean)
+        .join(';'),
+    )
     .join(',');
 }
 
@@ -81,7 +92,13 @@ export function parseRange(value: string): RangeHeader {
   const end = match[3] ?? '';
   const startSeconds = unit === 'npt' ? nptSeconds(start) : undefined;
   const endSeconds = unit === 'npt' ? nptSeconds(end) : undefined;
-  return { unit, start, end, ...(startSeconds !== undefined ? { startSeconds } : {}), ...(endSeconds !== undefined ? { endSeconds } : {}) };
+  return {
+    unit,
+    start,
+    end,
+    ...(startSeconds !== undefined ? { startSeconds } : {}),
+    ...(endSeconds !== undefined ? { endSeconds } : {}),
+  };
 }
 
 export function buildRange(range: { unit?: string; start: string; end?: string }): string {

@@ -97,7 +97,11 @@ function withoutBreaks(text: string): string {
   return text.replace(/[\r\n]+/g, ' ');
 }
 
-function serialize(startLine: string, headers: RtspHeaders | Readonly<Record<string, string>> | undefined, body: Buffer | string | undefined): Buffer {
+function serialize(
+  startLine: string,
+  headers: RtspHeaders | Readonly<Record<string, string>> | undefined,
+  body: Buffer | string | undefined,
+): Buffer {
   const h = headers instanceof RtspHeaders ? headers : new RtspHeaders(headers);
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : (body ?? Buffer.alloc(0));
   const lines = [withoutBreaks(startLine)];
@@ -123,7 +127,14 @@ export function serializeResponse(res: ResponseInput): Buffer {
 
 /** The 4 bytes before an interleaved packet: send `[interleavedHeader(ch, n), ...packet parts]` with writev. */
 export function interleavedHeader(channel: number, length: number): Buffer {
-  if (!Number.isInteger(channel) || channel < 0 || channel > 255 || !Number.isInteger(length) || length < 0 || length > 0xffff) {
+  if (
+    !Number.isInteger(channel) ||
+    channel < 0 ||
+    channel > 255 ||
+    !Number.isInteger(length) ||
+    length < 0 ||
+    length > 0xffff
+  ) {
     throw new RtspError('RTSP_BAD_MESSAGE', `interleaved channel ${channel} or length ${length} out of range`);
   }
   return Buffer.from([0x24, channel, length >> 8, length & 0xff]);

@@ -139,7 +139,11 @@ export class RtspReader {
     if (this.garbage === 0) return;
     const size = this.garbage;
     this.garbage = 0;
-    items.push({ kind: 'garbage', size, error: new RtspError('RTSP_GARBAGE', `skipped ${size} bytes that are not RTSP`) });
+    items.push({
+      kind: 'garbage',
+      size,
+      error: new RtspError('RTSP_GARBAGE', `skipped ${size} bytes that are not RTSP`),
+    });
   }
 
   private keep(rest: Buffer): void {
@@ -190,7 +194,11 @@ export class RtspReader {
       if (version >> 6 !== 2) return this.skipFrom(data, pos, limit);
     }
     if (limit - pos < 4 + length) return { kind: 'need' };
-    return { kind: 'item', item: { kind: 'frame', channel, payload: data.subarray(pos + 4, pos + 4 + length) }, next: pos + 4 + length };
+    return {
+      kind: 'item',
+      item: { kind: 'frame', channel, payload: data.subarray(pos + 4, pos + 4 + length) },
+      next: pos + 4 + length,
+    };
   }
 
   /** Whether the start line seen so far can still become a valid one. Checks only bytes not seen before. */
@@ -223,7 +231,8 @@ export class RtspReader {
     const cap = pos + this.maxHeaderSize + 1;
     const found = data.indexOf(LF, pos + this.scanned);
     const lineEnd = found >= 0 && found < Math.min(limit, cap) ? found : -1;
-    if (!this.plausiblePrefix(data, pos, lineEnd >= 0 ? lineEnd : Math.min(limit, cap))) return this.skipFrom(data, pos, limit);
+    if (!this.plausiblePrefix(data, pos, lineEnd >= 0 ? lineEnd : Math.min(limit, cap)))
+      return this.skipFrom(data, pos, limit);
     if (lineEnd < 0) {
       if (limit >= cap) return this.tooLarge();
       this.scanned = limit - pos;
@@ -234,9 +243,15 @@ export class RtspReader {
     const request = REQUEST_LINE.exec(lineText);
     const status = request === null ? STATUS_LINE.exec(lineText) : null;
     if (request !== null) {
-      this.startLine = { lf: lineEnd - pos, head: { kind: 'request', method: request[1] ?? '', uri: request[2] ?? '', version: request[3] ?? '' } };
+      this.startLine = {
+        lf: lineEnd - pos,
+        head: { kind: 'request', method: request[1] ?? '', uri: request[2] ?? '', version: request[3] ?? '' },
+      };
     } else if (status !== null) {
-      this.startLine = { lf: lineEnd - pos, head: { kind: 'response', version: status[1] ?? '', status: Number(status[2]), reason: status[3] ?? '' } };
+      this.startLine = {
+        lf: lineEnd - pos,
+        head: { kind: 'response', version: status[1] ?? '', status: Number(status[2]), reason: status[3] ?? '' },
+      };
     } else {
       // Not a start line: skip the line, but not past a `$` inside it.
       const dollar = data.indexOf(DOLLAR, pos + 1);
@@ -262,14 +277,21 @@ export class RtspReader {
     let bodyLength = 0;
     if (lengthText !== undefined) {
       if (!/^\s*\d{1,10}\s*$/.test(lengthText)) {
-        return { kind: 'fatal', error: new RtspError('RTSP_BAD_MESSAGE', `Content-Length "${lengthText.slice(0, 20)}"`) };
+        return {
+          kind: 'fatal',
+          error: new RtspError('RTSP_BAD_MESSAGE', `Content-Length "${lengthText.slice(0, 20)}"`),
+        };
       }
       bodyLength = Number(lengthText);
       if (bodyLength > this.maxBodySize) {
-        return { kind: 'fatal', error: new RtspError('RTSP_BODY_TOO_LARGE', `body of ${bodyLength} bytes, cap ${this.maxBodySize}`) };
+        return {
+          kind: 'fatal',
+          error: new RtspError('RTSP_BODY_TOO_LARGE', `body of ${bodyLength} bytes, cap ${this.maxBodySize}`),
+        };
       }
     }
-    const head: PendingBody['head'] = start.head.kind === 'request' ? { ...start.head, headers } : { ...start.head, headers };
+    const head: PendingBody['head'] =
+      start.head.kind === 'request' ? { ...start.head, headers } : { ...start.head, headers };
     return this.body(data, pos, limit, { head, bodyAt: blank.bodyAt, bodyLength });
   }
 
@@ -288,7 +310,12 @@ export class RtspReader {
    * Finds the empty line ending the headers, searching line ends from the start line's LF on (resuming
    * where the last search stopped). Offsets returned are relative to the item's start.
    */
-  private headerEnd(data: Buffer, lineEnd: number, limit: number, pos: number): { headerEnd: number; bodyAt: number } | undefined {
+  private headerEnd(
+    data: Buffer,
+    lineEnd: number,
+    limit: number,
+    pos: number,
+  ): { headerEnd: number; bodyAt: number } | undefined {
     let lf = data.indexOf(LF, Math.max(lineEnd, pos + this.scanned));
     while (lf >= 0 && lf < limit) {
       const a = lf + 1 < limit ? data[lf + 1] : undefined;
@@ -307,7 +334,10 @@ export class RtspReader {
   }
 
   private tooLarge(): Step {
-    return { kind: 'fatal', error: new RtspError('RTSP_HEADER_TOO_LARGE', `no end of headers within ${this.maxHeaderSize} bytes`) };
+    return {
+      kind: 'fatal',
+      error: new RtspError('RTSP_HEADER_TOO_LARGE', `no end of headers within ${this.maxHeaderSize} bytes`),
+    };
   }
 }
 

@@ -39,13 +39,22 @@ function parseSpec(text: string): TransportSpec | undefined {
   if (match === null) return undefined;
   const spec: {
     -readonly [K in keyof TransportSpec]: TransportSpec[K];
-  } = { protocol: (match[1] ?? '').toUpperCase(), lowerTransport: (match[2] ?? 'UDP').toUpperCase() === 'TCP' ? 'TCP' : 'UDP' };
+  } = {
+    protocol: (match[1] ?? '').toUpperCase(),
+    lowerTransport: (match[2] ?? 'UDP').toUpperCase() === 'TCP' ? 'TCP' : 'UDP',
+  };
   const other: Array<readonly [string, string | undefined]> = [];
   for (const param of params) {
     if (param === '') continue;
     const eq = param.indexOf('=');
     const key = (eq < 0 ? param : param.slice(0, eq)).trim().toLowerCase();
-    const value = eq < 0 ? undefined : param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const value =
+      eq < 0
+        ? undefined
+        : param
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"(.*)"$/, '$1');
     switch (key) {
       case 'unicast':
       case 'multicast':

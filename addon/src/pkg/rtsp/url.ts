@@ -25,7 +25,8 @@ export function normalizeRtspUrl(raw: string): string {
   let url = raw.trim();
   const doubled = /^(rtsps?:\/\/)(rtsps?:\/\/)/i.exec(url);
   if (doubled !== null) url = url.slice((doubled[1] ?? '').length);
-  const bare = /^(rtsps?:\/\/)((?:[^@/]*@)?)(::ffff:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*::[0-9a-fA-F:]*)(\/.*)?$/i.exec(url);
+  const bare =
+    /^(rtsps?:\/\/)((?:[^@/]*@)?)(::ffff:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*::[0-9a-fA-F:]*)(\/.*)?$/i.exec(url);
   if (bare !== null) url = `${bare[1]}${bare[2]}[${bare[3]}]${bare[4] ?? ''}`;
   return url;
 }
@@ -48,11 +49,13 @@ export function parseRtspUrl(raw: string): RtspUrl {
     throw new RtspError('RTSP_BAD_URL', `"${stripUserinfo(raw).slice(0, 200)}" is not a URL`);
   }
   const scheme = u.protocol.toLowerCase();
-  if (scheme !== 'rtsp:' && scheme !== 'rtsps:') throw new RtspError('RTSP_BAD_URL', `scheme ${scheme} is not rtsp: or rtsps:`);
+  if (scheme !== 'rtsp:' && scheme !== 'rtsps:')
+    throw new RtspError('RTSP_BAD_URL', `scheme ${scheme} is not rtsp: or rtsps:`);
   if (u.hostname === '') throw new RtspError('RTSP_BAD_URL', 'URL without a host');
   const secure = scheme === 'rtsps:';
   const port = u.port === '' ? (secure ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT) : Number(u.port);
-  const credentials = u.username !== '' || u.password !== '' ? { username: decode(u.username), password: decode(u.password) } : undefined;
+  const credentials =
+    u.username !== '' || u.password !== '' ? { username: decode(u.username), password: decode(u.password) } : undefined;
   u.username = '';
   u.password = '';
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;

@@ -56,7 +56,10 @@ export function mediaFmtp(media: SdpMedia, pt: number): string | undefined {
 export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 /** The direction attribute of a media section, or of the session when the section has none. */
-export function mediaDirection(media: SdpMedia, session?: { readonly attributes: readonly SdpAttribute[] }): SdpDirection | undefined {
+export function mediaDirection(
+  media: SdpMedia,
+  session?: { readonly attributes: readonly SdpAttribute[] },
+): SdpDirection | undefined {
   const find = (attributes: readonly SdpAttribute[]): SdpDirection | undefined => {
     for (const a of attributes) {
       const name = a.name.toLowerCase();

@@ -24,7 +24,14 @@ function media(m: SdpMedia): string[] {
  * written with neutral values, since strict parsers (pion, live555) require them.
  */
 export function buildSdp(session: SdpSession): string {
-  const o = session.origin ?? { username: '-', sessionId: '0', sessionVersion: '0', netType: 'IN', addrType: 'IP4', address: '0.0.0.0' };
+  const o = session.origin ?? {
+    username: '-',
+    sessionId: '0',
+    sessionVersion: '0',
+    netType: 'IN',
+    addrType: 'IP4',
+    address: '0.0.0.0',
+  };
   const lines = [
     `v=${session.version}`,
     `o=${o.username} ${o.sessionId} ${o.sessionVersion} ${o.netType} ${o.addrType} ${o.address}`,

@@ -86,7 +86,8 @@ export function sdpToMedias(session: SdpSession): SdpTrack[] {
     const found = formatsOf(session, m, kind);
     const first = found[0];
     if (first === undefined) continue;
-    const direction: Direction = sdpDirection === 'sendonly' && kind === 'audio' && !allSendonly ? 'sendonly' : 'recvonly';
+    const direction: Direction =
+      sdpDirection === 'sendonly' && kind === 'audio' && !allSendonly ? 'sendonly' : 'recvonly';
     const control = getAttribute(m.attributes, 'control') ?? '';
     const mid = getAttribute(m.attributes, 'mid');
     tracks.push({
@@ -139,13 +140,28 @@ export function mediasToSdp(tracks: readonly SdpTrackInput[], options: MediasToS
     if (format.fmtp !== undefined) attributes.push({ name: 'fmtp', value: `${payloadType} ${format.fmtp}` });
     attributes.push({ name: 'control', value: track.control });
     if (track.direction !== undefined) attributes.push({ name: track.direction });
-    return { type: track.kind, port: 0, protocol: 'RTP/AVP', formats: [String(payloadType)], bandwidths: [], attributes, otherLines: [] };
+    return {
+      type: track.kind,
+      port: 0,
+      protocol: 'RTP/AVP',
+      formats: [String(payloadType)],
+      bandwidths: [],
+      attributes,
+      otherLines: [],
+    };
   });
   const address = options.address ?? '0.0.0.0';
   const addrType = address.includes(':') ? 'IP6' : 'IP4';
   return {
     version: 0,
-    origin: { username: '-', sessionId: options.sessionId ?? '0', sessionVersion: options.sessionId ?? '0', netType: 'IN', addrType, address },
+    origin: {
+      username: '-',
+      sessionId: options.sessionId ?? '0',
+      sessionVersion: options.sessionId ?? '0',
+      netType: 'IN',
+      addrType,
+      address,
+    },
     name: options.sessionName ?? '-',
     emails: [],
     phones: [],

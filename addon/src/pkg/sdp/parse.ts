@@ -38,7 +38,15 @@ function parseMediaLine(value: string): MediaDraft {
   const [type = '-', portText = '', protocol = '-', ...formats] = value.split(/\s+/).map((t) => t || '-');
   const [port, count] = portText.split('/');
   const portNumber = /^\d{1,5}$/.test(port ?? '') ? Number(port) : 0;
-  const draft: MediaDraft = { type, port: portNumber, protocol, formats, bandwidths: [], attributes: [], otherLines: [] };
+  const draft: MediaDraft = {
+    type,
+    port: portNumber,
+    protocol,
+    formats,
+    bandwidths: [],
+    attributes: [],
+    otherLines: [],
+  };
   if (count !== undefined && /^\d{1,5}$/.test(count)) draft.portCount = Number(count);
   return draft;
 }
@@ -56,10 +64,12 @@ function parseAttribute(value: string): SdpAttribute {
  * SdpError only when nothing at all is SDP, or when a size cap is exceeded.
  */
 export function parseSdp(input: string | Buffer): SdpSession {
-  if (input.length > SDP_LIMITS.bytes) throw new SdpError('SDP_LIMIT', `${input.length} bytes, cap ${SDP_LIMITS.bytes}`);
+  if (input.length > SDP_LIMITS.bytes)
+    throw new SdpError('SDP_LIMIT', `${input.length} bytes, cap ${SDP_LIMITS.bytes}`);
   const text = typeof input === 'string' ? input : input.toString('utf8');
   const lines = text.split(/\r\n|\n|\r/);
-  if (lines.length > SDP_LIMITS.lines) throw new SdpError('SDP_LIMIT', `${lines.length} lines, cap ${SDP_LIMITS.lines}`);
+  if (lines.length > SDP_LIMITS.lines)
+    throw new SdpError('SDP_LIMIT', `${lines.length} lines, cap ${SDP_LIMITS.lines}`);
   let version = 0;
   let origin: SdpOrigin | undefined;
   let name: string | undefined;
@@ -83,7 +93,8 @@ export function parseSdp(input: string | Buffer): SdpSession {
     const type = (match[1] ?? '').toLowerCase();
     const value = (match[2] ?? '').trim();
     if (type === 'm') {
-      if (medias.length >= SDP_LIMITS.medias) throw new SdpError('SDP_LIMIT', `more than ${SDP_LIMITS.medias} media sections`);
+      if (medias.length >= SDP_LIMITS.medias)
+        throw new SdpError('SDP_LIMIT', `more than ${SDP_LIMITS.medias} media sections`);
       media = parseMediaLine(value);
       medias.push(media);
       continue;
@@ -93,8 +104,7 @@ export function parseSdp(input: string | Buffer): SdpSession {
       else if (type === 'c') {
         const connection = parseConnection(value);
         if (connection !== undefined) media.connection = connection;
-      }
-      else if (type === 'b') media.bandwidths.push(value);
+      } else if (type === 'b') media.bandwidths.push(value);
       else if (type === 'i') media.info = value;
       // A session line repeated inside a media section (seen on cameras) means nothing there.
       else if (type !== 's' && type !== 'v' && type !== 'o' && type !== 't') media.otherLines.push({ type, value });

@@ -23,7 +23,9 @@ export interface RtpFormat {
 }
 
 /** RFC 3551 Table 4/5 static payload types that cameras send without an rtpmap. */
-export const STATIC_PAYLOAD_TYPES: Readonly<Record<number, { encodingName: string; clockRate: number; channels: number }>> = {
+export const STATIC_PAYLOAD_TYPES: Readonly<
+  Record<number, { encodingName: string; clockRate: number; channels: number }>
+> = {
   0: { encodingName: 'PCMU', clockRate: 8000, channels: 1 },
   8: { encodingName: 'PCMA', clockRate: 8000, channels: 1 },
   9: { encodingName: 'G722', clockRate: 8000, channels: 1 },
@@ -50,7 +52,12 @@ export function rtpFormatToCodec(format: RtpFormat, kind: MediaKind): Codec | un
   if (name === undefined) return undefined;
   const video = kind === 'video';
   if (['H264', 'H265', 'VP8', 'VP9', 'AV1', 'JPEG', 'RAW'].includes(name) !== video) return undefined;
-  const base = { name, clockRate: format.clockRate, channels: video ? 0 : format.channels || 1, payloadType: format.payloadType };
+  const base = {
+    name,
+    clockRate: format.clockRate,
+    channels: video ? 0 : format.channels || 1,
+    payloadType: format.payloadType,
+  };
   if (name === 'OPUS') return { ...base, clockRate: 48000, channels: 2, ...(format.fmtp ? { fmtp: format.fmtp } : {}) };
   if (format.encodingName === 'MP4A-LATM') {
     const latm = parseLatmFmtp(format.fmtp);
@@ -86,7 +93,13 @@ export function codecToRtpFormat(codec: Codec, dynamicPayloadType: number): RtpF
     case 'VP8':
     case 'VP9':
     case 'AV1':
-      return { payloadType: pt, encodingName: codec.name, clockRate: 90000, channels: 0, ...(codec.fmtp ? { fmtp: codec.fmtp } : {}) };
+      return {
+        payloadType: pt,
+        encodingName: codec.name,
+        clockRate: 90000,
+        channels: 0,
+        ...(codec.fmtp ? { fmtp: codec.fmtp } : {}),
+      };
     case 'JPEG':
     case 'MPA':
       return { payloadType: pt, encodingName: codec.name, clockRate: 90000, channels: 0 };
@@ -97,11 +110,23 @@ export function codecToRtpFormat(codec: Codec, dynamicPayloadType: number): RtpF
     case 'PCM':
       return { payloadType: pt, encodingName: 'L16', clockRate: codec.clockRate || 8000, channels: channels || 1 };
     case 'OPUS':
-      return { payloadType: pt, encodingName: 'OPUS', clockRate: 48000, channels: 2, ...(codec.fmtp ? { fmtp: codec.fmtp } : {}) };
+      return {
+        payloadType: pt,
+        encodingName: 'OPUS',
+        clockRate: 48000,
+        channels: 2,
+        ...(codec.fmtp ? { fmtp: codec.fmtp } : {}),
+      };
     case 'AAC': {
       let asc = hexConfig(parseFmtp(codec.fmtp).get('config'));
       if (asc.length === 0) asc = buildAacConfig(codec.clockRate || 44100, channels || 2);
-      return { payloadType: pt, encodingName: 'MPEG4-GENERIC', clockRate: codec.clockRate, channels: channels || 2, fmtp: buildMpeg4GenericFmtp(asc) };
+      return {
+        payloadType: pt,
+        encodingName: 'MPEG4-GENERIC',
+        clockRate: codec.clockRate,
+        channels: channels || 2,
+        fmtp: buildMpeg4GenericFmtp(asc),
+      };
     }
     default:
       throw new SdpError('SDP_UNSUPPORTED_CODEC', `${codec.name} has no RTP payload format here`);

@@ -51,17 +51,30 @@ function sameCredentials(a: Credentials, b: Credentials): boolean {
 }
 
 function credentialsOf(section: RawSection, session: Credentials): Credentials {
-  return { ufrag: attribute(section.lines, 'ice-ufrag') ?? session.ufrag, pwd: attribute(section.lines, 'ice-pwd') ?? session.pwd };
+  return {
+    ufrag: attribute(section.lines, 'ice-ufrag') ?? session.ufrag,
+    pwd: attribute(section.lines, 'ice-pwd') ?? session.pwd,
+  };
 }
 
 /** Which transport of `sdp` (an offer) the answer uses. Throws WebrtcPkgError (SDP_INVALID/SDP_LIMIT) on a non-SDP. */
 export function offerTransport(sdp: string): OfferTransport {
   const { session, medias } = splitSections(sdp);
-  const sessionCredentials: Credentials = { ufrag: attribute(session, 'ice-ufrag'), pwd: attribute(session, 'ice-pwd') };
+  const sessionCredentials: Credentials = {
+    ufrag: attribute(session, 'ice-ufrag'),
+    pwd: attribute(session, 'ice-pwd'),
+  };
   const credentials = medias.map((section) => credentialsOf(section, sessionCredentials));
   const mids = medias.map((section) => attribute(section.lines, 'mid'));
   const groupLine = session.find((l) => /^a=group:BUNDLE(\s|$)/.test(l));
-  const group = groupLine === undefined ? [] : groupLine.slice('a=group:BUNDLE'.length).trim().split(/\s+/).filter((m) => m !== '');
+  const group =
+    groupLine === undefined
+      ? []
+      : groupLine
+          .slice('a=group:BUNDLE'.length)
+          .trim()
+          .split(/\s+/)
+          .filter((m) => m !== '');
 
   let tagIndex = -1;
   for (const mid of group) {
@@ -76,12 +89,18 @@ export function offerTransport(sdp: string): OfferTransport {
     // A tag without credentials of its own borrows the first member's that has some (as werift does).
     let own = credentials[tagIndex] ?? sessionCredentials;
     if (own.ufrag === undefined || own.pwd === undefined) {
-      own = [...members].map((i) => credentials[i]).find((c): c is Credentials => c?.ufrag !== undefined && c.pwd !== undefined) ?? own;
+      own =
+        [...members]
+          .map((i) => credentials[i])
+          .find((c): c is Credentials => c?.ufrag !== undefined && c.pwd !== undefined) ?? own;
     }
     return { bundled: true, group, tagIndex, tagMid: mids[tagIndex], ufrag: own.ufrag, pwd: own.pwd, members };
   }
 
-  const first = Math.max(0, medias.findIndex((section) => !isRejected(section)));
+  const first = Math.max(
+    0,
+    medias.findIndex((section) => !isRejected(section)),
+  );
   const own = credentials[first] ?? sessionCredentials;
   const members = new Set<number>();
   credentials.forEach((c, index) => {
@@ -103,7 +122,10 @@ const DIRECTIONS: ReadonlySet<string> = new Set(['a=sendrecv', 'a=sendonly', 'a=
 export function useOfferTransport(sdp: string, transport: OfferTransport): string {
   const { session, medias } = splitSections(sdp);
   if (transport.ufrag === undefined || transport.pwd === undefined) return sdp;
-  const sessionCredentials: Credentials = { ufrag: attribute(session, 'ice-ufrag'), pwd: attribute(session, 'ice-pwd') };
+  const sessionCredentials: Credentials = {
+    ufrag: attribute(session, 'ice-ufrag'),
+    pwd: attribute(session, 'ice-pwd'),
+  };
   const wanted: Credentials = { ufrag: transport.ufrag, pwd: transport.pwd };
   const out: string[] = [...session];
   medias.forEach((section, index) => {
@@ -117,7 +139,13 @@ export function useOfferTransport(sdp: string, transport: OfferTransport): strin
       if (!member && DIRECTIONS.has(line)) return false;
       return true;
     });
-    out.push(mline, `a=ice-ufrag:${wanted.ufrag}`, `a=ice-pwd:${wanted.pwd}`, ...(member ? [] : ['a=inactive']), ...kept);
+    out.push(
+      mline,
+      `a=ice-ufrag:${wanted.ufrag}`,
+      `a=ice-pwd:${wanted.pwd}`,
+      ...(member ? [] : ['a=inactive']),
+      ...kept,
+    );
   });
   return out.join('\r\n') + '\r\n';
 }
@@ -135,7 +163,11 @@ export function answerBundleGroup(answer: string, transport: OfferTransport): st
       continue;
     }
     if (!transport.bundled) continue;
-    const mids = line.slice('a=group:BUNDLE'.length).trim().split(/\s+/).filter((m) => m !== '');
+    const mids = line
+      .slice('a=group:BUNDLE'.length)
+      .trim()
+      .split(/\s+/)
+      .filter((m) => m !== '');
     const onTransport = new Set<string>();
     medias.forEach((section, index) => {
       const mid = attribute(section.lines, 'mid');

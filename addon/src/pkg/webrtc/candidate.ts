@@ -7,22 +7,29 @@ export type CandidateEntry =
   | { readonly kind: 'stun'; readonly port: number };
 
 function parsePort(text: string, entry: string): number {
-  if (!/^\d{1,5}$/.test(text)) throw new WebrtcPkgError('CANDIDATE_INVALID', `candidate ${JSON.stringify(entry)}: bad port`);
+  if (!/^\d{1,5}$/.test(text))
+    throw new WebrtcPkgError('CANDIDATE_INVALID', `candidate ${JSON.stringify(entry)}: bad port`);
   const port = Number(text);
-  if (port < 1 || port > 65535) throw new WebrtcPkgError('CANDIDATE_INVALID', `candidate ${JSON.stringify(entry)}: port out of range`);
+  if (port < 1 || port > 65535)
+    throw new WebrtcPkgError('CANDIDATE_INVALID', `candidate ${JSON.stringify(entry)}: port out of range`);
   return port;
 }
 
 /** `192.168.1.5:8555`, `[2001:db8::1]:8555`, `cam.example.com:8555`, `stun:8555`. */
 export function parseCandidateEntry(entry: string): CandidateEntry {
   const text = entry.trim();
-  if (text.length === 0 || text.length > 300) throw new WebrtcPkgError('CANDIDATE_INVALID', 'empty or overlong candidate entry');
+  if (text.length === 0 || text.length > 300)
+    throw new WebrtcPkgError('CANDIDATE_INVALID', 'empty or overlong candidate entry');
   if (text.startsWith('stun:')) return { kind: 'stun', port: parsePort(text.slice(5), text) };
   const colon = text.lastIndexOf(':');
-  if (colon <= 0) throw new WebrtcPkgError('CANDIDATE_INVALID', `candidate ${JSON.stringify(text)}: expected host:port`);
+  if (colon <= 0)
+    throw new WebrtcPkgError('CANDIDATE_INVALID', `candidate ${JSON.stringify(text)}: expected host:port`);
   let host = text.slice(0, colon);
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  if (!isIP(host) && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host)) {
+  if (
+    !isIP(host) &&
+    !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host)
+  ) {
     throw new WebrtcPkgError('CANDIDATE_INVALID', `candidate ${JSON.stringify(text)}: bad host`);
   }
   return { kind: 'address', host, port: parsePort(text.slice(colon + 1), text) };
@@ -56,7 +63,11 @@ export function buildCandidate(fields: CandidateFields): string {
 
 /** The address part of a candidate line, for filters; undefined when the line does not parse. */
 export function candidateAddress(line: string): { transport: string; host: string; port: number } | undefined {
-  const parts = line.replace(/^a=/, '').replace(/^candidate:/, '').trim().split(/\s+/);
+  const parts = line
+    .replace(/^a=/, '')
+    .replace(/^candidate:/, '')
+    .trim()
+    .split(/\s+/);
   if (parts.length < 8) return undefined;
   const port = Number(parts[5]);
   if (!Number.isInteger(port)) return undefined;

@@ -8,7 +8,8 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - STUN_INVALID: bytes that are not the STUN message expected.
  * - TCP_FRAME_INVALID: an RFC 4571 frame that is empty or larger than allowed.
  */
-export type WebrtcPkgErrorCode = 'SDP_INVALID' | 'SDP_LIMIT' | 'CANDIDATE_INVALID' | 'STUN_INVALID' | 'TCP_FRAME_INVALID';
+export type WebrtcPkgErrorCode =
+  'SDP_INVALID' | 'SDP_LIMIT' | 'CANDIDATE_INVALID' | 'STUN_INVALID' | 'TCP_FRAME_INVALID';
 
 export class WebrtcPkgError extends Ts2rtcError {
   declare readonly code: WebrtcPkgErrorCode;

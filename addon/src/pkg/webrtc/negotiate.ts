@@ -53,7 +53,8 @@ export function offerToMedias(offer: readonly SdpMedia[]): Media[] {
       const codecs = mediaCodecs(m);
       if (codecs.length === 0) continue;
       const id = String(m.index);
-      if (m.direction === 'recvonly' || m.direction === 'sendrecv') medias.push({ kind, direction: 'sendonly', codecs, id });
+      if (m.direction === 'recvonly' || m.direction === 'sendrecv')
+        medias.push({ kind, direction: 'sendonly', codecs, id });
       if (kind === 'audio' && (m.direction === 'sendonly' || m.direction === 'sendrecv')) {
         medias.push({ kind, direction: 'recvonly', codecs, id });
       }
@@ -82,7 +83,10 @@ function h264Profile(fmtp: string | undefined): { idc: number; constraints: numb
  */
 export function choosePayloadType(media: SdpMedia, source: Codec): number | undefined {
   const name = source.name;
-  const same = media.codecs.filter((c) => (c.name === 'HEVC' ? 'H265' : c.name) === name && (source.clockRate === 0 || c.clockRate === source.clockRate));
+  const same = media.codecs.filter(
+    (c) =>
+      (c.name === 'HEVC' ? 'H265' : c.name) === name && (source.clockRate === 0 || c.clockRate === source.clockRate),
+  );
   if (name !== 'H264') return same[0]?.payloadType;
   const explicit = same.filter((c) => h264ModeFit(c.fmtp) === 'explicit');
   const usable = explicit.length > 0 ? explicit : same.filter((c) => h264ModeFit(c.fmtp) === 'unstated');

@@ -50,13 +50,15 @@ export interface RawSection {
 
 /** Splits an SDP into its session part and media sections (lines without CR). Throws SDP_INVALID/SDP_LIMIT. */
 export function splitSections(sdp: string): { session: string[]; medias: RawSection[] } {
-  if (sdp.length > MAX_SDP_BYTES) throw new WebrtcPkgError('SDP_LIMIT', `SDP of ${sdp.length} bytes, at most ${MAX_SDP_BYTES}`);
+  if (sdp.length > MAX_SDP_BYTES)
+    throw new WebrtcPkgError('SDP_LIMIT', `SDP of ${sdp.length} bytes, at most ${MAX_SDP_BYTES}`);
   const lines = sdp.split(/\r?\n/).filter((line) => line !== '');
   if (lines[0]?.trim() !== 'v=0') throw new WebrtcPkgError('SDP_INVALID', 'SDP does not start with v=0');
   const session: string[] = [];
   const medias: RawSection[] = [];
   for (const line of lines) {
-    if (!/^[a-z]=/.test(line)) throw new WebrtcPkgError('SDP_INVALID', `SDP line is not type=value: ${JSON.stringify(line.slice(0, 40))}`);
+    if (!/^[a-z]=/.test(line))
+      throw new WebrtcPkgError('SDP_INVALID', `SDP line is not type=value: ${JSON.stringify(line.slice(0, 40))}`);
     if (line.startsWith('m=')) {
       if (medias.length >= MAX_MEDIAS) throw new WebrtcPkgError('SDP_LIMIT', `more than ${MAX_MEDIAS} media sections`);
       medias.push({ lines: [line] });
@@ -92,7 +94,8 @@ function parseSection(lines: readonly string[], index: number, sessionDirection:
   if (kind === '' || !Number.isInteger(port) || port < 0 || port > 65535 || protocol === '') {
     throw new WebrtcPkgError('SDP_INVALID', `bad m-line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
   }
-  if (formats.length > MAX_FORMATS) throw new WebrtcPkgError('SDP_LIMIT', `more than ${MAX_FORMATS} formats in one m-line`);
+  if (formats.length > MAX_FORMATS)
+    throw new WebrtcPkgError('SDP_LIMIT', `more than ${MAX_FORMATS} formats in one m-line`);
   const rtpmap = new Map<number, { name: string; clockRate: number; channels: number }>();
   const fmtp = new Map<number, string>();
   const rtcpFb = new Map<number, string[]>();
@@ -101,7 +104,11 @@ function parseSection(lines: readonly string[], index: number, sessionDirection:
     if (line.startsWith('a=mid:')) mid = line.slice(6).trim();
     let match = /^a=rtpmap:(\d+) ([^/\s]+)\/(\d+)(?:\/(\d+))?/.exec(line);
     if (match) {
-      rtpmap.set(Number(match[1]), { name: (match[2] ?? '').toUpperCase(), clockRate: Number(match[3]), channels: Number(match[4] ?? 0) });
+      rtpmap.set(Number(match[1]), {
+        name: (match[2] ?? '').toUpperCase(),
+        clockRate: Number(match[3]),
+        channels: Number(match[4] ?? 0),
+      });
       continue;
     }
     match = /^a=fmtp:(\d+) (.*)$/.exec(line);
@@ -126,7 +133,12 @@ function parseSection(lines: readonly string[], index: number, sessionDirection:
       const map = rtpmap.get(pt) ?? STATIC_TYPES.get(pt);
       if (!map) continue;
       const params = fmtp.get(pt);
-      codecs.push({ payloadType: pt, ...map, ...(params !== undefined ? { fmtp: params } : {}), rtcpFb: rtcpFb.get(pt) ?? [] });
+      codecs.push({
+        payloadType: pt,
+        ...map,
+        ...(params !== undefined ? { fmtp: params } : {}),
+        rtcpFb: rtcpFb.get(pt) ?? [],
+      });
     }
   }
   // Port 0 rejects the m-line, except with `a=bundle-only`: Firefox writes its bundled sections that way.
@@ -190,10 +202,16 @@ export function addCandidates(sdp: string, candidates: readonly string[]): strin
  * writes them there too), so each candidate is advertised once; an answer without BUNDLE whose m-lines share
  * one transport lists them in each of those.
  */
-export function setCandidates(sdp: string, candidates: readonly string[], sections: ReadonlySet<number> = new Set([0])): string {
+export function setCandidates(
+  sdp: string,
+  candidates: readonly string[],
+  sections: ReadonlySet<number> = new Set([0]),
+): string {
   const { session, medias } = splitSections(sdp);
   const out: string[] = [...session];
-  const lines = candidates.map((c) => `a=${c.replace(/^a=/, '').startsWith('candidate:') ? c.replace(/^a=/, '') : `candidate:${c}`}`);
+  const lines = candidates.map(
+    (c) => `a=${c.replace(/^a=/, '').startsWith('candidate:') ? c.replace(/^a=/, '') : `candidate:${c}`}`,
+  );
   medias.forEach((section, index) => {
     const kept = section.lines.filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates');
     out.push(...kept);
@@ -219,7 +237,10 @@ export function keepBundledSections(sdp: string): string {
   const { session, medias } = splitSections(sdp);
   const out: string[] = [...session];
   for (const section of medias) {
-    const mid = section.lines.find((l) => l.startsWith('a=mid:'))?.slice(6).trim();
+    const mid = section.lines
+      .find((l) => l.startsWith('a=mid:'))
+      ?.slice(6)
+      .trim();
     const [mline = '', ...rest] = section.lines;
     const parts = mline.split(' ');
     if (mid !== undefined && group.includes(mid) && parts[1] === '0') parts[1] = '9';

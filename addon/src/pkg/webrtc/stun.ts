@@ -23,7 +23,8 @@ export function peekStunHeader(data: Buffer): StunHeader | undefined {
   const type = data.readUInt16BE(0);
   if ((type & 0xc000) !== 0) return undefined;
   const length = data.readUInt16BE(2);
-  if (data.readUInt32BE(4) !== STUN_MAGIC_COOKIE || length % 4 !== 0 || HEADER_SIZE + length !== data.length) return undefined;
+  if (data.readUInt32BE(4) !== STUN_MAGIC_COOKIE || length % 4 !== 0 || HEADER_SIZE + length !== data.length)
+    return undefined;
   return { type, length, transactionId: data.subarray(8, 20) };
 }
 
@@ -31,10 +32,12 @@ function* attributes(data: Buffer): Generator<{ type: number; value: Buffer }> {
   let pos = HEADER_SIZE;
   let count = 0;
   while (pos + 4 <= data.length) {
-    if (++count > MAX_ATTRIBUTES) throw new WebrtcPkgError('STUN_INVALID', `more than ${MAX_ATTRIBUTES} STUN attributes`);
+    if (++count > MAX_ATTRIBUTES)
+      throw new WebrtcPkgError('STUN_INVALID', `more than ${MAX_ATTRIBUTES} STUN attributes`);
     const type = data.readUInt16BE(pos);
     const length = data.readUInt16BE(pos + 2);
-    if (pos + 4 + length > data.length) throw new WebrtcPkgError('STUN_INVALID', `STUN attribute ${type} runs past the message`);
+    if (pos + 4 + length > data.length)
+      throw new WebrtcPkgError('STUN_INVALID', `STUN attribute ${type} runs past the message`);
     yield { type, value: data.subarray(pos + 4, pos + 4 + length) };
     pos += 4 + length + ((4 - (length % 4)) % 4);
   }

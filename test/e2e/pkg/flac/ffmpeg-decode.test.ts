@@ -20,7 +20,10 @@ describe('FLAC through ffmpeg', { skip: FFMPEG_SKIP }, () => {
       start += size;
     }
     const file = Buffer.concat([Buffer.from('fLaC'), Buffer.from([0x80, 0, 0, 34]), encoder.streamInfo(), ...frames]);
-    const run = spawnSync('ffmpeg', ['-v', 'error', '-f', 'flac', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'], { input: file, maxBuffer: 1 << 24 });
+    const run = spawnSync('ffmpeg', ['-v', 'error', '-f', 'flac', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'], {
+      input: file,
+      maxBuffer: 1 << 24,
+    });
     assert.equal(run.status, 0, run.stderr.toString());
     assert.equal(run.stderr.toString(), '', 'no decoder warnings');
     const output = new Int16Array(run.stdout.buffer, run.stdout.byteOffset, run.stdout.length / 2);

@@ -29,7 +29,8 @@ function probe(): ProbePacket[] | string {
     ['-v', 'error', '-show_entries', 'packet=stream_index,pts,dts,duration,size,pos,flags', '-of', 'json', DEMO],
     { encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
   );
-  if (run.error !== undefined) return `ffprobe not runnable (${run.error.message}); install ffmpeg to run this comparison`;
+  if (run.error !== undefined)
+    return `ffprobe not runnable (${run.error.message}); install ffmpeg to run this comparison`;
   assert.equal(run.status, 0, run.stderr);
   const parsed: unknown = JSON.parse(run.stdout);
   assert.ok(typeof parsed === 'object' && parsed !== null && 'packets' in parsed && Array.isArray(parsed.packets));

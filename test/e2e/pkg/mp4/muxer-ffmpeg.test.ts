@@ -23,14 +23,29 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ts2rtc-muxer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function ffmpeg(args: string[], input?: Buffer): { stdout: Buffer; stderr: string } {
-  const run = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', ...args], { input, maxBuffer: 1 << 28, timeout: 60_000 });
+  const run = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', ...args], {
+    input,
+    maxBuffer: 1 << 28,
+    timeout: 60_000,
+  });
   assert.equal(run.status, 0, `ffmpeg ${args.join(' ')}: ${run.stderr?.toString()}`);
   return { stdout: run.stdout, stderr: run.stderr.toString() };
 }
 
 /** Decoded frames of one stream as FFmpeg's framecrc lines without the timestamps (content only). */
 function decodedCrcs(file: string, map: string, inputArgs: string[] = []): string[] {
-  const { stdout } = ffmpeg([...inputArgs, '-i', file, '-map', map, '-fps_mode', 'passthrough', '-f', 'framecrc', 'pipe:1']);
+  const { stdout } = ffmpeg([
+    ...inputArgs,
+    '-i',
+    file,
+    '-map',
+    map,
+    '-fps_mode',
+    'passthrough',
+    '-f',
+    'framecrc',
+    'pipe:1',
+  ]);
   return stdout
     .toString()
     .split('\n')
@@ -91,10 +106,28 @@ describe('muxer output decoded by FFmpeg', () => {
     const [video, audio] = movie.tracks;
     assert.ok(video?.avcC && audio);
     const tracks: MuxerTrack[] = [
-      { kind: 'video', codec: 'H264', timescale: 90000, width: 640, height: 360, config: video.avcC, mimeCodec: 'avc1.4d401e' },
-      { kind: 'audio', codec: 'OPUS', timescale: 48000, sampleRate: 48000, channels: 1, opusPreSkip: audio.opusPreSkip ?? 0 },
+      {
+        kind: 'video',
+        codec: 'H264',
+        timescale: 90000,
+        width: 640,
+        height: 360,
+        config: video.avcC,
+        mimeCodec: 'avc1.4d401e',
+      },
+      {
+        kind: 'audio',
+        codec: 'OPUS',
+        timescale: 48000,
+        sampleRate: 48000,
+        channels: 1,
+        opusPreSkip: audio.opusPreSkip ?? 0,
+      },
     ];
-    const out = write('demo.mp4', mux(tracks, [...trackFrames(file, video, 0, 90000), ...trackFrames(file, audio, 1, 48000)]));
+    const out = write(
+      'demo.mp4',
+      mux(tracks, [...trackFrames(file, video, 0, 90000), ...trackFrames(file, audio, 1, 48000)]),
+    );
     const v = decodedCrcs(out, '0:v');
     assert.equal(v.length, 250);
     assert.deepEqual(v, decodedCrcs(DEMO, '0:v'));
@@ -110,18 +143,47 @@ describe('muxer output decoded by FFmpeg', () => {
     ['PCMA', 'alaw', decodeAlaw],
   ] as const) {
     it(`${codec} as FLAC decodes to the samples FFmpeg's own G.711 decoder gives`, { skip }, () => {
-      const raw = ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000:duration=2', '-ar', '8000', '-ac', '1', '-f', format, 'pipe:1']).stdout;
+      const raw = ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=8000:duration=2',
+        '-ar',
+        '8000',
+        '-ac',
+        '1',
+        '-f',
+        format,
+        'pipe:1',
+      ]).stdout;
       const encoder = new FlacEncoder({ sampleRate: 8000, channels: 1 });
       const frames: Frame[] = [];
       for (let pos = 0; pos < raw.length; pos += 160) {
         const packet = raw.subarray(pos, pos + 160);
-        frames.push({ track: 0, data: encoder.encode(decode(packet)), timestamp: pos, keyframe: true, seconds: pos / 8000, duration: packet.length });
+        frames.push({
+          track: 0,
+          data: encoder.encode(decode(packet)),
+          timestamp: pos,
+          keyframe: true,
+          seconds: pos / 8000,
+          duration: packet.length,
+        });
       }
-      const track: MuxerTrack = { kind: 'audio', codec: 'FLAC', timescale: 8000, sampleRate: 8000, channels: 1, config: encoder.streamInfo() };
+      const track: MuxerTrack = {
+        kind: 'audio',
+        codec: 'FLAC',
+        timescale: 8000,
+        sampleRate: 8000,
+        channels: 1,
+        config: encoder.streamInfo(),
+      };
       const out = write(`${codec}.mp4`, mux([track], frames));
       const ours = ffmpeg(['-i', out, '-f', 's16le', 'pipe:1']);
       assert.equal(ours.stderr, '');
-      const reference = ffmpeg(['-f', format, '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'], raw).stdout;
+      const reference = ffmpeg(
+        ['-f', format, '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'],
+        raw,
+      ).stdout;
       assert.equal(ours.stdout.length, raw.length * 2);
       assert.ok(ours.stdout.equals(reference), 'same 16-bit samples');
     });
@@ -129,14 +191,33 @@ describe('muxer output decoded by FFmpeg', () => {
 
   it('AAC (from an FFmpeg-made MP4) decodes identically', { skip }, () => {
     const source = path.join(dir, 'aac-source.mp4');
-    ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=16000:duration=2', '-c:a', 'aac', '-ac', '1', source]);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=1000:sample_rate=16000:duration=2',
+      '-c:a',
+      'aac',
+      '-ac',
+      '1',
+      source,
+    ]);
     const file = readFileSync(source);
     const track = parseMp4(file).tracks[0];
     assert.ok(track?.audioSpecificConfig);
     const out = write(
       'aac.mp4',
       mux(
-        [{ kind: 'audio', codec: 'AAC', timescale: 16000, sampleRate: 16000, channels: 1, config: track.audioSpecificConfig }],
+        [
+          {
+            kind: 'audio',
+            codec: 'AAC',
+            timescale: 16000,
+            sampleRate: 16000,
+            channels: 1,
+            config: track.audioSpecificConfig,
+          },
+        ],
         trackFrames(file, track, 0, 16000),
       ),
     );
@@ -146,7 +227,21 @@ describe('muxer output decoded by FFmpeg', () => {
 
   it('H265 (x265, hvcC rebuilt from its parameter sets) decodes identically', { skip: skipX265 }, () => {
     const source = path.join(dir, 'h265-source.mp4');
-    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '2', '-c:v', 'libx265', '-x265-params', 'log-level=error:keyint=25:bframes=0', '-tag:v', 'hvc1', source]);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25',
+      '-t',
+      '2',
+      '-c:v',
+      'libx265',
+      '-x265-params',
+      'log-level=error:keyint=25:bframes=0',
+      '-tag:v',
+      'hvc1',
+      source,
+    ]);
     const file = readFileSync(source);
     const track = parseMp4(file).tracks[0];
     assert.ok(track?.hvcC);

@@ -16,7 +16,10 @@ describe('G.711 tables against ffmpeg', { skip: FFMPEG_SKIP }, () => {
     it(`${law}: all 256 codes decode as ffmpeg decodes them, all 65536 samples encode as ffmpeg encodes them`, () => {
       const decoded = ffmpeg(['-f', law, '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'], codes);
       assert.deepEqual(decode(codes), asInt16(decoded));
-      const encoded = ffmpeg(['-f', 's16le', '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-c:a', `pcm_${law}`, '-f', law, 'pipe:1'], everySample);
+      const encoded = ffmpeg(
+        ['-f', 's16le', '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-c:a', `pcm_${law}`, '-f', law, 'pipe:1'],
+        everySample,
+      );
       assert.deepEqual(encode(asInt16(everySample)), encoded);
     });
   }

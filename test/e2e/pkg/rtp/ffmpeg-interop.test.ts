@@ -52,7 +52,14 @@ async function untilBound(port: number, timeoutMs: number): Promise<void> {
  * Sends `frames` twice (the second copy only pushes the first through ffmpeg's reorder queue) and returns
  * the first `lines` lines of ffmpeg's `outputArgs` output.
  */
-async function throughFfmpeg(kind: 'video' | 'audio', codec: Codec, frames: Packet[], span: number, outputArgs: string[], lines: number): Promise<string[]> {
+async function throughFfmpeg(
+  kind: 'video' | 'audio',
+  codec: Codec,
+  frames: Packet[],
+  span: number,
+  outputArgs: string[],
+  lines: number,
+): Promise<string[]> {
   const port = await freeUdpPort();
   const session = mediasToSdp([{ kind, codec, control: 'track0' }], { address: '127.0.0.1' });
   const sdp = buildSdp({
@@ -64,7 +71,16 @@ async function throughFfmpeg(kind: 'video' | 'audio', codec: Codec, frames: Pack
   writeFileSync(sdpPath, sdp);
   // A short analysis and no frame-rate probing: the SDP says what the stream is, and the test sends only
   // a second of it (without -fpsprobesize 0, ffmpeg waits for more JPEG frames until its 10 s UDP timeout).
-  const input = ['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '50000', '-fpsprobesize', '0', '-i', sdpPath];
+  const input = [
+    '-protocol_whitelist',
+    'file,udp,rtp',
+    '-analyzeduration',
+    '50000',
+    '-fpsprobesize',
+    '0',
+    '-i',
+    sdpPath,
+  ];
   const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...input, ...outputArgs, 'pipe:1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -93,11 +109,17 @@ async function throughFfmpeg(kind: 'video' | 'audio', codec: Codec, frames: Pack
   try {
     await untilBound(port, 10_000);
     const socket = createSocket('udp4');
-    const packetizer = createPacketizer(codec, { payloadType: Number(/m=\w+ \d+ RTP\/AVP (\d+)/.exec(sdp)?.[1]), ssrc: 0x5eed, initialSequence: 0 });
+    const packetizer = createPacketizer(codec, {
+      payloadType: Number(/m=\w+ \d+ RTP\/AVP (\d+)/.exec(sdp)?.[1]),
+      ssrc: 0x5eed,
+      initialSequence: 0,
+    });
     for (const copy of [0, 1]) {
       for (const frame of frames) {
         for (const p of packetizer.packetize({ ...frame, timestamp: frame.timestamp + copy * span })) {
-          await new Promise<void>((resolve, reject) => socket.send(rtpPacketToBuffer(p), port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+          await new Promise<void>((resolve, reject) =>
+            socket.send(rtpPacketToBuffer(p), port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+          );
         }
       }
     }
@@ -114,10 +136,22 @@ const md5Of = (lines: string[]) => lines.map((l) => l.split(',').at(-1)?.trim())
 
 describe('our packetizers, decoded by ffmpeg from RTP/UDP with our SDP', { skip: FFMPEG_SKIP }, () => {
   it('H264 (STAP-A, FU-A at 1200 bytes): the same pictures as from the Annex B stream', async () => {
-    const frames = depacketizeAll(new H264Depacketizer(), readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h264_aac.bin')).channels.get(0) ?? []);
+    const frames = depacketizeAll(
+      new H264Depacketizer(),
+      readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h264_aac.bin')).channels.get(0) ?? [],
+    );
     const reference = decodedFrameMd5(['-f', 'h264'], Buffer.concat(frames.map((f) => avccToAnnexB(f.payload))));
-    const codec: Codec = { name: 'H264', clockRate: 90000, channels: 0, fmtp: 'packetization-mode=1;sprop-parameter-sets=Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==,aMuDyyA=' };
-    const packets = frames.map((f) => ({ payload: f.payload, timestamp: f.timestamp - (frames[0]?.timestamp ?? 0), keyframe: f.keyframe }));
+    const codec: Codec = {
+      name: 'H264',
+      clockRate: 90000,
+      channels: 0,
+      fmtp: 'packetization-mode=1;sprop-parameter-sets=Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==,aMuDyyA=',
+    };
+    const packets = frames.map((f) => ({
+      payload: f.payload,
+      timestamp: f.timestamp - (frames[0]?.timestamp ?? 0),
+      keyframe: f.keyframe,
+    }));
     const got = await throughFfmpeg('video', codec, packets, 12 * 3600, ['-f', 'framemd5'], reference.length);
     assert.equal(reference.length, 12);
     assert.deepEqual(md5Of(got), reference);
@@ -126,8 +160,19 @@ describe('our packetizers, decoded by ffmpeg from RTP/UDP with our SDP', { skip:
   it('H265 (AP, FU): the same pictures as from the Annex B stream', async () => {
     const frames = depacketizeAll(new H265Depacketizer(), readPackets(fixtureUrl('h265', 'gst_h265.rtp')));
     const reference = decodedFrameMd5(['-f', 'hevc'], Buffer.concat(frames.map((f) => avccToAnnexB(f.payload))));
-    const packets = frames.map((f) => ({ payload: f.payload, timestamp: f.timestamp - (frames[0]?.timestamp ?? 0), keyframe: f.keyframe }));
-    const got = await throughFfmpeg('video', { name: 'H265', clockRate: 90000, channels: 0 }, packets, 40 * 3600, ['-f', 'framemd5'], reference.length);
+    const packets = frames.map((f) => ({
+      payload: f.payload,
+      timestamp: f.timestamp - (frames[0]?.timestamp ?? 0),
+      keyframe: f.keyframe,
+    }));
+    const got = await throughFfmpeg(
+      'video',
+      { name: 'H265', clockRate: 90000, channels: 0 },
+      packets,
+      40 * 3600,
+      ['-f', 'framemd5'],
+      reference.length,
+    );
     assert.ok(reference.length >= 12);
     assert.deepEqual(md5Of(got), reference);
   });
@@ -152,8 +197,18 @@ describe('our packetizers, decoded by ffmpeg from RTP/UDP with our SDP', { skip:
   it('Opus: every packet decodes to 20 ms at 48 kHz', async () => {
     const frames = readFrames(fixtureUrl('opus', 'gst_opus.frames'));
     const packets = frames.map((payload, i) => ({ payload, timestamp: i * 960, keyframe: true }));
-    const got = await throughFfmpeg('audio', { name: 'OPUS', clockRate: 48000, channels: 2 }, packets, frames.length * 960, ['-f', 'framemd5'], frames.length);
-    assert.deepEqual(got.map((l) => l.split(',')[3]?.trim()), frames.map(() => '960'));
+    const got = await throughFfmpeg(
+      'audio',
+      { name: 'OPUS', clockRate: 48000, channels: 2 },
+      packets,
+      frames.length * 960,
+      ['-f', 'framemd5'],
+      frames.length,
+    );
+    assert.deepEqual(
+      got.map((l) => l.split(',')[3]?.trim()),
+      frames.map(() => '960'),
+    );
   });
 
   for (const [law, name] of [
@@ -162,12 +217,25 @@ describe('our packetizers, decoded by ffmpeg from RTP/UDP with our SDP', { skip:
   ] as const) {
     it(`${name} (static payload type): the same samples as the raw ${law} stream`, async () => {
       const frames = readFrames(fixtureUrl('pcm', `gst_${name.toLowerCase()}.frames`));
-      const reference = ffmpeg(['-f', law, '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'], Buffer.concat(frames));
+      const reference = ffmpeg(
+        ['-f', law, '-ar', '8000', '-ac', '1', '-i', 'pipe:0', '-f', 's16le', 'pipe:1'],
+        Buffer.concat(frames),
+      );
       const packets = frames.map((payload, i) => ({ payload, timestamp: i * 320, keyframe: true }));
-      const got = await throughFfmpeg('audio', { name, clockRate: 8000, channels: 1 }, packets, frames.length * 320, ['-f', 'framemd5'], frames.length);
+      const got = await throughFfmpeg(
+        'audio',
+        { name, clockRate: 8000, channels: 1 },
+        packets,
+        frames.length * 320,
+        ['-f', 'framemd5'],
+        frames.length,
+      );
       assert.deepEqual(
         md5Of(got),
-        frames.map((_, i) => decodedFrameMd5(['-f', 's16le', '-ar', '8000', '-ac', '1'], reference.subarray(i * 640, (i + 1) * 640))[0]),
+        frames.map(
+          (_, i) =>
+            decodedFrameMd5(['-f', 's16le', '-ar', '8000', '-ac', '1'], reference.subarray(i * 640, (i + 1) * 640))[0],
+        ),
       );
     });
   }
@@ -176,7 +244,14 @@ describe('our packetizers, decoded by ffmpeg from RTP/UDP with our SDP', { skip:
     const jpegs = readFrames(fixtureUrl('jpeg', 'gst_jpeg420.frames'));
     const reference = jpegs.flatMap((j) => decodedFrameMd5(['-f', 'jpeg_pipe'], j));
     const packets = jpegs.map((payload, i) => ({ payload, timestamp: i * 3600, keyframe: true }));
-    const got = await throughFfmpeg('video', { name: 'JPEG', clockRate: 90000, channels: 0 }, packets, jpegs.length * 3600, ['-f', 'framemd5'], jpegs.length);
+    const got = await throughFfmpeg(
+      'video',
+      { name: 'JPEG', clockRate: 90000, channels: 0 },
+      packets,
+      jpegs.length * 3600,
+      ['-f', 'framemd5'],
+      jpegs.length,
+    );
     assert.deepEqual(md5Of(got), reference);
   });
 });

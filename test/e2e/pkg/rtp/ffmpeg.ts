@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
 const probe = spawnSync('ffmpeg', ['-version'], { encoding: 'utf8', timeout: 10_000 });
-export const FFMPEG_SKIP: string | false = probe.error !== undefined ? `ffmpeg not runnable (${probe.error.message})` : false;
+export const FFMPEG_SKIP: string | false =
+  probe.error !== undefined ? `ffmpeg not runnable (${probe.error.message})` : false;
 
 /** Runs ffmpeg with `args` (`pipe:0` reads `input`), returns stdout. */
 export function ffmpeg(args: readonly string[], input?: Buffer): Buffer {

@@ -13,12 +13,17 @@ describe('applyStreams: a saved config brought into the running hub', () => {
       app.streams.set('from-api', ['test:x'], 'api');
       const a = app.streams.get('a');
       const before = config('streams:\n  a: test:a\n  b: test:b\n  gone: test:gone\n');
-      const after = config('streams:\n  a: test:a\n  b: [test:b, test:b2]\n  c: test:c\nwebrtc:\n  candidates: [1.2.3.4:8555]\n');
+      const after = config(
+        'streams:\n  a: test:a\n  b: [test:b, test:b2]\n  c: test:c\nwebrtc:\n  candidates: [1.2.3.4:8555]\n',
+      );
       const report = applyStreams(app.streams, before, after);
       assert.deepEqual(report.streams, { added: ['c'], changed: ['b'], removed: ['gone'], failed: [] });
       assert.deepEqual(report.restartRequired, ['webrtc']);
       assert.equal(app.streams.get('a'), a);
-      assert.deepEqual(app.streams.get('b')?.sources.map((u) => u.raw), ['test:b', 'test:b2']);
+      assert.deepEqual(
+        app.streams.get('b')?.sources.map((u) => u.raw),
+        ['test:b', 'test:b2'],
+      );
       assert.equal(app.streams.get('gone'), undefined);
       assert.ok(app.streams.get('from-api'), 'a stream the file never named is left alone');
     } finally {
@@ -41,9 +46,16 @@ describe('applyStreams: a saved config brought into the running hub', () => {
   it('a name the hub refuses is reported, the others applied', async () => {
     const app = createTestApp();
     try {
-      const report = applyStreams(app.streams, config('{}'), config('streams:\n  ok: test:ok\n  "bad\\u0001": test:x\n'));
+      const report = applyStreams(
+        app.streams,
+        config('{}'),
+        config('streams:\n  ok: test:ok\n  "bad\\u0001": test:x\n'),
+      );
       assert.deepEqual(report.streams.added, ['ok']);
-      assert.deepEqual(report.streams.failed.map((f) => f.name), ['bad\u0001']);
+      assert.deepEqual(
+        report.streams.failed.map((f) => f.name),
+        ['bad\u0001'],
+      );
     } finally {
       await app.stop();
     }

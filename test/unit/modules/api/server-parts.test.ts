@@ -19,8 +19,10 @@ describe('normalizeBasePath', () => {
 
 describe('isLoopback', () => {
   it('matches go2rtc: 127.*, ::1 and unix sockets (no address)', () => {
-    for (const yes of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', undefined]) assert.equal(isLoopback(yes), true, String(yes));
-    for (const no of ['192.168.1.2', '::ffff:10.0.0.1', 'fe80::1', '10.127.0.1']) assert.equal(isLoopback(no), false, no);
+    for (const yes of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', undefined])
+      assert.equal(isLoopback(yes), true, String(yes));
+    for (const no of ['192.168.1.2', '::ffff:10.0.0.1', 'fe80::1', '10.127.0.1'])
+      assert.equal(isLoopback(no), false, no);
   });
 });
 
@@ -42,7 +44,10 @@ describe('checkOrigin', () => {
 
 describe('maskSecrets', () => {
   it('hides URL userinfo as go2rtc 1.9.14 does', () => {
-    assert.equal(maskSecrets('rtsp://admin:p%40ss@10.0.0.2/1 and http://u@h/'), 'rtsp://***@10.0.0.2/1 and http://***@h/');
+    assert.equal(
+      maskSecrets('rtsp://admin:p%40ss@10.0.0.2/1 and http://u@h/'),
+      'rtsp://***@10.0.0.2/1 and http://***@h/',
+    );
     assert.equal(maskSecrets('{"url":"rtsp://10.0.0.2/1"}'), '{"url":"rtsp://10.0.0.2/1"}');
   });
 });

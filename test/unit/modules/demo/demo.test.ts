@@ -28,7 +28,10 @@ describe('demo source', () => {
     const clip = await loadClip();
     const [video, audio] = clip.tracks;
     assert.equal(video?.codec.name, 'H264');
-    assert.match(video?.codec.fmtp ?? '', /^packetization-mode=1;profile-level-id=4d40[0-9a-f]{2};sprop-parameter-sets=[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]+$/);
+    assert.match(
+      video?.codec.fmtp ?? '',
+      /^packetization-mode=1;profile-level-id=4d40[0-9a-f]{2};sprop-parameter-sets=[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]+$/,
+    );
     assert.equal(video?.packets.length, 250);
     assert.equal(video?.loopTicks, 900000);
     assert.deepEqual(audio?.codec, { name: 'OPUS', clockRate: 48000, channels: 2 });
@@ -64,9 +67,15 @@ describe('demo source', () => {
   it('keeps timestamps growing across loops and stops cleanly', async () => {
     const codec: Codec = { name: 'H264', clockRate: 90000, channels: 0 };
     const media: Media = { kind: 'video', direction: 'recvonly', codecs: [codec] };
-    const frame = (ts: number, keyframe: boolean): Packet => ({ payload: Buffer.from([0, 0, 0, 1, keyframe ? 0x65 : 0x41]), timestamp: ts, keyframe });
+    const frame = (ts: number, keyframe: boolean): Packet => ({
+      payload: Buffer.from([0, 0, 0, 1, keyframe ? 0x65 : 0x41]),
+      timestamp: ts,
+      keyframe,
+    });
     // Three frames 10 ms apart; one loop lasts 30 ms.
-    const clip: Clip = { tracks: [{ media, codec, loopTicks: 2700, packets: [frame(0, true), frame(900, false), frame(1800, false)] }] };
+    const clip: Clip = {
+      tracks: [{ media, codec, loopTicks: 2700, packets: [frame(0, true), frame(900, false), frame(1800, false)] }],
+    };
     const producer = new DemoProducer(clip, 'demo:');
     const got = collect(producer, media);
     await producer.start();

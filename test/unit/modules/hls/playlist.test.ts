@@ -40,7 +40,13 @@ describe('hls playlists', () => {
 
   it('MPEG-TS media playlist: version 3, no map, .ts URIs; an empty window names the next sequence', () => {
     assert.equal(
-      mediaPlaylist({ format: 'mpegts', sessionId: 'x', targetDuration: 2, nextSequence: 3, segments: [{ sequence: 3, duration: 1.9996 }] }),
+      mediaPlaylist({
+        format: 'mpegts',
+        sessionId: 'x',
+        targetDuration: 2,
+        nextSequence: 3,
+        segments: [{ sequence: 3, duration: 1.9996 }],
+      }),
       '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:2.000,\nsegment.ts?id=x&n=3\n',
     );
     assert.equal(

@@ -81,7 +81,9 @@ describe('hls Segmenter', () => {
       hasVideo: false,
       prefix: () => Buffer.from(`H${headers++},`),
     });
-    const done = Array.from({ length: 40 }, (_, i) => s.push(audio(i * 0.064, `A${i},`))).filter((x) => x !== undefined);
+    const done = Array.from({ length: 40 }, (_, i) => s.push(audio(i * 0.064, `A${i},`))).filter(
+      (x) => x !== undefined,
+    );
     assert.equal(done[0]?.data.toString(), 'H0,A0,A1,A2,A3,A4,A5,A6,A7,');
     assert.ok(Math.abs((done[0]?.duration ?? 0) - 0.512) < 1e-9);
     assert.equal(done[1]?.data.toString().slice(0, 7), 'H1,A8,A');

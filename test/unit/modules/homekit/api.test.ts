@@ -44,33 +44,50 @@ describe('homekit API: typed errors', () => {
   });
 
   it('POST with a name taken by a stream that is not HomeKit: 409 HOMEKIT_STREAM_EXISTS', async () => {
-    const answer = await call('POST', `id=plain&src=${encodeURIComponent(`homekit://127.0.0.1:${closedPort}?device_id=AA`)}&pin=031-45-154`);
+    const answer = await call(
+      'POST',
+      `id=plain&src=${encodeURIComponent(`homekit://127.0.0.1:${closedPort}?device_id=AA`)}&pin=031-45-154`,
+    );
     assert.equal(answer.status, 409);
     assert.equal(answer.code, 'HOMEKIT_STREAM_EXISTS');
   });
 
   it('POST to an accessory that is not there: 502 HAP_CONNECTION_CLOSED, nothing created', async () => {
-    const answer = await call('POST', `id=gone&src=${encodeURIComponent(`homekit://127.0.0.1:${closedPort}?device_id=AA`)}&pin=031-45-154`);
+    const answer = await call(
+      'POST',
+      `id=gone&src=${encodeURIComponent(`homekit://127.0.0.1:${closedPort}?device_id=AA`)}&pin=031-45-154`,
+    );
     assert.equal(answer.status, 502);
     assert.equal(answer.code, 'HAP_CONNECTION_CLOSED');
     assert.equal(server.app.streams.get('gone'), undefined);
   });
 
   it('DELETE of an unknown stream: 404 HOMEKIT_STREAM_NOT_FOUND; of a non-HomeKit one: 400 HOMEKIT_NOT_PAIRED', async () => {
-    assert.deepEqual(await call('DELETE', 'id=nothing').then((a) => [a.status, a.code]), [404, 'HOMEKIT_STREAM_NOT_FOUND']);
+    assert.deepEqual(await call('DELETE', 'id=nothing').then((a) => [a.status, a.code]), [
+      404,
+      'HOMEKIT_STREAM_NOT_FOUND',
+    ]);
     assert.deepEqual(await call('DELETE', 'id=plain').then((a) => [a.status, a.code]), [400, 'HOMEKIT_NOT_PAIRED']);
   });
 
   it('an unpaired homekit:// URL, or one with broken keys, cannot open: HAP_URL_INVALID', async () => {
-    await assert.rejects(HomekitProducer.open(`homekit://127.0.0.1:${closedPort}?device_id=AA:BB`), /HAP_URL_INVALID: client_id is missing/);
     await assert.rejects(
-      HomekitProducer.open(`homekit://127.0.0.1:${closedPort}?client_id=a&client_private=zz&device_id=b&device_public=${'00'.repeat(32)}`),
+      HomekitProducer.open(`homekit://127.0.0.1:${closedPort}?device_id=AA:BB`),
+      /HAP_URL_INVALID: client_id is missing/,
+    );
+    await assert.rejects(
+      HomekitProducer.open(
+        `homekit://127.0.0.1:${closedPort}?client_id=a&client_private=zz&device_id=b&device_public=${'00'.repeat(32)}`,
+      ),
       /HAP_URL_INVALID: client_private/,
     );
   });
 
   it('a paired URL whose accessory is not there: HAP_CONNECTION_CLOSED', async () => {
     const url = `homekit://127.0.0.1:${closedPort}?client_id=a&client_private=${'11'.repeat(64)}&device_id=b&device_public=${'00'.repeat(32)}`;
-    await assert.rejects(HomekitProducer.open(url), (err: unknown) => (err as { code?: string }).code === 'HAP_CONNECTION_CLOSED');
+    await assert.rejects(
+      HomekitProducer.open(url),
+      (err: unknown) => (err as { code?: string }).code === 'HAP_CONNECTION_CLOSED',
+    );
   });
 });

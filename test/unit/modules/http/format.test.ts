@@ -27,11 +27,16 @@ describe('modules/http format detection (go2rtc internal/http + pkg/magic)', () 
     assert.equal(detectMagic(Buffer.from('<html>')), undefined);
   });
   it('httpx: is https without certificate checks; #header= adds request headers, malformed ones are dropped', () => {
-    const target = httpTarget(parseSourceUrl('httpx://u:p@cam/snap.jpg#header=Authorization: Bearer x#header=Bad Name: y#header=X-A:b'));
+    const target = httpTarget(
+      parseSourceUrl('httpx://u:p@cam/snap.jpg#header=Authorization: Bearer x#header=Bad Name: y#header=X-A:b'),
+    );
     assert.equal(target.url.protocol, 'https:');
     assert.equal(target.verifyTls, false);
     assert.equal(target.url.username, 'u');
-    assert.deepEqual(target.headers, [['Authorization', 'Bearer x'], ['X-A', 'b']]);
+    assert.deepEqual(target.headers, [
+      ['Authorization', 'Bearer x'],
+      ['X-A', 'b'],
+    ]);
     assert.equal(httpTarget(parseSourceUrl('https://cam/x')).verifyTls, true);
   });
 });

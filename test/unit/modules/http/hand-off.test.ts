@@ -32,7 +32,10 @@ describe('http source hand-off to ffmpeg', () => {
     const flv = args(ffmpegHandOff('http://cam/x.flv', 'flv'));
     assert.equal(after(flv, '-analyzeduration'), '500000');
     assert.deepEqual(flv.slice(flv.indexOf('-c'), flv.indexOf('-c') + 2), ['-c', 'copy']);
-    for (const list of [args(ffmpegHandOff('http://cam/x.mp4', 'mp4')), args(ffmpegHandOff('http://cam/x.ts', 'mpegts', true))]) {
+    for (const list of [
+      args(ffmpegHandOff('http://cam/x.mp4', 'mp4')),
+      args(ffmpegHandOff('http://cam/x.ts', 'mpegts', true)),
+    ]) {
       assert.equal(list.includes('-analyzeduration'), false);
       assert.equal(after(list, '-fflags'), 'nobuffer');
     }

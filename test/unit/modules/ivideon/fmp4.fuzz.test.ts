@@ -11,7 +11,9 @@ import { splitFmp4 } from './split-fmp4.js';
  * throws an Mp4Error, nothing else, and no call hangs. Inputs are counted; speed is not asserted.
  */
 const ITERATIONS = 4000;
-const { init, fragments } = splitFmp4(readFileSync(new URL('./fixtures/ffmpeg_fmp4_64x48_5frames_gop3.mp4', import.meta.url)));
+const { init, fragments } = splitFmp4(
+  readFileSync(new URL('./fixtures/ffmpeg_fmp4_64x48_5frames_gop3.mp4', import.meta.url)),
+);
 const tracks: FragmentedTrack[] = parseInitSegment(init);
 
 describe('fuzz: ivideon fMP4 readers', () => {

@@ -1,7 +1,7 @@
 /** Top-level boxes: [init (ftyp+moov), fragment (moof+mdat)...]. */
 export function splitFmp4(buf: Buffer): { init: Buffer; fragments: Buffer[] } {
   const boxes: Array<{ type: string; data: Buffer }> = [];
-  for (let at = 0; at + 8 <= buf.length; ) {
+  for (let at = 0; at + 8 <= buf.length;) {
     const size = buf.readUInt32BE(at);
     boxes.push({ type: buf.toString('latin1', at + 4, at + 8), data: buf.subarray(at, at + size) });
     at += size;

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatConsole, formatJson, goQuote, jsonTime, needsQuote, parsePinoLine } from '../../../../addon/src/modules/log/format.js';
+import {
+  formatConsole,
+  formatJson,
+  goQuote,
+  jsonTime,
+  needsQuote,
+  parsePinoLine,
+} from '../../../../addon/src/modules/log/format.js';
 import type { LogRecord } from '../../../../addon/src/modules/log/format.js';
 
 process.env['TZ'] = 'UTC';
@@ -29,8 +36,18 @@ describe('goQuote (Go strconv.Quote) and needsQuote (zerolog)', () => {
 
 describe('parsePinoLine', () => {
   it('splits level, module, message and fields, renaming err to error', () => {
-    const rec = parsePinoLine('{"level":40,"module":"rtsp","b":1,"err":{"type":"Error","message":"boom","stack":"..."},"msg":"hi"}\n');
-    assert.deepEqual(rec, { level: 'warn', module: 'rtsp', msg: 'hi', fields: [['b', 1], ['error', 'boom']] });
+    const rec = parsePinoLine(
+      '{"level":40,"module":"rtsp","b":1,"err":{"type":"Error","message":"boom","stack":"..."},"msg":"hi"}\n',
+    );
+    assert.deepEqual(rec, {
+      level: 'warn',
+      module: 'rtsp',
+      msg: 'hi',
+      fields: [
+        ['b', 1],
+        ['error', 'boom'],
+      ],
+    });
   });
 
   it('ignores a line that is not a JSON object', () => {
@@ -40,15 +57,38 @@ describe('parsePinoLine', () => {
 });
 
 describe('formatConsole / formatJson', () => {
-  const rec: LogRecord = { level: 'info', module: 'api', msg: 'listen', fields: [['addr', ':1984'], ['obj', { a: [1] }], ['n', null]] };
+  const rec: LogRecord = {
+    level: 'info',
+    module: 'api',
+    msg: 'listen',
+    fields: [
+      ['addr', ':1984'],
+      ['obj', { a: [1] }],
+      ['n', null],
+    ],
+  };
 
   it('renders fields of every JSON type', () => {
-    assert.equal(formatConsole(rec, { timeMs: MS, color: false }), '03:04:05.060 INF [api] listen addr=:1984 n=null obj={"a":[1]}');
-    assert.equal(formatJson(rec, '1'), '{"level":"info","addr":":1984","obj":{"a":[1]},"n":null,"time":1,"message":"[api] listen"}');
+    assert.equal(
+      formatConsole(rec, { timeMs: MS, color: false }),
+      '03:04:05.060 INF [api] listen addr=:1984 n=null obj={"a":[1]}',
+    );
+    assert.equal(
+      formatJson(rec, '1'),
+      '{"level":"info","addr":":1984","obj":{"a":[1]},"n":null,"time":1,"message":"[api] listen"}',
+    );
   });
 
   it('keeps the later value of a repeated key', () => {
-    const dup: LogRecord = { level: 'debug', module: undefined, msg: '', fields: [['k', 1], ['k', 2]] };
+    const dup: LogRecord = {
+      level: 'debug',
+      module: undefined,
+      msg: '',
+      fields: [
+        ['k', 1],
+        ['k', 2],
+      ],
+    };
     assert.equal(formatConsole(dup, { timeMs: undefined, color: false }), 'DBG k=2');
     assert.equal(formatJson(dup, undefined), '{"level":"debug","k":2}');
   });
@@ -66,6 +106,9 @@ describe('jsonTime (log.time)', () => {
   for (const [format, expected] of cases) it(format || '(empty)', () => assert.equal(jsonTime(MS, format), expected));
 
   it('drops the fraction when there is none', () => {
-    assert.equal(jsonTime(Date.UTC(2024, 0, 2, 3, 4, 5, 0), '2006-01-02T15:04:05.999999999Z07:00'), '"2024-01-02T03:04:05Z"');
+    assert.equal(
+      jsonTime(Date.UTC(2024, 0, 2, 3, 4, 5, 0), '2006-01-02T15:04:05.999999999Z07:00'),
+      '"2024-01-02T03:04:05Z"',
+    );
   });
 });

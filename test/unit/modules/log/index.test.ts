@@ -36,7 +36,12 @@ describe('createLogging: go2rtc console lines', () => {
     const out = sink();
     const log = createLogging(config({ level: 'trace' }), out, { now, env: {} });
     log.root.info({ version: '1.9.14', platform: 'linux/amd64', revision: 'abc1234' }, 'ts2rtc');
-    log.module('rtsp').warn({ url: 'rtsp://cam/x', path: '/a b', err: new Error('dial tcp: i/o timeout'), n: 3, ok: true }, 'reconnect');
+    log
+      .module('rtsp')
+      .warn(
+        { url: 'rtsp://cam/x', path: '/a b', err: new Error('dial tcp: i/o timeout'), n: 3, ok: true },
+        'reconnect',
+      );
     log.module('webrtc').error({ err: 'plain string' });
     log.module('streams').trace({ q: 'say "hi"\n', u: 'héllo', empty: '' }, 'x');
     assert.equal(
@@ -53,7 +58,10 @@ describe('createLogging: go2rtc console lines', () => {
 
   it('uses log.<module> levels, falling back to log.level', () => {
     const out = sink();
-    const log = createLogging(config({ level: 'warn', modules: { rtsp: 'debug', api: 'disabled' } }), out, { now, env: {} });
+    const log = createLogging(config({ level: 'warn', modules: { rtsp: 'debug', api: 'disabled' } }), out, {
+      now,
+      env: {},
+    });
     log.module('rtsp').debug('rtsp debug');
     log.module('webrtc').info('webrtc info');
     log.module('webrtc').warn('webrtc warn');
@@ -65,7 +73,9 @@ describe('createLogging: go2rtc console lines', () => {
 
   it('leaves the time out with log.time: ""', () => {
     const out = sink();
-    createLogging(config({ time: '' }), out, { now, env: {} }).module('api').info({ addr: ':1984' }, 'listen');
+    createLogging(config({ time: '' }), out, { now, env: {} })
+      .module('api')
+      .info({ addr: ':1984' }, 'listen');
     assert.equal(out.text(), 'INF [api] listen addr=:1984\n');
   });
 
@@ -78,18 +88,26 @@ describe('createLogging: go2rtc console lines', () => {
       [config(), true, {}],
     ] as const) {
       const out = sink(tty);
-      createLogging(cfg, out, { now, env }).module('api').warn({ addr: ':1984', err: new Error('boom') }, 'listen');
+      createLogging(cfg, out, { now, env })
+        .module('api')
+        .warn({ addr: ':1984', err: new Error('boom') }, 'listen');
       assert.equal(out.text(), expected);
     }
     const plain = sink(true);
-    createLogging(config(), plain, { now, env: { NO_COLOR: '1' } }).module('api').debug('x');
-    createLogging(config({ level: 'debug' }), plain, { now, env: {} }).module('api').debug('x');
+    createLogging(config(), plain, { now, env: { NO_COLOR: '1' } })
+      .module('api')
+      .debug('x');
+    createLogging(config({ level: 'debug' }), plain, { now, env: {} })
+      .module('api')
+      .debug('x');
     assert.equal(plain.text(), '\x1b[90m03:04:05.067\x1b[0m DBG [api] x\n');
   });
 
   it('writes zerolog JSON lines with format json', () => {
     const out = sink();
-    createLogging(config({ format: 'json' }), out, { now, env: {} }).module('api').info({ addr: ':1984' }, 'listen');
+    createLogging(config({ format: 'json' }), out, { now, env: {} })
+      .module('api')
+      .info({ addr: ':1984' }, 'listen');
     assert.equal(out.text(), '{"level":"info","addr":":1984","time":1704164645067,"message":"[api] listen"}\n');
   });
 
@@ -109,7 +127,10 @@ describe('createLogging: go2rtc console lines', () => {
 
   it('falls back to memory with a warning when the log file cannot be opened', () => {
     const log = createLogging(config({ output: 'file:/nonexistent-dir/x.log' }), undefined, { now, env: {} });
-    assert.match(log.ring.text(), /^\{"level":"warn","output":"file:\/nonexistent-dir\/x.log","error":"ENOENT[^"]*","time":1704164645067,"message":"\[log\] cannot open the log file; logging to memory only"\}\n$/);
+    assert.match(
+      log.ring.text(),
+      /^\{"level":"warn","output":"file:\/nonexistent-dir\/x.log","error":"ENOENT[^"]*","time":1704164645067,"message":"\[log\] cannot open the log file; logging to memory only"\}\n$/,
+    );
   });
 });
 
@@ -132,7 +153,11 @@ describe('createLogging: ring buffer for /api/log', () => {
     const log = createLogging(config(), null, { now, env: {}, ring: { maxLines: 3 } });
     for (let i = 0; i < 10; i++) log.root.info(`line ${i}`);
     assert.deepEqual(
-      log.ring.text().trim().split('\n').map((l) => (JSON.parse(l) as { message: string }).message),
+      log.ring
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { message: string }).message),
       ['line 7', 'line 8', 'line 9'],
     );
   });
@@ -145,7 +170,10 @@ describe('createLogging: secrets', () => {
     log.addSecret('tok-123');
     log.module('streams').info({ url: 'rtsp://admin:hunter2@10.0.0.2/live', token: 'tok-123' }, 'add');
     assert.equal(out.text(), '03:04:05.067 INF [streams] add token=*** url=rtsp://***@10.0.0.2/live\n');
-    assert.equal(log.ring.text(), '{"level":"info","url":"rtsp://***@10.0.0.2/live","token":"***","time":1704164645067,"message":"[streams] add"}\n');
+    assert.equal(
+      log.ring.text(),
+      '{"level":"info","url":"rtsp://***@10.0.0.2/live","token":"***","time":1704164645067,"message":"[streams] add"}\n',
+    );
   });
 
   it('masks the longest secret first', () => {

@@ -5,33 +5,77 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { CandidateEntry } from '../../../../addon/src/pkg/webrtc/candidate.js';
-import { NgrokRunner, parseNgrokLine, redactToken, tcpPublicAddress, webrtcCandidateList } from '../../../../addon/src/modules/ngrok/index.js';
+import {
+  NgrokRunner,
+  parseNgrokLine,
+  redactToken,
+  tcpPublicAddress,
+  webrtcCandidateList,
+} from '../../../../addon/src/modules/ngrok/index.js';
 import { waitFor } from '../../../helpers/wait.js';
 
 const FAKE_NGROK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../peers/fake_ngrok.mjs');
 
 describe('modules/ngrok: log lines', () => {
   it('a tcp tunnel (ngrok v3 JSON, keys sorted)', () => {
-    const line = '{"addr":"//localhost:8555","lvl":"info","msg":"started tunnel","name":"command_line","obj":"tunnels","t":"2026-12-06T07:05:17.123Z","url":"tcp://0.tcp.eu.ngrok.io:12345"}';
-    assert.deepEqual(parseNgrokLine(line), { kind: 'tunnel', name: 'command_line', addr: { host: 'localhost', port: 8555 }, url: 'tcp://0.tcp.eu.ngrok.io:12345' });
+    const line =
+      '{"addr":"//localhost:8555","lvl":"info","msg":"started tunnel","name":"command_line","obj":"tunnels","t":"2026-12-06T07:05:17.123Z","url":"tcp://0.tcp.eu.ngrok.io:12345"}';
+    assert.deepEqual(parseNgrokLine(line), {
+      kind: 'tunnel',
+      name: 'command_line',
+      addr: { host: 'localhost', port: 8555 },
+      url: 'tcp://0.tcp.eu.ngrok.io:12345',
+    });
   });
 
   it('an http tunnel whose addr is an object (some v3 releases), and a bare port', () => {
-    const line = '{"t":"2026-09-12T20:25:17+0200","lvl":"info","msg":"started tunnel","obj":"tunnels","name":"api","addr":{"Scheme":"http","Host":"127.0.0.1:1984"},"url":"https://ab12.ngrok-free.app"}';
-    assert.deepEqual(parseNgrokLine(line), { kind: 'tunnel', name: 'api', addr: { host: '127.0.0.1', port: 1984 }, url: 'https://ab12.ngrok-free.app' });
-    assert.deepEqual(parseNgrokLine('{"msg":"started tunnel","addr":"8555","url":"tcp://x:1"}'), { kind: 'tunnel', name: '', addr: { host: '', port: 8555 }, url: 'tcp://x:1' });
-    assert.deepEqual(parseNgrokLine('{"msg":"started tunnel","addr":"http://[::1]:99999","url":"tcp://x:1"}'), { kind: 'tunnel', name: '', addr: undefined, url: 'tcp://x:1' });
+    const line =
+      '{"t":"2026-09-12T20:25:17+0200","lvl":"info","msg":"started tunnel","obj":"tunnels","name":"api","addr":{"Scheme":"http","Host":"127.0.0.1:1984"},"url":"https://ab12.ngrok-free.app"}';
+    assert.deepEqual(parseNgrokLine(line), {
+      kind: 'tunnel',
+      name: 'api',
+      addr: { host: '127.0.0.1', port: 1984 },
+      url: 'https://ab12.ngrok-free.app',
+    });
+    assert.deepEqual(parseNgrokLine('{"msg":"started tunnel","addr":"8555","url":"tcp://x:1"}'), {
+      kind: 'tunnel',
+      name: '',
+      addr: { host: '', port: 8555 },
+      url: 'tcp://x:1',
+    });
+    assert.deepEqual(parseNgrokLine('{"msg":"started tunnel","addr":"http://[::1]:99999","url":"tcp://x:1"}'), {
+      kind: 'tunnel',
+      name: '',
+      addr: undefined,
+      url: 'tcp://x:1',
+    });
   });
 
   it('errors: log15 "eror" with err, "error", and the CLI\'s ERROR: lines', () => {
-    assert.deepEqual(parseNgrokLine('{"err":"authentication failed: ERR_NGROK_105","lvl":"eror","msg":"session closing","obj":"tunnels.session"}'), { kind: 'error', message: 'session closing: authentication failed: ERR_NGROK_105' });
-    assert.deepEqual(parseNgrokLine('{"lvl":"error","msg":"failed to start tunnel"}'), { kind: 'error', message: 'failed to start tunnel' });
-    assert.deepEqual(parseNgrokLine('ERROR:  authentication failed'), { kind: 'error', message: 'authentication failed' });
+    assert.deepEqual(
+      parseNgrokLine(
+        '{"err":"authentication failed: ERR_NGROK_105","lvl":"eror","msg":"session closing","obj":"tunnels.session"}',
+      ),
+      { kind: 'error', message: 'session closing: authentication failed: ERR_NGROK_105' },
+    );
+    assert.deepEqual(parseNgrokLine('{"lvl":"error","msg":"failed to start tunnel"}'), {
+      kind: 'error',
+      message: 'failed to start tunnel',
+    });
+    assert.deepEqual(parseNgrokLine('ERROR:  authentication failed'), {
+      kind: 'error',
+      message: 'authentication failed',
+    });
   });
 
   it('anything else is a plain log line, never a throw', () => {
-    assert.deepEqual(parseNgrokLine('{"lvl":"info","msg":"client session established"}'), { kind: 'log', level: 'info', message: 'client session established' });
-    for (const junk of ['', 'not json', '{', '[1,2]', 'null', '{"msg":"started tunnel"}', '{"msg":5,"lvl":{}}']) assert.equal(parseNgrokLine(junk).kind, 'log');
+    assert.deepEqual(parseNgrokLine('{"lvl":"info","msg":"client session established"}'), {
+      kind: 'log',
+      level: 'info',
+      message: 'client session established',
+    });
+    for (const junk of ['', 'not json', '{', '[1,2]', 'null', '{"msg":"started tunnel"}', '{"msg":5,"lvl":{}}'])
+      assert.equal(parseNgrokLine(junk).kind, 'log');
   });
 
   it('tcpPublicAddress and redactToken', () => {
@@ -39,7 +83,10 @@ describe('modules/ngrok: log lines', () => {
     assert.deepEqual(tcpPublicAddress('tcp://[2001:db8::1]:443'), { host: '2001:db8::1', port: 443 });
     assert.equal(tcpPublicAddress('https://x.ngrok-free.app'), undefined);
     assert.equal(tcpPublicAddress('tcp://x:0'), undefined);
-    assert.equal(redactToken('Your authtoken: 2abcDEF_secret\n--authtoken=xyz --authtoken q'), 'Your authtoken: ***\n--authtoken=*** --authtoken ***');
+    assert.equal(
+      redactToken('Your authtoken: 2abcDEF_secret\n--authtoken=xyz --authtoken q'),
+      'Your authtoken: ***\n--authtoken=*** --authtoken ***',
+    );
   });
 
   it('webrtcCandidateList: appends after the configured entries, removes only its own', () => {
@@ -47,7 +94,10 @@ describe('modules/ngrok: log lines', () => {
     const list = webrtcCandidateList(entries);
     list.add('1.2.3.4', 8555); // same as configured: not added twice
     list.add('5.6.7.8', 12345);
-    assert.deepEqual(entries, [{ kind: 'address', host: '1.2.3.4', port: 8555 }, { kind: 'address', host: '5.6.7.8', port: 12345 }]);
+    assert.deepEqual(entries, [
+      { kind: 'address', host: '1.2.3.4', port: 8555 },
+      { kind: 'address', host: '5.6.7.8', port: 12345 },
+    ]);
     list.remove('1.2.3.4', 8555);
     list.remove('5.6.7.8', 12345);
     assert.deepEqual(entries, [{ kind: 'address', host: '1.2.3.4', port: 8555 }]);
@@ -104,10 +154,17 @@ describe('modules/ngrok: the agent as a child process (fake_ngrok)', () => {
     const pid = runner.pid;
     assert.ok(pid !== undefined);
     process.kill(pid, 'SIGKILL');
-    const second = await waitFor(() => (runner.info().starts >= 2 ? runner.tunnels()[0]?.candidate : undefined), { timeoutMs: 10_000, what: 'the restarted agent' });
+    const second = await waitFor(() => (runner.info().starts >= 2 ? runner.tunnels()[0]?.candidate : undefined), {
+      timeoutMs: 10_000,
+      what: 'the restarted agent',
+    });
     assert.ok(!alive(pid), 'the killed agent was reaped');
     assert.notEqual(second, first, 'a new public port');
-    assert.deepEqual(entries, [{ kind: 'address', host: '127.0.0.1', port: Number(second.split(':')[1]) }], 'the stale candidate is gone');
+    assert.deepEqual(
+      entries,
+      [{ kind: 'address', host: '127.0.0.1', port: Number(second.split(':')[1]) }],
+      'the stale candidate is gone',
+    );
 
     const last = runner.pid;
     await runner.stop();
@@ -142,7 +199,10 @@ describe('modules/ngrok: the agent as a child process (fake_ngrok)', () => {
     });
     runners.push(runner);
     runner.start();
-    const info = await waitFor(() => (runner.info().starts >= 3 ? runner.info() : undefined), { timeoutMs: 15_000, what: 'three starts' });
+    const info = await waitFor(() => (runner.info().starts >= 3 ? runner.info() : undefined), {
+      timeoutMs: 15_000,
+      what: 'three starts',
+    });
     assert.match(info.error ?? '', /ngrok exited with code 1: .*ERR_NGROK_105/);
     assert.doesNotMatch(info.error ?? '', /authtoken: bad/);
     assert.deepEqual(info.tunnels, []);
@@ -150,10 +210,19 @@ describe('modules/ngrok: the agent as a child process (fake_ngrok)', () => {
   });
 
   it('a missing program: retried, the error says so', async () => {
-    const runner = new NgrokRunner({ command: 'ngrok-does-not-exist tcp 8555', webrtcPort: () => 8555, candidates: webrtcCandidateList([]), log: pino({ level: 'silent' }), retryDelaysMs: [20] });
+    const runner = new NgrokRunner({
+      command: 'ngrok-does-not-exist tcp 8555',
+      webrtcPort: () => 8555,
+      candidates: webrtcCandidateList([]),
+      log: pino({ level: 'silent' }),
+      retryDelaysMs: [20],
+    });
     runners.push(runner);
     runner.start();
-    const info = await waitFor(() => (runner.info().starts >= 2 ? runner.info() : undefined), { timeoutMs: 5000, what: 'two starts' });
+    const info = await waitFor(() => (runner.info().starts >= 2 ? runner.info() : undefined), {
+      timeoutMs: 5000,
+      what: 'two starts',
+    });
     assert.match(info.error ?? '', /EXEC_START_FAILED|program not found/);
     await runner.stop();
   });

@@ -18,7 +18,11 @@ const H264: Codec = { name: 'H264', clockRate: 90000, channels: 0 };
 
 /** An AVCC key frame: the SPS and PPS x264 wrote for 320x240 baseline, and an IDR slice of `size` bytes. */
 function keyframe(size: number): Buffer {
-  const nals = [Buffer.from('6742c00dd90141fb011000000300100000030320f142a480', 'hex'), Buffer.from('68cb83cb20', 'hex'), Buffer.alloc(size, 0x11)];
+  const nals = [
+    Buffer.from('6742c00dd90141fb011000000300100000030320f142a480', 'hex'),
+    Buffer.from('68cb83cb20', 'hex'),
+    Buffer.alloc(size, 0x11),
+  ];
   nals[2]![0] = 0x65;
   return Buffer.concat(
     nals.map((nal) => {
@@ -48,7 +52,10 @@ describe('HTTP-FLV client back-pressure', () => {
     port = (server.address() as AddressInfo).port;
     // 128 KiB key frames every 2 ms: ~64 MB/s, so a client that stops reading fills the kernel's buffers fast.
     let timestamp = 0;
-    feeding = setInterval(() => track.write({ payload: keyframe(128 * 1024), timestamp: (timestamp += 3600), keyframe: true }), 2);
+    feeding = setInterval(
+      () => track.write({ payload: keyframe(128 * 1024), timestamp: (timestamp += 3600), keyframe: true }),
+      2,
+    );
   });
   after(async () => {
     clearInterval(feeding);
@@ -68,7 +75,10 @@ describe('HTTP-FLV client back-pressure', () => {
   it('drops a client that stops reading, and keeps the one that reads', async () => {
     const stuck = client();
     const reading = client();
-    await waitFor(() => stuck.received() > 0 && reading.received() > 0 && consumers.length === 2, { timeoutMs: 5000, what: 'both clients served' });
+    await waitFor(() => stuck.received() > 0 && reading.received() > 0 && consumers.length === 2, {
+      timeoutMs: 5000,
+      what: 'both clients served',
+    });
     stuck.socket.pause();
     const pausedAt = performance.now();
     const of = (socket: Socket) => consumers.find((c) => c.toJSON().remote_addr === `127.0.0.1:${socket.localPort}`);
@@ -78,7 +88,10 @@ describe('HTTP-FLV client back-pressure', () => {
     await waitFor(() => stuckConsumer!.isClosed, { timeoutMs: 10_000, what: 'the stuck client dropped' });
     const droppedMs = performance.now() - pausedAt;
     const before = reading.received();
-    await waitFor(() => reading.received() > before + 1024 * 1024, { timeoutMs: 5000, what: 'the reading client still served' });
+    await waitFor(() => reading.received() > before + 1024 * 1024, {
+      timeoutMs: 5000,
+      what: 'the reading client still served',
+    });
     assert.equal(readingConsumer!.isClosed, false);
     assert.equal(track.sinkCount, 1, "the stuck client's sender left the track");
     process.stderr.write(`stuck HTTP-FLV client dropped ${droppedMs.toFixed(0)} ms after it stopped reading\n`);

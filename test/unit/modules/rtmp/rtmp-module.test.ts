@@ -30,8 +30,16 @@ class FileProducer extends ProducerBase {
   private at = 0;
   constructor() {
     super({ formatName: 'test' }, [
-      { kind: 'video', direction: 'recvonly', codecs: [{ name: 'H264', clockRate: 90000, channels: 0, fmtp: VIDEO?.fmtp ?? '' }] },
-      { kind: 'audio', direction: 'recvonly', codecs: [{ name: 'AAC', clockRate: 16000, channels: 1, fmtp: AUDIO?.fmtp ?? '' }] },
+      {
+        kind: 'video',
+        direction: 'recvonly',
+        codecs: [{ name: 'H264', clockRate: 90000, channels: 0, fmtp: VIDEO?.fmtp ?? '' }],
+      },
+      {
+        kind: 'audio',
+        direction: 'recvonly',
+        codecs: [{ name: 'AAC', clockRate: 16000, channels: 1, fmtp: AUDIO?.fmtp ?? '' }],
+      },
     ]);
   }
   async start(): Promise<void> {
@@ -39,7 +47,11 @@ class FileProducer extends ProducerBase {
       const sample = SAMPLES[this.at++ % SAMPLES.length];
       if (!sample) return;
       const track = this.tracks.find((t) => t.media.kind === sample.kind);
-      track?.receiver.write({ payload: sample.payload, timestamp: sample.timestamp, keyframe: sample.kind === 'audio' || sample.keyframe });
+      track?.receiver.write({
+        payload: sample.payload,
+        timestamp: sample.timestamp,
+        keyframe: sample.kind === 'audio' || sample.keyframe,
+      });
     }, 10);
   }
   protected async release(): Promise<void> {
@@ -52,12 +64,24 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function rtmpServer(options: { username?: string; password?: string; authLoopback?: boolean; handshakeTimeoutMs?: number } = {}) {
+async function rtmpServer(
+  options: { username?: string; password?: string; authLoopback?: boolean; handshakeTimeoutMs?: number } = {},
+) {
   const logLines: string[] = [];
-  const app: TestApp = createTestApp({ config: { streams: { file: 'file:', empty: null } }, logLines, logLevel: 'debug' });
+  const app: TestApp = createTestApp({
+    config: { streams: { file: 'file:', empty: null } },
+    logLines,
+    logLevel: 'debug',
+  });
   cleanups.push(() => app.stop());
   const server = new RtmpServer(
-    { listen: '127.0.0.1:0', username: options.username ?? '', password: options.password ?? '', authLoopback: options.authLoopback ?? false, ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}) },
+    {
+      listen: '127.0.0.1:0',
+      username: options.username ?? '',
+      password: options.password ?? '',
+      authLoopback: options.authLoopback ?? false,
+      ...(options.handshakeTimeoutMs ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+    },
     app.streams,
     app.logger('rtmp'),
   );
@@ -85,10 +109,13 @@ describe('RTMP module', () => {
     const producer = await open(url('live/file'));
     t.after(() => producer.stop());
     const medias = producer.getMedias();
-    assert.deepEqual(medias.map((m) => [m.kind, m.codecs[0]?.name, m.codecs[0]?.clockRate, m.codecs[0]?.channels]), [
-      ['video', 'H264', 90000, 0],
-      ['audio', 'AAC', 16000, 1],
-    ]);
+    assert.deepEqual(
+      medias.map((m) => [m.kind, m.codecs[0]?.name, m.codecs[0]?.clockRate, m.codecs[0]?.channels]),
+      [
+        ['video', 'H264', 90000, 0],
+        ['audio', 'AAC', 16000, 1],
+      ],
+    );
     assert.equal(medias[0]?.codecs[0]?.fmtp, VIDEO?.fmtp);
     assert.equal(medias[1]?.codecs[0]?.fmtp, AUDIO?.fmtp);
     const video = collect(producer, medias[0] as Media);
@@ -96,7 +123,8 @@ describe('RTMP module', () => {
     await waitFor(() => video.length >= 30 && audio.length >= 10, { timeoutMs: 10000, what: 'frames through RTMP' });
     assert.ok(video[0]?.keyframe);
     const sent = new Set(SAMPLES.map((s) => s.payload.toString('base64')));
-    for (const p of [...video, ...audio]) assert.ok(sent.has(p.payload.toString('base64')), 'a frame the source sent, byte for byte');
+    for (const p of [...video, ...audio])
+      assert.ok(sent.has(p.payload.toString('base64')), 'a frame the source sent, byte for byte');
     const info = producer.toJSON();
     assert.equal(info.format_name, 'rtmp');
     assert.ok((info.bytes_recv ?? 0) > 10000);
@@ -114,7 +142,10 @@ describe('RTMP module', () => {
   it('rtsp credentials apply: refused without them, played with ?user=&pass=', async () => {
     const { app, url } = await rtmpServer({ username: 'u', password: 'p', authLoopback: true });
     app.streams.registerSource('file', async () => new FileProducer());
-    await assert.rejects(open(url('live/file')), (err: RtmpError) => err.code === 'RTMP_REFUSED' && /Unauthorized/.test(err.message));
+    await assert.rejects(
+      open(url('live/file')),
+      (err: RtmpError) => err.code === 'RTMP_REFUSED' && /Unauthorized/.test(err.message),
+    );
     await assert.rejects(open(url('live/file?user=u&pass=x')), (err: RtmpError) => err.code === 'RTMP_REFUSED');
     const producer = await open(url('live/file?user=u&pass=p'));
     assert.equal(producer.getMedias().length, 2);
@@ -129,7 +160,9 @@ describe('RTMP module', () => {
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await closed;
     await waitFor(() => server.connectionCount === 0, { what: 'the server to forget the socket' });
-    await waitFor(() => logLines.some((l) => l.includes('RTMP_HANDSHAKE') && l.includes('HTTP')), { what: 'the handshake error in the log' });
+    await waitFor(() => logLines.some((l) => l.includes('RTMP_HANDSHAKE') && l.includes('HTTP')), {
+      what: 'the handshake error in the log',
+    });
   });
 
   it('a client that stalls mid-handshake is dropped after the timeout with a message naming what it owes', async () => {
@@ -140,7 +173,10 @@ describe('RTMP module', () => {
     socket.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(100)]));
     await closed;
     await waitFor(() => server.connectionCount === 0, { what: 'the server to forget the socket' });
-    assert.ok(logLines.some((l) => l.includes('RTMP_TIMEOUT') && l.includes('C0+C1')), logLines.join('\n'));
+    assert.ok(
+      logLines.some((l) => l.includes('RTMP_TIMEOUT') && l.includes('C0+C1')),
+      logLines.join('\n'),
+    );
   });
 
   it('the source against a server that stalls or answers garbage: RTMP_TIMEOUT / RTMP_HANDSHAKE, its socket closed', async () => {
@@ -158,9 +194,15 @@ describe('RTMP module', () => {
     cleanups.push(() => new Promise<void>((resolve) => fake.close(() => resolve())));
     const address = fake.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    await assert.rejects(open(`rtmp://127.0.0.1:${port}/live/x`, 300), (err: RtmpError) => err.code === 'RTMP_TIMEOUT' && /handshake/.test(err.message));
+    await assert.rejects(
+      open(`rtmp://127.0.0.1:${port}/live/x`, 300),
+      (err: RtmpError) => err.code === 'RTMP_TIMEOUT' && /handshake/.test(err.message),
+    );
     mode = 'garbage';
-    await assert.rejects(open(`rtmp://127.0.0.1:${port}/live/x`, 2000), (err: RtmpError) => err.code === 'RTMP_HANDSHAKE');
+    await assert.rejects(
+      open(`rtmp://127.0.0.1:${port}/live/x`, 2000),
+      (err: RtmpError) => err.code === 'RTMP_HANDSHAKE',
+    );
     // Both connections were closed by the client: the fake server sees them end.
     await waitFor(() => accepted.length === 2 && closedByClient === 2, { what: 'the client to close its sockets' });
   });

@@ -61,7 +61,11 @@ class RecordingConsumer extends ConsumerBase {
 
 const wantVideo = (codecs: Codec[] = [H264]): Media => ({ kind: 'video', direction: 'sendonly', codecs });
 const wantAudio = (codecs: Codec[]): Media => ({ kind: 'audio', direction: 'sendonly', codecs });
-const source = (kind: Media['kind'], codecs: Codec[], direction: Media['direction'] = 'recvonly'): Media => ({ kind, direction, codecs });
+const source = (kind: Media['kind'], codecs: Codec[], direction: Media['direction'] = 'recvonly'): Media => ({
+  kind,
+  direction,
+  codecs,
+});
 const key = (ts: number): Packet => ({ payload: Buffer.from([0, 0, 0, 1, 0x65]), timestamp: ts, keyframe: true });
 const delta = (ts: number): Packet => ({ payload: Buffer.from([0, 0, 0, 1, 0x41]), timestamp: ts, keyframe: false });
 
@@ -114,12 +118,19 @@ describe('StreamHub', () => {
     const added: string[] = [];
     hub.onConsumerAdded.subscribe((name) => void added.push(name));
     await stream.addConsumer(new RecordingConsumer([wantVideo()]));
-    await assert.rejects(stream.addConsumer(new RecordingConsumer([{ kind: 'audio', direction: 'sendonly', codecs: [{ name: 'OPUS', clockRate: 48000, channels: 2 }] }])), { code: 'CODEC_MISMATCH' });
+    await assert.rejects(
+      stream.addConsumer(
+        new RecordingConsumer([
+          { kind: 'audio', direction: 'sendonly', codecs: [{ name: 'OPUS', clockRate: 48000, channels: 2 }] },
+        ]),
+      ),
+      { code: 'CODEC_MISMATCH' },
+    );
     assert.deepEqual(added, ['cam']);
     await hub.stop();
   });
 
-  it("gives a consumer that joins a running stream the cached key frame first", async () => {
+  it('gives a consumer that joins a running stream the cached key frame first', async () => {
     const { hub, opened } = setup({ cam: [source('video', [H264])] });
     const stream = hub.set('cam', ['manual:cam'], 'config');
     const first = new RecordingConsumer([wantVideo()]);
@@ -185,10 +196,13 @@ describe('StreamHub', () => {
   it('explains a codec mismatch and attaches nothing', async () => {
     const { hub, opened } = setup({ cam: [source('video', [H264])] });
     const stream = hub.set('cam', ['manual:cam'], 'config');
-    await assert.rejects(stream.addConsumer(new RecordingConsumer([wantVideo([{ name: 'H265', clockRate: 90000, channels: 0 }])])), {
-      code: 'CODEC_MISMATCH',
-      message: 'streams: codecs not matched: video, sendonly, H265 => video, recvonly, H264',
-    });
+    await assert.rejects(
+      stream.addConsumer(new RecordingConsumer([wantVideo([{ name: 'H265', clockRate: 90000, channels: 0 }])])),
+      {
+        code: 'CODEC_MISMATCH',
+        message: 'streams: codecs not matched: video, sendonly, H265 => video, recvonly, H264',
+      },
+    );
     assert.equal(opened.cam![0]!.starts, 0);
     await until(() => opened.cam![0]!.stops === 1);
     await hub.stop();
@@ -227,9 +241,13 @@ describe('StreamHub', () => {
 
   it('refuses config-only schemes from the network and unknown schemes', () => {
     const { hub } = setup({});
-    hub.registerSource('exec', async () => {
-      throw new Error('must not run');
-    }, { configOnly: true });
+    hub.registerSource(
+      'exec',
+      async () => {
+        throw new Error('must not run');
+      },
+      { configOnly: true },
+    );
     assert.throws(() => hub.set('x', ['exec:ffmpeg -i x'], 'api'), { code: 'SOURCE_FORBIDDEN' });
     assert.throws(() => hub.getOrCreate('exec:rm -rf /', 'ws'), { code: 'SOURCE_FORBIDDEN' });
     assert.throws(() => hub.set('x', ['nope://a'], 'api'), { code: 'SOURCE_UNSUPPORTED' });

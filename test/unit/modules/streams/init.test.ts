@@ -10,7 +10,10 @@ describe('streams from the config', () => {
       app.config.streams = { waiting: [''], mixed: ['', 'test:one', ''], none: [] };
       init(app);
       assert.deepEqual(app.streams.get('waiting')?.sources, []);
-      assert.deepEqual(app.streams.get('mixed')?.sources.map((s) => s.raw), ['test:one']);
+      assert.deepEqual(
+        app.streams.get('mixed')?.sources.map((s) => s.raw),
+        ['test:one'],
+      );
       assert.deepEqual(app.streams.get('none')?.sources, []);
     } finally {
       await app.stop();

@@ -70,7 +70,10 @@ afterEach(() => {
 
 /** Which receiver carried which packet, in order. */
 function writes(): Array<{ receiver: Receiver | undefined; packet: Packet }> {
-  return spy.mock.calls.map((call) => ({ receiver: call.this instanceof Receiver ? call.this : undefined, packet: call.arguments[0] }));
+  return spy.mock.calls.map((call) => ({
+    receiver: call.this instanceof Receiver ? call.this : undefined,
+    packet: call.arguments[0],
+  }));
 }
 
 async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
@@ -107,7 +110,10 @@ describe('one media path', () => {
     const json = stream.toJSON();
     const receivers = (json.producers?.[0] as { receivers?: Array<{ id: number; childs?: number[] }> }).receivers;
     const senders = json.consumers?.[0]?.senders;
-    assert.deepEqual(receivers?.map((r) => r.id), [written.id]);
+    assert.deepEqual(
+      receivers?.map((r) => r.id),
+      [written.id],
+    );
     assert.equal(senders?.[0]?.parent, written.id);
     assert.deepEqual(receivers?.[0]?.childs, [senders?.[0]?.id]);
     await hub.stop();
@@ -132,14 +138,25 @@ describe('one media path', () => {
     const again = opened[1]!.emit('video', key(90000));
     assert.equal(again, receiver, 'the new producer writes into the same Receiver');
     opened[1]!.emit('video', delta(93600));
-    assert.deepEqual(viewer.got.map((p) => p.timestamp), [0, 3600, 90000, 93600], 'the viewer kept its sender');
+    assert.deepEqual(
+      viewer.got.map((p) => p.timestamp),
+      [0, 3600, 90000, 93600],
+      'the viewer kept its sender',
+    );
     assert.equal(receiver.sinkCount, 1);
 
     const late = new Viewer();
     await stream.addConsumer(late);
     assert.equal(late.tracks[0], receiver, 'a viewer negotiating on the new session finds the same track');
-    assert.deepEqual(late.got.map((p) => p.timestamp), [90000, 93600], 'the GOP replayed is the new session only');
-    assert.ok(writes().every((w) => w.receiver === receiver), 'no other Receiver on the path');
+    assert.deepEqual(
+      late.got.map((p) => p.timestamp),
+      [90000, 93600],
+      'the GOP replayed is the new session only',
+    );
+    assert.ok(
+      writes().every((w) => w.receiver === receiver),
+      'no other Receiver on the path',
+    );
     await hub.stop();
   });
 
@@ -184,7 +201,11 @@ describe('one media path', () => {
         // What our RTSP server hands over at ANNOUNCE: a publisher with the medias of the SDP.
         const publisher = new ManualProducer([video(), audio()]);
         publishers.push(publisher);
-        return { url: 'rtsp://127.0.0.1:1/x', publisher: Promise.resolve<Producer>(publisher), release: () => undefined };
+        return {
+          url: 'rtsp://127.0.0.1:1/x',
+          publisher: Promise.resolve<Producer>(publisher),
+          release: () => undefined,
+        };
       },
     };
     hub.registerSource('proc', async () =>
@@ -216,7 +237,10 @@ describe('one media path', () => {
     await stream.addConsumer(listener);
     assert.equal(listener.tracks[0], heard, 'a track nobody had asked for is a stream track too');
 
-    const json = stream.toJSON().producers?.[0] as { bytes_recv?: number; receivers?: Array<{ id: number; childs?: number[] }> };
+    const json = stream.toJSON().producers?.[0] as {
+      bytes_recv?: number;
+      receivers?: Array<{ id: number; childs?: number[] }>;
+    };
     assert.equal(json.bytes_recv, 10, 'what the process published into our tracks');
     assert.deepEqual(json.receivers?.map((r) => r.id).sort(), [written.id, heard.id].sort());
     await hub.stop();

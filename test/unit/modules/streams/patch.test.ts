@@ -10,7 +10,8 @@ import { Ts2rtcError } from '../../../../addon/src/core/errors.js';
  * replaced, running sources keep running when the URL changes (Nest-style links), new streams are created.
  */
 describe('StreamHub.patch', () => {
-  const raws = (app: ReturnType<typeof createTestApp>, name: string): string[] => app.streams.get(name)?.sources.map((u) => u.raw) ?? [];
+  const raws = (app: ReturnType<typeof createTestApp>, name: string): string[] =>
+    app.streams.get(name)?.sources.map((u) => u.raw) ?? [];
 
   it('fills a {input} template and keeps its #options; refills on the next patch', () => {
     const app = createTestApp({ config: { streams: { 'camera.hall': 'test:{input}#video=H264' } } });
@@ -19,18 +20,25 @@ describe('StreamHub.patch', () => {
     app.streams.patch('camera.hall', 'rtsp://cam/2?token=b', 'api');
     assert.deepEqual(raws(app, 'camera.hall'), ['test:rtsp://cam/2?token=b#video=H264']);
     // The filled URL keeps the template's origin (the config's options stay the config's).
-    assert.deepEqual(app.streams.get('camera.hall')?.configuredSources.map((s) => s.origin), ['config']);
+    assert.deepEqual(
+      app.streams.get('camera.hall')?.configuredSources.map((s) => s.origin),
+      ['config'],
+    );
   });
 
   it('refuses what cannot stand in for {input}: options, other schemes, blanks', () => {
     const app = createTestApp({ config: { streams: { 'camera.hall': 'test:{input}#video=H264' } } });
     for (const bad of ['rtsp://cam/1#raw=-f', 'exec:id', 'ffmpeg:rtsp://x', 'rtsp://cam/a b', 'test:{input}']) {
-      assert.throws(() => app.streams.patch('camera.hall', bad, 'api'), (err: unknown) => err instanceof Ts2rtcError && err.code === 'SOURCE_FORBIDDEN', bad);
+      assert.throws(
+        () => app.streams.patch('camera.hall', bad, 'api'),
+        (err: unknown) => err instanceof Ts2rtcError && err.code === 'SOURCE_FORBIDDEN',
+        bad,
+      );
     }
     assert.deepEqual(raws(app, 'camera.hall'), ['test:{input}#video=H264']);
   });
 
-  it('{input} inside a #option is no template (the ffmpeg source\'s own placeholder)', () => {
+  it("{input} inside a #option is no template (the ffmpeg source's own placeholder)", () => {
     const app = createTestApp({ config: { streams: { cam: 'test:x#video=H264#input=-i {input}' } } });
     assert.equal(app.streams.get('cam')?.hasTemplates, false);
   });
@@ -39,7 +47,10 @@ describe('StreamHub.patch', () => {
     const app = createTestApp({ config: { streams: { 'camera.hall': 'test:{input}#video=H264' } } });
     await assert.rejects(
       app.streams.get('camera.hall')!.addConsumer(new TestConsumer([wantMedia('video', 'H264')])),
-      (err: unknown) => err instanceof Ts2rtcError && err.code === 'SOURCE_FAILED' && err.message.includes('SOURCE_TEMPLATE_EMPTY: {input} has no URL yet'),
+      (err: unknown) =>
+        err instanceof Ts2rtcError &&
+        err.code === 'SOURCE_FAILED' &&
+        err.message.includes('SOURCE_TEMPLATE_EMPTY: {input} has no URL yet'),
     );
     await app.stop();
   });

@@ -33,7 +33,8 @@ class ScriptedProducer extends ProducerBase {
   async start(): Promise<void> {
     if (this.behaviour === 'refuse-start') throw new Error('503 Service Unavailable');
     if (this.behaviour === 'flap') setTimeout(() => void this.close(new Error('camera hung up')), FLAP_MS);
-    for (const track of this.tracks) track.receiver.write({ payload: Buffer.from([0x65]), timestamp: 0, keyframe: true });
+    for (const track of this.tracks)
+      track.receiver.write({ payload: Buffer.from([0x65]), timestamp: 0, keyframe: true });
   }
   protected async release(): Promise<void> {}
 }
@@ -51,7 +52,12 @@ class Viewer extends ConsumerBase {
 
 /** A hub whose `scripted:` source behaves as `behaviour()` says at each open; the open times are recorded. */
 function setup(behaviour: () => Behaviour | 'refuse-open') {
-  const hub = new StreamHub(pino({ level: 'silent' }), { idleStopMs: 1000, retryDelaysMs: DELAYS, stableMs: STABLE_MS, now: () => Date.now() });
+  const hub = new StreamHub(pino({ level: 'silent' }), {
+    idleStopMs: 1000,
+    retryDelaysMs: DELAYS,
+    stableMs: STABLE_MS,
+    now: () => Date.now(),
+  });
   const opens: number[] = [];
   const producers: ScriptedProducer[] = [];
   hub.registerSource('scripted', async () => {
@@ -94,7 +100,10 @@ function assertBackoff(times: number[]): void {
   const g = gaps(times);
   g.forEach((gap, i) => {
     const delay = DELAYS[Math.min(i, DELAYS.length - 1)] ?? 0;
-    assert.ok(gap === delay || gap === delay + FLAP_MS, `gap ${i} is ${gap} ms, want ${delay} (+${FLAP_MS} for a flap), in ${g.join(', ')}`);
+    assert.ok(
+      gap === delay || gap === delay + FLAP_MS,
+      `gap ${i} is ${gap} ms, want ${delay} (+${FLAP_MS} for a flap), in ${g.join(', ')}`,
+    );
   });
 }
 

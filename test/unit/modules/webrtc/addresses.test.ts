@@ -48,11 +48,15 @@ describe('addresses', () => {
   });
 
   it('host addresses: loopback only with filters.loopback, and filters.ips narrows them', () => {
-    const settings = (webrtc: Record<string, unknown>) => webrtcSettings(createTestApp({ config: { webrtc } }).config.webrtc);
+    const settings = (webrtc: Record<string, unknown>) =>
+      webrtcSettings(createTestApp({ config: { webrtc } }).config.webrtc);
     assert.ok(!hostAddresses(settings({})).some((ip) => ip.startsWith('127.') || ip === '::1'));
     assert.ok(hostAddresses(settings({ filters: { loopback: true } })).includes('127.0.0.1'));
     assert.deepEqual(hostAddresses(settings({ filters: { loopback: true, ips: ['127.0.0.1'] } })), ['127.0.0.1']);
-    assert.deepEqual(hostAddresses(settings({ filters: { loopback: true, networks: ['tcp6'], ips: ['127.0.0.1'] } })), []);
+    assert.deepEqual(
+      hostAddresses(settings({ filters: { loopback: true, networks: ['tcp6'], ips: ['127.0.0.1'] } })),
+      [],
+    );
   });
 });
 

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { firstStunServer, stunServers, webrtcSettings, weriftIceServers } from '../../../../addon/src/modules/webrtc/config.js';
+import {
+  firstStunServer,
+  stunServers,
+  webrtcSettings,
+  weriftIceServers,
+} from '../../../../addon/src/modules/webrtc/config.js';
 import { createTestApp } from '../../../helpers/app.js';
 
-const settingsFor = (webrtc: Record<string, unknown>) => webrtcSettings(createTestApp({ config: { webrtc } }).config.webrtc);
+const settingsFor = (webrtc: Record<string, unknown>) =>
+  webrtcSettings(createTestApp({ config: { webrtc } }).config.webrtc);
 
 describe('webrtc settings (go2rtc keys)', () => {
   it('listen: ":8555" and ":8555/tcp" open the shared TCP port, "/udp" and "" do not', () => {
@@ -28,7 +34,10 @@ describe('webrtc settings (go2rtc keys)', () => {
       ice_servers: [{ urls: ['stun:stun.example.com:3478', 'turn:turn.example.com'], username: 'u', credential: 'p' }],
       filters: { loopback: true, networks: ['tcp4'], udp_ports: [50000, 50100], ips: ['192.168.1.5'] },
     });
-    assert.deepEqual(s.candidates, [{ kind: 'address', host: '192.168.1.5', port: 8555 }, { kind: 'stun', port: 8555 }]);
+    assert.deepEqual(s.candidates, [
+      { kind: 'address', host: '192.168.1.5', port: 8555 },
+      { kind: 'stun', port: 8555 },
+    ]);
     assert.equal(s.loopback, true);
     assert.deepEqual([...s.networks], ['tcp4']);
     assert.deepEqual(s.udpPorts, [50000, 50100]);
@@ -46,15 +55,22 @@ describe('webrtc settings (go2rtc keys)', () => {
   });
 
   it('a bad candidate entry is a config error naming it', () => {
-    assert.throws(() => settingsFor({ candidates: ['nonsense'] }), (err: Error & { code?: string }) => err.code === 'CONFIG_INVALID' && err.message.includes('nonsense'));
+    assert.throws(
+      () => settingsFor({ candidates: ['nonsense'] }),
+      (err: Error & { code?: string }) => err.code === 'CONFIG_INVALID' && err.message.includes('nonsense'),
+    );
   });
 });
 
 describe('stunServers', () => {
-  it("every stun: URL in order, once, default port 3478 (werift itself asks only the first)", () => {
+  it('every stun: URL in order, once, default port 3478 (werift itself asks only the first)', () => {
     const servers = stunServers([
       { urls: ['stun:stun.home-assistant.io:80', 'stun:stun.home-assistant.io:3478'], username: '', credential: '' },
-      { urls: ['turn:turn.example.com', 'stun:[2001:db8::1]', 'stun:stun.home-assistant.io:80'], username: '', credential: '' },
+      {
+        urls: ['turn:turn.example.com', 'stun:[2001:db8::1]', 'stun:stun.home-assistant.io:80'],
+        username: '',
+        credential: '',
+      },
     ]);
     assert.deepEqual(servers, [
       { host: 'stun.home-assistant.io', port: 80 },

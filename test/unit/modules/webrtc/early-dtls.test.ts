@@ -24,7 +24,9 @@ describe('holdEarlyDtls (a ClientHello before our ICE check completes)', () => {
     try {
       holdEarlyDtls(pc, stats);
       const seen: number[] = [];
-      pc.iceTransports[0]!.connection.onData.subscribe((data: Buffer) => seen.push(data[0] === 22 ? (data[13] ?? -1) : -data[0]!));
+      pc.iceTransports[0]!.connection.onData.subscribe((data: Buffer) =>
+        seen.push(data[0] === 22 ? (data[13] ?? -1) : -data[0]!),
+      );
       emit(record(1));
       emit(Buffer.from([0x80, 96, 0, 1])); // RTP: not DTLS, not kept
       emit(record(2));
@@ -64,7 +66,10 @@ describe('holdEarlyDtls (a ClientHello before our ICE check completes)', () => {
       Reflect.set(dtls, 'start', async () => undefined);
       holdEarlyDtls(pc);
       emit(record(1));
-      await assert.rejects(dtls.start(), (err: unknown) => err instanceof WeriftInternalsError && err.code === 'WEBRTC_WERIFT_INTERNALS');
+      await assert.rejects(
+        dtls.start(),
+        (err: unknown) => err instanceof WeriftInternalsError && err.code === 'WEBRTC_WERIFT_INTERNALS',
+      );
     } finally {
       await pc.close();
     }

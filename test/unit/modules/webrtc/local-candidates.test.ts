@@ -8,10 +8,15 @@ describe('LocalCandidates (each candidate advertised once)', () => {
     const heard: string[] = [];
     list.add('candidate:10 1 tcp 1526726399 192.168.1.5 8555 typ host tcptype passive');
     list.listen((c) => heard.push(c));
-    list.add('a=candidate:tcp19216815 1 tcp 1526726655 192.168.1.5 8555 typ host tcptype passive generation 0 ufrag ab12');
+    list.add(
+      'a=candidate:tcp19216815 1 tcp 1526726655 192.168.1.5 8555 typ host tcptype passive generation 0 ufrag ab12',
+    );
     list.add('candidate:1 1 udp 2116026367 192.168.1.5 50000 typ host');
     list.add('candidate:1 1 udp 2116026367 192.168.1.5 50000 typ host');
-    assert.deepEqual(list.lines, ['candidate:10 1 tcp 1526726399 192.168.1.5 8555 typ host tcptype passive', 'candidate:1 1 udp 2116026367 192.168.1.5 50000 typ host']);
+    assert.deepEqual(list.lines, [
+      'candidate:10 1 tcp 1526726399 192.168.1.5 8555 typ host tcptype passive',
+      'candidate:1 1 udp 2116026367 192.168.1.5 50000 typ host',
+    ]);
     assert.deepEqual(heard, list.lines, 'a listener gets the earlier ones at once, then each new one');
   });
 

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Packet } from '../../../../addon/src/core/packet.js';
 import { Receiver } from '../../../../addon/src/core/receiver.js';
-import { createPeerPacketizer, PeerAudioPacketizer, PeerVideoPacketizer, SharedPayloads, WEBRTC_MAX_PAYLOAD } from '../../../../addon/src/modules/webrtc/packetizers.js';
+import {
+  createPeerPacketizer,
+  PeerAudioPacketizer,
+  PeerVideoPacketizer,
+  SharedPayloads,
+  WEBRTC_MAX_PAYLOAD,
+} from '../../../../addon/src/modules/webrtc/packetizers.js';
 import { H264Packetizer } from '../../../../addon/src/pkg/h264/rtp-packetizer.js';
 import { rtpPacketToBuffer } from '../../../../addon/src/pkg/rtp/payload.js';
 
@@ -36,7 +42,10 @@ describe('per-peer packetizers', () => {
     assert.equal(a.length, 6, 'STAP-A with SPS+PPS, then five FU-A fragments');
     for (let i = 0; i < a.length; i++) {
       assert.equal(a[i]!.payload, b[i]!.payload, 'the very same buffer for both peers');
-      assert.ok(a[i]!.payload.equals(rtpPacketToBuffer(reference[i]!).subarray(12)), `payload ${i} is the project packetizer's`);
+      assert.ok(
+        a[i]!.payload.equals(rtpPacketToBuffer(reference[i]!).subarray(12)),
+        `payload ${i} is the project packetizer's`,
+      );
       assert.equal(a[i]!.marker, i === a.length - 1);
       assert.equal(a[i]!.sequence, (a[0]!.sequence + i) & 0xffff);
     }

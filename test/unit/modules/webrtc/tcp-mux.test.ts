@@ -55,7 +55,10 @@ describe('the shared ICE-TCP port', () => {
     socket.write(first.subarray(0, 5));
     await new Promise((resolve) => setTimeout(resolve, 20));
     socket.write(Buffer.concat([first.subarray(5), framed(Buffer.from('\x16dtls-hello'))]));
-    await waitFor(() => requests.length === 1 && data.length === 1, { timeoutMs: 10_000, what: 'request and data at peer b' });
+    await waitFor(() => requests.length === 1 && data.length === 1, {
+      timeoutMs: 10_000,
+      what: 'request and data at peer b',
+    });
     assert.deepEqual(requests, ['bbbb:remote']);
     assert.equal(data[0], '\x16dtls-hello');
     assert.deepEqual(mux.stats, { accepted: 1, routed: 1, rejected: 0 });

@@ -31,7 +31,7 @@ describe('the shared UDP port (sockets on loopback)', () => {
   });
   after(async () => mux.stop());
 
-  it('routes each peer\'s datagrams to it only; garbage is dropped without disturbing them', async () => {
+  it("routes each peer's datagrams to it only; garbage is dropped without disturbing them", async () => {
     const a = mux.register('aaaa');
     const b = mux.register('bbbb');
     assert.ok(a && b);
@@ -51,7 +51,10 @@ describe('the shared UDP port (sockets on loopback)', () => {
     try {
       ca.send(bindingRequest('aaaa:remote'), port, '127.0.0.1');
       cb.send(bindingRequest('bbbb:remote'), port, '127.0.0.1');
-      await waitFor(() => got.a.length === 1 && got.b.length === 1, { timeoutMs: 2000, what: 'binding requests routed' });
+      await waitFor(() => got.a.length === 1 && got.b.length === 1, {
+        timeoutMs: 2000,
+        what: 'binding requests routed',
+      });
       // Garbage from anywhere: random bytes, a STUN header with a broken body, empty datagrams, a stranger's ufrag.
       for (let i = 0; i < 200; i++) junk.send(randomBytes(i % 60), port, '127.0.0.1');
       const broken = bindingRequest('aaaa:x');
@@ -67,7 +70,9 @@ describe('the shared UDP port (sockets on loopback)', () => {
 
       // Sending goes out of the shared socket; a request's response comes back by transaction id.
       const request = new Message(methods.BINDING, classes.REQUEST);
-      const seen = new Promise<{ data: Buffer; port: number }>((resolve) => junk.once('message', (data, info) => resolve({ data, port: info.port })));
+      const seen = new Promise<{ data: Buffer; port: number }>((resolve) =>
+        junk.once('message', (data, info) => resolve({ data, port: info.port })),
+      );
       await ta.send(request.bytes, ['127.0.0.1', junk.address().port]);
       const arrived = await seen;
       assert.equal(arrived.port, port, 'sent from the shared port');

@@ -19,7 +19,7 @@ const DTLS = Buffer.from('16fefd000000000000000000100100000c000100000000000c', '
 const SRTP = Buffer.from('80e0000100000000deadbeef00000000', 'hex');
 
 describe('UDP port demultiplexing (who gets a datagram)', () => {
-  it('a new address is nobody\'s until its binding request names a ufrag; then its media goes to that peer', () => {
+  it("a new address is nobody's until its binding request names a ufrag; then its media goes to that peer", () => {
     const routes = new UdpRoutes<string>();
     assert.ok(routes.register('aaaa', 'A'));
     assert.ok(routes.register('bbbb', 'B'));
@@ -46,7 +46,7 @@ describe('UDP port demultiplexing (who gets a datagram)', () => {
     assert.equal(routes.route(SRTP, '192.0.2.1 5000', 0), 'B', 'A leaving does not take the moved address with it');
   });
 
-  it('responses go back to the peer that sent the request (STUN servers are shared; checks before the peer\'s own)', () => {
+  it("responses go back to the peer that sent the request (STUN servers are shared; checks before the peer's own)", () => {
     const routes = new UdpRoutes<string>();
     routes.register('aaaa', 'A');
     routes.register('bbbb', 'B');
@@ -59,7 +59,11 @@ describe('UDP port demultiplexing (who gets a datagram)', () => {
     assert.equal(routes.route(responseTo(fromA), '203.0.113.1 3478', 1), 'A');
     assert.equal(routes.route(SRTP, '203.0.113.1 3478', 1), undefined, 'a response maps no address');
     assert.equal(routes.sizes.transactions, 0, 'an answered request is forgotten');
-    assert.equal(routes.route(responseTo(fromA), '203.0.113.1 3478', 2), undefined, 'a second response to it goes nowhere');
+    assert.equal(
+      routes.route(responseTo(fromA), '203.0.113.1 3478', 2),
+      undefined,
+      'a second response to it goes nowhere',
+    );
   });
 
   it('a transaction expires; a retransmission refreshes it; the table is bounded', () => {
@@ -81,12 +85,13 @@ describe('UDP port demultiplexing (who gets a datagram)', () => {
   it('a peer owns at most maxAddressesPerPeer addresses (a spoofed flood of requests)', () => {
     const routes = new UdpRoutes<string>({ maxAddressesPerPeer: 2 });
     routes.register('aaaa', 'A');
-    for (let i = 0; i < 5; i++) assert.equal(routes.route(bindingRequest('aaaa:x'), `10.0.0.${i} 1`, 0), 'A', 'the request itself is delivered');
+    for (let i = 0; i < 5; i++)
+      assert.equal(routes.route(bindingRequest('aaaa:x'), `10.0.0.${i} 1`, 0), 'A', 'the request itself is delivered');
     assert.equal(routes.sizes.addresses, 2);
     assert.equal(routes.route(SRTP, '10.0.0.4 1', 0), undefined);
   });
 
-  it('a ufrag is one peer\'s; leaving removes its ufrag, addresses and transactions (none left over thousands of peers)', () => {
+  it("a ufrag is one peer's; leaving removes its ufrag, addresses and transactions (none left over thousands of peers)", () => {
     const routes = new UdpRoutes<number>();
     assert.ok(routes.register('aaaa', 1));
     assert.equal(routes.register('aaaa', 2), false, 'a clash');

@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Candidate, CandidatePair, ProtectionProfileAes128CmHmacSha1_80, RTCPeerConnection, SrtpSession, StunProtocol, TcpPassiveProtocol, TurnProtocol } from 'werift';
+import {
+  Candidate,
+  CandidatePair,
+  ProtectionProfileAes128CmHmacSha1_80,
+  RTCPeerConnection,
+  SrtpSession,
+  StunProtocol,
+  TcpPassiveProtocol,
+  TurnProtocol,
+} from 'werift';
 import { pino } from 'pino';
 import { MuxedUdpTransport, UdpMux } from '../../../../addon/src/modules/webrtc/udp-mux.js';
 import { attachUdpMux } from '../../../../addon/src/modules/webrtc/werift-shim.js';
@@ -20,7 +29,10 @@ import { attachUdpMux } from '../../../../addon/src/modules/webrtc/werift-shim.j
 
 const require = createRequire(import.meta.url);
 
-type Shape = Record<string, 'function' | 'object' | 'string' | 'number' | 'boolean' | 'undefined' | `function/${number}`>;
+type Shape = Record<
+  string,
+  'function' | 'object' | 'string' | 'number' | 'boolean' | 'undefined' | `function/${number}`
+>;
 
 /** Asserts `target` has each member with the type (and, for `function/N`, the arity) given. */
 function assertShape(what: string, target: object, shape: Shape): void {
@@ -30,7 +42,12 @@ function assertShape(what: string, target: object, shape: Shape): void {
     const [type, arity] = expected.split('/');
     const actual = value === null ? 'object' : typeof value;
     assert.equal(actual, type, `${what}.${name} is a ${actual}, expected ${type}`);
-    if (arity !== undefined) assert.equal((value as (...a: unknown[]) => unknown).length, Number(arity), `${what}.${name}() takes ${(value as (...a: unknown[]) => unknown).length} parameters, expected ${arity}`);
+    if (arity !== undefined)
+      assert.equal(
+        (value as (...a: unknown[]) => unknown).length,
+        Number(arity),
+        `${what}.${name}() takes ${(value as (...a: unknown[]) => unknown).length} parameters, expected ${arity}`,
+      );
   }
 }
 
@@ -38,9 +55,18 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
   it('the installed werift is the pinned 0.24.4', () => {
     // The package the project resolves (werift's exports do not list package.json): <root>/node_modules/werift.
     const entry = require.resolve('werift');
-    const pkgPath = path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}node_modules${path.sep}werift${path.sep}`)), 'node_modules', 'werift', 'package.json');
+    const pkgPath = path.join(
+      entry.slice(0, entry.lastIndexOf(`${path.sep}node_modules${path.sep}werift${path.sep}`)),
+      'node_modules',
+      'werift',
+      'package.json',
+    );
     const { version } = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string };
-    assert.equal(version, '0.24.4', `node_modules/werift is ${version}: re-check werift-shim.ts, early-dtls.ts and srtp-fast.ts against it`);
+    assert.equal(
+      version,
+      '0.24.4',
+      `node_modules/werift is ${version}: re-check werift-shim.ts, early-dtls.ts and srtp-fast.ts against it`,
+    );
   });
 
   it('ICE connection: what host-first gathering, the TCP port, consent and the early-DTLS hold use', async () => {
@@ -83,7 +109,14 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     try {
       pc.addTransceiver('video', { direction: 'recvonly' });
       const dtls = pc.dtlsTransports[0]!;
-      assertShape('RTCDtlsTransport', dtls, { start: 'function/0', dtls: 'undefined', state: 'string', srtpProfiles: 'object', iceTransport: 'object', srtcp: 'undefined' });
+      assertShape('RTCDtlsTransport', dtls, {
+        start: 'function/0',
+        dtls: 'undefined',
+        state: 'string',
+        srtpProfiles: 'object',
+        iceTransport: 'object',
+        srtcp: 'undefined',
+      });
       assert.equal(Reflect.get(dtls, 'state'), 'new');
       // early-dtls.ts relies on this: after the synchronous part of start() (server role) the socket exists.
       dtls.role = 'server';
@@ -93,8 +126,13 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
       const socket: unknown = Reflect.get(dtls, 'dtls');
       assert.ok(typeof socket === 'object' && socket !== null, 'start() built the DTLS socket synchronously');
       const transport: unknown = Reflect.get(socket, 'transport');
-      const inner: unknown = typeof transport === 'object' && transport !== null ? Reflect.get(transport, 'socket') : undefined;
-      assert.equal(typeof (inner as { onData?: unknown } | undefined)?.onData, 'function', 'the DTLS socket listens to the ICE connection');
+      const inner: unknown =
+        typeof transport === 'object' && transport !== null ? Reflect.get(transport, 'socket') : undefined;
+      assert.equal(
+        typeof (inner as { onData?: unknown } | undefined)?.onData,
+        'function',
+        'the DTLS socket listens to the ICE connection',
+      );
       // tapDecryptedRtcp wraps `srtcp.decrypt` once DTLS is connected (a field set by startSrtp).
       assert.equal(typeof Reflect.get(Object.getPrototypeOf(dtls) as object, 'startSrtp'), 'function');
       assert.equal(typeof Reflect.get(Object.getPrototypeOf(dtls) as object, 'updateSrtpSession'), 'function');
@@ -114,7 +152,12 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
       started.catch(() => undefined);
       const socket: unknown = Reflect.get(dtls, 'dtls');
       assert.ok(typeof socket === 'object' && socket !== null, 'start() built the DTLS client synchronously');
-      assertShape('DtlsClient', socket, { connect: 'function/0', onHandleHandshakes: 'function/1', transport: 'object', dtls: 'object' });
+      assertShape('DtlsClient', socket, {
+        connect: 'function/0',
+        onHandleHandshakes: 'function/1',
+        transport: 'object',
+        dtls: 'object',
+      });
       const context = Reflect.get(socket, 'transport') as { send: (buf: Buffer) => unknown };
       assertShape('TransportContext', context, { send: 'function/2' });
       const sent: Buffer[] = [];
@@ -135,7 +178,7 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     }
   });
 
-  it('RTP sender: the fields rtp-send.ts writes as werift\'s sendRtp does (offsets, Sender Report counts, rtpCache, RTCP loop, SRTP session, ICE send)', async () => {
+  it("RTP sender: the fields rtp-send.ts writes as werift's sendRtp does (offsets, Sender Report counts, rtpCache, RTCP loop, SRTP session, ICE send)", async () => {
     const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
     try {
       const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
@@ -154,11 +197,27 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
       });
       assert.ok(Array.isArray(Reflect.get(sender, 'rtpCache')), 'rtpCache is an array indexed by sequence number');
       const dtls = sender.dtlsTransport;
-      assertShape('RTCDtlsTransport', dtls, { bytesSent: 'number', packetsSent: 'number', iceTransport: 'object', state: 'string' });
-      assertShape('ICE connection', dtls.iceTransport.connection, { send: 'function/1', canSendApplicationData: 'function/0', nominated: 'undefined' });
+      assertShape('RTCDtlsTransport', dtls, {
+        bytesSent: 'number',
+        packetsSent: 'number',
+        iceTransport: 'object',
+        state: 'string',
+      });
+      assertShape('ICE connection', dtls.iceTransport.connection, {
+        send: 'function/1',
+        canSendApplicationData: 'function/0',
+        nominated: 'undefined',
+      });
       // The SRTP session the transport makes once connected: encrypt(payload, header).
-      const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(14), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(14) };
-      assertShape('SrtpSession', new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 }), { encrypt: 'function/2' });
+      const keys = {
+        localMasterKey: randomBytes(16),
+        localMasterSalt: randomBytes(14),
+        remoteMasterKey: randomBytes(16),
+        remoteMasterSalt: randomBytes(14),
+      };
+      assertShape('SrtpSession', new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 }), {
+        encrypt: 'function/2',
+      });
     } finally {
       await pc.close();
     }
@@ -170,8 +229,25 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     try {
       const transport = Reflect.get(protocol, 'transport') as object;
       assertShape('StunProtocol.transport', transport, { socket: 'object', closed: 'boolean', send: 'function/2' });
-      assert.equal(typeof Reflect.get(Reflect.get(transport, 'socket') as object, 'setBroadcast'), 'function', 'the transport socket is a dgram socket');
-      const remote = new Candidate('1', 1, 'udp', 1, '127.0.0.1', 5000, 'host', undefined, undefined, undefined, 0, undefined);
+      assert.equal(
+        typeof Reflect.get(Reflect.get(transport, 'socket') as object, 'setBroadcast'),
+        'function',
+        'the transport socket is a dgram socket',
+      );
+      const remote = new Candidate(
+        '1',
+        1,
+        'udp',
+        1,
+        '127.0.0.1',
+        5000,
+        'host',
+        undefined,
+        undefined,
+        undefined,
+        0,
+        undefined,
+      );
       const pair = new CandidatePair(protocol, remote, true);
       assertShape('CandidatePair', pair, { protocol: 'object', packetsSent: 'number', bytesSent: 'number' });
       assert.deepEqual(pair.remoteAddr, ['127.0.0.1', 5000]);
@@ -180,17 +256,33 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     }
   });
 
-  it('the shared UDP port (udp-mux.ts, attachUdpMux): StunProtocol\'s own connectionMade, datagramReceived, the transport fields it reads', async () => {
+  it("the shared UDP port (udp-mux.ts, attachUdpMux): StunProtocol's own connectionMade, datagramReceived, the transport fields it reads", async () => {
     const probe = new StunProtocol();
     // An instance property (werift assigns it in the constructor): attachUdpMux replaces it per protocol.
-    assert.ok(Object.prototype.hasOwnProperty.call(probe, 'connectionMade'), 'StunProtocol.connectionMade is an own property');
-    assertShape('StunProtocol', probe, { connectionMade: 'function/3', transport: 'undefined', localCandidate: 'undefined' });
-    assertShape('StunProtocol.prototype', StunProtocol.prototype, { datagramReceived: 'function/2', getExtraInfo: 'function/0', sendData: 'function/2', close: 'function/0' });
+    assert.ok(
+      Object.prototype.hasOwnProperty.call(probe, 'connectionMade'),
+      'StunProtocol.connectionMade is an own property',
+    );
+    assertShape('StunProtocol', probe, {
+      connectionMade: 'function/3',
+      transport: 'undefined',
+      localCandidate: 'undefined',
+    });
+    assertShape('StunProtocol.prototype', StunProtocol.prototype, {
+      datagramReceived: 'function/2',
+      getExtraInfo: 'function/0',
+      sendData: 'function/2',
+      close: 'function/0',
+    });
     // werift's own gathering with our transport: its host candidate names the shared port, and the protocol's
     // transport is ours (the one socket), as rtp-send.ts's direct path expects (socket, closed).
     const mux = new UdpMux('127.0.0.1', 0, [4], pino({ level: 'silent' }));
     await mux.start();
-    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', iceAdditionalHostAddresses: ['127.0.0.1'] });
+    const pc = new RTCPeerConnection({
+      iceServers: [],
+      bundlePolicy: 'max-bundle',
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+    });
     try {
       pc.addTransceiver('video', { direction: 'sendonly' });
       const connection = pc.iceTransports[0]!.connection;
@@ -199,14 +291,22 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
       attachUdpMux(pc, endpoint, { 4: '127.0.0.1' });
       const gather = Reflect.get(connection, 'gatherCandidates') as () => Promise<void>;
       await Reflect.apply(gather, connection, []);
-      const protocols = (Reflect.get(connection, 'protocols') as unknown[]).filter((p): p is StunProtocol => p instanceof StunProtocol);
+      const protocols = (Reflect.get(connection, 'protocols') as unknown[]).filter(
+        (p): p is StunProtocol => p instanceof StunProtocol,
+      );
       const v4 = protocols.filter((p) => p.localCandidate && !p.localCandidate.host.includes(':'));
       assert.equal(v4.length, 1, 'one IPv4 host protocol');
       const transport = Reflect.get(v4[0]!, 'transport') as object;
-      assert.ok(transport instanceof MuxedUdpTransport, 'its transport is the shared port\'s');
+      assert.ok(transport instanceof MuxedUdpTransport, "its transport is the shared port's");
       assert.equal(v4[0]!.localCandidate?.port, mux.listeningPort(4));
       assert.equal(v4[0]!.localCandidate?.host, '127.0.0.1');
-      assertShape('MuxedUdpTransport', transport, { socket: 'object', closed: 'boolean', send: 'function/2', socketType: 'string', address: 'object' });
+      assertShape('MuxedUdpTransport', transport, {
+        socket: 'object',
+        closed: 'boolean',
+        send: 'function/2',
+        socketType: 'string',
+        address: 'object',
+      });
       await pc.close();
       assert.equal(mux.peerCount, 0, 'werift closing the protocol unregisters the peer');
     } finally {
@@ -215,13 +315,24 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     }
   });
 
-  it('ICE protocols and candidates: the TCP mux\'s passive protocol, STUN requests, TURN refresh', () => {
-    assertShape('TcpPassiveProtocol.prototype', TcpPassiveProtocol.prototype, { connectionMade: 'function/2', registerSocket: 'function/2', close: 'function/0' });
-    assert.equal(typeof Object.getOwnPropertyDescriptor(TcpPassiveProtocol.prototype, 'listeningPort')?.get, 'function', 'listeningPort is a getter');
+  it("ICE protocols and candidates: the TCP mux's passive protocol, STUN requests, TURN refresh", () => {
+    assertShape('TcpPassiveProtocol.prototype', TcpPassiveProtocol.prototype, {
+      connectionMade: 'function/2',
+      registerSocket: 'function/2',
+      close: 'function/0',
+    });
+    assert.equal(
+      typeof Object.getOwnPropertyDescriptor(TcpPassiveProtocol.prototype, 'listeningPort')?.get,
+      'function',
+      'listeningPort is a getter',
+    );
     assert.equal(TcpPassiveProtocol.length, 0, 'TcpPassiveProtocol() takes no arguments');
     // (request, addr, integrityKey?, options?, ...): the shim passes four.
     assertShape('StunProtocol.prototype', StunProtocol.prototype, { request: 'function/5', sendStun: 'function/2' });
-    assertShape('TurnProtocol.prototype', TurnProtocol.prototype, { connectionMade: 'function/0', requestWithRetry: 'function/2' });
+    assertShape('TurnProtocol.prototype', TurnProtocol.prototype, {
+      connectionMade: 'function/0',
+      requestWithRetry: 'function/2',
+    });
     const turn = new TurnProtocol(['127.0.0.1', 3478], 'user', 'pass', 600, {} as never);
     assertShape('TurnProtocol', turn, { refresh: 'function', refreshHandle: 'undefined' });
     // foundation, component, transport, priority, host, port, type, relatedAddress, relatedPort, tcptype, generation, ufrag
@@ -229,12 +340,22 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
   });
 
   it('SRTP: the AES-CM cipher object behind a session (srtp-fast.ts replaces its encryptRtp)', () => {
-    const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(14), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(14) };
+    const keys = {
+      localMasterKey: randomBytes(16),
+      localMasterSalt: randomBytes(14),
+      remoteMasterKey: randomBytes(16),
+      remoteMasterSalt: randomBytes(14),
+    };
     const session = new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 });
     const context = Reflect.get(session, 'localContext') as object;
     assert.equal(typeof context, 'object', 'SrtpSession.localContext');
     const cipher = Reflect.get(context, 'cipher') as object;
-    assertShape('CipherAesCtr', cipher, { encryptRtp: 'function/3', srtpSessionKey: 'object', srtpSessionSalt: 'object', srtpSessionAuthTag: 'object' });
+    assertShape('CipherAesCtr', cipher, {
+      encryptRtp: 'function/3',
+      srtpSessionKey: 'object',
+      srtpSessionSalt: 'object',
+      srtpSessionAuthTag: 'object',
+    });
     assert.equal((Reflect.get(cipher, 'srtpSessionKey') as Buffer).length, 16);
     assert.equal((Reflect.get(cipher, 'srtpSessionSalt') as Buffer).length, 14);
   });

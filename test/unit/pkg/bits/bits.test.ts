@@ -12,11 +12,22 @@ describe('pkg/bits', () => {
   it('reads MSB first, Exp-Golomb as H.264 9.1 tabulates it, and reports a short read through the codec', () => {
     // 1 | 010 | 011 | 00100 | 00101 | 0 (pad): ue 0, 1, 2, 3, 4 → se 0, 1, -1, 2, -2.
     const bits = '1' + '010' + '011' + '00100' + '00101';
-    const bytes = Buffer.from(bits.padEnd(Math.ceil(bits.length / 8) * 8, '0').match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+    const bytes = Buffer.from(
+      bits
+        .padEnd(Math.ceil(bits.length / 8) * 8, '0')
+        .match(/.{8}/g)!
+        .map((b) => parseInt(b, 2)),
+    );
     const ue = new BitReader(bytes, errors);
-    assert.deepEqual([0, 1, 2, 3, 4].map(() => ue.ue('x')), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map(() => ue.ue('x')),
+      [0, 1, 2, 3, 4],
+    );
     const se = new BitReader(bytes, errors);
-    assert.deepEqual([0, 1, 2, 3, 4].map(() => se.se('x')), [0, 1, -1, 2, -2]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map(() => se.se('x')),
+      [0, 1, -1, 2, -2],
+    );
     const r = new BitReader(Buffer.from([0xa5]), errors);
     assert.equal(r.u(3, 'a'), 0b101);
     assert.equal(r.bitsLeft, 5);

@@ -17,7 +17,10 @@ import {
 
 function spec(text: string): { input: string; options: Array<[string, string]> } {
   const [input = '', ...rest] = text.split('#');
-  return { input, options: rest.map((p) => (p.includes('=') ? [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] : [p, ''])) };
+  return {
+    input,
+    options: rest.map((p) => (p.includes('=') ? [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] : [p, ''])),
+  };
 }
 const isStream = (name: string): boolean => name === 'cam1';
 const ctx = { templates: DEFAULT_TEMPLATES, isStream, localRtsp: 'rtsp://127.0.0.1:8554' };
@@ -50,7 +53,10 @@ describe('codecs known from the URL (so ffmpeg runs only when a consumer takes t
       const kind = media.startsWith('video') ? 'video' : 'audio';
       assert.equal(medias(`rtsp://cam/1#${kind}=${template}`), media, template);
     }
-    assert.equal(medias('rtsp://cam/1#video=h264#audio=opus#audio=pcma'), 'video H264; audio OPUS/48000/2; audio PCMA/8000');
+    assert.equal(
+      medias('rtsp://cam/1#video=h264#audio=opus#audio=pcma'),
+      'video H264; audio OPUS/48000/2; audio PCMA/8000',
+    );
   });
 
   it('gives AAC its SDP config (AAC-LC, 16 kHz, mono = 1408)', () => {
@@ -60,13 +66,23 @@ describe('codecs known from the URL (so ffmpeg runs only when a consumer takes t
   });
 
   it('leaves copies and rate-less templates to the running process', () => {
-    for (const url of ['rtsp://cam/1', 'rtsp://cam/1#video=copy', 'rtsp://cam/1#video=h264#audio=copy', 'rtsp://cam/1#audio=aac', 'rtsp://cam/1#video=-c:v libvpx']) {
+    for (const url of [
+      'rtsp://cam/1',
+      'rtsp://cam/1#video=copy',
+      'rtsp://cam/1#video=h264#audio=copy',
+      'rtsp://cam/1#audio=aac',
+      'rtsp://cam/1#video=-c:v libvpx',
+    ]) {
       assert.equal(medias(url), 'unknown', url);
     }
   });
 
   it('reads the codec of templates added in the config', () => {
-    const templates = mergeTemplates({ bin: 'ffmpeg', mine: '-codec:v h264_vaapi -g 30', wide: '-acodec pcm_alaw -ar 16000' });
+    const templates = mergeTemplates({
+      bin: 'ffmpeg',
+      mine: '-codec:v h264_vaapi -g 30',
+      wide: '-acodec pcm_alaw -ar 16000',
+    });
     assert.equal(medias('rtsp://cam/1#video=mine#audio=wide', templates), 'video H264; audio PCMA/16000');
   });
 });
@@ -128,14 +144,23 @@ describe('device listing and snapshots', () => {
       '/dev/video0: Immediate exit requested',
     ].join('\n');
     assert.deepEqual(parseV4l2Formats('/dev/video0', output), [
-      { name: 'Motion-JPEG', info: '640x360 1280x720 1920x1080', url: 'ffmpeg:device?video=/dev/video0&input_format=mjpeg&video_size=640x360' },
-      { name: 'YUYV 4:2:2', info: '640x360 1280x720', url: 'ffmpeg:device?video=/dev/video0&input_format=yuyv422&video_size=640x360#video=h264#hardware' },
+      {
+        name: 'Motion-JPEG',
+        info: '640x360 1280x720 1920x1080',
+        url: 'ffmpeg:device?video=/dev/video0&input_format=mjpeg&video_size=640x360',
+      },
+      {
+        name: 'YUYV 4:2:2',
+        info: '640x360 1280x720',
+        url: 'ffmpeg:device?video=/dev/video0&input_format=yuyv422&video_size=640x360#video=h264#hardware',
+      },
     ]);
   });
 
   it('reads go2rtc snapshot parameters and builds the decode command', () => {
     const options = parseSnapshotQuery(new URLSearchParams('w=320&rotate=270&h=abc'));
     assert.deepEqual(options, { width: 320, height: 0, rotate: 270 });
+    // prettier-ignore
     assert.deepEqual(snapshotArgs('H265', options), [
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-f', 'hevc', '-i', 'pipe:0', '-frames:v', '1',
       '-vf', 'scale=320:-1,transpose=2', '-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', 'pipe:1',

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FlacEncoder, FlacError, MAX_BLOCK_SIZE, crc16, crc8, writeCodedNumber } from '../../../../addon/src/pkg/flac/index.js';
+import {
+  FlacEncoder,
+  FlacError,
+  MAX_BLOCK_SIZE,
+  crc16,
+  crc8,
+  writeCodedNumber,
+} from '../../../../addon/src/pkg/flac/index.js';
 
 /** Bit-by-bit CRCs, written independently of the table-driven ones under test. */
 function slowCrc(data: Uint8Array, width: 8 | 16, poly: number): number {
@@ -55,7 +62,10 @@ describe('FlacEncoder', () => {
   it('writes a STREAMINFO for a live stream: fixed 32768 block bounds, rate, channels, 16 bits, unknown length', () => {
     const info = new FlacEncoder({ sampleRate: 8000, channels: 1 }).streamInfo();
     assert.equal(info.length, 34);
-    assert.deepEqual([...info.subarray(0, 18)], [0x80, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xf4, 0x00, 0xf0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      [...info.subarray(0, 18)],
+      [0x80, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xf4, 0x00, 0xf0, 0, 0, 0, 0],
+    );
     const stereo = new FlacEncoder({ sampleRate: 44100, channels: 2 }).streamInfo();
     // 44100 = 0x0AC44: 20 bits, then channels-1 = 1, bps-1 = 15.
     assert.deepEqual([...stereo.subarray(10, 14)], [0x0a, 0xc4, 0x42, 0xf0]);
@@ -88,7 +98,8 @@ describe('FlacEncoder', () => {
   });
 
   it('refuses what it cannot describe', () => {
-    const code = (fn: () => unknown, c: string) => assert.throws(fn, (e: unknown) => e instanceof FlacError && e.code === c);
+    const code = (fn: () => unknown, c: string) =>
+      assert.throws(fn, (e: unknown) => e instanceof FlacError && e.code === c);
     code(() => new FlacEncoder({ sampleRate: 0, channels: 1 }), 'FLAC_BAD_FORMAT');
     code(() => new FlacEncoder({ sampleRate: 8000, channels: 3 }), 'FLAC_BAD_FORMAT');
     const encoder = new FlacEncoder({ sampleRate: 8000, channels: 2 });

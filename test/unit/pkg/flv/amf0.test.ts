@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeAmf0, encodeAmf0, encodeAmf0EcmaArray, FlvError, MAX_AMF_DEPTH } from '../../../../addon/src/pkg/flv/index.js';
+import {
+  decodeAmf0,
+  encodeAmf0,
+  encodeAmf0EcmaArray,
+  FlvError,
+  MAX_AMF_DEPTH,
+} from '../../../../addon/src/pkg/flv/index.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -44,8 +44,14 @@ describe('FLV container', () => {
     const bytewise = new FlvReader();
     const again: FlvTag[] = [];
     for (let i = 0; i < FILE.length; i++) again.push(...bytewise.push(FILE.subarray(i, i + 1)));
-    assert.deepEqual(again.map((t) => [t.type, t.timestamp, t.data.length]), tags.map((t) => [t.type, t.timestamp, t.data.length]));
-    assert.throws(() => new FlvReader().push(Buffer.from('GET / HTTP/1.1')), (err: FlvError) => err.code === 'FLV_BAD_HEADER');
+    assert.deepEqual(
+      again.map((t) => [t.type, t.timestamp, t.data.length]),
+      tags.map((t) => [t.type, t.timestamp, t.data.length]),
+    );
+    assert.throws(
+      () => new FlvReader().push(Buffer.from('GET / HTTP/1.1')),
+      (err: FlvError) => err.code === 'FLV_BAD_HEADER',
+    );
   });
 
   it('demuxes the file into hub frames: AVCC with SPS/PPS on the key frame, AAC access units, codec fmtp', () => {
@@ -54,14 +60,25 @@ describe('FLV container', () => {
     assert.equal(demuxer.metadata?.['videocodecid'], 7);
     assert.deepEqual(demuxer.expects(), { video: true, audio: true });
     assert.equal(demuxer.video?.codec, 'H264');
-    assert.match(demuxer.video?.fmtp ?? '', /^packetization-mode=1;profile-level-id=42c0..;sprop-parameter-sets=Z0LA.+,aM4/);
-    assert.deepEqual({ ...demuxer.audio, asc: undefined }, { codec: 'AAC', clockRate: 16000, channels: 1, fmtp: demuxer.audio?.fmtp, asc: undefined });
+    assert.match(
+      demuxer.video?.fmtp ?? '',
+      /^packetization-mode=1;profile-level-id=42c0..;sprop-parameter-sets=Z0LA.+,aM4/,
+    );
+    assert.deepEqual(
+      { ...demuxer.audio, asc: undefined },
+      { codec: 'AAC', clockRate: 16000, channels: 1, fmtp: demuxer.audio?.fmtp, asc: undefined },
+    );
     assert.match(demuxer.audio?.fmtp ?? '', /config=1408/);
     const video = frames.filter((f) => f.kind === 'video');
     assert.equal(video.length, 25);
     const first = video[0];
     assert.ok(first?.kind === 'video' && first.keyframe);
-    assert.deepEqual(splitNals(first.payload, 4).map((n) => (n[0] ?? 0) & 0x1f).slice(0, 2), [7, 8]);
+    assert.deepEqual(
+      splitNals(first.payload, 4)
+        .map((n) => (n[0] ?? 0) & 0x1f)
+        .slice(0, 2),
+      [7, 8],
+    );
     // 25 fps: 40 ms = 3600 ticks apart (PTS: the tag's DTS plus its composition time).
     assert.equal((video[2]?.timestamp ?? 0) - (video[1]?.timestamp ?? 0), 3600);
     const audio = frames.filter((f) => f.kind === 'audio');
@@ -71,23 +88,57 @@ describe('FLV container', () => {
   });
 
   it('parses legacy AVC and enhanced-RTMP video tags from exact bytes', () => {
-    assert.deepEqual(parseVideoTag(hex('17 00 000000 01640028')), { kind: 'config', codec: 'H264', record: hex('01640028') });
-    assert.deepEqual(parseVideoTag(hex('27 01 fffffe 00000001 41')), { kind: 'frame', codec: 'H264', keyframe: false, cts: -2, data: hex('00000001 41') });
+    assert.deepEqual(parseVideoTag(hex('17 00 000000 01640028')), {
+      kind: 'config',
+      codec: 'H264',
+      record: hex('01640028'),
+    });
+    assert.deepEqual(parseVideoTag(hex('27 01 fffffe 00000001 41')), {
+      kind: 'frame',
+      codec: 'H264',
+      keyframe: false,
+      cts: -2,
+      data: hex('00000001 41'),
+    });
     assert.deepEqual(parseVideoTag(hex('17 02 000000')), { kind: 'end', codec: 'H264' });
     assert.deepEqual(parseVideoTag(hex('90 68766331 01')), { kind: 'config', codec: 'H265', record: hex('01') });
-    assert.deepEqual(parseVideoTag(hex('91 68766331 000028 0000000126')), { kind: 'frame', codec: 'H265', keyframe: true, cts: 40, data: hex('0000000126') });
-    assert.deepEqual(parseVideoTag(hex('a3 68766331 0000000102')), { kind: 'frame', codec: 'H265', keyframe: false, cts: 0, data: hex('0000000102') });
+    assert.deepEqual(parseVideoTag(hex('91 68766331 000028 0000000126')), {
+      kind: 'frame',
+      codec: 'H265',
+      keyframe: true,
+      cts: 40,
+      data: hex('0000000126'),
+    });
+    assert.deepEqual(parseVideoTag(hex('a3 68766331 0000000102')), {
+      kind: 'frame',
+      codec: 'H265',
+      keyframe: false,
+      cts: 0,
+      data: hex('0000000102'),
+    });
     assert.deepEqual(parseVideoTag(hex('91 61763031 000000')), { kind: 'other', codecId: 'av01' });
     assert.deepEqual(parseVideoTag(hex('12 00')), { kind: 'other', codecId: 2 });
-    assert.throws(() => parseVideoTag(hex('17 01 00')), (err: FlvError) => err.code === 'FLV_TRUNCATED');
-    assert.throws(() => parseVideoTag(hex('17 07 000000')), (err: FlvError) => err.code === 'FLV_BAD_TAG');
+    assert.throws(
+      () => parseVideoTag(hex('17 01 00')),
+      (err: FlvError) => err.code === 'FLV_TRUNCATED',
+    );
+    assert.throws(
+      () => parseVideoTag(hex('17 07 000000')),
+      (err: FlvError) => err.code === 'FLV_BAD_TAG',
+    );
   });
 
   it('writes legacy AVC and enhanced hvc1 tags byte for byte', () => {
     assert.deepEqual(buildVideoTag('H264', { config: true, payload: hex('01') }), hex('17 00 000000 01'));
-    assert.deepEqual(buildVideoTag('H264', { config: false, keyframe: false, cts: -1, payload: hex('00000001 41') }), hex('27 01 ffffff 00000001 41'));
+    assert.deepEqual(
+      buildVideoTag('H264', { config: false, keyframe: false, cts: -1, payload: hex('00000001 41') }),
+      hex('27 01 ffffff 00000001 41'),
+    );
     assert.deepEqual(buildVideoTag('H265', { config: true, payload: hex('01') }), hex('90 68766331 01'));
-    assert.deepEqual(buildVideoTag('H265', { config: false, keyframe: true, cts: 0, payload: hex('02') }), hex('91 68766331 000000 02'));
+    assert.deepEqual(
+      buildVideoTag('H265', { config: false, keyframe: true, cts: 0, payload: hex('02') }),
+      hex('91 68766331 000000 02'),
+    );
   });
 
   it('parses audio tags: AAC config and frames, G.711', () => {
@@ -97,7 +148,10 @@ describe('FLV container', () => {
     assert.deepEqual(parseAudioTag(hex('82 ffff')), { kind: 'frame', codec: 'PCMU', data: hex('ffff') });
     assert.deepEqual(parseAudioTag(hex('2f 00')), { kind: 'other', soundFormat: 2 });
     assert.deepEqual(buildAacConfigTag(hex('1408')), hex('af 00 1408'));
-    assert.throws(() => parseAudioTag(hex('af')), (err: FlvError) => err.code === 'FLV_TRUNCATED');
+    assert.throws(
+      () => parseAudioTag(hex('af')),
+      (err: FlvError) => err.code === 'FLV_TRUNCATED',
+    );
   });
 
   it('an H265 stream over enhanced RTMP: hvcC sequence start, then frames with VPS/SPS/PPS on key frames', () => {
@@ -115,14 +169,18 @@ describe('FLV container', () => {
     demuxer.push({ type: 9, timestamp: 0, data: buildVideoTag('H265', { config: true, payload: record }) });
     const avcc = Buffer.concat([Buffer.alloc(4), idr]);
     avcc.writeUInt32BE(idr.length);
-    const [frame] = demuxer.push({ type: 9, timestamp: 40, data: buildVideoTag('H265', { config: false, keyframe: true, cts: 0, payload: avcc }) });
+    const [frame] = demuxer.push({
+      type: 9,
+      timestamp: 40,
+      data: buildVideoTag('H265', { config: false, keyframe: true, cts: 0, payload: avcc }),
+    });
     assert.equal(demuxer.video?.codec, 'H265');
     assert.match(demuxer.video?.fmtp ?? '', /sprop-vps=.+sprop-sps=.+sprop-pps=/);
     assert.ok(frame?.kind === 'video' && frame.keyframe && frame.timestamp === 3600);
     assert.deepEqual(splitNals(frame.payload, 4).map(type), [32, 33, 34, type(idr)]);
   });
 
-  it('muxes H265 as enhanced-RTMP hvc1: the hvcC from the key frame\'s VPS/SPS/PPS, frames a demuxer reads back', () => {
+  it("muxes H265 as enhanced-RTMP hvc1: the hvcC from the key frame's VPS/SPS/PPS, frames a demuxer reads back", () => {
     const h265 = splitAnnexB(readFileSync(new URL('../h265/fixtures/ffmpeg_ref.h265', import.meta.url)));
     const type = (n: Buffer) => ((n[0] ?? 0) >> 1) & 0x3f;
     const sets = [32, 33, 34].map((t) => h265.find((n) => type(n) === t) as Buffer);
@@ -130,13 +188,20 @@ describe('FLV container', () => {
     const keyframe = joinAvcc([...sets, idr]);
     const muxer = new FlvMuxer({ codec: 'H265', clockRate: 90000, channels: 0 }, undefined);
     const tags = muxer.videoTags(keyframe, true, 0);
-    assert.deepEqual(tags.map((t) => (t.data[0] ?? 0).toString(16)), ['90', '91']);
+    assert.deepEqual(
+      tags.map((t) => (t.data[0] ?? 0).toString(16)),
+      ['90', '91'],
+    );
     assert.equal(tags[0]?.data.subarray(1, 5).toString('latin1'), 'hvc1');
     const demuxer = new FlvDemuxer();
     const [frame] = tags.flatMap((t) => demuxer.push(t));
     assert.equal(demuxer.video?.codec, 'H265');
     assert.deepEqual(frame?.payload, keyframe);
-    assert.deepEqual(muxer.videoTags(keyframe, true, 40).length, 1, 'the same parameter sets: no second sequence header');
+    assert.deepEqual(
+      muxer.videoTags(keyframe, true, 40).length,
+      1,
+      'the same parameter sets: no second sequence header',
+    );
   });
 
   it('drops frames before their sequence header, and a frame whose NAL lengths overrun, counting them', () => {
@@ -144,7 +209,10 @@ describe('FLV container', () => {
     assert.deepEqual(demuxer.push({ type: 9, timestamp: 0, data: hex('17 01 000000 00000001 65') }), []);
     assert.deepEqual(demuxer.push({ type: 8, timestamp: 0, data: hex('af 01 21') }), []);
     assert.equal(demuxer.dropped, 2);
-    assert.throws(() => demuxer.push({ type: 9, timestamp: 0, data: hex('17 00 000000 02') }), (err: FlvError) => err.code === 'FLV_BAD_TAG');
+    assert.throws(
+      () => demuxer.push({ type: 9, timestamp: 0, data: hex('17 00 000000 02') }),
+      (err: FlvError) => err.code === 'FLV_BAD_TAG',
+    );
   });
 
   it('muxes hub frames back: metadata, sequence headers from the key frame, then frames a demuxer reads alike', () => {
@@ -155,13 +223,23 @@ describe('FLV container', () => {
       { codec: 'AAC', clockRate: 16000, channels: 1, fmtp: source.audio?.fmtp },
     );
     const meta = decodeAmf0(muxer.metadataTag().data);
-    assert.deepEqual(meta, ['onMetaData', { videocodecid: 7, audiocodecid: 10, audiosamplerate: 16000, stereo: false, encoder: 'ts2rtc' }]);
-    const tags = frames.flatMap((f) => (f.kind === 'video' ? muxer.videoTags(f.payload, f.keyframe, f.timestamp / 90) : muxer.audioTags(f.payload, Math.round(f.timestamp / 16))));
+    assert.deepEqual(meta, [
+      'onMetaData',
+      { videocodecid: 7, audiocodecid: 10, audiosamplerate: 16000, stereo: false, encoder: 'ts2rtc' },
+    ]);
+    const tags = frames.flatMap((f) =>
+      f.kind === 'video'
+        ? muxer.videoTags(f.payload, f.keyframe, f.timestamp / 90)
+        : muxer.audioTags(f.payload, Math.round(f.timestamp / 16)),
+    );
     const again = new FlvDemuxer();
     const back = tags.flatMap((t) => again.push(t));
     assert.deepEqual(again.video?.record, source.video?.record);
     assert.deepEqual(again.audio?.asc, source.audio?.asc);
-    assert.deepEqual(back.map((f) => f.payload), frames.map((f) => f.payload));
+    assert.deepEqual(
+      back.map((f) => f.payload),
+      frames.map((f) => f.payload),
+    );
     // A P frame before any key frame has nothing to refer to: the muxer waits.
     const late = new FlvMuxer({ codec: 'H264', clockRate: 90000, channels: 0 }, undefined);
     assert.deepEqual(late.videoTags(hex('00000001 41'), false, 0), []);

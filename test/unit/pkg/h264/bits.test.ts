@@ -11,12 +11,30 @@ describe('removeEmulationPrevention', () => {
 
   it('drops the 03 of each 00 00 03, and only that one', () => {
     const cases: [number[], number[]][] = [
-      [[0, 0, 3, 1], [0, 0, 1]],
-      [[0, 0, 3, 0, 0, 3], [0, 0, 0, 0]],
-      [[0, 0, 3, 3], [0, 0, 3]],
-      [[5, 0, 0, 3, 0, 0, 0, 3], [5, 0, 0, 0, 0, 0]],
-      [[0, 0, 3], [0, 0]],
-      [[0, 3, 0, 0, 3, 2], [0, 3, 0, 0, 2]],
+      [
+        [0, 0, 3, 1],
+        [0, 0, 1],
+      ],
+      [
+        [0, 0, 3, 0, 0, 3],
+        [0, 0, 0, 0],
+      ],
+      [
+        [0, 0, 3, 3],
+        [0, 0, 3],
+      ],
+      [
+        [5, 0, 0, 3, 0, 0, 0, 3],
+        [5, 0, 0, 0, 0, 0],
+      ],
+      [
+        [0, 0, 3],
+        [0, 0],
+      ],
+      [
+        [0, 3, 0, 0, 3, 2],
+        [0, 3, 0, 0, 2],
+      ],
     ];
     for (const [input, expected] of cases) {
       assert.deepEqual([...removeEmulationPrevention(Buffer.from(input))], expected, input.join(' '));
@@ -43,12 +61,18 @@ describe('BitReader', () => {
     const max = new BitReader(new BitWriter().ue(2 ** 32 - 2).rbsp(), 'test');
     assert.equal(max.ue('x'), 2 ** 32 - 2);
     const tooLong = new BitReader(Buffer.from([0, 0, 0, 0, 0xff]), 'test');
-    assert.throws(() => tooLong.ue('x'), (e: unknown) => e instanceof H264Error && e.code === 'H264_BAD_SPS');
+    assert.throws(
+      () => tooLong.ue('x'),
+      (e: unknown) => e instanceof H264Error && e.code === 'H264_BAD_SPS',
+    );
   });
 
   it('reading past the end is H264_TRUNCATED', () => {
     const r = new BitReader(Buffer.from([0x00]), 'test');
-    assert.throws(() => r.ue('x'), (e: unknown) => e instanceof H264Error && e.code === 'H264_TRUNCATED');
+    assert.throws(
+      () => r.ue('x'),
+      (e: unknown) => e instanceof H264Error && e.code === 'H264_TRUNCATED',
+    );
     assert.throws(() => new BitReader(Buffer.alloc(1), 't').u(9, 'x'), { code: 'H264_TRUNCATED' });
     assert.throws(() => new BitReader(Buffer.alloc(1), 't').skip(9, 'x'), { code: 'H264_TRUNCATED' });
   });

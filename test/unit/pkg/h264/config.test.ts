@@ -46,7 +46,14 @@ describe('buildAvcConfig', () => {
     const high = fixture('x264_high10_640x360.sps');
     const built = buildAvcConfig({ sps: [high], pps: [pps], nalLengthSize: 2 });
     assert.deepEqual(built.subarray(built.length - 4), Buffer.from([0xfd, 0xfa, 0xfa, 0]));
-    assert.deepEqual(parseAvcConfig(built), { profile: 110, compat: 0, level: 30, nalLengthSize: 2, sps: [high], pps: [pps] });
+    assert.deepEqual(parseAvcConfig(built), {
+      profile: 110,
+      compat: 0,
+      level: 30,
+      nalLengthSize: 2,
+      sps: [high],
+      pps: [pps],
+    });
   });
 
   it('refuses input that is not an SPS/PPS list', () => {

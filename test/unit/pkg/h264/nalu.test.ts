@@ -64,8 +64,14 @@ describe('splitAvcc', () => {
 
   it(`caps a frame at ${MAX_NALUS_PER_FRAME} NAL units`, () => {
     const one = Buffer.from([0, 0, 0, 1, 0x41]);
-    assert.equal(splitAvcc(Buffer.concat(Array.from({ length: MAX_NALUS_PER_FRAME }, () => one))).length, MAX_NALUS_PER_FRAME);
-    throwsCode(() => splitAvcc(Buffer.concat(Array.from({ length: MAX_NALUS_PER_FRAME + 1 }, () => one))), 'H264_LIMIT');
+    assert.equal(
+      splitAvcc(Buffer.concat(Array.from({ length: MAX_NALUS_PER_FRAME }, () => one))).length,
+      MAX_NALUS_PER_FRAME,
+    );
+    throwsCode(
+      () => splitAvcc(Buffer.concat(Array.from({ length: MAX_NALUS_PER_FRAME + 1 }, () => one))),
+      'H264_LIMIT',
+    );
   });
 });
 
@@ -122,7 +128,10 @@ describe('Annex B', () => {
 
   it(`caps a stream at ${MAX_NALUS_PER_FRAME} NAL units`, () => {
     const one = Buffer.from([0, 0, 1, 0x41]);
-    throwsCode(() => splitAnnexB(Buffer.concat(Array.from({ length: MAX_NALUS_PER_FRAME + 1 }, () => one))), 'H264_LIMIT');
+    throwsCode(
+      () => splitAnnexB(Buffer.concat(Array.from({ length: MAX_NALUS_PER_FRAME + 1 }, () => one))),
+      'H264_LIMIT',
+    );
     throwsCode(() => joinAvcc(Array.from({ length: MAX_NALUS_PER_FRAME + 1 }, () => one)), 'H264_LIMIT');
   });
 });

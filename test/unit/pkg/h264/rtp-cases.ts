@@ -42,4 +42,3 @@ export const H264_CASES: ReadonlyArray<{
     payloads: ['41' + '01'.repeat(99)],
   },
 ];
-

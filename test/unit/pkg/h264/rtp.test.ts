@@ -14,7 +14,15 @@ import {
 } from '../../../../addon/src/pkg/h264/index.js';
 import { RtpError, parseRtp, rtpPacketToBuffer, type RtpErrorCode } from '../../../../addon/src/pkg/rtp/index.js';
 import { H264_CASES, P, PPS, SPS, hex } from './rtp-cases.js';
-import { accessUnits, depacketizeAll, fixtureUrl, packetizeAll, readFrames, readPackets, readSession } from '../rtp/capture.js';
+import {
+  accessUnits,
+  depacketizeAll,
+  fixtureUrl,
+  packetizeAll,
+  readFrames,
+  readPackets,
+  readSession,
+} from '../rtp/capture.js';
 
 function rtp(seq: number, ts: number, marker: boolean, payload: Buffer): Buffer {
   const h = Buffer.alloc(12);
@@ -46,8 +54,14 @@ describe('H264 packetizer and depacketizer, case table', () => {
         packets.map((p) => Buffer.concat(p.payload).toString('hex')),
         c.payloads,
       );
-      assert.deepEqual(packets.map((p) => p.marker), c.payloads.map((_, i) => i === c.payloads.length - 1));
-      assert.deepEqual(packets.map((p) => p.sequence), c.payloads.map((_, i) => (65535 + i) & 0xffff));
+      assert.deepEqual(
+        packets.map((p) => p.marker),
+        c.payloads.map((_, i) => i === c.payloads.length - 1),
+      );
+      assert.deepEqual(
+        packets.map((p) => p.sequence),
+        c.payloads.map((_, i) => (65535 + i) & 0xffff),
+      );
       for (const p of packets) {
         assert.equal(p.timestamp, 90000);
         assert.equal(p.payloadSize, Buffer.concat(p.payload).length);
@@ -58,7 +72,10 @@ describe('H264 packetizer and depacketizer, case table', () => {
       }
       const depacketizer = new H264Depacketizer({ waitKeyframe: false });
       const frames = depacketizeAll(depacketizer, packets.map(rtpPacketToBuffer));
-      assert.deepEqual(frames.map((f) => [f.payload.toString('hex'), f.timestamp]), [[frame.toString('hex'), 90000]]);
+      assert.deepEqual(
+        frames.map((f) => [f.payload.toString('hex'), f.timestamp]),
+        [[frame.toString('hex'), 90000]],
+      );
     });
   }
 });
@@ -74,23 +91,45 @@ describe('H264 depacketizer on real streams', () => {
       const ours = splitAvcc(f.payload);
       const theirs = splitAnnexB(encoded[i] as Buffer);
       // rtph264pay (config-interval=-1) sends SPS/PPS again before each of the two IDR slices.
-      assert.deepEqual(ours.filter((n) => !isParameterSet(n)), theirs.filter((n) => !isParameterSet(n)), `access unit ${i}`);
-      assert.equal(f.keyframe, theirs.some((n) => nalType(n) === NalUnitType.IDR));
-      if (f.keyframe) assert.deepEqual(ours.slice(0, 3).map(nalType), [NalUnitType.AUD, NalUnitType.SPS, NalUnitType.PPS]);
+      assert.deepEqual(
+        ours.filter((n) => !isParameterSet(n)),
+        theirs.filter((n) => !isParameterSet(n)),
+        `access unit ${i}`,
+      );
+      assert.equal(
+        f.keyframe,
+        theirs.some((n) => nalType(n) === NalUnitType.IDR),
+      );
+      if (f.keyframe)
+        assert.deepEqual(ours.slice(0, 3).map(nalType), [NalUnitType.AUD, NalUnitType.SPS, NalUnitType.PPS]);
     });
-    assert.deepEqual(frames.map((f) => f.keyframe), encoded.map((_, i) => i % 6 === 0));
+    assert.deepEqual(
+      frames.map((f) => f.keyframe),
+      encoded.map((_, i) => i % 6 === 0),
+    );
     const ts = frames.map((f) => f.timestamp - (frames[0]?.timestamp ?? 0));
-    assert.deepEqual(ts, encoded.map((_, i) => i * 3600), '25 fps at 90 kHz');
+    assert.deepEqual(
+      ts,
+      encoded.map((_, i) => i * 3600),
+      '25 fps at 90 kHz',
+    );
   });
 
   it('ffmpeg -f rtsp (FU-A and single NAL units): every NAL unit of the Annex B file it streamed, in order', () => {
     const { channels } = readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h264_aac.bin'));
-    const fmtp = 'packetization-mode=1; sprop-parameter-sets=Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==,aMuDyyA=; profile-level-id=42C00B';
+    const fmtp =
+      'packetization-mode=1; sprop-parameter-sets=Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==,aMuDyyA=; profile-level-id=42C00B';
     const frames = depacketizeAll(new H264Depacketizer({ fmtp }), channels.get(0) ?? []);
     const file = splitAnnexB(readFileSync(fixtureUrl('h264', 'rtp/ffmpeg_ref.h264')));
-    assert.deepEqual(frames.flatMap((f) => splitAvcc(f.payload)), file);
+    assert.deepEqual(
+      frames.flatMap((f) => splitAvcc(f.payload)),
+      file,
+    );
     assert.equal(frames.length, 12);
-    assert.deepEqual(frames.map((f) => f.keyframe), frames.map((_, i) => i % 6 === 0));
+    assert.deepEqual(
+      frames.map((f) => f.keyframe),
+      frames.map((_, i) => i % 6 === 0),
+    );
   });
 
   it('GStreamer RTSP server session (TCP interleaved): 22 access units from the first IDR on', () => {
@@ -98,8 +137,16 @@ describe('H264 depacketizer on real streams', () => {
     const frames = depacketizeAll(new H264Depacketizer(), channels.get(0) ?? []);
     assert.equal(frames.length, 22);
     assert.ok(frames[0]?.keyframe);
-    assert.deepEqual(splitAvcc(frames[0]?.payload ?? Buffer.alloc(0)).map(nalType), [9, 7, 8, 6, 5, 5], 'AUD, SPS, PPS, SEI, two IDR slices');
-    assert.deepEqual(frames.map((f) => f.keyframe), frames.map((_, i) => i % 10 === 0), 'key-int-max=10');
+    assert.deepEqual(
+      splitAvcc(frames[0]?.payload ?? Buffer.alloc(0)).map(nalType),
+      [9, 7, 8, 6, 5, 5],
+      'AUD, SPS, PPS, SEI, two IDR slices',
+    );
+    assert.deepEqual(
+      frames.map((f) => f.keyframe),
+      frames.map((_, i) => i % 10 === 0),
+      'key-int-max=10',
+    );
   });
 });
 
@@ -109,7 +156,10 @@ describe('H264 depacketizer: loss, key frames, parameter sets', () => {
   it('a lost FU-A fragment drops its access unit and what follows up to the next IDR', () => {
     // Packet 2 ends the first access unit's fragmented SEI; the rest of that unit is useless too.
     const d = new H264Depacketizer();
-    const frames = depacketizeAll(d, packets.filter((_, i) => i !== 2));
+    const frames = depacketizeAll(
+      d,
+      packets.filter((_, i) => i !== 2),
+    );
     assert.equal(frames.length, 6, 'only the second GOP (IDR at frame 6) comes out');
     assert.ok(frames[0]?.keyframe);
     assert.equal(d.stats.packetsLost, 1);
@@ -118,7 +168,13 @@ describe('H264 depacketizer: loss, key frames, parameter sets', () => {
 
   it('without waitKeyframe the access units after the loss still come out', () => {
     const d = new H264Depacketizer({ waitKeyframe: false });
-    assert.equal(depacketizeAll(d, packets.filter((_, i) => i !== 2)).length, 11);
+    assert.equal(
+      depacketizeAll(
+        d,
+        packets.filter((_, i) => i !== 2),
+      ).length,
+      11,
+    );
   });
 
   it('duplicates and late packets are ignored', () => {
@@ -130,23 +186,47 @@ describe('H264 depacketizer: loss, key frames, parameter sets', () => {
   it('inserts sprop-parameter-sets before an IDR that comes without them, after an AUD', () => {
     const d = new H264Depacketizer({ fmtp: buildH264Fmtp({ sps: [SPS], pps: [PPS] }) });
     const aud = hex('0910');
-    const frames = depacketizeAll(d, [rtp(1, 3000, false, aud), rtp(2, 3000, true, hex('6588aa')), rtp(3, 6000, true, P)]);
-    assert.deepEqual(frames.map((f) => splitAvcc(f.payload).map(nalType)), [[9, 7, 8, 5], [1]]);
+    const frames = depacketizeAll(d, [
+      rtp(1, 3000, false, aud),
+      rtp(2, 3000, true, hex('6588aa')),
+      rtp(3, 6000, true, P),
+    ]);
+    assert.deepEqual(
+      frames.map((f) => splitAvcc(f.payload).map(nalType)),
+      [[9, 7, 8, 5], [1]],
+    );
     assert.deepEqual(splitAvcc(frames[0]?.payload ?? Buffer.alloc(0))[1], SPS);
-    assert.deepEqual(frames.map((f) => f.keyframe), [true, false]);
+    assert.deepEqual(
+      frames.map((f) => f.keyframe),
+      [true, false],
+    );
   });
 
   it('remembers in-band SPS/PPS sent as their own access unit for the next IDR', () => {
     const d = new H264Depacketizer();
-    const frames = depacketizeAll(d, [rtp(1, 0, true, SPS), rtp(2, 0, true, PPS), rtp(3, 3000, true, hex('6588bb')), rtp(4, 6000, true, hex('6588cc'))]);
-    assert.deepEqual(frames.map((f) => splitAvcc(f.payload).map(nalType)), [[7, 8, 5], [7, 8, 5]]);
+    const frames = depacketizeAll(d, [
+      rtp(1, 0, true, SPS),
+      rtp(2, 0, true, PPS),
+      rtp(3, 3000, true, hex('6588bb')),
+      rtp(4, 6000, true, hex('6588cc')),
+    ]);
+    assert.deepEqual(
+      frames.map((f) => splitAvcc(f.payload).map(nalType)),
+      [
+        [7, 8, 5],
+        [7, 8, 5],
+      ],
+    );
   });
 
   it('closes an access unit on a timestamp change when the marker bit is missing', () => {
     const d = new H264Depacketizer({ waitKeyframe: false });
     assert.deepEqual(d.push(parseRtp(rtp(1, 100, false, P))), []);
     const out = d.push(parseRtp(rtp(2, 200, true, P)));
-    assert.deepEqual(out.map((f) => f.timestamp), [100, 200]);
+    assert.deepEqual(
+      out.map((f) => f.timestamp),
+      [100, 200],
+    );
   });
 
   it('rejects malformed payloads with typed codes and recovers on the next access unit', () => {
@@ -162,7 +242,10 @@ describe('H264 depacketizer: loss, key frames, parameter sets', () => {
 
   it('caps the access unit size and NAL unit count', () => {
     const small = new H264Depacketizer({ maxFrameSize: 1000, waitKeyframe: false });
-    throwsCode(() => small.push(parseRtp(rtp(1, 0, true, Buffer.concat([hex('41'), Buffer.alloc(1200)])))), 'RTP_LIMIT');
+    throwsCode(
+      () => small.push(parseRtp(rtp(1, 0, true, Buffer.concat([hex('41'), Buffer.alloc(1200)])))),
+      'RTP_LIMIT',
+    );
     const few = new H264Depacketizer({ maxNalus: 2, waitKeyframe: false });
     throwsCode(() => few.push(parseRtp(rtp(1, 0, true, hex('18 0001 09 0001 09 0001 09')))), 'RTP_LIMIT');
     const fu = new H264Depacketizer({ maxFrameSize: 1000, waitKeyframe: false });
@@ -177,7 +260,14 @@ describe('H264 packetizer', () => {
     const packetizer = new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 100, maxPayloadSize: 500 });
     const again = depacketizeAll(new H264Depacketizer(), packetizeAll(packetizer, original));
     assert.deepEqual(accessUnits(again), accessUnits(original));
-    assert.equal(packetizer.nextSequence, 100 + packetizeAll(new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0, maxPayloadSize: 500 }), original).length);
+    assert.equal(
+      packetizer.nextSequence,
+      100 +
+        packetizeAll(
+          new H264Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 0, maxPayloadSize: 500 }),
+          original,
+        ).length,
+    );
   });
 
   it('rejects a frame that is not AVCC and checks its options', () => {
@@ -190,16 +280,28 @@ describe('H264 packetizer', () => {
 
 describe('H264 fmtp', () => {
   it('reads and writes packetization-mode, profile-level-id and sprop-parameter-sets', () => {
-    const f = parseH264Fmtp('packetization-mode=1; sprop-parameter-sets=Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==,aMuDyyA=; profile-level-id=42C00B');
+    const f = parseH264Fmtp(
+      'packetization-mode=1; sprop-parameter-sets=Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==,aMuDyyA=; profile-level-id=42C00B',
+    );
     assert.equal(f.packetizationMode, 1);
     assert.equal(f.profileLevelId, '42C00B');
-    assert.deepEqual(f.sps.map((n) => n.toString('base64')), ['Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==']);
-    assert.deepEqual(f.pps.map((n) => n.toString('base64')), ['aMuDyyA=']);
+    assert.deepEqual(
+      f.sps.map((n) => n.toString('base64')),
+      ['Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg=='],
+    );
+    assert.deepEqual(
+      f.pps.map((n) => n.toString('base64')),
+      ['aMuDyyA='],
+    );
     assert.equal(
       buildH264Fmtp({ sps: f.sps, pps: f.pps }),
       'packetization-mode=1;profile-level-id=42c00b;sprop-parameter-sets=Z0LAC9kDBGwEQAAAAwBAAAAMg8UKkg==,aMuDyyA=',
     );
     assert.deepEqual(parseH264Fmtp(undefined), { packetizationMode: 0, sps: [], pps: [] });
-    assert.deepEqual(parseH264Fmtp('sprop-parameter-sets=!!,,aMuDyyA='), { packetizationMode: 0, sps: [], pps: [Buffer.from('aMuDyyA=', 'base64')] });
+    assert.deepEqual(parseH264Fmtp('sprop-parameter-sets=!!,,aMuDyyA='), {
+      packetizationMode: 0,
+      sps: [],
+      pps: [Buffer.from('aMuDyyA=', 'base64')],
+    });
   });
 });

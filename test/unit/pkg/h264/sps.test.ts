@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { H264Error, codecString, parseSps, profileString, type H264ErrorCode } from '../../../../addon/src/pkg/h264/index.js';
+import {
+  H264Error,
+  codecString,
+  parseSps,
+  profileString,
+  type H264ErrorCode,
+} from '../../../../addon/src/pkg/h264/index.js';
 import { BitWriter, escape } from './bit-writer.js';
 
 function fixture(name: string): Buffer {
@@ -14,13 +20,69 @@ function throwsCode(fn: () => unknown, code: H264ErrorCode): void {
 
 // Expected values are ffprobe's (profile, width, height, level, pix_fmt, field order).
 const CASES = [
-  { file: 'demo_sps.bin', profile: 'Main', codec: 'avc1.4d401e', size: [640, 360], chroma: 1, depth: 8, progressive: true },
-  { file: 'x264_baseline_642x362.sps', profile: 'Constrained Baseline', codec: 'avc1.42c01e', size: [642, 362], chroma: 1, depth: 8, progressive: true },
-  { file: 'x264_high_1920x1080.sps', profile: 'High', codec: 'avc1.640028', size: [1920, 1080], chroma: 1, depth: 8, progressive: true },
-  { file: 'x264_interlaced_1920x1080.sps', profile: 'High', codec: 'avc1.640028', size: [1920, 1080], chroma: 1, depth: 8, progressive: false },
-  { file: 'x264_high10_640x360.sps', profile: 'High 10', codec: 'avc1.6e001e', size: [640, 360], chroma: 1, depth: 10, progressive: true },
-  { file: 'x264_high422_640x480.sps', profile: 'High 4:2:2', codec: 'avc1.7a001e', size: [640, 480], chroma: 2, depth: 8, progressive: true },
-  { file: 'x264_high444_321x241.sps', profile: 'High 4:4:4 Predictive', codec: 'avc1.f4000d', size: [321, 241], chroma: 3, depth: 8, progressive: true },
+  {
+    file: 'demo_sps.bin',
+    profile: 'Main',
+    codec: 'avc1.4d401e',
+    size: [640, 360],
+    chroma: 1,
+    depth: 8,
+    progressive: true,
+  },
+  {
+    file: 'x264_baseline_642x362.sps',
+    profile: 'Constrained Baseline',
+    codec: 'avc1.42c01e',
+    size: [642, 362],
+    chroma: 1,
+    depth: 8,
+    progressive: true,
+  },
+  {
+    file: 'x264_high_1920x1080.sps',
+    profile: 'High',
+    codec: 'avc1.640028',
+    size: [1920, 1080],
+    chroma: 1,
+    depth: 8,
+    progressive: true,
+  },
+  {
+    file: 'x264_interlaced_1920x1080.sps',
+    profile: 'High',
+    codec: 'avc1.640028',
+    size: [1920, 1080],
+    chroma: 1,
+    depth: 8,
+    progressive: false,
+  },
+  {
+    file: 'x264_high10_640x360.sps',
+    profile: 'High 10',
+    codec: 'avc1.6e001e',
+    size: [640, 360],
+    chroma: 1,
+    depth: 10,
+    progressive: true,
+  },
+  {
+    file: 'x264_high422_640x480.sps',
+    profile: 'High 4:2:2',
+    codec: 'avc1.7a001e',
+    size: [640, 480],
+    chroma: 2,
+    depth: 8,
+    progressive: true,
+  },
+  {
+    file: 'x264_high444_321x241.sps',
+    profile: 'High 4:4:4 Predictive',
+    codec: 'avc1.f4000d',
+    size: [321, 241],
+    chroma: 3,
+    depth: 8,
+    progressive: true,
+  },
 ] as const;
 
 describe('parseSps on encoder output', () => {
@@ -65,7 +127,14 @@ function handMadeSps(cropBottom: number): Buffer {
   for (let j = 0; j < 64; j++) w.se(j % 2 === 0 ? 1 : -1);
   w.u(1, 0);
   // poc type 1 with a 2-frame cycle; the large offset's long zero runs force 00 00 03 escapes.
-  w.ue(0).ue(1).u(1, 0).se(-3).se(5).ue(2).se(1).se(-(2 ** 29));
+  w.ue(0)
+    .ue(1)
+    .u(1, 0)
+    .se(-3)
+    .se(5)
+    .ue(2)
+    .se(1)
+    .se(-(2 ** 29));
   w.ue(4).u(1, 0).ue(119).ue(67).u(1, 1).u(1, 1);
   w.u(1, 1).ue(0).ue(0).ue(0).ue(cropBottom);
   w.u(1, 0); // vui_parameters_present_flag
@@ -95,7 +164,10 @@ describe('parseSps on hand-made parameter sets', () => {
     throwsCode(() => parseSps(big), 'H264_BAD_SPS');
     const chroma = Buffer.concat([Buffer.from([0x67]), new BitWriter().u(8, 100).u(8, 0).u(8, 30).ue(0).ue(4).rbsp()]);
     throwsCode(() => parseSps(chroma), 'H264_BAD_SPS');
-    const poc = Buffer.concat([Buffer.from([0x67]), new BitWriter().u(8, 66).u(8, 0).u(8, 30).ue(0).ue(0).ue(3).rbsp()]);
+    const poc = Buffer.concat([
+      Buffer.from([0x67]),
+      new BitWriter().u(8, 66).u(8, 0).u(8, 30).ue(0).ue(0).ue(3).rbsp(),
+    ]);
     throwsCode(() => parseSps(poc), 'H264_BAD_SPS');
     // Baseline, poc type 0, then pic_width_in_mbs_minus1 = 5000 (80000 pixels).
     const wideBits = new BitWriter().u(8, 66).u(8, 0).u(8, 30).ue(0).ue(0).ue(0).ue(0).ue(1).u(1, 0).ue(5000).ue(10);

@@ -16,7 +16,15 @@ import {
 import { RtpError, parseRtp, rtpPacketToBuffer, type RtpErrorCode } from '../../../../addon/src/pkg/rtp/index.js';
 import { joinAvcc, splitAnnexB } from '../../../../addon/src/pkg/h264/index.js';
 import { H265_CASES, IDR, PPS, SPS, TRAIL, VPS, hex } from './rtp-cases.js';
-import { accessUnits, depacketizeAll, fixtureUrl, packetizeAll, readFrames, readPackets, readSession } from '../rtp/capture.js';
+import {
+  accessUnits,
+  depacketizeAll,
+  fixtureUrl,
+  packetizeAll,
+  readFrames,
+  readPackets,
+  readSession,
+} from '../rtp/capture.js';
 
 function rtp(seq: number, ts: number, marker: boolean, payload: Buffer): Buffer {
   const h = Buffer.alloc(12);
@@ -37,12 +45,26 @@ describe('H265 packetizer and depacketizer, case table', () => {
   for (const c of H265_CASES) {
     it(c.name, () => {
       const frame = joinAvcc(c.nalus);
-      const packetizer = new H265Packetizer({ payloadType: 96, ssrc: 1, initialSequence: 7, maxPayloadSize: c.maxPayloadSize ?? 1200 });
+      const packetizer = new H265Packetizer({
+        payloadType: 96,
+        ssrc: 1,
+        initialSequence: 7,
+        maxPayloadSize: c.maxPayloadSize ?? 1200,
+      });
       const packets = packetizer.packetize({ payload: frame, timestamp: 1234, keyframe: true });
-      assert.deepEqual(packets.map((p) => Buffer.concat(p.payload).toString('hex')), c.payloads);
-      assert.deepEqual(packets.map((p) => p.marker), c.payloads.map((_, i) => i === c.payloads.length - 1));
+      assert.deepEqual(
+        packets.map((p) => Buffer.concat(p.payload).toString('hex')),
+        c.payloads,
+      );
+      assert.deepEqual(
+        packets.map((p) => p.marker),
+        c.payloads.map((_, i) => i === c.payloads.length - 1),
+      );
       const frames = depacketizeAll(new H265Depacketizer({ waitKeyframe: false }), packets.map(rtpPacketToBuffer));
-      assert.deepEqual(frames.map((f) => f.payload.toString('hex')), [frame.toString('hex')]);
+      assert.deepEqual(
+        frames.map((f) => f.payload.toString('hex')),
+        [frame.toString('hex')],
+      );
     });
   }
 });
@@ -61,7 +83,10 @@ describe('H265 depacketizer on real streams', () => {
         theirs.filter((n) => !isParameterSet(h265NalType(n))),
         `access unit ${i}`,
       );
-      assert.equal(f.keyframe, theirs.some((n) => isIrapType(h265NalType(n))));
+      assert.equal(
+        f.keyframe,
+        theirs.some((n) => isIrapType(h265NalType(n))),
+      );
     });
     assert.deepEqual(types(frames[0]?.payload ?? Buffer.alloc(0)).slice(0, 3), [32, 33, 34]);
     assert.ok(frames[0]?.keyframe);
@@ -73,8 +98,15 @@ describe('H265 depacketizer on real streams', () => {
     const file = splitAnnexB(readFileSync(fixtureUrl('h265', 'ffmpeg_ref.h265')));
     // ffmpeg's packetizer keeps the zero byte before each 4-byte start code; splitAnnexB drops it.
     const trimmed = (n: Buffer) => n.subarray(0, n.length - (n[n.length - 1] === 0 ? 1 : 0));
-    assert.deepEqual(frames.flatMap((f) => splitH265Frame(f.payload).map(trimmed)), file);
-    assert.deepEqual(frames.map((f) => f.keyframe), frames.map((_, i) => i % 4 === 0), 'IDR every 4 frames');
+    assert.deepEqual(
+      frames.flatMap((f) => splitH265Frame(f.payload).map(trimmed)),
+      file,
+    );
+    assert.deepEqual(
+      frames.map((f) => f.keyframe),
+      frames.map((_, i) => i % 4 === 0),
+      'IDR every 4 frames',
+    );
   });
 });
 
@@ -82,20 +114,35 @@ describe('H265 depacketizer details', () => {
   it('reads DONL fields when sprop-max-don-diff > 0 (single, AP with DOND, FU)', () => {
     const d = new H265Depacketizer({ fmtp: 'sprop-max-don-diff=2', waitKeyframe: false });
     const single = Buffer.concat([TRAIL.subarray(0, 2), hex('0001'), TRAIL.subarray(2)]);
-    assert.deepEqual(d.push(parseRtp(rtp(1, 10, true, single))).map((f) => f.payload.toString('hex')), [joinAvcc([TRAIL]).toString('hex')]);
+    assert.deepEqual(
+      d.push(parseRtp(rtp(1, 10, true, single))).map((f) => f.payload.toString('hex')),
+      [joinAvcc([TRAIL]).toString('hex')],
+    );
     const ap = hex('6001' + '0002' + '0007' + PPS.toString('hex') + '01' + '0006' + TRAIL.toString('hex'));
-    assert.deepEqual(d.push(parseRtp(rtp(2, 20, true, ap))).map((f) => types(f.payload)), [[34, 1]]);
+    assert.deepEqual(
+      d.push(parseRtp(rtp(2, 20, true, ap))).map((f) => types(f.payload)),
+      [[34, 1]],
+    );
     const fuStart = Buffer.concat([hex('6201' + '81' + '0003'), TRAIL.subarray(2, 4)]);
     const fuEnd = Buffer.concat([hex('6201' + '41'), TRAIL.subarray(4)]);
-    assert.deepEqual(depacketizeAll(d, [rtp(3, 30, false, fuStart), rtp(4, 30, true, fuEnd)]).map((f) => f.payload.toString('hex')), [
-      joinAvcc([TRAIL]).toString('hex'),
-    ]);
+    assert.deepEqual(
+      depacketizeAll(d, [rtp(3, 30, false, fuStart), rtp(4, 30, true, fuEnd)]).map((f) => f.payload.toString('hex')),
+      [joinAvcc([TRAIL]).toString('hex')],
+    );
   });
 
   it('inserts VPS/SPS/PPS from the fmtp before an IRAP picture that lacks them', () => {
     const d = new H265Depacketizer({ fmtp: buildH265Fmtp({ vps: [VPS], sps: [SPS], pps: [PPS] }) });
-    const frames = depacketizeAll(d, [rtp(1, 0, true, TRAIL), rtp(2, 10, true, hex('2a01aa')), rtp(3, 20, true, TRAIL)]);
-    assert.deepEqual(frames.map((f) => types(f.payload)), [[32, 33, 34, 21], [1]], 'the leading TRAIL waits for the key frame');
+    const frames = depacketizeAll(d, [
+      rtp(1, 0, true, TRAIL),
+      rtp(2, 10, true, hex('2a01aa')),
+      rtp(3, 20, true, TRAIL),
+    ]);
+    assert.deepEqual(
+      frames.map((f) => types(f.payload)),
+      [[32, 33, 34, 21], [1]],
+      'the leading TRAIL waits for the key frame',
+    );
   });
 
   it('rejects PACI and malformed payloads with typed codes', () => {
@@ -108,20 +155,31 @@ describe('H265 depacketizer details', () => {
 
   it('re-packetized real access units come back identical', () => {
     const original = depacketizeAll(new H265Depacketizer(), readPackets(fixtureUrl('h265', 'gst_h265.rtp')));
-    const again = depacketizeAll(new H265Depacketizer(), packetizeAll(new H265Packetizer({ payloadType: 96, maxPayloadSize: 400 }), original));
+    const again = depacketizeAll(
+      new H265Depacketizer(),
+      packetizeAll(new H265Packetizer({ payloadType: 96, maxPayloadSize: 400 }), original),
+    );
     assert.deepEqual(accessUnits(again), accessUnits(original));
   });
 });
 
 describe('H265 bitstream helpers', () => {
   it('fmtp round trip and key frame detection', () => {
-    const fmtp = parseH265Fmtp('sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA8koCQ; sprop-sps=QgEBAWAAAAMAkAAAAwAAAwA8oBggIFlkqSTK8BaAgAAAAwCAAAAMhA==; sprop-pps=RAHBcrRiQA==');
+    const fmtp = parseH265Fmtp(
+      'sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA8koCQ; sprop-sps=QgEBAWAAAAMAkAAAAwAAAwA8oBggIFlkqSTK8BaAgAAAAwCAAAAMhA==; sprop-pps=RAHBcrRiQA==',
+    );
     assert.deepEqual([fmtp.vps.length, fmtp.sps.length, fmtp.pps.length, fmtp.maxDonDiff], [1, 1, 1, 0]);
     assert.deepEqual(fmtp.vps.map(h265NalType), [32]);
     assert.deepEqual(parseH265Fmtp(buildH265Fmtp(fmtp)), fmtp);
     assert.equal(isH265Keyframe(joinAvcc([VPS, IDR])), true);
     assert.equal(isH265Keyframe(joinAvcc([TRAIL])), false);
-    assert.throws(() => splitH265Frame(hex('000000ff02')), (e: unknown) => e instanceof H265Error && e.code === 'H265_TRUNCATED');
-    assert.throws(() => h265NalType(hex('02')), (e: unknown) => e instanceof H265Error && e.code === 'H265_BAD_NALU');
+    assert.throws(
+      () => splitH265Frame(hex('000000ff02')),
+      (e: unknown) => e instanceof H265Error && e.code === 'H265_TRUNCATED',
+    );
+    assert.throws(
+      () => h265NalType(hex('02')),
+      (e: unknown) => e instanceof H265Error && e.code === 'H265_BAD_NALU',
+    );
   });
 });

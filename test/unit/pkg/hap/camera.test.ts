@@ -54,7 +54,10 @@ describe('pkg/hap camera TLVs', () => {
   });
 
   it('reads the supported audio configuration and the streaming status', () => {
-    assert.deepEqual(parseSupportedAudio(SUPPORTED_AUDIO), { codecs: [{ codecType: 3, channels: 1, bitrateMode: 0, sampleRates: [1] }], comfortNoise: false });
+    assert.deepEqual(parseSupportedAudio(SUPPORTED_AUDIO), {
+      codecs: [{ codecType: 3, channels: 1, bitrateMode: 0, sampleRates: [1] }],
+      comfortNoise: false,
+    });
     assert.equal(parseStreamingStatus(STREAMING_STATUS), 0);
   });
 
@@ -77,7 +80,11 @@ describe('pkg/hap camera TLVs', () => {
     assert.equal(response.address, '127.0.0.1');
     assert.equal(response.videoPort, 50000);
     assert.equal(response.audioPort, 50002);
-    assert.deepEqual(response.video, { suite: 0, masterKey: Buffer.alloc(16, 0xaa), masterSalt: Buffer.alloc(14, 0xbb) });
+    assert.deepEqual(response.video, {
+      suite: 0,
+      masterKey: Buffer.alloc(16, 0xaa),
+      masterSalt: Buffer.alloc(14, 0xbb),
+    });
     assert.equal(response.videoSsrc, 0x016948b5);
     assert.equal(response.audioSsrc, 0x05d8694f);
     assert.deepEqual(response.sessionId, Buffer.alloc(16, 0x11));
@@ -88,8 +95,21 @@ describe('pkg/hap camera TLVs', () => {
     const start = encodeSelectedStream(
       sessionId,
       'start',
-      { profile: 2, level: 2, resolution: { width: 1280, height: 720, fps: 30 }, rtp: { payloadType: 99, ssrc: 0x01020304, maxBitrate: 2000, rtcpInterval: 0.5, maxMtu: 1378 } },
-      { codecType: 3, channels: 1, bitrateMode: 0, sampleRate: 1, packetTime: 20, rtp: { payloadType: 110, ssrc: 5, maxBitrate: 24, rtcpInterval: 5, comfortNoisePayloadType: 13 }, comfortNoise: false },
+      {
+        profile: 2,
+        level: 2,
+        resolution: { width: 1280, height: 720, fps: 30 },
+        rtp: { payloadType: 99, ssrc: 0x01020304, maxBitrate: 2000, rtcpInterval: 0.5, maxMtu: 1378 },
+      },
+      {
+        codecType: 3,
+        channels: 1,
+        bitrateMode: 0,
+        sampleRate: 1,
+        packetTime: 20,
+        rtp: { payloadType: 110, ssrc: 5, maxBitrate: 24, rtcpInterval: 5, comfortNoisePayloadType: 13 },
+        comfortNoise: false,
+      },
     );
     assert.deepEqual(
       start,

@@ -38,8 +38,15 @@ describe('pkg/hap connection', () => {
   it('answers requests in order, then closes', async () => {
     mode = 'echo204';
     const conn = await HapConnection.connect('127.0.0.1', port);
-    const answers = await Promise.all([conn.request('GET', '/a'), conn.request('GET', '/b'), conn.request('GET', '/c')]);
-    assert.deepEqual(answers.map((a) => a.status), [204, 204, 204]);
+    const answers = await Promise.all([
+      conn.request('GET', '/a'),
+      conn.request('GET', '/b'),
+      conn.request('GET', '/c'),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [204, 204, 204],
+    );
     let reason: Error | undefined | null = null;
     conn.onClose.subscribe((r) => (reason = r));
     conn.close();
@@ -51,20 +58,33 @@ describe('pkg/hap connection', () => {
   it('a peer that never answers: HAP_TIMEOUT naming the request, and the connection is closed', async () => {
     mode = 'silent';
     const conn = await HapConnection.connect('127.0.0.1', port, 200);
-    await assert.rejects(conn.request('POST', '/pair-verify'), (err: unknown) => (err as { code?: string }).code === 'HAP_TIMEOUT' && /POST \/pair-verify/.test(String(err)));
+    await assert.rejects(
+      conn.request('POST', '/pair-verify'),
+      (err: unknown) => (err as { code?: string }).code === 'HAP_TIMEOUT' && /POST \/pair-verify/.test(String(err)),
+    );
     assert.equal(conn.closed, true);
-    await assert.rejects(pairWithPin('127.0.0.1', port, '031-45-154', { id: 'x', keys: generateEd25519() }, 200), /HAP_TIMEOUT: .*POST \/pair-setup/);
+    await assert.rejects(
+      pairWithPin('127.0.0.1', port, '031-45-154', { id: 'x', keys: generateEd25519() }, 200),
+      /HAP_TIMEOUT: .*POST \/pair-setup/,
+    );
   });
 
   it('a peer that hangs up: HAP_CONNECTION_CLOSED for every waiter', async () => {
     mode = 'hangup';
     const conn = await HapConnection.connect('127.0.0.1', port);
     const results = await Promise.allSettled([conn.request('GET', '/a'), conn.request('GET', '/b')]);
-    for (const r of results) assert.ok(r.status === 'rejected' && /HAP_CONNECTION_CLOSED/.test(String(r.reason)), String(r.status === 'rejected' ? r.reason : 'fulfilled'));
+    for (const r of results)
+      assert.ok(
+        r.status === 'rejected' && /HAP_CONNECTION_CLOSED/.test(String(r.reason)),
+        String(r.status === 'rejected' ? r.reason : 'fulfilled'),
+      );
   });
 
   it('a wrong setup code format is refused before any byte is sent', async () => {
     mode = 'echo204';
-    await assert.rejects(pairWithPin('127.0.0.1', port, '1234', { id: 'x', keys: generateEd25519() }), /HAP_PAIR_WRONG_PIN: setup code must be 8 digits/);
+    await assert.rejects(
+      pairWithPin('127.0.0.1', port, '1234', { id: 'x', keys: generateEd25519() }),
+      /HAP_PAIR_WRONG_PIN: setup code must be 8 digits/,
+    );
   });
 });

@@ -6,7 +6,9 @@ const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const key = Buffer.alloc(32, 1);
 const request = Buffer.from('GET /accessories HTTP/1.1\r\nHost: 127.0.0.1:51826\r\n\r\n');
 /** Frames 0 and 1 under key 0x01 * 32, computed with Python cryptography's ChaCha20Poly1305. */
-const FRAME0 = hex('3400466219f1c13375a161881ae2dccd3e21c9c33b5b8d2b5ce20b8bb14ff145841e344f79b0736987df6d1ab4708172aaf2bc97c5cd367f2f513e148a2279057f28db53b815');
+const FRAME0 = hex(
+  '3400466219f1c13375a161881ae2dccd3e21c9c33b5b8d2b5ce20b8bb14ff145841e344f79b0736987df6d1ab4708172aaf2bc97c5cd367f2f513e148a2279057f28db53b815',
+);
 const FRAME1 = hex('0100358d83ad504b262db81ead9bf4cd05db43');
 
 const isFrameError = (err: unknown): boolean => err instanceof HapError && err.code === 'HAP_FRAME_INVALID';
@@ -48,7 +50,10 @@ describe('pkg/hap session frames', () => {
   });
 
   it('a declared length over 1024 fails at once, without waiting for the bytes', () => {
-    assert.throws(() => new FrameOpener(key).push(hex('0104')), (err: unknown) => isFrameError(err) && /1025 bytes/.test(String(err)));
+    assert.throws(
+      () => new FrameOpener(key).push(hex('0104')),
+      (err: unknown) => isFrameError(err) && /1025 bytes/.test(String(err)),
+    );
     assert.equal(MAX_FRAME_PLAINTEXT, 1024);
   });
 });

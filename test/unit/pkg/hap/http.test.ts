@@ -12,7 +12,10 @@ describe('pkg/hap HTTP over the session', () => {
       encodeRequest('PUT', '/characteristics', '127.0.0.1:51826', body, 'application/hap+json').toString(),
       'PUT /characteristics HTTP/1.1\r\nHost: 127.0.0.1:51826\r\nContent-Type: application/hap+json\r\nContent-Length: 22\r\n\r\n{"characteristics":[]}',
     );
-    assert.equal(encodeRequest('GET', '/accessories', 'h:1').toString(), 'GET /accessories HTTP/1.1\r\nHost: h:1\r\n\r\n');
+    assert.equal(
+      encodeRequest('GET', '/accessories', 'h:1').toString(),
+      'GET /accessories HTTP/1.1\r\nHost: h:1\r\n\r\n',
+    );
   });
 
   it('reads answers with Content-Length, 204 without a body and EVENT/1.0, split anywhere', () => {
@@ -24,18 +27,24 @@ describe('pkg/hap HTTP over the session', () => {
     for (let cut = 0; cut <= stream.length; cut++) {
       const reader = new HapMessageReader();
       const messages = [...reader.push(stream.subarray(0, cut)), ...reader.push(stream.subarray(cut))];
-      assert.deepEqual(messages.map((m) => [m.protocol, m.status, m.body.toString('hex')]), [
-        ['HTTP/1.1', 200, '060102'],
-        ['HTTP/1.1', 204, ''],
-        ['EVENT/1.0', 200, '7b7d'],
-      ], `cut at ${cut}`);
+      assert.deepEqual(
+        messages.map((m) => [m.protocol, m.status, m.body.toString('hex')]),
+        [
+          ['HTTP/1.1', 200, '060102'],
+          ['HTTP/1.1', 204, ''],
+          ['EVENT/1.0', 200, '7b7d'],
+        ],
+        `cut at ${cut}`,
+      );
       assert.equal(messages[0]!.headers.get('content-type'), 'application/pairing+tlv8');
     }
   });
 
   it('reads chunked bodies', () => {
     const reader = new HapMessageReader();
-    const [message] = reader.push(text('HTTP/1.1 207 Multi-Status\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n'));
+    const [message] = reader.push(
+      text('HTTP/1.1 207 Multi-Status\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n'),
+    );
     assert.equal(message?.status, 207);
     assert.equal(message?.body.toString(), 'abcde');
   });
@@ -50,7 +59,11 @@ describe('pkg/hap HTTP over the session', () => {
       'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc',
     ];
     for (const input of bad) {
-      assert.throws(() => new HapMessageReader().push(text(input)), (err: unknown) => err instanceof HapError && err.code === 'HAP_HTTP_INVALID', input);
+      assert.throws(
+        () => new HapMessageReader().push(text(input)),
+        (err: unknown) => err instanceof HapError && err.code === 'HAP_HTTP_INVALID',
+        input,
+      );
     }
     assert.throws(() => new HapMessageReader().push(Buffer.alloc(17 * 1024, 0x41)), /header block/);
   });

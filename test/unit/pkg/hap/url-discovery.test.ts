@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { collectAdvertisements, discoveryUrl, formatHomekitUrl, formatPin, HapError, parseHomekitTarget, parseHomekitUrl } from '../../../../addon/src/pkg/hap/index.js';
+import {
+  collectAdvertisements,
+  discoveryUrl,
+  formatHomekitUrl,
+  formatPin,
+  HapError,
+  parseHomekitTarget,
+  parseHomekitUrl,
+} from '../../../../addon/src/pkg/hap/index.js';
 
 const SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 const PUB = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
@@ -20,14 +28,31 @@ describe('pkg/hap homekit:// URLs', () => {
   });
 
   it('a 32-byte client_private (seed only) derives the public key', () => {
-    assert.equal(parseHomekitUrl(URL_TEXT.replace(`${SEED}${PUB}`, SEED)).pairing.controller.keys.publicKey.toString('hex'), PUB);
+    assert.equal(
+      parseHomekitUrl(URL_TEXT.replace(`${SEED}${PUB}`, SEED)).pairing.controller.keys.publicKey.toString('hex'),
+      PUB,
+    );
   });
 
   it('refuses unpaired or broken URLs with HAP_URL_INVALID', () => {
-    for (const bad of ['homekit://1.2.3.4:51826?device_id=AA', 'homekit://1.2.3.4?client_id=a', URL_TEXT.replace(DEVICE, 'xyz'), URL_TEXT.replace(PUB, PUB.slice(2)), 'rtsp://x']) {
-      assert.throws(() => parseHomekitUrl(bad), (err: unknown) => err instanceof HapError && err.code === 'HAP_URL_INVALID', bad);
+    for (const bad of [
+      'homekit://1.2.3.4:51826?device_id=AA',
+      'homekit://1.2.3.4?client_id=a',
+      URL_TEXT.replace(DEVICE, 'xyz'),
+      URL_TEXT.replace(PUB, PUB.slice(2)),
+      'rtsp://x',
+    ]) {
+      assert.throws(
+        () => parseHomekitUrl(bad),
+        (err: unknown) => err instanceof HapError && err.code === 'HAP_URL_INVALID',
+        bad,
+      );
     }
-    assert.deepEqual(parseHomekitTarget('homekit://10.0.0.5:5001?device_id=AA:BB&feature=0&status=1'), { host: '10.0.0.5', port: 5001, deviceId: 'AA:BB' });
+    assert.deepEqual(parseHomekitTarget('homekit://10.0.0.5:5001?device_id=AA:BB&feature=0&status=1'), {
+      host: '10.0.0.5',
+      port: 5001,
+      deviceId: 'AA:BB',
+    });
   });
 
   it('setup codes', () => {
@@ -38,11 +63,25 @@ describe('pkg/hap homekit:// URLs', () => {
 });
 
 describe('pkg/hap mDNS discovery', () => {
-  const txt = ['c#=2', 'ff=0', 'id=CC:22:3D:E3:CE:F6', 'md=Default-Model', 'pv=1.1', 's#=1', 'sf=1', 'ci=17', 'sh=vyI0KQ=='].map((s) => Buffer.from(s));
+  const txt = [
+    'c#=2',
+    'ff=0',
+    'id=CC:22:3D:E3:CE:F6',
+    'md=Default-Model',
+    'pv=1.1',
+    's#=1',
+    'sf=1',
+    'ci=17',
+    'sh=vyI0KQ==',
+  ].map((s) => Buffer.from(s));
   it('folds PTR/SRV/TXT/A records into accessories (as HAP-NodeJS answers)', () => {
     const records = [
       { name: '_hap._tcp.local', type: 'PTR', data: 'Cam 5BA5._hap._tcp.local' },
-      { name: 'Cam 5BA5._hap._tcp.local', type: 'SRV', data: { priority: 0, weight: 0, port: 35095, target: 'Cam-5BA5.local' } },
+      {
+        name: 'Cam 5BA5._hap._tcp.local',
+        type: 'SRV',
+        data: { priority: 0, weight: 0, port: 35095, target: 'Cam-5BA5.local' },
+      },
       { name: 'Cam 5BA5._hap._tcp.local', type: 'TXT', data: txt },
       { name: 'Cam-5BA5.local', type: 'A', data: '192.168.1.30' },
       { name: 'Lamp._hap._tcp.local', type: 'SRV', data: { port: 1, target: 'lamp.local' } },
@@ -50,8 +89,14 @@ describe('pkg/hap mDNS discovery', () => {
     ];
     const found = collectAdvertisements(records, () => undefined);
     assert.equal(found.length, 1);
-    assert.deepEqual({ ...found[0], txt: undefined }, { name: 'Cam 5BA5', host: '192.168.1.30', port: 35095, txt: undefined });
-    assert.equal(discoveryUrl(found[0]!), 'homekit://192.168.1.30:35095?device_id=CC:22:3D:E3:CE:F6&feature=0&status=1');
+    assert.deepEqual(
+      { ...found[0], txt: undefined },
+      { name: 'Cam 5BA5', host: '192.168.1.30', port: 35095, txt: undefined },
+    );
+    assert.equal(
+      discoveryUrl(found[0]!),
+      'homekit://192.168.1.30:35095?device_id=CC:22:3D:E3:CE:F6&feature=0&status=1',
+    );
   });
 
   it("uses the responder's address when there is no A record, and skips incomplete instances", () => {
@@ -61,7 +106,12 @@ describe('pkg/hap mDNS discovery', () => {
       { name: 'NoTxt._hap._tcp.local', type: 'SRV', data: { port: 5000, target: 'y.local' } },
       { name: 'Bad._hap._tcp.local', type: 'SRV', data: 'garbage' },
     ];
-    const found = collectAdvertisements(records, (instance) => (instance === 'Cam._hap._tcp.local' ? '127.0.0.1' : undefined));
-    assert.deepEqual(found.map((f) => `${f.name} ${f.host}:${f.port} ${f.txt.md}`), ['Cam 127.0.0.1:5000 Default-Model']);
+    const found = collectAdvertisements(records, (instance) =>
+      instance === 'Cam._hap._tcp.local' ? '127.0.0.1' : undefined,
+    );
+    assert.deepEqual(
+      found.map((f) => `${f.name} ${f.host}:${f.port} ${f.txt.md}`),
+      ['Cam 127.0.0.1:5000 Default-Model'],
+    );
   });
 });

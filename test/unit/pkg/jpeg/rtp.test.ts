@@ -64,9 +64,17 @@ describe('JPEG packetizer', () => {
     const packetizer = new JpegPacketizer({ payloadType: 26, ssrc: 5, initialSequence: 0, maxPayloadSize: 1000 });
     const packets = packetizer.packetize({ payload: restartJpeg, timestamp: 3600, keyframe: true });
     const first = Buffer.concat(packets[0]?.payload ?? []);
-    assert.equal(first.subarray(0, 8).toString('hex'), '00000000' + '41' + 'ff' + '28' + '1e', 'offset 0, type 65, Q 255, 320x240');
+    assert.equal(
+      first.subarray(0, 8).toString('hex'),
+      '00000000' + '41' + 'ff' + '28' + '1e',
+      'offset 0, type 65, Q 255, 320x240',
+    );
     assert.equal(first.readUInt16BE(8), source.restartInterval);
-    assert.equal(first.subarray(10, 16).toString('hex'), 'ffff' + '0000' + '0080', 'F=L=1, count 0x3fff; 2 8-bit tables');
+    assert.equal(
+      first.subarray(10, 16).toString('hex'),
+      'ffff' + '0000' + '0080',
+      'F=L=1, count 0x3fff; 2 8-bit tables',
+    );
     assert.equal(packets.length, Math.ceil((source.scan.length + 132) / (1000 - 12)));
     for (const p of packets) assert.equal(p.timestamp, 3600);
     const frames = depacketizeAll(new JpegDepacketizer(), packets.map(rtpPacketToBuffer));
@@ -76,17 +84,30 @@ describe('JPEG packetizer', () => {
 
   it('round trip is a fixed point: depacketize(packetize(image)) rebuilds the same bytes', () => {
     const frames = depacketizeAll(new JpegDepacketizer(), readPackets(fixtureUrl('jpeg', 'gst_jpeg422.rtp')));
-    const again = depacketizeAll(new JpegDepacketizer(), packetizeAll(new JpegPacketizer({ payloadType: 26, maxPayloadSize: 700 }), frames));
+    const again = depacketizeAll(
+      new JpegDepacketizer(),
+      packetizeAll(new JpegPacketizer({ payloadType: 26, maxPayloadSize: 700 }), frames),
+    );
     assert.deepEqual(again, frames);
   });
 
   it('refuses what RTP/JPEG cannot carry', () => {
     const p = new JpegPacketizer({ payloadType: 26 });
-    const code = (fn: () => unknown, c: string) => assert.throws(fn, (e: unknown) => e instanceof JpegError && e.code === c);
-    code(() => p.packetize({ payload: Buffer.from('ffd8ffd9', 'hex'), timestamp: 0, keyframe: true }), 'JPEG_TRUNCATED');
-    code(() => p.packetize({ payload: Buffer.from('00112233', 'hex'), timestamp: 0, keyframe: true }), 'JPEG_BAD_MARKER');
+    const code = (fn: () => unknown, c: string) =>
+      assert.throws(fn, (e: unknown) => e instanceof JpegError && e.code === c);
+    code(
+      () => p.packetize({ payload: Buffer.from('ffd8ffd9', 'hex'), timestamp: 0, keyframe: true }),
+      'JPEG_TRUNCATED',
+    );
+    code(
+      () => p.packetize({ payload: Buffer.from('00112233', 'hex'), timestamp: 0, keyframe: true }),
+      'JPEG_BAD_MARKER',
+    );
     // A progressive SOF.
-    const progressive = Buffer.concat([Buffer.from('ffd8ffc2000b08001000100101110000', 'hex').subarray(0, 15), Buffer.from('ffd9', 'hex')]);
+    const progressive = Buffer.concat([
+      Buffer.from('ffd8ffc2000b08001000100101110000', 'hex').subarray(0, 15),
+      Buffer.from('ffd9', 'hex'),
+    ]);
     code(() => p.packetize({ payload: progressive, timestamp: 0, keyframe: true }), 'JPEG_UNSUPPORTED');
     // Custom Huffman tables: change one code count of the DC luminance table.
     const custom = Buffer.from(restartJpeg);
@@ -113,21 +134,31 @@ describe('JPEG depacketizer details', () => {
     const tables = Buffer.concat([Buffer.from([0, 0, 0, 128]), Buffer.alloc(64, 3), Buffer.alloc(64, 4)]);
     assert.equal(d.push(parseRtp(rtp(2, 1, true, Buffer.concat([header(200), tables, scan])))).length, 1);
     const [cached] = d.push(parseRtp(rtp(3, 2, true, Buffer.concat([header(200), Buffer.from([0, 0, 0, 0]), scan]))));
-    assert.deepEqual(parseJpeg(cached?.payload ?? Buffer.alloc(0)).quantTables, [Buffer.alloc(64, 3), Buffer.alloc(64, 4)]);
-    assert.throws(() => d.push(parseRtp(rtp(4, 3, true, Buffer.concat([header(201), Buffer.from([0, 0, 0, 0]), scan])))), (e: unknown) => e instanceof RtpError && e.code === 'RTP_BAD_PAYLOAD');
+    assert.deepEqual(parseJpeg(cached?.payload ?? Buffer.alloc(0)).quantTables, [
+      Buffer.alloc(64, 3),
+      Buffer.alloc(64, 4),
+    ]);
+    assert.throws(
+      () => d.push(parseRtp(rtp(4, 3, true, Buffer.concat([header(201), Buffer.from([0, 0, 0, 0]), scan])))),
+      (e: unknown) => e instanceof RtpError && e.code === 'RTP_BAD_PAYLOAD',
+    );
   });
 
   it('drops a frame whose fragment offsets do not line up (a lost packet)', () => {
     const packets = readPackets(fixtureUrl('jpeg', 'gst_jpeg420.rtp'));
     const d = new JpegDepacketizer();
-    const frames = depacketizeAll(d, packets.filter((_, i) => i !== 1));
+    const frames = depacketizeAll(
+      d,
+      packets.filter((_, i) => i !== 1),
+    );
     assert.equal(frames.length, 1);
     assert.equal(d.stats.framesDropped, 1);
   });
 
   it('rejects unknown types and short headers', () => {
     const d = new JpegDepacketizer();
-    const code = (fn: () => unknown, c: string) => assert.throws(fn, (e: unknown) => e instanceof RtpError && e.code === c);
+    const code = (fn: () => unknown, c: string) =>
+      assert.throws(fn, (e: unknown) => e instanceof RtpError && e.code === c);
     code(() => d.push(parseRtp(rtp(1, 0, true, Buffer.from([0, 0, 0, 0, 2, 50, 2, 2, 0xaa])))), 'RTP_UNSUPPORTED');
     code(() => d.push(parseRtp(rtp(2, 0, true, Buffer.from([0, 0, 0])))), 'RTP_BAD_PAYLOAD');
     code(() => d.push(parseRtp(rtp(3, 0, true, Buffer.from([0, 0, 0, 0, 64, 50, 2, 2, 0])))), 'RTP_BAD_PAYLOAD');
@@ -135,8 +166,17 @@ describe('JPEG depacketizer details', () => {
 
   it('the JFIF header it writes parses back', () => {
     const [luma, chroma] = scaledQuantTables(80);
-    const header = buildJpegHeader({ type: 0, width: 320, height: 240, quantTables: [luma, chroma], restartInterval: 20 });
+    const header = buildJpegHeader({
+      type: 0,
+      width: 320,
+      height: 240,
+      quantTables: [luma, chroma],
+      restartInterval: 20,
+    });
     const image = parseJpeg(Buffer.concat([header, Buffer.from('00ffd9', 'hex')]));
-    assert.deepEqual([image.width, image.height, image.type, image.restartInterval, image.standardHuffman], [320, 240, 0, 20, true]);
+    assert.deepEqual(
+      [image.width, image.height, image.type, image.restartInterval, image.standardHuffman],
+      [320, 240, 0, 20, true],
+    );
   });
 });

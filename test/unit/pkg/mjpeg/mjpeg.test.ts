@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { JpegStreamSplitter, MJPEG_CONTENT_TYPE, MjpegError, jpegSize, multipartPart, partHeader } from '../../../../addon/src/pkg/mjpeg/index.js';
+import {
+  JpegStreamSplitter,
+  MJPEG_CONTENT_TYPE,
+  MjpegError,
+  jpegSize,
+  multipartPart,
+  partHeader,
+} from '../../../../addon/src/pkg/mjpeg/index.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const baseline = fixture('ffmpeg_160x90.jpg');
@@ -47,7 +54,10 @@ describe('multipart framing (go2rtc byte for byte)', () => {
     assert.equal(MJPEG_CONTENT_TYPE, 'multipart/x-mixed-replace; boundary=frame');
     const image = Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
     const parts = multipartPart(image);
-    assert.equal(Buffer.concat(parts).toString('latin1'), `--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 7\r\n\r\n${image.toString('latin1')}\r\n`);
+    assert.equal(
+      Buffer.concat(parts).toString('latin1'),
+      `--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 7\r\n\r\n${image.toString('latin1')}\r\n`,
+    );
     assert.equal(parts[1], image, 'the image is written by reference');
     assert.equal(partHeader(4506).toString(), '--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 4506\r\n\r\n');
   });
@@ -61,7 +71,10 @@ describe('jpegSize', () => {
   });
 
   it('refuses what is not a JPEG, and truncations, with a code', () => {
-    assert.throws(() => jpegSize(Buffer.from('GIF89a....')), (e: unknown) => e instanceof MjpegError && e.code === 'MJPEG_NOT_JPEG');
+    assert.throws(
+      () => jpegSize(Buffer.from('GIF89a....')),
+      (e: unknown) => e instanceof MjpegError && e.code === 'MJPEG_NOT_JPEG',
+    );
     for (let cut = 0; cut < 200; cut += 7) {
       assert.throws(
         () => jpegSize(baseline.subarray(0, cut)),
@@ -70,7 +83,10 @@ describe('jpegSize', () => {
       );
     }
     const zeroLength = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x00, 0, 0, 0]);
-    assert.throws(() => jpegSize(zeroLength), (e: unknown) => e instanceof MjpegError && e.code === 'MJPEG_NOT_JPEG');
+    assert.throws(
+      () => jpegSize(zeroLength),
+      (e: unknown) => e instanceof MjpegError && e.code === 'MJPEG_NOT_JPEG',
+    );
   });
 });
 
@@ -79,7 +95,10 @@ describe('JpegStreamSplitter', () => {
 
   it("cuts ffmpeg's -f mjpeg output into its three images", () => {
     assert.equal(frames3.length, 3);
-    assert.equal(frames3.reduce((n, f) => n + f.length, 0), stream3.length);
+    assert.equal(
+      frames3.reduce((n, f) => n + f.length, 0),
+      stream3.length,
+    );
     for (const frame of frames3) {
       assert.deepEqual(jpegSize(frame), { width: 64, height: 48 });
       assert.deepEqual([...frame.subarray(-2)], [0xff, 0xd9]);
@@ -91,7 +110,11 @@ describe('JpegStreamSplitter', () => {
       const splitter = new JpegStreamSplitter();
       const out: Buffer[] = [];
       for (let i = 0; i < stream3.length; i += size) out.push(...splitter.push(stream3.subarray(i, i + size)));
-      assert.deepEqual(out.map((f) => f.toString('hex')), frames3.map((f) => f.toString('hex')), `chunks of ${size}`);
+      assert.deepEqual(
+        out.map((f) => f.toString('hex')),
+        frames3.map((f) => f.toString('hex')),
+        `chunks of ${size}`,
+      );
       assert.equal(splitter.pendingBytes, 0);
     }
   });
@@ -100,7 +123,10 @@ describe('JpegStreamSplitter', () => {
     const thumb = withThumbnail(baseline);
     const prog = progressive(32, 16);
     const out = new JpegStreamSplitter().push(Buffer.concat([thumb, prog, thumb]));
-    assert.deepEqual(out.map((f) => f.length), [thumb.length, prog.length, thumb.length]);
+    assert.deepEqual(
+      out.map((f) => f.length),
+      [thumb.length, prog.length, thumb.length],
+    );
   });
 
   it('skips and counts garbage before and between images', () => {
@@ -117,7 +143,10 @@ describe('JpegStreamSplitter', () => {
     assert.deepEqual(splitter.push(endless), []);
     assert.equal(splitter.stats.droppedFrames, 1);
     const small = progressive(8, 8);
-    assert.deepEqual(splitter.push(small).map((f) => f.length), [small.length]);
+    assert.deepEqual(
+      splitter.push(small).map((f) => f.length),
+      [small.length],
+    );
   });
 
   it('starts over when a picture breaks off and a new one begins', () => {

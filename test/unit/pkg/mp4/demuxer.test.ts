@@ -153,13 +153,19 @@ describe('parseMp4 on the head of the clip (ftyp + moov, no mdat)', () => {
   });
 
   it('is MP4_TRUNCATED by default, since the samples are missing', () => {
-    assert.throws(() => parseMp4(head), (e: unknown) => e instanceof Mp4Error && e.code === 'MP4_TRUNCATED');
+    assert.throws(
+      () => parseMp4(head),
+      (e: unknown) => e instanceof Mp4Error && e.code === 'MP4_TRUNCATED',
+    );
   });
 
   it('sampleData then refuses samples outside the data', () => {
     const m = parseMp4(head, { requireSampleData: false });
     const s = m.tracks[0]?.samples[0];
     assert.ok(s);
-    assert.throws(() => sampleData(head, s), (e: unknown) => e instanceof Mp4Error && e.code === 'MP4_TRUNCATED');
+    assert.throws(
+      () => sampleData(head, s),
+      (e: unknown) => e instanceof Mp4Error && e.code === 'MP4_TRUNCATED',
+    );
   });
 });

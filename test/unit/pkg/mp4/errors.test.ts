@@ -56,12 +56,22 @@ function video(tables: (d: number) => Buffer[], entry = AVC, timescale = 90000):
 
 describe('inconsistent sample tables', () => {
   it('stts covering fewer samples than stsz: MP4_BAD_TABLE', () => {
-    const f = video((d) => [tableBox('stts', [[2, 10]]), STSZ3, tableBox('stsc', [[1, 3, 1]]), tableBox('stco', [[d]])]);
+    const f = video((d) => [
+      tableBox('stts', [[2, 10]]),
+      STSZ3,
+      tableBox('stsc', [[1, 3, 1]]),
+      tableBox('stco', [[d]]),
+    ]);
     throwsCode(() => parseMp4(f), 'MP4_BAD_TABLE');
   });
 
   it('chunks holding fewer samples than stsz: MP4_BAD_TABLE', () => {
-    const f = video((d) => [tableBox('stts', [[3, 10]]), STSZ3, tableBox('stsc', [[1, 1, 1]]), tableBox('stco', [[d], [d + 1]])]);
+    const f = video((d) => [
+      tableBox('stts', [[3, 10]]),
+      STSZ3,
+      tableBox('stsc', [[1, 1, 1]]),
+      tableBox('stco', [[d], [d + 1]]),
+    ]);
     throwsCode(() => parseMp4(f), 'MP4_BAD_TABLE');
   });
 
@@ -86,13 +96,23 @@ describe('inconsistent sample tables', () => {
   });
 
   it('maxSamplesPerTrack is honoured', () => {
-    const f = video((d) => [tableBox('stts', [[3, 10]]), STSZ3, tableBox('stsc', [[1, 3, 1]]), tableBox('stco', [[d]])]);
+    const f = video((d) => [
+      tableBox('stts', [[3, 10]]),
+      STSZ3,
+      tableBox('stsc', [[1, 3, 1]]),
+      tableBox('stco', [[d]]),
+    ]);
     assert.equal(parseMp4(f, { maxSamplesPerTrack: 3 }).tracks[0]?.samples.length, 3);
     throwsCode(() => parseMp4(f, { maxSamplesPerTrack: 2 }), 'MP4_LIMIT');
   });
 
   it('a sample past the end of the data: MP4_TRUNCATED', () => {
-    const f = video((d) => [tableBox('stts', [[3, 10]]), STSZ3, tableBox('stsc', [[1, 3, 1]]), tableBox('stco', [[d + 1]])]);
+    const f = video((d) => [
+      tableBox('stts', [[3, 10]]),
+      STSZ3,
+      tableBox('stsc', [[1, 3, 1]]),
+      tableBox('stco', [[d + 1]]),
+    ]);
     throwsCode(() => parseMp4(f), 'MP4_TRUNCATED');
     assert.equal(parseMp4(f, HEAD_ONLY).tracks[0]?.samples.length, 3);
   });
@@ -104,7 +124,10 @@ describe('inconsistent sample tables', () => {
     throwsCode(() => parseMp4(video((d) => [STSZ3, tableBox('stco', [[d]])], AVC, 0)), 'MP4_BAD_BOX');
     const entry = audioEntry('Opus', 2, 48000);
     const tables = (d: number): Buffer[] => [STSZ3, tableBox('stco', [[d]])];
-    const opus = file((d) => moov(trak({ id: 1, handler: 'soun', timescale: 48000, entry, tables: tables(d) })), Buffer.alloc(3));
+    const opus = file(
+      (d) => moov(trak({ id: 1, handler: 'soun', timescale: 48000, entry, tables: tables(d) })),
+      Buffer.alloc(3),
+    );
     throwsCode(() => parseMp4(opus), 'MP4_BAD_BOX');
   });
 
@@ -149,7 +172,10 @@ describe('top-level boxes', () => {
 
   it('a moof before the moov, or an mvex in it: MP4_FRAGMENTED', () => {
     throwsCode(() => parseMp4(Buffer.concat([FTYP, box('moof'), movie])), 'MP4_FRAGMENTED');
-    throwsCode(() => parseMp4(Buffer.concat([FTYP, box('moov', fullBox('mvhd', 0, Buffer.alloc(96)), box('mvex'))])), 'MP4_FRAGMENTED');
+    throwsCode(
+      () => parseMp4(Buffer.concat([FTYP, box('moov', fullBox('mvhd', 0, Buffer.alloc(96)), box('mvex'))])),
+      'MP4_FRAGMENTED',
+    );
   });
 
   it('more than 64 tracks: MP4_LIMIT', () => {

@@ -88,7 +88,10 @@ describe('retimeMoof', () => {
     ] as const) {
       for (let i = 0; i < n; i++) allowed.add(offset + i);
     }
-    assert.ok(diff.every((i) => allowed.has(i)), `changed bytes ${diff.join(',')}`);
+    assert.ok(
+      diff.every((i) => allowed.has(i)),
+      `changed bytes ${diff.join(',')}`,
+    );
   });
 
   it('keeps the duration when none is given', () => {
@@ -105,7 +108,12 @@ describe('retimeMoof', () => {
 describe('BoxWriter', () => {
   it('fills in nested sizes and grows past its initial size', () => {
     const w = new BoxWriter(4);
-    w.start('abcd').startFull('efgh', 1, 0x020304).u64(2 ** 33).end().zeros(3).end();
+    w.start('abcd')
+      .startFull('efgh', 1, 0x020304)
+      .u64(2 ** 33)
+      .end()
+      .zeros(3)
+      .end();
     assert.deepEqual(w.finish(), hex('0000001f 61626364 00000014 65666768 01020304 00000002 00000000 000000'));
   });
 

@@ -14,7 +14,11 @@ function fixture(name: string): Buffer {
   return readFileSync(new URL(`./fixtures/muxer/${name}`, import.meta.url));
 }
 
-const SMALL = { vps: fixture('x265_642x362_vps.bin'), sps: fixture('x265_642x362_sps.bin'), pps: fixture('x265_642x362_pps.bin') };
+const SMALL = {
+  vps: fixture('x265_642x362_vps.bin'),
+  sps: fixture('x265_642x362_sps.bin'),
+  pps: fixture('x265_642x362_pps.bin'),
+};
 const MAIN10 = {
   vps: fixture('x265_main10_1280x720_vps.bin'),
   sps: fixture('x265_main10_1280x720_sps.bin'),
@@ -45,7 +49,10 @@ describe('parseH265Sps', () => {
 
   it('reads Main 10 at 1280x720', () => {
     const sps = parseH265Sps(MAIN10.sps);
-    assert.deepEqual([sps.profileIdc, sps.levelIdc, sps.bitDepthLuma, sps.bitDepthChroma, sps.width, sps.height], [2, 93, 10, 10, 1280, 720]);
+    assert.deepEqual(
+      [sps.profileIdc, sps.levelIdc, sps.bitDepthLuma, sps.bitDepthChroma, sps.width, sps.height],
+      [2, 93, 10, 10, 1280, 720],
+    );
   });
 
   it('fails with H265Error on other NAL units and cut SPS', () => {

@@ -1,16 +1,48 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Mp4Error, buildInitSegment, contentType, type MuxerAudioTrack, type MuxerTrack, type MuxerVideoTrack } from '../../../../addon/src/pkg/mp4/index.js';
+import {
+  Mp4Error,
+  buildInitSegment,
+  contentType,
+  type MuxerAudioTrack,
+  type MuxerTrack,
+  type MuxerVideoTrack,
+} from '../../../../addon/src/pkg/mp4/index.js';
 import { children, entryChildren, find, one } from './muxer-walk.js';
 
 const AVCC = readFileSync(new URL('../h264/fixtures/demo_avcC.bin', import.meta.url));
 
-const H264: MuxerVideoTrack = { kind: 'video', codec: 'H264', timescale: 90000, width: 640, height: 360, config: AVCC, mimeCodec: 'avc1.4d401e' };
-const AAC: MuxerAudioTrack = { kind: 'audio', codec: 'AAC', timescale: 16000, sampleRate: 16000, channels: 1, config: Buffer.from([0x14, 0x08]) };
+const H264: MuxerVideoTrack = {
+  kind: 'video',
+  codec: 'H264',
+  timescale: 90000,
+  width: 640,
+  height: 360,
+  config: AVCC,
+  mimeCodec: 'avc1.4d401e',
+};
+const AAC: MuxerAudioTrack = {
+  kind: 'audio',
+  codec: 'AAC',
+  timescale: 16000,
+  sampleRate: 16000,
+  channels: 1,
+  config: Buffer.from([0x14, 0x08]),
+};
 const OPUS: MuxerAudioTrack = { kind: 'audio', codec: 'OPUS', timescale: 48000, sampleRate: 48000, channels: 2 };
-const STREAMINFO = Buffer.from('80008000000000000000' + '01f40000000000000000000000000000000000000000000000', 'hex').subarray(0, 34);
-const FLAC: MuxerAudioTrack = { kind: 'audio', codec: 'FLAC', timescale: 8000, sampleRate: 8000, channels: 1, config: STREAMINFO };
+const STREAMINFO = Buffer.from(
+  '80008000000000000000' + '01f40000000000000000000000000000000000000000000000',
+  'hex',
+).subarray(0, 34);
+const FLAC: MuxerAudioTrack = {
+  kind: 'audio',
+  codec: 'FLAC',
+  timescale: 8000,
+  sampleRate: 8000,
+  channels: 1,
+  config: STREAMINFO,
+};
 
 function fixed(box: Buffer, offset: number): number {
   return box.readInt32BE(offset) / 65536;
@@ -55,7 +87,10 @@ describe('buildInitSegment', () => {
       ['vide', 'soun'],
     );
     for (const table of ['stts', 'stsc', 'stco']) {
-      assert.ok(find(init, `moov/trak/mdia/minf/stbl/${table}`).every((b) => b.body.readUInt32BE(4) === 0), table);
+      assert.ok(
+        find(init, `moov/trak/mdia/minf/stbl/${table}`).every((b) => b.body.readUInt32BE(4) === 0),
+        table,
+      );
     }
     assert.equal(find(init, 'moov/trak/mdia/minf/vmhd').length, 1);
     assert.equal(find(init, 'moov/trak/mdia/minf/smhd').length, 1);
@@ -109,7 +144,7 @@ describe('buildInitSegment', () => {
     assert.equal(entryChildren(init, hev1, 78)[0]?.type, 'hvcC');
   });
 
-  it('applies go2rtc\'s rotate (tkhd matrix) and scale (pasp) to the video track only', () => {
+  it("applies go2rtc's rotate (tkhd matrix) and scale (pasp) to the video track only", () => {
     const init = buildInitSegment([H264, AAC], { rotate: 90, scaleX: 4, scaleY: 3 });
     const [video, audio] = find(init, 'moov/trak/tkhd').map((b) => b.body);
     assert.ok(video && audio);
@@ -123,7 +158,8 @@ describe('buildInitSegment', () => {
   });
 
   it('refuses impossible input with MP4_MUX_INPUT', () => {
-    const code = (fn: () => unknown) => assert.throws(fn, (e: unknown) => e instanceof Mp4Error && e.code === 'MP4_MUX_INPUT');
+    const code = (fn: () => unknown) =>
+      assert.throws(fn, (e: unknown) => e instanceof Mp4Error && e.code === 'MP4_MUX_INPUT');
     code(() => buildInitSegment([]));
     code(() => buildInitSegment([H264], { rotate: 45 }));
     code(() => buildInitSegment([H264], { scaleX: 0 }));

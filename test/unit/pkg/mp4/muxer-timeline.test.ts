@@ -24,7 +24,7 @@ describe('TrackTimeline', () => {
     assert.equal(t.next(0, 9).decodeTime, 0);
   });
 
-  it('uses the codec\'s own duration for audio', () => {
+  it("uses the codec's own duration for audio", () => {
     const t = new TrackTimeline({ timescale: 48000, origin: 0 });
     assert.equal(t.next(0, 0, 960).duration, 960);
     const second = t.next(960, 0.02, 960);
@@ -76,8 +76,19 @@ describe('Mp4Muxer', () => {
   it('builds one moof + mdat per frame with rising sequence numbers and per-track times', () => {
     const muxer = new Mp4Muxer(TRACKS, { origin: 100 });
     const v = muxer.write(0, { data: Buffer.from([0, 0, 0, 1, 0x65]), timestamp: 0, keyframe: true, arrival: 100 });
-    const a = muxer.write(1, { data: [Buffer.from([0xf8]), Buffer.from([1, 2])], timestamp: 480, keyframe: true, arrival: 100.01, duration: 960 });
-    const v2 = muxer.write(0, { data: Buffer.from([0, 0, 0, 1, 0x41]), timestamp: 3600, keyframe: false, arrival: 100.04 });
+    const a = muxer.write(1, {
+      data: [Buffer.from([0xf8]), Buffer.from([1, 2])],
+      timestamp: 480,
+      keyframe: true,
+      arrival: 100.01,
+      duration: 960,
+    });
+    const v2 = muxer.write(0, {
+      data: Buffer.from([0, 0, 0, 1, 0x41]),
+      timestamp: 3600,
+      keyframe: false,
+      arrival: 100.04,
+    });
     assert.deepEqual(
       [v, a, v2].map((f) => [f.trackIndex, f.sequence, f.decodeTime, f.duration, f.keyframe]),
       [

@@ -18,7 +18,12 @@ export function children(buf: Buffer, start = 0, end = buf.length): WalkedBox[] 
   while (pos + 8 <= end) {
     const size = buf.readUInt32BE(pos);
     if (size < 8 || pos + size > end) throw new Error(`bad box size ${size} at ${pos}`);
-    out.push({ type: buf.toString('latin1', pos + 4, pos + 8), start: pos, end: pos + size, body: buf.subarray(pos + 8, pos + size) });
+    out.push({
+      type: buf.toString('latin1', pos + 4, pos + 8),
+      start: pos,
+      end: pos + size,
+      body: buf.subarray(pos + 8, pos + size),
+    });
     pos += size;
   }
   if (pos !== end) throw new Error(`${end - pos} stray bytes at ${pos}`);

@@ -33,7 +33,10 @@ function only(movie: Mp4Movie): Mp4Track {
 /** Five video samples of sizes 10..14 in two chunks (3 + 2), chunk 2 after a 100-byte gap. */
 function videoFile(tables: (dataStart: number) => Buffer[], entry = visualEntry('avc1', 320, 240, box('avcC', AVCC))) {
   const payload = Buffer.alloc(10 + 11 + 12 + 100 + 13 + 14, 0xab);
-  return file((dataStart) => moov(trak({ id: 7, handler: 'vide', timescale: 90000, entry, tables: tables(dataStart) })), payload);
+  return file(
+    (dataStart) => moov(trak({ id: 7, handler: 'vide', timescale: 90000, entry, tables: tables(dataStart) })),
+    payload,
+  );
 }
 
 const SIZES = [10, 11, 12, 13, 14];
@@ -77,11 +80,7 @@ describe('sample tables', () => {
 
   it('stz2 with 4, 8 and 16-bit fields gives the same sizes as stsz', () => {
     const stz2 = (bits: number, body: Buffer): Buffer => fullBox('stz2', 0, u8(0, 0, 0, bits), u32(5), body);
-    for (const table of [
-      stz2(4, u8(0xab, 0xcd, 0xe0)),
-      stz2(8, u8(...SIZES)),
-      stz2(16, u16(...SIZES)),
-    ]) {
+    for (const table of [stz2(4, u8(0xab, 0xcd, 0xe0)), stz2(8, u8(...SIZES)), stz2(16, u16(...SIZES))]) {
       const t = only(parseMp4(videoFile((d) => [STTS, table, STSC, stco(d)])));
       assert.deepEqual(
         t.samples.map((s) => s.size),
@@ -122,7 +121,9 @@ describe('sample tables', () => {
   });
 
   it('stss marks key frames; numbers outside the track are ignored; an empty stss means none', () => {
-    const keyed = only(parseMp4(videoFile((d) => [STTS, STSZ, STSC, stco(d), tableBox('stss', [[1], [4], [0], [99]])])));
+    const keyed = only(
+      parseMp4(videoFile((d) => [STTS, STSZ, STSC, stco(d), tableBox('stss', [[1], [4], [0], [99]])])),
+    );
     assert.deepEqual(
       keyed.samples.map((s) => s.keyframe),
       [true, false, false, true, false],
@@ -219,7 +220,9 @@ describe('sample entries', () => {
     const jpeg = only(parseMp4(videoFile((d) => [STTS, STSZ, STSC, stco(d)], visualEntry('mp4v', 64, 48, esds(0x6c)))));
     assert.deepEqual([jpeg.codec, jpeg.width, jpeg.height], ['JPEG', 64, 48]);
     const hvcC = Buffer.from('01016000000090000000000078f000fcfdf8f800000f', 'hex');
-    const hevc = only(parseMp4(videoFile((d) => [STTS, STSZ, STSC, stco(d)], visualEntry('hvc1', 64, 48, box('hvcC', hvcC)))));
+    const hevc = only(
+      parseMp4(videoFile((d) => [STTS, STSZ, STSC, stco(d)], visualEntry('hvc1', 64, 48, box('hvcC', hvcC)))),
+    );
     assert.deepEqual([hevc.codec, hevc.hvcC, hevc.avcC], ['H265', hvcC, undefined]);
   });
 });

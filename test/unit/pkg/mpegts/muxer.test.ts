@@ -100,11 +100,22 @@ describe('TsMuxer', () => {
 
   it('wraps timestamps at 2^33 and refuses bad input with a code', () => {
     const muxer = new TsMuxer(['AAC']);
-    const read = readTs(Buffer.concat([muxer.header(), muxer.write(0, { data: Buffer.from([1]), pts: 2 ** 33 - 63000 + 5 })]));
+    const read = readTs(
+      Buffer.concat([muxer.header(), muxer.write(0, { data: Buffer.from([1]), pts: 2 ** 33 - 63000 + 5 })]),
+    );
     assert.equal(read.pes[0]?.pts, 5);
-    assert.throws(() => muxer.write(3, { data: Buffer.alloc(1), pts: 0 }), (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT');
-    assert.throws(() => muxer.write(0, { data: Buffer.alloc(1), pts: -1 }), (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT');
-    assert.throws(() => new TsMuxer([]), (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT');
+    assert.throws(
+      () => muxer.write(3, { data: Buffer.alloc(1), pts: 0 }),
+      (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT',
+    );
+    assert.throws(
+      () => muxer.write(0, { data: Buffer.alloc(1), pts: -1 }),
+      (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT',
+    );
+    assert.throws(
+      () => new TsMuxer([]),
+      (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT',
+    );
   });
 });
 
@@ -116,10 +127,16 @@ describe('access units', () => {
   const aud = Buffer.from([0x09, 0x10]);
 
   it('H264: AUD first, SPS/PPS before a key frame without them, the frame own AUD dropped', () => {
-    assert.equal(h264AccessUnit(avcc(aud, idr), true, [sps], [pps]).toString('hex'), '0000000109f0' + '000000016742c01e' + '0000000168ce3c80' + '00000001658884');
+    assert.equal(
+      h264AccessUnit(avcc(aud, idr), true, [sps], [pps]).toString('hex'),
+      '0000000109f0' + '000000016742c01e' + '0000000168ce3c80' + '00000001658884',
+    );
     assert.equal(h264AccessUnit(avcc(slice), false, [sps], [pps]).toString('hex'), '0000000109f0' + '00000001419a02');
     // In-band parameter sets are not repeated.
-    assert.equal(h264AccessUnit(avcc(sps, pps, idr), true, [sps], [pps]).toString('hex'), '0000000109f0' + '000000016742c01e' + '0000000168ce3c80' + '00000001658884');
+    assert.equal(
+      h264AccessUnit(avcc(sps, pps, idr), true, [sps], [pps]).toString('hex'),
+      '0000000109f0' + '000000016742c01e' + '0000000168ce3c80' + '00000001658884',
+    );
   });
 
   it('H265: AUD_NUT first, parameter sets from the hvcC before a key frame that lacks them', () => {
@@ -134,8 +151,14 @@ describe('access units', () => {
     const sets = hvccParameterSets(hvcc);
     assert.deepEqual(sets, [vps, hsps, hpps]);
     const irap = Buffer.from([0x26, 0x01, 0xaf]);
-    assert.equal(h265AccessUnit(avcc(irap), true, sets).toString('hex'), '00000001460150' + '0000000140010c' + '00000001420101' + '000000014401c1' + '000000012601af');
-    assert.throws(() => hvccParameterSets(hvcc.subarray(0, 30)), (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_CODEC');
+    assert.equal(
+      h265AccessUnit(avcc(irap), true, sets).toString('hex'),
+      '00000001460150' + '0000000140010c' + '00000001420101' + '000000014401c1' + '000000012601af',
+    );
+    assert.throws(
+      () => hvccParameterSets(hvcc.subarray(0, 30)),
+      (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_CODEC',
+    );
   });
 
   it('ADTS: the 7-byte header from the AudioSpecificConfig, HE-AAC as its LC core', () => {
@@ -147,7 +170,13 @@ describe('access units', () => {
     assert.equal(adtsFrame(adtsConfig(Buffer.from([0x14, 0x08])), Buffer.alloc(1)).toString('hex'), 'fff16040011ffc00');
     // HE-AAC (SBR, object type 5), core 24000 Hz stereo: written as LC at 24000.
     assert.deepEqual(adtsConfig(Buffer.from([0x2b, 0x11, 0x88, 0x00])), { profile: 1, frequencyIndex: 6, channels: 2 });
-    assert.throws(() => adtsConfig(Buffer.from([0xf8, 0x00])), (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_CODEC');
-    assert.throws(() => adtsFrame(lc, Buffer.alloc(9000)), (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT');
+    assert.throws(
+      () => adtsConfig(Buffer.from([0xf8, 0x00])),
+      (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_CODEC',
+    );
+    assert.throws(
+      () => adtsFrame(lc, Buffer.alloc(9000)),
+      (e: unknown) => e instanceof MpegTsError && e.code === 'MPEGTS_INPUT',
+    );
   });
 });

@@ -26,7 +26,12 @@ const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${nam
 
 describe('pkg/onvif: WS-Security UsernameToken', () => {
   it('digest = Base64(SHA-1(nonce + created + password)) (value computed with Python hashlib)', () => {
-    const token = usernameToken('admin', 'Pa55word', new Date('2026-12-06T07:05:17.000Z'), Buffer.from([...Array(16).keys()]));
+    const token = usernameToken(
+      'admin',
+      'Pa55word',
+      new Date('2026-12-06T07:05:17.000Z'),
+      Buffer.from([...Array(16).keys()]),
+    );
     assert.equal(token.created, '2026-12-06T07:05:17.000Z');
     assert.equal(token.digest, 'ZZAeWebs8LW2uGuHVHjobu69Tls=');
   });
@@ -56,20 +61,37 @@ describe('pkg/onvif: answers', () => {
 
   it('GetProfiles: tokens in order, names, encodings, resolutions; a profile without video encoder kept', () => {
     assert.deepEqual(parseProfiles(fixture('dahua_get_profiles.xml')), [
-      { token: 'MediaProfile000', name: 'MediaProfile_Channel1_MainStream', encoding: 'H264', width: 1920, height: 1080 },
+      {
+        token: 'MediaProfile000',
+        name: 'MediaProfile_Channel1_MainStream',
+        encoding: 'H264',
+        width: 1920,
+        height: 1080,
+      },
       { token: 'MediaProfile001', name: 'MediaProfile_Channel1_SubStream1', encoding: 'H265', width: 704, height: 576 },
       { token: 'AudioOnly', name: 'Audio & nothing else', encoding: '', width: undefined, height: undefined },
     ]);
   });
 
   it('GetStreamUri: the Uri with its entities decoded', () => {
-    assert.equal(parseStreamUri(fixture('get_stream_uri.xml')), 'rtsp://192.168.1.108:554/cam/realmonitor?channel=1&subtype=0&unicast=true&proto=Onvif');
-    assert.throws(() => parseStreamUri('<Envelope><Body><GetStreamUriResponse/></Body></Envelope>'), { code: 'ONVIF_NO_URI' });
+    assert.equal(
+      parseStreamUri(fixture('get_stream_uri.xml')),
+      'rtsp://192.168.1.108:554/cam/realmonitor?channel=1&subtype=0&unicast=true&proto=Onvif',
+    );
+    assert.throws(() => parseStreamUri('<Envelope><Body><GetStreamUriResponse/></Body></Envelope>'), {
+      code: 'ONVIF_NO_URI',
+    });
   });
 
   it('GetDeviceInformation', () => {
-    const xml = '<e:Envelope><e:Body><tds:GetDeviceInformationResponse><tds:Manufacturer>HIKVISION</tds:Manufacturer><tds:Model>DS-2CD2043G0-I</tds:Model><tds:FirmwareVersion>V5.5.0</tds:FirmwareVersion><tds:SerialNumber>X1</tds:SerialNumber></tds:GetDeviceInformationResponse></e:Body></e:Envelope>';
-    assert.deepEqual(parseDeviceInformation(xml), { manufacturer: 'HIKVISION', model: 'DS-2CD2043G0-I', firmwareVersion: 'V5.5.0', serialNumber: 'X1' });
+    const xml =
+      '<e:Envelope><e:Body><tds:GetDeviceInformationResponse><tds:Manufacturer>HIKVISION</tds:Manufacturer><tds:Model>DS-2CD2043G0-I</tds:Model><tds:FirmwareVersion>V5.5.0</tds:FirmwareVersion><tds:SerialNumber>X1</tds:SerialNumber></tds:GetDeviceInformationResponse></e:Body></e:Envelope>';
+    assert.deepEqual(parseDeviceInformation(xml), {
+      manufacturer: 'HIKVISION',
+      model: 'DS-2CD2043G0-I',
+      firmwareVersion: 'V5.5.0',
+      serialNumber: 'X1',
+    });
   });
 
   it('GetSystemDateAndTime: the UTC clock; a broken one is undefined', () => {
@@ -90,7 +112,11 @@ describe('pkg/onvif: answers', () => {
     assert.equal(selectProfile(profiles, ''), 'MediaProfile000');
     assert.equal(selectProfile(profiles, '1'), 'MediaProfile001');
     assert.equal(selectProfile(profiles, 'MediaProfile001'), 'MediaProfile001');
-    assert.throws(() => selectProfile(profiles, '3'), (err: unknown) => err instanceof OnvifError && err.code === 'ONVIF_SUBTYPE' && /3 profile\(s\) \(0-2\)/.test(err.message));
+    assert.throws(
+      () => selectProfile(profiles, '3'),
+      (err: unknown) =>
+        err instanceof OnvifError && err.code === 'ONVIF_SUBTYPE' && /3 profile\(s\) \(0-2\)/.test(err.message),
+    );
     assert.throws(() => selectProfile([], null), { code: 'ONVIF_NO_PROFILES' });
   });
 });
@@ -100,12 +126,19 @@ describe('pkg/onvif: faults', () => {
     const fault = parseFault(fixture('fault_not_authorized.xml'));
     assert.deepEqual(fault, { code: 'Sender', subcodes: ['NotAuthorized'], reason: 'Sender not Authorized' });
     assert.ok(fault && isAuthFault(fault));
-    assert.throws(() => throwIfFault(fixture('fault_not_authorized.xml')), { code: 'ONVIF_AUTH', message: 'ONVIF_AUTH: the device refused the user name or password (Sender/NotAuthorized: Sender not Authorized)' });
+    assert.throws(() => throwIfFault(fixture('fault_not_authorized.xml')), {
+      code: 'ONVIF_AUTH',
+      message: 'ONVIF_AUTH: the device refused the user name or password (Sender/NotAuthorized: Sender not Authorized)',
+    });
   });
 
   it('SOAP 1.1 wsse:FailedAuthentication too', () => {
     const fault = parseFault(fixture('fault_soap11_failed_authentication.xml'));
-    assert.deepEqual(fault, { code: 'FailedAuthentication', subcodes: [], reason: 'The security token could not be authenticated or authorized' });
+    assert.deepEqual(fault, {
+      code: 'FailedAuthentication',
+      subcodes: [],
+      reason: 'The security token could not be authenticated or authorized',
+    });
     assert.ok(fault && isAuthFault(fault));
   });
 
@@ -129,15 +162,24 @@ describe('pkg/onvif: WS-Discovery', () => {
   });
 
   it('ProbeMatches: XAddrs, percent-decoded name and hardware scopes, RelatesTo', () => {
-    assert.deepEqual(parseProbeMatches(fixture('probe_matches.xml')).map(({ scopes, ...rest }) => ({ ...rest, scopes: scopes.length })), [
-      {
-        xaddrs: ['http://192.168.1.64/onvif/device_service', 'http://[fe80::4619:b6ff:fe3a:1c2d]/onvif/device_service'],
-        name: 'IPC Front Door',
-        hardware: 'DS-2CD2043G0-I',
-        relatesTo: 'urn:uuid:11111111-2222-4333-8444-555555555555',
-        scopes: 5,
-      },
-    ]);
+    assert.deepEqual(
+      parseProbeMatches(fixture('probe_matches.xml')).map(({ scopes, ...rest }) => ({
+        ...rest,
+        scopes: scopes.length,
+      })),
+      [
+        {
+          xaddrs: [
+            'http://192.168.1.64/onvif/device_service',
+            'http://[fe80::4619:b6ff:fe3a:1c2d]/onvif/device_service',
+          ],
+          name: 'IPC Front Door',
+          hardware: 'DS-2CD2043G0-I',
+          relatesTo: 'urn:uuid:11111111-2222-4333-8444-555555555555',
+          scopes: 5,
+        },
+      ],
+    );
   });
 
   it('a printer answering the probe is not a camera', () => {
@@ -149,7 +191,13 @@ describe('pkg/onvif: xml scanner', () => {
   it('matches by local name, skips look-alike names, nests, and handles self-closing and unterminated elements', () => {
     const xml = '<a:X k="1"><X>inner</X></a:X><XY>no</XY><b:X k=\'2\'/><X>open';
     const found = findElements(xml, 'X');
-    assert.deepEqual(found.map((e) => [e.name, e.attributes.get('k'), e.body]), [['a:X', '1', '<X>inner</X>'], ['b:X', '2', '']]);
+    assert.deepEqual(
+      found.map((e) => [e.name, e.attributes.get('k'), e.body]),
+      [
+        ['a:X', '1', '<X>inner</X>'],
+        ['b:X', '2', ''],
+      ],
+    );
     assert.equal(findText('<a>&lt;&#65;&#x42;&amp;&bogus;</a>', 'a'), '<AB&&bogus;');
   });
 

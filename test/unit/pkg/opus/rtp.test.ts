@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OpusDepacketizer, OpusPacketizer, opusPacketDuration } from '../../../../addon/src/pkg/opus/index.js';
 import { parseRtp } from '../../../../addon/src/pkg/rtp/index.js';
-import { depacketizeAll, fixtureUrl, isViewOf, packetizeAll, readFrames, readPackets, readSession } from '../rtp/capture.js';
+import {
+  depacketizeAll,
+  fixtureUrl,
+  isViewOf,
+  packetizeAll,
+  readFrames,
+  readPackets,
+  readSession,
+} from '../rtp/capture.js';
 
 describe('Opus over RTP', () => {
   it('rtpopuspay: each payload is one opusenc packet, 960 ticks (20 ms) apart, handed out as a view', () => {
@@ -10,8 +18,14 @@ describe('Opus over RTP', () => {
     const encoded = readFrames(fixtureUrl('opus', 'gst_opus.frames'));
     const d = new OpusDepacketizer();
     const frames = packets.flatMap((p) => d.push(parseRtp(p)).map((f) => (assert.ok(isViewOf(f.payload, p)), f)));
-    assert.deepEqual(frames.map((f) => f.payload), encoded.slice(0, frames.length));
-    assert.deepEqual(frames.map((f) => opusPacketDuration(f.payload)), frames.map(() => 960));
+    assert.deepEqual(
+      frames.map((f) => f.payload),
+      encoded.slice(0, frames.length),
+    );
+    assert.deepEqual(
+      frames.map((f) => opusPacketDuration(f.payload)),
+      frames.map(() => 960),
+    );
     const steps = frames.slice(1).map((f, i) => f.timestamp - (frames[i]?.timestamp ?? 0));
     // The first packet is stamped 312 samples (opusenc's look-ahead) before its end: 648 to the next.
     assert.deepEqual(steps, [648, ...steps.slice(1).map(() => 960)]);
@@ -21,18 +35,46 @@ describe('Opus over RTP', () => {
     const { channels } = readSession(fixtureUrl('rtsp', 'ffmpeg_announce_h265_opus.bin'));
     const frames = depacketizeAll(new OpusDepacketizer(), channels.get(2) ?? []);
     assert.equal(frames.length, 11);
-    assert.deepEqual(frames.map((f) => opusPacketDuration(f.payload)), frames.map(() => 960));
+    assert.deepEqual(
+      frames.map((f) => opusPacketDuration(f.payload)),
+      frames.map(() => 960),
+    );
   });
 
   it('packetizer: one packet per frame, marker on the first only, round trip', () => {
-    const frames = readFrames(fixtureUrl('opus', 'gst_opus.frames')).map((payload, i) => ({ payload, timestamp: i * 960, keyframe: true }));
-    const packetizer = new OpusPacketizer({ payloadType: 111, ssrc: 9, initialSequence: 65534, timestampOffset: 2 ** 32 - 960 });
+    const frames = readFrames(fixtureUrl('opus', 'gst_opus.frames')).map((payload, i) => ({
+      payload,
+      timestamp: i * 960,
+      keyframe: true,
+    }));
+    const packetizer = new OpusPacketizer({
+      payloadType: 111,
+      ssrc: 9,
+      initialSequence: 65534,
+      timestampOffset: 2 ** 32 - 960,
+    });
     const out = frames.map((f) => packetizer.packetize(f));
-    assert.deepEqual(out.map((p) => p.length), frames.map(() => 1));
-    assert.deepEqual(out.map((p) => p[0]?.marker), frames.map((_, i) => i === 0));
-    assert.deepEqual(out.slice(0, 3).map((p) => [p[0]?.sequence, p[0]?.timestamp]), [[65534, 2 ** 32 - 960], [65535, 0], [0, 960]]);
+    assert.deepEqual(
+      out.map((p) => p.length),
+      frames.map(() => 1),
+    );
+    assert.deepEqual(
+      out.map((p) => p[0]?.marker),
+      frames.map((_, i) => i === 0),
+    );
+    assert.deepEqual(
+      out.slice(0, 3).map((p) => [p[0]?.sequence, p[0]?.timestamp]),
+      [
+        [65534, 2 ** 32 - 960],
+        [65535, 0],
+        [0, 960],
+      ],
+    );
     const back = depacketizeAll(new OpusDepacketizer(), packetizeAll(new OpusPacketizer({ payloadType: 111 }), frames));
-    assert.deepEqual(back.map((f) => f.payload), frames.map((f) => f.payload));
+    assert.deepEqual(
+      back.map((f) => f.payload),
+      frames.map((f) => f.payload),
+    );
   });
 
   it('opusPacketDuration reads the TOC and frame count (RFC 6716 3.1)', () => {

@@ -18,9 +18,19 @@ describe('G.711 and L16 over RTP', () => {
     it(`${name}: one frame per packet (320 samples), the bytes the encoder made`, () => {
       const packets = readPackets(fixtureUrl('pcm', `${name}.rtp`));
       const frames = depacketizeAll(new PcmDepacketizer(), packets);
-      assert.deepEqual(frames.map((f) => f.payload), readFrames(fixtureUrl('pcm', `${name}.frames`)));
-      assert.deepEqual(frames.map((f) => f.timestamp - (frames[0]?.timestamp ?? 0)), frames.map((_, i) => i * 320));
-      assert.deepEqual(packets.map((p) => parseRtp(p).marker), packets.map((_, i) => i === 0), 'marker starts the talkspurt');
+      assert.deepEqual(
+        frames.map((f) => f.payload),
+        readFrames(fixtureUrl('pcm', `${name}.frames`)),
+      );
+      assert.deepEqual(
+        frames.map((f) => f.timestamp - (frames[0]?.timestamp ?? 0)),
+        frames.map((_, i) => i * 320),
+      );
+      assert.deepEqual(
+        packets.map((p) => parseRtp(p).marker),
+        packets.map((_, i) => i === 0),
+        'marker starts the talkspurt',
+      );
     });
   }
 
@@ -30,9 +40,22 @@ describe('G.711 and L16 over RTP', () => {
     const ours = depacketizeAll(new PcmDepacketizer(), packets);
     assert.deepEqual(Buffer.concat(ours.map((f) => f.payload)), Buffer.concat(encoded));
     const first = parseRtp(packets[0] as Buffer);
-    const packetizer = new PcmPacketizer({ payloadType: 96, ssrc: first.ssrc, initialSequence: first.sequence, maxPayloadSize: 1188, sampleSize: 4 });
-    const again = packetizeAll(packetizer, encoded.map((payload, i) => ({ payload, timestamp: first.timestamp + i * 480, keyframe: true })));
-    assert.deepEqual(again.map((p) => p.subarray(2)), packets.map((p) => p.subarray(2)), 'same bytes after the marker/payload type byte');
+    const packetizer = new PcmPacketizer({
+      payloadType: 96,
+      ssrc: first.ssrc,
+      initialSequence: first.sequence,
+      maxPayloadSize: 1188,
+      sampleSize: 4,
+    });
+    const again = packetizeAll(
+      packetizer,
+      encoded.map((payload, i) => ({ payload, timestamp: first.timestamp + i * 480, keyframe: true })),
+    );
+    assert.deepEqual(
+      again.map((p) => p.subarray(2)),
+      packets.map((p) => p.subarray(2)),
+      'same bytes after the marker/payload type byte',
+    );
   });
 
   it('ffmpeg -f rtsp sends PCMU with static payload type 0', () => {
@@ -41,11 +64,18 @@ describe('G.711 and L16 over RTP', () => {
     assert.ok(packets.length > 0);
     assert.ok(packets.every((p) => parseRtp(p).payloadType === 0));
     const frames = depacketizeAll(new PcmDepacketizer(), packets);
-    assert.equal(frames.reduce((n, f) => n + f.payload.length, 0), 1600, '0.2 s at 8 kHz');
+    assert.equal(
+      frames.reduce((n, f) => n + f.payload.length, 0),
+      1600,
+      '0.2 s at 8 kHz',
+    );
   });
 
   it('PcmPacketizer checks its sample size', () => {
-    assert.throws(() => new PcmPacketizer({ payloadType: 0, sampleSize: 0 }), (e: unknown) => e instanceof RtpError && e.code === 'RTP_BAD_OPTIONS');
+    assert.throws(
+      () => new PcmPacketizer({ payloadType: 0, sampleSize: 0 }),
+      (e: unknown) => e instanceof RtpError && e.code === 'RTP_BAD_OPTIONS',
+    );
   });
 });
 

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { decodeAmf0 } from '../../../../addon/src/pkg/flv/index.js';
-import { ChunkReader, ChunkWriter, HANDSHAKE_SIZE, MAX_MESSAGE_SIZE, RtmpError, parseCommand, type RtmpMessage } from '../../../../addon/src/pkg/rtmp/index.js';
+import {
+  ChunkReader,
+  ChunkWriter,
+  HANDSHAKE_SIZE,
+  MAX_MESSAGE_SIZE,
+  RtmpError,
+  parseCommand,
+  type RtmpMessage,
+} from '../../../../addon/src/pkg/rtmp/index.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -12,7 +20,8 @@ const FFMPEG_PUBLISH = fixture('ffmpeg_publish_c2s.bin');
 /** nginx-rtmp 1.2.2 to a playing ffmpeg (server → client bytes, handshake included), first 40000 bytes. */
 const NGINX_PLAY = fixture('nginx_play_s2c.bin');
 
-const summary = (messages: RtmpMessage[]) => messages.map((m) => [m.csid, m.type, m.timestamp, m.streamId, m.payload.length]);
+const summary = (messages: RtmpMessage[]) =>
+  messages.map((m) => [m.csid, m.type, m.timestamp, m.streamId, m.payload.length]);
 
 function code(fn: () => unknown): string {
   try {
@@ -68,7 +77,10 @@ describe('ChunkReader', () => {
       const pieces: RtmpMessage[] = [];
       for (let i = 0; i < data.length; i += step) pieces.push(...reader.push(data.subarray(i, i + step)));
       assert.deepEqual(summary(pieces), summary(whole), `step ${step}`);
-      assert.deepEqual(pieces.map((m) => m.payload), whole.map((m) => m.payload));
+      assert.deepEqual(
+        pieces.map((m) => m.payload),
+        whole.map((m) => m.payload),
+      );
     }
   });
 
@@ -118,11 +130,20 @@ describe('ChunkReader', () => {
   });
 
   it('refuses what no peer sends: type 1 on a fresh chunk stream, chunk size 0, a message over the cap', () => {
-    assert.equal(code(() => new ChunkReader().push(hex('44 000000 000001 09 00'))), 'RTMP_CHUNK');
-    assert.equal(code(() => new ChunkReader().push(hex('02 000000 000004 01 00000000 00000000'))), 'RTMP_LIMIT');
+    assert.equal(
+      code(() => new ChunkReader().push(hex('44 000000 000001 09 00'))),
+      'RTMP_CHUNK',
+    );
+    assert.equal(
+      code(() => new ChunkReader().push(hex('02 000000 000004 01 00000000 00000000'))),
+      'RTMP_LIMIT',
+    );
     const big = Buffer.alloc(3);
     big.writeUIntBE(MAX_MESSAGE_SIZE + 1, 0, 3);
-    assert.equal(code(() => new ChunkReader().push(Buffer.concat([hex('04 000000'), big, hex('09 01000000')]))), 'RTMP_LIMIT');
+    assert.equal(
+      code(() => new ChunkReader().push(Buffer.concat([hex('04 000000'), big, hex('09 01000000')]))),
+      'RTMP_LIMIT',
+    );
   });
 });
 
@@ -134,7 +155,9 @@ describe('ChunkWriter', () => {
     writer.chunkSize = 2;
     const split = Buffer.concat(writer.write(6, { type: 9, timestamp: 0x123, streamId: 1, payload: hex('aabbcc') }));
     assert.deepEqual(split, hex('06 000123 000003 09 01000000 aabb c6 cc'));
-    const extended = Buffer.concat(writer.write(70, { type: 8, timestamp: 0x01000000, streamId: 1, payload: hex('aabbcc') }));
+    const extended = Buffer.concat(
+      writer.write(70, { type: 8, timestamp: 0x01000000, streamId: 1, payload: hex('aabbcc') }),
+    );
     assert.deepEqual(extended, hex('00 06 ffffff 000003 08 01000000 01000000 aabb c0 06 01000000 cc'));
   });
 
@@ -145,7 +168,9 @@ describe('ChunkWriter', () => {
       const reader = new ChunkReader();
       const setSize = Buffer.alloc(4);
       setSize.writeUInt32BE(size);
-      const bytes: Buffer[] = [Buffer.concat(writer.write(2, { type: 1, timestamp: 0, streamId: 0, payload: setSize }))];
+      const bytes: Buffer[] = [
+        Buffer.concat(writer.write(2, { type: 1, timestamp: 0, streamId: 0, payload: setSize })),
+      ];
       writer.chunkSize = size;
       for (const m of messages) bytes.push(...writer.write(m.csid, m));
       const back = reader.push(Buffer.concat(bytes)).slice(1);

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ClientHandshake, HANDSHAKE_SIZE, RtmpError, ServerHandshake, buildHello } from '../../../../addon/src/pkg/rtmp/index.js';
+import {
+  ClientHandshake,
+  HANDSHAKE_SIZE,
+  RtmpError,
+  ServerHandshake,
+  buildHello,
+} from '../../../../addon/src/pkg/rtmp/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const FFMPEG_PUBLISH = fixture('ffmpeg_publish_c2s.bin');
@@ -16,7 +22,7 @@ describe('handshake', () => {
     assert.deepEqual(hello.subarray(9), RANDOM);
   });
 
-  it('server: answers ffmpeg\'s C0+C1 with S0+S1+S2 (S2 echoes C1), then takes C2 and hands over the rest', () => {
+  it("server: answers ffmpeg's C0+C1 with S0+S1+S2 (S2 echoes C1), then takes C2 and hands over the rest", () => {
     const server = new ServerHandshake(RANDOM);
     const c1 = FFMPEG_PUBLISH.subarray(1, 1 + HANDSHAKE_SIZE);
     const first = server.push(FFMPEG_PUBLISH.subarray(0, 1000));
@@ -32,7 +38,7 @@ describe('handshake', () => {
     assert.deepEqual(done.rest, FFMPEG_PUBLISH.subarray(1 + 2 * HANDSHAKE_SIZE, 1 + 2 * HANDSHAKE_SIZE + 5));
   });
 
-  it('client: answers nginx\'s S0+S1+S2 with C2 = S1', () => {
+  it("client: answers nginx's S0+S1+S2 with C2 = S1", () => {
     const client = new ClientHandshake(RANDOM);
     assert.equal(client.hello().length, 1 + HANDSHAKE_SIZE);
     const step = client.push(NGINX_PLAY.subarray(0, 1 + 2 * HANDSHAKE_SIZE + 3));
@@ -42,7 +48,13 @@ describe('handshake', () => {
   });
 
   it('an HTTP request or TLS instead of RTMP fails at once with RTMP_HANDSHAKE and says what it looks like', () => {
-    assert.throws(() => new ServerHandshake(RANDOM).push(Buffer.from('GET / HTTP/1.1\r\n')), (err: RtmpError) => err.code === 'RTMP_HANDSHAKE' && /HTTP/.test(err.message));
-    assert.throws(() => new ClientHandshake(RANDOM).push(Buffer.from([0x16, 3, 1])), (err: RtmpError) => err.code === 'RTMP_HANDSHAKE' && /TLS/.test(err.message));
+    assert.throws(
+      () => new ServerHandshake(RANDOM).push(Buffer.from('GET / HTTP/1.1\r\n')),
+      (err: RtmpError) => err.code === 'RTMP_HANDSHAKE' && /HTTP/.test(err.message),
+    );
+    assert.throws(
+      () => new ClientHandshake(RANDOM).push(Buffer.from([0x16, 3, 1])),
+      (err: RtmpError) => err.code === 'RTMP_HANDSHAKE' && /TLS/.test(err.message),
+    );
   });
 });

@@ -34,11 +34,23 @@ describe('RTMP messages', () => {
     const msg = command(1, 'play', 0, null, 'cam', -2);
     assert.equal(msg.csid, 3);
     assert.equal(msg.type, 20);
-    assert.deepEqual(parseCommand(20, msg.payload), { name: 'play', transactionId: 0, object: null, args: ['cam', -2] });
+    assert.deepEqual(parseCommand(20, msg.payload), {
+      name: 'play',
+      transactionId: 0,
+      object: null,
+      args: ['cam', -2],
+    });
     assert.deepEqual(parseCommand(17, Buffer.concat([hex('00'), msg.payload])).name, 'play');
-    assert.throws(() => parseCommand(20, hex('00 3ff0000000000000')), (err: RtmpError) => err.code === 'RTMP_COMMAND');
+    assert.throws(
+      () => parseCommand(20, hex('00 3ff0000000000000')),
+      (err: RtmpError) => err.code === 'RTMP_COMMAND',
+    );
     const status = parseCommand(20, onStatus(1, 'error', 'NetStream.Play.StreamNotFound', 'no cam').payload);
-    assert.deepEqual(statusInfo(status.args[0] ?? null), { level: 'error', code: 'NetStream.Play.StreamNotFound', description: 'no cam' });
+    assert.deepEqual(statusInfo(status.args[0] ?? null), {
+      level: 'error',
+      code: 'NetStream.Play.StreamNotFound',
+      description: 'no cam',
+    });
   });
 
   it('acknowledges after each window of received bytes', () => {
@@ -59,8 +71,20 @@ describe('RTMP messages', () => {
       stream: 'cam?key=1',
       tcUrl: 'rtmp://127.0.0.1:1936/live',
     });
-    assert.deepEqual(parseRtmpUrl('rtmp://host/app/inst/name'), { host: 'host', port: 1935, app: 'app/inst', stream: 'name', tcUrl: 'rtmp://host:1935/app/inst' });
-    assert.throws(() => parseRtmpUrl('rtmp://host/only'), (err: RtmpError) => err.code === 'RTMP_COMMAND');
-    assert.throws(() => parseRtmpUrl('http://host/a/b'), (err: RtmpError) => err.code === 'RTMP_COMMAND');
+    assert.deepEqual(parseRtmpUrl('rtmp://host/app/inst/name'), {
+      host: 'host',
+      port: 1935,
+      app: 'app/inst',
+      stream: 'name',
+      tcUrl: 'rtmp://host:1935/app/inst',
+    });
+    assert.throws(
+      () => parseRtmpUrl('rtmp://host/only'),
+      (err: RtmpError) => err.code === 'RTMP_COMMAND',
+    );
+    assert.throws(
+      () => parseRtmpUrl('http://host/a/b'),
+      (err: RtmpError) => err.code === 'RTMP_COMMAND',
+    );
   });
 });

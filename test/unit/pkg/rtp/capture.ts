@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { RtspReader, type RtspMessage } from '../../../../addon/src/pkg/rtsp/index.js';
-import { parseRtp, rtpPacketToBuffer, type RtpDepacketizer, type RtpFrame, type RtpPacketOut } from '../../../../addon/src/pkg/rtp/index.js';
+import {
+  parseRtp,
+  rtpPacketToBuffer,
+  type RtpDepacketizer,
+  type RtpFrame,
+  type RtpPacketOut,
+} from '../../../../addon/src/pkg/rtp/index.js';
 import type { Packet } from '../../../../addon/src/core/packet.js';
 
 function lengthPrefixed(data: Buffer, width: 2 | 4): Buffer[] {
@@ -59,11 +65,18 @@ export function accessUnits(frames: readonly RtpFrame[]): Array<Pick<RtpFrame, '
 }
 
 /** Packets of a packetizer as whole buffers. */
-export function packetizeAll(packetizer: { packetize(frame: Packet): RtpPacketOut[] }, frames: readonly Packet[]): Buffer[] {
+export function packetizeAll(
+  packetizer: { packetize(frame: Packet): RtpPacketOut[] },
+  frames: readonly Packet[],
+): Buffer[] {
   return frames.flatMap((f) => packetizer.packetize(f).map(rtpPacketToBuffer));
 }
 
 /** True when `view` shares memory with `whole` (a subarray, not a copy). */
 export function isViewOf(view: Buffer, whole: Buffer): boolean {
-  return view.buffer === whole.buffer && view.byteOffset >= whole.byteOffset && view.byteOffset + view.length <= whole.byteOffset + whole.length;
+  return (
+    view.buffer === whole.buffer &&
+    view.byteOffset >= whole.byteOffset &&
+    view.byteOffset + view.length <= whole.byteOffset + whole.length
+  );
 }

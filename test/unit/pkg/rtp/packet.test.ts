@@ -23,11 +23,24 @@ describe('parseRtp', () => {
 
   it('reads CSRCs, a header extension and padding', () => {
     const bytes = Buffer.from(
-      'b2' + 'e1' + '0102' + '00000064' + 'deadbeef' + '00000001' + '00000002' + 'bede0001' + '10ff0000' + 'aabbcc' + '000003',
+      'b2' +
+        'e1' +
+        '0102' +
+        '00000064' +
+        'deadbeef' +
+        '00000001' +
+        '00000002' +
+        'bede0001' +
+        '10ff0000' +
+        'aabbcc' +
+        '000003',
       'hex',
     );
     const p = parseRtp(bytes);
-    assert.deepEqual([p.padding, p.extension, p.marker, p.payloadType, p.sequence, p.timestamp, p.ssrc], [true, true, true, 97, 258, 100, 0xdeadbeef]);
+    assert.deepEqual(
+      [p.padding, p.extension, p.marker, p.payloadType, p.sequence, p.timestamp, p.ssrc],
+      [true, true, true, 97, 258, 100, 0xdeadbeef],
+    );
     assert.deepEqual(p.csrc, [1, 2]);
     assert.equal(p.headerExtension?.profile, 0xbede);
     assert.deepEqual(p.headerExtension?.data, Buffer.from('10ff0000', 'hex'));
@@ -54,7 +67,13 @@ describe('serializeRtpHeader', () => {
   });
 
   it('takes unwrapped timestamps and sequence numbers modulo their width', () => {
-    const header = serializeRtpHeader({ marker: true, payloadType: 8, sequence: 65536 + 3, timestamp: 2 ** 32 * 5 + 7, ssrc: 2 ** 32 - 1 });
+    const header = serializeRtpHeader({
+      marker: true,
+      payloadType: 8,
+      sequence: 65536 + 3,
+      timestamp: 2 ** 32 * 5 + 7,
+      ssrc: 2 ** 32 - 1,
+    });
     assert.equal(header.toString('hex'), '8088000300000007ffffffff');
   });
 
@@ -78,9 +97,20 @@ describe('serializeRtpHeader', () => {
 
   it('refuses fields that cannot be written', () => {
     throwsCode(() => serializeRtpHeader({ payloadType: 128, sequence: 0, timestamp: 0, ssrc: 0 }), 'RTP_BAD_OPTIONS');
-    throwsCode(() => serializeRtpHeader({ payloadType: 0, sequence: 0, timestamp: 0, ssrc: 0, csrc: new Array<number>(16).fill(1) }), 'RTP_BAD_OPTIONS');
     throwsCode(
-      () => serializeRtpHeader({ payloadType: 0, sequence: 0, timestamp: 0, ssrc: 0, headerExtension: { profile: 1, data: Buffer.alloc(3) } }),
+      () =>
+        serializeRtpHeader({ payloadType: 0, sequence: 0, timestamp: 0, ssrc: 0, csrc: new Array<number>(16).fill(1) }),
+      'RTP_BAD_OPTIONS',
+    );
+    throwsCode(
+      () =>
+        serializeRtpHeader({
+          payloadType: 0,
+          sequence: 0,
+          timestamp: 0,
+          ssrc: 0,
+          headerExtension: { profile: 1, data: Buffer.alloc(3) },
+        }),
       'RTP_BAD_OPTIONS',
     );
   });

@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReorderBuffer, RtpError, parseRtp, serializeRtpHeader, type RtpPacket } from '../../../../addon/src/pkg/rtp/index.js';
+import {
+  ReorderBuffer,
+  RtpError,
+  parseRtp,
+  serializeRtpHeader,
+  type RtpPacket,
+} from '../../../../addon/src/pkg/rtp/index.js';
 
 function packet(sequence: number): RtpPacket {
-  return parseRtp(Buffer.concat([serializeRtpHeader({ payloadType: 96, sequence, timestamp: sequence * 10, ssrc: 1 }), Buffer.from([sequence & 0xff])]));
+  return parseRtp(
+    Buffer.concat([
+      serializeRtpHeader({ payloadType: 96, sequence, timestamp: sequence * 10, ssrc: 1 }),
+      Buffer.from([sequence & 0xff]),
+    ]),
+  );
 }
 
 function feed(buffer: ReorderBuffer, sequences: number[]): number[] {
@@ -39,11 +50,17 @@ describe('ReorderBuffer', () => {
   it('flush hands out everything held, in order', () => {
     const b = new ReorderBuffer();
     feed(b, [100, 103, 102]);
-    assert.deepEqual(b.flush().map((p) => p.sequence), [102, 103]);
+    assert.deepEqual(
+      b.flush().map((p) => p.sequence),
+      [102, 103],
+    );
     assert.deepEqual(feed(b, [104]), [104]);
   });
 
   it('checks its capacity', () => {
-    assert.throws(() => new ReorderBuffer({ capacity: 0 }), (e: unknown) => e instanceof RtpError && e.code === 'RTP_BAD_OPTIONS');
+    assert.throws(
+      () => new ReorderBuffer({ capacity: 0 }),
+      (e: unknown) => e instanceof RtpError && e.code === 'RTP_BAD_OPTIONS',
+    );
   });
 });

@@ -56,7 +56,10 @@ describe('building reports', () => {
     assert.equal(buildReceiverReport({ ssrc: 0x1234 }).toString('hex'), '80c9000100001234');
     const withName = buildReceiverReport({ ssrc: 0x1234, cname: 'ts2rtc' });
     // 12 bytes of chunk, a null item ending the list, padding to 16.
-    assert.equal(withName.toString('hex'), '80c9000100001234' + '81ca0004' + '00001234' + '0106' + Buffer.from('ts2rtc').toString('hex') + '00000000');
+    assert.equal(
+      withName.toString('hex'),
+      '80c9000100001234' + '81ca0004' + '00001234' + '0106' + Buffer.from('ts2rtc').toString('hex') + '00000000',
+    );
     assert.deepEqual(parseRtcp(withName), [
       { type: 'rr', ssrc: 0x1234, reports: [] },
       { type: 'sdes', chunks: [{ ssrc: 0x1234, items: [{ type: 1, text: 'ts2rtc' }] }] },
@@ -74,7 +77,16 @@ describe('building reports', () => {
       reports: [block],
     });
     assert.deepEqual(parseRtcp(sr), [
-      { type: 'sr', ssrc: 9, ntpSeconds: 3_900_000_000, ntpFraction: 0x80000000, rtpTimestamp: 10, packetCount: 100, octetCount: 12345, reports: [block] },
+      {
+        type: 'sr',
+        ssrc: 9,
+        ntpSeconds: 3_900_000_000,
+        ntpFraction: 0x80000000,
+        rtpTimestamp: 10,
+        packetCount: 100,
+        octetCount: 12345,
+        reports: [block],
+      },
     ]);
     assert.deepEqual(parseRtcp(buildReceiverReport({ ssrc: 7, reports: [block, { ...block, ssrc: 5 }] })), [
       { type: 'rr', ssrc: 7, reports: [block, { ...block, ssrc: 5 }] },
@@ -89,11 +101,14 @@ describe('building reports', () => {
 });
 
 describe('parseRtcp errors and other packets', () => {
-  const code = (fn: () => unknown, c: string) => assert.throws(fn, (e: unknown) => e instanceof RtpError && e.code === c);
+  const code = (fn: () => unknown, c: string) =>
+    assert.throws(fn, (e: unknown) => e instanceof RtpError && e.code === c);
 
   it('keeps APP/feedback packets and reads BYE with a reason', () => {
     const pli = Buffer.from('81ce00020000000100000002', 'hex');
-    assert.deepEqual(parseRtcp(pli), [{ type: 'other', packetType: 206, count: 1, body: Buffer.from('0000000100000002', 'hex') }]);
+    assert.deepEqual(parseRtcp(pli), [
+      { type: 'other', packetType: 206, count: 1, body: Buffer.from('0000000100000002', 'hex') },
+    ]);
     const bye = Buffer.from('81cb0003' + '00000005' + '04' + '62796521' + '000000', 'hex');
     assert.deepEqual(parseRtcp(bye), [{ type: 'bye', ssrcs: [5], reason: 'bye!' }]);
   });

@@ -19,12 +19,15 @@ import {
 } from '../../../../addon/src/pkg/rtsp/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
-const requests = (name: string) => new RtspReader().push(fixture(name)).filter((i): i is RtspRequest => i.kind === 'request');
+const requests = (name: string) =>
+  new RtspReader().push(fixture(name)).filter((i): i is RtspRequest => i.kind === 'request');
 const responses = (name: string) => new RtspReader().push(fixture(name)).filter((i) => i.kind === 'response');
 
 describe('client Digest and Basic against GStreamer (the capture of an accepted session)', () => {
   it('Digest: the Authorization of every request equals what we compute for its method and URI', () => {
-    const challenge = parseWwwAuthenticate(responses('gst_onvif_digest.server.bin')[1]?.headers.get('www-authenticate') ?? '');
+    const challenge = parseWwwAuthenticate(
+      responses('gst_onvif_digest.server.bin')[1]?.headers.get('www-authenticate') ?? '',
+    );
     assert.deepEqual(challenge, {
       scheme: 'Digest',
       realm: 'GStreamer RTSP Server',
@@ -40,22 +43,44 @@ describe('client Digest and Basic against GStreamer (the capture of an accepted 
     const signed = requests('gst_onvif_digest.client.bin').filter((r) => r.headers.has('authorization'));
     assert.equal(signed.length, 6);
     for (const r of signed) {
-      assert.equal(buildAuthorization(challenge, credentials, { method: r.method, uri: r.uri }), r.headers.get('authorization'), r.method);
+      assert.equal(
+        buildAuthorization(challenge, credentials, { method: r.method, uri: r.uri }),
+        r.headers.get('authorization'),
+        r.method,
+      );
     }
-    assert.deepEqual(responses('gst_onvif_digest.server.bin').slice(2).map((r) => r.status), [200, 200, 200, 200, 200, 200], 'and GStreamer accepted each');
+    assert.deepEqual(
+      responses('gst_onvif_digest.server.bin')
+        .slice(2)
+        .map((r) => r.status),
+      [200, 200, 200, 200, 200, 200],
+      'and GStreamer accepted each',
+    );
   });
 
   it('Basic: the header GStreamer accepted', () => {
     const signed = requests('gst_basic.client.bin').filter((r) => r.headers.has('authorization'));
-    assert.equal(signed[0]?.headers.get('authorization'), basicAuthorization({ username: 'admin', password: 'pa:ss word' }));
+    assert.equal(
+      signed[0]?.headers.get('authorization'),
+      basicAuthorization({ username: 'admin', password: 'pa:ss word' }),
+    );
     assert.equal(responses('gst_basic.server.bin')[2]?.status, 200);
   });
 });
 
 describe('server-side verification with real clients', () => {
   it("ffmpeg's Digest answer (MD5, no qop) verifies with the right password and nonce only", () => {
-    const header = fixture('ffmpeg_digest_md5.txt').toString().trim().replace(/^Authorization: /, '');
-    const ok = { username: 'admin', password: 'secret', realm: 'GStreamer RTSP Server', method: 'DESCRIBE', validNonce: (n: string) => n === '799808c65a8715f0' };
+    const header = fixture('ffmpeg_digest_md5.txt')
+      .toString()
+      .trim()
+      .replace(/^Authorization: /, '');
+    const ok = {
+      username: 'admin',
+      password: 'secret',
+      realm: 'GStreamer RTSP Server',
+      method: 'DESCRIBE',
+      validNonce: (n: string) => n === '799808c65a8715f0',
+    };
     assert.equal(verifyAuthorization(header, ok), true);
     assert.equal(verifyAuthorization(header, { ...ok, password: 'Secret' }), false);
     assert.equal(verifyAuthorization(header, { ...ok, method: 'PLAY' }), false);
@@ -69,14 +94,31 @@ describe('server-side verification with real clients', () => {
     const header = request?.headers.get('authorization');
     const parsed = parseAuthorization(header);
     assert.ok(parsed?.scheme === 'Digest');
-    assert.deepEqual([parsed.qop, parsed.nc, parsed.algorithm, parsed.uri], ['auth', '00000001', 'MD5', 'rtsp://127.0.0.1:18630/live']);
-    const ok = { username: 'admin', password: 'pa:ss word', realm: 'IP Camera(C1234)', method: 'DESCRIBE', validNonce: (n: string) => n === 'a1b2c3d4e5f60718' };
+    assert.deepEqual(
+      [parsed.qop, parsed.nc, parsed.algorithm, parsed.uri],
+      ['auth', '00000001', 'MD5', 'rtsp://127.0.0.1:18630/live'],
+    );
+    const ok = {
+      username: 'admin',
+      password: 'pa:ss word',
+      realm: 'IP Camera(C1234)',
+      method: 'DESCRIBE',
+      validNonce: (n: string) => n === 'a1b2c3d4e5f60718',
+    };
     assert.equal(verifyAuthorization(header, ok), true);
     assert.equal(verifyAuthorization(header, { ...ok, realm: 'other' }), false);
     // And our client computes the same response ffmpeg did for that challenge.
-    const challenge = parseWwwAuthenticate('Digest realm="IP Camera(C1234)", nonce="a1b2c3d4e5f60718", qop="auth", algorithm=MD5, opaque="5ccc069c403ebaf9f0171e9517f40e41"');
+    const challenge = parseWwwAuthenticate(
+      'Digest realm="IP Camera(C1234)", nonce="a1b2c3d4e5f60718", qop="auth", algorithm=MD5, opaque="5ccc069c403ebaf9f0171e9517f40e41"',
+    );
     assert.ok(challenge);
-    const ours = parseAuthorization(buildAuthorization(challenge, { username: 'admin', password: 'pa:ss word' }, { method: 'DESCRIBE', uri: parsed.uri, cnonce: parsed.cnonce ?? '', nc: 1 }));
+    const ours = parseAuthorization(
+      buildAuthorization(
+        challenge,
+        { username: 'admin', password: 'pa:ss word' },
+        { method: 'DESCRIBE', uri: parsed.uri, cnonce: parsed.cnonce ?? '', nc: 1 },
+      ),
+    );
     assert.ok(ours?.scheme === 'Digest');
     assert.equal(ours.response, parsed.response);
   });
@@ -122,26 +164,41 @@ describe('Digest computation', () => {
       cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ',
     };
     assert.equal(digestResponse({ ...input, algorithm: 'MD5' }), '8ca523f5e9506fed4657c9700eebdbec');
-    assert.equal(digestResponse({ ...input, algorithm: 'SHA-256' }), '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
+    assert.equal(
+      digestResponse({ ...input, algorithm: 'SHA-256' }),
+      '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1',
+    );
   });
 });
 
 describe('choosing and answering challenges', () => {
   it('prefers Digest over Basic, SHA-256 over MD5; skips unknown schemes, algorithms and auth-int only', () => {
     assert.equal(pickChallenge(['Basic realm="x"', 'Digest realm="x", nonce="n"'])?.scheme, 'Digest');
-    const sha = pickChallenge(['Digest realm="x", nonce="1", algorithm=MD5', 'Digest realm="x", nonce="2", algorithm=SHA-256']);
+    const sha = pickChallenge([
+      'Digest realm="x", nonce="1", algorithm=MD5',
+      'Digest realm="x", nonce="2", algorithm=SHA-256',
+    ]);
     assert.equal(sha?.scheme === 'Digest' && sha.algorithm, 'SHA-256');
-    assert.equal(pickChallenge(['Digest realm="x", nonce="1", algorithm=SHA-512-256', 'Basic realm="y"'])?.scheme, 'Basic');
+    assert.equal(
+      pickChallenge(['Digest realm="x", nonce="1", algorithm=SHA-512-256', 'Basic realm="y"'])?.scheme,
+      'Basic',
+    );
     assert.equal(pickChallenge(['Digest realm="x", nonce="1", qop="auth-int"']), undefined);
     assert.equal(pickChallenge(['Negotiate abc']), undefined);
-    assert.throws(() => parseWwwAuthenticate('Digest realm="x"'), (e: unknown) => e instanceof RtspError && e.code === 'RTSP_BAD_HEADER');
+    assert.throws(
+      () => parseWwwAuthenticate('Digest realm="x"'),
+      (e: unknown) => e instanceof RtspError && e.code === 'RTSP_BAD_HEADER',
+    );
   });
 
   it('a quoted realm with a comma and an escaped quote', () => {
     const c = parseWwwAuthenticate('Digest realm="Cam, \\"front\\"", nonce="abc", stale=TRUE, opaque="o"');
     assert.ok(c?.scheme === 'Digest');
     assert.deepEqual([c.realm, c.nonce, c.stale, c.opaque], ['Cam, "front"', 'abc', true, 'o']);
-    assert.match(buildAuthorization(c, { username: 'a"b', password: 'p' }, { method: 'OPTIONS', uri: '*' }), /^Digest username="a\\"b", realm="Cam, \\"front\\"", nonce="abc", uri="\*", response="[0-9a-f]{32}", opaque="o"$/);
+    assert.match(
+      buildAuthorization(c, { username: 'a"b', password: 'p' }, { method: 'OPTIONS', uri: '*' }),
+      /^Digest username="a\\"b", realm="Cam, \\"front\\"", nonce="abc", uri="\*", response="[0-9a-f]{32}", opaque="o"$/,
+    );
   });
 
   it('RtspAuthenticator: one retry per fresh challenge, none when the first answer was refused', () => {
@@ -156,7 +213,11 @@ describe('choosing and answering challenges', () => {
     later.authorization('DESCRIBE', 'rtsp://cam/');
     later.authorization('SETUP', 'rtsp://cam/t0');
     assert.equal(later.handleChallenge(['Digest realm="r", nonce="3"']), true, 'a nonce that had worked expired');
-    assert.equal(later.handleChallenge(['Digest realm="r", nonce="4", stale=true']), true, 'stale always earns a retry');
+    assert.equal(
+      later.handleChallenge(['Digest realm="r", nonce="4", stale=true']),
+      true,
+      'stale always earns a retry',
+    );
     assert.equal(later.handleChallenge([]), false);
   });
 

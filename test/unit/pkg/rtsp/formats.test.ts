@@ -12,7 +12,13 @@ import { RtpError } from '../../../../addon/src/pkg/rtp/index.js';
 describe('payload format factories', () => {
   it('a depacketizer for each RTP format a source may describe', () => {
     const make = (encodingName: string, fmtp?: string) =>
-      createDepacketizer({ payloadType: 96, encodingName, clockRate: 90000, channels: 0, ...(fmtp !== undefined ? { fmtp } : {}) });
+      createDepacketizer({
+        payloadType: 96,
+        encodingName,
+        clockRate: 90000,
+        channels: 0,
+        ...(fmtp !== undefined ? { fmtp } : {}),
+      });
     assert.ok(make('H264') instanceof H264Depacketizer);
     assert.ok(make('H265') instanceof H265Depacketizer);
     assert.ok(make('MPEG4-GENERIC', 'config=1408;sizelength=13') instanceof AacDepacketizer);
@@ -20,7 +26,10 @@ describe('payload format factories', () => {
     assert.ok(make('OPUS') instanceof OpusDepacketizer);
     for (const name of ['PCMU', 'PCMA', 'L16', 'G722']) assert.ok(make(name) instanceof PcmDepacketizer);
     assert.ok(make('JPEG') instanceof JpegDepacketizer);
-    assert.throws(() => make('VP8'), (e: unknown) => e instanceof RtpError && e.code === 'RTP_UNSUPPORTED');
+    assert.throws(
+      () => make('VP8'),
+      (e: unknown) => e instanceof RtpError && e.code === 'RTP_UNSUPPORTED',
+    );
   });
 
   it('a packetizer for each core codec we can send', () => {
@@ -35,6 +44,9 @@ describe('payload format factories', () => {
     assert.ok(pcmu instanceof PcmPacketizer && pcmu.sampleSize === 1);
     const l16 = make('PCM', 2);
     assert.ok(l16 instanceof PcmPacketizer && l16.sampleSize === 4);
-    assert.throws(() => make('FLAC'), (e: unknown) => e instanceof RtpError && e.code === 'RTP_UNSUPPORTED');
+    assert.throws(
+      () => make('FLAC'),
+      (e: unknown) => e instanceof RtpError && e.code === 'RTP_UNSUPPORTED',
+    );
   });
 });

@@ -28,7 +28,7 @@ function describeItems(items: readonly RtspReadItem[]): unknown[] {
 
 function readChunked(data: Buffer, sizes: () => number, reader = new RtspReader()): RtspReadItem[] {
   const items: RtspReadItem[] = [];
-  for (let pos = 0; pos < data.length; ) {
+  for (let pos = 0; pos < data.length;) {
     const n = Math.max(1, sizes());
     items.push(...reader.push(data.subarray(pos, pos + n)));
     pos += n;
@@ -43,16 +43,19 @@ describe('RtspReader on captured sessions', () => {
     const reader = new RtspReader();
     const items = reader.push(server);
     const responses = items.filter((i) => i.kind === 'response');
-    assert.deepEqual(responses.map((r) => [r.status, r.headers.get('cseq')]), [
-      [200, '1'],
-      [401, '2'],
-      [200, '3'],
-      [200, '4'],
-      [200, '5'],
-      [200, '6'],
-      [200, '7'],
-      [200, '8'],
-    ]);
+    assert.deepEqual(
+      responses.map((r) => [r.status, r.headers.get('cseq')]),
+      [
+        [200, '1'],
+        [401, '2'],
+        [200, '3'],
+        [200, '4'],
+        [200, '5'],
+        [200, '6'],
+        [200, '7'],
+        [200, '8'],
+      ],
+    );
     assert.deepEqual(responses[2]?.body, sdpFixture('gst_onvif_backchannel.sdp'));
     assert.equal(responses[2]?.headers.get('CONTENT-BASE'), 'rtsp://127.0.0.1:18622/cam/');
     const frames = items.filter((i) => i.kind === 'frame');
@@ -75,11 +78,20 @@ describe('RtspReader on captured sessions', () => {
   it('client side: our requests with Authorization, the RR and 25 backchannel packets', () => {
     const items = new RtspReader().push(fixture('gst_onvif_digest.client.bin'));
     const requests = items.filter((i) => i.kind === 'request');
-    assert.deepEqual(requests.map((r) => r.method), ['OPTIONS', 'DESCRIBE', 'DESCRIBE', 'SETUP', 'SETUP', 'SETUP', 'PLAY', 'TEARDOWN']);
+    assert.deepEqual(
+      requests.map((r) => r.method),
+      ['OPTIONS', 'DESCRIBE', 'DESCRIBE', 'SETUP', 'SETUP', 'SETUP', 'PLAY', 'TEARDOWN'],
+    );
     assert.equal(requests[3]?.uri, 'rtsp://127.0.0.1:18622/cam/stream=0');
-    assert.deepEqual(requests.map((r) => r.headers.has('authorization')), [false, false, true, true, true, true, true, true]);
+    assert.deepEqual(
+      requests.map((r) => r.headers.has('authorization')),
+      [false, false, true, true, true, true, true, true],
+    );
     const frames = items.filter((i) => i.kind === 'frame');
-    assert.deepEqual(frames.map((f) => f.channel), [1, ...new Array<number>(25).fill(4)]);
+    assert.deepEqual(
+      frames.map((f) => f.channel),
+      [1, ...new Array<number>(25).fill(4)],
+    );
   });
 
   it('ffmpeg publishing: ANNOUNCE with its SDP body, SETUP with mode=record, then RTP and RTCP', () => {
@@ -103,31 +115,50 @@ describe('RtspReader resync and limits', () => {
     const junk = Buffer.from('\x00\x01\x02junk here\r\n', 'latin1');
     const stream = Buffer.concat([junk, options, Buffer.from('zz'), frame, Buffer.from('\xff\xfe', 'latin1'), options]);
     const items = new RtspReader().push(stream);
-    assert.deepEqual(describeItems(items).map((i) => (Array.isArray(i) ? i.slice(0, 2) : i)), [
-      ['garbage', junk.length],
-      ['request', 'OPTIONS'],
-      ['garbage', 2],
-      ['frame', 1],
-      ['garbage', 2],
-      ['request', 'OPTIONS'],
-    ]);
+    assert.deepEqual(
+      describeItems(items).map((i) => (Array.isArray(i) ? i.slice(0, 2) : i)),
+      [
+        ['garbage', junk.length],
+        ['request', 'OPTIONS'],
+        ['garbage', 2],
+        ['frame', 1],
+        ['garbage', 2],
+        ['request', 'OPTIONS'],
+      ],
+    );
     assert.equal(items[0]?.kind === 'garbage' && items[0].error.code, 'RTSP_GARBAGE');
     assert.deepEqual(describeItems(readChunked(stream, () => 1)), describeItems(items));
   });
 
   it('a `$` whose payload is not RTP/RTCP version 2 is garbage, a line that is not a start line is skipped', () => {
-    const items = new RtspReader().push(Buffer.concat([Buffer.from('2400000512', 'hex'), Buffer.from('HELLO there\n'), options]));
-    assert.deepEqual(describeItems(items).map((i) => (Array.isArray(i) ? i.slice(0, 2) : i)), [
-      ['garbage', 17],
-      ['request', 'OPTIONS'],
-    ]);
+    const items = new RtspReader().push(
+      Buffer.concat([Buffer.from('2400000512', 'hex'), Buffer.from('HELLO there\n'), options]),
+    );
+    assert.deepEqual(
+      describeItems(items).map((i) => (Array.isArray(i) ? i.slice(0, 2) : i)),
+      [
+        ['garbage', 17],
+        ['request', 'OPTIONS'],
+      ],
+    );
   });
 
   it('tolerates LF-only lines, a status line without a reason, folded and colon-less header lines', () => {
-    const text = 'RTSP/1.0 200\nCSeq: 3\nX-Long: a\n  b\nnot a header\nContent-Length: 2\n\nokRTSP/1.0 404 Not Found\r\ncseq: 4\r\n\r\n';
+    const text =
+      'RTSP/1.0 200\nCSeq: 3\nX-Long: a\n  b\nnot a header\nContent-Length: 2\n\nokRTSP/1.0 404 Not Found\r\ncseq: 4\r\n\r\n';
     const items = new RtspReader().push(Buffer.from(text));
     assert.deepEqual(describeItems(items), [
-      ['response', 200, '', [['CSeq', '3'], ['X-Long', 'a b'], ['Content-Length', '2']], '6f6b'],
+      [
+        'response',
+        200,
+        '',
+        [
+          ['CSeq', '3'],
+          ['X-Long', 'a b'],
+          ['Content-Length', '2'],
+        ],
+        '6f6b',
+      ],
       ['response', 404, 'Not Found', [['cseq', '4']], ''],
     ]);
   });
@@ -153,9 +184,15 @@ describe('RtspReader resync and limits', () => {
     assert.deepEqual(describeItems(new RtspReader().push(longLine)), [['error', 'RTSP_HEADER_TOO_LARGE']]);
     const body = Buffer.from('RTSP/1.0 200 OK\r\nContent-Length: 2000000\r\n\r\n');
     assert.deepEqual(describeItems(new RtspReader().push(body)), [['error', 'RTSP_BODY_TOO_LARGE']]);
-    assert.deepEqual(describeItems(new RtspReader({ maxBodySize: 10 }).push(Buffer.from('RTSP/1.0 200 OK\r\nContent-Length: 11\r\n\r\n'))), [
-      ['error', 'RTSP_BODY_TOO_LARGE'],
-    ]);
-    assert.deepEqual(describeItems(new RtspReader().push(Buffer.from('RTSP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n'))), [['error', 'RTSP_BAD_MESSAGE']]);
+    assert.deepEqual(
+      describeItems(
+        new RtspReader({ maxBodySize: 10 }).push(Buffer.from('RTSP/1.0 200 OK\r\nContent-Length: 11\r\n\r\n')),
+      ),
+      [['error', 'RTSP_BODY_TOO_LARGE']],
+    );
+    assert.deepEqual(
+      describeItems(new RtspReader().push(Buffer.from('RTSP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n'))),
+      [['error', 'RTSP_BAD_MESSAGE']],
+    );
   });
 });

@@ -35,7 +35,12 @@ describe('parseSdp on real and camera-style descriptions', () => {
     }
   });
 
-  for (const name of ['gst_onvif_backchannel.sdp', 'gst_plain.sdp', 'ffmpeg_announce_h264_aac.sdp', 'ffmpeg_announce_mjpeg_pcmu.sdp']) {
+  for (const name of [
+    'gst_onvif_backchannel.sdp',
+    'gst_plain.sdp',
+    'ffmpeg_announce_h264_aac.sdp',
+    'ffmpeg_announce_mjpeg_pcmu.sdp',
+  ]) {
     it(`${name}: written back byte for byte`, () => {
       assert.equal(buildSdp(parseSdp(fixture(name))), fixture(name).toString('utf8'));
     });
@@ -49,11 +54,14 @@ describe('parseSdp on real and camera-style descriptions', () => {
     assert.equal(s.info, 'rtsp-server');
     assert.equal(getAttribute(s.attributes, 'control'), '*');
     assert.equal(getAttribute(s.attributes, 'range'), 'npt=now-');
-    assert.deepEqual(s.medias.map((m) => [m.type, m.port, m.protocol, m.formats, mediaDirection(m)]), [
-      ['video', 0, 'RTP/AVP', ['96'], 'recvonly'],
-      ['audio', 0, 'RTP/AVP', ['0'], 'recvonly'],
-      ['audio', 0, 'RTP/AVP', ['0'], 'sendonly'],
-    ]);
+    assert.deepEqual(
+      s.medias.map((m) => [m.type, m.port, m.protocol, m.formats, mediaDirection(m)]),
+      [
+        ['video', 0, 'RTP/AVP', ['96'], 'recvonly'],
+        ['audio', 0, 'RTP/AVP', ['0'], 'recvonly'],
+        ['audio', 0, 'RTP/AVP', ['0'], 'sendonly'],
+      ],
+    );
     const video = s.medias[0];
     assert.ok(video);
     assert.deepEqual(mediaRtpmap(video, 96), { payloadType: 96, encodingName: 'H264', clockRate: 90000, channels: 0 });
@@ -68,11 +76,14 @@ describe('parseSdp on real and camera-style descriptions', () => {
     assert.equal(s.version, 0);
     assert.equal(s.origin, undefined);
     assert.equal(s.name, 'RtspServer');
-    assert.deepEqual(s.medias.map((m) => [m.type, m.formats]), [
-      ['video', ['96']],
-      ['audio', ['0', '111']],
-      ['smart/1', ['smart']],
-    ]);
+    assert.deepEqual(
+      s.medias.map((m) => [m.type, m.formats]),
+      [
+        ['video', ['96']],
+        ['audio', ['0', '111']],
+        ['smart/1', ['smart']],
+      ],
+    );
     assert.equal(getAttribute(s.medias[1]?.attributes ?? [], 'control'), 'track1');
   });
 
@@ -97,8 +108,18 @@ describe('parseSdp on real and camera-style descriptions', () => {
   });
 
   it('rtpmap forms', () => {
-    assert.deepEqual(parseRtpmap('97 MPEG4-GENERIC/16000/2'), { payloadType: 97, encodingName: 'MPEG4-GENERIC', clockRate: 16000, channels: 2 });
-    assert.deepEqual(parseRtpmap('0 pcma/8000/1'), { payloadType: 0, encodingName: 'pcma', clockRate: 8000, channels: 1 });
+    assert.deepEqual(parseRtpmap('97 MPEG4-GENERIC/16000/2'), {
+      payloadType: 97,
+      encodingName: 'MPEG4-GENERIC',
+      clockRate: 16000,
+      channels: 2,
+    });
+    assert.deepEqual(parseRtpmap('0 pcma/8000/1'), {
+      payloadType: 0,
+      encodingName: 'pcma',
+      clockRate: 8000,
+      channels: 1,
+    });
     assert.equal(parseRtpmap('96 H264'), undefined);
     assert.equal(parseRtpmap('200 H264/90000'), undefined);
   });
@@ -108,11 +129,19 @@ describe('resolveControl', () => {
   const cases: Array<[string, string | undefined, string]> = [
     ['rtsp://127.0.0.1:8554/cam/', 'stream=0', 'rtsp://127.0.0.1:8554/cam/stream=0'],
     ['rtsp://cam/live', 'trackID=1', 'rtsp://cam/live/trackID=1'],
-    ['rtsp://cam/cam/realmonitor?channel=1&subtype=0/', 'trackID=0', 'rtsp://cam/cam/realmonitor?channel=1&subtype=0/trackID=0'],
+    [
+      'rtsp://cam/cam/realmonitor?channel=1&subtype=0/',
+      'trackID=0',
+      'rtsp://cam/cam/realmonitor?channel=1&subtype=0/trackID=0',
+    ],
     ['rtsp://cam/cam/realmonitor?channel=1', 'trackID=0', 'rtsp://cam/cam/realmonitor?channel=1/trackID=0'],
     ['rtsp://cam/live/', '*', 'rtsp://cam/live/'],
     ['rtsp://cam/live/', undefined, 'rtsp://cam/live/'],
-    ['rtsp://cam/live/', 'rtsp://192.168.1.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast', 'rtsp://192.168.1.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast'],
+    [
+      'rtsp://cam/live/',
+      'rtsp://192.168.1.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast',
+      'rtsp://192.168.1.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast',
+    ],
     ['rtsp://cam:554/a/b', '/c/track1', 'rtsp://cam:554/c/track1'],
   ];
   for (const [base, control, expected] of cases) {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { answerBundleGroup, candidateOnTransport, candidateSections, offerTransport, useOfferTransport } from '../../../../addon/src/pkg/webrtc/bundle.js';
+import {
+  answerBundleGroup,
+  candidateOnTransport,
+  candidateSections,
+  offerTransport,
+  useOfferTransport,
+} from '../../../../addon/src/pkg/webrtc/bundle.js';
 import { parseSdpMedias } from '../../../../addon/src/pkg/webrtc/sdp.js';
 
 /** aiortc 1.9.0's offer (Home Assistant 2024.3's venv), captured as made: one ICE agent, ufrag and port per m-line. */
@@ -28,7 +34,7 @@ function withoutBundle(sdp: string): string {
 }
 
 describe('offerTransport / useOfferTransport (RFC 8843 tag, pion without BUNDLE)', () => {
-  it('aiortc 1.9: the BUNDLE tag (mid 0) gives credentials to every m-line; the other agent\'s candidates go', () => {
+  it("aiortc 1.9: the BUNDLE tag (mid 0) gives credentials to every m-line; the other agent's candidates go", () => {
     const transport = offerTransport(AIORTC_19);
     assert.equal(transport.bundled, true);
     assert.equal(transport.tagIndex, 0);
@@ -43,7 +49,9 @@ describe('offerTransport / useOfferTransport (RFC 8843 tag, pion without BUNDLE)
       assert.deepEqual(values(section, 'a=ice-ufrag:'), ['ASsI']);
       assert.deepEqual(values(section, 'a=ice-pwd:'), ['SgdHF6zmc4sSMTg0kW0Vy3']);
     }
-    assert.deepEqual(values(video, 'a=candidate:'), ['16572de626da4e5384a0ce2d0d93678a 1 udp 2130706431 127.0.0.1 50695 typ host']);
+    assert.deepEqual(values(video, 'a=candidate:'), [
+      '16572de626da4e5384a0ce2d0d93678a 1 udp 2130706431 127.0.0.1 50695 typ host',
+    ]);
     assert.ok(video.includes('a=end-of-candidates'));
     assert.deepEqual(values(audio, 'a=candidate:'), [], 'the audio agent (port 46887) is not the transport');
     assert.ok(!audio.includes('a=end-of-candidates'));
@@ -75,7 +83,7 @@ describe('offerTransport / useOfferTransport (RFC 8843 tag, pion without BUNDLE)
     assert.equal(offerTransport(bundleOnly).tagIndex, 1, 'port 0 with a=bundle-only is not rejected');
   });
 
-  it('without BUNDLE: the first m-line\'s transport; an m-line with its own agent is answered rejected', () => {
+  it("without BUNDLE: the first m-line's transport; an m-line with its own agent is answered rejected", () => {
     const offer = withoutBundle(AIORTC_19);
     const transport = offerTransport(offer);
     assert.equal(transport.bundled, false);
@@ -126,9 +134,20 @@ describe('offerTransport / useOfferTransport (RFC 8843 tag, pion without BUNDLE)
 
 describe('answerBundleGroup', () => {
   const answer = (group: string): string =>
-    ['v=0', 'o=- 1 1 IN IP4 0.0.0.0', 's=-', 't=0 0', group, 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:0', 'm=audio 0 UDP/TLS/RTP/SAVPF 0', 'a=mid:1', ''].join('\r\n');
+    [
+      'v=0',
+      'o=- 1 1 IN IP4 0.0.0.0',
+      's=-',
+      't=0 0',
+      group,
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=mid:0',
+      'm=audio 0 UDP/TLS/RTP/SAVPF 0',
+      'a=mid:1',
+      '',
+    ].join('\r\n');
 
-  it('keeps werift\'s group for a bundled offer whose m-lines are all in it', () => {
+  it("keeps werift's group for a bundled offer whose m-lines are all in it", () => {
     assert.match(answerBundleGroup(answer('a=group:BUNDLE 0 1'), offerTransport(AIORTC_19)), /^a=group:BUNDLE 0 1\r$/m);
   });
 
@@ -148,9 +167,15 @@ describe('answerBundleGroup', () => {
 
 describe('candidateOnTransport', () => {
   const transport = offerTransport(AIORTC_19);
-  it('takes candidates without a ufrag and those of the transport, not another agent\'s', () => {
+  it("takes candidates without a ufrag and those of the transport, not another agent's", () => {
     assert.equal(candidateOnTransport('candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host', transport), true);
-    assert.equal(candidateOnTransport('candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host generation 0 ufrag ASsI', transport), true);
-    assert.equal(candidateOnTransport('candidate:1 1 udp 2130706431 127.0.0.1 5001 typ host generation 0 ufrag 8lW9', transport), false);
+    assert.equal(
+      candidateOnTransport('candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host generation 0 ufrag ASsI', transport),
+      true,
+    );
+    assert.equal(
+      candidateOnTransport('candidate:1 1 udp 2130706431 127.0.0.1 5001 typ host generation 0 ufrag 8lW9', transport),
+      false,
+    );
   });
 });

@@ -45,6 +45,10 @@ describe('pkg/webrtc DTLS record headers', () => {
     assert.equal(isDtlsRecord(Buffer.from('15030300020100', 'hex')), false, 'TLS, not DTLS');
     const overlong = record(22, 4);
     overlong.writeUInt16BE(0xffff, 11);
-    assert.equal(hasDtlsAlert(Buffer.concat([overlong, record(21, 26)])), false, 'the second header is inside the first record');
+    assert.equal(
+      hasDtlsAlert(Buffer.concat([overlong, record(21, 26)])),
+      false,
+      'the second header is inside the first record',
+    );
   });
 });

@@ -6,14 +6,24 @@ import { answerBundleGroup, offerTransport, useOfferTransport } from '../../../.
 import { WebrtcPkgError } from '../../../../addon/src/pkg/webrtc/errors.js';
 import { candidateKey } from '../../../../addon/src/pkg/webrtc/candidate.js';
 import { choosePayloadType, offerToMedias } from '../../../../addon/src/pkg/webrtc/negotiate.js';
-import { bindingRequestUsername, classifyStunDatagram, parseBindingResponse, stunRequestTransaction } from '../../../../addon/src/pkg/webrtc/stun.js';
+import {
+  bindingRequestUsername,
+  classifyStunDatagram,
+  parseBindingResponse,
+  stunRequestTransaction,
+} from '../../../../addon/src/pkg/webrtc/stun.js';
 import { keepPayloadTypes, parseSdpMedias, setCandidates } from '../../../../addon/src/pkg/webrtc/sdp.js';
 import { readFirstFrame } from '../../../../addon/src/pkg/webrtc/tcp-frame.js';
 import { hasDtlsAlert } from '../../../../addon/src/pkg/webrtc/dtls-record.js';
 import { flipBits, Prng, setBytes, setU32, splice, timed, truncate, HANG_MS } from '../../../fuzz/mutate.js';
 
-const OFFER = Buffer.from(readFileSync(new URL('./fixtures/chrome-offer.sdp', import.meta.url), 'utf8').replace(/\n/g, '\r\n'));
-const CLOSE_NOTIFY = Buffer.from(readFileSync(new URL('./fixtures/aiortc-close-notify.hex', import.meta.url), 'utf8').split('\n')[0]!, 'hex');
+const OFFER = Buffer.from(
+  readFileSync(new URL('./fixtures/chrome-offer.sdp', import.meta.url), 'utf8').replace(/\n/g, '\r\n'),
+);
+const CLOSE_NOTIFY = Buffer.from(
+  readFileSync(new URL('./fixtures/aiortc-close-notify.hex', import.meta.url), 'utf8').split('\n')[0]!,
+  'hex',
+);
 const STUN = (() => {
   const message = new Message(methods.BINDING, classes.REQUEST);
   message.setAttribute('USERNAME', 'Xk2s:abcd1234');

@@ -25,15 +25,24 @@ describe('offerToMedias', () => {
 
   it('a sendrecv audio m-line is both a track to send and a microphone', () => {
     const sdp = 'v=0\r\ns=-\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=sendrecv\r\na=mid:a\r\n';
-    assert.deepEqual(offerToMedias(parseSdpMedias(sdp)).map((m) => m.direction), ['sendonly', 'recvonly']);
+    assert.deepEqual(
+      offerToMedias(parseSdpMedias(sdp)).map((m) => m.direction),
+      ['sendonly', 'recvonly'],
+    );
   });
 
   it('H265 only when offered; packetization-mode 0 and unknown codecs are skipped', () => {
     const sdp =
       'v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 100 101 102\r\na=recvonly\r\na=rtpmap:100 VP9/90000\r\n' +
       'a=rtpmap:101 H264/90000\r\na=fmtp:101 packetization-mode=0\r\na=rtpmap:102 H265/90000\r\n';
-    assert.deepEqual(offerToMedias(parseSdpMedias(sdp))[0]!.codecs.map((c) => c.name), ['H265']);
-    assert.deepEqual(offerToMedias(CHROME)[0]!.codecs.map((c) => c.name), ['H264']);
+    assert.deepEqual(
+      offerToMedias(parseSdpMedias(sdp))[0]!.codecs.map((c) => c.name),
+      ['H265'],
+    );
+    assert.deepEqual(
+      offerToMedias(CHROME)[0]!.codecs.map((c) => c.name),
+      ['H264'],
+    );
   });
 });
 
@@ -44,9 +53,17 @@ describe('choosePayloadType', () => {
     const high = 'packetization-mode=1;sprop-parameter-sets=Z2QAH6zZQFAFuwEQAAADABAAAAMDIPGDGWA=,aOvjyyLA';
     assert.equal(choosePayloadType(video, h264(high)), 127);
     assert.equal(choosePayloadType(video, h264('profile-level-id=4d0029')), 108);
-    assert.equal(choosePayloadType(video, h264('profile-level-id=42e01f')), 106, 'constrained baseline: same flags win');
+    assert.equal(
+      choosePayloadType(video, h264('profile-level-id=42e01f')),
+      106,
+      'constrained baseline: same flags win',
+    );
     assert.equal(choosePayloadType(video, h264()), 102, 'unknown profile: the first packetization-mode=1 entry');
-    assert.equal(choosePayloadType(video, h264('profile-level-id=f4001f')), 102, 'no profile match: still the first usable');
+    assert.equal(
+      choosePayloadType(video, h264('profile-level-id=f4001f')),
+      102,
+      'no profile match: still the first usable',
+    );
   });
 
   it('audio: the first entry of the same codec and rate', () => {
@@ -57,7 +74,7 @@ describe('choosePayloadType', () => {
   });
 });
 
-describe('H264 without a=fmtp (werift\'s plain codec, issue 9)', () => {
+describe("H264 without a=fmtp (werift's plain codec, issue 9)", () => {
   it('h264ModeFit: stated 1, unstated (no fmtp, or an fmtp without packetization-mode), or not usable', () => {
     assert.equal(h264ModeFit('packetization-mode=1;profile-level-id=42e01f'), 'explicit');
     assert.equal(h264ModeFit(undefined), 'unstated');
@@ -67,9 +84,13 @@ describe('H264 without a=fmtp (werift\'s plain codec, issue 9)', () => {
   });
 
   it('an m-line whose only H264 has no fmtp is answered with it, as go2rtc (pion) does', () => {
-    const sdp = 'v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 97 98\r\na=recvonly\r\na=mid:0\r\na=rtpmap:97 VP8/90000\r\na=rtpmap:98 H264/90000\r\n';
+    const sdp =
+      'v=0\r\ns=-\r\nm=video 9 UDP/TLS/RTP/SAVPF 97 98\r\na=recvonly\r\na=mid:0\r\na=rtpmap:97 VP8/90000\r\na=rtpmap:98 H264/90000\r\n';
     const offer = parseSdpMedias(sdp);
-    assert.deepEqual(offerToMedias(offer)[0]!.codecs.map((c) => c.name), ['H264']);
+    assert.deepEqual(
+      offerToMedias(offer)[0]!.codecs.map((c) => c.name),
+      ['H264'],
+    );
     assert.equal(choosePayloadType(offer[0]!, h264('packetization-mode=1;profile-level-id=640029')), 98);
   });
 

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Message, classes, methods } from 'werift';
 import { readFileSync } from 'node:fs';
-import { bindingRequestUsername, buildBindingRequest, classifyStunDatagram, parseBindingResponse, peekStunHeader, stunRequestTransaction } from '../../../../addon/src/pkg/webrtc/stun.js';
+import {
+  bindingRequestUsername,
+  buildBindingRequest,
+  classifyStunDatagram,
+  parseBindingResponse,
+  peekStunHeader,
+  stunRequestTransaction,
+} from '../../../../addon/src/pkg/webrtc/stun.js';
 import { encodeFrameHeader, readFirstFrame } from '../../../../addon/src/pkg/webrtc/tcp-frame.js';
 
 /** A binding request as a browser sends it first on an ICE-TCP connection (werift's encoder, a third party). */
@@ -28,7 +35,10 @@ describe('STUN peeking', () => {
     const truncatedAttribute = Buffer.from(REQUEST.subarray(0, 28));
     truncatedAttribute.writeUInt16BE(8, 2);
     truncatedAttribute.writeUInt16BE(200, 22);
-    assert.throws(() => bindingRequestUsername(truncatedAttribute), (err: Error & { code?: string }) => err.code === 'STUN_INVALID');
+    assert.throws(
+      () => bindingRequestUsername(truncatedAttribute),
+      (err: Error & { code?: string }) => err.code === 'STUN_INVALID',
+    );
     for (let i = 0; i < 2000; i++) {
       const junk = Buffer.from(REQUEST);
       junk[20 + (i % 40)] = (i * 37) & 0xff;
@@ -61,27 +71,50 @@ describe('RFC 4571 framing', () => {
     const first = readFirstFrame(frame, 100);
     assert.equal(first?.frame.toString(), 'abc');
     assert.equal(first?.rest.toString(), 'rest');
-    assert.throws(() => readFirstFrame(Buffer.from([0, 0]), 100), (err: Error & { code?: string }) => err.code === 'TCP_FRAME_INVALID');
-    assert.throws(() => readFirstFrame(Buffer.from([0x16, 0x03]), 1500), (err: Error & { code?: string }) => err.code === 'TCP_FRAME_INVALID', 'TLS, not ICE-TCP');
-    assert.throws(() => encodeFrameHeader(70000), (err: Error & { code?: string }) => err.code === 'TCP_FRAME_INVALID');
+    assert.throws(
+      () => readFirstFrame(Buffer.from([0, 0]), 100),
+      (err: Error & { code?: string }) => err.code === 'TCP_FRAME_INVALID',
+    );
+    assert.throws(
+      () => readFirstFrame(Buffer.from([0x16, 0x03]), 1500),
+      (err: Error & { code?: string }) => err.code === 'TCP_FRAME_INVALID',
+      'TLS, not ICE-TCP',
+    );
+    assert.throws(
+      () => encodeFrameHeader(70000),
+      (err: Error & { code?: string }) => err.code === 'TCP_FRAME_INVALID',
+    );
   });
 });
 
 /** werift 0.24.4's bytes (a third party's encoder), one message a line: a binding request, then its response. */
-const [FIXTURE_REQUEST, FIXTURE_RESPONSE] = readFileSync(new URL('./fixtures/stun-binding.hex', import.meta.url), 'utf8')
+const [FIXTURE_REQUEST, FIXTURE_RESPONSE] = readFileSync(
+  new URL('./fixtures/stun-binding.hex', import.meta.url),
+  'utf8',
+)
   .split('\n')
   .filter((l) => l !== '' && !l.startsWith('#'))
   .map((l) => Buffer.from(l, 'hex')) as [Buffer, Buffer];
-const CLOSE_NOTIFY = Buffer.from(readFileSync(new URL('./fixtures/aiortc-close-notify.hex', import.meta.url), 'utf8').split('\n')[0]!, 'hex');
+const CLOSE_NOTIFY = Buffer.from(
+  readFileSync(new URL('./fixtures/aiortc-close-notify.hex', import.meta.url), 'utf8').split('\n')[0]!,
+  'hex',
+);
 
 describe('STUN classification for the shared UDP port', () => {
   it('a binding request: our ufrag (USERNAME before the colon) and its transaction id', () => {
-    assert.deepEqual(classifyStunDatagram(FIXTURE_REQUEST), { kind: 'request', ufrag: 'Xk2s', transactionId: 'a1b2c3d4e5f6a7b8c9d0e1f2' });
+    assert.deepEqual(classifyStunDatagram(FIXTURE_REQUEST), {
+      kind: 'request',
+      ufrag: 'Xk2s',
+      transactionId: 'a1b2c3d4e5f6a7b8c9d0e1f2',
+    });
     assert.equal(stunRequestTransaction(FIXTURE_REQUEST), 'a1b2c3d4e5f6a7b8c9d0e1f2');
   });
 
   it('a success response: its transaction id, and no request id for it', () => {
-    assert.deepEqual(classifyStunDatagram(FIXTURE_RESPONSE), { kind: 'response', transactionId: 'a1b2c3d4e5f6a7b8c9d0e1f2' });
+    assert.deepEqual(classifyStunDatagram(FIXTURE_RESPONSE), {
+      kind: 'response',
+      transactionId: 'a1b2c3d4e5f6a7b8c9d0e1f2',
+    });
     assert.equal(stunRequestTransaction(FIXTURE_RESPONSE), undefined);
     const error = Buffer.from(FIXTURE_RESPONSE);
     error.writeUInt16BE(0x0111, 0);
@@ -97,16 +130,28 @@ describe('STUN classification for the shared UDP port', () => {
   });
 
   it('a request without USERNAME, a bad attribute, an indication, another method', () => {
-    assert.deepEqual(classifyStunDatagram(buildBindingRequest(Buffer.alloc(12, 7))), { kind: 'request', ufrag: undefined, transactionId: '07'.repeat(12) });
+    assert.deepEqual(classifyStunDatagram(buildBindingRequest(Buffer.alloc(12, 7))), {
+      kind: 'request',
+      ufrag: undefined,
+      transactionId: '07'.repeat(12),
+    });
     const broken = Buffer.from(FIXTURE_REQUEST);
     broken.writeUInt16BE(0x0fff, 22); // USERNAME's length runs past the message
-    assert.deepEqual(classifyStunDatagram(broken), { kind: 'request', ufrag: undefined, transactionId: 'a1b2c3d4e5f6a7b8c9d0e1f2' });
+    assert.deepEqual(classifyStunDatagram(broken), {
+      kind: 'request',
+      ufrag: undefined,
+      transactionId: 'a1b2c3d4e5f6a7b8c9d0e1f2',
+    });
     const indication = Buffer.from(FIXTURE_REQUEST);
     indication.writeUInt16BE(0x0011, 0);
     assert.deepEqual(classifyStunDatagram(indication), { kind: 'other' });
     const allocate = Buffer.from(FIXTURE_REQUEST);
     allocate.writeUInt16BE(0x0003, 0);
     assert.deepEqual(classifyStunDatagram(allocate), { kind: 'other' });
-    assert.equal(stunRequestTransaction(allocate), 'a1b2c3d4e5f6a7b8c9d0e1f2', 'a TURN request still gets its response routed');
+    assert.equal(
+      stunRequestTransaction(allocate),
+      'a1b2c3d4e5f6a7b8c9d0e1f2',
+      'a TURN request still gets its response routed',
+    );
   });
 });

@@ -43,9 +43,14 @@ function connect(config: DescribeConfig): Promise<RtspClient> {
 async function describeOn(client: RtspClient, config: DescribeConfig, backchannel: boolean): Promise<DescribedSource> {
   const { options } = config;
   const answer = await client.describe(backchannel);
-  const tracks = playableTracks(selectTracks(answer.tracks, { backchannel, ...(options.media !== undefined ? { media: options.media } : {}) }));
+  const tracks = playableTracks(
+    selectTracks(answer.tracks, { backchannel, ...(options.media !== undefined ? { media: options.media } : {}) }),
+  );
   if (tracks.length === 0) {
-    throw clientError('RTSP_NO_TRACKS', `DESCRIBE ${maskUrl(options.url)}: no video or audio track this server can play`);
+    throw clientError(
+      'RTSP_NO_TRACKS',
+      `DESCRIBE ${maskUrl(options.url)}: no video or audio track this server can play`,
+    );
   }
   return { client, sdp: answer.sdp, tracks, backchannel };
 }
@@ -64,7 +69,10 @@ export async function describeSource(config: DescribeConfig, backchannel: boolea
       return await describeOn(client, config, true);
     } catch (err) {
       if (!worthRetrying(err)) throw err;
-      config.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'rtsp: DESCRIBE with the ONVIF backchannel failed, trying without');
+      config.log.debug(
+        { err: err instanceof Error ? err.message : String(err) },
+        'rtsp: DESCRIBE with the ONVIF backchannel failed, trying without',
+      );
       if (client.isClosed) {
         await client.close();
         client = await connect(config);

@@ -97,7 +97,8 @@ export class RtspProducer extends ProducerBase {
   /** The backchannel: frames of `source` (a consumer's microphone) go to the camera's sendonly media. */
   override addTrack(media: Media, codec: Codec, source: Receiver): void {
     const index = this.medias.indexOf(media);
-    if (index < 0 || media.direction !== 'sendonly') throw clientError('RTSP_NO_TRACKS', 'not a backchannel media of this camera');
+    if (index < 0 || media.direction !== 'sendonly')
+      throw clientError('RTSP_NO_TRACKS', 'not a backchannel media of this camera');
     this.attachBackTrack(media, codec, source, (packet) => this.sendBack(index, packet));
     this.checkLateTrack(index);
   }
@@ -137,7 +138,10 @@ export class RtspProducer extends ProducerBase {
     } catch (err) {
       if (!this.backchannel || this.isClosed) throw err;
       // Dahua/Amcrest refuse a second backchannel session; the video is still wanted.
-      this.config.log.warn({ err: errorMessage(err) }, 'rtsp: SETUP failed with the ONVIF backchannel; reconnecting without it');
+      this.config.log.warn(
+        { err: errorMessage(err) },
+        'rtsp: SETUP failed with the ONVIF backchannel; reconnecting without it',
+      );
       await this.reconnect(false);
       return this.runSession();
     }
@@ -160,7 +164,8 @@ export class RtspProducer extends ProducerBase {
     const used = this.medias.map(
       (media, index) =>
         this.sessionTracks[index] !== undefined &&
-        (this.tracks.some((t) => t.media === media) || this.backTracks.some((b) => b.media === media && !b.source.isClosed)),
+        (this.tracks.some((t) => t.media === media) ||
+          this.backTracks.some((b) => b.media === media && !b.source.isClosed)),
     );
     // With the backchannel, every track of the camera: GStreamer's ONVIF media (and cameras built on it) fails
     // its pipeline when a stream is left out, and the backchannel dies with it. GStreamer's own ONVIF client
@@ -168,7 +173,11 @@ export class RtspProducer extends ProducerBase {
     const talking = this.medias.some((m, i) => used[i] === true && m.direction === 'sendonly');
     const needed: number[] = [];
     this.medias.forEach((media, index) => {
-      if (used[index] === true || (talking && media.direction === 'recvonly' && this.sessionTracks[index] !== undefined)) needed.push(index);
+      if (
+        used[index] === true ||
+        (talking && media.direction === 'recvonly' && this.sessionTracks[index] !== undefined)
+      )
+        needed.push(index);
     });
     return needed;
   }
@@ -192,7 +201,10 @@ export class RtspProducer extends ProducerBase {
       const back = this.backTracks.find((b) => b.media === media);
       const format = back && formatOf(track, back.codec);
       if (back === undefined || format === undefined) continue;
-      this.backOutputs.set(index, { index, packetizer: createPacketizer(back.codec, { payloadType: format.payloadType }) });
+      this.backOutputs.set(index, {
+        index,
+        packetizer: createPacketizer(back.codec, { payloadType: format.payloadType }),
+      });
     }
   }
 
@@ -310,6 +322,8 @@ export class RtspProducer extends ProducerBase {
     if (this.state !== 'playing' || this.inputs.size === 0) return;
     const silent = performance.now() - this.lastMediaAt;
     if (silent < this.readTimeoutMs) return;
-    void this.close(clientError('RTSP_TIMEOUT', `${maskUrl(this.config.options.url)}: no media for ${Math.round(silent / 1000)} s`));
+    void this.close(
+      clientError('RTSP_TIMEOUT', `${maskUrl(this.config.options.url)}: no media for ${Math.round(silent / 1000)} s`),
+    );
   }
 }

@@ -29,7 +29,8 @@ export class RtspPublisher extends ProducerBase {
     for (const t of sdpTracks) {
       const codec = t.media.codecs[0];
       const format = t.formats[0];
-      if (codec && format) this.sessionTracks.push({ control: t.control, media: t.media, codec, payloadType: t.payloadType, format });
+      if (codec && format)
+        this.sessionTracks.push({ control: t.control, media: t.media, codec, payloadType: t.payloadType, format });
     }
     conn.onClose.once((err) => void this.close(err));
   }

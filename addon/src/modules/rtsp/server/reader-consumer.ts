@@ -36,7 +36,10 @@ export class RtspReaderConsumer extends ConsumerBase {
     /** Largest RTP packet (header included) the client wants; defaults to DEFAULT_MAX_PAYLOAD_SIZE + 12. */
     private readonly packetSize?: number,
   ) {
-    super({ formatName: 'rtsp', protocol: 'tcp', remoteAddr: conn.remoteAddr, ...(userAgent ? { userAgent } : {}) }, medias);
+    super(
+      { formatName: 'rtsp', protocol: 'tcp', remoteAddr: conn.remoteAddr, ...(userAgent ? { userAgent } : {}) },
+      medias,
+    );
     conn.onDrain.subscribe(() => {
       if (this.playing) for (const { sender } of this.senders) sender.resume();
     });
@@ -49,7 +52,14 @@ export class RtspReaderConsumer extends ConsumerBase {
     const packetizer = createPacketizer(codec, { payloadType: format.payloadType, maxPayloadSize });
     // TCP readers of this source share one packetization (shared-rtp.ts); UDP still numbers per reader.
     const shared = sharedRtpTrack(receiver, codec, format.payloadType, maxPayloadSize);
-    const track: SessionTrack = { control: `trackID=${index}`, media, codec, payloadType: format.payloadType, packetizer, shared };
+    const track: SessionTrack = {
+      control: `trackID=${index}`,
+      media,
+      codec,
+      payloadType: format.payloadType,
+      packetizer,
+      shared,
+    };
     track.sender = this.attach(media, codec, receiver, (packet) => this.send(track, packet), { startPaused: true });
     this.tracks.push(track);
   }

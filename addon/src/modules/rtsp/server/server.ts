@@ -41,7 +41,9 @@ export class RtspServer {
     const { host, port } = parseListen(this.settings.listen);
     const server = createServer((socket) => this.accept(socket, host ?? ''));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new RtspModuleError('RTSP_TRANSPORT', `rtsp: listen ${this.settings.listen}: ${err.message}`)));
+      server.once('error', (err) =>
+        reject(new RtspModuleError('RTSP_TRANSPORT', `rtsp: listen ${this.settings.listen}: ${err.message}`)),
+      );
       server.listen({ host, port }, () => resolve());
     });
     server.on('error', (err) => this.log.error({ err }, 'rtsp: server error'));
@@ -63,7 +65,15 @@ export class RtspServer {
     const conn = new RtspConnection(socket, this.log);
     this.connections.add(conn);
     conn.onClose.once(() => this.connections.delete(conn));
-    new ServerSession(conn, { hub: this.hub, claims: this.publishClaims, auth: this.auth, defaultQuery: this.settings.defaultQuery, udpHost: host, packetSize: this.settings.packetSize, log: this.log });
+    new ServerSession(conn, {
+      hub: this.hub,
+      claims: this.publishClaims,
+      auth: this.auth,
+      defaultQuery: this.settings.defaultQuery,
+      udpHost: host,
+      packetSize: this.settings.packetSize,
+      log: this.log,
+    });
   }
 }
 

@@ -3,7 +3,16 @@ import type { Logger } from 'pino';
 import type { Codec } from '../../../core/codec.js';
 import { Ts2rtcError, errorMessage } from '../../../core/errors.js';
 import type { Media } from '../../../core/media.js';
-import { buildRtpInfo, buildSession, buildTransport, parseRequestUri, parseTransport, RtspHeaders, type RtspRequest, type TransportSpec } from '../../../pkg/rtsp/index.js';
+import {
+  buildRtpInfo,
+  buildSession,
+  buildTransport,
+  parseRequestUri,
+  parseTransport,
+  RtspHeaders,
+  type RtspRequest,
+  type TransportSpec,
+} from '../../../pkg/rtsp/index.js';
 import { buildSdp, mediasToSdp, parseSdp, sdpToMedias } from '../../../pkg/sdp/index.js';
 import type { StreamHub } from '../../streams/hub.js';
 import { parseMediaQuery } from '../../streams/media-query.js';
@@ -119,7 +128,13 @@ export class ServerSession {
       wanted.push({ kind: 'audio', direction: 'recvonly', codecs: [{ name: 'ANY', clockRate: 0, channels: 0 }] });
     }
     const pktSize = Number(query.get('pkt_size') ?? this.ctx.packetSize ?? 0);
-    const reader = new RtspReaderConsumer(this.conn, wanted, this.ctx.log, req.headers.get('User-Agent'), pktSize > 0 ? pktSize : undefined);
+    const reader = new RtspReaderConsumer(
+      this.conn,
+      wanted,
+      this.ctx.log,
+      req.headers.get('User-Agent'),
+      pktSize > 0 ? pktSize : undefined,
+    );
     // Held before negotiating, which waits for the sources to start: a client that hangs up meanwhile (ffmpeg
     // gives up on a slow DESCRIBE) closes the session, and the session must stop this reader, or the stream
     // keeps listing a consumer nobody will ever end.
@@ -138,12 +153,22 @@ export class ServerSession {
     }
     const sdp = buildSdp(
       mediasToSdp(
-        reader.tracks.map((t) => ({ kind: t.media.kind, codec: t.codec, control: t.control, payloadType: t.payloadType, ...(t.sdpDirection ? { direction: t.sdpDirection } : {}) })),
+        reader.tracks.map((t) => ({
+          kind: t.media.kind,
+          codec: t.codec,
+          control: t.control,
+          payloadType: t.payloadType,
+          ...(t.sdpDirection ? { direction: t.sdpDirection } : {}),
+        })),
         { sessionName: 'ts2rtc' },
       ),
     );
     const base = req.uri.split('?')[0]?.replace(/\/?$/, '/') ?? req.uri;
-    return { status: 200, headers: new RtspHeaders({ 'Content-Base': base, 'Content-Type': 'application/sdp' }), body: sdp };
+    return {
+      status: 200,
+      headers: new RtspHeaders({ 'Content-Base': base, 'Content-Type': 'application/sdp' }),
+      body: sdp,
+    };
   }
 
   private async announce(req: RtspRequest) {
@@ -183,13 +208,26 @@ export class ServerSession {
       const channels = tcp.interleaved ?? this.nextChannels();
       track.transport = { kind: 'tcp', channel: channels[0] };
       this.channelTracks.set(channels[0], track);
-      reply = { protocol: tcp.protocol, lowerTransport: 'TCP', delivery: 'unicast', interleaved: channels, ...(tcp.mode ? { mode: tcp.mode } : {}) };
+      reply = {
+        protocol: tcp.protocol,
+        lowerTransport: 'TCP',
+        delivery: 'unicast',
+        interleaved: channels,
+        ...(tcp.mode ? { mode: tcp.mode } : {}),
+      };
     } else if (udp?.clientPort) {
       const host = this.conn.socket.remoteAddress ?? '';
       const transport = await UdpTrackTransport.open(this.ctx.udpHost, host.replace(/^::ffff:/, ''), udp.clientPort);
       transport.onRtp.subscribe((datagram) => this.incoming(track, datagram));
       track.transport = { kind: 'udp', udp: transport };
-      reply = { protocol: udp.protocol, lowerTransport: 'UDP', delivery: 'unicast', clientPort: udp.clientPort, serverPort: transport.serverPorts, ...(udp.mode ? { mode: udp.mode } : {}) };
+      reply = {
+        protocol: udp.protocol,
+        lowerTransport: 'UDP',
+        delivery: 'unicast',
+        clientPort: udp.clientPort,
+        serverPort: transport.serverPorts,
+        ...(udp.mode ? { mode: udp.mode } : {}),
+      };
     } else {
       throw new RequestError(461, 'only RTP/AVP over TCP or UDP unicast');
     }
@@ -206,7 +244,10 @@ export class ServerSession {
       .filter((t) => t.transport && t.packetizer)
       // A TCP track shares its numbering with the other readers: its first packet (the replayed GOP's) has
       // no sequence number to promise before it is sent, so RTP-Info names the track only.
-      .map((t) => ({ url: `${base}${t.control}`, ...(t.shared && t.transport?.kind === 'tcp' ? {} : { seq: t.packetizer!.nextSequence }) }));
+      .map((t) => ({
+        url: `${base}${t.control}`,
+        ...(t.shared && t.transport?.kind === 'tcp' ? {} : { seq: t.packetizer!.nextSequence }),
+      }));
     const headers = this.sessionHeaders();
     if (info.length) headers.set('RTP-Info', buildRtpInfo(info));
     headers.set('Range', 'npt=0.000-');
@@ -235,7 +276,10 @@ export class ServerSession {
     const index = trackIndexFromUri(uri);
     if (index !== undefined) return tracks.find((t) => t.control === `trackID=${index}`);
     // A publisher's own controls (ffmpeg: streamid=0), absolute or relative.
-    return tracks.find((t) => t.control !== '' && (uri.endsWith(`/${t.control}`) || uri === t.control)) ?? (tracks.length === 1 ? tracks[0] : undefined);
+    return (
+      tracks.find((t) => t.control !== '' && (uri.endsWith(`/${t.control}`) || uri === t.control)) ??
+      (tracks.length === 1 ? tracks[0] : undefined)
+    );
   }
 
   private nextChannels(): readonly [number, number] {
@@ -272,14 +316,19 @@ function readerMedias(query: URLSearchParams): Media[] {
   const medias: Media[] = [];
   for (const media of parseMediaQuery(query)) {
     if (media.direction !== 'sendonly') continue;
-    const codecs = media.codecs.some((c) => c.name === 'ANY') ? (media.kind === 'video' ? SENDABLE_VIDEO : SENDABLE_AUDIO) : media.codecs;
+    const codecs = media.codecs.some((c) => c.name === 'ANY')
+      ? media.kind === 'video'
+        ? SENDABLE_VIDEO
+        : SENDABLE_AUDIO
+      : media.codecs;
     medias.push({ ...media, codecs });
   }
   // `audio=all` asks for every audio track of the stream, not just the first: a wanted media takes one
   // source track, so ask for a few more (those that find nothing are simply left out).
   for (const kind of ['video', 'audio'] as const) {
     if (!query.getAll(kind).includes('all')) continue;
-    for (let i = 0; i < 3; i++) medias.push({ kind, direction: 'sendonly', codecs: kind === 'video' ? SENDABLE_VIDEO : SENDABLE_AUDIO });
+    for (let i = 0; i < 3; i++)
+      medias.push({ kind, direction: 'sendonly', codecs: kind === 'video' ? SENDABLE_VIDEO : SENDABLE_AUDIO });
   }
   return medias;
 }

@@ -150,9 +150,19 @@ export class RtspClient {
     const wanted = [2 * index, 2 * index + 1] as const;
     if (this.options.transport === 'udp') {
       udp = await UdpPair.bind(this.conn.socket.remoteAddress ?? this.target.host);
-      transport = buildTransport({ protocol: 'RTP/AVP', lowerTransport: 'UDP', delivery: 'unicast', clientPort: [udp.port, udp.port + 1] });
+      transport = buildTransport({
+        protocol: 'RTP/AVP',
+        lowerTransport: 'UDP',
+        delivery: 'unicast',
+        clientPort: [udp.port, udp.port + 1],
+      });
     } else {
-      transport = buildTransport({ protocol: 'RTP/AVP', lowerTransport: 'TCP', delivery: 'unicast', interleaved: wanted });
+      transport = buildTransport({
+        protocol: 'RTP/AVP',
+        lowerTransport: 'TCP',
+        delivery: 'unicast',
+        interleaved: wanted,
+      });
     }
     let res: RtspResponse;
     try {
@@ -253,7 +263,9 @@ export class RtspClient {
         if (this.closing !== undefined) return;
         // Socket errors (ECONNRESET) become ours too, so the stream shows a code and which camera.
         const reason = error === undefined ? 'the camera closed the connection' : errorMessage(error);
-        this.onClose.emit(error instanceof Ts2rtcError ? error : new RtspError('RTSP_CLOSED', `${maskedUrl(this.target)}: ${reason}`));
+        this.onClose.emit(
+          error instanceof Ts2rtcError ? error : new RtspError('RTSP_CLOSED', `${maskedUrl(this.target)}: ${reason}`),
+        );
       }),
     ];
   }
@@ -273,11 +285,14 @@ export class RtspClient {
     // OPTIONS with the session, as go2rtc: every camera answers it, and it refreshes the session.
     this.request('OPTIONS', this.baseUrl).then(
       (res) => {
-        if (res.status >= 300) this.options.log.debug({ status: res.status }, 'rtsp: keep-alive answered with an error');
+        if (res.status >= 300)
+          this.options.log.debug({ status: res.status }, 'rtsp: keep-alive answered with an error');
       },
       (err: unknown) => {
         if (this.closing !== undefined || this.conn.isClosed) return;
-        this.conn.close(err instanceof Ts2rtcError ? err : new RtspError('RTSP_CLOSED', `keep-alive: ${errorMessage(err)}`));
+        this.conn.close(
+          err instanceof Ts2rtcError ? err : new RtspError('RTSP_CLOSED', `keep-alive: ${errorMessage(err)}`),
+        );
       },
     );
   }
@@ -303,7 +318,10 @@ export class RtspClient {
       const location = res.headers.get('Location');
       if (!REDIRECTS.has(res.status) || location === undefined) return res;
       if (hops >= MAX_REDIRECTS) {
-        throw new RtspError('RTSP_REDIRECTS', `${method} ${maskedUrl(this.target)}: more than ${MAX_REDIRECTS} redirects`);
+        throw new RtspError(
+          'RTSP_REDIRECTS',
+          `${method} ${maskedUrl(this.target)}: more than ${MAX_REDIRECTS} redirects`,
+        );
       }
       await this.redirect(location);
     }
@@ -342,14 +360,18 @@ export class RtspClient {
       try {
         res = await this.conn.request({ method, uri, headers: all });
       } catch (err) {
-        if (err instanceof RtspConnectionError) throw new RtspError(err.code, `${maskedUrl(this.target)}: ${err.message}`);
+        if (err instanceof RtspConnectionError)
+          throw new RtspError(err.code, `${maskedUrl(this.target)}: ${err.message}`);
         throw err;
       }
       if (res.status !== 401) return res;
       const challenges = res.headers.getAll('WWW-Authenticate');
-      if (this.auth === undefined) throw this.statusError(res, method, undefined, 'the camera wants a user and password, the URL has none');
-      if (pickChallenge(challenges) === undefined) throw this.statusError(res, method, undefined, 'no authentication scheme this client can answer');
-      if (attempt >= 2 || !this.auth.handleChallenge(challenges)) throw this.statusError(res, method, undefined, 'wrong user or password');
+      if (this.auth === undefined)
+        throw this.statusError(res, method, undefined, 'the camera wants a user and password, the URL has none');
+      if (pickChallenge(challenges) === undefined)
+        throw this.statusError(res, method, undefined, 'no authentication scheme this client can answer');
+      if (attempt >= 2 || !this.auth.handleChallenge(challenges))
+        throw this.statusError(res, method, undefined, 'wrong user or password');
     }
   }
 

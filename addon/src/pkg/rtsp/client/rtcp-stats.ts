@@ -61,7 +61,10 @@ export class ReceptionStats {
     const lostInterval = expectedInterval - receivedInterval;
     this.expectedPrior = expected;
     this.receivedPrior = this.received;
-    const fractionLost = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
+    const fractionLost =
+      expectedInterval <= 0 || lostInterval <= 0
+        ? 0
+        : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
     const delay = this.lastSr === 0 ? 0 : Math.max(0, Math.round(((nowMs - this.lastSrAtMs) * 65536) / 1000));
     return {
       ssrc: this.ssrc,

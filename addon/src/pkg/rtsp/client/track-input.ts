@@ -87,7 +87,8 @@ export class TrackInput {
     if (this.closed) return;
     try {
       for (const packet of parseRtcp(data)) {
-        if (packet.type === 'sr') this.sources.get(packet.ssrc)?.onSenderReport(packet.ntpSeconds, packet.ntpFraction, nowMs);
+        if (packet.type === 'sr')
+          this.sources.get(packet.ssrc)?.onSenderReport(packet.ntpSeconds, packet.ntpFraction, nowMs);
       }
     } catch (err) {
       if (!(err instanceof Ts2rtcError)) throw err;
@@ -133,7 +134,12 @@ export class TrackInput {
         continue;
       }
       for (const frame of frames) {
-        output.receiver.write({ payload: frame.payload, timestamp: output.unwrapper.unwrap(frame.timestamp), keyframe: frame.keyframe, rtpLayout: frame.rtpLayout });
+        output.receiver.write({
+          payload: frame.payload,
+          timestamp: output.unwrapper.unwrap(frame.timestamp),
+          keyframe: frame.keyframe,
+          rtpLayout: frame.rtpLayout,
+        });
       }
     }
   }

@@ -9,7 +9,10 @@ import type { SdpTrack } from '../../sdp/media.js';
  * it names (go2rtc tests `strings.Contains(media, kind)`), and without the backchannel the sendonly sections
  * a camera lists anyway are dropped, since nobody asked for them.
  */
-export function selectTracks(tracks: readonly SdpTrack[], options: { media?: string; backchannel: boolean }): SdpTrack[] {
+export function selectTracks(
+  tracks: readonly SdpTrack[],
+  options: { media?: string; backchannel: boolean },
+): SdpTrack[] {
   return tracks.filter((t) => {
     if (options.media !== undefined && !options.media.includes(t.media.kind)) return false;
     if (!options.backchannel && t.media.direction === 'sendonly') return false;
@@ -35,7 +38,8 @@ export function formatOf(track: SdpTrack, codec: Codec): RtpFormat | undefined {
  */
 export function matchTracks(previous: ReadonlyArray<SdpTrack | undefined>, next: readonly SdpTrack[]): number[] {
   const taken = new Set<number>();
-  const sameClass = (a: SdpTrack, b: SdpTrack) => a.media.kind === b.media.kind && a.media.direction === b.media.direction;
+  const sameClass = (a: SdpTrack, b: SdpTrack) =>
+    a.media.kind === b.media.kind && a.media.direction === b.media.direction;
   const byControl = previous.map((old) => {
     if (old === undefined) return -1;
     const at = next.findIndex((t, i) => !taken.has(i) && sameClass(t, old) && t.control === old.control);

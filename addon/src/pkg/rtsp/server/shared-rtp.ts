@@ -59,7 +59,15 @@ export class SharedRtpTrack {
 }
 
 /** The shared RTP of `receiver` in this format (payload type, largest payload), created on first use. */
-export function sharedRtpTrack(receiver: Receiver, codec: Codec, payloadType: number, maxPayloadSize?: number): SharedRtpTrack {
+export function sharedRtpTrack(
+  receiver: Receiver,
+  codec: Codec,
+  payloadType: number,
+  maxPayloadSize?: number,
+): SharedRtpTrack {
   const key = `rtsp/${codec.name}/${codec.clockRate}/${codec.channels}/${payloadType}/${maxPayloadSize ?? 0}`;
-  return receiver.shared(key, () => new SharedRtpTrack(createPacketizer(codec, { payloadType, ...(maxPayloadSize ? { maxPayloadSize } : {}) })));
+  return receiver.shared(
+    key,
+    () => new SharedRtpTrack(createPacketizer(codec, { payloadType, ...(maxPayloadSize ? { maxPayloadSize } : {}) })),
+  );
 }

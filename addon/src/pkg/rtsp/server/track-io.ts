@@ -26,7 +26,12 @@ export class IncomingTrack {
       return;
     }
     for (const frame of frames) {
-      this.receiver.write({ payload: frame.payload, timestamp: this.unwrapper.unwrap(frame.timestamp), keyframe: frame.keyframe, rtpLayout: frame.rtpLayout });
+      this.receiver.write({
+        payload: frame.payload,
+        timestamp: this.unwrapper.unwrap(frame.timestamp),
+        keyframe: frame.keyframe,
+        rtpLayout: frame.rtpLayout,
+      });
     }
   }
 }

@@ -9,8 +9,7 @@ import type { UdpTrackTransport } from './udp.js';
 
 /** Where a track's RTP goes or comes from once SETUP chose a transport. */
 export type TrackTransport =
-  | { readonly kind: 'tcp'; readonly channel: number }
-  | { readonly kind: 'udp'; readonly udp: UdpTrackTransport };
+  { readonly kind: 'tcp'; readonly channel: number } | { readonly kind: 'udp'; readonly udp: UdpTrackTransport };
 
 /**
  * One track of an RTSP session, as described in our SDP (`a=control:trackID=N`). Outgoing tracks (a

@@ -27,7 +27,11 @@ export class UdpTrackTransport {
   }
 
   /** Binds an even/odd port pair (RTP even, RFC 3550), retrying a few random pairs. */
-  static async open(bindHost: string, clientHost: string, clientPorts: readonly [number, number]): Promise<UdpTrackTransport> {
+  static async open(
+    bindHost: string,
+    clientHost: string,
+    clientPorts: readonly [number, number],
+  ): Promise<UdpTrackTransport> {
     const family = clientHost.includes(':') ? 'udp6' : 'udp4';
     for (let attempt = 0; attempt < 20; attempt++) {
       const rtp = createSocket(family);

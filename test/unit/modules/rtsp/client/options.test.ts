@@ -48,10 +48,13 @@ describe('rtsp client options (go2rtc names)', () => {
   it('rtspx:// is rtsps://; RTSP over WebSocket and unknown transports are refused with RTSP_TRANSPORT', () => {
     assert.equal(parse('rtspx://cam:7441/abc').url, 'rtsps://cam:7441/abc');
     assert.throws(() => parse('rtsp://cam/x#transport=ws://cam/rtsp-over-websocket'), { code: 'RTSP_TRANSPORT' });
-    assert.throws(() => parse('rtsp://cam/x#transport=sctp'), (err: Error) => {
-      assert.equal(err.message, 'RTSP_TRANSPORT: #transport=sctp: expected tcp or udp');
-      return true;
-    });
+    assert.throws(
+      () => parse('rtsp://cam/x#transport=sctp'),
+      (err: Error) => {
+        assert.equal(err.message, 'RTSP_TRANSPORT: #transport=sctp: expected tcp or udp');
+        return true;
+      },
+    );
   });
 
   it('maskUrl hides the userinfo, whatever it holds', () => {

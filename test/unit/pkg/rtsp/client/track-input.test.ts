@@ -16,7 +16,11 @@ import { depacketizeAll, fixtureUrl, readFrames, readPackets } from '../../../pk
 const H264 = { payloadType: 96, encodingName: 'H264', clockRate: 90000, channels: 0 };
 const PCMU = { payloadType: 0, encodingName: 'PCMU', clockRate: 8000, channels: 1 };
 
-function recorder(kind: 'video' | 'audio', name: 'H264' | 'PCMU', clockRate: number): { receiver: Receiver; got: Packet[] } {
+function recorder(
+  kind: 'video' | 'audio',
+  name: 'H264' | 'PCMU',
+  clockRate: number,
+): { receiver: Receiver; got: Packet[] } {
   const receiver = new Receiver({ kind, direction: 'recvonly', codecs: [] }, { name, clockRate, channels: 0 });
   const got: Packet[] = [];
   receiver.addSink({ id: newNodeId(), push: (p) => got.push(p), detach: () => undefined });
@@ -69,7 +73,10 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
     for (const p of lossy) input.handleRtp(p, 0);
     assert.equal(got.length, 3, 'the packet after the gap waits for it');
     await waitFor(() => got.length === 4, { timeoutMs: 1000, what: 'the gap given up' });
-    assert.deepEqual(got.map((f) => f.payload), lossy.map((p) => parseRtp(p).payload));
+    assert.deepEqual(
+      got.map((f) => f.payload),
+      lossy.map((p) => parseRtp(p).payload),
+    );
     input.close();
   });
 
@@ -94,7 +101,17 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
     assert.deepEqual(input.reportBlocks(0), []);
     for (const [i, p] of packets.entries()) input.handleRtp(p, i * 20);
     const ssrc = parseRtp(packets[0]!).ssrc;
-    input.handleRtcp(buildSenderReport({ ssrc, ntpSeconds: 0x01020304, ntpFraction: 0x05060708, rtpTimestamp: 0, packetCount: 5, octetCount: 800 }), 200);
+    input.handleRtcp(
+      buildSenderReport({
+        ssrc,
+        ntpSeconds: 0x01020304,
+        ntpFraction: 0x05060708,
+        rtpTimestamp: 0,
+        packetCount: 5,
+        octetCount: 800,
+      }),
+      200,
+    );
     const [block, ...rest] = input.reportBlocks(1200);
     assert.equal(rest.length, 0);
     assert.equal(block?.ssrc, ssrc);
@@ -106,7 +123,11 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
 
   // The camera's SDP → the track the hub sees (codec AAC either way) → the format the input depacketizes.
   for (const { name, rtpmap, fmtp } of [
-    { name: 'mp4g', rtpmap: 'MPEG4-GENERIC/16000/1', fmtp: 'streamtype=5;profile-level-id=2;mode=AAC-hbr;config=140856e500;sizelength=13;indexlength=3;indexdeltalength=3' },
+    {
+      name: 'mp4g',
+      rtpmap: 'MPEG4-GENERIC/16000/1',
+      fmtp: 'streamtype=5;profile-level-id=2;mode=AAC-hbr;config=140856e500;sizelength=13;indexlength=3;indexdeltalength=3',
+    },
     { name: 'latm', rtpmap: 'MP4A-LATM/16000/1', fmtp: 'cpresent=0;config=40002810adca00' },
   ]) {
     it(`AAC as ${rtpmap.split('/')[0]}: the hub sees AAC/16000 and gets the encoder's access units`, () => {
@@ -127,9 +148,15 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
       const packets = readPackets(fixtureUrl('aac', `gst_aac_${name}.rtp`));
       for (const p of packets) input.handleRtp(p, 0);
       const encoded = readFrames(fixtureUrl('aac', `gst_aac_${name}.frames`));
-      assert.equal(got.length, packets.length, "one AU per packet in these captures");
-      assert.deepEqual(got.map((f) => f.payload), encoded.slice(0, got.length));
-      assert.ok(got.every((f, i) => i === 0 || f.timestamp - (got[i - 1]?.timestamp ?? 0) === 1024), '1024 samples per AU');
+      assert.equal(got.length, packets.length, 'one AU per packet in these captures');
+      assert.deepEqual(
+        got.map((f) => f.payload),
+        encoded.slice(0, got.length),
+      );
+      assert.ok(
+        got.every((f, i) => i === 0 || f.timestamp - (got[i - 1]?.timestamp ?? 0) === 1024),
+        '1024 samples per AU',
+      );
       input.close();
     });
   }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { formatOf, matchTracks, playableTracks, selectTracks } from '../../../../../addon/src/pkg/rtsp/client/tracks.js';
+import {
+  formatOf,
+  matchTracks,
+  playableTracks,
+  selectTracks,
+} from '../../../../../addon/src/pkg/rtsp/client/tracks.js';
 import { mediaToString } from '../../../../../addon/src/core/media.js';
 import { sdpToMedias, type SdpTrack } from '../../../../../addon/src/pkg/sdp/media.js';
 import { parseSdp } from '../../../../../addon/src/pkg/sdp/parse.js';
@@ -23,8 +28,13 @@ describe('rtsp client track selection', () => {
 
   it('without the backchannel the sendonly section is dropped; #media keeps only the kinds named', () => {
     const all = fixture('dahua_onvif_backchannel.sdp');
-    assert.deepEqual(describeTracks(selectTracks(all, { backchannel: false })), ['video, recvonly, H264 @trackID=0', 'audio, recvonly, AAC/16000 @trackID=1']);
-    assert.deepEqual(describeTracks(selectTracks(all, { backchannel: true, media: 'video' })), ['video, recvonly, H264 @trackID=0']);
+    assert.deepEqual(describeTracks(selectTracks(all, { backchannel: false })), [
+      'video, recvonly, H264 @trackID=0',
+      'audio, recvonly, AAC/16000 @trackID=1',
+    ]);
+    assert.deepEqual(describeTracks(selectTracks(all, { backchannel: true, media: 'video' })), [
+      'video, recvonly, H264 @trackID=0',
+    ]);
     assert.deepEqual(
       describeTracks(selectTracks(all, { backchannel: true, media: 'audio' })).map((s) => s.split(',')[1]?.trim()),
       ['recvonly', 'sendonly'],
@@ -46,14 +56,24 @@ describe('rtsp client track selection', () => {
     assert.ok(video);
     const withVp8: SdpTrack = {
       ...video,
-      media: { ...video.media, codecs: [{ name: 'VP8', clockRate: 90000, channels: 0, payloadType: 97 }, ...video.media.codecs] },
+      media: {
+        ...video.media,
+        codecs: [{ name: 'VP8', clockRate: 90000, channels: 0, payloadType: 97 }, ...video.media.codecs],
+      },
       formats: [{ payloadType: 97, encodingName: 'VP8', clockRate: 90000, channels: 0 }, ...video.formats],
       payloadType: 97,
     };
-    const onlyVp8: SdpTrack = { ...withVp8, media: { ...withVp8.media, codecs: withVp8.media.codecs.slice(0, 1) }, formats: withVp8.formats.slice(0, 1) };
+    const onlyVp8: SdpTrack = {
+      ...withVp8,
+      media: { ...withVp8.media, codecs: withVp8.media.codecs.slice(0, 1) },
+      formats: withVp8.formats.slice(0, 1),
+    };
     const out = playableTracks([withVp8, onlyVp8]);
     assert.equal(out.length, 1);
-    assert.deepEqual(out[0]?.media.codecs.map((c) => c.name), ['H264']);
+    assert.deepEqual(
+      out[0]?.media.codecs.map((c) => c.name),
+      ['H264'],
+    );
     assert.equal(out[0]?.payloadType, 96);
   });
 
