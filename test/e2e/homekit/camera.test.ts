@@ -224,12 +224,12 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
 
     it('the accessory vanishing mid-stream is a clear error, no crash, and its sockets are released', async () => {
       const udpBefore = process.getActiveResourcesInfo().filter((r) => r === 'UDPWRAP').length;
-      const reading = countFrames(rtspUrl('door'), { seconds: 60, firstFrameTimeoutMs: 30_000 }).catch(
-        (err: unknown) => {
+      const read = (): Promise<unknown> =>
+        countFrames(rtspUrl('door'), { seconds: 60, firstFrameTimeoutMs: 30_000 }).catch((err: unknown) => {
           // Says whether the camera itself was gone before this test (seen intermittently under load; see the report).
           throw new Error(`${String(err)}; hap-camera ${camera.process.describeExit()}`);
-        },
-      );
+        });
+      let reading = read();
       const doorPackets = async (): Promise<number> => {
         const json = (await (await fetch(`${api()}/api/streams?src=door`)).json()) as {
           producers?: Array<{ receivers?: Array<{ packets?: number }> }>;
@@ -238,7 +238,21 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
       };
       // This reader's session on the camera first: the previous test's producer can still show its packets, and
       // killing the camera before the session started failed the reader's DESCRIBE (503) instead (seen when fast).
-      await camera.waitFor('START', 30_000);
+      // The camera marks a stream available again a moment after its STOP line, so on a loaded machine a reader
+      // that comes first is refused (HOMEKIT_BUSY, 503; once in CI): read again until the camera starts a session.
+      const started = camera.waitFor('START', 30_000);
+      for (;;) {
+        const outcome = await Promise.race([
+          started.then(() => 'started' as const),
+          reading.then(
+            () => 'ended' as const,
+            () => 'refused' as const,
+          ),
+        ]);
+        if (outcome === 'started') break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        reading = read();
+      }
       const base = await doorPackets();
       await waitFor(async () => (await doorPackets()) > base + 10, {
         timeoutMs: 30_000,
