@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { isDockerAddress } from '../../pkg/webrtc/candidate.js';
 import { buildBindingRequest, parseBindingResponse } from '../../pkg/webrtc/stun.js';
@@ -30,6 +30,17 @@ export function hostAddresses(settings: WebrtcSettings, transport: 'tcp' | 'udp'
   }
   // Real interfaces first: a browser tries candidates in priority order, and loopback only helps local tests.
   return out.sort((a, b) => Number(a.startsWith('127.') || a === '::1') - Number(b.startsWith('127.') || b === '::1'));
+}
+
+/**
+ * Of the host addresses the filters advertise (`allowed`), those a listener bound to `bound` answers on: all of
+ * them for a wildcard, a name or no host; only `bound` itself for a specific address. Undefined when it is
+ * bound to an address the filters leave out (`127.0.0.1:8555` without `filters.loopback`): no peer can use it.
+ */
+export function listenerHosts(bound: string | undefined, allowed: readonly string[]): string[] | undefined {
+  const specific = bound !== undefined && isIP(bound) !== 0 && bound !== '0.0.0.0' && bound !== '::';
+  if (!specific) return [...allowed];
+  return allowed.includes(bound) ? [bound] : undefined;
 }
 
 /**

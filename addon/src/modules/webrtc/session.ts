@@ -1,4 +1,4 @@
-import { isIP, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RTCIceCandidate } from 'werift';
 import type { IceServer } from '../../config/types.js';
@@ -28,7 +28,7 @@ import {
   type SdpMedia,
 } from '../../pkg/webrtc/sdp.js';
 import type { Stream } from '../streams/stream.js';
-import { hostAddresses, type BoundedLookup, type PublicAddressResolver } from './addresses.js';
+import { hostAddresses, listenerHosts, type BoundedLookup, type PublicAddressResolver } from './addresses.js';
 import { LocalCandidates } from './local-candidates.js';
 import { stunServers, weriftIceServers, type WebrtcSettings } from './config.js';
 import { DEFAULT_PEER_TIMINGS, WebRtcConsumer, type PeerTimings } from './consumer.js';
@@ -243,7 +243,8 @@ async function buildPeer(
     (settings.networks.has('tcp4') || settings.networks.has('tcp6'))
   ) {
     const port = mux.listeningPort;
-    const hosts = hostAddresses(settings);
+    // Only the addresses the port is bound on: `127.0.0.1:8555` does not answer on `::1` or the LAN address.
+    const hosts = listenerHosts(settings.tcp?.host, hostAddresses(settings)) ?? [];
     const protocol = new MuxedTcpProtocol(port);
     const ufrag = localUfrag(pc);
     const unregister = mux.register(ufrag, protocol);
@@ -353,11 +354,8 @@ function useUdpMux(
   // Bound to one address: that is the only one the port answers on (a wildcard or a name: every address).
   // When the filters do not advertise that address (`127.0.0.1:8555` without `filters.loopback`), the port
   // is of no use to peers: they keep werift's own sockets on the addresses that are advertised.
-  const bound = mux.boundHost;
-  const allowed = hostAddresses(ctx.settings, 'udp');
-  const specific = bound !== undefined && isIP(bound) !== 0 && bound !== '0.0.0.0' && bound !== '::';
-  if (specific && !allowed.includes(bound)) return;
-  const hosts = specific ? [bound] : allowed;
+  const hosts = listenerHosts(mux.boundHost, hostAddresses(ctx.settings, 'udp'));
+  if (!hosts) return;
   const endpoint = mux.register(localUfrag(pc));
   if (!endpoint) return;
   consumer.onRelease(() => endpoint.close());

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
-import { BoundedLookup, hostAddresses, PublicAddressResolver } from '../../../../addon/src/modules/webrtc/addresses.js';
+import {
+  BoundedLookup,
+  hostAddresses,
+  listenerHosts,
+  PublicAddressResolver,
+} from '../../../../addon/src/modules/webrtc/addresses.js';
 import { webrtcSettings } from '../../../../addon/src/modules/webrtc/config.js';
 import { createTestApp } from '../../../helpers/app.js';
 
@@ -23,6 +28,16 @@ async function fakeStun(): Promise<{ port: number; requests: number; close: () =
 }
 
 describe('addresses', () => {
+  it('listenerHosts: a wildcard answers on every advertised address, a specific one on itself or none', () => {
+    const allowed = ['192.168.1.5', '127.0.0.1', '::1'];
+    assert.deepEqual(listenerHosts(undefined, allowed), allowed);
+    assert.deepEqual(listenerHosts('0.0.0.0', allowed), allowed);
+    assert.deepEqual(listenerHosts('::', allowed), allowed);
+    assert.deepEqual(listenerHosts('localhost', allowed), allowed);
+    assert.deepEqual(listenerHosts('127.0.0.1', allowed), ['127.0.0.1']);
+    assert.equal(listenerHosts('127.0.0.1', ['192.168.1.5']), undefined);
+  });
+
   it('stun:PORT candidates: our public address from the STUN server, asked once and cached', async () => {
     const stun = await fakeStun();
     try {
