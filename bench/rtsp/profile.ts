@@ -48,8 +48,9 @@ function areaOf(url: string, name: string): string {
   const src = /addon\/(?:src|dist)\/(.*)$/.exec(file)?.[1];
   if (src) {
     if (src.startsWith('pkg/rtp/') || src.startsWith('pkg/h264/')) return 'RTP packetizer (pkg/rtp, pkg/h264)';
-    if (src.startsWith('modules/rtsp/')) return 'RTSP module (reader-consumer, session)';
-    if (src.startsWith('pkg/rtsp/')) return 'pkg/rtsp (connection, shared RTP, reader, interleaved header)';
+    if (src.startsWith('modules/rtsp/')) return 'RTSP module (reader-consumer, publisher, hub handler)';
+    if (src.startsWith('pkg/rtsp/'))
+      return 'pkg/rtsp (connection, server session, shared RTP, reader, interleaved header)';
     if (src.startsWith('core/')) return 'hub core (Receiver, Sender)';
     if (src.startsWith('modules/streams/')) return 'streams module';
     return `ts2rtc other (${src.split('/').slice(0, 2).join('/')})`;

@@ -15,6 +15,7 @@ import { Ts2rtcError } from '../../core/errors.js';
  * - RTSP_TRANSPORT: no free UDP port pair to set up a track on.
  * - RTSP_CLOSED / RTSP_TIMEOUT: the connection closed, or a request got no answer in time (the client's
  *   form of RtspConnectionError, naming the camera).
+ * The server side refuses a request with RtspRequestError (code RTSP_<status>).
  */
 export type RtspErrorCode =
   | 'RTSP_GARBAGE'
@@ -49,6 +50,23 @@ export class RtspConnectionError extends Ts2rtcError {
 
   constructor(code: 'RTSP_CLOSED' | 'RTSP_TIMEOUT', message: string) {
     super(code, message);
+  }
+}
+
+/**
+ * A request the server refuses with `status` (code `RTSP_<status>`, e.g. RTSP_404, RTSP_455): thrown by the
+ * server session and by its handler (`server/handler.ts`). The message is for the debug log, without the code,
+ * and never reaches the client, which sees only the status.
+ */
+export class RtspRequestError extends Ts2rtcError {
+  declare readonly code: `RTSP_${number}`;
+
+  constructor(
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`RTSP_${status}`, message, options);
   }
 }
 

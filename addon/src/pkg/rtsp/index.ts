@@ -1,4 +1,4 @@
-export { RtspError, RtspConnectionError, rtspStatusError, type RtspErrorCode } from './errors.js';
+export { RtspError, RtspConnectionError, RtspRequestError, rtspStatusError, type RtspErrorCode } from './errors.js';
 export { RtspHeaders } from './headers.js';
 export {
   RTSP_VERSION,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { connect, createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { RtspConnection } from '../../../../addon/src/pkg/rtsp/connection.js';
+import { tcpSocketPair } from '../../../helpers/socket-pair.js';
 
 /**
  * A reader that stops reading (a frozen player): the server's RTSP connection stays congested, and after the
@@ -10,30 +10,11 @@ import { RtspConnection } from '../../../../addon/src/pkg/rtsp/connection.js';
  * but drains in time is kept. Real loopback sockets; megabyte frames fill the kernel buffers in milliseconds.
  */
 
-async function socketPair(): Promise<{ server: Socket; client: Socket; close: () => void }> {
-  const listener = createServer();
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const address = listener.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  const accepted = new Promise<Socket>((resolve) => listener.once('connection', resolve));
-  const client = connect({ host: '127.0.0.1', port: address.port });
-  const server = await accepted;
-  return {
-    server,
-    client,
-    close: () => {
-      client.destroy();
-      server.destroy();
-      listener.close();
-    },
-  };
-}
-
 const frame = Buffer.alloc(1 << 20, 0x55);
 
 describe('RtspConnection write deadline', () => {
   it('closes a connection whose peer stopped reading, with RTSP_TIMEOUT', async () => {
-    const pair = await socketPair();
+    const pair = await tcpSocketPair();
     pair.client.pause();
     const conn = new RtspConnection(pair.server, pino({ level: 'silent' }), { writeDeadlineMs: 300 });
     const closed = new Promise<Error | undefined>((resolve) => conn.onClose.once(resolve));
@@ -52,7 +33,7 @@ describe('RtspConnection write deadline', () => {
   });
 
   it('keeps a peer that drains within the deadline', async () => {
-    const pair = await socketPair();
+    const pair = await tcpSocketPair();
     pair.client.pause();
     const conn = new RtspConnection(pair.server, pino({ level: 'silent' }), { writeDeadlineMs: 500 });
     let closed = false;

@@ -4,6 +4,7 @@ import { createDepacketizer } from '../../../pkg/rtsp/index.js';
 import type { SdpTrack } from '../../../pkg/sdp/index.js';
 import type { RtspConnection } from '../../../pkg/rtsp/connection.js';
 import { IncomingTrack } from '../../../pkg/rtsp/server/track-io.js';
+import type { SessionPublisher } from '../../../pkg/rtsp/server/handler.js';
 import type { SessionTrack } from '../../../pkg/rtsp/server/tracks.js';
 
 /**
@@ -11,7 +12,7 @@ import type { SessionTrack } from '../../../pkg/rtsp/server/tracks.js';
  * medias come from the ANNOUNCE SDP; it pushes, so `start()` has nothing to do, and it ends when the
  * client hangs up.
  */
-export class RtspPublisher extends ProducerBase {
+export class RtspPublisher extends ProducerBase implements SessionPublisher {
   readonly sessionTracks: SessionTrack[] = [];
   private readonly incoming = new Map<SessionTrack, IncomingTrack>();
 
@@ -53,7 +54,7 @@ export class RtspPublisher extends ProducerBase {
   }
 
   protected async release(): Promise<void> {
-    for (const track of this.sessionTracks) if (track.transport?.kind === 'udp') track.transport.udp.close();
+    // The session's close closes the tracks' UDP ports.
     this.conn.close();
   }
 }

@@ -9,6 +9,7 @@ import { codecToRtpFormat } from '../../../pkg/sdp/index.js';
 import type { RtspConnection } from '../../../pkg/rtsp/connection.js';
 import { sharedRtpTrack } from '../../../pkg/rtsp/server/shared-rtp.js';
 import { IncomingTrack } from '../../../pkg/rtsp/server/track-io.js';
+import type { SessionReader } from '../../../pkg/rtsp/server/handler.js';
 import type { SessionTrack } from '../../../pkg/rtsp/server/tracks.js';
 
 /**
@@ -23,8 +24,8 @@ const DEFAULT_MAX_PAYLOAD_SIZE = 1460;
  * talking into it. Tracks are attached at DESCRIBE but their senders stay paused until PLAY, so the GOP the
  * hub replays waits in the queue and the client's first frame is a key frame.
  */
-export class RtspReaderConsumer extends ConsumerBase {
-  readonly tracks: SessionTrack[] = [];
+export class RtspReaderConsumer extends ConsumerBase implements SessionReader {
+  readonly sessionTracks: SessionTrack[] = [];
   private readonly incoming = new Map<SessionTrack, IncomingTrack>();
   private playing = false;
 
@@ -46,7 +47,7 @@ export class RtspReaderConsumer extends ConsumerBase {
   }
 
   addTrack(media: Media, codec: Codec, receiver: Receiver): void {
-    const index = this.tracks.length;
+    const index = this.sessionTracks.length;
     const format = codecToRtpFormat(codec, 96 + index);
     const maxPayloadSize = this.packetSize ? Math.max(16, this.packetSize - 12) : DEFAULT_MAX_PAYLOAD_SIZE;
     const packetizer = createPacketizer(codec, { payloadType: format.payloadType, maxPayloadSize });
@@ -61,12 +62,12 @@ export class RtspReaderConsumer extends ConsumerBase {
       shared,
     };
     track.sender = this.attach(media, codec, receiver, (packet) => this.send(track, packet), { startPaused: true });
-    this.tracks.push(track);
+    this.sessionTracks.push(track);
   }
 
   /** The client's backchannel audio: it sends in the camera's codec, which the hub matched. */
   getTrack(media: Media, codec: Codec): Receiver {
-    const index = this.tracks.length;
+    const index = this.sessionTracks.length;
     const format = codecToRtpFormat(codec, 96 + index);
     const receiver = this.createUplink(media, codec);
     const track: SessionTrack = {
@@ -78,7 +79,7 @@ export class RtspReaderConsumer extends ConsumerBase {
       format,
       receiver,
     };
-    this.tracks.push(track);
+    this.sessionTracks.push(track);
     this.incoming.set(track, new IncomingTrack(createDepacketizer(format), receiver, this.log));
     return receiver;
   }
@@ -115,7 +116,7 @@ export class RtspReaderConsumer extends ConsumerBase {
   }
 
   protected async release(): Promise<void> {
-    for (const track of this.tracks) if (track.transport?.kind === 'udp') track.transport.udp.close();
+    // The session's close closes the tracks' UDP ports.
     this.conn.close();
   }
 }

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { StreamHub } from '../../streams/hub.js';
 import { RtspConnection } from '../../../pkg/rtsp/connection.js';
 import { ServerAuth } from '../../../pkg/rtsp/server/auth.js';
+import { ServerSession } from '../../../pkg/rtsp/server/session.js';
 import { RtspModuleError } from '../errors.js';
+import { HubSessionHandler } from './hub-handler.js';
 import { PublishClaims } from './publish-claims.js';
-import { ServerSession } from './session.js';
 import { parseListenAddress, type ListenAddress } from '../../../core/net.js';
 
 export interface RtspServerSettings {
@@ -65,15 +66,14 @@ export class RtspServer {
     const conn = new RtspConnection(socket, this.log);
     this.connections.add(conn);
     conn.onClose.once(() => this.connections.delete(conn));
-    new ServerSession(conn, {
+    const handler = new HubSessionHandler(conn, {
       hub: this.hub,
       claims: this.publishClaims,
-      auth: this.auth,
       defaultQuery: this.settings.defaultQuery,
-      udpHost: host,
       packetSize: this.settings.packetSize,
       log: this.log,
     });
+    new ServerSession(conn, handler, { auth: this.auth, udpHost: host, log: this.log });
   }
 }
 
