@@ -244,7 +244,11 @@ async function buildPeer(
   ) {
     const port = mux.listeningPort;
     // Only the addresses the port is bound on: `127.0.0.1:8555` does not answer on `::1` or the LAN address.
-    const hosts = listenerHosts(settings.tcp?.host, hostAddresses(settings)) ?? [];
+    // Bound to an address the filters leave out, werift still needs an address for the muxed protocol's own
+    // candidate (checks pair with it) so that the configured ones (an ngrok tunnel) reach the port: the
+    // advertised addresses then, as before.
+    const allowed = hostAddresses(settings);
+    const hosts = listenerHosts(settings.tcp?.host, allowed) ?? allowed;
     const protocol = new MuxedTcpProtocol(port);
     const ufrag = localUfrag(pc);
     const unregister = mux.register(ufrag, protocol);
