@@ -32,7 +32,10 @@ export class UdpRoutes<T> {
   private readonly byAddress = new Map<string, T>();
   private readonly addressesOf = new Map<T, Set<string>>();
   /** Insertion order = age: the oldest entries are at the front and expire first. */
-  private readonly transactions = new Map<string, { readonly target: T; readonly at: number }>();
+  private readonly transactions = new Map<
+    string,
+    { readonly target: T; readonly at: number; readonly check: boolean }
+  >();
   private readonly maxAddressesPerPeer: number;
   private readonly maxTransactions: number;
   private readonly transactionTtlMs: number;
@@ -76,7 +79,14 @@ export class UdpRoutes<T> {
       const entry = this.transactions.get(stun.transactionId);
       // werift ends its transaction at the first response: later ones have nowhere to go, so neither the entry.
       this.transactions.delete(stun.transactionId);
-      if (entry && now - entry.at <= this.transactionTtlMs) target = entry.target;
+      if (entry && now - entry.at <= this.transactionTtlMs) {
+        target = entry.target;
+        // A remote peer that answered our connectivity check may send DTLS before its own check reaches this
+        // port (it tries our other candidates too): the address is the peer's from now on, unless another
+        // owns it. Measured with Chromium: warm first frame 180-240 -> 175-205 ms (its DTLS was dropped
+        // until then). Not for a STUN server's answer (no USERNAME in our request): that address is shared.
+        if (entry.check && !this.byAddress.has(address)) this.mapAddress(address, target);
+      }
     }
     target ??= this.byAddress.get(address);
     if (target === undefined) this.stats.dropped++;
@@ -88,9 +98,12 @@ export class UdpRoutes<T> {
   sent(data: Buffer, target: T, now: number): void {
     const id = stunRequestTransaction(data);
     if (id === undefined || !this.ufragOf.has(target)) return;
+    // A connectivity check carries USERNAME; a request to a STUN or TURN server does not.
+    const stun = classifyStunDatagram(data);
+    const check = stun?.kind === 'request' && stun.ufrag !== undefined;
     // A retransmission keeps its id: moved to the back, as a new entry.
     this.transactions.delete(id);
-    this.transactions.set(id, { target, at: now });
+    this.transactions.set(id, { target, at: now, check });
     for (const [oldId, entry] of this.transactions) {
       if (this.transactions.size <= this.maxTransactions && now - entry.at <= this.transactionTtlMs) break;
       this.transactions.delete(oldId);

@@ -66,6 +66,23 @@ describe('UDP port demultiplexing (who gets a datagram)', () => {
     );
   });
 
+  it('a peer that answered our check owns its address: its DTLS may come before its own check does', () => {
+    const routes = new UdpRoutes<string>();
+    routes.register('aaaa', 'A');
+    routes.register('bbbb', 'B');
+    const check = bindingRequest('remote:aaaa');
+    routes.sent(check, 'A', 0);
+    assert.equal(routes.route(DTLS, '10.0.0.7 6000', 1), undefined, 'not before the answer');
+    assert.equal(routes.route(responseTo(check), '10.0.0.7 6000', 1), 'A');
+    assert.equal(routes.route(DTLS, '10.0.0.7 6000', 2), 'A');
+    // An address another peer's request already claimed stays with it.
+    routes.route(bindingRequest('bbbb:y'), '10.0.0.8 6000', 3);
+    const late = bindingRequest('remote:aaaa');
+    routes.sent(late, 'A', 3);
+    assert.equal(routes.route(responseTo(late), '10.0.0.8 6000', 4), 'A');
+    assert.equal(routes.route(SRTP, '10.0.0.8 6000', 5), 'B');
+  });
+
   it('a transaction expires; a retransmission refreshes it; the table is bounded', () => {
     const routes = new UdpRoutes<string>({ transactionTtlMs: 1000, maxTransactions: 3 });
     routes.register('aaaa', 'A');
