@@ -38,9 +38,15 @@ export function hostAddresses(settings: WebrtcSettings, transport: 'tcp' | 'udp'
  * bound to an address the filters leave out (`127.0.0.1:8555` without `filters.loopback`): no peer can use it.
  */
 export function listenerHosts(bound: string | undefined, allowed: readonly string[]): string[] | undefined {
-  const specific = bound !== undefined && isIP(bound) !== 0 && bound !== '0.0.0.0' && bound !== '::';
-  if (!specific) return [...allowed];
+  if (bound === undefined || boundFamily(bound) === undefined) return [...allowed];
   return allowed.includes(bound) ? [bound] : undefined;
+}
+
+/** The IP family of a listen host that names one address; undefined for a wildcard, a name or none. */
+export function boundFamily(bound: string | undefined): 4 | 6 | undefined {
+  if (bound === undefined || bound === '0.0.0.0' || bound === '::') return undefined;
+  const family = isIP(bound);
+  return family === 4 || family === 6 ? family : undefined;
 }
 
 /**

@@ -28,7 +28,13 @@ import {
   type SdpMedia,
 } from '../../pkg/webrtc/sdp.js';
 import type { Stream } from '../streams/stream.js';
-import { hostAddresses, listenerHosts, type BoundedLookup, type PublicAddressResolver } from './addresses.js';
+import {
+  boundFamily,
+  hostAddresses,
+  listenerHosts,
+  type BoundedLookup,
+  type PublicAddressResolver,
+} from './addresses.js';
 import { LocalCandidates } from './local-candidates.js';
 import { stunServers, weriftIceServers, type WebrtcSettings } from './config.js';
 import { DEFAULT_PEER_TIMINGS, WebRtcConsumer, type PeerTimings } from './consumer.js';
@@ -180,6 +186,9 @@ async function buildPeer(
     }
   }
   const udp = settings.networks.has('udp4') || settings.networks.has('udp6');
+  // The shared UDP port bound to one address (`127.0.0.1:8555`): werift gathers nothing of the other family,
+  // where it would open a socket per viewer on a random port.
+  const udpFamily = boundFamily(ctx.udpMux?.boundHost);
   const iceServers = weriftIceServers(request.iceServers ?? settings.iceServers);
   const pc = new RTCPeerConnection({
     codecs: weriftCodecs(),
@@ -189,6 +198,7 @@ async function buildPeer(
     ...(request.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
     ...(settings.loopback ? { iceAdditionalHostAddresses: ['127.0.0.1'] } : {}),
     ...(settings.udpPorts ? { icePortRange: settings.udpPorts } : {}),
+    ...(udpFamily ? { iceUseIpv4: udpFamily === 4, iceUseIpv6: udpFamily === 6 } : {}),
     ...(udp ? {} : { iceFilterCandidatePair: (pair) => pair.localCandidate.transport === 'tcp' }),
   });
   consumer.bindPeer(pc);

@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
 import {
   BoundedLookup,
+  boundFamily,
   hostAddresses,
   listenerHosts,
   PublicAddressResolver,
@@ -36,6 +37,15 @@ describe('addresses', () => {
     assert.deepEqual(listenerHosts('localhost', allowed), allowed);
     assert.deepEqual(listenerHosts('127.0.0.1', allowed), ['127.0.0.1']);
     assert.equal(listenerHosts('127.0.0.1', ['192.168.1.5']), undefined);
+    assert.deepEqual([undefined, '0.0.0.0', '::', 'localhost', '127.0.0.1', '::1', 'fd00::2'].map(boundFamily), [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      4,
+      6,
+      6,
+    ]);
   });
 
   it('stun:PORT candidates: our public address from the STUN server, asked once and cached', async () => {
