@@ -3,6 +3,13 @@
  * this machine" mean the same thing in every module. Pure: each module turns a refusal into its own typed error.
  */
 
+/**
+ * The receive buffer of a socket that takes a camera's RTP over UDP. Cameras send key frames as bursts of big
+ * packets (Tapo ~10 KB each), and Node reads them only when the event loop is free: the default (~208 KB on
+ * Linux) overflows in a stall and a lost packet costs the rest of the GOP. The kernel caps it at rmem_max.
+ */
+export const MEDIA_UDP_RECV_BUFFER_BYTES = 2 * 1024 * 1024;
+
 export interface ListenAddress {
   /** undefined: every interface. IPv6 hosts come without their brackets. */
   host: string | undefined;

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { ProtectionProfileAes128CmHmacSha1_80, RtpHeader, SrtcpSession, SrtpSession } from 'werift';
 import { isRtcp } from '../../pkg/rtp/rtcp.js';
+import { MEDIA_UDP_RECV_BUFFER_BYTES } from '../../core/net.js';
 
 export interface SrtpKeys {
   readonly masterKey: Buffer;
@@ -38,7 +39,10 @@ export class SrtpInput {
 
   /** Binds a free port on `address` (the address the camera reaches us at). */
   static bind(address: string, onRtp: (packet: Buffer) => void, onRtcp: (packet: Buffer) => void): Promise<SrtpInput> {
-    const socket = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    const socket = dgram.createSocket({
+      type: address.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize: MEDIA_UDP_RECV_BUFFER_BYTES,
+    });
     return new Promise((resolve, reject) => {
       socket.once('error', (err) => {
         socket.close();

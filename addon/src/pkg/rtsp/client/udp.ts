@@ -1,14 +1,13 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { Event } from '../../../core/event.js';
+import { MEDIA_UDP_RECV_BUFFER_BYTES } from '../../../core/net.js';
 import { RtspError } from '../errors.js';
 
-/** Cameras send big RTP packets (Tapo ~10 KB) in bursts at key frames: ask for room for several frames. */
-const RECV_BUFFER_BYTES = 2 * 1024 * 1024;
 const BIND_ATTEMPTS = 10;
 
 function bindSocket(type: 'udp4' | 'udp6', port: number): Promise<Socket | undefined> {
   return new Promise((resolve) => {
-    const socket = createSocket({ type, recvBufferSize: RECV_BUFFER_BYTES });
+    const socket = createSocket({ type, recvBufferSize: MEDIA_UDP_RECV_BUFFER_BYTES });
     const onError = (): void => {
       // Taken (EADDRINUSE) or not allowed: the caller tries another pair.
       socket.close();
