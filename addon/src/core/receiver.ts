@@ -20,7 +20,8 @@ export interface ReceiverStats {
 /**
  * One producer track: the producer writes each packet once, and the receiver hands the same object to every
  * sink. A stream's source owns it and supplies it to every producer session it opens (`Producer.supplyTracks`),
- * so it is the track's one fan-out point across reconnects. Per packet this is O(sinks) pointer work; copies and conversions belong to sinks that need them.
+ * so it is the track's one fan-out point across reconnects. Per packet this is O(sinks) pointer work; copies
+ * and conversions belong to sinks that need them.
  *
  * Video receivers keep a GOP cache (the frames since the last key frame) so that a new consumer starts
  * decoding at once instead of waiting up to a GOP for the next key frame.

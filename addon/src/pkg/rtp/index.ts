@@ -42,6 +42,7 @@ export {
   FramePerPacketDepacketizer,
   FramePerPacketPacketizer,
   rtpPacketToBuffer,
+  framePacket,
   randomUint32,
   type RtpFrame,
   type RtpPacketOut,

@@ -3,7 +3,7 @@ import type { Packet, RtpLayout } from '../../core/packet.js';
 import { RtpError } from './errors.js';
 import type { RtpPacket } from './packet.js';
 import { serializeRtpHeader } from './packet.js';
-import { SequenceTracker } from './sequence.js';
+import { SequenceTracker, type TimestampUnwrapper } from './sequence.js';
 
 /**
  * What a depacketizer hands out: one access unit (video) or one audio frame. Same shape as core's Packet,
@@ -23,6 +23,16 @@ export interface RtpFrame {
   readonly keyframe: boolean;
   /** H264/H265: how the sender cut the frame into packets (see core Packet). */
   readonly rtpLayout?: RtpLayout | undefined;
+}
+
+/** A depacketized frame as the core packet a Receiver takes, its timestamp unwrapped by the session's unwrapper. */
+export function framePacket(frame: RtpFrame, unwrapper: TimestampUnwrapper): Packet {
+  return {
+    payload: frame.payload,
+    timestamp: unwrapper.unwrap(frame.timestamp),
+    keyframe: frame.keyframe,
+    rtpLayout: frame.rtpLayout,
+  };
 }
 
 /** Counters a depacketizer keeps for the connection's stats. */

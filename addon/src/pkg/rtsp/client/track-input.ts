@@ -1,7 +1,7 @@
 import { Ts2rtcError } from '../../../core/errors.js';
 import type { Receiver } from '../../../core/receiver.js';
 import { parseRtp, type RtpPacket } from '../../rtp/packet.js';
-import type { RtpDepacketizer } from '../../rtp/payload.js';
+import { framePacket, type RtpDepacketizer } from '../../rtp/payload.js';
 import { parseRtcp, type RtcpReportBlock } from '../../rtp/rtcp.js';
 import { ReorderBuffer } from '../../rtp/reorder.js';
 import { TimestampUnwrapper } from '../../rtp/sequence.js';
@@ -133,14 +133,7 @@ export class TrackInput {
         this.stats.badPackets++;
         continue;
       }
-      for (const frame of frames) {
-        output.receiver.write({
-          payload: frame.payload,
-          timestamp: output.unwrapper.unwrap(frame.timestamp),
-          keyframe: frame.keyframe,
-          rtpLayout: frame.rtpLayout,
-        });
-      }
+      for (const frame of frames) output.receiver.write(framePacket(frame, output.unwrapper));
     }
   }
 }

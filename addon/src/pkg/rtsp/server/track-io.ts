@@ -1,5 +1,5 @@
 import type { Receiver } from '../../../core/receiver.js';
-import { parseRtp, TimestampUnwrapper, type RtpDepacketizer } from '../../rtp/index.js';
+import { framePacket, parseRtp, TimestampUnwrapper, type RtpDepacketizer } from '../../rtp/index.js';
 import type { RtspLogger } from '../log.js';
 
 /**
@@ -25,13 +25,6 @@ export class IncomingTrack {
       if (this.malformed++ === 0) this.log.debug({ err }, 'rtsp: malformed RTP skipped');
       return;
     }
-    for (const frame of frames) {
-      this.receiver.write({
-        payload: frame.payload,
-        timestamp: this.unwrapper.unwrap(frame.timestamp),
-        keyframe: frame.keyframe,
-        rtpLayout: frame.rtpLayout,
-      });
-    }
+    for (const frame of frames) this.receiver.write(framePacket(frame, this.unwrapper));
   }
 }
