@@ -8,9 +8,9 @@
 //   node scripts/run-tests.mjs --list               print the files it would run, run nothing
 //   node scripts/run-tests.mjs --test-name-pattern=nalu   any --test-* flag is passed on to node
 //
-// Each file runs in its own node child, several at a time (see cpuBudget below): tests pick free
-// ports, make their own temp folders and network namespaces, so files do not share anything. A
-// file whose assertions need the machine to itself (latency, frames per second at full load) says so with a
+// Unit and fuzz files run in one node child per category (see BATCHED below), every other file in a node child of
+// its own; several run at a time (see cpuBudget below): tests pick free ports, make their own temp folders and
+// network namespaces, so files do not share anything. A file whose assertions need the machine to itself (latency, frames per second at full load) says so with a
 // line `// run-tests: serial`; those run afterwards, one at a time. --test-concurrency=N runs every file N at
 // a time, serial ones included. The longest files start first, by their wall time in the last run on this
 // machine (~/.cache/ts2rtc/test-times.json) or else in test/test-times.json (committed, for a fresh clone;
@@ -28,13 +28,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildTestMirror, removeTestMirror } from './test-mirror.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_DIR = path.join(ROOT, 'test');
 const CATEGORIES = ['unit', 'fuzz', 'e2e', 'faults', 'soak'];
 const SKIP_DIRS = new Set(['node_modules', 'fixtures', '.git']);
+/** A path relative to the repository, with forward slashes (the key of the saved times). */
+const rel = (f) => path.relative(ROOT, f).split(path.sep).join('/');
 
 function usage(message) {
   if (message) console.error(`run-tests: ${message}`);
@@ -176,8 +178,8 @@ const mirrored = (file) =>
     ? path.join(mirror, rel(file).replace(/\.ts$/, '.js'))
     : undefined;
 /** The node flags that load `file`, and the path node is given. */
-const runnerOf = (file) => (mirrored(file) ? ['--enable-source-maps'] : ['--import', 'tsx']);
-const scriptOf = (file) => mirrored(file) ?? rel(file);
+const runnerOf = (file) => (batches.has(file) || mirrored(file) ? ['--enable-source-maps'] : ['--import', 'tsx']);
+const scriptOf = (file) => batches.get(file)?.entry ?? mirrored(file) ?? rel(file);
 
 const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(`${name}=`));
 
@@ -185,6 +187,58 @@ const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(
 function isSerial(file) {
   return /^\/\/ run-tests: serial\s*$/m.test(readFileSync(file, 'utf8'));
 }
+
+// Unit and fuzz files run in one node per category: each file is imported inside a `describe` named after it, one
+// after the other, so its tests and hooks stay its own and a failure names the file. They start no process and
+// hold no port (test/unit/layout.test.ts), so they need no isolation, and a node of their own cost each of the
+// ~150 files ~0.3 s of CPU to start and load the modules it shares with the others (45 s of a 75 s total). A file
+// that does need a process of its own says so with a line `// run-tests: own-process`; TEST_BATCH=0 turns
+// batching off (to find which file of a batch disturbs another).
+const BATCHED = new Set(['unit', 'fuzz']);
+
+/**
+ * The module a batch's node runs: a `describe` per file, all declared at once (with --test-force-exit, node ends
+ * the run as soon as no declared test is left, so a file declared only after the previous one ended would be
+ * cancelled), each importing its file only once the previous file's suite has ended. The import runs in an
+ * AsyncResource made inside the file's `describe`: node:test gives a `describe`/`it` call to the suite whose
+ * async scope it runs in, and the scope that resolves the previous file's promise is that file's.
+ */
+function batchEntry(imports) {
+  return `import { AsyncResource } from 'node:async_hooks';
+import { describe } from 'node:test';
+
+let previous;
+for (const [name, url] of ${JSON.stringify(imports, null, 1)}) {
+  const after = previous;
+  previous = describe(name, () => {
+    const scope = new AsyncResource('ts2rtc:test-file');
+    return Promise.resolve(after).then(() => scope.runInAsyncScope(() => import(url)));
+  });
+}
+`;
+}
+/** The folder path that stands for a category's batch in the run (its times are kept under `test/unit`...). */
+const batchPath = (category) => path.join(TEST_DIR, category);
+const batches = new Map();
+if (mirror && process.env.TEST_BATCH !== '0') {
+  for (const category of BATCHED) {
+    const members = files.filter(
+      (f) =>
+        categoryOf(f) === category &&
+        mirrored(f) &&
+        !isSerial(f) &&
+        !/^\/\/ run-tests: own-process\s*$/m.test(readFileSync(f, 'utf8')),
+    );
+    if (members.length < 2) continue;
+    const entry = path.join(mirror, `run-tests-batch-${category}.mjs`);
+    const imports = members.map((f) => [rel(f), pathToFileURL(mirrored(f)).href]);
+    writeFileSync(entry, batchEntry(imports));
+    batches.set(batchPath(category), { entry, members });
+  }
+}
+const batched = new Set([...batches.values()].flatMap((b) => b.members));
+/** What the run starts, one node each: the batches, then every file not in one. */
+const jobs = [...batches.keys(), ...files.filter((f) => !batched.has(f))];
 
 // How many files run at once. Measured on 2 cores: an e2e file spends most of its wall time waiting on real-time
 // streams (hls 3.5 s of CPU in 40 s, rtsp-server 7.5 s in 58 s; the 14 slowest files 166 s of CPU in 785 s), so
@@ -204,8 +258,8 @@ const poolSize = forced
     ? fixedPool
     : 3 * cores;
 const cpuBudget = forced || fixedPool > 0 ? Infinity : Number(process.env.TEST_CPU_BUDGET) || 0.8 * cores;
-const parallel = forced ? files : files.filter((f) => !isSerial(f));
-const serial = forced ? [] : files.filter((f) => isSerial(f));
+const parallel = forced ? jobs : jobs.filter((f) => batches.has(f) || !isSerial(f));
+const serial = forced ? [] : jobs.filter((f) => !batches.has(f) && isSerial(f));
 
 // Wall time of each file in earlier runs (ms, by path relative to the repo): the longest start first, so a
 // slow file started last does not leave one core idle for minutes at the end. The cache is this machine's
@@ -224,7 +278,6 @@ function readTimes(file) {
     return {};
   }
 }
-const rel = (f) => path.relative(ROOT, f).split(path.sep).join('/');
 const previous = { ...readTimes(TIMES_COMMITTED), ...readTimes(TIMES_CACHE) };
 // CPU milliseconds of each file in the same runs, beside the wall times (same format, same refresh).
 const CPU_CACHE = TIMES_CACHE.replace(/test-times\.json$/, 'test-cpu.json');
@@ -477,4 +530,4 @@ console.log(
 for (const key of SUMMARY_KEYS) console.log(`ℹ ${key} ${total(key)}`);
 console.log(`ℹ duration_ms ${Date.now() - started}`);
 if (mirror) removeTestMirror(mirror);
-process.exit(failed.length > 0 || stopping || runs.length < files.length ? 1 : 0);
+process.exit(failed.length > 0 || stopping || runs.length < jobs.length ? 1 : 0);

@@ -3,7 +3,7 @@
 #   1. setup        bash scripts/setup.sh test: Debian packages of the real peers, npm ci, build, Python venv
 #   2. typecheck    npm run typecheck (sources, tests, benches; the card with its DOM types)
 #      lint         npm run lint (ESLint with type information, tools/lint/eslint.config.mjs), then
-#                   npm run format:check (Prettier, .prettierrc.json)
+#                   npm run format:check (Prettier, .prettierrc.json; its cache in ~/.cache/ts2rtc)
 #   3. node-tests   node scripts/run-tests.mjs (unit, then fuzz, then e2e)
 #   4. python-*     pytest integration/tests once per venv made by setup (only once there are tests):
 #                   python-ha2024 (Home Assistant 2024.3.3), python-ha2025 (2025.4.4) and
