@@ -2,9 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createRequire } from 'node:module';
+import type { BrowserContext, Page } from 'playwright-core';
 import { PeerError } from './errors.js';
 import { requireProgram } from './process.js';
+
+// playwright-core is CommonJS: an ESM `import` of it makes node scan its bundled sources for named exports, which
+// cost each test process ~0.35 s of CPU more than require() (0.74 s instead of 0.39, measured).
+const { chromium } = createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core');
 
 /**
  * Debian's Chromium driven by playwright-core (no browser download: the executable is the system one).
