@@ -127,15 +127,16 @@ print_summary() {
 BG_PIDS=()
 BG_JOBS=()
 DEFERRED=()
-# in_background JOB FUNCTION: runs FUNCTION (which runs phases) in a subshell, its output kept in a file; its
-# summary lines, failed phases and test counts are written beside it for bg_collect.
+# in_background JOB FUNCTION [NICENESS]: runs FUNCTION (which runs phases) in a subshell, at that niceness, its
+# output kept in a file; its summary lines, failed phases and test counts are written beside it for bg_collect.
 in_background() {
-  local job="$1" fn="$2"
+  local job="$1" fn="$2" niceness="${3:-0}"
   if [ "${TEST_PHASES_SERIAL:-0}" = 1 ]; then
     DEFERRED+=("$fn")
     return
   fi
   (
+    [ "$niceness" -eq 0 ] || renice -n "$niceness" -p "$BASHPID" >/dev/null
     SUMMARY=()
     FAILED=()
     PASSED_COUNT=0
@@ -204,7 +205,10 @@ if [ "$setup_rc" -ne 0 ] && [ "$setup_rc" -ne 3 ]; then
 fi
 # setup exit 3: all installed but the build failed; typecheck and tests still run (they use the sources).
 
-in_background static static_checks
+# The static checks run niced: they only have to end before the node tests do, and the node tests' pool counts
+# niced CPU as free (run-tests.mjs sampleIdle), so lint's ~60 s of CPU fills the room the pool leaves instead of
+# keeping test files from starting. The Python runs are not niced: their tests wait on real-time streams too.
+in_background static static_checks 10
 in_background python python_phases
 # The card's bundle is committed inside the integration (HACS users do not build); the build just remade it,
 # so a difference means the committed copy is stale.
