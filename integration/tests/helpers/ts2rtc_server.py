@@ -1,4 +1,4 @@
-"""A real ts2rtc process for a test module: `node addon/dist/main.js -c <config>` on free loopback ports.
+"""A real ts2rtc process for the tests: `node addon/dist/main.js -c <config>` on free loopback ports.
 
     from tests.helpers.ts2rtc_server import start_ts2rtc
 
@@ -13,7 +13,7 @@
   `config` is deep-merged over the generated one (maps merge key by key, other values replace), so
   `config={"api": {"username": "u", "password": "p", "local_auth": True}}` keeps the picked port.
 - Started = `GET /api` answers 200 (or 401 when the config asks for a password).
-- Synchronous on purpose (subprocess.Popen, urllib): a module-scoped fixture outlives Home Assistant's
+- Synchronous on purpose (subprocess.Popen, urllib): a module- or session-scoped fixture outlives Home Assistant's
   per-test event loop, and Home Assistant's cleanup check allows no leftover thread or task.
 - Skips the test (clear message) when addon/dist/main.js is missing: build first with `npm run build`.
 - On exit the process gets SIGTERM, then SIGKILL after 5 s, and is always reaped; the server log is printed
