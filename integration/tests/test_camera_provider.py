@@ -8,7 +8,6 @@ decodes. The camera is a Camera entity whose stream source is ts2rtc's own RTSP 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import importlib.util
 from typing import Any
 
@@ -22,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ts2rtc.const import CONF_CAMERA_PROVIDER, CONF_URL, DOMAIN
 from custom_components.ts2rtc.provider import mask_userinfo, stream_needs_update
 
-from .helpers.ts2rtc_server import Ts2rtcServer, start_ts2rtc
+from .helpers.ts2rtc_server import Ts2rtcServer
 from .helpers.webrtc_peer import WebRtcPeer
 
 NEW_API = hasattr(ha_camera, "async_register_webrtc_provider")
@@ -32,12 +31,6 @@ ENTITY_ID = "camera.front_door"
 @pytest.fixture(autouse=True)
 def _custom_integrations(enable_custom_integrations: None, allow_sockets: None) -> None:
     """Load custom_components/ts2rtc; allow loopback sockets."""
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Ts2rtcServer]:
-    with start_ts2rtc() as started:
-        yield started
 
 
 class _RtspCamera(Camera):
@@ -58,12 +51,12 @@ class _RtspCamera(Camera):
         return None
 
 
-async def _setup(hass: HomeAssistant, server: Ts2rtcServer, **options: Any) -> MockConfigEntry:
+async def _setup(hass: HomeAssistant, ts2rtc: Ts2rtcServer, **options: Any) -> MockConfigEntry:
     assert await async_setup_component(hass, "camera", {})
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: server.url + "/"}, options=options)
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: ts2rtc.url + "/"}, options=options)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    cam = _RtspCamera(server.rtsp_url("demo"))
+    cam = _RtspCamera(ts2rtc.rtsp_url("demo"))
     cam.entity_id = ENTITY_ID
     await hass.data["camera"].async_add_entities([cam])
     await hass.async_block_till_done()
@@ -122,9 +115,9 @@ async def _apply_candidates(ws: Any, peer: WebRtcPeer) -> None:
 
 
 async def test_camera_offer_is_answered_by_ts2rtc_and_a_real_peer_plays(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any
 ) -> None:
-    await _setup(hass, server)
+    await _setup(hass, ts2rtc)
     assert "web_rtc" in await _stream_types(hass, hass_ws_client)
     async with WebRtcPeer() as peer:
         await _offer_through_home_assistant(hass, hass_ws_client, peer)
@@ -134,29 +127,29 @@ async def test_camera_offer_is_answered_by_ts2rtc_and_a_real_peer_plays(
         assert result.audio_frames >= 10, result.summary()
         assert result.codecs.get("video") == "H264", result.summary()
     # The stream was added to ts2rtc under the entity's name, with the camera's source.
-    stream = await hass.async_add_executor_job(server.stream, ENTITY_ID)
+    stream = await hass.async_add_executor_job(ts2rtc.stream, ENTITY_ID)
     assert stream is not None
-    assert server.rtsp_url("demo") in [p.get("url") for p in stream["producers"]]
+    assert ts2rtc.rtsp_url("demo") in [p.get("url") for p in stream["producers"]]
 
 
 async def test_a_second_offer_does_not_re_add_the_stream(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any
 ) -> None:
-    await _setup(hass, server)
+    await _setup(hass, ts2rtc)
     for _ in range(2):
         async with WebRtcPeer(audio=False) as peer:
             await _offer_through_home_assistant(hass, hass_ws_client, peer)
             result = await peer.play(seconds=15, min_video_frames=5)
             assert result.video_frames >= 5, result.summary()
-    stream = await hass.async_add_executor_job(server.stream, ENTITY_ID)
+    stream = await hass.async_add_executor_job(ts2rtc.stream, ENTITY_ID)
     assert stream is not None
-    assert [p.get("url") for p in stream["producers"]].count(server.rtsp_url("demo")) == 1
+    assert [p.get("url") for p in stream["producers"]].count(ts2rtc.rtsp_url("demo")) == 1
 
 
 @pytest.mark.skipif(not NEW_API, reason="trickle ICE from the browser exists since Home Assistant 2024.11")
-async def test_browser_candidates_are_forwarded(hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any) -> None:
+async def test_browser_candidates_are_forwarded(hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any) -> None:
     """`camera/webrtc/candidate` reaches ts2rtc over the session's socket and playback goes on."""
-    await _setup(hass, server)
+    await _setup(hass, ts2rtc)
     async with WebRtcPeer(audio=False) as peer:
         session_id = await _offer_through_home_assistant(hass, hass_ws_client, peer)
         assert session_id
@@ -178,9 +171,9 @@ async def test_browser_candidates_are_forwarded(hass: HomeAssistant, server: Ts2
 
 
 async def test_provider_off_in_options_leaves_the_camera_alone(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any
 ) -> None:
-    await _setup(hass, server, **{CONF_CAMERA_PROVIDER: False})
+    await _setup(hass, ts2rtc, **{CONF_CAMERA_PROVIDER: False})
     assert "web_rtc" not in await _stream_types(hass, hass_ws_client)
 
 
@@ -189,18 +182,18 @@ async def test_provider_off_in_options_leaves_the_camera_alone(
     reason="Home Assistant's go2rtc integration (2024.11+) and go2rtc-client are needed",
 )
 async def test_stands_aside_while_home_assistants_go2rtc_provides(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any
 ) -> None:
     """HA's own go2rtc integration, pointed at the same real server, takes the camera; ours steps back."""
     from homeassistant.components.camera.webrtc import (  # noqa: PLC0415
         async_get_supported_provider,
     )
 
-    await _setup(hass, server)
+    await _setup(hass, ts2rtc)
     camera = hass.data["camera"].get_entity(ENTITY_ID)
     assert (await async_get_supported_provider(hass, camera)).domain == DOMAIN
 
-    assert await async_setup_component(hass, "go2rtc", {"go2rtc": {"url": server.url + "/"}})
+    assert await async_setup_component(hass, "go2rtc", {"go2rtc": {"url": ts2rtc.url + "/"}})
     await hass.async_block_till_done()
     assert hass.config_entries.async_entries("go2rtc"), "go2rtc did not set up"
     provider = await async_get_supported_provider(hass, camera)
@@ -211,32 +204,32 @@ async def test_stands_aside_while_home_assistants_go2rtc_provides(
 
 @pytest.mark.skipif(NEW_API, reason="the legacy provider API (Home Assistant < 2024.11) only")
 async def test_legacy_stands_aside_while_rtsp_to_webrtc_provides(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any
 ) -> None:
     """Home Assistant's rtsp_to_webrtc, pointed at the same ts2rtc (its RTSPtoWeb API), answers instead of us."""
-    await _setup(hass, server)
-    rtsp_entry = MockConfigEntry(domain="rtsp_to_webrtc", data={"server_url": server.url + "/"})
+    await _setup(hass, ts2rtc)
+    rtsp_entry = MockConfigEntry(domain="rtsp_to_webrtc", data={"server_url": ts2rtc.url + "/"})
     rtsp_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(rtsp_entry.entry_id)
     await hass.async_block_till_done()
-    before = {c.get("id") for c in await hass.async_add_executor_job(server.consumers, ENTITY_ID)}
+    before = {c.get("id") for c in await hass.async_add_executor_job(ts2rtc.consumers, ENTITY_ID)}
     async with WebRtcPeer(audio=False) as peer:
         await _offer_through_home_assistant(hass, hass_ws_client, peer)
         result = await peer.play(seconds=15, min_video_frames=5)
         assert result.video_frames >= 5, result.summary()
         # The new viewer in ts2rtc came through the RTSPtoWeb API, not ours (/api/webrtc, "webrtc/json").
-        consumers = await hass.async_add_executor_job(server.consumers, ENTITY_ID)
+        consumers = await hass.async_add_executor_job(ts2rtc.consumers, ENTITY_ID)
     formats = [c.get("format_name") for c in consumers if c.get("id") not in before]
     assert formats == ["hass/webrtc"], consumers
 
 
 @pytest.mark.skipif(NEW_API, reason="the legacy provider API (Home Assistant < 2024.11) only")
 async def test_legacy_reload_keeps_rtsp_to_webrtc_registered(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any
 ) -> None:
     """Reloading our entry (an options change) must not unregister rtsp_to_webrtc's provider with ours."""
-    entry = await _setup(hass, server)
-    rtsp_entry = MockConfigEntry(domain="rtsp_to_webrtc", data={"server_url": server.url + "/"})
+    entry = await _setup(hass, ts2rtc)
+    rtsp_entry = MockConfigEntry(domain="rtsp_to_webrtc", data={"server_url": ts2rtc.url + "/"})
     rtsp_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(rtsp_entry.entry_id)
     await hass.async_block_till_done()

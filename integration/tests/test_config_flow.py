@@ -38,13 +38,6 @@ def _custom_integrations(enable_custom_integrations: None, allow_sockets: None) 
     """Load custom_components/ts2rtc; allow loopback sockets."""
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Ts2rtcServer]:
-    """One real ts2rtc for the module."""
-    with start_ts2rtc() as started:
-        yield started
-
-
 def _closed_port() -> int:
     """A loopback port nothing listens on (bound, then closed)."""
     with socket.socket() as sock:
@@ -59,10 +52,10 @@ async def _user_flow(hass: HomeAssistant, url: str) -> dict:
     return await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_URL: url})
 
 
-async def test_user_step_creates_entry_for_a_real_server(hass: HomeAssistant, server: Ts2rtcServer) -> None:
-    result = await _user_flow(hass, server.url)
+async def test_user_step_creates_entry_for_a_real_server(hass: HomeAssistant, ts2rtc: Ts2rtcServer) -> None:
+    result = await _user_flow(hass, ts2rtc.url)
     assert result["type"] == FlowResultType.CREATE_ENTRY, result
-    assert result["data"] == {CONF_URL: server.url + "/"}
+    assert result["data"] == {CONF_URL: ts2rtc.url + "/"}
     assert result["title"].startswith("ts2rtc")
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]
@@ -84,16 +77,16 @@ async def test_bad_url_is_invalid_url(hass: HomeAssistant, url: str) -> None:
 
 
 async def test_a_server_that_is_not_go2rtc_compatible_is_invalid_response(
-    hass: HomeAssistant, server: Ts2rtcServer
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer
 ) -> None:
     # ts2rtc's web UI answers, but its HTML is not the API's JSON.
-    result = await _user_flow(hass, server.url + "/nothing-here/")
+    result = await _user_flow(hass, ts2rtc.url + "/nothing-here/")
     assert result["type"] == FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_response"}
 
 
-async def test_single_instance(hass: HomeAssistant, server: Ts2rtcServer) -> None:
-    MockConfigEntry(domain=DOMAIN, data={CONF_URL: server.url}).add_to_hass(hass)
+async def test_single_instance(hass: HomeAssistant, ts2rtc: Ts2rtcServer) -> None:
+    MockConfigEntry(domain=DOMAIN, data={CONF_URL: ts2rtc.url}).add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
     assert result["type"] == FlowResultType.ABORT
     assert result["reason"] == "single_instance_allowed"
@@ -108,39 +101,39 @@ def _discovery(server: Ts2rtcServer, uuid: str = "0123456789abcdef0123456789abcd
     )
 
 
-async def test_hassio_discovery_confirms_and_creates_entry(hass: HomeAssistant, server: Ts2rtcServer) -> None:
+async def test_hassio_discovery_confirms_and_creates_entry(hass: HomeAssistant, ts2rtc: Ts2rtcServer) -> None:
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(server)
+        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(ts2rtc)
     )
     assert result["type"] == FlowResultType.FORM
     assert result["step_id"] == "hassio_confirm"
     assert result["description_placeholders"] == {"addon": "ts2rtc"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] == FlowResultType.CREATE_ENTRY, result
-    assert result["data"] == {CONF_URL: f"http://127.0.0.1:{server.api_port}/"}
+    assert result["data"] == {CONF_URL: f"http://127.0.0.1:{ts2rtc.api_port}/"}
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert entry.source == config_entries.SOURCE_HASSIO
     assert entry.unique_id == "local_ts2rtc"  # the add-on's slug: stable across restarts, unlike the uuid
     # The add-on restarts and announces itself again (new uuid): the entry stays as it is.
     again = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(server, "another-uuid")
+        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(ts2rtc, "another-uuid")
     )
     assert again["type"] == FlowResultType.ABORT
     assert again["reason"] == "already_configured"
     assert hass.config_entries.async_entries(DOMAIN) == [entry]
 
 
-async def test_hassio_discovery_of_a_moved_addon_updates_the_entry(hass: HomeAssistant, server: Ts2rtcServer) -> None:
+async def test_hassio_discovery_of_a_moved_addon_updates_the_entry(hass: HomeAssistant, ts2rtc: Ts2rtcServer) -> None:
     entry = MockConfigEntry(
         domain=DOMAIN, source=config_entries.SOURCE_HASSIO, unique_id="old", data={CONF_URL: "http://127.0.0.1:1/"}
     )
     entry.add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(server, "new")
+        DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(ts2rtc, "new")
     )
     assert result["type"] == FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    assert entry.data[CONF_URL] == f"http://127.0.0.1:{server.api_port}/"
+    assert entry.data[CONF_URL] == f"http://127.0.0.1:{ts2rtc.api_port}/"
     await hass.async_block_till_done()
 
 
@@ -152,14 +145,14 @@ def second_server() -> Iterator[Ts2rtcServer]:
 
 
 async def test_a_loaded_entry_follows_the_moved_addon(
-    hass: HomeAssistant, server: Ts2rtcServer, second_server: Ts2rtcServer
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, second_server: Ts2rtcServer
 ) -> None:
     entry = MockConfigEntry(
-        domain=DOMAIN, source=config_entries.SOURCE_HASSIO, unique_id="local_ts2rtc", data={CONF_URL: server.url}
+        domain=DOMAIN, source=config_entries.SOURCE_HASSIO, unique_id="local_ts2rtc", data={CONF_URL: ts2rtc.url}
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    assert hass.data[DOMAIN].client.url == server.url + "/"
+    assert hass.data[DOMAIN].client.url == ts2rtc.url + "/"
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=_discovery(second_server, "u2")
     )
@@ -181,8 +174,8 @@ async def test_hassio_discovery_with_the_server_gone_shows_cannot_connect(hass: 
     assert result["errors"] == {"base": "cannot_connect"}
 
 
-async def test_options_flow_turns_the_camera_provider_off(hass: HomeAssistant, server: Ts2rtcServer) -> None:
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: server.url})
+async def test_options_flow_turns_the_camera_provider_off(hass: HomeAssistant, ts2rtc: Ts2rtcServer) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: ts2rtc.url})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -196,11 +189,11 @@ async def test_options_flow_turns_the_camera_provider_off(hass: HomeAssistant, s
     )
     assert bad["errors"] == {"base": "invalid_url"}
     result = await hass.config_entries.options.async_configure(
-        bad["flow_id"], {CONF_URL: server.url, CONF_CAMERA_PROVIDER: False}
+        bad["flow_id"], {CONF_URL: ts2rtc.url, CONF_CAMERA_PROVIDER: False}
     )
     assert result["type"] == FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options == {CONF_URL: server.url + "/", CONF_CAMERA_PROVIDER: False}
+    assert entry.options == {CONF_URL: ts2rtc.url + "/", CONF_CAMERA_PROVIDER: False}
     assert entry.state is config_entries.ConfigEntryState.LOADED
     assert hass.data[DOMAIN].provider is None
 

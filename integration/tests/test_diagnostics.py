@@ -25,18 +25,18 @@ def _custom_integrations(enable_custom_integrations: None, allow_sockets: None) 
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Ts2rtcServer]:
+def ts2rtc() -> Iterator[Ts2rtcServer]:
     # A camera with credentials in its URL (never connected: nobody watches it).
     with start_ts2rtc(streams={"garage": f"rtsp://admin:{SECRET}@127.0.0.1:9/stream1"}) as started:
         yield started
 
 
 async def test_diagnostics_have_server_and_streams_but_no_passwords(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_client: Any
 ) -> None:
     assert await async_setup_component(hass, "diagnostics", {})
     # The server URL itself carries credentials too (a server behind Basic auth).
-    url = server.url.replace("http://", f"http://admin:{SECRET}@") + "/"
+    url = ts2rtc.url.replace("http://", f"http://admin:{SECRET}@") + "/"
     entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: url})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -48,7 +48,7 @@ async def test_diagnostics_have_server_and_streams_but_no_passwords(
     text = await response.text()
     assert SECRET not in text
     data = json.loads(text)["data"]
-    assert data["entry"]["data"][CONF_URL] == f"http://admin:**REDACTED**@127.0.0.1:{server.api_port}/"
+    assert data["entry"]["data"][CONF_URL] == f"http://admin:**REDACTED**@127.0.0.1:{ts2rtc.api_port}/"
     assert data["server"]["version"] == "1.9.14"
     assert "garage" in data["streams"] and "demo" in data["streams"]
     assert data["provider"]["registered"] in ("webrtc_provider", "rtsp_to_web_rtc")

@@ -6,7 +6,6 @@ Needs the real frontend package (home-assistant-frontend, pinned per Home Assist
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ts2rtc.const import CARD_URL, CONF_URL, DOMAIN
 
-from .helpers.ts2rtc_server import Ts2rtcServer, start_ts2rtc
+from .helpers.ts2rtc_server import Ts2rtcServer
 
 CARD_FILE = Path(__file__).parents[1] / "custom_components" / "ts2rtc" / "www" / "webrtc-camera.js"
 
@@ -35,16 +34,10 @@ def _custom_integrations(enable_custom_integrations: None, allow_sockets: None, 
     }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Ts2rtcServer]:
-    with start_ts2rtc() as started:
-        yield started
-
-
-async def _setup(hass: HomeAssistant, server: Ts2rtcServer) -> str:
+async def _setup(hass: HomeAssistant, ts2rtc: Ts2rtcServer) -> str:
     """frontend (storage-mode Lovelace by default) and ts2rtc; returns the card URL with its version."""
     assert await async_setup_component(hass, "frontend", {})
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: server.url})
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: ts2rtc.url})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -52,8 +45,8 @@ async def _setup(hass: HomeAssistant, server: Ts2rtcServer) -> str:
     return f"{CARD_URL}?v={version}"
 
 
-async def test_card_js_is_served(hass: HomeAssistant, server: Ts2rtcServer, hass_client_no_auth: Any) -> None:
-    url = await _setup(hass, server)
+async def test_card_js_is_served(hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_client_no_auth: Any) -> None:
+    url = await _setup(hass, ts2rtc)
     client = await hass_client_no_auth()
     response = await client.get(url)
     assert response.status == 200
@@ -63,9 +56,9 @@ async def test_card_js_is_served(hass: HomeAssistant, server: Ts2rtcServer, hass
 
 
 async def test_card_is_in_the_frontend_page_and_a_lovelace_resource(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_client: Any, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_client: Any, hass_ws_client: Any
 ) -> None:
-    url = await _setup(hass, server)
+    url = await _setup(hass, ts2rtc)
     # Every dashboard page loads it as an extra module.
     client = await hass_client()
     page = await (await client.get("/lovelace/0")).text()
@@ -81,14 +74,14 @@ async def test_card_is_in_the_frontend_page_and_a_lovelace_resource(
 
 
 async def test_an_old_resource_is_updated_not_duplicated(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_storage: dict[str, Any], hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_storage: dict[str, Any], hass_ws_client: Any
 ) -> None:
     hass_storage["lovelace_resources"] = {
         "version": 1,
         "key": "lovelace_resources",
         "data": {"items": [{"id": "old", "type": "module", "url": f"{CARD_URL}?v=0.0.1"}]},
     }
-    url = await _setup(hass, server)
+    url = await _setup(hass, ts2rtc)
     ws = await hass_ws_client(hass)
     await ws.send_json({"id": 1, "type": "lovelace/resources"})
     reply = await ws.receive_json()
@@ -96,9 +89,9 @@ async def test_an_old_resource_is_updated_not_duplicated(
 
 
 async def test_removing_the_entry_removes_the_resource(
-    hass: HomeAssistant, server: Ts2rtcServer, hass_ws_client: Any
+    hass: HomeAssistant, ts2rtc: Ts2rtcServer, hass_ws_client: Any
 ) -> None:
-    await _setup(hass, server)
+    await _setup(hass, ts2rtc)
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()

@@ -36,16 +36,17 @@ def _custom_integrations(enable_custom_integrations: None, allow_sockets: None) 
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Ts2rtcServer]:
+def ts2rtc() -> Iterator[Ts2rtcServer]:
+    """A ts2rtc of this module (not the shared one): the signature tests check that nothing reached it at all."""
     with start_ts2rtc() as started:
         yield started
 
 
 @pytest.fixture
-async def setup(hass: HomeAssistant, server: Ts2rtcServer) -> MockConfigEntry:
+async def setup(hass: HomeAssistant, ts2rtc: Ts2rtcServer) -> MockConfigEntry:
     """auth (for auth/sign_path) + ts2rtc with a loaded entry."""
     assert await async_setup_component(hass, "auth", {})
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: server.url + "/"})
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: ts2rtc.url + "/"})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -123,14 +124,14 @@ async def _negotiate_v1(ws: aiohttp.ClientWebSocketResponse, peer: WebRtcPeer) -
     ],
 )
 async def test_refuses_requests_without_a_valid_signature(
-    hass: HomeAssistant, hass_client_no_auth: Any, server: Ts2rtcServer, make_query: Any
+    hass: HomeAssistant, hass_client_no_auth: Any, ts2rtc: Ts2rtcServer, make_query: Any
 ) -> None:
     async_sign_path(hass, "/api/warmup", timedelta(seconds=1))  # makes sure the signing secret exists
     client = await hass_client_no_auth()
     response = await client.get(WS_PROXY_PATH + make_query(hass))
     assert response.status == 401
     # Nothing reached ts2rtc.
-    assert await hass.async_add_executor_job(server.consumers, "demo") == []
+    assert await hass.async_add_executor_job(ts2rtc.consumers, "demo") == []
 
 
 async def test_signature_of_a_revoked_session_is_refused(
@@ -146,7 +147,7 @@ async def test_signature_of_a_revoked_session_is_refused(
 
 
 async def test_carries_a_v1_webrtc_negotiation_to_ts2rtc_and_the_peer_plays(
-    hass: HomeAssistant, setup: MockConfigEntry, server: Ts2rtcServer, hass_ws_client: Any, hass_client_no_auth: Any
+    hass: HomeAssistant, setup: MockConfigEntry, ts2rtc: Ts2rtcServer, hass_ws_client: Any, hass_client_no_auth: Any
 ) -> None:
     signed = await _sign(hass_ws_client, hass)
     client = await hass_client_no_auth()
@@ -159,15 +160,15 @@ async def test_carries_a_v1_webrtc_negotiation_to_ts2rtc_and_the_peer_plays(
         assert result.video_frames >= 25, result.summary()
         # ts2rtc saw the viewer arrive through the proxy, with the browser's address forwarded.
         consumers = await hass.async_add_executor_job(
-            server.wait_for, "a webrtc consumer on demo", lambda: server.consumers("demo")
+            ts2rtc.wait_for, "a webrtc consumer on demo", lambda: ts2rtc.consumers("demo")
         )
         assert any("webrtc" in str(c.get("format_name", "")) for c in consumers), consumers
 
 
 async def test_entity_source_becomes_a_stream_named_after_the_entity(
-    hass: HomeAssistant, setup: MockConfigEntry, server: Ts2rtcServer, hass_ws_client: Any, hass_client_no_auth: Any
+    hass: HomeAssistant, setup: MockConfigEntry, ts2rtc: Ts2rtcServer, hass_ws_client: Any, hass_client_no_auth: Any
 ) -> None:
-    await _add_camera(hass, "camera.front", server.rtsp_url("demo"))
+    await _add_camera(hass, "camera.front", ts2rtc.rtsp_url("demo"))
     signed = await _sign(hass_ws_client, hass)
     client = await hass_client_no_auth()
     async with client.ws_connect(signed + "&entity=camera.front") as ws, WebRtcPeer(audio=False) as peer:
@@ -175,9 +176,9 @@ async def test_entity_source_becomes_a_stream_named_after_the_entity(
         await peer.set_answer(answer)
         result = await peer.play(seconds=15, min_video_frames=10)
         assert result.video_frames >= 10, result.summary()
-    stream = await hass.async_add_executor_job(server.stream, "camera.front")
+    stream = await hass.async_add_executor_job(ts2rtc.stream, "camera.front")
     assert stream is not None
-    assert [p.get("url") for p in stream["producers"]] == [server.rtsp_url("demo")]
+    assert [p.get("url") for p in stream["producers"]] == [ts2rtc.rtsp_url("demo")]
 
 
 async def test_error_goes_to_the_browser_as_an_error_message(
@@ -295,7 +296,7 @@ async def test_url_template_is_not_rendered_for_other_users(
 
 
 async def test_browser_leaving_ends_the_viewer_in_ts2rtc_and_headers_are_forwarded(
-    hass: HomeAssistant, setup: MockConfigEntry, server: Ts2rtcServer, hass_ws_client: Any, hass_client_no_auth: Any
+    hass: HomeAssistant, setup: MockConfigEntry, ts2rtc: Ts2rtcServer, hass_ws_client: Any, hass_client_no_auth: Any
 ) -> None:
     signed = await _sign(hass_ws_client, hass)
     client = await hass_client_no_auth()
@@ -305,14 +306,14 @@ async def test_browser_leaving_ends_the_viewer_in_ts2rtc_and_headers_are_forward
     assert reply.type == aiohttp.WSMsgType.TEXT and json.loads(reply.data)["type"] == "mse", reply
 
     def mse_viewers() -> list[dict[str, Any]]:
-        return [c for c in server.consumers("demo") if "mse" in str(c.get("format_name", ""))]
+        return [c for c in ts2rtc.consumers("demo") if "mse" in str(c.get("format_name", ""))]
 
-    viewers = await hass.async_add_executor_job(server.wait_for, "the MSE viewer in ts2rtc", mse_viewers)
+    viewers = await hass.async_add_executor_job(ts2rtc.wait_for, "the MSE viewer in ts2rtc", mse_viewers)
     # ts2rtc shows the browser's User-Agent (forwarded by the proxy), not aiohttp's.
     assert [v.get("user_agent") for v in viewers] == ["Browser/1.0 (proxy test)"], viewers
     await ws.close()
     await hass.async_add_executor_job(
-        server.wait_for, "the MSE viewer to leave ts2rtc", lambda: not mse_viewers() or None
+        ts2rtc.wait_for, "the MSE viewer to leave ts2rtc", lambda: not mse_viewers() or None
     )
 
 

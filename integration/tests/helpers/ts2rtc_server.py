@@ -1,4 +1,4 @@
-"""A real ts2rtc process for a test module: `node addon/dist/main.js -c <config>` on free loopback ports.
+"""A real ts2rtc process for the tests: `node addon/dist/main.js -c <config>` on free loopback ports.
 
     from tests.helpers.ts2rtc_server import start_ts2rtc
 
@@ -13,7 +13,7 @@
   `config` is deep-merged over the generated one (maps merge key by key, other values replace), so
   `config={"api": {"username": "u", "password": "p", "local_auth": True}}` keeps the picked port.
 - Started = `GET /api` answers 200 (or 401 when the config asks for a password).
-- Synchronous on purpose (subprocess.Popen, urllib): a module-scoped fixture outlives Home Assistant's
+- Synchronous on purpose (subprocess.Popen, urllib): a module- or session-scoped fixture outlives Home Assistant's
   per-test event loop, and Home Assistant's cleanup check allows no leftover thread or task.
 - Skips the test (clear message) when addon/dist/main.js is missing: build first with `npm run build`.
 - On exit the process gets SIGTERM, then SIGKILL after 5 s, and is always reaped; the server log is printed
@@ -37,9 +37,12 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    import aiohttp
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MAIN_JS = REPO_ROOT / "addon" / "dist" / "main.js"
@@ -121,18 +124,24 @@ class Ts2rtcServer:
 
     # Async variants for code running in an event loop (Home Assistant fails a test that blocks its loop).
 
-    async def astream(self, name: str) -> dict[str, Any] | None:
-        """`GET /api/streams?src=name` without blocking the loop; None when the stream does not exist."""
+    async def astream(self, name: str, session: aiohttp.ClientSession | None = None) -> dict[str, Any] | None:
+        """`GET /api/streams?src=name` without blocking the loop; None when the stream does not exist.
+
+        `session`: the caller's, for a poll loop (one kept-alive connection instead of a new session and
+        connection per call, a third of the CPU on both ends); a new one for this call otherwise."""
         import aiohttp  # noqa: PLC0415 (in every test venv)
 
-        async with aiohttp.ClientSession() as session, session.get(self.url + "/api/streams", params={"src": name}) as response:
+        if session is None:
+            async with aiohttp.ClientSession() as own:
+                return await self.astream(name, own)
+        async with session.get(self.url + "/api/streams", params={"src": name}) as response:
             if response.status == 404:
                 return None
             response.raise_for_status()
             return await response.json(content_type=None)
 
-    async def aconsumers(self, name: str) -> list[dict[str, Any]]:
-        return list((await self.astream(name) or {}).get("consumers") or [])
+    async def aconsumers(self, name: str, session: aiohttp.ClientSession | None = None) -> list[dict[str, Any]]:
+        return list((await self.astream(name, session) or {}).get("consumers") or [])
 
     async def await_for(self, what: str, check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
         """Awaits `check()` (a coroutine function) until it returns a truthy value; fails after `timeout` s."""

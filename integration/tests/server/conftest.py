@@ -1,7 +1,7 @@
 """Fixtures of the server tests (Home Assistant's own integrations and client libraries against ts2rtc).
 
-- `ts2rtc`: one real ts2rtc per test module (the `demo` stream; a module needing more streams defines its own
-  `ts2rtc` fixture with `start_ts2rtc(streams=...)`).
+- `ts2rtc` comes from tests/conftest.py: one real ts2rtc for the run (the `demo` stream; a module needing more
+  streams defines its own `ts2rtc` fixture with `start_ts2rtc(streams=...)`).
 - `unreachable_ice_servers`: ICE servers shaped like the ones Home Assistant puts into every offer
   (`stun:stun.home-assistant.io:80` and `:3478`), but pointing at a loopback UDP socket that reads and never
   answers: a STUN server that does not answer, without any traffic leaving the machine (the tests are offline;
@@ -21,15 +21,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.ts2rtc_server import Ts2rtcServer, real_sockets, start_ts2rtc
+from tests.helpers.ts2rtc_server import real_sockets
 
 _MEASUREMENTS: list[tuple[str, str, str]] = []
-
-
-@pytest.fixture(scope="module")
-def ts2rtc() -> Iterator[Ts2rtcServer]:
-    with start_ts2rtc() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

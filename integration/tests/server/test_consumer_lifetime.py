@@ -51,16 +51,20 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-async def _consumer_ids(ts2rtc: Ts2rtcServer, format_name: str | None = None) -> set[int]:
-    return {c["id"] for c in await ts2rtc.aconsumers("demo") if format_name is None or c.get("format_name") == format_name}
+async def _consumer_ids(
+    ts2rtc: Ts2rtcServer, format_name: str | None = None, session: aiohttp.ClientSession | None = None
+) -> set[int]:
+    consumers = await ts2rtc.aconsumers("demo", session)
+    return {c["id"] for c in consumers if format_name is None or c.get("format_name") == format_name}
 
 
 async def _seconds_until_gone(ts2rtc: Ts2rtcServer, ids: set[int], limit: float) -> float | None:
-    start = time.monotonic()
-    while time.monotonic() - start < limit:
-        if not ids & await _consumer_ids(ts2rtc):
-            return time.monotonic() - start
-        await asyncio.sleep(0.02)
+    async with aiohttp.ClientSession() as session:  # one connection for every poll
+        start = time.monotonic()
+        while time.monotonic() - start < limit:
+            if not ids & await _consumer_ids(ts2rtc, session=session):
+                return time.monotonic() - start
+            await asyncio.sleep(0.02)
     return None
 
 
