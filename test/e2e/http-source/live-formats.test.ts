@@ -114,13 +114,13 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: tr
         const name = await put(`${camera.base}${pathname}`);
         const page = await chrome!.context.newPage();
         try {
-          const { first, start, end, frames, played } = await measurePlayback(
+          const { first, start, end, frames, played, restarts } = await measurePlayback(
             page,
             `${server.api}/stream.html?src=${name}&mode=mse`,
             3,
           );
           t.diagnostic(
-            `${kind} in Chromium: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s (${end.dropped} dropped); ${end.mime}`,
+            `${kind} in Chromium: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s (${end.dropped} dropped, ${restarts} jump(s) to the live edge before); ${end.mime}`,
           );
           assert.equal(end.error, '');
           assert.match(end.mime, /avc1.*mp4a/);
