@@ -1,9 +1,6 @@
-// run-tests: serial
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
 import { countFrames, ffprobeJson } from '../../peers/ffmpeg.js';
-import { measurePlayback } from '../mp4/player.js';
 import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
 import { AAC_FRAMES_PER_S, startHttpCamera, type HttpCamera } from './http-camera.js';
 import { assertNoGaps } from '../../helpers/frames.js';
@@ -15,11 +12,15 @@ import { assertNoGaps } from '../../helpers/frames.js';
  * must arrive all the same. RTSP readers (ffmpeg) decode and count the frames of each track. The time to
  * the first frame is measured for the hand-off's live probing and, in the same run, for the plain
  * `ffmpeg:<url>` source (ffmpeg's default probing, the time before this change); only their order is
- * asserted, the numbers are printed.
+ * asserted, the numbers are printed. Chromium plays the same formats in chromium.test.ts.
  */
 
-// Every test has its own stream (its own source, readers and players), so they all run at once: the file runs
-// alone (frame counts), and with one test at a time it used about 0.3 of a core for 100 s; at once 0.5 for 33 s.
+// Every test has its own stream (its own source and readers), so they all run at once: with one test at a time
+// the file used about 0.3 of a core for 100 s; at once 0.5 for 33 s. It runs in the parallel pool: frames are
+// counted over the stream time they cover (assertNoGaps), so an encoder or reader slowed by other files does
+// not fail it, and the first-frame times are only compared with each other (the default probing took 2.3-5.6
+// times as long in 9 runs at load 8-15, 1.3 times at worst at load 20-28). The Chromium playback, which counts
+// frames per second of media played, runs alone in chromium.test.ts.
 describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: true }, () => {
   let camera: HttpCamera;
   let server: ConfiguredTs2rtc;
@@ -96,48 +97,13 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: tr
     });
   }
 
-  // One Chromium, a page per format, both playing at once; 3 s of playback each (was 5 s; the frame count is a
-  // ratio of the time played).
-  describe('in Chromium', { concurrency: true }, () => {
-    let chrome: ChromiumPeer | undefined;
-    before(async () => {
-      chrome = await launchChromium();
-    });
-    after(async () => {
-      await chrome?.stop();
-    });
-    for (const [kind, pathname] of [
-      ['MPEG-TS', '/live.ts'],
-      ['FLV', '/live.flv'],
-    ] as const) {
-      it(`${kind}: Chromium plays it through MSE with ≥ 90 % of the frames and the audio`, async (t) => {
-        const name = await put(`${camera.base}${pathname}`);
-        const page = await chrome!.context.newPage();
-        try {
-          const { first, start, end, frames, played, restarts } = await measurePlayback(
-            page,
-            `${server.api}/stream.html?src=${name}&mode=mse`,
-            3,
-          );
-          t.diagnostic(
-            `${kind} in Chromium: first frame ${first.firstFrameMs.toFixed(0)} ms; ${frames} frames over ${played.toFixed(2)} s (${end.dropped} dropped, ${restarts} jump(s) to the live edge before); ${end.mime}`,
-          );
-          assert.equal(end.error, '');
-          assert.match(end.mime, /avc1.*mp4a/);
-          assert.ok(end.audioBytes > start.audioBytes, 'audio decoded');
-          assert.ok(frames >= 0.9 * played * camera.fps, `${frames} frames in ${played.toFixed(2)} s`);
-        } finally {
-          await page.close();
-        }
-      });
-    }
-  });
-
   it('MPEG-TS joined mid-GOP (video parameters 2.5 s after the first byte, after the probing) still plays', async () => {
     const name = await put(`${camera.base}/late.ts`);
+    // The probe waits for the same late first frame as the reader (8-20 s in runs at load 8-15), then probes on
+    // top of it: it gets the reader's bound, not the 20 s of the other probes.
     const [video, probe] = await Promise.all([
       countFrames(server.rtspUrl(name), { seconds: 3, fastProbe: false, firstFrameTimeoutMs: 30_000 }),
-      ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 }),
+      ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 30_000 }),
     ]);
     assertNoGaps('late MPEG-TS video', video, camera.fps);
     const h264 = probe.streams.find((s) => s.codec_name === 'h264');
