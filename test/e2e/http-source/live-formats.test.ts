@@ -21,6 +21,13 @@ import { assertNoGaps } from '../../helpers/frames.js';
 // not fail it, and the first-frame times are only compared with each other (the default probing took 2.3-5.6
 // times as long in 9 runs at load 8-15, 1.3 times at worst at load 20-28). The Chromium playback, which counts
 // frames per second of media played, runs alone in chromium.test.ts.
+/**
+ * How long a reader or a probe waits for a stream's first frame, the probes as long as the readers: each waits for
+ * the same source (an ffmpeg fed by one of the camera's, then probing its input). The 20 s the probes had ran out
+ * 7 times in 24 at load 15-28, 4 of them late MPEG-TS, whose first frame alone takes 8-20 s at load 8-15.
+ */
+const FIRST_FRAME_MS = 30_000;
+
 describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: true }, () => {
   let camera: HttpCamera;
   let server: ConfiguredTs2rtc;
@@ -53,14 +60,14 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: tr
         const name = await put(`${camera.base}${pathname}`);
         // Two readers at once, as two viewers would be (the time of one window instead of two).
         const [video, audio, probe] = await Promise.all([
-          countFrames(server.rtspUrl(name), { seconds: 3, fastProbe: false, firstFrameTimeoutMs: 30_000 }),
+          countFrames(server.rtspUrl(name), { seconds: 3, fastProbe: false, firstFrameTimeoutMs: FIRST_FRAME_MS }),
           countFrames(server.rtspUrl(name), {
             seconds: 3,
             media: 'audio',
             fastProbe: false,
-            firstFrameTimeoutMs: 30_000,
+            firstFrameTimeoutMs: FIRST_FRAME_MS,
           }),
-          ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 20_000 }),
+          ffprobeJson(server.rtspUrl(name), [], { timeoutMs: FIRST_FRAME_MS }),
         ]);
         assertNoGaps(`${kind} video`, video, camera.fps);
         assertNoGaps(`${kind} audio`, audio, AAC_FRAMES_PER_S);
@@ -83,7 +90,7 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: tr
         const count = await countFrames(server.rtspUrl(await put(src)), {
           seconds: 1,
           fastProbe: true,
-          firstFrameTimeoutMs: 30_000,
+          firstFrameTimeoutMs: FIRST_FRAME_MS,
         });
         return count.firstFrameMs;
       };
@@ -99,11 +106,9 @@ describe('http(s) source: live MPEG-TS, FLV and HLS with AAC', { concurrency: tr
 
   it('MPEG-TS joined mid-GOP (video parameters 2.5 s after the first byte, after the probing) still plays', async () => {
     const name = await put(`${camera.base}/late.ts`);
-    // The probe waits for the same late first frame as the reader (8-20 s in runs at load 8-15), then probes on
-    // top of it: it gets the reader's bound, not the 20 s of the other probes.
     const [video, probe] = await Promise.all([
-      countFrames(server.rtspUrl(name), { seconds: 3, fastProbe: false, firstFrameTimeoutMs: 30_000 }),
-      ffprobeJson(server.rtspUrl(name), [], { timeoutMs: 30_000 }),
+      countFrames(server.rtspUrl(name), { seconds: 3, fastProbe: false, firstFrameTimeoutMs: FIRST_FRAME_MS }),
+      ffprobeJson(server.rtspUrl(name), [], { timeoutMs: FIRST_FRAME_MS }),
     ]);
     assertNoGaps('late MPEG-TS video', video, camera.fps);
     const h264 = probe.streams.find((s) => s.codec_name === 'h264');
