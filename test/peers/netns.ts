@@ -86,15 +86,19 @@ export async function runInNetns(
 
 /**
  * The test-file guard (see the module comment). Returns true inside the namespace (define the tests), false
- * outside, where it has registered the one test that re-runs `importMetaUrl` inside a namespace.
+ * outside, where it has registered the one test that re-runs `importMetaUrl` inside a namespace, with `env`
+ * added to this process's environment.
  */
-export function netnsGuard(importMetaUrl: string, options: NetnsOptions = {}): boolean {
+export function netnsGuard(
+  importMetaUrl: string,
+  options: NetnsOptions & { env?: Readonly<Record<string, string>> } = {},
+): boolean {
   if (inNetns()) return true;
   const file = fileURLToPath(importMetaUrl);
   // Named after the source file, also when it runs as its transpiled twin (scripts/test-mirror.mjs).
   const name = `${path.relative(ROOT, file).replace(/\.js$/, '.ts')} in a private network namespace${options.blockUdp ? ' without UDP' : ''}`;
   test(name, { timeout: options.timeoutMs ?? 5 * 60 * 1000 }, async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     // Without this the inner node would report to a parent test runner over stdout instead of printing.
     delete env['NODE_TEST_CONTEXT'];
     const result = await runInNetns(process.execPath, ['--test-reporter=spec', ...nodeScriptArgs(file)], {

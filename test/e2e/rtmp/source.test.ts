@@ -1,4 +1,3 @@
-// run-tests: serial
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
@@ -41,8 +40,11 @@ function tcpListening(port: number): boolean {
     });
 }
 
-// Every test has its own nginx or ffmpeg server and ts2rtc, so they run at once: the file runs alone (its frame
-// counts failed beside other files at load 20+) and one test at a time used a fraction of a core.
+// Every test has its own nginx or ffmpeg server and ts2rtc, so they run at once (one at a time used a fraction
+// of a core). The file runs in the parallel pool, as rtmp/server does: frames are counted over the stream time
+// they cover (assertNoGaps), and the reconnect's wall-clock count leaves 2 s and 5 % of its window (273-286
+// frames where 215-227 pass, beside ffmpeg/cycles). Beside cycles and live-formats, at load 10-28, 16 of 17 runs
+// passed; the failure, at load 22, was a camera that made 2.9 s of stream in the 4 s window, no frame lost.
 describe('rtmp:// source', { concurrency: true }, () => {
   it('nginx-rtmp fed by ffmpeg (H264 + AAC) → ts2rtc → RTSP reader: ≥ 95 % of the frames, AAC audio', async () => {
     const nginx: NginxRtmp = await startNginxRtmp();
@@ -63,7 +65,7 @@ describe('rtmp:// source', { concurrency: true }, () => {
     assertNoGaps('nginx → ts2rtc → RTSP audio', audio, AAC_FPS, 0.95);
   });
 
-  it('the publisher behind nginx leaves and comes back: the source reconnects under a reader that stays', async () => {
+  it('the publisher behind nginx leaves and comes back: the source reconnects under a reader that stays', async (t) => {
     const nginx: NginxRtmp = await startNginxRtmp();
     cleanups.push(() => nginx.stop());
     const first = await publishTestStream(nginx.url('y'), { video: 'h264', audio: 'aac', fps: FPS });
@@ -90,6 +92,9 @@ describe('rtmp:// source', { concurrency: true }, () => {
     const result = await reading;
     assert.equal(result.ended, false, 'the RTSP reader stayed connected');
     const expected = (FPS * (result.windowMs - outageMs - 2000)) / 1000;
+    t.diagnostic(
+      `${result.frames} frames in ${result.windowMs} ms with a ${outageMs} ms outage (bound ${(0.95 * expected).toFixed(0)})`,
+    );
     assert.ok(
       result.frames >= 0.95 * expected,
       `${result.frames} frames in ${result.windowMs} ms with a ${outageMs} ms outage (expected ≥ ${expected})`,
