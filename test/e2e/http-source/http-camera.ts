@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,8 @@ import { waitFor } from '../../helpers/wait.js';
  * - `/late.ts`: raw MPEG-TS (H264 + AAC) with a key frame every 4 s whose first 1.5 s are cut off (at a TS
  *   packet boundary): a live stream joined mid-GOP, whose video parameters come 2.5 s after the first byte;
  * - `/hls-ts/index.m3u8`, `/hls-fmp4/index.m3u8`: live HLS (H264 + AAC) written by `ffmpeg -f hls` (MPEG-TS
- *   and fMP4 segments), served from its folder with the usual content types.
+ *   and fMP4 segments), served from its folder with the usual content types; from the start with the `hls`
+ *   option, or between `startHls()` and `stopHls()`.
  * Every ffmpeg it started is killed and reaped by `stop()`.
  */
 export interface HttpCamera {
@@ -32,6 +33,13 @@ export interface HttpCamera {
   readonly frames: number;
   /** Requests seen per path. */
   readonly requests: Map<string, number>;
+  /**
+   * Starts the two HLS encoders (nothing when they run) and resolves once each playlist lists 3 segments.
+   * Each costs ~7 % of a core, so a file whose HLS tests are a few of many runs them only for those.
+   */
+  startHls(): Promise<void>;
+  /** Kills and reaps the HLS encoders; their playlists are gone until the next `startHls()`. */
+  stopHls(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +74,12 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     child.once('exit', () => children.delete(child));
     return child;
   };
+  const kill = (child: ChildProcess): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
   let latest: Buffer | undefined;
   let count = 0;
   const waiters = new Set<(frame: Buffer) => void>();
@@ -92,24 +106,42 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     }
   });
   const dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-hls-'));
-  if (options.hls) {
+  const hlsEncoders: ChildProcess[] = [];
+  const startHls = async (): Promise<void> => {
+    if (hlsEncoders.length > 0) return;
     for (const [name, type] of [
       ['hls-ts', 'mpegts'],
       ['hls-fmp4', 'fmp4'],
     ] as const) {
       const out = path.join(dir, name);
-      await import('node:fs/promises').then((fs) => fs.mkdir(out));
+      // Empty, so a playlist left by an earlier run of the encoders is not served as live.
+      await rm(out, { recursive: true, force: true });
+      await mkdir(out);
       // prettier-ignore
-      run([
+      hlsEncoders.push(run([
         ...LAVFI('320x240'), ...TONE_INPUT,
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p', ...AAC,
         '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'delete_segments+independent_segments',
         '-hls_segment_type', type,
         ...(type === 'fmp4' ? ['-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', path.join(out, 'seg%d.m4s')] : ['-hls_segment_filename', path.join(out, 'seg%d.ts')]),
         path.join(out, 'index.m3u8'),
-      ]);
+      ]));
     }
-  }
+    // Three segments before anyone reads the playlist, as a real HLS server has.
+    for (const name of ['hls-ts', 'hls-fmp4']) {
+      await waitFor(
+        async () => {
+          const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
+          return (text.match(/#EXTINF/g) ?? []).length >= 3;
+        },
+        { timeoutMs: 20_000, what: `${name} playlist has 3 segments` },
+      );
+    }
+  };
+  const stopHls = async (): Promise<void> => {
+    await Promise.all(hlsEncoders.splice(0).map(kill));
+    for (const name of ['hls-ts', 'hls-fmp4']) await rm(path.join(dir, name), { recursive: true, force: true });
+  };
   const nextFrame = (): Promise<Buffer> =>
     new Promise((resolve) => {
       const waiter = (frame: Buffer): void => {
@@ -252,19 +284,10 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  await waitFor(() => latest !== undefined, { timeoutMs: 15_000, what: 'the HTTP camera encodes' });
-  if (options.hls) {
-    // Three segments before anyone reads the playlist, as a real HLS server has.
-    for (const name of ['hls-ts', 'hls-fmp4']) {
-      await waitFor(
-        async () => {
-          const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
-          return (text.match(/#EXTINF/g) ?? []).length >= 3;
-        },
-        { timeoutMs: 20_000, what: `${name} playlist has 3 segments` },
-      );
-    }
-  }
+  await Promise.all([
+    waitFor(() => latest !== undefined, { timeoutMs: 15_000, what: 'the HTTP camera encodes' }),
+    options.hls ? startHls() : undefined,
+  ]);
   return {
     base: `http://127.0.0.1:${port}`,
     fps: FPS,
@@ -272,18 +295,12 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
       return count;
     },
     requests,
+    startHls,
+    stopHls,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const exits = [...children].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      );
-      await Promise.all(exits);
+      await Promise.all([...children].map(kill));
       await rm(dir, { recursive: true, force: true });
     },
   };
