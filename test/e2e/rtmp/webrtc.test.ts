@@ -64,6 +64,10 @@ if (netnsGuard(import.meta.url)) {
       const { frames, seconds } = await framesOver(chrome.page, `${server.apiUrl}/webrtc.html?src=cam`);
       t.diagnostic(`${frames} frames in ${seconds.toFixed(1)} s`);
       assert.ok(frames >= 0.95 * FPS * (WINDOW_MS / 1000), `${frames} frames in ${seconds.toFixed(1)} s`);
+      // Done with this stream: left playing, the page, the relay and the publisher ran on through the next test.
+      await chrome.page.goto('about:blank');
+      await publisher.stop();
+      await nginx.stop();
     });
 
     it('ffmpeg publishes into ts2rtc over RTMP → WebRTC: ≥ 95 % of the frames', async (t) => {
