@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { PeerError } from './errors.js';
 import { requireProgram } from './process.js';
 
@@ -58,6 +58,9 @@ export interface ChromiumPeer {
  */
 export async function launchChromium(options: ChromiumOptions = {}): Promise<ChromiumPeer> {
   requireProgram(CHROMIUM_PATH, 'chromium');
+  // Imported here rather than at the top: loading playwright-core costs ~0.5 s of CPU, which the outer process of
+  // a test file run in a network namespace (netns.ts) paid for nothing, as it launches no browser.
+  const { chromium } = await import('playwright-core');
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-chromium-'));
   const started = Date.now();
   let context: BrowserContext;
