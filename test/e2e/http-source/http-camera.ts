@@ -23,7 +23,7 @@ import { waitFor } from '../../helpers/wait.js';
  *   packet boundary): a live stream joined mid-GOP, whose video parameters come 2.5 s after the first byte;
  * - `/hls-ts/index.m3u8`, `/hls-fmp4/index.m3u8`: live HLS (H264 + AAC) written by `ffmpeg -f hls` (MPEG-TS
  *   and fMP4 segments), served from its folder with the usual content types; from the start with the `hls`
- *   option, or between `startHls()` and `stopHls()`.
+ *   option (both, or the ones it lists), or between `startHls()` and `stopHls()`.
  * Every ffmpeg it started is killed and reaped by `stop()`.
  */
 export interface HttpCamera {
@@ -34,16 +34,21 @@ export interface HttpCamera {
   /** Requests seen per path. */
   readonly requests: Map<string, number>;
   /**
-   * Starts the two HLS encoders (nothing when they run) and resolves once each playlist lists 3 segments.
-   * Each costs ~7 % of a core, so a file whose HLS tests are a few of many runs them only for those.
+   * Starts the HLS encoders of `kinds` (both by default) that are not running yet, and resolves once each
+   * playlist lists 3 segments. Each costs ~7 % of a core, so a file runs only the ones it reads, and only
+   * while it reads them.
    */
-  startHls(): Promise<void>;
+  startHls(kinds?: readonly HlsKind[]): Promise<void>;
   /** Kills and reaps the HLS encoders; their playlists are gone until the next `startHls()`. */
   stopHls(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const FPS = 25;
+
+/** The live HLS folders: MPEG-TS and fMP4 segments. */
+export type HlsKind = 'hls-ts' | 'hls-fmp4';
+const HLS_KINDS: readonly HlsKind[] = ['hls-ts', 'hls-fmp4'];
 
 const LAVFI = (size: string): string[] => ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${FPS}`];
 /** A 440 Hz tone as AAC, the audio of the HLS, FLV and MPEG-TS paths (second input of the command). */
@@ -64,7 +69,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',
 };
 
-export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<HttpCamera> {
+export async function startHttpCamera(options: { hls?: boolean | readonly HlsKind[] } = {}): Promise<HttpCamera> {
   const children = new Set<ChildProcess>();
   const run = (args: string[]): ChildProcess => {
     const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
@@ -106,19 +111,17 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     }
   });
   const dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-hls-'));
-  const hlsEncoders: ChildProcess[] = [];
-  const startHls = async (): Promise<void> => {
-    if (hlsEncoders.length > 0) return;
-    for (const [name, type] of [
-      ['hls-ts', 'mpegts'],
-      ['hls-fmp4', 'fmp4'],
-    ] as const) {
+  const hlsEncoders = new Map<HlsKind, ChildProcess>();
+  const startHls = async (kinds: readonly HlsKind[] = HLS_KINDS): Promise<void> => {
+    const starting = kinds.filter((kind) => !hlsEncoders.has(kind));
+    for (const name of starting) {
+      const type = name === 'hls-ts' ? 'mpegts' : 'fmp4';
       const out = path.join(dir, name);
       // Empty, so a playlist left by an earlier run of the encoders is not served as live.
       await rm(out, { recursive: true, force: true });
       await mkdir(out);
       // prettier-ignore
-      hlsEncoders.push(run([
+      hlsEncoders.set(name, run([
         ...LAVFI('320x240'), ...TONE_INPUT,
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p', ...AAC,
         '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'delete_segments+independent_segments',
@@ -128,7 +131,7 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
       ]));
     }
     // Three segments before anyone reads the playlist, as a real HLS server has.
-    for (const name of ['hls-ts', 'hls-fmp4']) {
+    for (const name of starting) {
       await waitFor(
         async () => {
           const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
@@ -139,8 +142,9 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     }
   };
   const stopHls = async (): Promise<void> => {
-    await Promise.all(hlsEncoders.splice(0).map(kill));
-    for (const name of ['hls-ts', 'hls-fmp4']) await rm(path.join(dir, name), { recursive: true, force: true });
+    await Promise.all([...hlsEncoders.values()].map(kill));
+    hlsEncoders.clear();
+    for (const name of HLS_KINDS) await rm(path.join(dir, name), { recursive: true, force: true });
   };
   const nextFrame = (): Promise<Buffer> =>
     new Promise((resolve) => {
@@ -286,7 +290,7 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   const port = typeof address === 'object' && address ? address.port : 0;
   await Promise.all([
     waitFor(() => latest !== undefined, { timeoutMs: 15_000, what: 'the HTTP camera encodes' }),
-    options.hls ? startHls() : undefined,
+    options.hls ? startHls(options.hls === true ? HLS_KINDS : options.hls) : undefined,
   ]);
   return {
     base: `http://127.0.0.1:${port}`,
