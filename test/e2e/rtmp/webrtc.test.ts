@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { publishTestStream } from '../../peers/ffmpeg.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { startNginxRtmp } from '../../peers/nginx-rtmp.js';
@@ -59,7 +59,7 @@ if (netnsGuard(import.meta.url)) {
         { webrtc: { listen: '127.0.0.1:0', ice_servers: [], filters: { loopback: true } } },
       );
       cleanups.push(() => server.stop());
-      chrome = await launchChromium();
+      chrome = await launchChromium({ viewport: PLAYER_VIEWPORT });
       cleanups.push(() => chrome.stop());
       const { frames, seconds } = await framesOver(chrome.page, `${server.apiUrl}/webrtc.html?src=cam`);
       t.diagnostic(`${frames} frames in ${seconds.toFixed(1)} s`);
