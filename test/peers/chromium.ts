@@ -7,9 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { PeerError } from './errors.js';
 import { requireProgram } from './process.js';
 
-// playwright-core is CommonJS: an ESM `import` of it makes node scan its bundled sources for named exports, which
-// cost each test process ~0.35 s of CPU more than require() (0.74 s instead of 0.39, measured).
-const { chromium } = createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core');
+const require = createRequire(import.meta.url);
 
 /**
  * Debian's Chromium driven by playwright-core (no browser download: the executable is the system one).
@@ -31,12 +29,26 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
   '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // Chromium keeps only the last --disable-features, so this one also stands in for the list playwright-core
+  // passes before it (the suite has always run that way). WebUIOmniboxPopup and WebUIOmniboxAimPopup: Chromium
+  // 156 preloads the address bar's popup (chrome://omnibox-popup.top-chrome/) in a renderer of its own even when
+  // headless, 0.6-0.8 s of CPU per launch, more than the rest of the browser takes to start.
+  '--disable-features=WebRtcHideLocalIpsWithMdns,WebUIOmniboxPopup,WebUIOmniboxAimPopup',
 ];
+
+/**
+ * The window of a test that only plays video in a player page (stream.html, webrtc.html: the player fills the
+ * window): the size of the demo stream and the GStreamer camera. At playwright's default 1280x720 the software
+ * compositor scaled every frame up, 0.2 of a core in Chromium's GPU process while a video played; at this size
+ * 0.05.
+ */
+export const PLAYER_VIEWPORT = { width: 640, height: 360 } as const;
 
 export interface ChromiumOptions {
   /** Added after CHROMIUM_ARGS. */
   args?: readonly string[];
+  /** The size of every page's window; defaults to playwright's 1280x720. */
+  viewport?: { readonly width: number; readonly height: number };
   /** Defaults to microphone and camera. */
   permissions?: readonly string[];
   /** Launch timeout; defaults to 30000 ms. */
@@ -63,6 +75,10 @@ export interface ChromiumPeer {
  */
 export async function launchChromium(options: ChromiumOptions = {}): Promise<ChromiumPeer> {
   requireProgram(CHROMIUM_PATH, 'chromium');
+  // Loaded here rather than at the top: the outer process of a test file run in a network namespace (netns.ts)
+  // launches no browser. And require()d: playwright-core is CommonJS, and an ESM `import` of it makes node scan
+  // its bundle for named exports, ~0.23 s of CPU more in every process that drives Chromium (measured).
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-chromium-'));
   const started = Date.now();
   let context: BrowserContext;
@@ -72,6 +88,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Chr
       args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
       permissions: [...(options.permissions ?? ['microphone', 'camera'])],
       timeout: options.timeoutMs ?? 30000,
+      ...(options.viewport ? { viewport: { ...options.viewport } } : {}),
       // playwright's own default flags include --headless (old mode); ours select the new one.
       headless: false,
     });

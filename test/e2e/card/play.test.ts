@@ -57,6 +57,14 @@ if (netnsGuard(import.meta.url)) {
     });
 
     /**
+     * Takes a card out of the page: it stops, as on a dashboard view change. Each test takes out the cards it
+     * is done with, as left playing they kept Chromium decoding and ts2rtc serving them through every later
+     * test (the MJPEG card an ffmpeg transcoder too). The MSE card stays, so the stream is warm for the benchmark.
+     */
+    const removeCard = (id: string): Promise<unknown> =>
+      page.evaluate(`document.getElementById(${JSON.stringify(id)}).parentElement.remove()`);
+
+    /**
      * The camera sends 125 frames in 5 s (25 fps); like the other e2e tests, 95 % of them passes. Counted per
      * second of the video's own clock (`currentTime`): a starved Chromium plays MSE slower than the wall clock
      * without losing a frame (a parallel run saw 119 frames in 5.0 s of wall time); the video must still have
@@ -77,6 +85,7 @@ if (netnsGuard(import.meta.url)) {
     it('direct (`server:`, no integration), WebRTC: 125 frames per 5 s from the 25 fps camera (≥ 95 %)', async (t) => {
       await addCard(page, 'direct', { url: 'door', server: server.url, mode: 'webrtc', intersection: 0 }, []);
       await assertPlays('direct', 'RTC', t);
+      await removeCard('direct');
     });
 
     it('through the integration proxy (fake-ha-proxy, signed path), WebRTC, with screenshot', async (t) => {
@@ -99,6 +108,7 @@ if (netnsGuard(import.meta.url)) {
         proxy.upstreamUrls.join(' '),
       );
       await page.locator('#proxy-rtc').screenshot({ path: path.join(SCREENSHOT_DIR, 'card-playing.png') });
+      await removeCard('proxy-rtc');
     });
 
     it('through the proxy, MSE (`webrtc: false`, AlexxIT style): 125 frames per 5 s from the 25 fps camera (≥ 95 %)', async (t) => {
@@ -122,6 +132,7 @@ if (netnsGuard(import.meta.url)) {
         proxy.upstreamUrls.some((u) => u.endsWith('?src=door&name=camera.door')),
         proxy.upstreamUrls.join(' '),
       );
+      await removeCard('entity-mjpeg');
     });
 
     it("the proxy refuses a socket without a valid signature; AlexxIT's webrtc integration path is used when only it is loaded", async () => {
@@ -136,6 +147,7 @@ if (netnsGuard(import.meta.url)) {
       assert.equal(proxy.refused, before + 1);
       await addCard(page, 'alexxit-path', { url: 'door', mode: 'mse', intersection: 0 }, ['webrtc']);
       await waitCard(page, 'alexxit-path', (s) => s.phase === 'playing', 20_000, 'playing through /api/webrtc/ws');
+      await removeCard('alexxit-path');
     });
 
     it('shows errors in the card: entity without an integration, unknown stream (screenshot)', async () => {
@@ -150,10 +162,12 @@ if (netnsGuard(import.meta.url)) {
       )) as string;
       assert.match(text, /stream not found/);
       await page.locator('#unknown').screenshot({ path: path.join(SCREENSHOT_DIR, 'card-error.png') });
+      await removeCard('no-integration');
+      await removeCard('unknown');
     });
 
     it('benchmark: warm stream, time from the card connecting to its first frame; bundle size', async (t) => {
-      // Five new cards per mode on the stream the cards above keep warm; the median is reported. "Connecting"
+      // Five new cards per mode on the stream the MSE card above keeps warm; the median is reported. "Connecting"
       // starts before the path is signed, so it includes signing, the proxy hop and the socket's opening.
       const RUNS = 5;
       const results: Record<string, Array<{ total: number; open: number }>> = { webrtc: [], mse: [] };
@@ -163,7 +177,7 @@ if (netnsGuard(import.meta.url)) {
           await addCard(page, id, { url: 'door', mode, intersection: 0 }, ['ts2rtc']);
           const s = await waitCard(page, id, (x) => x.phase === 'playing' && x.firstFrameMs > 0, 20_000, 'first frame');
           results[mode]?.push({ total: s.firstFrameMs, open: s.openToFrameMs });
-          await page.evaluate(`document.getElementById(${JSON.stringify(id)}).parentElement.remove()`);
+          await removeCard(id);
         }
       }
       const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Infinity;

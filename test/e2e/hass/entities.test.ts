@@ -48,7 +48,7 @@ describe("hass: camera entities through Home Assistant's WebSocket", () => {
   }
 
   before(async () => {
-    camera = await startHttpCamera({ hls: true });
+    camera = await startHttpCamera({ hls: ['hls-ts'] });
     ha = await startFakeHomeAssistant({
       token: 'long-lived-token',
       cameras: ['camera.front_door'],

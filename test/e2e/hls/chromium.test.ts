@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { state, waitState } from '../mp4/player.js';
 import { startHlsServer, type HlsServer } from './setup.js';
 
@@ -14,7 +14,7 @@ describe('Chromium plays HLS through our player (mode=hls)', () => {
   let chrome: ChromiumPeer;
   before(async () => {
     server = await startHlsServer({ api: { base_path: '/go2rtc' } });
-    chrome = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
+    chrome = await launchChromium({ viewport: PLAYER_VIEWPORT, args: ['--autoplay-policy=no-user-gesture-required'] });
   });
   after(async () => {
     await chrome?.stop();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { homekit } from '../../../addon/src/modules/homekit/index.js';
 import { formatHomekitUrl, generateEd25519, pairWithPin } from '../../../addon/src/pkg/hap/index.js';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { audioLevel } from '../../peers/ffmpeg.js';
 import { startHapCamera, type HapCamera } from '../../peers/hap-camera.js';
 import { netnsGuard } from '../../peers/netns.js';
@@ -26,7 +26,7 @@ if (netnsGuard(import.meta.url)) {
 
     before(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-homekit-talk-'));
-      browser = await launchChromium();
+      browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
       camera = await startHapCamera({
         storageDir: path.join(dir, 'hap'),
         env: { HAP_TALKBACK_FILE: path.join(dir, 'talkback.s16') },

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,8 @@ import { waitFor } from '../../helpers/wait.js';
  * - `/late.ts`: raw MPEG-TS (H264 + AAC) with a key frame every 4 s whose first 1.5 s are cut off (at a TS
  *   packet boundary): a live stream joined mid-GOP, whose video parameters come 2.5 s after the first byte;
  * - `/hls-ts/index.m3u8`, `/hls-fmp4/index.m3u8`: live HLS (H264 + AAC) written by `ffmpeg -f hls` (MPEG-TS
- *   and fMP4 segments), served from its folder with the usual content types.
+ *   and fMP4 segments), served from its folder with the usual content types; from the start with the `hls`
+ *   option (both, or the ones it lists), or between `startHls()` and `stopHls()`.
  * Every ffmpeg it started is killed and reaped by `stop()`.
  */
 export interface HttpCamera {
@@ -32,10 +33,22 @@ export interface HttpCamera {
   readonly frames: number;
   /** Requests seen per path. */
   readonly requests: Map<string, number>;
+  /**
+   * Starts the HLS encoders of `kinds` (both by default) that are not running yet, and resolves once each
+   * playlist lists 3 segments. Each costs ~7 % of a core, so a file runs only the ones it reads, and only
+   * while it reads them.
+   */
+  startHls(kinds?: readonly HlsKind[]): Promise<void>;
+  /** Kills and reaps the HLS encoders; their playlists are gone until the next `startHls()`. */
+  stopHls(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const FPS = 25;
+
+/** The live HLS folders: MPEG-TS and fMP4 segments. */
+export type HlsKind = 'hls-ts' | 'hls-fmp4';
+const HLS_KINDS: readonly HlsKind[] = ['hls-ts', 'hls-fmp4'];
 
 const LAVFI = (size: string): string[] => ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${FPS}`];
 /** A 440 Hz tone as AAC, the audio of the HLS, FLV and MPEG-TS paths (second input of the command). */
@@ -56,7 +69,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',
 };
 
-export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<HttpCamera> {
+export async function startHttpCamera(options: { hls?: boolean | readonly HlsKind[] } = {}): Promise<HttpCamera> {
   const children = new Set<ChildProcess>();
   const run = (args: string[]): ChildProcess => {
     const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
@@ -66,6 +79,12 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     child.once('exit', () => children.delete(child));
     return child;
   };
+  const kill = (child: ChildProcess): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
   let latest: Buffer | undefined;
   let count = 0;
   const waiters = new Set<(frame: Buffer) => void>();
@@ -92,24 +111,41 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
     }
   });
   const dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-hls-'));
-  if (options.hls) {
-    for (const [name, type] of [
-      ['hls-ts', 'mpegts'],
-      ['hls-fmp4', 'fmp4'],
-    ] as const) {
+  const hlsEncoders = new Map<HlsKind, ChildProcess>();
+  const startHls = async (kinds: readonly HlsKind[] = HLS_KINDS): Promise<void> => {
+    const starting = kinds.filter((kind) => !hlsEncoders.has(kind));
+    for (const name of starting) {
+      const type = name === 'hls-ts' ? 'mpegts' : 'fmp4';
       const out = path.join(dir, name);
-      await import('node:fs/promises').then((fs) => fs.mkdir(out));
+      // Empty, so a playlist left by an earlier run of the encoders is not served as live.
+      await rm(out, { recursive: true, force: true });
+      await mkdir(out);
       // prettier-ignore
-      run([
+      hlsEncoders.set(name, run([
         ...LAVFI('320x240'), ...TONE_INPUT,
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(FPS), '-pix_fmt', 'yuv420p', ...AAC,
         '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_flags', 'delete_segments+independent_segments',
         '-hls_segment_type', type,
         ...(type === 'fmp4' ? ['-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', path.join(out, 'seg%d.m4s')] : ['-hls_segment_filename', path.join(out, 'seg%d.ts')]),
         path.join(out, 'index.m3u8'),
-      ]);
+      ]));
     }
-  }
+    // Three segments before anyone reads the playlist, as a real HLS server has.
+    for (const name of starting) {
+      await waitFor(
+        async () => {
+          const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
+          return (text.match(/#EXTINF/g) ?? []).length >= 3;
+        },
+        { timeoutMs: 20_000, what: `${name} playlist has 3 segments` },
+      );
+    }
+  };
+  const stopHls = async (): Promise<void> => {
+    await Promise.all([...hlsEncoders.values()].map(kill));
+    hlsEncoders.clear();
+    for (const name of HLS_KINDS) await rm(path.join(dir, name), { recursive: true, force: true });
+  };
   const nextFrame = (): Promise<Buffer> =>
     new Promise((resolve) => {
       const waiter = (frame: Buffer): void => {
@@ -252,19 +288,10 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  await waitFor(() => latest !== undefined, { timeoutMs: 15_000, what: 'the HTTP camera encodes' });
-  if (options.hls) {
-    // Three segments before anyone reads the playlist, as a real HLS server has.
-    for (const name of ['hls-ts', 'hls-fmp4']) {
-      await waitFor(
-        async () => {
-          const text = await readFile(path.join(dir, name, 'index.m3u8'), 'utf8').catch(() => '');
-          return (text.match(/#EXTINF/g) ?? []).length >= 3;
-        },
-        { timeoutMs: 20_000, what: `${name} playlist has 3 segments` },
-      );
-    }
-  }
+  await Promise.all([
+    waitFor(() => latest !== undefined, { timeoutMs: 15_000, what: 'the HTTP camera encodes' }),
+    options.hls ? startHls(options.hls === true ? HLS_KINDS : options.hls) : undefined,
+  ]);
   return {
     base: `http://127.0.0.1:${port}`,
     fps: FPS,
@@ -272,18 +299,12 @@ export async function startHttpCamera(options: { hls?: boolean } = {}): Promise<
       return count;
     },
     requests,
+    startHls,
+    stopHls,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const exits = [...children].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      );
-      await Promise.all(exits);
+      await Promise.all([...children].map(kill));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { state, waitState } from './player.js';
 import { startMp4Server, type Mp4Server } from './setup.js';
 
@@ -16,7 +16,7 @@ describe('Chromium plays MSE through our player', () => {
   before(async () => {
     server = await startMp4Server();
     // Sound may start without a click in this test browser; a real page starts muted and unmutes on click.
-    chrome = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
+    chrome = await launchChromium({ viewport: PLAYER_VIEWPORT, args: ['--autoplay-policy=no-user-gesture-required'] });
   });
   after(async () => {
     await chrome?.stop();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { countFrames } from '../../peers/ffmpeg.js';
 import { startGstCamera, type CameraAudio, type GstCamera } from '../../peers/gst-camera.js';
 import { state, waitState } from './player.js';
@@ -26,7 +26,7 @@ describe('GStreamer camera → RTSP source → MSE', () => {
     const streams: Record<string, string> = {};
     for (const [audio, camera] of cameras) streams[`cam_${audio}`] = camera.url;
     server = await startMp4Server({ streams });
-    chrome = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
+    chrome = await launchChromium({ viewport: PLAYER_VIEWPORT, args: ['--autoplay-policy=no-user-gesture-required'] });
   });
   after(async () => {
     await chrome?.stop();

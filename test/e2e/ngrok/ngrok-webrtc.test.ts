@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { freeTcpPort } from '../../peers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -53,7 +53,7 @@ if (netnsGuard(import.meta.url, { blockUdp: true })) {
         },
         logs,
       );
-      browser = await launchChromium();
+      browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
     });
     after(async () => {
       await browser?.stop();

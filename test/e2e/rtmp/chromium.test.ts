@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { publishTestStream } from '../../peers/ffmpeg.js';
 import { startNginxRtmp } from '../../peers/nginx-rtmp.js';
 import { state, waitState } from '../mp4/player.js';
@@ -26,7 +26,10 @@ describe('Chromium plays an rtmp:// source', () => {
     cleanups.push(() => publisher.stop());
     const server = await startTs2rtc({ cam: nginx.url('x') });
     cleanups.push(() => server.stop());
-    const chrome: ChromiumPeer = await launchChromium({ args: ['--autoplay-policy=no-user-gesture-required'] });
+    const chrome: ChromiumPeer = await launchChromium({
+      viewport: PLAYER_VIEWPORT,
+      args: ['--autoplay-policy=no-user-gesture-required'],
+    });
     cleanups.push(() => chrome.stop());
     const page = await chrome.context.newPage();
     await page.goto(`${server.apiUrl}/stream.html?src=cam&mode=mse`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { publishTestStream } from '../../peers/ffmpeg.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { startNginxRtmp } from '../../peers/nginx-rtmp.js';
@@ -59,11 +59,15 @@ if (netnsGuard(import.meta.url)) {
         { webrtc: { listen: '127.0.0.1:0', ice_servers: [], filters: { loopback: true } } },
       );
       cleanups.push(() => server.stop());
-      chrome = await launchChromium();
+      chrome = await launchChromium({ viewport: PLAYER_VIEWPORT });
       cleanups.push(() => chrome.stop());
       const { frames, seconds } = await framesOver(chrome.page, `${server.apiUrl}/webrtc.html?src=cam`);
       t.diagnostic(`${frames} frames in ${seconds.toFixed(1)} s`);
       assert.ok(frames >= 0.95 * FPS * (WINDOW_MS / 1000), `${frames} frames in ${seconds.toFixed(1)} s`);
+      // Done with this stream: left playing, the page, the relay and the publisher ran on through the next test.
+      await chrome.page.goto('about:blank');
+      await publisher.stop();
+      await nginx.stop();
     });
 
     it('ffmpeg publishes into ts2rtc over RTMP → WebRTC: ≥ 95 % of the frames', async (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
 import { READ_PLAYER_STATS, startWebrtcServer, type PagePlayerStats, type RunningWebrtc } from './helpers.js';
@@ -37,7 +37,7 @@ if (netnsGuard(import.meta.url)) {
 
     it('is cleaned up within 10 s (our ICE consent check) when its browser is killed: no tracks, timers or sockets left', async () => {
       const baseline = { udp: resources('UDPWrap'), tcp: resources('TCPWrap'), timers: resources('Timeout') };
-      browser = await launchChromium();
+      browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
       const page = browser.page;
       await page.goto(`${server.url}/webrtc.html?src=demo`);
       await waitFor(

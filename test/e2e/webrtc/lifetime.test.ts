@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
 import {
@@ -119,7 +119,7 @@ if (netnsGuard(import.meta.url)) {
     });
 
     it('Chromium: the player keeps playing after it closed its socket; pc.close() (DTLS close_notify) ends the consumer < 1 s', async () => {
-      browser = await launchChromium();
+      browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
       const page = browser.page;
       await page.goto(`${server.url}/webrtc.html?src=demo`);
       const stats = async (): Promise<PagePlayerStats | null> =>

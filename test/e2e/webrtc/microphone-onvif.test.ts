@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registerRtspSource } from '../../../addon/src/modules/rtsp/client/index.js';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { audioLevel } from '../../peers/ffmpeg.js';
 import { startGstCamera, type BackchannelCodec, type GstCamera } from '../../peers/gst-camera.js';
 import { netnsGuard } from '../../peers/netns.js';
@@ -17,7 +17,7 @@ if (netnsGuard(import.meta.url)) {
     const servers: RunningWebrtc[] = [];
 
     before(async () => {
-      browser = await launchChromium();
+      browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
     });
     after(async () => {
       await browser?.stop();

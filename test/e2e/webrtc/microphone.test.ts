@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeUlaw } from '../../../addon/src/pkg/pcm/g711.js';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
 import { startWebrtcServer, type RunningWebrtc } from './helpers.js';
@@ -25,7 +25,7 @@ if (netnsGuard(import.meta.url)) {
       server = await startWebrtcServer({
         config: { streams: { pcmu: ['demo:', 'backchannel:PCMU/8000'], opus: ['demo:', 'backchannel:OPUS/48000/2'] } },
       });
-      browser = await launchChromium();
+      browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
     });
     after(async () => {
       await browser?.stop();

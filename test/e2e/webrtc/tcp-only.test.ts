@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
 import { READ_PLAYER_STATS, startWebrtcServer, type PagePlayerStats, type RunningWebrtc } from './helpers.js';
@@ -14,7 +14,7 @@ if (netnsGuard(import.meta.url, { blockUdp: true })) {
 
     before(async () => {
       server = await startWebrtcServer({ config: { streams: { demo: 'demo:' } } });
-      browser = await launchChromium();
+      browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
     });
     after(async () => {
       await browser?.stop();

@@ -3,7 +3,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { StunProtocol, type RTCPeerConnection } from 'werift';
 import { directUdpStats } from '../../../addon/src/modules/webrtc/rtp-send.js';
-import { launchChromium, type ChromiumPeer } from '../../peers/chromium.js';
+import { launchChromium, PLAYER_VIEWPORT, type ChromiumPeer } from '../../peers/chromium.js';
 import { netnsGuard } from '../../peers/netns.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -73,6 +73,9 @@ if (netnsGuard(import.meta.url)) {
         config: { streams: { demo: 'demo:' } },
         // A configured entry that is also the host address: one candidate per transport, not two.
         webrtc: { listen: `127.0.0.1:${port}`, candidates: [`127.0.0.1:${port}`] },
+        // werift viewers leave without a goodbye, so consent expiry ends them: ~3 s instead of the default's ~7 s,
+        // twice, while the other viewers and Chromium play on.
+        timings: { idleTimeoutMs: 2000 },
       });
     });
     after(async () => {
@@ -90,7 +93,7 @@ if (netnsGuard(import.meta.url)) {
         for (let i = 0; i < 3; i++)
           viewers.push(await viewOverWs(server, { src: 'demo', version: i % 2 === 0 ? 1 : 2 }));
         for (const viewer of viewers) await viewer.firstVideoMs();
-        browser = await launchChromium();
+        browser = await launchChromium({ viewport: PLAYER_VIEWPORT });
         const page = browser.page;
         await page.goto(`${server.url}/webrtc.html?src=demo`);
         await waitFor(
