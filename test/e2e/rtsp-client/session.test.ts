@@ -35,6 +35,9 @@ describe('RTSP client: session life', () => {
     const stream = app.streams.set('keepalive', [`${camera.url}#transport=udp`], 'config');
     const viewer = new Viewer(['video']);
     await stream.addConsumer(viewer);
+    // The camera logs a request once it has answered it, and its stderr reaches us later still on a busy machine
+    // (a CI run read 0 here, then 1 PLAY at the end): count from the session's own PLAY.
+    await waitFor(() => requests(camera, 'PLAY') >= 1, { what: "the camera's log of the first PLAY" });
     const playsBefore = requests(camera, 'PLAY');
     const window = await countWindow(viewer, 'video', 7000);
     // Session timeout 3 s → one OPTIONS every 1.5 s: 4 or 5 in 7 s, on the aggregate URL.
