@@ -10,8 +10,9 @@
 //
 // Unit and fuzz files run in one node child per category (see BATCHED below), every other file in a node child of
 // its own; several run at a time (see cpuBudget below): tests pick free ports, make their own temp folders and
-// network namespaces, so files do not share anything. A file whose assertions need the machine to itself (latency, frames per second at full load) says so with a
-// line `// run-tests: serial`; those run afterwards, one at a time. --test-concurrency=N runs every file N at
+// network namespaces, so files do not share anything. A file whose assertions need the machine to itself
+// (latency, frames per second at full load) says so with a line `// run-tests: serial`; those run afterwards,
+// one at a time. --test-concurrency=N runs every file N at
 // a time, serial ones included. The longest files start first, by their wall time in the last run on this
 // machine (~/.cache/ts2rtc/test-times.json) or else in test/test-times.json (committed, for a fresh clone;
 // refresh it by copying the cache after a full run; test-cpu.json beside it, the same way, holds CPU times). A
@@ -183,10 +184,12 @@ const scriptOf = (file) => batches.get(file)?.entry ?? mirrored(file) ?? rel(fil
 
 const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(`${name}=`));
 
-/** A file that asks to run alone (`// run-tests: serial` on a line of its own). */
-function isSerial(file) {
-  return /^\/\/ run-tests: serial\s*$/m.test(readFileSync(file, 'utf8'));
+/** The file says `// run-tests: <marker>` on a line of its own (serial, own-process). */
+function hasMarker(file, marker) {
+  return new RegExp(`^// run-tests: ${marker}\\s*$`, 'm').test(readFileSync(file, 'utf8'));
 }
+/** A file that asks to run alone. */
+const isSerial = (file) => hasMarker(file, 'serial');
 
 // Unit and fuzz files run in one node per category: each file is imported inside a `describe` named after it, one
 // after the other, so its tests and hooks stay its own and a failure names the file. They start no process and
@@ -223,11 +226,7 @@ const batches = new Map();
 if (mirror && process.env.TEST_BATCH !== '0') {
   for (const category of BATCHED) {
     const members = files.filter(
-      (f) =>
-        categoryOf(f) === category &&
-        mirrored(f) &&
-        !isSerial(f) &&
-        !/^\/\/ run-tests: own-process\s*$/m.test(readFileSync(f, 'utf8')),
+      (f) => categoryOf(f) === category && mirrored(f) && !isSerial(f) && !hasMarker(f, 'own-process'),
     );
     if (members.length < 2) continue;
     const entry = path.join(mirror, `run-tests-batch-${category}.mjs`);
