@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { parseRtspSourceOptions } from '../../addon/src/modules/rtsp/client/options.js';
 import { RtspProducer } from '../../addon/src/modules/rtsp/client/producer.js';
-import type { Receiver } from '../../addon/src/core/receiver.js';
+import type { Receiver } from '../../addon/src/core/track.js';
 import { parseSourceUrl } from '../../addon/src/modules/streams/source-url.js';
 import { viewOverWs, type WsViewing } from '../e2e/webrtc/helpers.js';
 import { waitFor } from '../helpers/wait.js';

@@ -2,7 +2,7 @@ import type { Codec } from '../../addon/src/core/codec.js';
 import { ConsumerBase } from '../../addon/src/core/consumer.js';
 import type { Media } from '../../addon/src/core/media.js';
 import type { Packet } from '../../addon/src/core/packet.js';
-import type { Receiver } from '../../addon/src/core/receiver.js';
+import type { Receiver } from '../../addon/src/core/track.js';
 import { waitFor } from './wait.js';
 
 /**

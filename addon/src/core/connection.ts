@@ -1,8 +1,7 @@
 import { codecToJson, type CodecJson } from './codec.js';
 import type { Media } from './media.js';
 import { mediaToString } from './media.js';
-import type { Receiver } from './receiver.js';
-import type { Sender } from './sender.js';
+import type { Receiver, Sender } from './track.js';
 
 /** go2rtc's `format_name` values that existing clients may read. */
 export type FormatName = string;

@@ -3,8 +3,7 @@ import type { ConnectionDescription, ConnectionJson } from './connection.js';
 import { connectionJson } from './connection.js';
 import { Event } from './event.js';
 import type { Media } from './media.js';
-import { Receiver } from './receiver.js';
-import { newNodeId, Sender, type PacketWriter, type SenderOptions } from './sender.js';
+import { newNodeId, type PacketWriter, Receiver, Sender, type SenderOptions } from './track.js';
 
 /**
  * A client connection (RTSP reader, WebRTC peer, MSE socket). Its medias say what it wants to receive

@@ -7,5 +7,4 @@ export * from './event.js';
 export * from './media.js';
 export * from './packet.js';
 export * from './producer.js';
-export * from './receiver.js';
-export * from './sender.js';
+export * from './track.js';

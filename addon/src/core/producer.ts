@@ -4,8 +4,7 @@ import type { ConnectionDescription, ConnectionJson } from './connection.js';
 import { connectionJson } from './connection.js';
 import { Event } from './event.js';
 import type { Media } from './media.js';
-import { Receiver, type ReceiverOptions } from './receiver.js';
-import { newNodeId, Sender, type PacketWriter } from './sender.js';
+import { newNodeId, type PacketWriter, Receiver, type ReceiverOptions, Sender } from './track.js';
 
 /**
  * Gives a producer the receiver to write a track into, made and kept by its owner (a stream's source slot):

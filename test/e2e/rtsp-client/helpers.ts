@@ -3,7 +3,7 @@ import type { Codec } from '../../../addon/src/core/codec.js';
 import { ConsumerBase } from '../../../addon/src/core/consumer.js';
 import type { Media } from '../../../addon/src/core/media.js';
 import type { Packet } from '../../../addon/src/core/packet.js';
-import type { Receiver } from '../../../addon/src/core/receiver.js';
+import type { Receiver } from '../../../addon/src/core/track.js';
 import { registerRtspSource } from '../../../addon/src/modules/rtsp/client/index.js';
 import type { Stream } from '../../../addon/src/modules/streams/stream.js';
 import { encodeUlaw } from '../../../addon/src/pkg/pcm/g711.js';

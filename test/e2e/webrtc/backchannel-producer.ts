@@ -2,7 +2,7 @@ import type { Codec } from '../../../addon/src/core/codec.js';
 import type { Media } from '../../../addon/src/core/media.js';
 import type { Packet } from '../../../addon/src/core/packet.js';
 import { ProducerBase } from '../../../addon/src/core/producer.js';
-import type { Receiver } from '../../../addon/src/core/receiver.js';
+import type { Receiver } from '../../../addon/src/core/track.js';
 import type { StreamHub } from '../../../addon/src/modules/streams/hub.js';
 import { parseTestCodec } from '../../helpers/test-producer.js';
 

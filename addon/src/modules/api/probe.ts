@@ -1,7 +1,7 @@
 import type { Codec } from '../../core/codec.js';
 import { ConsumerBase } from '../../core/consumer.js';
 import type { Media } from '../../core/media.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 
 export { parseMediaQuery } from '../streams/media-query.js';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { Event } from '../../core/event.js';
-import { newNodeId } from '../../core/sender.js';
+import { newNodeId } from '../../core/track.js';
 
 /** One `{type, value}` text frame of go2rtc's WebSocket API; `value` is left out when undefined. */
 export interface WsMessage {

@@ -1,7 +1,7 @@
 import { ProducerBase } from '../../core/producer.js';
 import type { Codec } from '../../core/codec.js';
 import type { Media } from '../../core/media.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import type { Clip, ClipTrack } from './clip.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Codec } from '../../core/codec.js';
 import type { ConnectionDescription } from '../../core/connection.js';
 import type { Media } from '../../core/media.js';
 import { ProducerBase, type Producer } from '../../core/producer.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { ExecError } from './errors.js';
 import type { LocalIngest } from './ingest.js';
 import { ManagedProcess, type ProcessTable } from './process.js';

@@ -20,7 +20,7 @@ import {
 } from '../../pkg/hap/index.js';
 import { OpusPacketizer } from '../../pkg/opus/rtp-packetizer.js';
 import type { Packet } from '../../core/packet.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { buildReceiverReport } from '../../pkg/rtp/rtcp.js';
 import { TrackInput } from '../../pkg/rtsp/client/track-input.js';
 import { describeCamera, freeStreamService, type CameraDescription, type CameraStreamService } from './camera.js';

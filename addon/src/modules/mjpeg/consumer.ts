@@ -3,8 +3,7 @@ import type { ConnectionDescription } from '../../core/connection.js';
 import { ConsumerBase } from '../../core/consumer.js';
 import type { Disposer } from '../../core/event.js';
 import type { Media } from '../../core/media.js';
-import type { Receiver } from '../../core/receiver.js';
-import type { Sender } from '../../core/sender.js';
+import type { Receiver, Sender } from '../../core/track.js';
 import { JPEG_CODEC, type JpegTranscoder, type TranscoderRegistry } from './transcoder.js';
 
 /** Where the JPEGs go: a multipart HTTP response or WebSocket binary messages. */

@@ -4,7 +4,7 @@ import type { ConnectionDescription } from '../../core/connection.js';
 import { ConsumerBase } from '../../core/consumer.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import type { Stream } from '../streams/stream.js';
 import { snapshotArgs, snapshotFilters, type SnapshotOptions } from '../../pkg/ffmpeg/index.js';
 import { avccToAnnexB } from '../../pkg/h264/index.js';

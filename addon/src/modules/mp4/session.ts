@@ -4,8 +4,7 @@ import { errorMessage } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
-import { Receiver } from '../../core/receiver.js';
-import { newNodeId, type PacketSink } from '../../core/sender.js';
+import { newNodeId, type PacketSink, Receiver } from '../../core/track.js';
 import { Mp4Muxer, type InitOptions, type MuxedFragment, type MuxerTrack } from '../../pkg/mp4/index.js';
 import { createConverter, type TrackConverter } from './tracks.js';
 

@@ -3,7 +3,7 @@ import type { Codec } from '../../core/codec.js';
 import type { ConnectionDescription } from '../../core/connection.js';
 import type { Media } from '../../core/media.js';
 import { ProducerBase } from '../../core/producer.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { FlvReader } from '../../pkg/flv/index.js';
 import { RtmpModuleError } from './errors.js';
 import { IncomingMedia } from './incoming.js';

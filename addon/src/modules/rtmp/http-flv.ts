@@ -5,7 +5,7 @@ import { ConsumerBase } from '../../core/consumer.js';
 import { CoreError } from '../../core/errors.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { buildFlvHeader, buildFlvTag, type FlvTag } from '../../pkg/flv/index.js';
 import { queryParams, type ApiContext } from '../api/index.js';
 import { DEFAULT_RESPONSE_LIMITS, ResponseWriter, type ResponseLimits } from '../api/response-writer.js';

@@ -1,7 +1,7 @@
 import type { Codec } from '../../core/codec.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { FlvDemuxer, type FlvSample, type FlvTag } from '../../pkg/flv/index.js';
 import { MessageType, type RtmpMessage } from '../../pkg/rtmp/index.js';
 

@@ -2,7 +2,7 @@ import type { Codec } from '../../core/codec.js';
 import { ConsumerBase } from '../../core/consumer.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { encodeAmf0, FlvMuxer, type FlvMuxerTrack, type FlvTag } from '../../pkg/flv/index.js';
 import { ChunkStreamId, type OutgoingMessage } from '../../pkg/rtmp/index.js';
 import type { RtmpConnection } from './connection.js';

@@ -3,7 +3,7 @@ import type { Codec } from '../../core/codec.js';
 import type { Disposer } from '../../core/event.js';
 import type { Media } from '../../core/media.js';
 import { ProducerBase } from '../../core/producer.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import type { ConnectionJson } from '../../core/connection.js';
 import type { RtmpUrl } from '../../pkg/rtmp/index.js';
 import { openPlay, type PlaySession } from './client.js';

@@ -2,7 +2,7 @@ import type { Codec } from '../../core/codec.js';
 import type { ConnectionJson } from '../../core/connection.js';
 import type { Media } from '../../core/media.js';
 import { ProducerBase } from '../../core/producer.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import type { RtmpConnection } from './connection.js';
 import type { IncomingMedia } from './incoming.js';
 

@@ -7,7 +7,7 @@ import { errorMessage } from '../../core/errors.js';
 import { Event } from '../../core/event.js';
 import type { Media } from '../../core/media.js';
 import type { Producer } from '../../core/producer.js';
-import { Receiver } from '../../core/receiver.js';
+import { Receiver } from '../../core/track.js';
 import type { SourceOrigin, SourceUrl } from './source-url.js';
 
 /** Opens a producer for a source URL. Provided by the hub, which knows the scheme handlers. */

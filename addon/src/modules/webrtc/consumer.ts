@@ -5,7 +5,7 @@ import type { ConnectionDescription } from '../../core/connection.js';
 import { ConsumerBase } from '../../core/consumer.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { parseRtcp, type RtcpPacket } from '../../pkg/rtp/rtcp.js';
 import { TimestampUnwrapper } from '../../pkg/rtp/sequence.js';
 import { hasDtlsAlert } from '../../pkg/webrtc/dtls-record.js';

@@ -1,6 +1,6 @@
 import type { Codec } from '../../core/codec.js';
 import type { Packet } from '../../core/packet.js';
-import type { Receiver } from '../../core/receiver.js';
+import type { Receiver } from '../../core/track.js';
 import { H264Packetizer } from '../../pkg/h264/rtp-packetizer.js';
 import { H265Packetizer } from '../../pkg/h265/rtp-packetizer.js';
 import { OpusPacketizer } from '../../pkg/opus/rtp-packetizer.js';

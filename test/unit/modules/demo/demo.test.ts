@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Codec } from '../../../../addon/src/core/codec.js';
 import type { Media } from '../../../../addon/src/core/media.js';
 import type { Packet } from '../../../../addon/src/core/packet.js';
-import { Sender } from '../../../../addon/src/core/sender.js';
+import { Sender } from '../../../../addon/src/core/track.js';
 import { loadClip, type Clip } from '../../../../addon/src/modules/demo/clip.js';
 import { DemoProducer } from '../../../../addon/src/modules/demo/producer.js';
 import { splitAvcc, nalType, NalUnitType } from '../../../../addon/src/pkg/h264/index.js';

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Codec } from '../../../../addon/src/core/codec.js';
-import { Receiver } from '../../../../addon/src/core/receiver.js';
+import { Receiver } from '../../../../addon/src/core/track.js';
 import { FlvHttpConsumer } from '../../../../addon/src/modules/rtmp/http-flv.js';
 import { PLAYER_MEDIAS } from '../../../../addon/src/modules/rtmp/player-consumer.js';
 import { waitFor } from '../../../helpers/wait.js';

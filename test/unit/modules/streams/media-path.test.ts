@@ -6,7 +6,7 @@ import { ConsumerBase } from '../../../../addon/src/core/consumer.js';
 import type { Media } from '../../../../addon/src/core/media.js';
 import type { Packet } from '../../../../addon/src/core/packet.js';
 import { ProducerBase, type Producer } from '../../../../addon/src/core/producer.js';
-import { Receiver } from '../../../../addon/src/core/receiver.js';
+import { Receiver } from '../../../../addon/src/core/track.js';
 import type { LocalIngest } from '../../../../addon/src/modules/exec/ingest.js';
 import { ProcessTable } from '../../../../addon/src/modules/exec/process.js';
 import { ProcessProducer } from '../../../../addon/src/modules/exec/producer.js';

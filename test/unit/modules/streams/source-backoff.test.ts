@@ -6,7 +6,7 @@ import { ConsumerBase } from '../../../../addon/src/core/consumer.js';
 import type { Media } from '../../../../addon/src/core/media.js';
 import type { Packet } from '../../../../addon/src/core/packet.js';
 import { ProducerBase } from '../../../../addon/src/core/producer.js';
-import type { Receiver } from '../../../../addon/src/core/receiver.js';
+import type { Receiver } from '../../../../addon/src/core/track.js';
 import { StreamHub } from '../../../../addon/src/modules/streams/hub.js';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Packet } from '../../../../addon/src/core/packet.js';
-import { Receiver } from '../../../../addon/src/core/receiver.js';
+import { Receiver } from '../../../../addon/src/core/track.js';
 import {
   createPeerPacketizer,
   PeerAudioPacketizer,

@@ -4,7 +4,7 @@ import type { Disposer } from '../../../core/event.js';
 import type { Media } from '../../../core/media.js';
 import type { Packet } from '../../../core/packet.js';
 import { ProducerBase } from '../../../core/producer.js';
-import type { Receiver } from '../../../core/receiver.js';
+import type { Receiver } from '../../../core/track.js';
 import type { ConnectionJson } from '../../../core/connection.js';
 import { randomUint32, type RtpPacketizer } from '../../../pkg/rtp/payload.js';
 import { buildReceiverReport } from '../../../pkg/rtp/rtcp.js';

@@ -3,7 +3,7 @@ import type { Codec } from '../../../core/codec.js';
 import { ConsumerBase } from '../../../core/consumer.js';
 import type { Media } from '../../../core/media.js';
 import type { Packet } from '../../../core/packet.js';
-import type { Receiver } from '../../../core/receiver.js';
+import type { Receiver } from '../../../core/track.js';
 import { createDepacketizer, createPacketizer } from '../../../pkg/rtsp/index.js';
 import { codecToRtpFormat } from '../../../pkg/sdp/index.js';
 import type { RtspConnection } from '../../../pkg/rtsp/connection.js';

@@ -1,5 +1,5 @@
 import { Ts2rtcError } from '../../../core/errors.js';
-import type { Receiver } from '../../../core/receiver.js';
+import type { Receiver } from '../../../core/track.js';
 import { parseRtp, type RtpPacket } from '../../rtp/packet.js';
 import { framePacket, type RtpDepacketizer } from '../../rtp/payload.js';
 import { parseRtcp, type RtcpReportBlock } from '../../rtp/rtcp.js';

@@ -1,6 +1,6 @@
 import type { Codec } from '../../../core/codec.js';
 import type { Packet } from '../../../core/packet.js';
-import type { Receiver } from '../../../core/receiver.js';
+import type { Receiver } from '../../../core/track.js';
 import type { RtpPacketizer } from '../../rtp/index.js';
 import { createPacketizer } from '../formats.js';
 

@@ -1,4 +1,4 @@
-import type { Receiver } from '../../../core/receiver.js';
+import type { Receiver } from '../../../core/track.js';
 import { framePacket, parseRtp, TimestampUnwrapper, type RtpDepacketizer } from '../../rtp/index.js';
 import type { RtspLogger } from '../log.js';
 

@@ -1,7 +1,6 @@
 import type { Codec } from '../../../core/codec.js';
 import type { Media } from '../../../core/media.js';
-import type { Receiver } from '../../../core/receiver.js';
-import type { Sender } from '../../../core/sender.js';
+import type { Receiver, Sender } from '../../../core/track.js';
 import type { RtpPacketizer } from '../../rtp/index.js';
 import type { RtpFormat } from '../../sdp/index.js';
 import type { SharedRtpTrack } from './shared-rtp.js';

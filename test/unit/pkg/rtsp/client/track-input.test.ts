@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Packet } from '../../../../../addon/src/core/packet.js';
-import { Receiver } from '../../../../../addon/src/core/receiver.js';
-import { newNodeId } from '../../../../../addon/src/core/sender.js';
+import { newNodeId, Receiver } from '../../../../../addon/src/core/track.js';
 import { TrackInput } from '../../../../../addon/src/pkg/rtsp/client/track-input.js';
 import { parseRtp } from '../../../../../addon/src/pkg/rtp/packet.js';
 import { buildSenderReport } from '../../../../../addon/src/pkg/rtp/rtcp.js';

@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import type { Codec } from '../../../addon/src/core/codec.js';
 import type { Media } from '../../../addon/src/core/media.js';
 import type { Packet } from '../../../addon/src/core/packet.js';
-import { Receiver } from '../../../addon/src/core/receiver.js';
-import { Sender } from '../../../addon/src/core/sender.js';
+import { Receiver, Sender } from '../../../addon/src/core/track.js';
 
 const H264: Codec = { name: 'H264', clockRate: 90000, channels: 0 };
 const PCMU: Codec = { name: 'PCMU', clockRate: 8000, channels: 1 };

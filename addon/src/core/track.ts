@@ -1,7 +1,174 @@
 import type { Codec } from './codec.js';
+import { isVideoCodec } from './codec.js';
 import { Event } from './event.js';
-import type { MediaKind } from './media.js';
+import type { Media, MediaKind } from './media.js';
 import type { Packet } from './packet.js';
+
+// The two ends of one track, as go2rtc's `pkg/core/track.go`: the producer's Receiver fans each packet out,
+// and each consumer's Sender queues it for that consumer's connection.
+
+export interface ReceiverOptions {
+  /** Frames since the last key frame kept for late joiners (video only). Defaults to 512; 0 disables. */
+  gopMaxPackets?: number;
+  /** Bytes kept for late joiners. Defaults to 16 MiB. */
+  gopMaxBytes?: number;
+}
+
+export interface ReceiverStats {
+  packets: number;
+  bytes: number;
+}
+
+/**
+ * One producer track: the producer writes each packet once, and the receiver hands the same object to every
+ * sink. A stream's source owns it and supplies it to every producer session it opens (`Producer.supplyTracks`),
+ * so it is the track's one fan-out point across reconnects. Per packet this is O(sinks) pointer work; copies
+ * and conversions belong to sinks that need them.
+ *
+ * Video receivers keep a GOP cache (the frames since the last key frame) so that a new consumer starts
+ * decoding at once instead of waiting up to a GOP for the next key frame.
+ */
+export class Receiver {
+  readonly id = newNodeId();
+  readonly stats: ReceiverStats = { packets: 0, bytes: 0 };
+  /** The producer stopped feeding this track for good (stop or failure); sinks have been detached. */
+  readonly onClose = new Event<[]>();
+
+  private sinks: PacketSink[] = [];
+  private gop: Packet[] = [];
+  private gopBytes = 0;
+  private readonly gopMaxPackets: number;
+  private readonly gopMaxBytes: number;
+  private closed = false;
+  private lastPacket: Packet | undefined;
+  private readonly derived = new Map<string, unknown>();
+
+  constructor(
+    readonly media: Media,
+    readonly codec: Codec,
+    options: ReceiverOptions = {},
+  ) {
+    const cacheable = isVideoCodec(codec.name);
+    this.gopMaxPackets = cacheable ? (options.gopMaxPackets ?? 512) : 0;
+    this.gopMaxBytes = options.gopMaxBytes ?? 16 * 1024 * 1024;
+  }
+
+  get sinkCount(): number {
+    return this.sinks.length;
+  }
+
+  get sinkIds(): number[] {
+    return this.sinks.map((sink) => sink.id);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The newest packet written, e.g. for snapshots of audio-less or JPEG streams. */
+  get latest(): Packet | undefined {
+    return this.lastPacket;
+  }
+
+  /** The cached frames since the last key frame, oldest first (the first one is a key frame). */
+  get cachedGop(): readonly Packet[] {
+    return this.gop;
+  }
+
+  write(packet: Packet): void {
+    if (this.closed) return;
+    this.stats.packets++;
+    this.stats.bytes += packet.payload.length;
+    this.lastPacket = packet;
+    if (this.gopMaxPackets > 0) this.cache(packet);
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      sinks[i]!.push(packet);
+    }
+  }
+
+  /**
+   * Attaches a sink. With `replayGop` (the default) it first receives the cached frames, starting at the last
+   * key frame, so a viewer's first picture does not wait for the camera's next key frame.
+   */
+  addSink(sink: PacketSink, options: { replayGop?: boolean } = {}): void {
+    if (this.closed) {
+      sink.detach();
+      return;
+    }
+    if (this.sinks.includes(sink)) return;
+    // A new array rather than push: write() may be iterating the old one right now (a sink attaching
+    // another sink from inside push()).
+    this.sinks = [...this.sinks, sink];
+    if (options.replayGop ?? true) {
+      for (const packet of this.gop) sink.push(packet);
+    }
+  }
+
+  removeSink(sink: PacketSink): void {
+    const before = this.sinks.length;
+    this.sinks = this.sinks.filter((s) => s !== sink);
+    if (this.sinks.length !== before) sink.detach();
+  }
+
+  /**
+   * What every consumer of one output format makes from this track's frames, made once and shared: RTSP
+   * readers' `$`-framed RTP, WebRTC peers' RTP payloads. Created on first use under `key` (the format), and
+   * dropped with the track, so a stream owns its packetizers and nothing outlives it in a global table.
+   */
+  shared<T>(key: string, create: () => T): T {
+    let value = this.derived.get(key) as T | undefined;
+    if (value === undefined) {
+      value = create();
+      this.derived.set(key, value);
+    }
+    return value;
+  }
+
+  /**
+   * The upstream changed (the source's session ended; the next one writes here too). Its timestamps start
+   * over, so the cached frames would be replayed to a late joiner ahead of, and out of order with, the new
+   * ones: drops the cache, the newest packet and the counts (`/api/streams` shows a session's bytes, as
+   * before). Sinks and `shared()` results stay, as consumers keep their sockets (an RTP packetizer keeps
+   * counting its sequence numbers).
+   */
+  restart(): void {
+    this.gop = [];
+    this.gopBytes = 0;
+    this.lastPacket = undefined;
+    this.stats.packets = 0;
+    this.stats.bytes = 0;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const sinks = this.sinks;
+    this.sinks = [];
+    this.gop = [];
+    this.gopBytes = 0;
+    this.derived.clear();
+    for (const sink of sinks) sink.detach();
+    this.onClose.emit();
+  }
+
+  private cache(packet: Packet): void {
+    if (packet.keyframe) {
+      this.gop = [packet];
+      this.gopBytes = packet.payload.length;
+      return;
+    }
+    if (this.gop.length === 0) return; // no key frame seen yet, or the GOP overflowed
+    if (this.gop.length >= this.gopMaxPackets || this.gopBytes + packet.payload.length > this.gopMaxBytes) {
+      // An endless GOP (or a huge one) is not worth holding; late joiners will wait for the next key frame.
+      this.gop = [];
+      this.gopBytes = 0;
+      return;
+    }
+    this.gop.push(packet);
+    this.gopBytes += packet.payload.length;
+  }
+}
 
 /**
  * Delivers a packet to a consumer's connection. Returns false when the connection is congested (like
