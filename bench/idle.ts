@@ -7,13 +7,18 @@
  * config, built from its public source outside the repository, never committed):
  *   fetch github:AlexxIT/go2rtc into /work/scratch/go2rtc, then `go build -o go2rtc .` there
  *   GO2RTC_BIN=/path/to/go2rtc npm run bench -- --only idle      (default /work/scratch/go2rtc/go2rtc)
- * Without the binary only ts2rtc is measured. Both get the bench config (RTSP, API and WebRTC listening). ts2rtc's memory is read after a forced full GC (as bench/rtsp.ts);
+ * Without the binary only ts2rtc is measured.
+ *
+ * A third process gives the floor under both: a bare Node process (bench/rtsp/bare-relay.ts with no player) that
+ * answers the camera's requests and reads its stream without looking at it. Its CPU is what Node's event loop,
+ * stream machinery and GC cost to receive the stream at all, which no Node server can go below. Both get the bench config (RTSP, API and WebRTC listening). ts2rtc's memory is read after a forced full GC (as bench/rtsp.ts);
  * go2rtc's as it is (its GC runs every 2 minutes at most).
  */
 import { cpus } from 'node:os';
 import { Camera } from './rtsp/camera.js';
 import { encodeClip, type Clip } from './rtsp/clip.js';
-import { load1, quick, writeResult } from './lib/results.js';
+import { startBareRelay, cpuNs } from './rtsp/servers.js';
+import { load1, NODE_FLOOR, quick, writeResult } from './lib/results.js';
 import { GO2RTC_BIN, targets, type Target } from './lib/target.js';
 
 const SETTLE_MS = quick() ? 2000 : 5000;
@@ -48,6 +53,24 @@ async function measure(server: Target, clip: Clip): Promise<Figures> {
   }
 }
 
+/** The bare Node process's CPU with the same camera publishing into it (see the header). */
+async function measureFloor(clip: Clip): Promise<number> {
+  const relay = await startBareRelay();
+  let camera: Camera | undefined;
+  try {
+    camera = await Camera.publishRtsp(clip, '127.0.0.1', Number(new URL(relay.rtspBase).port), 'cam');
+    camera.start();
+    await sleep(SETTLE_MS);
+    const cpu0 = cpuNs(relay.pid);
+    const t0 = performance.now();
+    await sleep(WINDOW_MS);
+    return (cpuNs(relay.pid) - cpu0) / 1e6 / ((performance.now() - t0) / 1000);
+  } finally {
+    camera?.stop();
+    await relay.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const clip = await encodeClip(10);
   const before = load1();
@@ -65,6 +88,15 @@ async function main(): Promise<void> {
       load1: load1(),
     });
   }
+  const floorCpu = await measureFloor(clip);
+  writeResult({
+    bench: 'idle',
+    server: NODE_FLOOR,
+    idleRssMb: Number.NaN,
+    publisherRssMb: Number.NaN,
+    publisherCpuMsPerS: floorCpu,
+    load1: load1(),
+  });
   const ts = measured[0]?.figures;
   const peer = measured[1];
   const go = peer?.figures;
@@ -93,6 +125,13 @@ async function main(): Promise<void> {
     go ? go.publisherCpu.toFixed(1) : '-',
     ratio(ts.publisherCpu, go?.publisherCpu),
     '<= 1.5x',
+  );
+  row(
+    'CPU, bare Node (ms/s)',
+    floorCpu.toFixed(1),
+    go ? go.publisherCpu.toFixed(1) : '-',
+    ratio(floorCpu, go?.publisherCpu),
+    '(floor)',
   );
   if (!go)
     process.stdout.write(

@@ -42,7 +42,14 @@ export interface FanoutRow {
   load1: number;
 }
 
-/** Idle cost of one server (bench/idle.ts). */
+/**
+ * The server name of bench/idle.ts's reference row: a bare Node process that reads the camera's TCP stream and
+ * does nothing with it (bench/rtsp/bare-relay.ts with no player), so its CPU is what any Node server pays to
+ * receive the stream at all. Not a compare server.
+ */
+export const NODE_FLOOR = 'bare Node';
+
+/** Idle cost of one server (bench/idle.ts), or the Node floor (NODE_FLOOR: only its CPU is meaningful). */
 export interface IdleRow {
   bench: 'idle';
   server: string;
