@@ -17,7 +17,8 @@ export interface Packet {
   readonly payload: Buffer;
   /**
    * Presentation time in the codec's clock-rate units. Unwrapped (a JS number, not a uint32), so it only
-   * grows within one source session; it may jump when a source reconnects.
+   * grows within one source session; a source's track receiver shifts a session whose clock starts over to
+   * follow the last one (core/track.ts `continuousTime`), so consumers see it grow across reconnects too.
    */
   readonly timestamp: number;
   /** Video: the frame starts a decodable sequence (IDR/IRAP, or any JPEG). Audio: always true. */

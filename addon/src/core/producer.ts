@@ -97,7 +97,7 @@ export abstract class ProducerBase implements Producer {
     const existing = this.tracks.find((t) => t.media === media && codecMatches(t.receiver.codec, codec));
     if (existing) return existing.receiver;
     const supplied = this.supplier?.(media, codec);
-    const receiver = supplied ?? new Receiver(media, codec, this.receiverOptions);
+    const receiver = supplied ?? new Receiver(media, codec, { continuousTime: true, ...this.receiverOptions });
     this.tracks.push({ media, receiver, own: supplied === undefined });
     return receiver;
   }

@@ -12,6 +12,12 @@ export interface ReceiverOptions {
   gopMaxPackets?: number;
   /** Bytes kept for late joiners. Defaults to 16 MiB. */
   gopMaxBytes?: number;
+  /**
+   * A source's track: when the upstream's clock starts over, shift it so consumers see time go on (see the
+   * class). Defaults to false: a receiver of derived frames (an MP4 session's fragments of several tracks,
+   * each in its own time scale; a transcoder's JPEGs) has timestamps only its own consumers interpret.
+   */
+  continuousTime?: boolean;
 }
 
 export interface ReceiverStats {
@@ -27,6 +33,10 @@ export interface ReceiverStats {
  *
  * Video receivers keep a GOP cache (the frames since the last key frame) so that a new consumer starts
  * decoding at once instead of waiting up to a GOP for the next key frame.
+ *
+ * A source's track (`continuousTime`) never shows a consumer time going back: when the upstream's clock starts over (a new
+ * session after `restart()`, or an RTMP server that switched to a new publisher under the same play), the
+ * frames are shifted to follow the last one by the time that passed in between.
  */
 export class Receiver {
   readonly id = newNodeId();
@@ -39,9 +49,21 @@ export class Receiver {
   private gopBytes = 0;
   private readonly gopMaxPackets: number;
   private readonly gopMaxBytes: number;
+  private readonly continuousTime: boolean;
   private closed = false;
   private lastPacket: Packet | undefined;
   private readonly derived = new Map<string, unknown>();
+  /**
+   * The latest timestamp written (shifted; the largest, as B-frames come out of order), the last step forward
+   * to it (about a frame's length), and the wall-clock time of the last write.
+   */
+  private lastTimestamp: number | undefined;
+  private lastStep = 0;
+  private lastWriteAt = 0;
+  /** Added to the upstream's timestamps since its clock last started over. */
+  private offset = 0;
+  /** restart() was called: the next frame starts a new timeline, whatever its timestamp. */
+  private newTimeline = false;
 
   constructor(
     readonly media: Media,
@@ -51,6 +73,7 @@ export class Receiver {
     const cacheable = isVideoCodec(codec.name);
     this.gopMaxPackets = cacheable ? (options.gopMaxPackets ?? 512) : 0;
     this.gopMaxBytes = options.gopMaxBytes ?? 16 * 1024 * 1024;
+    this.continuousTime = options.continuousTime ?? false;
   }
 
   get sinkCount(): number {
@@ -75,8 +98,32 @@ export class Receiver {
     return this.gop;
   }
 
-  write(packet: Packet): void {
+  write(written: Packet): void {
     if (this.closed) return;
+    if (!this.continuousTime) {
+      this.fanOut(written);
+      return;
+    }
+    const now = Date.now();
+    let timestamp = written.timestamp + this.offset;
+    if (this.lastTimestamp !== undefined && (this.newTimeline || this.clockJumped(timestamp, now))) {
+      this.offset = this.continuation(now) - written.timestamp;
+      timestamp = written.timestamp + this.offset;
+    }
+    this.newTimeline = false;
+    // Packets are never mutated once written (core/packet.ts): a shifted one is a new object, and only a
+    // source whose clock started over has them.
+    const packet = this.offset === 0 ? written : { ...written, timestamp };
+    if (this.lastTimestamp === undefined) this.lastTimestamp = timestamp;
+    else if (timestamp > this.lastTimestamp) {
+      this.lastStep = timestamp - this.lastTimestamp;
+      this.lastTimestamp = timestamp;
+    }
+    this.lastWriteAt = now;
+    this.fanOut(packet);
+  }
+
+  private fanOut(packet: Packet): void {
     this.stats.packets++;
     this.stats.bytes += packet.payload.length;
     this.lastPacket = packet;
@@ -130,9 +177,10 @@ export class Receiver {
    * over, so the cached frames would be replayed to a late joiner ahead of, and out of order with, the new
    * ones: drops the cache, the newest packet and the counts (`/api/streams` shows a session's bytes, as
    * before). Sinks and `shared()` results stay, as consumers keep their sockets (an RTP packetizer keeps
-   * counting its sequence numbers).
+   * counting its sequence numbers). The next session's frames follow this one's last frame (see the class).
    */
   restart(): void {
+    this.newTimeline = true;
     this.gop = [];
     this.gopBytes = 0;
     this.lastPacket = undefined;
@@ -150,6 +198,26 @@ export class Receiver {
     this.derived.clear();
     for (const sink of sinks) sink.detach();
     this.onClose.emit();
+  }
+
+  /**
+   * A timestamp no reordering or outage explains: more than half a second behind the latest (B-frames reorder
+   * by a few frames), or further ahead than the time since the last write plus 5 s of slack (a source's own
+   * buffering). A reader that kept its socket would see time go back (ffmpeg then stamps every frame alike
+   * until the new clock catches up) or a hole of hours in a recording.
+   */
+  private clockJumped(timestamp: number, now: number): boolean {
+    const rate = this.codec.clockRate;
+    const latest = this.lastTimestamp;
+    if (!(rate > 0) || latest === undefined) return false;
+    if (timestamp < latest - rate / 2) return true;
+    return timestamp - latest > ((now - this.lastWriteAt) / 1000 + 5) * rate;
+  }
+
+  /** Where a new timeline starts: a frame's step after the latest frame, or as much later as the gap lasted. */
+  private continuation(now: number): number {
+    const gap = Math.round(((now - this.lastWriteAt) * this.codec.clockRate) / 1000);
+    return (this.lastTimestamp ?? 0) + Math.max(this.lastStep, gap, 1);
   }
 
   private cache(packet: Packet): void {

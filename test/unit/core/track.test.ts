@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { Codec } from '../../../addon/src/core/codec.js';
 import type { Media } from '../../../addon/src/core/media.js';
 import type { Packet } from '../../../addon/src/core/packet.js';
@@ -77,6 +77,74 @@ describe('Receiver fan-out', () => {
     receiver.close();
     assert.equal(b.isClosed, true);
     assert.equal(receiver.sinkCount, 0);
+  });
+});
+
+describe('Receiver across upstream sessions', () => {
+  const SOURCE = { continuousTime: true };
+
+  beforeEach(() => mock.timers.enable({ apis: ['Date'], now: 1_000_000 }));
+  afterEach(() => mock.timers.reset());
+
+  it('shifts the next session after the last frame, by the outage, so a consumer never sees time go back', () => {
+    const receiver = new Receiver(VIDEO, H264, SOURCE);
+    const got: number[] = [];
+    receiver.addSink(new Sender('video', H264, (p) => (got.push(p.timestamp), true)));
+    for (const p of frames(50, 25, 1000)) receiver.write(p); // the first session ends at 1049 * 3600
+    receiver.restart();
+    mock.timers.tick(2000); // the outage: 2 s until the next session's first frame
+    for (const p of frames(50)) receiver.write(p); // the next session starts over at 0
+    const last = 1049 * 3600;
+    assert.equal(got[50], last + 2 * 90000, 'the first frame of the next session, 2 s of 90 kHz later');
+    assert.equal(got[99], last + 2 * 90000 + 49 * 3600, 'the next session keeps its own spacing');
+    for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, `frame ${i}: ${got[i - 1]} -> ${got[i]}`);
+  });
+
+  it('leaves at least one frame step when the next session comes at once, and leaves packets untouched', () => {
+    const receiver = new Receiver(AUDIO, PCMU, SOURCE);
+    const got: Packet[] = [];
+    receiver.addSink(new Sender('audio', PCMU, (p) => (got.push(p), true)));
+    const first = [0, 160, 320].map((timestamp) => ({ payload: Buffer.alloc(160), timestamp, keyframe: true }));
+    for (const p of first) receiver.write(p);
+    assert.equal(got[0], first[0], 'the first session is passed on as it is (no copy)');
+    receiver.restart();
+    receiver.restart(); // a failed attempt in between changes nothing
+    const next = { payload: Buffer.alloc(160), timestamp: 5_000_000, keyframe: true };
+    receiver.write(next);
+    assert.equal(got[3]!.timestamp, 320 + 160, 'one 20 ms frame after the last, though its own time was ahead');
+    assert.equal(got[3]!.payload, next.payload, 'the shifted packet shares its payload');
+    assert.equal(next.timestamp, 5_000_000, 'the packet the producer wrote is not modified');
+  });
+
+  it('leaves the timestamps of a receiver of derived frames alone (an MP4 session mixes time scales)', () => {
+    const receiver = new Receiver(VIDEO, H264);
+    const got: number[] = [];
+    receiver.addSink(new Sender('video', H264, (p) => (got.push(p.timestamp), true)));
+    for (const timestamp of [900_000, 0, 48_000])
+      receiver.write({ payload: Buffer.alloc(10), timestamp, keyframe: true });
+    assert.deepEqual(got, [900_000, 0, 48_000]);
+  });
+
+  it('follows a clock that starts over without a restart (an RTMP server switching publishers), not B-frames', () => {
+    const receiver = new Receiver(VIDEO, H264, SOURCE);
+    const got: Packet[] = [];
+    receiver.addSink(new Sender('video', H264, (p) => (got.push(p), true)));
+    // Decode order with B-frames: 0, 3, 1, 2 (times in frames of 3600): reordering is no jump.
+    const reordered = [0, 3, 1, 2].map((n) => ({
+      payload: Buffer.alloc(10),
+      timestamp: 900_000 + n * 3600,
+      keyframe: n === 0,
+    }));
+    for (const p of reordered) receiver.write(p);
+    assert.deepEqual(got, reordered, 'passed on as they are');
+    mock.timers.tick(500);
+    for (const p of frames(2)) receiver.write(p); // the new publisher's clock starts at 0
+    assert.equal(got[4]!.timestamp, 900_000 + 3 * 3600 + 45_000, 'after the latest frame, by the 0.5 s gap');
+    assert.equal(got[5]!.timestamp, got[4]!.timestamp + 3600);
+    mock.timers.tick(40);
+    const ahead = { payload: Buffer.alloc(10), timestamp: 3600 + 90000 * 3600, keyframe: true }; // an hour on
+    receiver.write(ahead);
+    assert.equal(got[6]!.timestamp, got[5]!.timestamp + 3600, 'a jump of an hour in 40 ms is a new clock too');
   });
 });
 

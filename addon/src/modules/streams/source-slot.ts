@@ -372,7 +372,7 @@ export class SourceSlot {
   private supply(media: Media, codec: Codec): Receiver {
     const existing = this.findTrack(media, codec);
     if (existing) return existing.receiver;
-    const receiver = new Receiver(media, codec);
+    const receiver = new Receiver(media, codec, { continuousTime: true });
     this.tracks.push({ media, codec, receiver });
     return receiver;
   }

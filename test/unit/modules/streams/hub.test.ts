@@ -231,11 +231,11 @@ describe('StreamHub', () => {
     opened.cam![0]!.emit('H264', key(0));
     opened.cam![0]!.fail('camera rebooted');
     await until(() => opened.cam?.length === 2 && opened.cam[1]!.starts === 1);
-    opened.cam![1]!.emit('H264', key(90000));
-    assert.deepEqual(
-      viewer.got.get('H264')?.map((p) => p.timestamp),
-      [0, 90000],
-    );
+    opened.cam![1]!.emit('H264', key(0)); // the new session's clock starts over
+    const [before, after] = viewer.got.get('H264')?.map((p) => p.timestamp) ?? [];
+    assert.equal(before, 0);
+    // Shifted past the last frame by the outage (core/track.ts): time does not go back for the viewer.
+    assert.ok(after !== undefined && after > 0, `after the reconnect: ${after}`);
     await hub.stop();
   });
 
