@@ -36,7 +36,15 @@ export class TrackInput {
   readonly stats: TrackInputStats = { badPackets: 0, unwanted: 0 };
   private readonly outputs = new Map<number, Output[]>();
   private readonly sources = new Map<number, ReceptionStats>();
-  private readonly reorder: ReorderBuffer | undefined;
+  /**
+   * One reorder buffer per source (SSRC), when reordering: sequence numbers mean something only within one
+   * source. With one buffer for all, a single datagram of another stream (a camera that restarted with a new
+   * SSRC, or any program on the camera's host sending to a port we reuse) moved the expected number far
+   * ahead and every packet of the camera's stream was dropped as late until it caught up: a CI run's RTSP
+   * client test got no audio for 20 s that way.
+   */
+  private readonly reorders = new Map<number, ReorderBuffer>();
+  private readonly reorderEnabled: boolean;
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -44,7 +52,7 @@ export class TrackInput {
     private readonly clockRate: number,
     options: { reorder: boolean },
   ) {
-    this.reorder = options.reorder ? new ReorderBuffer() : undefined;
+    this.reorderEnabled = options.reorder;
   }
 
   /** Feeds `receiver` with the frames of `format`. Throws RtpError/AacError when the format has no depacketizer. */
@@ -66,19 +74,20 @@ export class TrackInput {
       return;
     }
     this.sourceStats(packet.ssrc)?.onRtp(packet.sequence, packet.timestamp, nowMs);
-    if (this.reorder === undefined) {
+    const reorder = this.reorderOf(packet.ssrc);
+    if (reorder === undefined) {
       this.deliver(packet);
       return;
     }
-    const droppedBefore = this.reorder.dropped;
-    const ready = this.reorder.push(packet);
+    const droppedBefore = reorder.dropped;
+    const ready = reorder.push(packet);
     for (const p of ready) this.deliver(p);
     // Nothing out and nothing dropped: the packet waits for a missing one. Do not wait for long.
-    if (ready.length === 0 && this.reorder.dropped === droppedBefore && this.flushTimer === undefined) {
+    if (ready.length === 0 && reorder.dropped === droppedBefore && this.flushTimer === undefined) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = undefined;
-        if (this.closed || this.reorder === undefined) return;
-        for (const p of this.reorder.flush()) this.deliver(p);
+        if (this.closed) return;
+        for (const buffer of this.reorders.values()) for (const p of buffer.flush()) this.deliver(p);
       }, REORDER_WAIT_MS);
     }
   }
@@ -106,6 +115,17 @@ export class TrackInput {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.outputs.clear();
+  }
+
+  /** The source's reorder buffer; none without reordering, or past MAX_SOURCES (then packets go as they come). */
+  private reorderOf(ssrc: number): ReorderBuffer | undefined {
+    if (!this.reorderEnabled) return undefined;
+    let buffer = this.reorders.get(ssrc);
+    if (buffer === undefined && this.reorders.size < MAX_SOURCES) {
+      buffer = new ReorderBuffer();
+      this.reorders.set(ssrc, buffer);
+    }
+    return buffer;
   }
 
   private sourceStats(ssrc: number): ReceptionStats | undefined {

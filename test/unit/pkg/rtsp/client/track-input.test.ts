@@ -4,7 +4,7 @@ import type { Packet } from '../../../../../addon/src/core/packet.js';
 import { Receiver } from '../../../../../addon/src/core/receiver.js';
 import { newNodeId } from '../../../../../addon/src/core/sender.js';
 import { TrackInput } from '../../../../../addon/src/pkg/rtsp/client/track-input.js';
-import { parseRtp } from '../../../../../addon/src/pkg/rtp/packet.js';
+import { parseRtp, serializeRtpHeader } from '../../../../../addon/src/pkg/rtp/packet.js';
 import { buildSenderReport } from '../../../../../addon/src/pkg/rtp/rtcp.js';
 import { waitFor } from '../../../../helpers/wait.js';
 import { createDepacketizer } from '../../../../../addon/src/pkg/rtsp/formats.js';
@@ -77,6 +77,33 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
       got.map((f) => f.payload),
       lossy.map((p) => parseRtp(p).payload),
     );
+    input.close();
+  });
+
+  it("UDP: datagrams of another stream (SSRC) far ahead in sequence do not hold up the camera's packets", () => {
+    const packets = readPackets(fixtureUrl('pcm', 'gst_pcmu.rtp'));
+    const { receiver, got } = recorder('audio', 'PCMU', 8000);
+    const input = new TrackInput(8000, { reorder: true });
+    input.addOutput(receiver, PCMU);
+    const camera = parseRtp(packets[0]!);
+    // Another program on the camera's host still sending to a port number we now use: its own SSRC and
+    // sequence numbers, a payload type of its own.
+    const stray = (i: number) =>
+      Buffer.concat([
+        serializeRtpHeader({ payloadType: 96, sequence: camera.sequence + 1000 + i, timestamp: i, ssrc: 0x5eed }),
+        Buffer.from([i]),
+      ]);
+    input.handleRtp(packets[0]!, 0);
+    packets.slice(1).forEach((p, i) => {
+      input.handleRtp(stray(i), 0);
+      input.handleRtp(p, 0);
+    });
+    assert.deepEqual(
+      got.map((f) => f.payload),
+      packets.map((p) => parseRtp(p).payload),
+      'every packet of the camera, at once',
+    );
+    assert.equal(input.stats.unwanted, packets.length - 1);
     input.close();
   });
 
