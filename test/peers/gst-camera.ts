@@ -42,7 +42,7 @@ export interface GstCameraOptions {
   backchannelFile?: string;
   /** RTP transports offered; defaults to both. */
   transport?: 'tcp' | 'udp' | 'both';
-  /** One pipeline for all clients; defaults to false (a fresh pipeline per client, like most cameras). */
+  /** One pipeline for all clients, not seekable; defaults to false (a fresh pipeline per client, like most cameras). */
   shared?: boolean;
   /** RTSP session timeout in seconds; defaults to 60. */
   sessionTimeoutS?: number;
