@@ -13,7 +13,8 @@
 // network namespaces, so files do not share anything. A file whose assertions need the machine to itself
 // (latency, frames per second at full load) says so with a line `// run-tests: serial`; those run afterwards,
 // one at a time. --test-concurrency=N runs every file N at
-// a time, serial ones included. The longest files start first, by their wall time in the last run on this
+// a time, serial ones included. A file under netnsGuard (test/peers/netns.ts) is started inside its private
+// network namespace under `unshare`, with the guard's options read from its text (see netnsJobs below). The longest files start first, by their wall time in the last run on this
 // machine (~/.cache/ts2rtc/test-times.json) or else in test/test-times.json (committed, for a fresh clone;
 // refresh it by copying the cache after a full run; test-cpu.json beside it, the same way, holds CPU times). A
 // file's output is printed whole when it ends, after a
@@ -30,6 +31,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { availableParallelism, homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runInNewContext } from 'node:vm';
 import { buildTestMirror, removeTestMirror } from './test-mirror.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -182,6 +184,17 @@ const mirrored = (file) =>
 const runnerOf = (file) => (batches.has(file) || mirrored(file) ? ['--enable-source-maps'] : ['--import', 'tsx']);
 const scriptOf = (file) => batches.get(file)?.entry ?? mirrored(file) ?? rel(file);
 
+/** `command` is an executable file in a PATH folder. */
+function findOnPath(command) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      return dir !== '' && statSync(path.join(dir, command)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
 const hasFlag = (name) => opts.nodeFlags.some((f) => f === name || f.startsWith(`${name}=`));
 
 /** The file says `// run-tests: <marker>` on a line of its own (serial, own-process). */
@@ -238,6 +251,49 @@ if (mirror && process.env.TEST_BATCH !== '0') {
 const batched = new Set([...batches.values()].flatMap((b) => b.members));
 /** What the run starts, one node each: the batches, then every file not in one. */
 const jobs = [...batches.keys(), ...files.filter((f) => !batched.has(f))];
+
+// A file under netnsGuard (test/peers/netns.ts) runs its tests in a private network namespace: run as is, it
+// loads its whole import graph (werift, the server: 0.3-0.7 s of CPU) only to start itself again under
+// `unshare`. Here such a file is started inside its namespace at once, with the guard's options read from its
+// text (`netnsGuard(import.meta.url, { blockUdp: true })`); the guard checks inside that they match. A file
+// whose options cannot be read as a literal, or a run without the mirror (--tsx), runs the old way.
+/** The options object of the file's netnsGuard call: {} for none, undefined when it has no readable call. */
+function netnsOptionsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  const call = 'netnsGuard(import.meta.url';
+  const at = text.indexOf(call);
+  if (at === -1) return undefined;
+  let depth = 0;
+  let end = -1;
+  for (let i = at + call.indexOf('('); i < text.length && end === -1; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) end = i;
+  }
+  const args = text.slice(at + call.length, end).trim();
+  if (end === -1 || (args !== '' && !args.startsWith(','))) return undefined;
+  if (args === '') return {};
+  try {
+    // An object literal, evaluated in an empty context: a name from the file's scope makes it unreadable.
+    const options = runInNewContext(`(${args.slice(1)})`, {}, { timeout: 100 });
+    return options && typeof options === 'object' ? options : undefined;
+  } catch {
+    return undefined;
+  }
+}
+/** file → the command prefix that starts it in its namespace, and the environment it adds. */
+const netnsJobs = new Map();
+if (mirror && findOnPath('unshare')) {
+  const netns = await import(pathToFileURL(path.join(mirror, 'test', 'peers', 'netns.js')).href);
+  for (const file of jobs) {
+    const options = batches.has(file) || !mirrored(file) ? undefined : netnsOptionsOf(file);
+    if (options === undefined) continue;
+    const setup = netns.netnsSetup(options);
+    netnsJobs.set(file, {
+      prefix: ['unshare', ...netns.unshareArgs(), '--', 'sh', '-c', `${setup} && exec "$@"`, 'sh'],
+      env: { ...options.env, [netns.NETNS_ENV]: '1', [netns.NETNS_SETUP_ENV]: setup },
+    });
+  }
+}
 
 // How many files run at once. Measured on 2 cores: an e2e file spends most of its wall time waiting on real-time
 // streams (hls 3.5 s of CPU in 40 s, rtsp-server 7.5 s in 58 s; the 14 slowest files 166 s of CPU in 785 s), so
@@ -339,8 +395,11 @@ function runFile(file) {
     // Through a shell whose `times` (on fd 3) gives the CPU of the file's whole process tree once node is reaped:
     // node, the tsx transpiler and every peer it waited for (ffmpeg, Chromium, GStreamer). Its own process group,
     // so that a stop signal reaches the peers too.
-    const child = spawn('/bin/sh', ['-c', CPU_WRAPPER, 'sh', process.execPath, ...nodeArgs], {
+    const netns = netnsJobs.get(file);
+    const command = [...(netns?.prefix ?? []), process.execPath, ...nodeArgs];
+    const child = spawn('/bin/sh', ['-c', CPU_WRAPPER, 'sh', ...command], {
       cwd: ROOT,
+      env: netns ? { ...process.env, ...netns.env } : process.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });

@@ -165,6 +165,14 @@ class Camera:
             factory = S.RTSPMediaFactory()
         factory.set_launch(launch)
         factory.set_shared(a.shared)
+        if a.shared:
+            # A live camera plays from now whatever Range a PLAY asks for. GStreamer seeks the test pattern to
+            # it instead: ffmpeg's `Range: npt=0.000-` made a flushing seek of the shared pipeline, restarting
+            # the picture under every other client, and a second PLAY meanwhile found a stream without a
+            # segment: 503 (media in error) or an abort on an assertion in gst_rtsp_media_get_rates (5 of 45
+            # tries of two ffmpeg readers starting together; 0 of 80 with this). GStreamer 1.22 takes a media
+            # whose clock it publishes with an offset as not seekable; the SDP then says a=ts-refclk:local.
+            factory.set_publish_clock_mode(S.RTSPPublishClockMode.CLOCK_AND_OFFSET)
         protocols = {'tcp': GstRtsp.RTSPLowerTrans.TCP, 'udp': GstRtsp.RTSPLowerTrans.UDP,
                      'both': GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP}[a.transport]
         factory.set_protocols(protocols)

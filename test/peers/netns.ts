@@ -17,7 +17,9 @@ import { nodeScriptArgs, runProcess, type RunResult } from './process.js';
  * How a test file uses it: put every test of the file under the guard. Run normally, the file registers one
  * test that re-runs the same file inside a fresh namespace and passes when all of its tests pass there;
  * inside, the guard returns true and the real tests run (the servers, browsers and peers they start live in
- * the namespace and go away with it).
+ * the namespace and go away with it). scripts/run-tests.mjs skips the outer run: it reads the guard's options
+ * from the file's text and starts the file inside its namespace at once (the outer node loaded the file's
+ * whole import graph, 0.3-0.7 s of CPU, only to start unshare); the guard checks it got what it asks for.
  *
  *   import { netnsGuard } from '../../peers/netns.js';
  *
@@ -32,6 +34,12 @@ import { nodeScriptArgs, runProcess, type RunResult } from './process.js';
 
 /** Set (to "1") in the environment of everything started inside the namespace. */
 export const NETNS_ENV = 'TS2RTC_NETNS';
+/**
+ * The setup commands the namespace was made with (netnsSetup), beside NETNS_ENV: inside, the guard checks
+ * them against its own options. scripts/run-tests.mjs starts a guarded file in its namespace itself, from
+ * options it reads out of the file's text, and a mismatch there must fail loudly.
+ */
+export const NETNS_SETUP_ENV = 'TS2RTC_NETNS_SETUP';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,6 +55,11 @@ export interface NetnsOptions {
 /** True inside a namespace made by this module. */
 export function inNetns(): boolean {
   return process.env[NETNS_ENV] === '1';
+}
+
+/** unshare's flags for a new network namespace: as root, or in a new user namespace mapped to root. */
+export function unshareArgs(): string[] {
+  return process.getuid?.() === 0 ? ['-n'] : ['-r', '-n'];
 }
 
 /** The shell commands that set up the namespace's network, `&&`-joined. */
@@ -69,13 +82,13 @@ export async function runInNetns(
   args: readonly string[],
   options: NetnsOptions & { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<RunResult> {
-  const unshareArgs = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n'];
-  const env = { ...(options.env ?? process.env), [NETNS_ENV]: '1' };
+  const setup = netnsSetup(options);
+  const env = { ...(options.env ?? process.env), [NETNS_ENV]: '1', [NETNS_SETUP_ENV]: setup };
   return runProcess({
     name: 'unshare -n',
     command: 'unshare',
     debianPackage: 'util-linux iproute2',
-    args: [...unshareArgs, '--', 'sh', '-c', `${netnsSetup(options)} && exec "$@"`, 'sh', command, ...args],
+    args: [...unshareArgs(), '--', 'sh', '-c', `${setup} && exec "$@"`, 'sh', command, ...args],
     env,
     cwd: options.cwd ?? ROOT,
     // The namespace's processes are one group: a timeout kills them all.
@@ -93,7 +106,16 @@ export function netnsGuard(
   importMetaUrl: string,
   options: NetnsOptions & { env?: Readonly<Record<string, string>> } = {},
 ): boolean {
-  if (inNetns()) return true;
+  if (inNetns()) {
+    const made = process.env[NETNS_SETUP_ENV];
+    const wanted = netnsSetup(options);
+    if (made !== undefined && made !== wanted)
+      throw new Error(`network namespace made with "${made}", but ${importMetaUrl} asks for "${wanted}"`);
+    for (const [name, value] of Object.entries(options.env ?? {}))
+      if (process.env[name] !== value)
+        throw new Error(`${name} is not "${value}" in the namespace of ${importMetaUrl}`);
+    return true;
+  }
   const file = fileURLToPath(importMetaUrl);
   // Named after the source file, also when it runs as its transpiled twin (scripts/test-mirror.mjs).
   const name = `${path.relative(ROOT, file).replace(/\.js$/, '.ts')} in a private network namespace${options.blockUdp ? ' without UDP' : ''}`;

@@ -12,7 +12,8 @@ import { waitFor } from '../../helpers/wait.js';
  * The JPEGs use the standard Huffman tables (`-huffman default`), as camera encoders do (RTP/JPEG can carry
  * no others; ffmpeg defaults to optimised ones).
  * - `/video.mjpg`: MJPEG as many cameras send it (`multipart/x-mixed-replace; boundary=myboundary`, a
- *   Content-Length per part), the frames of one shared `ffmpeg -f mjpeg` encoder at FPS frames per second;
+ *   Content-Length per part), the frames of one shared `ffmpeg -f mjpeg` encoder at FPS frames per second
+ *   (started by the first request for it or for a snapshot);
  * - `/ffmpeg.mjpg`: ffmpeg's own `-f mpjpeg` bytes, one ffmpeg per request, piped as they come;
  * - `/snapshot.jpg`: one `image/jpeg` per request, the next fresh frame (a camera snapshot URL);
  * - `/digest/<any of these>`: the same behind HTTP Digest auth (user `admin`, password `secret`, qop=auth, a
@@ -85,31 +86,37 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
-  let latest: Buffer | undefined;
   let count = 0;
   const waiters = new Set<(frame: Buffer) => void>();
   const splitter = new JpegStreamSplitter();
-  const encoder = run([
-    ...LAVFI('320x240'),
-    '-c:v',
-    'mjpeg',
-    '-huffman',
-    'default',
-    '-q:v',
-    '5',
-    '-pix_fmt',
-    'yuvj420p',
-    '-f',
-    'mjpeg',
-    'pipe:1',
-  ]);
-  encoder.stdout?.on('data', (chunk: Buffer) => {
-    for (const frame of splitter.push(chunk)) {
-      latest = frame;
-      count++;
-      for (const waiter of [...waiters]) waiter(frame);
-    }
-  });
+  let encoder: ChildProcess | undefined;
+  /**
+   * The shared MJPEG encoder starts with the first request for its frames and runs until stop(): files that
+   * read only the H264 paths (live-formats, HLS for Home Assistant) do not pay ~4 % of a core for it.
+   */
+  const startEncoder = (): void => {
+    if (encoder) return;
+    encoder = run([
+      ...LAVFI('320x240'),
+      '-c:v',
+      'mjpeg',
+      '-huffman',
+      'default',
+      '-q:v',
+      '5',
+      '-pix_fmt',
+      'yuvj420p',
+      '-f',
+      'mjpeg',
+      'pipe:1',
+    ]);
+    encoder.stdout?.on('data', (chunk: Buffer) => {
+      for (const frame of splitter.push(chunk)) {
+        count++;
+        for (const waiter of [...waiters]) waiter(frame);
+      }
+    });
+  };
   const dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-hls-'));
   const hlsEncoders = new Map<HlsKind, ChildProcess>();
   const startHls = async (kinds: readonly HlsKind[] = HLS_KINDS): Promise<void> => {
@@ -196,6 +203,7 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
     const url = new URL(req.url ?? '/', 'http://x');
     requests.set(url.pathname, (requests.get(url.pathname) ?? 0) + 1);
     if (url.pathname === '/video.mjpg') {
+      startEncoder();
       res.writeHead(200, {
         'Content-Type': 'multipart/x-mixed-replace; boundary=myboundary',
         'Cache-Control': 'no-cache',
@@ -263,6 +271,7 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
       return;
     }
     if (url.pathname === '/snapshot.jpg') {
+      startEncoder();
       void nextFrame().then((frame) => {
         res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': frame.length });
         res.end(frame);
@@ -288,10 +297,7 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  await Promise.all([
-    waitFor(() => latest !== undefined, { timeoutMs: 15_000, what: 'the HTTP camera encodes' }),
-    options.hls ? startHls(options.hls === true ? HLS_KINDS : options.hls) : undefined,
-  ]);
+  if (options.hls) await startHls(options.hls === true ? HLS_KINDS : options.hls);
   return {
     base: `http://127.0.0.1:${port}`,
     fps: FPS,

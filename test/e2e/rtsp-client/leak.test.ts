@@ -40,7 +40,9 @@ describe('RTSP client: connect/disconnect loop', () => {
     const receivers = producer.getMedias().map((m) => producer.getTrack(m, m.codecs[0]!));
     await producer.start();
     // Audio flows within 20 ms; video would wait for the next key frame. The wait is long because it measures
-    // nothing (a CI run on a busy machine once missed 5 s in one of its 200 rounds); leaks are what is tested.
+    // nothing; leaks are what is tested. (Rounds that missed 5 s, then 20 s, on CI were most likely no slowness:
+    // one stray datagram of another test's stream on a reused UDP port stalled the client's reordering that way,
+    // reproduced by hand; it now plays only the camera's SSRC.)
     await waitFor(() => receivers.some((r) => r.codec.name === 'PCMU' && r.stats.packets >= 2), {
       timeoutMs: 20_000,
       what: 'audio frames',

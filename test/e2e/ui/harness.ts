@@ -140,8 +140,13 @@ export function watchForeignRequests(page: Page, allowedOrigins: readonly string
   return foreign;
 }
 
-/** Saves `name`-light.png and `name`-dark.png of the page as it is now. */
+/**
+ * Saves `name`-light.png and `name`-dark.png of the page as it is now, when the committed screenshots are being
+ * remade (UPDATE_SCREENSHOTS=1). In other runs they went to a scratch folder nobody reads, and the twelve
+ * pictures (three of them whole pages) were ~1.5 s of the panel test's ~8 s of CPU; no test looks at them.
+ */
 export async function screenshots(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  if (process.env['UPDATE_SCREENSHOTS'] !== '1') return;
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     // Let the theme listeners (the editor's) run before the picture.

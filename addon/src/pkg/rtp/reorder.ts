@@ -8,9 +8,18 @@ export interface ReorderBufferOptions {
 }
 
 /**
+ * A packet this far behind the expected one (or more) is no late packet but maybe a sender that restarted
+ * its sequence numbers (RFC 3550 A.1's MAX_MISORDER): two in a row that follow each other are taken as the
+ * new sequence. Before, every packet behind was dropped, so a restart to a lower number dropped the stream
+ * until it climbed back past the old one (a one-datagram jump of 1000 silenced PCMU for 20 s).
+ */
+const RESTART_BEHIND = 100;
+
+/**
  * Puts UDP packets back in sequence order. Bounded: a packet `capacity` or more ahead of a missing one
- * gives it up and the gap is skipped (the depacketizer sees it as loss). Late and duplicate packets are dropped.
- * Nothing here knows time: a caller that wants a latency bound calls `flush()` from its own timer.
+ * gives it up and the gap is skipped (the depacketizer sees it as loss). Late and duplicate packets are dropped;
+ * two consecutive packets far behind restart the order from them. Nothing here knows time: a caller that
+ * wants a latency bound calls `flush()` from its own timer.
  */
 export class ReorderBuffer {
   private readonly capacity: number;
@@ -18,6 +27,8 @@ export class ReorderBuffer {
   private readonly mask: number;
   private expected: number | undefined;
   private held = 0;
+  /** The last packet that came far behind: the first of a restarted sequence if the next one follows it. */
+  private restart: RtpPacket | undefined;
   /** Packets that arrived after their turn had passed, or twice. */
   dropped = 0;
   /** Packets given up as lost. */
@@ -43,9 +54,24 @@ export class ReorderBuffer {
       return [packet];
     }
     const ahead = seqDiff(this.expected, packet.sequence);
+    const candidate = this.restart;
+    this.restart = undefined;
     if (ahead < 0) {
-      this.dropped++;
-      return [];
+      if (ahead > -Math.max(RESTART_BEHIND, this.capacity)) {
+        this.dropped++;
+        return [];
+      }
+      if (candidate === undefined || packet.sequence !== ((candidate.sequence + 1) & 0xffff)) {
+        this.restart = packet;
+        this.dropped++;
+        return [];
+      }
+      // The sender restarted lower: what is held belongs to the old sequence and goes out first.
+      const out = this.flush();
+      this.dropped--;
+      this.expected = (packet.sequence + 1) & 0xffff;
+      out.push(candidate, packet);
+      return out;
     }
     if (ahead === 0 && this.held === 0) {
       this.expected = (packet.sequence + 1) & 0xffff;
@@ -91,6 +117,7 @@ export class ReorderBuffer {
     this.slots.fill(undefined);
     this.held = 0;
     this.expected = undefined;
+    this.restart = undefined;
   }
 
   private release(): RtpPacket[] {

@@ -47,6 +47,16 @@ describe('ReorderBuffer', () => {
     assert.equal(b.skipped, 13);
   });
 
+  it('a lone packet far behind is dropped; two in a row are a restarted sequence and go on from there', () => {
+    const b = new ReorderBuffer();
+    assert.deepEqual(feed(b, [5000, 5001, 100, 5002]), [5000, 5001, 5002], 'one stray packet: dropped');
+    assert.equal(b.dropped, 1);
+    assert.deepEqual(feed(b, [5004, 200, 201, 202]), [5004, 200, 201, 202], 'held ones first, then the new sequence');
+    assert.equal(b.dropped, 1);
+    assert.deepEqual(feed(b, [150]), [], 'late within the misorder window: dropped');
+    assert.deepEqual(feed(b, [151, 203]), [203]);
+  });
+
   it('flush hands out everything held, in order', () => {
     const b = new ReorderBuffer();
     feed(b, [100, 103, 102]);

@@ -189,7 +189,10 @@ export class RtspProducer extends ProducerBase {
       const track = this.sessionTracks[index];
       if (media === undefined || track === undefined) continue;
       if (media.direction === 'recvonly') {
-        const input = new TrackInput(track.formats[0]?.clockRate ?? 90000, { reorder });
+        const input = new TrackInput(track.formats[0]?.clockRate ?? 90000, {
+          reorder,
+          ssrc: this.client.announcedSsrc(index),
+        });
         for (const t of this.tracks) {
           if (t.media !== media) continue;
           const format = formatOf(track, t.receiver.codec);

@@ -66,6 +66,8 @@ export class RtspClient {
   private readonly channels = new Map<number, { index: number; rtcp: boolean }>();
   private readonly trackChannels = new Map<number, readonly [number, number]>();
   private readonly udp = new Map<number, UdpPair>();
+  /** The SSRC the camera's SETUP answer announced per track (Transport `ssrc=`), where it did. */
+  private readonly ssrcs = new Map<number, number>();
   private closing: Promise<void> | undefined;
   /** Bytes of connections and UDP ports already closed (redirects, shutdown). */
   private closedBytesRecv = 0;
@@ -179,6 +181,7 @@ export class RtspClient {
       throw err;
     }
     const reply = parseTransport(res.headers.get('Transport') ?? transport)[0];
+    if (reply?.ssrc !== undefined) this.ssrcs.set(index, reply.ssrc);
     if (udp !== undefined) {
       this.udp.set(index, udp);
       udp.onRtp.subscribe((data) => this.onPacket.emit(index, false, data));
@@ -194,6 +197,11 @@ export class RtspClient {
     this.trackChannels.set(index, channels);
     this.channels.set(channels[0], { index, rtcp: false });
     this.channels.set(channels[1], { index, rtcp: true });
+  }
+
+  /** The SSRC the camera announced for the track set up as `index`, if it did. */
+  announcedSsrc(index: number): number | undefined {
+    return this.ssrcs.get(index);
   }
 
   /** PLAY of the whole session, then keep-alive requests within the session timeout. */

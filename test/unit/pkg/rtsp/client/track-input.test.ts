@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Packet } from '../../../../../addon/src/core/packet.js';
 import { newNodeId, Receiver } from '../../../../../addon/src/core/track.js';
 import { TrackInput } from '../../../../../addon/src/pkg/rtsp/client/track-input.js';
-import { parseRtp } from '../../../../../addon/src/pkg/rtp/packet.js';
+import { parseRtp, serializeRtpHeader } from '../../../../../addon/src/pkg/rtp/packet.js';
 import { buildSenderReport } from '../../../../../addon/src/pkg/rtp/rtcp.js';
 import { waitFor } from '../../../../helpers/wait.js';
 import { createDepacketizer } from '../../../../../addon/src/pkg/rtsp/formats.js';
@@ -43,7 +43,7 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
       assert.deepEqual(f.payload, h264Frames[i]?.payload, `frame ${i}`);
       assert.equal(f.timestamp, h264Frames[i]?.timestamp);
     });
-    assert.deepEqual(input.stats, { badPackets: 0, unwanted: 0 });
+    assert.deepEqual(input.stats, { badPackets: 0, unwanted: 0, foreign: 0 });
     input.close();
   });
 
@@ -79,6 +79,87 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
     input.close();
   });
 
+  it("UDP: datagrams of another stream (SSRC) far ahead in sequence do not hold up the camera's packets", () => {
+    const packets = readPackets(fixtureUrl('pcm', 'gst_pcmu.rtp'));
+    const { receiver, got } = recorder('audio', 'PCMU', 8000);
+    const input = new TrackInput(8000, { reorder: true });
+    input.addOutput(receiver, PCMU);
+    const camera = parseRtp(packets[0]!);
+    // Another program on the camera's host still sending to a port number we now use: its own SSRC and
+    // sequence numbers, a payload type of its own.
+    const stray = (i: number) =>
+      Buffer.concat([
+        serializeRtpHeader({ payloadType: 96, sequence: camera.sequence + 1000 + i, timestamp: i, ssrc: 0x5eed }),
+        Buffer.from([i]),
+      ]);
+    input.handleRtp(packets[0]!, 0);
+    packets.slice(1).forEach((p, i) => {
+      input.handleRtp(stray(i), 0);
+      input.handleRtp(p, 0);
+    });
+    assert.deepEqual(
+      got.map((f) => f.payload),
+      packets.map((p) => parseRtp(p).payload),
+      'every packet of the camera, at once',
+    );
+    assert.equal(input.stats.foreign, packets.length - 1);
+    input.close();
+  });
+
+  /** The capture's packets with another SSRC (and sequence numbers `shift` further on). */
+  const restamped = (packets: Buffer[], ssrc: number, shift = 0): Buffer[] =>
+    packets.map((p) => {
+      const copy = Buffer.from(p);
+      copy.writeUInt32BE(ssrc, 8);
+      copy.writeUInt16BE((copy.readUInt16BE(2) + shift) & 0xffff, 2);
+      return copy;
+    });
+
+  for (const reorder of [false, true]) {
+    it(`${reorder ? 'UDP' : 'TCP'}: another stream with the camera's payload type is not played; the announced SSRC wins over one heard first`, () => {
+      const { receiver, got } = recorder('video', 'H264', 90000);
+      const camera = parseRtp(h264Packets[0]!).ssrc;
+      const input = new TrackInput(90000, { reorder, ssrc: camera });
+      input.addOutput(receiver, H264);
+      // Another H264 stream (another camera's, still aimed at a port number we reuse), heard first and then
+      // between every two packets of the camera: before, its packets went into the same depacketizer.
+      const stray = restamped(h264Packets, 0x5eed, 20000);
+      input.handleRtp(stray[0]!, 0);
+      h264Packets.forEach((p, i) => {
+        input.handleRtp(p, i);
+        input.handleRtp(stray[i + 1] ?? stray[0]!, i);
+      });
+      assert.equal(got.length, h264Frames.length);
+      got.forEach((f, i) => assert.deepEqual(f.payload, h264Frames[i]?.payload, `frame ${i}`));
+      assert.equal(input.stats.foreign, h264Packets.length);
+      input.close();
+    });
+  }
+
+  it('without an announced SSRC: the first source heard is played; a new one once the first is silent for 1 s', () => {
+    const packets = readPackets(fixtureUrl('pcm', 'gst_pcmu.rtp'));
+    const { receiver, got } = recorder('audio', 'PCMU', 8000);
+    const input = new TrackInput(8000, { reorder: true });
+    input.addOutput(receiver, PCMU);
+    const first = restamped(packets, 1);
+    const second = restamped(packets, 2, 30000);
+    input.handleRtp(first[0]!, 0);
+    input.handleRtp(second[0]!, 10);
+    input.handleRtp(first[1]!, 20);
+    input.handleRtp(second[1]!, 1019);
+    assert.equal(got.length, 2, 'the second source is held off while the first was heard within 1 s');
+    // The camera restarted its stream: a new SSRC, and the old one silent since.
+    input.handleRtp(second[2]!, 1020);
+    input.handleRtp(second[3]!, 1040);
+    assert.equal(got.length, 4);
+    assert.deepEqual(
+      got.slice(2).map((f) => f.payload),
+      [2, 3].map((i) => parseRtp(packets[i]!).payload),
+    );
+    assert.equal(input.stats.foreign, 2);
+    input.close();
+  });
+
   it('garbage, a payload type nobody wants and broken RTCP are counted, not thrown', () => {
     const { receiver, got } = recorder('audio', 'PCMU', 8000);
     const input = new TrackInput(8000, { reorder: false });
@@ -88,7 +169,7 @@ describe('TrackInput: RTP of one track to the hub receiver', () => {
     input.handleRtp(h264Packets[0]!, 0);
     input.handleRtcp(Buffer.from([0x80, 0xc8, 0x00, 0x10]), 0);
     assert.equal(got.length, 0);
-    assert.deepEqual(input.stats, { badPackets: 3, unwanted: 1 });
+    assert.deepEqual(input.stats, { badPackets: 3, unwanted: 1, foreign: 0 });
     input.close();
   });
 
