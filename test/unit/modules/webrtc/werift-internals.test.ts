@@ -202,7 +202,14 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
         packetsSent: 'number',
         iceTransport: 'object',
         state: 'string',
+        sendRtp: 'function/2',
       });
+      // rtp-send.ts takes NACK resends by replacing the transport's sendRtp: werift's NACK branch must call it.
+      assert.match(
+        String(Reflect.get(sender, 'handleRtcpPacket')),
+        /this\.rtpCache\[seqNum % RTP_HISTORY_SIZE\][\s\S]*await this\.dtlsTransport\.sendRtp\(/,
+        'RTCRtpSender resends a NACKed packet from rtpCache through dtlsTransport.sendRtp',
+      );
       assertShape('ICE connection', dtls.iceTransport.connection, {
         send: 'function/1',
         canSendApplicationData: 'function/0',
