@@ -28,8 +28,11 @@ const HELLO_VERIFY_REQUEST = 3;
  * werift's own first retransmission (500 ms): a peer that dropped it while its DTLS was not started yet
  * (Chrome drops a record that comes before its ICE is writable, a werift peer before its own ICE check
  * completed) gets it within a few ms of starting. One small datagram each; the peer answers the first it takes.
+ * Every 5 ms for the first 40 ms: our ICE now reports `connected` right after its check (skipIdleCheckPacing),
+ * ~20 ms before a werift peer's (its own check pacing), whose DTLS starts then: with 10/25 ms the hello it
+ * took came up to 10 ms after it was ready.
  */
-const RESEND_AT_MS = [10, 25, 50, 100, 150, 200, 300, 400] as const;
+const RESEND_AT_MS = [5, 10, 15, 20, 25, 30, 35, 40, 50, 75, 100, 150, 200, 300, 400] as const;
 
 interface SendContext {
   send: (buf: Buffer, ...rest: unknown[]) => unknown;

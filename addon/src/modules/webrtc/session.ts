@@ -47,6 +47,7 @@ import {
   attachUdpMux,
   disableDefaultStun,
   gatherHostFirst,
+  skipIdleCheckPacing,
   localUfrag,
   MuxedTcpProtocol,
 } from './werift-shim.js';
@@ -207,6 +208,7 @@ async function buildPeer(
   consumer.onRelease(holdEarlyDtls(pc, consumer.stats.earlyDtls));
   // As DTLS client (our answer says setup:active, as go2rtc's): the ClientHello leaves when ICE connects.
   connectDtlsAtOnce(pc, consumer.lifetime.signal);
+  skipIdleCheckPacing(pc);
   if (!iceServers.some((s) => s.urls.startsWith('stun:'))) disableDefaultStun(pc);
   const directions = consumer.directions();
   for (const transceiver of pc.getTransceivers()) {

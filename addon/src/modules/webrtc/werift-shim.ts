@@ -489,3 +489,36 @@ function startTurnRefresh(turn: object, initialLifetime: number): void {
     },
   });
 }
+
+/** werift's CandidatePairState values (ice/src/iceBase.ts). */
+const PAIR_FROZEN = 0;
+const PAIR_WAITING = 1;
+
+/**
+ * ICE reports `connected` as soon as the last connectivity check can complete, not up to 20 ms after (issue
+ * 11: first video packet).
+ *
+ * werift 0.24.4's `Connection.connect()` paces its checks (RFC 8445 6.1.4.2, Ta = 20 ms): it calls
+ * `schedulingChecks()`, which starts the next waiting or frozen pair's check and says whether to go on, then
+ * sleeps 20 ms, and only once a call returns false does it wait for the check list's result and report
+ * `connected` (as DTLS client our ClientHello leaves then). With the remote candidates complete (an offer
+ * with `a=end-of-candidates`: every HTTP offer, werift and Home Assistant peers) and no pair left waiting
+ * or frozen, the call after the sleep can only return false: the sleep after the last check began only held
+ * `connected` back, 20–21 ms on every viewer (werift viewers on loopback: server ICE connected 24 ms after
+ * the offer came, the check itself done in ~3). Here that call says false at once; the pacing between checks
+ * and every trickled (not ended) candidate list keep werift's loop.
+ */
+export function skipIdleCheckPacing(pc: RTCPeerConnection): void {
+  for (const transport of pc.iceTransports) {
+    const connection: object = transport.connection;
+    const scheduling: unknown = Reflect.get(connection, 'schedulingChecks');
+    if (typeof scheduling !== 'function' || !Array.isArray(Reflect.get(connection, 'checkList')))
+      throw new WeriftInternalsError('werift ICE connection has no schedulingChecks/checkList');
+    Reflect.set(connection, 'schedulingChecks', (): boolean => {
+      const more = Reflect.apply(scheduling, connection, []) === true;
+      if (!more || Reflect.get(connection, 'remoteCandidatesEnd') !== true) return more;
+      const checkList = Reflect.get(connection, 'checkList') as ReadonlyArray<{ state: unknown }>;
+      return checkList.some((pair) => pair.state === PAIR_FROZEN || pair.state === PAIR_WAITING);
+    });
+  }
+}

@@ -96,6 +96,23 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
         buildRequest: 'function/1',
       });
       assert.ok(Array.isArray(Reflect.get(connection, 'protocols')));
+      // skipIdleCheckPacing: the loop it shortens, and the states it reads.
+      assertShape('Connection', connection, {
+        schedulingChecks: 'function/0',
+        checkList: 'object',
+        remoteCandidatesEnd: 'boolean',
+      });
+      assert.ok(Array.isArray(Reflect.get(connection, 'checkList')));
+      const connect = String(Reflect.get(connection, 'connect'));
+      assert.match(
+        connect,
+        /if \(!this\.schedulingChecks\(\)\)\s*break;\s*await timers\.setTimeout\(20\);/,
+        'connect() paces checks as: stop when schedulingChecks() says false, else sleep 20 ms',
+      );
+      const scheduling = String(Reflect.get(connection, 'schedulingChecks'));
+      assert.match(scheduling, /pair2\.state === 1 \/\* WAITING \*\//, 'WAITING is 1');
+      assert.match(scheduling, /pair2\.state === 0 \/\* FROZEN \*\//, 'FROZEN is 0');
+      assert.match(scheduling, /if \(!this\.remoteCandidatesEnd\)/, 'a list still trickling keeps the loop');
       const onData: object = Reflect.get(connection, 'onData') as object;
       assertShape('Connection.onData', onData, { subscribe: 'function', execute: 'function' });
       assertShape('RTCIceTransport', pc.iceTransports[0]!, { setRemoteParams: 'function/1', connection: 'object' });
@@ -202,7 +219,14 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
         packetsSent: 'number',
         iceTransport: 'object',
         state: 'string',
+        sendRtp: 'function/2',
       });
+      // rtp-send.ts takes NACK resends by replacing the transport's sendRtp: werift's NACK branch must call it.
+      assert.match(
+        String(Reflect.get(sender, 'handleRtcpPacket')),
+        /this\.rtpCache\[seqNum % RTP_HISTORY_SIZE\][\s\S]*await this\.dtlsTransport\.sendRtp\(/,
+        'RTCRtpSender resends a NACKed packet from rtpCache through dtlsTransport.sendRtp',
+      );
       assertShape('ICE connection', dtls.iceTransport.connection, {
         send: 'function/1',
         canSendApplicationData: 'function/0',
