@@ -72,6 +72,9 @@ export function init(app: App): WebrtcModule {
       ctx.fastSrtp = srtp.ok;
       if (!srtp.ok) log.warn({ reason: srtp.reason }, 'fast SRTP sender not installed; werift encrypts');
     }
+    const { installNativeX25519 } = await import('./native-x25519.js');
+    const x25519 = installNativeX25519();
+    if (!x25519.ok) log.warn({ reason: x25519.reason }, "native X25519 not installed; werift's DTLS uses tweetnacl");
     try {
       const { installTurnRefreshFix } = await import('./werift-shim.js');
       installTurnRefreshFix();
