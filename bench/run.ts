@@ -6,6 +6,7 @@
  *   npm run bench                            rtsp, webrtc, mse fan-out and idle, against go2rtc if built
  *   npm run bench -- --quick                 small sizes (smoke run, ~4 min)
  *   npm run bench -- --only webrtc,idle      some of them
+ *   npm run bench -- --rounds 3              everything 3 times; each cell is the median of the rounds
  *   npm run bench -- --compare go2rtc|none|'CMD'   the server compared with (contract: bench/lib/target.ts)
  *   npm run bench -- mixed                   a bench outside the default set (mixed, rtsp-gst, webrtc-werift,
  *                                            mse-bare, hub, rtmp): these print their own report
@@ -40,10 +41,11 @@ interface Options {
   names: string[];
   quick: boolean;
   compare: string | undefined;
+  rounds: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { names: [], quick: false, compare: undefined };
+  const options: Options = { names: [], quick: false, compare: undefined, rounds: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--quick') options.quick = true;
@@ -51,7 +53,12 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg.startsWith('--only=')) options.names.push(...arg.slice('--only='.length).split(','));
     else if (arg === '--compare') options.compare = argv[++i];
     else if (arg.startsWith('--compare=')) options.compare = arg.slice('--compare='.length);
-    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
+    else if (arg === '--rounds' || arg.startsWith('--rounds=')) {
+      const value = arg === '--rounds' ? argv[++i] : arg.slice('--rounds='.length);
+      options.rounds = Number(value);
+      if (!Number.isInteger(options.rounds) || options.rounds < 1)
+        throw new Error(`--rounds needs a count, not ${value}`);
+    } else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
     else options.names.push(arg);
   }
   options.names = options.names.filter(Boolean);
@@ -94,18 +101,24 @@ function main(): number {
   const loads: number[] = [load1()];
   const sampler = setInterval(() => loads.push(load1()), 5000);
   let failed = 0;
-  for (const name of options.names) {
-    const [file, ...args] = BENCHES[name] ?? [];
-    process.stdout.write(`\n== ${name} (bench/${file} ${args.join(' ')})\n`);
-    const t0 = performance.now();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${file}`, ...args], {
-      stdio: 'inherit',
-      env,
-    });
-    process.stdout.write(
-      `== ${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s${result.status === 0 ? '' : `, exit ${result.status ?? result.signal}`}\n`,
-    );
-    if (result.status !== 0) failed++;
+  // Rounds run every part again, in the same order, so each server's windows spread over the same stretch of
+  // the machine's load; the table takes the median of the rounds.
+  for (let round = 1; round <= options.rounds; round++) {
+    if (options.rounds > 1) env['BENCH_ROUND'] = String(round);
+    for (const name of options.names) {
+      const [file, ...args] = BENCHES[name] ?? [];
+      const of = options.rounds > 1 ? `, round ${round} of ${options.rounds}` : '';
+      process.stdout.write(`\n== ${name} (bench/${file} ${args.join(' ')}${of})\n`);
+      const t0 = performance.now();
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${file}`, ...args], {
+        stdio: 'inherit',
+        env,
+      });
+      process.stdout.write(
+        `== ${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s${result.status === 0 ? '' : `, exit ${result.status ?? result.signal}`}\n`,
+      );
+      if (result.status !== 0) failed++;
+    }
   }
   clearInterval(sampler);
   loads.push(load1());
@@ -121,7 +134,7 @@ function main(): number {
     const machine =
       `${cpuCount()} CPUs, node ${process.version}, go2rtc ${go2rtcCommit()} (${GO2RTC_BIN}); load average (1 min) during the run ` +
       `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}, mean ${mean.toFixed(1)}; ${((performance.now() - started) / 60000).toFixed(1)} min` +
-      `${options.quick ? '; --quick sizes' : ''}`;
+      `${options.quick ? '; --quick sizes' : ''}${options.rounds > 1 ? `; ${options.rounds} rounds` : ''}`;
     process.stdout.write(`\n${formatTable(rows, machine)}\n`);
   }
   return failed === 0 ? 0 : 1;

@@ -40,6 +40,8 @@ export interface FanoutRow {
   /** Consumers whose connection failed or that the server dropped during the window. */
   failedConsumers: number;
   load1: number;
+  /** Which round of `npm run bench -- --rounds N` measured it (0 when run once). */
+  round?: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export interface IdleRow {
   publisherRssMb: number;
   publisherCpuMsPerS: number;
   load1: number;
+  round?: number;
 }
 
 /** The mixed-load run of one server (bench/mixed.ts). */
@@ -98,6 +101,8 @@ export const cpuCount = (): number => cpus().length;
 
 export function writeResult(row: ResultRow): void {
   const file = process.env['BENCH_RESULTS'];
+  const round = Number(process.env['BENCH_ROUND'] ?? 0);
+  if (round > 0 && (row.bench === 'fanout' || row.bench === 'idle')) row = { ...row, round };
   if (file) appendFileSync(file, `${JSON.stringify(row)}\n`);
   // Alone (no BENCH_RESULTS), the row is the output.
   else process.stdout.write(`result ${JSON.stringify(row)}\n`);

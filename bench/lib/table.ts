@@ -40,14 +40,66 @@ const METRICS: readonly Metric[] = [
 
 const PROTOCOL_TITLE: Record<string, string> = { rtsp: 'RTSP readers', webrtc: 'WebRTC viewers', mse: 'MSE clients' };
 
+/**
+ * One row per server (and protocol and consumer count) out of a run of several rounds: each figure the median
+ * of the rounds', except the ones that report trouble (failures summed, the slowest consumer and the bench's
+ * own loop delay at their worst). A single round's rows pass through.
+ */
+function mergeRounds<T extends FanoutRow | IdleRow>(rows: readonly T[], key: (r: T) => string): T[] {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    if (group.length === 1) return first;
+    const merged: Record<string, unknown> = { ...first };
+    for (const [field, value] of Object.entries(first)) {
+      if (typeof value !== 'number' || field === 'round' || field === 'consumers') continue;
+      const values = group.map((r) => Reflect.get(r, field) as number);
+      const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+      merged[field] =
+        field === 'failedJoins' || field === 'failedConsumers'
+          ? values.reduce((a, b) => a + b, 0)
+          : field === 'slowestFrameRatio'
+            ? Math.min(...values)
+            : field === 'benchLoopP99Ms'
+              ? Math.max(...values)
+              : finite.length === 0
+                ? Number.NaN
+                : finite.length % 2 === 1
+                  ? finite[(finite.length - 1) / 2]!
+                  : (finite[finite.length / 2 - 1]! + finite[finite.length / 2]!) / 2;
+    }
+    return merged as T;
+  });
+}
+
+const fanoutKey = (r: FanoutRow): string => `${r.server}/${r.protocol}/${r.consumers}`;
+
 interface Check {
   goal: string;
   measured: string;
   met: boolean | undefined;
 }
 
-function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: string | undefined): Check[] {
+function checks(
+  fanout: readonly FanoutRow[],
+  idle: readonly IdleRow[],
+  peer: string | undefined,
+  perRound: readonly FanoutRow[],
+): Check[] {
   const out: Check[] = [];
+  /** With several rounds, each round's own ratio, to show how far one run can move. */
+  const roundRatios = (protocol: string, c: number, value: (r: FanoutRow) => number): string => {
+    const rounds = [...new Set(perRound.map((r) => r.round ?? 0))].sort((a, b) => a - b);
+    if (rounds.length < 2 || !peer) return '';
+    const ratios = rounds.map((round) => {
+      const at = (server: string): FanoutRow | undefined =>
+        perRound.find((r) => r.round === round && r.server === server && r.protocol === protocol && r.consumers === c);
+      const [o, p] = [at(OURS), at(peer)];
+      return o && p ? `${num(value(o) / value(p), 2)}x` : '-';
+    });
+    return `; rounds ${ratios.join(' ')}`;
+  };
   const find = (server: string, protocol: string, n?: number): FanoutRow[] =>
     fanout.filter((r) => r.server === server && r.protocol === protocol && (n === undefined || r.consumers === n));
   const maxN = (protocol: string): number => Math.max(0, ...find(OURS, protocol).map((r) => r.consumers));
@@ -86,7 +138,9 @@ function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: st
     for (const c of counts) {
       const [o, p] = [find(OURS, protocol, c)[0], find(peer, protocol, c)[0]];
       if (!o || !p) continue;
-      parts.push(`${auto(value(o))} vs ${auto(value(p))} at ${c} (${num(value(o) / value(p), 2)}x)`);
+      parts.push(
+        `${auto(value(o))} vs ${auto(value(p))} at ${c} (${num(value(o) / value(p), 2)}x${roundRatios(protocol, c, value)})`,
+      );
       met &&= value(o) <= value(p) * factor;
     }
     if (parts.length) out.push({ goal, measured: parts.join(', '), met });
@@ -191,8 +245,13 @@ function checks(fanout: readonly FanoutRow[], idle: readonly IdleRow[], peer: st
 }
 
 export function formatTable(rows: readonly ResultRow[], machine: string): string {
-  const fanout = rows.filter((r): r is FanoutRow => r.bench === 'fanout');
-  const idle = rows.filter((r): r is IdleRow => r.bench === 'idle');
+  const perRound = rows.filter((r): r is FanoutRow => r.bench === 'fanout');
+  const fanout = mergeRounds(perRound, fanoutKey);
+  const idle = mergeRounds(
+    rows.filter((r): r is IdleRow => r.bench === 'idle'),
+    (r) => r.server,
+  );
+  const rounds = new Set([...perRound, ...idle].map((r) => r.round ?? 0)).size;
   const peer = [...fanout, ...idle].map((r) => r.server).find((s) => s !== OURS && s !== NODE_FLOOR);
   const lines: string[] = [];
   const line = (cells: readonly string[]): void => void lines.push(`| ${cells.join(' | ')} |`);
@@ -201,6 +260,11 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
       `Cells: ts2rtc / ${peer ?? '(no compare server)'} (ratio ts2rtc/${peer ?? '-'}), same run, same camera (4 Mbit/s H264 640x360@25).`,
     );
   }
+  if (rounds > 1)
+    lines.push(
+      `Each figure is the median of ${rounds} rounds (every part run again, servers in the same order); ` +
+        `a goal against the compare server also lists each round's own ratio.`,
+    );
   lines.push(`Machine: ${machine}.`, '');
   const headers = ['consumers', ...METRICS.map((m) => m.title)];
   if (fanout.length) {
@@ -270,7 +334,7 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
   }
   const failures = rows.filter((r) => r.bench === 'failed');
   for (const f of failures) lines.push('', `not measured: ${f.part} against ${f.server}: ${f.error}`);
-  const list = fanout.length || idle.length ? checks(fanout, idle, peer) : [];
+  const list = fanout.length || idle.length ? checks(fanout, idle, peer, perRound) : [];
   if (list.length) {
     lines.push('', '| goal (issues 11, 15) | measured (ts2rtc) | met |', '| --- | --- | --- |');
     for (const c of list)
