@@ -20,6 +20,16 @@ function registerTestHandlers(api: ApiModule, seen: WsConnection[]): void {
   api.ws.handle('bytes', (value, connection) => {
     connection.sendBinary(Buffer.from(String(value)));
   });
+  // Parts as an MSE fragment comes (a small moof, a large mdat), sized to take each length form of the
+  // frame header, with a JSON frame after each.
+  api.ws.handle('parts', (value, connection) => {
+    for (const size of Array.isArray(value) ? value : []) {
+      const n = Number(size);
+      const moof = Buffer.alloc(Math.min(n, 100), 0x6d);
+      connection.sendBinaryParts([moof, Buffer.alloc(n - moof.length, n % 251)]);
+      connection.send({ type: 'between', value: n });
+    }
+  });
   api.ws.handle('boom', () => {
     throw new Error('failed hard for rtsp://admin:pw@10.0.0.1/x');
   });
@@ -58,6 +68,26 @@ describe('/api/ws dispatch', () => {
     client.send({ type: 'bytes', value: 'hello' });
     await waitFor(() => client.binary.length === 1, { what: 'binary frame' });
     assert.equal(client.binary[0]?.toString(), 'hello');
+    client.close();
+  });
+
+  it('sends parts as one binary message each, whatever the length form, between JSON frames', async () => {
+    const client = await TestWsClient.open(wsUrl);
+    const sizes = [101, 125 + 100, 65535 + 100, 70000, 1_000_000];
+    client.send({ type: 'parts', value: sizes });
+    await waitFor(() => client.binary.length === sizes.length && client.messages.length === sizes.length, {
+      what: 'every message',
+    });
+    sizes.forEach((size, i) => {
+      const got = client.binary[i]!;
+      assert.equal(got.length, size, `message ${i}`);
+      assert.ok(got.subarray(0, 100).equals(Buffer.alloc(100, 0x6d)), `message ${i} starts with its moof`);
+      assert.equal(got[size - 1], size % 251, `message ${i} ends with its mdat`);
+    });
+    assert.deepEqual(
+      client.messages.map((m) => m.value),
+      sizes,
+    );
     client.close();
   });
 

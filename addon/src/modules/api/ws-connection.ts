@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { Event } from '../../core/event.js';
 import { newNodeId } from '../../core/track.js';
+import { binaryFrameHeader } from '../../pkg/websocket/index.js';
 
 /** One `{type, value}` text frame of go2rtc's WebSocket API; `value` is left out when undefined. */
 export interface WsMessage {
@@ -55,11 +57,17 @@ export class WsConnection {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
+  /**
+   * @param upgraded the socket `ws` took over at the upgrade (its `_socket`), for `sendBinaryParts`: with
+   *   permessage-deflate off (`ws.ts`) `ws` writes each of its own frames to it at once and whole, so a frame
+   *   written whole beside them cannot interleave.
+   */
   constructor(
     private readonly socket: WebSocket,
     request: IncomingMessage,
     private readonly limits: WsLimits,
     private readonly log: Logger,
+    private readonly upgraded?: Duplex,
   ) {
     const url = new URL(request.url ?? '/', 'http://localhost');
     this.query = url.searchParams;
@@ -101,6 +109,29 @@ export class WsConnection {
     return this.write(data, data.byteLength, true);
   }
 
+  /**
+   * Sends the parts as one binary message, each written by reference (one socket write for all of them): an MSE
+   * fragment's per-client moof and the mdat every client shares. Through `ws` (joined first) when the socket
+   * is not at hand or `ws` negotiated an extension. Returns false when the client is congested.
+   */
+  sendBinaryParts(parts: readonly Uint8Array[]): boolean {
+    const raw = this.upgraded;
+    if (!raw || this.socket.extensions !== '' || parts.length < 2)
+      return this.sendBinary(parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts));
+    if (this.closed || this.socket.readyState !== this.socket.OPEN || !raw.writable) return false;
+    let size = 0;
+    for (const part of parts) size += part.byteLength;
+    this.pendingBytes += size;
+    this.pendingSince.push(Date.now());
+    raw.cork();
+    raw.write(binaryFrameHeader(size));
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) raw.write(parts[i]);
+    raw.write(parts[last], () => this.flushed(size));
+    raw.uncork();
+    return this.afterWrite();
+  }
+
   close(code = 1000, reason = ''): void {
     if (this.closed) return;
     this.socket.close(code, reason);
@@ -116,6 +147,10 @@ export class WsConnection {
     this.pendingBytes += size;
     this.pendingSince.push(Date.now());
     this.socket.send(data, { binary }, () => this.flushed(size));
+    return this.afterWrite();
+  }
+
+  private afterWrite(): boolean {
     if (this.pendingBytes > this.limits.maxQueuedBytes) {
       this.terminate();
       return false;

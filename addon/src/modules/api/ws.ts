@@ -66,7 +66,7 @@ export class WsHub {
     this.server().then(
       (server) => {
         if (socket.destroyed) return;
-        server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+        server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, socket));
       },
       (err: unknown) => {
         this.log.error({ err: errorMessage(err) }, 'ws: cannot load the WebSocket server');
@@ -80,8 +80,8 @@ export class WsHub {
     for (const connection of this.connections) connection.terminate();
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage): void {
-    const connection = new WsConnection(ws, req, this.options, this.log);
+  private accept(ws: WebSocket, req: IncomingMessage, upgraded: Duplex): void {
+    const connection = new WsConnection(ws, req, this.options, this.log, upgraded);
     this.connections.add(connection);
     connection.onClose.subscribe(() => this.connections.delete(connection));
     ws.on('error', (err) => this.log.debug({ err: err.message, connection: connection.id }, 'ws error'));

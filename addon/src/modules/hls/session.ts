@@ -40,7 +40,6 @@ export type SegmentTiming = Pick<
  * for `init.mp4`), or are re-muxed into MPEG-TS first. It never reports congestion: the window bounds memory.
  */
 export class HlsSession implements FragmentTransport {
-  readonly contiguous = false;
   readonly onSegment = new Event<[Segment]>();
   readonly onClose = new Event<[]>();
   private segmenter: Segmenter | undefined;

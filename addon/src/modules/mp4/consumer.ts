@@ -15,11 +15,6 @@ import { FragmentPacket, type FragmentSession, type SessionTrack } from './sessi
 /** Where a client's bytes go: a WebSocket (MSE) or an HTTP response (stream.mp4). */
 export interface FragmentTransport {
   /**
-   * True when a fragment must arrive as one buffer (one WebSocket message per fragment); false when its
-   * moof and the shared mdat can be written one after the other (a byte stream).
-   */
-  readonly contiguous: boolean;
-  /**
    * Writes the parts of one unit (init segment, or moof + mdat) in order; false when congested. A fragment
    * comes with `unit` (where it sits on this client's timeline), for transports that cut or re-mux (HLS).
    */
@@ -177,11 +172,6 @@ export abstract class FragmentConsumer extends ConsumerBase {
     if (counter) {
       counter.packets++;
       counter.bytes += size;
-    }
-    if (this.transport.contiguous) {
-      return this.transport.write([
-        retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration, fragment.mdat),
-      ]);
     }
     const parts = [retimeMoof(fragment.moof, this.sequence, placement.decodeTime, placement.duration), fragment.mdat];
     if (!track) return this.transport.write(parts);

@@ -9,18 +9,11 @@ import type { FragmentTransport } from './consumer.js';
  * to its SourceBuffer). Congestion, the 5 s write deadline and the memory guard are the connection's.
  */
 export class WsTransport implements FragmentTransport {
-  /**
-   * One message per fragment: the ws library sends a message from one buffer, and copying the frame into the
-   * client's re-timed moof costs less than a second socket write per fragment (measured in bench/mse.ts).
-   */
-  readonly contiguous = true;
-
   constructor(private readonly connection: WsConnection) {}
 
+  /** The client's moof and the shared mdat as one message, neither copied (ws-connection.ts). */
   write(parts: readonly Buffer[]): boolean {
-    const [first] = parts;
-    if (first === undefined) return true;
-    return this.connection.sendBinary(parts.length === 1 ? first : Buffer.concat(parts));
+    return this.connection.sendBinaryParts(parts);
   }
 
   onDrain(handler: () => void): Disposer {
@@ -36,7 +29,6 @@ export type HttpTransportLimits = ResponseLimits;
 
 /** Progressive MP4 on an HTTP response (chunked, no length): the shared mdat is written by reference. */
 export class HttpTransport implements FragmentTransport {
-  readonly contiguous = false;
   private readonly writer: ResponseWriter;
 
   constructor(res: ServerResponse, limits?: HttpTransportLimits) {

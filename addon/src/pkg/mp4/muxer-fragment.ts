@@ -91,25 +91,16 @@ export function buildMdat(payloads: readonly Uint8Array[]): Buffer {
 /**
  * A copy of a moof written by `buildMoof`, with a new sequence number and decode time and, optionally, a new
  * duration for its first sample. Costs one small allocation; the mdat it describes is unchanged and shared.
- * With `tail` (the mdat), the copy is followed by it in the same buffer: one allocation and one copy for a
- * transport that needs the whole fragment in one piece (a WebSocket message).
  */
-export function retimeMoof(
-  moof: Buffer,
-  sequence: number,
-  decodeTime: number,
-  firstDuration?: number,
-  tail?: Uint8Array,
-): Buffer {
+export function retimeMoof(moof: Buffer, sequence: number, decodeTime: number, firstDuration?: number): Buffer {
   if (moof.length < moofSize(1) || moof.toString('latin1', 4, 8) !== 'moof') {
     throw new Mp4Error('MP4_MUX_INPUT', 'not a moof written by buildMoof');
   }
   checkU32(sequence, 'sequence number');
   if (!Number.isSafeInteger(decodeTime) || decodeTime < 0)
     throw new Mp4Error('MP4_MUX_INPUT', `decode time ${decodeTime}`);
-  const out = Buffer.allocUnsafe(moof.length + (tail?.length ?? 0));
+  const out = Buffer.allocUnsafe(moof.length);
   moof.copy(out);
-  if (tail) out.set(tail, moof.length);
   out.writeUInt32BE(sequence, MOOF_SEQUENCE_OFFSET);
   // Two 32-bit halves: cheaper than a BigInt per client per frame.
   out.writeUInt32BE(Math.floor(decodeTime / 0x100000000), MOOF_DECODE_TIME_OFFSET);

@@ -1,0 +1,1 @@
+export { binaryFrameHeader } from './frame.js';
