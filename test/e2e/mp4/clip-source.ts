@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,13 +22,20 @@ export type ClipVideo = 'plain' | 'noisy';
 
 const SECONDS = 4;
 
-function ffmpeg(args: string[]): Buffer {
-  const run = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], {
-    maxBuffer: 1 << 28,
-    timeout: 120_000,
+/**
+ * Runs FFmpeg without blocking: the server under test shares this process, and a blocking encode (the 8 Mbit/s
+ * noise clip takes seconds on a loaded machine) held back the WebSocket upgrades of the clients waiting on it.
+ */
+function ffmpeg(args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'ffmpeg',
+      ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args],
+      { encoding: 'buffer', maxBuffer: 1 << 28, timeout: 120_000 },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`ffmpeg ${args.join(' ')}: ${stderr.toString() || err.message}`)) : resolve(stdout),
+    );
   });
-  if (run.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${run.error?.message ?? run.stderr.toString()}`);
-  return run.stdout;
 }
 
 function withLength(nal: Buffer): Buffer {
@@ -38,12 +45,12 @@ function withLength(nal: Buffer): Buffer {
   return out;
 }
 
-function videoTrack(dir: string, video: ClipVideo): ClipTrack {
+async function videoTrack(dir: string, video: ClipVideo): Promise<ClipTrack> {
   const file = path.join(dir, `${video}.mp4`);
   const source =
     video === 'noisy' ? 'testsrc2=size=1280x720:rate=25,noise=alls=80:allf=t' : 'testsrc2=size=640x360:rate=25';
   const rate = video === 'noisy' ? ['-b:v', '8M', '-maxrate', '8M', '-bufsize', '1M'] : [];
-  ffmpeg([
+  await ffmpeg([
     '-f',
     'lavfi',
     '-i',
@@ -87,9 +94,9 @@ function videoTrack(dir: string, video: ClipVideo): ClipTrack {
   };
 }
 
-function aacTrack(dir: string): ClipTrack {
+async function aacTrack(dir: string): Promise<ClipTrack> {
   const file = path.join(dir, 'aac.mp4');
-  ffmpeg([
+  await ffmpeg([
     '-f',
     'lavfi',
     '-i',
@@ -122,8 +129,8 @@ function aacTrack(dir: string): ClipTrack {
   };
 }
 
-function g711Track(name: 'PCMU' | 'PCMA'): ClipTrack {
-  const raw = ffmpeg([
+async function g711Track(name: 'PCMU' | 'PCMA'): Promise<ClipTrack> {
+  const raw = await ffmpeg([
     '-f',
     'lavfi',
     '-i',
@@ -158,8 +165,9 @@ export interface ClipSources {
 /** Registers `clip:` on the hub; clips are made on first use (a second or two of FFmpeg each) and cached. */
 export function registerClipSource(hub: StreamHub): ClipSources {
   const dir = mkdtempSync(path.join(tmpdir(), 'ts2rtc-clips-'));
-  const videos = new Map<ClipVideo, ClipTrack>();
-  const audios = new Map<ClipAudio, ClipTrack | undefined>();
+  // Promises, so clients that come during an encode share it.
+  const videos = new Map<ClipVideo, Promise<ClipTrack>>();
+  const audios = new Map<ClipAudio, Promise<ClipTrack | undefined>>();
   hub.registerSource('clip', async (url) => {
     const [audioName = 'aac', videoName = 'plain'] = url.rest.split('-');
     const audio = audioName as ClipAudio;
@@ -174,12 +182,10 @@ export function registerClipSource(hub: StreamHub): ClipSources {
             ? g711Track('PCMU')
             : audio === 'pcma'
               ? g711Track('PCMA')
-              : audio === 'silent'
-                ? silentTrack()
-                : undefined,
+              : Promise.resolve(audio === 'silent' ? silentTrack() : undefined),
       );
     }
-    const tracks = [videos.get(video), audios.get(audio)].filter((t): t is ClipTrack => t !== undefined);
+    const tracks = [await videos.get(video), await audios.get(audio)].filter((t): t is ClipTrack => t !== undefined);
     const clip: Clip = { tracks };
     return new DemoProducer(clip, url.raw);
   });
