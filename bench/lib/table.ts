@@ -40,6 +40,28 @@ const METRICS: readonly Metric[] = [
 
 const PROTOCOL_TITLE: Record<string, string> = { rtsp: 'RTSP readers', webrtc: 'WebRTC viewers', mse: 'MSE clients' };
 
+function median(values: readonly number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** How the rounds' values of one field become the merged row's: the median, except the trouble reports. */
+function mergeField(field: string, values: readonly number[]): number {
+  switch (field) {
+    case 'failedJoins':
+    case 'failedConsumers':
+      return values.reduce((a, b) => a + b, 0);
+    case 'slowestFrameRatio':
+      return Math.min(...values);
+    case 'benchLoopP99Ms':
+      return Math.max(...values);
+    default:
+      return median(values);
+  }
+}
+
 /**
  * One row per server (and protocol and consumer count) out of a run of several rounds: each figure the median
  * of the rounds', except the ones that report trouble (failures summed, the slowest consumer and the bench's
@@ -47,27 +69,21 @@ const PROTOCOL_TITLE: Record<string, string> = { rtsp: 'RTSP readers', webrtc: '
  */
 function mergeRounds<T extends FanoutRow | IdleRow>(rows: readonly T[], key: (r: T) => string): T[] {
   const groups = new Map<string, T[]>();
-  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  for (const r of rows) {
+    const group = groups.get(key(r));
+    if (group) group.push(r);
+    else groups.set(key(r), [r]);
+  }
   return [...groups.values()].map((group) => {
     const first = group[0]!;
     if (group.length === 1) return first;
     const merged: Record<string, unknown> = { ...first };
     for (const [field, value] of Object.entries(first)) {
       if (typeof value !== 'number' || field === 'round' || field === 'consumers') continue;
-      const values = group.map((r) => Reflect.get(r, field) as number);
-      const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
-      merged[field] =
-        field === 'failedJoins' || field === 'failedConsumers'
-          ? values.reduce((a, b) => a + b, 0)
-          : field === 'slowestFrameRatio'
-            ? Math.min(...values)
-            : field === 'benchLoopP99Ms'
-              ? Math.max(...values)
-              : finite.length === 0
-                ? Number.NaN
-                : finite.length % 2 === 1
-                  ? finite[(finite.length - 1) / 2]!
-                  : (finite[finite.length / 2 - 1]! + finite[finite.length / 2]!) / 2;
+      merged[field] = mergeField(
+        field,
+        group.map((r) => Reflect.get(r, field) as number),
+      );
     }
     return merged as T;
   });

@@ -118,11 +118,9 @@ export class WsConnection {
     const raw = this.upgraded;
     if (!raw || this.socket.extensions !== '' || parts.length < 2)
       return this.sendBinary(parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts));
-    if (this.closed || this.socket.readyState !== this.socket.OPEN || !raw.writable) return false;
     let size = 0;
     for (const part of parts) size += part.byteLength;
-    this.pendingBytes += size;
-    this.pendingSince.push(Date.now());
+    if (!raw.writable || !this.beforeWrite(size)) return false;
     raw.cork();
     raw.write(binaryFrameHeader(size));
     const last = parts.length - 1;
@@ -143,13 +141,20 @@ export class WsConnection {
   }
 
   private write(data: string | Uint8Array, size: number, binary: boolean): boolean {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
-    this.pendingBytes += size;
-    this.pendingSince.push(Date.now());
+    if (!this.beforeWrite(size)) return false;
     this.socket.send(data, { binary }, () => this.flushed(size));
     return this.afterWrite();
   }
 
+  /** False when the socket no longer takes messages; otherwise counts `size` bytes as pending from now. */
+  private beforeWrite(size: number): boolean {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return false;
+    this.pendingBytes += size;
+    this.pendingSince.push(Date.now());
+    return true;
+  }
+
+  /** The byte cap, the write deadline and congestion, after a write was handed to the socket. */
   private afterWrite(): boolean {
     if (this.pendingBytes > this.limits.maxQueuedBytes) {
       this.terminate();
