@@ -192,4 +192,42 @@ if (netnsGuard(import.meta.url)) {
       );
     });
   });
+
+  describe('a stall of the server process', () => {
+    let server: RunningWebrtc;
+    const logLines: string[] = [];
+    before(async () => {
+      server = await startWebrtcServer({
+        config: { streams: { demo: 'demo:' } },
+        timings: { idleTimeoutMs: 2000 },
+        logLevel: 'debug',
+        logLines,
+      });
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    it('longer than the consent timeout (a long GC, a starved VM) drops no live viewer', async () => {
+      const viewing = await viewOverWs(server, { src: 'demo', version: 2 });
+      try {
+        await viewing.firstVideoMs();
+        // Node runs due timers before it reads sockets: the consent timer's first tick after the stall must not
+        // take the stall for the peer's silence (the viewer's answers wait unread in the socket meanwhile).
+        const stalledUntil = Date.now() + 2500;
+        while (Date.now() < stalledUntil);
+        const framesAfterStall = viewing.received.video.length;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const closed = logLines.filter((l) => l.includes('"msg":"webrtc peer closed"'));
+        assert.deepEqual(closed, [], 'no peer dropped');
+        assert.equal(server.app.streams.get('demo')?.consumerCount, 1);
+        assert.ok(
+          viewing.received.video.length > framesAfterStall + 20,
+          `video after the stall: ${framesAfterStall} -> ${viewing.received.video.length}`,
+        );
+      } finally {
+        await viewing.close();
+      }
+    });
+  });
 }

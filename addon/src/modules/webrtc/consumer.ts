@@ -14,6 +14,7 @@ import type { SdpMedia } from '../../pkg/webrtc/sdp.js';
 import type { EarlyDtlsStats } from './early-dtls.js';
 import { createPeerPacketizer, type PeerAudioPacketizer, type PeerVideoPacketizer } from './packetizers.js';
 import { checkConsent, tapDecryptedRtcp } from './werift-shim.js';
+import { PeerLiveness } from './liveness.js';
 import { DirectRtpSender } from './rtp-send.js';
 import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './timings.js';
 
@@ -78,7 +79,6 @@ export class WebRtcConsumer extends ConsumerBase {
   private readonly mics: MicTrack[] = [];
   private pc: RTCPeerConnection | undefined;
   private connected = false;
-  private lastSeen = 0;
   private timers: NodeJS.Timeout[] = [];
   private disconnectTimer: NodeJS.Timeout | undefined;
   private readonly releaseHooks: Array<() => void> = [];
@@ -318,10 +318,10 @@ export class WebRtcConsumer extends ConsumerBase {
       this.log.warn({ err, consumer: this.id }, 'webrtc: RTCP BYE is not watched');
     }
     const connection = pc.iceTransports[0]?.connection;
-    this.lastSeen = Date.now();
+    const liveness = new PeerLiveness(this.timings.idleTimeoutMs, this.timings.consentIntervalMs, Date.now());
     if (connection) {
       const { unSubscribe } = connection.onData.subscribe((datagram: Buffer) => {
-        this.lastSeen = Date.now();
+        liveness.seen(Date.now());
         // werift 0.24 reads an encrypted alert's first bytes as if they were plain: when they happen to name
         // a known alert it does not decrypt, throws "alert fatal error" and never reports the close (aiortc's
         // close_notify went unnoticed in 2 closes of 6, the viewer lingering 7 s until consent expired). The
@@ -332,7 +332,7 @@ export class WebRtcConsumer extends ConsumerBase {
     }
     let checking = false;
     const check = setInterval(() => {
-      if (Date.now() - this.lastSeen > this.timings.idleTimeoutMs) {
+      if (liveness.tick(Date.now())) {
         this.drop('consent expired (no answer from the peer)');
         return;
       }
@@ -342,7 +342,7 @@ export class WebRtcConsumer extends ConsumerBase {
       const answeredAt = Date.now();
       checkConsent(this.pc, Math.max(200, this.timings.consentIntervalMs), this.lifetime.signal)
         .then((answered) => {
-          if (answered) this.lastSeen = Math.max(this.lastSeen, answeredAt);
+          if (answered) liveness.seen(answeredAt);
           else this.log.trace({ consumer: this.id }, 'webrtc consent check unanswered');
         })
         .catch((err: unknown) => this.log.debug({ err, consumer: this.id }, 'consent check failed'))
