@@ -503,10 +503,16 @@ async function runPool(list, size, budget) {
   sampleIdle();
   const fits = (f) =>
     load + cpuLoad(f) <= budget && idleCores >= cpuLoad(f) + 0.1 * cores && Date.now() - lastStart >= 1000;
+  let heldBy;
   while ((queue.length > 0 && !stopping) || running.size > 0) {
+    heldBy = undefined;
     while (!stopping && queue.length > 0 && running.size < size) {
       const i = budget === Infinity || running.size < Math.min(cores, size) ? 0 : queue.findIndex(fits);
-      if (i === -1) break;
+      if (i === -1) {
+        if (!queue.some((f) => load + cpuLoad(f) <= budget)) heldBy = 'budget';
+        else heldBy = Date.now() - lastStart < 1000 ? 'spacing' : 'idle';
+        break;
+      }
       const [file] = queue.splice(i, 1);
       const share = cpuLoad(file);
       load += share;
@@ -522,11 +528,16 @@ async function runPool(list, size, budget) {
     const waits = [...running];
     if (queue.length > 0 && running.size < size && budget !== Infinity)
       waits.push(new Promise((r) => setTimeout(r, 1000)));
+    const waitStart = Date.now();
     if (waits.length > 0) await Promise.race(waits);
+    if (heldBy) held[heldBy] += Date.now() - waitStart;
   }
   clearInterval(sampler);
   return results;
 }
+
+/** Time the parallel pool had a free place and a file waiting but started none, by the rule that held it. */
+const held = { budget: 0, idle: 0, spacing: 0 };
 
 const forward = (signal) => () => {
   stopping = true;
@@ -588,6 +599,10 @@ const atOnce = runs.filter((r) => !serial.includes(r.file)).reduce((t, r) => t +
 console.log(
   `\nrun-tests: ${parallel.length} file(s) in parallel (${pool}; ${atOnce.toFixed(1)} at once on average), ${serial.length} alone`,
 );
+if (cpuBudget !== Infinity)
+  console.log(
+    `run-tests: a place was free and files waited ${(held.budget / 1000).toFixed(0)} s for the CPU budget, ${(held.idle / 1000).toFixed(0)} s for idle cores, ${(held.spacing / 1000).toFixed(0)} s for the 1 s between starts`,
+  );
 for (const key of SUMMARY_KEYS) console.log(`ℹ ${key} ${total(key)}`);
 console.log(`ℹ duration_ms ${Date.now() - started}`);
 if (mirror) removeTestMirror(mirror);
