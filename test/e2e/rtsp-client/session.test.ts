@@ -68,7 +68,8 @@ describe('RTSP client: session life', () => {
       .stderr()
       .split('\n')
       .filter((l) => l.includes('client connected')).length;
-    assert.equal(connects, 2, 'the late track took one new session');
+    // Once seen with 4 in a loaded run (CPU budget 1.8): the camera's side of it, for the next time.
+    assert.equal(connects, 2, `the late track took one new session; the camera said:\n${camera.stderr().slice(-3000)}`);
     await video.stop();
     await audio.stop();
   });
