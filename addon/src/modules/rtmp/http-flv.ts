@@ -10,7 +10,7 @@ import { buildFlvHeader, buildFlvTag, type FlvTag } from '../../pkg/flv/index.js
 import { queryParams, type ApiContext } from '../api/index.js';
 import { DEFAULT_RESPONSE_LIMITS, ResponseWriter, type ResponseLimits } from '../api/response-writer.js';
 import { FlvProducer } from './flv-producer.js';
-import { FlvStreamWriter, PLAYER_MEDIAS, type FlvTrack } from './player-consumer.js';
+import { FlvStreamWriter, PLAYER_MEDIAS, type FlvTrack } from './flv-writer.js';
 import { DEFAULT_TIMEOUT_MS } from './producer.js';
 
 /**

@@ -3,29 +3,10 @@ import { ConsumerBase } from '../../core/consumer.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
 import type { Receiver } from '../../core/track.js';
-import { encodeAmf0, FlvMuxer, type FlvMuxerTrack, type FlvTag } from '../../pkg/flv/index.js';
+import { encodeAmf0, type FlvTag } from '../../pkg/flv/index.js';
 import { ChunkStreamId, type OutgoingMessage } from '../../pkg/rtmp/index.js';
 import type { RtmpConnection } from './connection.js';
-
-/** What an RTMP/FLV player can take: legacy FLV codecs (every player reads these). */
-export const PLAYER_MEDIAS: readonly Media[] = [
-  { kind: 'video', direction: 'sendonly', codecs: [{ name: 'H264', clockRate: 90000, channels: 0 }] },
-  {
-    kind: 'audio',
-    direction: 'sendonly',
-    codecs: [
-      { name: 'AAC', clockRate: 0, channels: 0 },
-      { name: 'PCMA', clockRate: 8000, channels: 1 },
-      { name: 'PCMU', clockRate: 8000, channels: 1 },
-    ],
-  },
-];
-
-export interface FlvTrack {
-  readonly kind: 'video' | 'audio';
-  readonly codec: Codec;
-  base?: { timestamp: number; ms: number };
-}
+import { FlvStreamWriter, PLAYER_MEDIAS, type FlvTrack } from './flv-writer.js';
 
 /** Publishing to a server: H265 too (enhanced-RTMP `hvc1`, YouTube and newer servers), after H264. */
 export const PUBLISH_MEDIAS: readonly Media[] = [
@@ -39,57 +20,6 @@ export const PUBLISH_MEDIAS: readonly Media[] = [
   },
   ...PLAYER_MEDIAS.filter((m) => m.kind === 'audio'),
 ];
-
-/**
- * Hub frames → FLV tags with ms timestamps, shared by the RTMP player and HTTP-FLV. Each track's clock starts
- * at the wall-clock offset of its first frame, since sources do not share a timestamp origin across tracks.
- */
-export class FlvStreamWriter {
-  private muxer: FlvMuxer | undefined;
-  private readonly tracks: FlvTrack[] = [];
-  private readonly started = performance.now();
-
-  addTrack(kind: 'video' | 'audio', codec: Codec): FlvTrack {
-    const track: FlvTrack = { kind, codec };
-    this.tracks.push(track);
-    return track;
-  }
-
-  /** Call after every track is added: the metadata tag, and the muxer for the frames. */
-  begin(): FlvTag {
-    const asMuxer = (t: FlvTrack | undefined): FlvMuxerTrack | undefined =>
-      t && {
-        codec: t.codec.name as FlvMuxerTrack['codec'],
-        clockRate: t.codec.clockRate,
-        channels: t.codec.channels,
-        fmtp: t.codec.fmtp,
-      };
-    this.muxer = new FlvMuxer(
-      asMuxer(this.tracks.find((t) => t.kind === 'video')),
-      asMuxer(this.tracks.find((t) => t.kind === 'audio')),
-    );
-    return this.muxer.metadataTag();
-  }
-
-  get hasVideo(): boolean {
-    return this.tracks.some((t) => t.kind === 'video');
-  }
-
-  get hasAudio(): boolean {
-    return this.tracks.some((t) => t.kind === 'audio');
-  }
-
-  tags(track: FlvTrack, packet: Packet): FlvTag[] {
-    const muxer = this.muxer;
-    if (muxer === undefined) return [];
-    const clock = track.codec.clockRate || 90000;
-    track.base ??= { timestamp: packet.timestamp, ms: performance.now() - this.started };
-    const ms = Math.max(0, Math.round(track.base.ms + ((packet.timestamp - track.base.timestamp) * 1000) / clock));
-    return track.kind === 'video'
-      ? muxer.videoTags(packet.payload, packet.keyframe, ms)
-      : muxer.audioTags(packet.payload, ms);
-  }
-}
 
 /**
  * An RTMP client playing a stream (ffplay, VLC, nginx pulling). Senders stay paused until `play()` so the

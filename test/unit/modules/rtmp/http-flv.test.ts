@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Codec } from '../../../../addon/src/core/codec.js';
 import { Receiver } from '../../../../addon/src/core/track.js';
 import { FlvHttpConsumer } from '../../../../addon/src/modules/rtmp/http-flv.js';
-import { PLAYER_MEDIAS } from '../../../../addon/src/modules/rtmp/player-consumer.js';
+import { PLAYER_MEDIAS } from '../../../../addon/src/modules/rtmp/flv-writer.js';
 import { waitFor } from '../../../helpers/wait.js';
 
 /**
