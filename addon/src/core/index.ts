@@ -2,6 +2,7 @@ export * from './codec.js';
 export * from './connection.js';
 export * from './consumer.js';
 export * from './creds.js';
+export * from './deadline.js';
 export * from './errors.js';
 export * from './event.js';
 export * from './media.js';

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { Deadline } from '../../core/deadline.js';
 import type { Disposer } from '../../core/event.js';
 
 export interface ResponseLimits {
@@ -22,19 +23,21 @@ export const DEFAULT_RESPONSE_LIMITS: ResponseLimits = {
  * the client is congested; the consumer's senders wait for `onDrain`.
  */
 export class ResponseWriter {
-  private deadline: NodeJS.Timeout | undefined;
+  /** Started by the first congestion, ended by a drain: a client still congested then stopped reading. */
+  private readonly deadline: Deadline;
   private readonly drainHandlers = new Set<() => void>();
 
   constructor(
     private readonly res: ServerResponse,
     private readonly limits: ResponseLimits = DEFAULT_RESPONSE_LIMITS,
   ) {
+    this.deadline = new Deadline(() => res.destroy());
     res.on('drain', () => {
-      this.clearDeadline();
+      this.deadline.clear();
       for (const handler of [...this.drainHandlers]) handler();
     });
     res.once('close', () => {
-      this.clearDeadline();
+      this.deadline.clear();
       this.drainHandlers.clear();
     });
   }
@@ -52,7 +55,7 @@ export class ResponseWriter {
       return false;
     }
     if (buffered <= this.limits.highWaterBytes) return true;
-    this.deadline ??= setTimeout(() => res.destroy(), this.limits.writeDeadlineMs);
+    this.deadline.arm(this.limits.writeDeadlineMs);
     return false;
   }
 
@@ -62,12 +65,7 @@ export class ResponseWriter {
   }
 
   close(): void {
-    this.clearDeadline();
+    this.deadline.clear();
     if (!this.res.writableEnded && !this.res.destroyed) this.res.end();
-  }
-
-  private clearDeadline(): void {
-    if (this.deadline) clearTimeout(this.deadline);
-    this.deadline = undefined;
   }
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import { Deadline } from '../../core/deadline.js';
 import { Event } from '../../core/event.js';
 import { newNodeId } from '../../core/track.js';
 import { binaryFrameHeader } from '../../pkg/websocket/index.js';
@@ -54,7 +55,13 @@ export class WsConnection {
   private readonly pendingSince: number[] = [];
   private pendingBytes = 0;
   private congested = false;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  /** Runs at the oldest pending write's deadline: still pending then, the client stopped reading. */
+  private readonly deadline = new Deadline(() => {
+    const head = this.pendingSince[0];
+    if (head === undefined) return;
+    if (Date.now() - head >= this.limits.writeDeadlineMs) this.terminate();
+    else this.armDeadline();
+  });
   private closed = false;
 
   /**
@@ -181,29 +188,16 @@ export class WsConnection {
 
   /** One timer for all pending writes: it fires at the oldest write's deadline. */
   private armDeadline(): void {
-    if (this.deadlineTimer || this.closed) return;
+    if (this.closed) return;
     const oldest = this.pendingSince[0];
     if (oldest === undefined) return;
-    this.deadlineTimer = setTimeout(
-      () => {
-        this.deadlineTimer = undefined;
-        const head = this.pendingSince[0];
-        if (head === undefined) return;
-        if (Date.now() - head >= this.limits.writeDeadlineMs) {
-          this.terminate();
-          return;
-        }
-        this.armDeadline();
-      },
-      Math.max(0, oldest + this.limits.writeDeadlineMs - Date.now()),
-    );
+    this.deadline.arm(Math.max(0, oldest + this.limits.writeDeadlineMs - Date.now()));
   }
 
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
+    this.deadline.clear();
     try {
       this.onClose.emit();
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { Deadline } from '../../core/deadline.js';
 import { Event } from '../../core/event.js';
 import { RtspConnectionError } from './errors.js';
 import { RtspHeaders } from './headers.js';
@@ -53,7 +54,12 @@ export class RtspConnection {
   private readonly requestTimeoutMs: number;
   private readonly maxBufferedBytes: number;
   private readonly writeDeadlineMs: number;
-  private congestedTimer: NodeJS.Timeout | undefined;
+  /** Started by the first congestion, ended by a drain: a reader still congested then stopped reading. */
+  private readonly congestion = new Deadline(() => {
+    const message = `peer stopped reading: ${this.socket.writableLength} bytes unsent for ${this.writeDeadlineMs} ms`;
+    this.log.debug({ remote: this.remoteAddr }, message);
+    this.close(new RtspConnectionError('RTSP_TIMEOUT', message));
+  });
 
   constructor(
     readonly socket: Socket,
@@ -66,8 +72,7 @@ export class RtspConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('drain', () => {
-      clearTimeout(this.congestedTimer);
-      this.congestedTimer = undefined;
+      this.congestion.clear();
       this.onDrain.emit();
     });
     socket.on('error', (err) => this.close(err));
@@ -167,19 +172,14 @@ export class RtspConnection {
   private writable(): boolean {
     const buffered = this.socket.writableLength;
     if (buffered < this.maxBufferedBytes) return true;
-    this.congestedTimer ??= setTimeout(() => {
-      const message = `peer stopped reading: ${this.socket.writableLength} bytes unsent for ${this.writeDeadlineMs} ms`;
-      this.log.debug({ remote: this.remoteAddr }, message);
-      this.close(new RtspConnectionError('RTSP_TIMEOUT', message));
-    }, this.writeDeadlineMs);
+    this.congestion.arm(this.writeDeadlineMs);
     return false;
   }
 
   close(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.congestedTimer);
-    this.congestedTimer = undefined;
+    this.congestion.clear();
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(error ?? new RtspConnectionError('RTSP_CLOSED', 'connection closed'));
