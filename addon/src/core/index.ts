@@ -5,6 +5,7 @@ export * from './creds.js';
 export * from './deadline.js';
 export * from './errors.js';
 export * from './event.js';
+export * from './liveness.js';
 export * from './media.js';
 export * from './packet.js';
 export * from './producer.js';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Codec } from '../../core/codec.js';
 import type { Disposer } from '../../core/event.js';
+import { Liveness } from '../../core/liveness.js';
 import type { Media } from '../../core/media.js';
 import { ProducerBase } from '../../core/producer.js';
 import type { Receiver } from '../../core/track.js';
@@ -29,7 +30,8 @@ export interface RtmpProducerConfig {
 export class RtmpProducer extends ProducerBase {
   private readonly subscriptions: Disposer[] = [];
   private readonly watchdog: NodeJS.Timeout;
-  private lastMediaAt = performance.now();
+  /** The #timeout watchdog's view: when a message last came. */
+  private readonly media: Liveness;
 
   private constructor(
     private readonly config: RtmpProducerConfig,
@@ -39,10 +41,9 @@ export class RtmpProducer extends ProducerBase {
       { formatName: 'rtmp', protocol: 'rtmp', remoteAddr: session.conn.remoteAddr, url: config.where },
       session.medias,
     );
+    this.media = new Liveness(config.timeoutMs, WATCHDOG_INTERVAL_MS, performance.now());
     this.subscriptions.push(
-      session.conn.onMessage.subscribe(() => {
-        this.lastMediaAt = performance.now();
-      }),
+      session.conn.onMessage.subscribe(() => this.media.seen(performance.now())),
       session.conn.onClose.subscribe((err) => void this.close(err)),
     );
     this.watchdog = setInterval(() => this.checkMedia(), WATCHDOG_INTERVAL_MS);
@@ -85,8 +86,9 @@ export class RtmpProducer extends ProducerBase {
   }
 
   private checkMedia(): void {
-    const silent = performance.now() - this.lastMediaAt;
-    if (silent < this.config.timeoutMs) return;
+    const now = performance.now();
+    if (!this.media.tick(now)) return;
+    const silent = this.media.silence(now);
     void this.close(
       new RtmpModuleError('RTMP_TIMEOUT', `${this.config.where}: no media for ${Math.round(silent / 1000)} s`),
     );

@@ -3,6 +3,7 @@ import { MediaStream, type MediaStreamTrack, type RTCPeerConnection, type RTCRtp
 import type { Codec } from '../../core/codec.js';
 import type { ConnectionDescription } from '../../core/connection.js';
 import { ConsumerBase } from '../../core/consumer.js';
+import { Liveness } from '../../core/liveness.js';
 import type { Media } from '../../core/media.js';
 import type { Packet } from '../../core/packet.js';
 import type { Receiver } from '../../core/track.js';
@@ -14,7 +15,6 @@ import type { SdpMedia } from '../../pkg/webrtc/sdp.js';
 import type { EarlyDtlsStats } from './early-dtls.js';
 import { createPeerPacketizer, type PeerAudioPacketizer, type PeerVideoPacketizer } from './packetizers.js';
 import { checkConsent, tapDecryptedRtcp } from './werift-shim.js';
-import { PeerLiveness } from './liveness.js';
 import { DirectRtpSender } from './rtp-send.js';
 import { DEFAULT_PEER_TIMINGS, type PeerTimings } from './timings.js';
 
@@ -318,7 +318,7 @@ export class WebRtcConsumer extends ConsumerBase {
       this.log.warn({ err, consumer: this.id }, 'webrtc: RTCP BYE is not watched');
     }
     const connection = pc.iceTransports[0]?.connection;
-    const liveness = new PeerLiveness(this.timings.idleTimeoutMs, this.timings.consentIntervalMs, Date.now());
+    const liveness = new Liveness(this.timings.idleTimeoutMs, this.timings.consentIntervalMs, Date.now());
     if (connection) {
       const { unSubscribe } = connection.onData.subscribe((datagram: Buffer) => {
         liveness.seen(Date.now());

@@ -4,6 +4,7 @@ import type { Disposer } from '../../../core/event.js';
 import type { Media } from '../../../core/media.js';
 import type { Packet } from '../../../core/packet.js';
 import { ProducerBase } from '../../../core/producer.js';
+import { Liveness } from '../../../core/liveness.js';
 import type { Receiver } from '../../../core/track.js';
 import type { ConnectionJson } from '../../../core/connection.js';
 import { randomUint32, type RtpPacketizer } from '../../../pkg/rtp/payload.js';
@@ -49,7 +50,8 @@ export class RtspProducer extends ProducerBase {
   private restarting: Promise<void> | undefined;
   private restartAgain = false;
   private timers: NodeJS.Timeout[] = [];
-  private lastMediaAt = 0;
+  /** Media silence of the playing session (the #timeout watchdog); a new one per PLAY. */
+  private media: Liveness | undefined;
   private readonly ssrc = randomUint32();
   private readonly readTimeoutMs: number;
   /** Bytes of the sessions before a reconnect, so the counters keep growing. */
@@ -151,7 +153,7 @@ export class RtspProducer extends ProducerBase {
     await this.client.play();
     if (this.isClosed) return;
     this.state = 'playing';
-    this.lastMediaAt = performance.now();
+    this.media = new Liveness(this.readTimeoutMs, WATCHDOG_INTERVAL_MS, performance.now());
     this.sendReports();
     this.timers.push(setInterval(() => this.sendReports(), REPORT_INTERVAL_MS));
     this.timers.push(setInterval(() => this.checkMedia(), WATCHDOG_INTERVAL_MS));
@@ -293,7 +295,7 @@ export class RtspProducer extends ProducerBase {
       if (rtcp) {
         input.handleRtcp(data, now);
       } else {
-        this.lastMediaAt = now;
+        this.media?.seen(now);
         input.handleRtp(data, now);
       }
     } catch (err) {
@@ -322,9 +324,10 @@ export class RtspProducer extends ProducerBase {
   }
 
   private checkMedia(): void {
-    if (this.state !== 'playing' || this.inputs.size === 0) return;
-    const silent = performance.now() - this.lastMediaAt;
-    if (silent < this.readTimeoutMs) return;
+    if (this.state !== 'playing' || this.inputs.size === 0 || !this.media) return;
+    const now = performance.now();
+    if (!this.media.tick(now)) return;
+    const silent = this.media.silence(now);
     void this.close(
       clientError('RTSP_TIMEOUT', `${maskUrl(this.config.options.url)}: no media for ${Math.round(silent / 1000)} s`),
     );
