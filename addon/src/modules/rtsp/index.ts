@@ -5,6 +5,14 @@ import { RtspServer } from './server/server.js';
 export { RtspServer } from './server/server.js';
 export { PublishClaims, type PublishClaim } from './server/publish-claims.js';
 
+/** Timings the config file does not carry (tests shorten them). */
+export interface RtspModuleOptions {
+  /** The RTSP server's session timeout, announced and enforced. Defaults to 60 s. */
+  sessionTimeoutS?: number;
+  /** The same for a publishing client. Defaults to 15 s. */
+  publisherTimeoutS?: number;
+}
+
 export interface RtspModule {
   /** Listens at start; `server.publishClaims` takes the publish paths of exec:/ffmpeg: processes. */
   readonly server: RtspServer;
@@ -25,6 +33,7 @@ export function init(app: App): RtspModule {
       password: config.password,
       defaultQuery: config.default_query,
       packetSize: config.pkt_size,
+      ...app.tuning.rtsp,
     },
     app.streams,
     log,

@@ -18,6 +18,9 @@ export interface RtspServerSettings {
   packetSize?: number | undefined;
   /** Ask loopback clients for credentials too. Defaults to false, as go2rtc; only tests set it. */
   authLoopback?: boolean;
+  /** A client's silence that ends its connection (`ServerSessionOptions`); tests shorten it. */
+  sessionTimeoutS?: number;
+  publisherTimeoutS?: number;
 }
 
 /** The RTSP server on `rtsp.listen`: accepts connections and gives each its session. */
@@ -73,7 +76,13 @@ export class RtspServer {
       packetSize: this.settings.packetSize,
       log: this.log,
     });
-    new ServerSession(conn, handler, { auth: this.auth, udpHost: host, log: this.log });
+    new ServerSession(conn, handler, {
+      auth: this.auth,
+      udpHost: host,
+      log: this.log,
+      ...(this.settings.sessionTimeoutS !== undefined ? { sessionTimeoutS: this.settings.sessionTimeoutS } : {}),
+      ...(this.settings.publisherTimeoutS !== undefined ? { publisherTimeoutS: this.settings.publisherTimeoutS } : {}),
+    });
   }
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, Ts2rtcError } from '../../../core/errors.js';
 import { buildSdp, mediasToSdp, parseSdp, sdpToMedias } from '../../sdp/index.js';
+import { Liveness } from '../../../core/liveness.js';
 import type { RtspConnection } from '../connection.js';
-import { RtspRequestError } from '../errors.js';
+import { RtspConnectionError, RtspRequestError } from '../errors.js';
 import { buildRtpInfo, buildSession } from '../header-values.js';
 import { RtspHeaders } from '../headers.js';
 import type { RtspLogger } from '../log.js';
@@ -16,10 +17,20 @@ import { UdpTrackTransport } from './udp.js';
 
 const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, ANNOUNCE, RECORD, GET_PARAMETER, SET_PARAMETER';
 const ONVIF_BACKCHANNEL = 'www.onvif.org/ver20/backchannel';
+/** How often a session looks for signs of life from its client, at most (a quarter of a shorter timeout). */
+const ACTIVITY_TICK_MS = 1000;
 
 export interface ServerSessionOptions {
   /** The server's login. Defaults to none: every request is let in. */
   readonly auth?: ServerAuth;
+  /**
+   * Seconds without anything from the client (a request, interleaved RTP or RTCP, a datagram on its UDP
+   * ports) after which the connection is closed; announced in the Session header (RFC 2326 12.37). Defaults
+   * to 60, as go2rtc's read deadline for readers.
+   */
+  readonly sessionTimeoutS?: number;
+  /** The same once the client publishes (RECORD): its media stops, it is gone. Defaults to 15, as go2rtc. */
+  readonly publisherTimeoutS?: number;
   /** The host the UDP sockets of `RTP/AVP` tracks bind to (the listen address's host; '' for all). */
   readonly udpHost: string;
   readonly log: RtspLogger;
@@ -46,15 +57,44 @@ export class ServerSession {
   private readonly channelTracks = new Map<number, SessionTrack>();
   private readonly udp = new Set<UdpTrackTransport>();
   private closed = false;
+  private readonly timeoutS: number;
+  private readonly tickMs: number;
+  /** Whether the client still sends anything; checked on `activityTimer`, from byte and datagram counts. */
+  private activity: Liveness;
+  private activityTimer: NodeJS.Timeout;
+  private lastReceived = 0;
 
   constructor(
     private readonly conn: RtspConnection,
     private readonly handler: ServerSessionHandler,
     private readonly options: ServerSessionOptions,
   ) {
+    this.timeoutS = options.sessionTimeoutS ?? 60;
+    this.tickMs = Math.min(ACTIVITY_TICK_MS, this.timeoutS * 250);
+    this.activity = new Liveness(this.timeoutS * 1000, this.tickMs, performance.now());
+    this.activityTimer = setInterval(() => this.checkActivity(), this.tickMs);
     conn.onRequest.subscribe((req) => void this.handle(req));
     conn.onFrame.subscribe((channel, payload) => this.onFrame(channel, payload));
     conn.onClose.once(() => void this.close());
+  }
+
+  /**
+   * Counting bytes and datagrams costs nothing per packet; the timer compares the count with its last
+   * look. A reader over UDP is the case this is for: its TCP connection carries nothing while it plays,
+   * so a client whose host vanished (no FIN, no RST) kept a consumer and our packets going out forever.
+   */
+  private checkActivity(): void {
+    let received = this.conn.bytesRecv;
+    for (const transport of this.udp) received += transport.received;
+    const now = performance.now();
+    if (received !== this.lastReceived) {
+      this.lastReceived = received;
+      this.activity.seen(now);
+    }
+    if (!this.activity.tick(now)) return;
+    const seconds = Math.round(this.activity.silence(now) / 1000);
+    this.options.log.debug({ remote: this.conn.remoteAddr, seconds }, 'rtsp: session timed out');
+    this.conn.close(new RtspConnectionError('RTSP_TIMEOUT', `nothing from the client for ${seconds} s`));
   }
 
   private async handle(req: RtspRequest): Promise<void> {
@@ -220,6 +260,7 @@ export class ServerSession {
     const publisher = this.publisher;
     if (!publisher) throw new RtspRequestError(455, 'RECORD without ANNOUNCE');
     if (publisher.record) setImmediate(() => publisher.record?.());
+    this.activity = new Liveness((this.options.publisherTimeoutS ?? 15) * 1000, this.tickMs, performance.now());
     return { status: 200, headers: this.sessionHeaders() };
   }
 
@@ -241,11 +282,12 @@ export class ServerSession {
   }
 
   private sessionHeaders(): RtspHeaders {
-    return new RtspHeaders({ Session: buildSession({ id: this.id, timeout: 60 }) });
+    return new RtspHeaders({ Session: buildSession({ id: this.id, timeout: this.timeoutS }) });
   }
 
   private async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.activityTimer);
     for (const transport of this.udp) transport.close();
     this.udp.clear();
     this.reader = undefined;

@@ -10,6 +10,8 @@ import { RtspError } from '../errors.js';
  */
 export class UdpTrackTransport {
   readonly onRtp = new Event<[Buffer]>();
+  /** Datagrams from the client on either port (its RTP or RTCP): the session's sign of life. */
+  received = 0;
   private closed = false;
 
   private constructor(
@@ -20,10 +22,14 @@ export class UdpTrackTransport {
     private readonly clientPorts: readonly [number, number],
   ) {
     rtp.on('message', (msg, rinfo) => {
-      if (rinfo.address === clientHost) this.onRtp.emit(msg);
+      if (rinfo.address !== clientHost) return;
+      this.received++;
+      this.onRtp.emit(msg);
     });
-    // RTCP receiver reports are read and ignored: nothing we send depends on them.
-    rtcp.on('message', () => undefined);
+    // RTCP receiver reports are counted and otherwise ignored: nothing we send depends on them.
+    rtcp.on('message', (_msg, rinfo) => {
+      if (rinfo.address === clientHost) this.received++;
+    });
     for (const socket of [rtp, rtcp]) socket.on('error', () => this.close());
   }
 
