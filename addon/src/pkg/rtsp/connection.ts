@@ -47,7 +47,7 @@ export class RtspConnection {
   private readonly reader = new RtspReader();
   private readonly pending = new Map<
     number,
-    { resolve: (r: RtspResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+    { resolve: (r: RtspResponse) => void; reject: (e: Error) => void; deadline: Deadline }
   >();
   private cseq = 0;
   private closed = false;
@@ -99,11 +99,13 @@ export class RtspConnection {
     headers.set('CSeq', String(cseq));
     const bytes = serializeRequest({ ...input, headers });
     return new Promise<RtspResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // A Deadline: after a stall of this process the answer that came meanwhile is read before it judges.
+      const deadline = new Deadline(() => {
         this.pending.delete(cseq);
         reject(new RtspConnectionError('RTSP_TIMEOUT', `${input.method}: no answer in ${this.requestTimeoutMs} ms`));
-      }, this.requestTimeoutMs);
-      this.pending.set(cseq, { resolve, reject, timer });
+      });
+      deadline.arm(this.requestTimeoutMs);
+      this.pending.set(cseq, { resolve, reject, deadline });
       this.write(bytes);
     });
   }
@@ -181,7 +183,7 @@ export class RtspConnection {
     this.closed = true;
     this.congestion.clear();
     for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
+      p.deadline.clear();
       p.reject(error ?? new RtspConnectionError('RTSP_CLOSED', 'connection closed'));
     }
     this.pending.clear();
@@ -216,7 +218,7 @@ export class RtspConnection {
             break;
           }
           this.pending.delete(cseq);
-          clearTimeout(waiting.timer);
+          waiting.deadline.clear();
           waiting.resolve(item);
           break;
         }
