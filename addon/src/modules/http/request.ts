@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Deadline } from '../../core/deadline.js';
 import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest.js';
 import { HttpSourceError } from './errors.js';
 
@@ -136,16 +137,17 @@ function getOnce(
     plain.username = '';
     plain.password = '';
     const request = (url.protocol === 'https:' ? https : http).request(plain, options);
-    const timer = setTimeout(() => {
+    const deadline = new Deadline(() => {
       request.destroy(new HttpSourceError('HTTP_CONNECT', `no answer within ${HEADERS_TIMEOUT_MS} ms`));
-    }, HEADERS_TIMEOUT_MS);
+    });
+    deadline.arm(HEADERS_TIMEOUT_MS);
     request.once('response', (response) => {
-      clearTimeout(timer);
+      deadline.clear();
       response.pause();
       resolve({ response, url, close: () => request.destroy() });
     });
     request.once('error', (err) => {
-      clearTimeout(timer);
+      deadline.clear();
       reject(err instanceof HttpSourceError ? err : new HttpSourceError('HTTP_CONNECT', err.message, { cause: err }));
     });
     request.end();
