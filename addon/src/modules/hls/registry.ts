@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Deadline } from '../../core/deadline.js';
 import { HlsError } from './errors.js';
 import type { HlsSession } from './session.js';
 
@@ -13,7 +14,8 @@ export function newSessionId(): string {
 
 interface Entry {
   readonly session: HlsSession;
-  timer: NodeJS.Timeout | undefined;
+  /** The keepalive: a Deadline, so a request that came during a stall of the process is read first. */
+  readonly keepalive: Deadline;
   /** Requests of this session being answered. */
   requests: number;
 }
@@ -40,11 +42,11 @@ export class HlsSessionRegistry {
   }
 
   add(session: HlsSession): void {
-    const entry: Entry = { session, timer: undefined, requests: 0 };
+    const entry: Entry = { session, keepalive: new Deadline(() => session.close()), requests: 0 };
     this.arm(entry);
     this.sessions.set(session.id, entry);
     session.onClose.once(() => {
-      clearTimeout(entry.timer);
+      entry.keepalive.clear();
       if (this.sessions.get(session.id) === entry) this.sessions.delete(session.id);
     });
   }
@@ -57,7 +59,7 @@ export class HlsSessionRegistry {
     const entry = this.sessions.get(id);
     if (!entry || entry.session.isClosed) throw new HlsError('HLS_SESSION_NOT_FOUND', 'hls: session not found');
     entry.requests++;
-    clearTimeout(entry.timer);
+    entry.keepalive.clear();
     try {
       return await request(entry.session);
     } finally {
@@ -67,8 +69,8 @@ export class HlsSessionRegistry {
   }
 
   private arm(entry: Entry): void {
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => entry.session.close(), this.keepaliveMs);
+    entry.keepalive.clear();
+    entry.keepalive.arm(this.keepaliveMs);
   }
 
   list(): HlsSession[] {

@@ -5,6 +5,9 @@ import { HlsError } from '../../../../addon/src/modules/hls/errors.js';
 import { HlsSessionRegistry, newSessionId } from '../../../../addon/src/modules/hls/registry.js';
 import type { HlsSession } from '../../../../addon/src/modules/hls/session.js';
 
+/** The keepalive is a Deadline: it runs from setImmediate (not mocked here) after its timer. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** fake_session: the registry only uses id, isClosed, close() and onClose (a real one needs a stream). */
 function fakeSession(id: string): HlsSession & { closes: number } {
   const onClose = new Event<[]>();
@@ -37,8 +40,10 @@ describe('HlsSessionRegistry', () => {
       mock.timers.tick(4000);
       assert.equal(await registry.use('abc', (s) => s), session);
       mock.timers.tick(4000);
+      await nextTurn();
       assert.equal(session.closes, 0, 'the request restarted the keepalive');
       mock.timers.tick(1000);
+      await nextTurn();
       assert.equal(session.closes, 1);
       assert.equal(registry.size, 0);
       await assert.rejects(
@@ -59,12 +64,15 @@ describe('HlsSessionRegistry', () => {
       let answer = (): void => {};
       const pending = registry.use('w', () => new Promise<void>((resolve) => (answer = resolve)));
       mock.timers.tick(20_000);
+      await nextTurn();
       assert.equal(session.closes, 0);
       answer();
       await pending;
       mock.timers.tick(4999);
+      await nextTurn();
       assert.equal(session.closes, 0);
       mock.timers.tick(1);
+      await nextTurn();
       assert.equal(session.closes, 1);
     } finally {
       mock.timers.reset();
