@@ -2,6 +2,7 @@ import { maskCredentials } from '../../core/creds.js';
 import { randomBytes } from 'node:crypto';
 import type { Codec } from '../../core/codec.js';
 import { errorMessage } from '../../core/errors.js';
+import { Liveness } from '../../core/liveness.js';
 import type { Media } from '../../core/media.js';
 import { ProducerBase } from '../../core/producer.js';
 import {
@@ -332,32 +333,33 @@ export class HomekitProducer extends ProducerBase {
     const startedAt = performance.now();
     const videoTrack = this.trackInputs[0]!.input;
     const audioTrack = this.trackInputs[1]!.input;
+    const tickMs = Math.min(this.timings.rtcpIntervalMs, 500);
+    const media = new Liveness(this.timings.idleMs, tickMs, startedAt);
     this.timers.push(
-      setInterval(
-        () => {
-          const now = performance.now();
-          video.sendRtcp(buildReceiverReport({ ssrc: videoSsrc, reports: videoTrack.reportBlocks(now) }));
-          audio.sendRtcp(buildReceiverReport({ ssrc: audioSsrc, reports: audioTrack.reportBlocks(now) }));
-          const last = video.stats.lastPacketMs;
-          if (last === 0 && now - startedAt > this.timings.firstPacketMs) {
-            const why =
-              video.stats.undecryptable > 0
-                ? `${video.stats.undecryptable} packets failed SRTP authentication`
-                : 'nothing arrived';
-            void this.close(
-              new HomekitError(
-                'HOMEKIT_NO_MEDIA',
-                `no video within ${this.timings.firstPacketMs} ms of the start (${why})`,
-              ),
-            );
-          } else if (last !== 0 && now - last > this.timings.idleMs) {
-            void this.close(
-              new HomekitError('HOMEKIT_NO_MEDIA', `video stopped for ${this.timings.idleMs} ms: the camera is gone`),
-            );
-          }
-        },
-        Math.min(this.timings.rtcpIntervalMs, 500),
-      ),
+      setInterval(() => {
+        const now = performance.now();
+        video.sendRtcp(buildReceiverReport({ ssrc: videoSsrc, reports: videoTrack.reportBlocks(now) }));
+        audio.sendRtcp(buildReceiverReport({ ssrc: audioSsrc, reports: audioTrack.reportBlocks(now) }));
+        const last = video.stats.lastPacketMs;
+        if (last !== 0) media.seen(last);
+        const silent = media.tick(now);
+        if (last === 0 && now - startedAt > this.timings.firstPacketMs) {
+          const why =
+            video.stats.undecryptable > 0
+              ? `${video.stats.undecryptable} packets failed SRTP authentication`
+              : 'nothing arrived';
+          void this.close(
+            new HomekitError(
+              'HOMEKIT_NO_MEDIA',
+              `no video within ${this.timings.firstPacketMs} ms of the start (${why})`,
+            ),
+          );
+        } else if (last !== 0 && silent) {
+          void this.close(
+            new HomekitError('HOMEKIT_NO_MEDIA', `video stopped for ${this.timings.idleMs} ms: the camera is gone`),
+          );
+        }
+      }, tickMs),
     );
   }
 
