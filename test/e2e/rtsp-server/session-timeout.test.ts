@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../helpers/wait.js';
 import { countFrames } from '../../peers/ffmpeg.js';
+import { publishTestStream } from '../../peers/ffmpeg-publish.js';
 import { parseRtspResponse, type RtspResponse } from '../../peers/rtsp-raw.js';
 import { startTs2rtc, type RunningTs2rtc } from './server-harness.js';
 
@@ -63,13 +64,19 @@ describe('RTSP server: session timeout', () => {
   let server: RunningTs2rtc;
   before(async () => {
     server = await startTs2rtc({
-      streams: { demo: 'demo:' },
-      tuning: { rtsp: { sessionTimeoutS: 2 } },
+      streams: { demo: 'demo:', pub: null },
+      tuning: { rtsp: { sessionTimeoutS: 2, publisherTimeoutS: 2 } },
     });
   });
   after(() => server?.stop());
 
   const consumers = (): number => server.server.app.streams.get('demo')?.consumerCount ?? 0;
+  const producers = async (name: string): Promise<number> => {
+    const json = (await (await fetch(`${server.apiUrl}/api/streams?src=${name}`)).json()) as {
+      producers: unknown[] | null;
+    };
+    return (json.producers ?? []).length;
+  };
 
   /** DESCRIBE, SETUP of the video track over UDP to `rtp`'s port pair, PLAY; returns the server's RTCP port. */
   async function playOverUdp(
@@ -134,6 +141,21 @@ describe('RTSP server: session timeout', () => {
       live.destroy();
       silentRtp.close();
       liveRtp.close();
+    }
+  });
+
+  it('a publisher that freezes (ffmpeg stopped: its connection open, nothing sent) is let go after its timeout', async () => {
+    const publisher = await publishTestStream(server.rtspUrl('pub'), { video: 'h264', size: '320x180' });
+    try {
+      assert.equal(await producers('pub'), 1);
+      process.kill(publisher.pid, 'SIGSTOP');
+      const started = performance.now();
+      await waitFor(async () => (await producers('pub')) === 0, { timeoutMs: 8000, what: 'the frozen publisher gone' });
+      const ms = performance.now() - started;
+      process.stderr.write(`publisher timeout 2 s: the frozen publisher left the stream after ${ms.toFixed(0)} ms\n`);
+    } finally {
+      process.kill(publisher.pid, 'SIGCONT');
+      await publisher.stop();
     }
   });
 
