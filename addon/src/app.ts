@@ -12,7 +12,7 @@ import type { MjpegModule } from './modules/mjpeg/index.js';
 import type { Mp4Module, Mp4ModuleOptions } from './modules/mp4/index.js';
 import type { NgrokModule, NgrokModuleOptions } from './modules/ngrok/init.js';
 import type { OnvifModuleOptions } from './modules/onvif/init.js';
-import type { RtmpModule } from './modules/rtmp/init.js';
+import type { RtmpModule, RtmpModuleOptions } from './modules/rtmp/init.js';
 import type { RtspModule, RtspModuleOptions } from './modules/rtsp/index.js';
 import type { StreamHub } from './modules/streams/hub.js';
 import type { WebrtcModule, WebrtcModuleOptions } from './modules/webrtc/index.js';
@@ -69,6 +69,7 @@ export interface ModuleTuning {
   ivideon?: IvideonOptions;
   onvif?: OnvifModuleOptions;
   rtsp?: RtspModuleOptions;
+  rtmp?: RtmpModuleOptions;
   hass?: HassModuleOptions;
 }
 

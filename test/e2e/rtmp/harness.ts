@@ -1,5 +1,6 @@
 import { loadConfigText } from '../../../addon/src/config/load.js';
 import { createLogging } from '../../../addon/src/modules/log/index.js';
+import type { ModuleTuning } from '../../../addon/src/app.js';
 import { startServer, type Server } from '../../../addon/src/server.js';
 import { freeTcpPort } from '../../peers/ports.js';
 
@@ -18,7 +19,7 @@ export interface RunningTs2rtc {
  */
 export async function startTs2rtc(
   streams: Record<string, string | string[] | null>,
-  extra: { rtsp?: Record<string, unknown>; webrtc?: Record<string, unknown> } = {},
+  extra: { rtsp?: Record<string, unknown>; webrtc?: Record<string, unknown>; tuning?: ModuleTuning } = {},
   logLines?: string[],
 ): Promise<RunningTs2rtc> {
   const rtspPort = await freeTcpPort();
@@ -33,7 +34,12 @@ export async function startTs2rtc(
   const { config } = loadConfigText(JSON.stringify(whole), { env: {} });
   const sink = logLines ? { write: (line: string) => void logLines.push(line) } : null;
   const logging = createLogging({ ...config.log, level: logLines ? 'debug' : 'error' }, sink);
-  const server = await startServer({ config, logging, hub: { idleStopMs: 200, retryDelaysMs: [200] } });
+  const server = await startServer({
+    config,
+    logging,
+    hub: { idleStopMs: 200, retryDelaysMs: [200] },
+    ...(extra.tuning ? { tuning: extra.tuning } : {}),
+  });
   const port = server.addresses.http?.port ?? 0;
   return {
     server,

@@ -110,6 +110,24 @@ describe('RTMP server', { concurrency: true }, () => {
     );
   });
 
+  it('a publisher that freezes (ffmpeg stopped: its connection open, nothing sent) is let go after its timeout', async () => {
+    const server = await startTs2rtc({ cam: null }, { tuning: { rtmp: { publisherTimeoutMs: 2000 } } });
+    cleanups.push(() => server.stop());
+    const publisher = await publish(server.rtmpUrl('cam'));
+    const producers = (): number => server.server.app.streams.get('cam')?.toJSON().producers?.length ?? 0;
+    await waitFor(() => producers() === 1, { timeoutMs: 5000, what: 'the publisher in the stream' });
+    process.kill(publisher.pid, 'SIGSTOP');
+    try {
+      const started = performance.now();
+      await waitFor(() => producers() === 0, { timeoutMs: 8000, what: 'the frozen publisher gone' });
+      process.stderr.write(
+        `rtmp publisher timeout 2 s: the frozen publisher left after ${(performance.now() - started).toFixed(0)} ms\n`,
+      );
+    } finally {
+      process.kill(publisher.pid, 'SIGCONT');
+    }
+  });
+
   it('publishing into a stream that does not exist is refused, and ffmpeg says so', async () => {
     const server = await ts2rtc({ cam: null });
     await assert.rejects(publishTestStream(server.rtmpUrl('nope'), { startTimeoutMs: 10000 }), (err: Error) => {

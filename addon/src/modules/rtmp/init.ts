@@ -11,6 +11,12 @@ import type { RtmpServer } from './server.js';
 const producer = lazy(() => import('./producer.js'));
 const httpFlv = lazy(() => import('./http-flv.js'));
 
+/** Timings the config file does not carry (tests shorten them). */
+export interface RtmpModuleOptions {
+  /** A publishing client that sends nothing for this long is dropped. Defaults to 15 s. */
+  publisherTimeoutMs?: number;
+}
+
 export interface RtmpModule {
   /** The server on `rtmp.listen`; undefined until the app starts, and when no listen address is configured. */
   readonly server: RtmpServer | undefined;
@@ -48,7 +54,12 @@ export function init(app: App): RtmpModule {
     if (!app.config.rtmp.listen) return;
     const { RtmpServer } = await import('./server.js');
     server = new RtmpServer(
-      { listen: app.config.rtmp.listen, username: app.config.rtsp.username, password: app.config.rtsp.password },
+      {
+        listen: app.config.rtmp.listen,
+        username: app.config.rtsp.username,
+        password: app.config.rtsp.password,
+        ...app.tuning.rtmp,
+      },
       app.streams,
       log,
     );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
+import { Liveness } from '../../core/liveness.js';
 import { encodeAmf0, type AmfObject, type AmfValue } from '../../pkg/flv/index.js';
 import {
   MessageType,
@@ -26,6 +27,8 @@ export interface SessionContext {
   readonly auth: RtmpAuth;
   /** How long a publisher may take to send its sequence headers. */
   readonly probeTimeoutMs: number;
+  /** A publisher that sends nothing for this long is gone (its host vanished, the connection half-open). */
+  readonly publisherTimeoutMs: number;
   readonly log: Logger;
 }
 
@@ -45,6 +48,7 @@ export class RtmpServerSession {
   private publisher: RtmpPublisher | undefined;
   private player: RtmpPlayerConsumer | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  private publisherWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly conn: RtmpConnection,
@@ -53,6 +57,7 @@ export class RtmpServerSession {
     conn.onMessage.subscribe((message) => this.onMessage(message));
     conn.onClose.once(() => {
       clearTimeout(this.probeTimer);
+      clearInterval(this.publisherWatch);
       void this.player?.stop();
       void this.publisher?.stop();
     });
@@ -137,6 +142,7 @@ export class RtmpServerSession {
     this.conn.send(userControl(UserControlEvent.StreamBegin, STREAM_ID));
     this.conn.send(onStatus(STREAM_ID, 'status', 'NetStream.Publish.Start', `${name} is now published`));
     this.probeTimer = setTimeout(() => this.checkProbe(true), this.ctx.probeTimeoutMs);
+    this.watchPublisher(name);
     void media.ready.then((medias) => {
       clearTimeout(this.probeTimer);
       if (this.conn.isClosed) return;
@@ -146,6 +152,29 @@ export class RtmpServerSession {
       stream.addPublisher(publisher, `rtmp://${this.conn.remoteAddr}/${name}`);
       this.ctx.log.info({ stream: name, remote: this.conn.remoteAddr }, 'rtmp: publishing');
     });
+  }
+
+  /**
+   * A publisher whose host vanished leaves its TCP connection half-open, and its stream would wait on it for
+   * ever (OBS on a Wi-Fi that dropped): nothing received for `publisherTimeoutMs` closes it, as the RTSP
+   * server does with its publishers. Counted from the connection's byte counter on a timer.
+   */
+  private watchPublisher(name: string): void {
+    const timeoutMs = this.ctx.publisherTimeoutMs;
+    const tickMs = Math.min(1000, timeoutMs / 4);
+    const liveness = new Liveness(timeoutMs, tickMs, performance.now());
+    let received = this.conn.bytesRecv;
+    this.publisherWatch = setInterval(() => {
+      const now = performance.now();
+      if (this.conn.bytesRecv !== received) {
+        received = this.conn.bytesRecv;
+        liveness.seen(now);
+      }
+      if (!liveness.tick(now)) return;
+      const seconds = Math.round(liveness.silence(now) / 1000);
+      this.ctx.log.info({ stream: name, remote: this.conn.remoteAddr, seconds }, 'rtmp: publisher sent nothing');
+      this.conn.close();
+    }, tickMs);
   }
 
   private checkProbe(force = false): void {

@@ -20,6 +20,8 @@ export interface RtmpServerSettings {
   handshakeTimeoutMs?: number;
   /** A publisher that sends no sequence header by then is dropped. Defaults to 10 s. */
   probeTimeoutMs?: number;
+  /** A publisher that sends nothing for this long is dropped. Defaults to 15 s (the RTSP server's). */
+  publisherTimeoutMs?: number;
 }
 
 /** The RTMP server on `rtmp.listen`: accepts connections, shakes hands, gives each a session. */
@@ -80,6 +82,7 @@ export class RtmpServer {
           hub: this.hub,
           auth: this.auth,
           probeTimeoutMs: this.settings.probeTimeoutMs ?? 10_000,
+          publisherTimeoutMs: this.settings.publisherTimeoutMs ?? 15_000,
           log: this.log,
         });
       },
