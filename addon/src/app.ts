@@ -6,6 +6,7 @@ import type { LocalProcesses } from './modules/exec/index.js';
 import type { FfmpegModule } from './modules/ffmpeg/index.js';
 import type { HassModule, HassModuleOptions } from './modules/hass/index.js';
 import type { HlsModule, HlsModuleOptions } from './modules/hls/init.js';
+import type { HttpModuleOptions } from './modules/http/init.js';
 import type { HomekitTimings } from './modules/homekit/producer.js';
 import type { IvideonOptions } from './modules/ivideon/init.js';
 import type { MjpegModule } from './modules/mjpeg/index.js';
@@ -70,6 +71,7 @@ export interface ModuleTuning {
   onvif?: OnvifModuleOptions;
   rtsp?: RtspModuleOptions;
   rtmp?: RtmpModuleOptions;
+  http?: HttpModuleOptions;
   hass?: HassModuleOptions;
 }
 

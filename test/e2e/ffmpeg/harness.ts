@@ -1,5 +1,6 @@
 import { loadConfigText } from '../../../addon/src/config/load.js';
 import { createLogging } from '../../../addon/src/modules/log/index.js';
+import type { ModuleTuning } from '../../../addon/src/app.js';
 import { startServer, type Server } from '../../../addon/src/server.js';
 import { freeTcpPort } from '../../peers/ports.js';
 
@@ -17,7 +18,11 @@ export interface ConfiguredTs2rtc {
  * (`exec`, `ffmpeg`, `ts2rtc`, `streams`...). Short hub timings, so idle stops and restarts happen in a test.
  * With `logs`, every line (debug and up) is collected there.
  */
-export async function startConfigured(config: Record<string, unknown>, logs?: string[]): Promise<ConfiguredTs2rtc> {
+export async function startConfigured(
+  config: Record<string, unknown>,
+  logs?: string[],
+  tuning?: ModuleTuning,
+): Promise<ConfiguredTs2rtc> {
   const rtspPort = await freeTcpPort();
   const whole = {
     api: { listen: '127.0.0.1:0' },
@@ -28,7 +33,12 @@ export async function startConfigured(config: Record<string, unknown>, logs?: st
   const loaded = loadConfigText(JSON.stringify(whole), { env: {} }).config;
   const sink = logs ? { write: (line: string) => void logs.push(line) } : null;
   const logging = createLogging({ ...loaded.log, level: logs ? 'debug' : 'error' }, sink);
-  const server = await startServer({ config: loaded, logging, hub: { idleStopMs: 200, retryDelaysMs: [200] } });
+  const server = await startServer({
+    config: loaded,
+    logging,
+    hub: { idleStopMs: 200, retryDelaysMs: [200] },
+    ...(tuning ? { tuning } : {}),
+  });
   return {
     server,
     api: `http://127.0.0.1:${server.addresses.http?.port ?? 0}`,

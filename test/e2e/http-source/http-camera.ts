@@ -34,6 +34,8 @@ export interface HttpCamera {
   readonly frames: number;
   /** Requests seen per path. */
   readonly requests: Map<string, number>;
+  /** The ffmpeg behind each `/ffmpeg.mjpg` request still open (SIGSTOP one: a camera that hangs mid-stream). */
+  readonly mjpegEncoders: ReadonlySet<number>;
   /**
    * Starts the HLS encoders of `kinds` (both by default) that are not running yet, and resolves once each
    * playlist lists 3 segments. Each costs ~7 % of a core, so a file runs only the ones it reads, and only
@@ -162,6 +164,7 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
       waiters.add(waiter);
     });
   const requests = new Map<string, number>();
+  const mjpegEncoders = new Set<number>();
   let nonce = '';
   let nonceUses = 0;
   /** The server side of Digest, written out here independently of the client under test. */
@@ -234,7 +237,12 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
       ]);
       res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace;boundary=ffmpeg' });
       child.stdout?.pipe(res);
-      res.once('close', () => child.kill('SIGKILL'));
+      if (child.pid !== undefined) mjpegEncoders.add(child.pid);
+      res.once('close', () => {
+        if (child.pid !== undefined) mjpegEncoders.delete(child.pid);
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+      });
       return;
     }
     if (url.pathname === '/live.flv' || url.pathname === '/live.ts' || url.pathname === '/late.ts') {
@@ -305,6 +313,7 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
       return count;
     },
     requests,
+    mjpegEncoders,
     startHls,
     stopHls,
     async stop() {

@@ -10,6 +10,8 @@ import { countFrames, ffprobeJson } from '../../peers/ffmpeg.js';
 import { startConfigured, type ConfiguredTs2rtc } from '../ffmpeg/harness.js';
 import { assertNoGaps } from '../../helpers/frames.js';
 import { startHttpCamera, type HttpCamera } from './http-camera.js';
+import { TestConsumer, wantMedia } from '../../helpers/test-consumer.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /**
  * The http(s) source against a camera made of real ffmpeg output over HTTP (http-camera.ts): MJPEG (a
@@ -208,5 +210,44 @@ describe('http(s) source', () => {
       producers: Array<{ error?: string }>;
     };
     assert.match(streams.producers[0]?.error ?? '', /HTTP_STATUS: 404/);
+  });
+});
+
+describe('http(s) source: an MJPEG camera that hangs with its connection open', () => {
+  let camera: HttpCamera;
+  let server: ConfiguredTs2rtc;
+  before(async () => {
+    camera = await startHttpCamera();
+    server = await startConfigured({}, undefined, { http: { mjpegStallMs: 2000 } });
+  });
+  after(async () => {
+    await server?.stop();
+    await camera?.stop();
+  });
+
+  it('is let go with HTTP_TIMEOUT after the stall timeout, and the viewer plays again from a new request', async () => {
+    const stream = server.server.app.streams.set('hung', [`${camera.base}/ffmpeg.mjpg`], 'config');
+    const viewer = new TestConsumer([wantMedia('video', 'JPEG')]);
+    await stream.addConsumer(viewer);
+    try {
+      await viewer.waitForPackets(10, 15_000);
+      const [encoder] = [...camera.mjpegEncoders];
+      assert.ok(encoder, 'the camera runs an ffmpeg for our request');
+      process.kill(encoder, 'SIGSTOP');
+      const stalledAt = performance.now();
+      const error = await waitFor(
+        () => {
+          const json = stream.toJSON().producers?.[0] as { error?: string } | undefined;
+          return json?.error?.startsWith('HTTP_TIMEOUT') ? json.error : undefined;
+        },
+        { timeoutMs: 8000, what: 'HTTP_TIMEOUT on the producer' },
+      );
+      process.stderr.write(`hung MJPEG camera: "${error}" after ${(performance.now() - stalledAt).toFixed(0)} ms\n`);
+      const before = viewer.packets.length;
+      await viewer.waitForPackets(before + 10, 15_000);
+      assert.equal(camera.requests.get('/ffmpeg.mjpg'), 2, 'one new request after the timeout');
+    } finally {
+      await viewer.stop();
+    }
   });
 });

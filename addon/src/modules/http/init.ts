@@ -2,6 +2,12 @@ import type { App, Module } from '../../app.js';
 import { lazy } from '../../core/lazy.js';
 import type { SourceHandler } from '../streams/hub.js';
 
+/** Timings the config file does not carry (tests shorten them). */
+export interface HttpModuleOptions {
+  /** An MJPEG body that sends nothing for this long is a hung camera. Defaults to 10 s. */
+  mjpegStallMs?: number;
+}
+
 /**
  * "Source: HTTP": `http://`, `https://` and `httpx://` (TLS without certificate checks). A network source: any
  * origin may use it, since it only connects (the formats ffmpeg reads go through the `ffmpeg:` source and its

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionDescription } from '../../core/connection.js';
 import type { Media } from '../../core/media.js';
+import { Liveness } from '../../core/liveness.js';
 import { ProducerBase } from '../../core/producer.js';
 import { MultipartParser, boundaryOf } from '../../pkg/multipart/index.js';
 import { HttpSourceError } from './errors.js';
@@ -17,16 +18,21 @@ export function clock90k(origin: number): number {
   return Math.round(((performance.now() - origin) * 90000) / 1000);
 }
 
+/** A camera whose MJPEG body sends nothing for this long is taken as gone (HTTP_TIMEOUT); low frame rates fit. */
+export const DEFAULT_MJPEG_STALL_MS = 10_000;
+
 /**
  * An MJPEG camera over HTTP (`multipart/x-mixed-replace`): one long response, each part one JPEG. The
  * response is held from open (its headers told the format) and read from `start()`; a part that is not a JPEG
  * (some cameras interleave text parts) is skipped and counted. The producer closes with HTTP_ENDED when the
- * body ends or breaks, and the hub reconnects while someone watches.
+ * body ends or breaks, with HTTP_TIMEOUT when it stops coming (a camera that hangs with the connection open),
+ * and the hub reconnects while someone watches.
  */
 export class MjpegHttpProducer extends ProducerBase {
   private readonly parser: MultipartParser;
   private readonly origin = performance.now();
   private started = false;
+  private watchdog: NodeJS.Timeout | undefined;
   /** Parts that were not JPEG images. */
   skippedParts = 0;
 
@@ -35,6 +41,7 @@ export class MjpegHttpProducer extends ProducerBase {
     description: ConnectionDescription,
     /** Body bytes already read to decide the format. */
     private readonly head: Buffer,
+    private readonly stallMs = DEFAULT_MJPEG_STALL_MS,
   ) {
     super(description, [JPEG_MEDIA]);
     this.parser = new MultipartParser({ boundary: boundaryOf(opened.response.headers['content-type'] ?? '') });
@@ -50,6 +57,24 @@ export class MjpegHttpProducer extends ProducerBase {
     response.once('close', () => void this.close(new HttpSourceError('HTTP_ENDED', 'the connection closed')));
     if (this.head.length > 0) this.feed(this.head);
     response.resume();
+    this.watch();
+  }
+
+  /** From the byte count on a timer (nothing per chunk); a check that runs late does not count (core/liveness.ts). */
+  private watch(): void {
+    const tickMs = Math.min(1000, this.stallMs / 4);
+    const body = new Liveness(this.stallMs, tickMs, performance.now());
+    let received = this.bytesRecv;
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      if (this.bytesRecv !== received) {
+        received = this.bytesRecv;
+        body.seen(now);
+      }
+      if (!body.tick(now)) return;
+      const seconds = Math.round(body.silence(now) / 1000);
+      void this.close(new HttpSourceError('HTTP_TIMEOUT', `the MJPEG stream sent nothing for ${seconds} s`));
+    }, tickMs);
   }
 
   private feed(chunk: Buffer): void {
@@ -73,6 +98,7 @@ export class MjpegHttpProducer extends ProducerBase {
   }
 
   protected async release(): Promise<void> {
+    clearInterval(this.watchdog);
     this.opened.close();
   }
 }

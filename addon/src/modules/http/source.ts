@@ -63,7 +63,7 @@ export function httpSourceHandler(app: App): SourceHandler {
       switch (format) {
         case 'mjpeg':
           handedOver = true;
-          return new MjpegHttpProducer(opened, describe(url, target, 'mjpeg'), head);
+          return new MjpegHttpProducer(opened, describe(url, target, 'mjpeg'), head, app.tuning.http?.mjpegStallMs);
         case 'jpeg': {
           const rest = await readAll(opened.response, MAX_SNAPSHOT_BYTES - head.length);
           const image = Buffer.concat([head, rest]);
