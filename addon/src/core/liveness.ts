@@ -12,6 +12,7 @@
 export class Liveness {
   private lastSeen: number;
   private lastTick: number;
+  private lastCount: number | undefined;
 
   constructor(
     private readonly timeoutMs: number,
@@ -30,6 +31,16 @@ export class Liveness {
   /** How long nothing came, as of `now`. */
   silence(now: number): number {
     return now - this.lastSeen;
+  }
+
+  /**
+   * A tick for a watch that reads a counter (bytes or datagrams received) instead of hooking every packet:
+   * a count that moved since the last tick is a sign of life at `now`. Then as `tick`.
+   */
+  tickCount(count: number, now: number): boolean {
+    if (this.lastCount !== undefined && count !== this.lastCount) this.seen(now);
+    this.lastCount = count;
+    return this.tick(now);
   }
 
   /** Called on each tick of the check timer; true when the other end is to be taken as gone. */

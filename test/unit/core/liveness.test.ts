@@ -47,4 +47,14 @@ describe('Liveness (ICE consent expiry, a camera that stops sending)', () => {
     assert.equal(lagging.tick(1300), false);
     assert.equal(lagging.tick(2600), true);
   });
+
+  it('tickCount: a counter that moved since the last tick is a sign of life; one that stands still is silence', () => {
+    const liveness = new Liveness(2000, 1000, 0);
+    assert.equal(liveness.tickCount(100, 1000), false, 'the first look only notes the count');
+    assert.equal(liveness.tickCount(100, 2000), false);
+    assert.equal(liveness.tickCount(250, 3000), false, 'moved: seen at 3000');
+    assert.equal(liveness.tickCount(250, 4000), false);
+    assert.equal(liveness.tickCount(250, 5000), false, '2000 ms of silence is not more than the timeout');
+    assert.equal(liveness.tickCount(250, 6000), true);
+  });
 });

@@ -64,14 +64,9 @@ export class MjpegHttpProducer extends ProducerBase {
   private watch(): void {
     const tickMs = Math.min(1000, this.stallMs / 4);
     const body = new Liveness(this.stallMs, tickMs, performance.now());
-    let received = this.bytesRecv;
     this.watchdog = setInterval(() => {
       const now = performance.now();
-      if (this.bytesRecv !== received) {
-        received = this.bytesRecv;
-        body.seen(now);
-      }
-      if (!body.tick(now)) return;
+      if (!body.tickCount(this.bytesRecv, now)) return;
       const seconds = Math.round(body.silence(now) / 1000);
       void this.close(new HttpSourceError('HTTP_TIMEOUT', `the MJPEG stream sent nothing for ${seconds} s`));
     }, tickMs);

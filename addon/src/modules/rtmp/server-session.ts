@@ -163,14 +163,9 @@ export class RtmpServerSession {
     const timeoutMs = this.ctx.publisherTimeoutMs;
     const tickMs = Math.min(1000, timeoutMs / 4);
     const liveness = new Liveness(timeoutMs, tickMs, performance.now());
-    let received = this.conn.bytesRecv;
     this.publisherWatch = setInterval(() => {
       const now = performance.now();
-      if (this.conn.bytesRecv !== received) {
-        received = this.conn.bytesRecv;
-        liveness.seen(now);
-      }
-      if (!liveness.tick(now)) return;
+      if (!liveness.tickCount(this.conn.bytesRecv, now)) return;
       const seconds = Math.round(liveness.silence(now) / 1000);
       this.ctx.log.info({ stream: name, remote: this.conn.remoteAddr, seconds }, 'rtmp: publisher sent nothing');
       this.conn.close();

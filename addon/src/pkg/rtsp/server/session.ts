@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, Ts2rtcError } from '../../../core/errors.js';
-import { buildSdp, mediasToSdp, parseSdp, sdpToMedias } from '../../sdp/index.js';
 import { Liveness } from '../../../core/liveness.js';
+import { buildSdp, mediasToSdp, parseSdp, sdpToMedias } from '../../sdp/index.js';
 import type { RtspConnection } from '../connection.js';
 import { RtspConnectionError, RtspRequestError } from '../errors.js';
 import { buildRtpInfo, buildSession } from '../header-values.js';
@@ -62,7 +62,6 @@ export class ServerSession {
   /** Whether the client still sends anything; checked on `activityTimer`, from byte and datagram counts. */
   private activity: Liveness;
   private activityTimer: NodeJS.Timeout;
-  private lastReceived = 0;
 
   constructor(
     private readonly conn: RtspConnection,
@@ -87,11 +86,7 @@ export class ServerSession {
     let received = this.conn.bytesRecv;
     for (const transport of this.udp) received += transport.received;
     const now = performance.now();
-    if (received !== this.lastReceived) {
-      this.lastReceived = received;
-      this.activity.seen(now);
-    }
-    if (!this.activity.tick(now)) return;
+    if (!this.activity.tickCount(received, now)) return;
     const seconds = Math.round(this.activity.silence(now) / 1000);
     this.options.log.debug({ remote: this.conn.remoteAddr, seconds }, 'rtsp: session timed out');
     this.conn.close(new RtspConnectionError('RTSP_TIMEOUT', `nothing from the client for ${seconds} s`));
