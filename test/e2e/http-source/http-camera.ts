@@ -36,6 +36,8 @@ export interface HttpCamera {
   readonly requests: Map<string, number>;
   /** The ffmpeg behind each `/ffmpeg.mjpg` request still open (SIGSTOP one: a camera that hangs mid-stream). */
   readonly mjpegEncoders: ReadonlySet<number>;
+  /** The same for `/live.flv`, `/live.ts` and `/late.ts`. */
+  readonly liveEncoders: ReadonlySet<number>;
   /**
    * Starts the HLS encoders of `kinds` (both by default) that are not running yet, and resolves once each
    * playlist lists 3 segments. Each costs ~7 % of a core, so a file runs only the ones it reads, and only
@@ -165,6 +167,7 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
     });
   const requests = new Map<string, number>();
   const mjpegEncoders = new Set<number>();
+  const liveEncoders = new Set<number>();
   let nonce = '';
   let nonceUses = 0;
   /** The server side of Digest, written out here independently of the client under test. */
@@ -275,7 +278,12 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
           res.write(chunk);
         });
       }
-      res.once('close', () => child.kill('SIGKILL'));
+      if (child.pid !== undefined) liveEncoders.add(child.pid);
+      res.once('close', () => {
+        if (child.pid !== undefined) liveEncoders.delete(child.pid);
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+      });
       return;
     }
     if (url.pathname === '/snapshot.jpg') {
@@ -314,6 +322,7 @@ export async function startHttpCamera(options: { hls?: boolean | readonly HlsKin
     },
     requests,
     mjpegEncoders,
+    liveEncoders,
     startHls,
     stopHls,
     async stop() {

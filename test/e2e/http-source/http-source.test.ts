@@ -218,7 +218,10 @@ describe('http(s) source: an MJPEG camera that hangs with its connection open', 
   let server: ConfiguredTs2rtc;
   before(async () => {
     camera = await startHttpCamera();
-    server = await startConfigured({}, undefined, { http: { mjpegStallMs: 2000 } });
+    server = await startConfigured({}, undefined, {
+      http: { mjpegStallMs: 2000 },
+      rtsp: { publisherTimeoutS: 2 },
+    });
   });
   after(async () => {
     await server?.stop();
@@ -246,6 +249,30 @@ describe('http(s) source: an MJPEG camera that hangs with its connection open', 
       const before = viewer.packets.length;
       await viewer.waitForPackets(before + 10, 15_000);
       assert.equal(camera.requests.get('/ffmpeg.mjpg'), 2, 'one new request after the timeout');
+    } finally {
+      await viewer.stop();
+    }
+  });
+
+  it('MPEG-TS over HTTP (read by our ffmpeg): the hung camera ends our ffmpeg through the publisher timeout; the viewer plays again', async () => {
+    const stream = server.server.app.streams.set('hung-ts', [`${camera.base}/live.ts`], 'config');
+    const viewer = new TestConsumer([wantMedia('video', 'H264')]);
+    await stream.addConsumer(viewer);
+    try {
+      await viewer.waitForPackets(10, 20_000);
+      const [encoder] = [...camera.liveEncoders];
+      assert.ok(encoder, 'the camera runs an ffmpeg for our request');
+      process.kill(encoder, 'SIGSTOP');
+      const stalledAt = performance.now();
+      await waitFor(() => (camera.requests.get('/live.ts') ?? 0) >= 2, {
+        timeoutMs: 15_000,
+        what: 'a new request after the publisher timeout',
+      });
+      const before = viewer.packets.length;
+      await viewer.waitForPackets(before + 10, 20_000);
+      process.stderr.write(
+        `hung MPEG-TS camera: playing again ${(performance.now() - stalledAt).toFixed(0)} ms after it froze\n`,
+      );
     } finally {
       await viewer.stop();
     }
