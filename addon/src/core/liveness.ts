@@ -50,3 +50,19 @@ export class Liveness {
     return now - this.lastSeen - late > this.timeoutMs;
   }
 }
+
+/**
+ * Calls `gone(silentMs)` once `count()` (bytes or datagrams received) has not moved for `timeoutMs`, read on a
+ * timer of a quarter of the timeout (1 s at most): nothing per packet. Returns what stops the watch.
+ */
+export function watchCounter(timeoutMs: number, count: () => number, gone: (silentMs: number) => void): () => void {
+  const tickMs = Math.min(1000, timeoutMs / 4);
+  const liveness = new Liveness(timeoutMs, tickMs, performance.now());
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (!liveness.tickCount(count(), now)) return;
+    clearInterval(timer);
+    gone(liveness.silence(now));
+  }, tickMs);
+  return () => clearInterval(timer);
+}

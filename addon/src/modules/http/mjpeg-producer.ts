@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionDescription } from '../../core/connection.js';
 import type { Media } from '../../core/media.js';
-import { Liveness } from '../../core/liveness.js';
+import { watchCounter } from '../../core/liveness.js';
 import { ProducerBase } from '../../core/producer.js';
 import { MultipartParser, boundaryOf } from '../../pkg/multipart/index.js';
 import { HttpSourceError } from './errors.js';
@@ -32,7 +32,7 @@ export class MjpegHttpProducer extends ProducerBase {
   private readonly parser: MultipartParser;
   private readonly origin = performance.now();
   private started = false;
-  private watchdog: NodeJS.Timeout | undefined;
+  private stopWatch: (() => void) | undefined;
   /** Parts that were not JPEG images. */
   skippedParts = 0;
 
@@ -57,19 +57,15 @@ export class MjpegHttpProducer extends ProducerBase {
     response.once('close', () => void this.close(new HttpSourceError('HTTP_ENDED', 'the connection closed')));
     if (this.head.length > 0) this.feed(this.head);
     response.resume();
-    this.watch();
-  }
-
-  /** From the byte count on a timer (nothing per chunk); a check that runs late does not count (core/liveness.ts). */
-  private watch(): void {
-    const tickMs = Math.min(1000, this.stallMs / 4);
-    const body = new Liveness(this.stallMs, tickMs, performance.now());
-    this.watchdog = setInterval(() => {
-      const now = performance.now();
-      if (!body.tickCount(this.bytesRecv, now)) return;
-      const seconds = Math.round(body.silence(now) / 1000);
-      void this.close(new HttpSourceError('HTTP_TIMEOUT', `the MJPEG stream sent nothing for ${seconds} s`));
-    }, tickMs);
+    // A camera that hangs with its connection open sends no end and no error: only the silence tells.
+    this.stopWatch = watchCounter(
+      this.stallMs,
+      () => this.bytesRecv,
+      (silentMs) => {
+        const seconds = Math.round(silentMs / 1000);
+        void this.close(new HttpSourceError('HTTP_TIMEOUT', `the MJPEG stream sent nothing for ${seconds} s`));
+      },
+    );
   }
 
   private feed(chunk: Buffer): void {
@@ -93,7 +89,7 @@ export class MjpegHttpProducer extends ProducerBase {
   }
 
   protected async release(): Promise<void> {
-    clearInterval(this.watchdog);
+    this.stopWatch?.();
     this.opened.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
-import { Liveness } from '../../core/liveness.js';
+import { watchCounter } from '../../core/liveness.js';
 import { encodeAmf0, type AmfObject, type AmfValue } from '../../pkg/flv/index.js';
 import {
   MessageType,
@@ -48,7 +48,7 @@ export class RtmpServerSession {
   private publisher: RtmpPublisher | undefined;
   private player: RtmpPlayerConsumer | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
-  private publisherWatch: NodeJS.Timeout | undefined;
+  private stopPublisherWatch: (() => void) | undefined;
 
   constructor(
     private readonly conn: RtmpConnection,
@@ -57,7 +57,7 @@ export class RtmpServerSession {
     conn.onMessage.subscribe((message) => this.onMessage(message));
     conn.onClose.once(() => {
       clearTimeout(this.probeTimer);
-      clearInterval(this.publisherWatch);
+      this.stopPublisherWatch?.();
       void this.player?.stop();
       void this.publisher?.stop();
     });
@@ -160,16 +160,15 @@ export class RtmpServerSession {
    * server does with its publishers. Counted from the connection's byte counter on a timer.
    */
   private watchPublisher(name: string): void {
-    const timeoutMs = this.ctx.publisherTimeoutMs;
-    const tickMs = Math.min(1000, timeoutMs / 4);
-    const liveness = new Liveness(timeoutMs, tickMs, performance.now());
-    this.publisherWatch = setInterval(() => {
-      const now = performance.now();
-      if (!liveness.tickCount(this.conn.bytesRecv, now)) return;
-      const seconds = Math.round(liveness.silence(now) / 1000);
-      this.ctx.log.info({ stream: name, remote: this.conn.remoteAddr, seconds }, 'rtmp: publisher sent nothing');
-      this.conn.close();
-    }, tickMs);
+    this.stopPublisherWatch = watchCounter(
+      this.ctx.publisherTimeoutMs,
+      () => this.conn.bytesRecv,
+      (silentMs) => {
+        const seconds = Math.round(silentMs / 1000);
+        this.ctx.log.info({ stream: name, remote: this.conn.remoteAddr, seconds }, 'rtmp: publisher sent nothing');
+        this.conn.close();
+      },
+    );
   }
 
   private checkProbe(force = false): void {

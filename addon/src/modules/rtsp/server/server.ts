@@ -80,8 +80,8 @@ export class RtspServer {
       auth: this.auth,
       udpHost: host,
       log: this.log,
-      ...(this.settings.sessionTimeoutS !== undefined ? { sessionTimeoutS: this.settings.sessionTimeoutS } : {}),
-      ...(this.settings.publisherTimeoutS !== undefined ? { publisherTimeoutS: this.settings.publisherTimeoutS } : {}),
+      sessionTimeoutS: this.settings.sessionTimeoutS,
+      publisherTimeoutS: this.settings.publisherTimeoutS,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, Ts2rtcError } from '../../../core/errors.js';
-import { Liveness } from '../../../core/liveness.js';
+import { watchCounter } from '../../../core/liveness.js';
 import { buildSdp, mediasToSdp, parseSdp, sdpToMedias } from '../../sdp/index.js';
 import type { RtspConnection } from '../connection.js';
 import { RtspConnectionError, RtspRequestError } from '../errors.js';
@@ -17,8 +17,6 @@ import { UdpTrackTransport } from './udp.js';
 
 const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, ANNOUNCE, RECORD, GET_PARAMETER, SET_PARAMETER';
 const ONVIF_BACKCHANNEL = 'www.onvif.org/ver20/backchannel';
-/** How often a session looks for signs of life from its client, at most (a quarter of a shorter timeout). */
-const ACTIVITY_TICK_MS = 1000;
 
 export interface ServerSessionOptions {
   /** The server's login. Defaults to none: every request is let in. */
@@ -28,9 +26,9 @@ export interface ServerSessionOptions {
    * ports) after which the connection is closed; announced in the Session header (RFC 2326 12.37). Defaults
    * to 60, as go2rtc's read deadline for readers.
    */
-  readonly sessionTimeoutS?: number;
+  readonly sessionTimeoutS?: number | undefined;
   /** The same once the client publishes (RECORD): its media stops, it is gone. Defaults to 15, as go2rtc. */
-  readonly publisherTimeoutS?: number;
+  readonly publisherTimeoutS?: number | undefined;
   /** The host the UDP sockets of `RTP/AVP` tracks bind to (the listen address's host; '' for all). */
   readonly udpHost: string;
   readonly log: RtspLogger;
@@ -58,10 +56,8 @@ export class ServerSession {
   private readonly udp = new Set<UdpTrackTransport>();
   private closed = false;
   private readonly timeoutS: number;
-  private readonly tickMs: number;
-  /** Whether the client still sends anything; checked on `activityTimer`, from byte and datagram counts. */
-  private activity: Liveness;
-  private activityTimer: NodeJS.Timeout;
+  /** Stops the watch on what the client sends (byte and datagram counts); replaced at RECORD. */
+  private stopActivityWatch: () => void;
 
   constructor(
     private readonly conn: RtspConnection,
@@ -69,27 +65,28 @@ export class ServerSession {
     private readonly options: ServerSessionOptions,
   ) {
     this.timeoutS = options.sessionTimeoutS ?? 60;
-    this.tickMs = Math.min(ACTIVITY_TICK_MS, this.timeoutS * 250);
-    this.activity = new Liveness(this.timeoutS * 1000, this.tickMs, performance.now());
-    this.activityTimer = setInterval(() => this.checkActivity(), this.tickMs);
+    this.stopActivityWatch = this.watchActivity(this.timeoutS * 1000);
     conn.onRequest.subscribe((req) => void this.handle(req));
     conn.onFrame.subscribe((channel, payload) => this.onFrame(channel, payload));
     conn.onClose.once(() => void this.close());
   }
 
   /**
-   * Counting bytes and datagrams costs nothing per packet; the timer compares the count with its last
-   * look. A reader over UDP is the case this is for: its TCP connection carries nothing while it plays,
-   * so a client whose host vanished (no FIN, no RST) kept a consumer and our packets going out forever.
+   * Closes the connection when nothing came from the client for `timeoutMs`. A reader over UDP is the case
+   * this is for: its TCP connection carries nothing while it plays, so a client whose host vanished (no FIN,
+   * no RST) kept a consumer and our packets going out forever.
    */
-  private checkActivity(): void {
-    let received = this.conn.bytesRecv;
-    for (const transport of this.udp) received += transport.received;
-    const now = performance.now();
-    if (!this.activity.tickCount(received, now)) return;
-    const seconds = Math.round(this.activity.silence(now) / 1000);
-    this.options.log.debug({ remote: this.conn.remoteAddr, seconds }, 'rtsp: session timed out');
-    this.conn.close(new RtspConnectionError('RTSP_TIMEOUT', `nothing from the client for ${seconds} s`));
+  private watchActivity(timeoutMs: number): () => void {
+    const received = (): number => {
+      let total = this.conn.bytesRecv;
+      for (const transport of this.udp) total += transport.received;
+      return total;
+    };
+    return watchCounter(timeoutMs, received, (silentMs) => {
+      const seconds = Math.round(silentMs / 1000);
+      this.options.log.debug({ remote: this.conn.remoteAddr, seconds }, 'rtsp: session timed out');
+      this.conn.close(new RtspConnectionError('RTSP_TIMEOUT', `nothing from the client for ${seconds} s`));
+    });
   }
 
   private async handle(req: RtspRequest): Promise<void> {
@@ -255,7 +252,8 @@ export class ServerSession {
     const publisher = this.publisher;
     if (!publisher) throw new RtspRequestError(455, 'RECORD without ANNOUNCE');
     if (publisher.record) setImmediate(() => publisher.record?.());
-    this.activity = new Liveness((this.options.publisherTimeoutS ?? 15) * 1000, this.tickMs, performance.now());
+    this.stopActivityWatch();
+    this.stopActivityWatch = this.watchActivity((this.options.publisherTimeoutS ?? 15) * 1000);
     return { status: 200, headers: this.sessionHeaders() };
   }
 
@@ -282,7 +280,7 @@ export class ServerSession {
 
   private async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.activityTimer);
+    this.stopActivityWatch();
     for (const transport of this.udp) transport.close();
     this.udp.clear();
     this.reader = undefined;
