@@ -61,10 +61,11 @@ async function main(argv: readonly string[]): Promise<number> {
     log.fatal({ code }, errorMessage(err));
     return 1;
   }
-  // main.ts kept the optimizing compiler off while the modules loaded. It stays off while nobody watches: a
-  // camera publishing alone is cheap for the interpreter and baseline code (measured with a 4 Mbit/s camera
-  // and no viewer: 13-15 ms/s of CPU either way), and TurboFan, once it runs, keeps ~4 MB of the node binary's
-  // code resident (RSS 62-63 -> 57 MB). The first consumer makes the media path hot, and fan-out needs it.
+  // main.ts kept the optimizing compiler off while the modules loaded. It stays off while nobody watches:
+  // TurboFan, once it runs, keeps its code and the node binary's resident, and a camera publishing alone costs
+  // the interpreter and baseline code little more (measured, 4 Mbit/s camera, no viewer, after 30 s: 11 ms/s
+  // and RSS 58.6 MB as is; TurboFan on at the publisher: 8-9 ms/s and 64.8 MB). The first consumer makes the
+  // media path hot, and fan-out needs it.
   server.app.streams.onConsumerAdded.once(() => setFlagsFromString('--opt'));
 
   let stopping = false;

@@ -17,6 +17,12 @@ function nalType(nal: NalUnit): number {
   return (nal.parts[0]?.[0] ?? 0) & 0x1f;
 }
 
+/**
+ * The one-byte NAL headers a fragmented unit starts with, made once: a camera starts a FU-A unit for nearly
+ * every slice, and `Buffer.from([byte])` per unit was a visible share of a publisher's CPU. Read-only.
+ */
+const NAL_HEADER_BYTES: readonly Buffer[] = Array.from({ length: 256 }, (_, byte) => Buffer.from([byte]));
+
 function whole(nal: Buffer): NalUnit {
   return { parts: [nal], size: nal.length };
 }
@@ -66,7 +72,7 @@ export class H264Depacketizer extends NalDepacketizerBase {
       const data = payload.subarray(2);
       if (fu & 0x80) {
         // The NAL header is rebuilt from the indicator's F and NRI bits and the FU header's type.
-        this.startFragment(Buffer.from([(first & 0xe0) | (fu & 0x1f)]), data);
+        this.startFragment(NAL_HEADER_BYTES[(first & 0xe0) | (fu & 0x1f)] as Buffer, data);
         if (fu & 0x40) this.continueFragment(Buffer.alloc(0), true);
       } else {
         this.continueFragment(data, (fu & 0x40) !== 0);

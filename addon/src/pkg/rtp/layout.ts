@@ -37,7 +37,7 @@ export class RtpLayoutRecorder {
   /** The finished frame's layout (undefined when invalidated), and a fresh start for the next frame. */
   take(nalHeaderSize: number): RtpLayout | undefined {
     const layout =
-      this.valid && this.units.length > 0 ? { nalHeaderSize, units: Uint32Array.from(this.units) } : undefined;
+      this.valid && this.units.length > 0 ? { nalHeaderSize, units: new Uint32Array(this.units) } : undefined;
     this.clear();
     return layout;
   }
