@@ -10,10 +10,11 @@
 //
 // Unit and fuzz files run in one node child per category (see BATCHED below), every other file in a node child of
 // its own; several run at a time (see cpuBudget below): tests pick free ports, make their own temp folders and
-// network namespaces, so files do not share anything. A file whose assertions need the machine to itself
-// (latency, frames per second at full load) says so with a line `// run-tests: serial`; those run afterwards,
-// one at a time. --test-concurrency=N runs every file N at
-// a time, serial ones included. A file under netnsGuard (test/peers/netns.ts) is started inside its private
+// network namespaces, so files do not share anything. A file whose assertions need a quiet machine (frame
+// rates and first frames a user would see, each with room to spare) says so with a line `// run-tests: quiet`:
+// those run after the pool, two at a time; one that times the machine itself more closely (ICE and DTLS within a bound) says
+// `// run-tests: serial` and runs last, alone. --test-concurrency=N runs every file N at a time, quiet and
+// serial ones included. A file under netnsGuard (test/peers/netns.ts) is started inside its private
 // network namespace under `unshare`, with the guard's options read from its text (see netnsJobs below). The longest files start first, by their wall time in the last run on this
 // machine (~/.cache/ts2rtc/test-times.json) or else in test/test-times.json (committed, for a fresh clone;
 // refresh it by copying the cache after a full run; test-cpu.json beside it, the same way, holds CPU times). A
@@ -203,6 +204,8 @@ function hasMarker(file, marker) {
 }
 /** A file that asks to run alone. */
 const isSerial = (file) => hasMarker(file, 'serial');
+/** A file that asks for a quiet machine: after the pool, beside at most one other such file. */
+const isQuiet = (file) => hasMarker(file, 'quiet');
 
 // Unit and fuzz files run in one node per category: each file is imported inside a `describe` named after it, one
 // after the other, so its tests and hooks stay its own and a failure names the file. They start no process and
@@ -239,7 +242,7 @@ const batches = new Map();
 if (mirror && process.env.TEST_BATCH !== '0') {
   for (const category of BATCHED) {
     const members = files.filter(
-      (f) => categoryOf(f) === category && mirrored(f) && !isSerial(f) && !hasMarker(f, 'own-process'),
+      (f) => categoryOf(f) === category && mirrored(f) && !isSerial(f) && !isQuiet(f) && !hasMarker(f, 'own-process'),
     );
     if (members.length < 2) continue;
     const entry = path.join(mirror, `run-tests-batch-${category}.mjs`);
@@ -315,8 +318,11 @@ const poolSize = forced
     ? fixedPool
     : 4 * cores;
 const cpuBudget = forced || fixedPool > 0 ? Infinity : Number(process.env.TEST_CPU_BUDGET) || 0.8 * cores;
-const parallel = forced ? jobs : jobs.filter((f) => batches.has(f) || !isSerial(f));
+const parallel = forced ? jobs : jobs.filter((f) => batches.has(f) || (!isSerial(f) && !isQuiet(f)));
+const quiet = forced ? [] : jobs.filter((f) => !batches.has(f) && isQuiet(f) && !isSerial(f));
 const serial = forced ? [] : jobs.filter((f) => !batches.has(f) && isSerial(f));
+/** Files after the pool run this many at a time: measured, two of them on 2 cores keep every margin. */
+const QUIET_AT_ONCE = 2;
 
 // Wall time of each file in earlier runs (ms, by path relative to the repo): the longest start first, so a
 // slow file started last does not leave one core idle for minutes at the end. The cache is this machine's
@@ -549,6 +555,13 @@ process.on('SIGTERM', forward('SIGTERM'));
 const started = Date.now();
 const runs = [];
 if (parallel.length > 0) runs.push(...(await runPool(parallel, poolSize, cpuBudget)));
+const parallelMs = Date.now() - started;
+if (quiet.length > 0 && !stopping) {
+  console.log(
+    `\nrun-tests: ${quiet.length} file(s) that want a quiet machine, ${QUIET_AT_ONCE} at a time: ${quiet.map(rel).join(', ')}`,
+  );
+  runs.push(...(await runPool(quiet, QUIET_AT_ONCE, Infinity)));
+}
 if (serial.length > 0 && !stopping) {
   console.log(`\nrun-tests: ${serial.length} file(s) that run alone: ${serial.map(rel).join(', ')}`);
   runs.push(...(await runPool(serial, 1, Infinity)));
@@ -594,10 +607,10 @@ if (failed.length > 0) {
 const total = (key) => runs.reduce((sum, run) => sum + (run.summary[key] ?? 0), 0);
 const pool =
   cpuBudget === Infinity ? `${poolSize} at a time` : `up to ${poolSize} at a time within ${cpuBudget} cores of CPU`;
-const parallelMs = Date.now() - started - runs.filter((r) => serial.includes(r.file)).reduce((t, r) => t + r.ms, 0);
-const atOnce = runs.filter((r) => !serial.includes(r.file)).reduce((t, r) => t + r.ms, 0) / Math.max(1, parallelMs);
+const pooled = new Set(parallel);
+const atOnce = runs.filter((r) => pooled.has(r.file)).reduce((t, r) => t + r.ms, 0) / Math.max(1, parallelMs);
 console.log(
-  `\nrun-tests: ${parallel.length} file(s) in parallel (${pool}; ${atOnce.toFixed(1)} at once on average), ${serial.length} alone`,
+  `\nrun-tests: ${parallel.length} file(s) in parallel (${pool}; ${atOnce.toFixed(1)} at once on average), ${quiet.length} after it (${QUIET_AT_ONCE} at a time), ${serial.length} alone`,
 );
 if (cpuBudget !== Infinity)
   console.log(

@@ -1,5 +1,6 @@
-// run-tests: serial
-// (asserts frame rates and snapshot latency a user would see: measured with the machine to itself)
+// run-tests: quiet
+// (asserts frame rates and snapshot latency a user would see: >= 20 of 25 frames a second, snapshots < 300 ms;
+// measured 50 frames and ~150 ms beside one other quiet file)
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
