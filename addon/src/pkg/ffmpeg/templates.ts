@@ -15,9 +15,12 @@
  */
 // prettier-ignore
 export const DEFAULT_TEMPLATES: Readonly<Record<string, string>> = {
-  // inputs: `{input}` is the URL or path, `{timeout}` the socket timeout in microseconds
+  // inputs: `{input}` is the URL or path, `{timeout}` the socket timeout in microseconds (`#timeout=`
+  // seconds, default 5). Over http(s) and rtmp it is `-rw_timeout`, which go2rtc's template lacks: a camera
+  // that stops sending with its connection open (a hung encoder) ends ffmpeg after it, and the source
+  // reconnects, instead of waiting out the RTSP server's 15 s publisher timeout.
   file: '-re -i {input}',
-  http: '-fflags nobuffer -flags low_delay -i {input}',
+  http: '-fflags nobuffer -flags low_delay -rw_timeout {timeout} -i {input}',
   rtsp: '-fflags nobuffer -flags low_delay -timeout {timeout} -rtsp_flags prefer_tcp -i {input}',
   'rtsp/udp': '-fflags nobuffer -flags low_delay -timeout {timeout} -i {input}',
   // Live MPEG-TS and FLV, which ffmpeg demuxes "without a header": it probes them for the whole
@@ -26,7 +29,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<string, string>> = {
   // stream; a codec whose parameters come later (a key frame further away) is copied anyway and its
   // parameters travel in-band. No `nobuffer`: the probed packets, which start with the key frame, are kept
   // instead of waiting for the next key frame.
-  'http/live': '-flags low_delay -analyzeduration 500000 -i {input}',
+  'http/live': '-flags low_delay -analyzeduration 500000 -rw_timeout {timeout} -i {input}',
 
   // where the process publishes: the local RTSP server, path chosen per process
   output: '-rtsp_transport tcp -f rtsp {output}',

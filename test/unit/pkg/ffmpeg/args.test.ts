@@ -121,7 +121,7 @@ describe('buildFfmpegArgs', () => {
   it('reads HLS and MJPEG over HTTP with the http template', () => {
     // prettier-ignore
     assert.deepEqual(argv('https://host/prog_index.m3u8#video=copy'), [
-      ...GLOBAL, '-fflags', 'nobuffer', '-flags', 'low_delay', '-i', 'https://host/prog_index.m3u8', '-c:v', 'copy', '-an', ...OUTPUT,
+      ...GLOBAL, '-fflags', 'nobuffer', '-flags', 'low_delay', '-rw_timeout', '5000000', '-i', 'https://host/prog_index.m3u8', '-c:v', 'copy', '-an', ...OUTPUT,
     ]);
   });
 
