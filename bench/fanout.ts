@@ -24,7 +24,7 @@ import { nowNs } from './rtsp/stamp.js';
 import type { Consumer, Protocol } from './lib/consumer.js';
 import { consumersGone, joiner, joinMany, takeFailedJoins } from './lib/join.js';
 import { inOwnNetns, progress } from './lib/netns-run.js';
-import { load1, quantile, quick, writeResult, type FanoutRow } from './lib/results.js';
+import { latencyCounts, load1, quantile, quick, writeResult, type FanoutRow } from './lib/results.js';
 import { targets, type Target } from './lib/target.js';
 
 const FILE = fileURLToPath(import.meta.url);
@@ -121,6 +121,7 @@ function row(protocol: Protocol, server: string, w: Window, base: Window, firstM
     kbPerConsumer: ((w.rssMb - base.rssMb) * 1024) / w.consumers,
     latencyP50Ms: quantile(w.latencies, 0.5) / 1e6,
     latencyP99Ms: quantile(w.latencies, 0.99) / 1e6,
+    latencyCounts: latencyCounts(w.latencies),
     firstMediaMs: quantile(
       [...firstMedia].sort((a, b) => a - b),
       0.5,

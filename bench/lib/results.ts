@@ -27,6 +27,12 @@ export interface FanoutRow {
   /** Camera write -> arrival at the consumer, all stamped frames of the window, ms (NaN: no stamp seen). */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /**
+   * The same samples as counts per 10 µs step (key: the latency in 10 µs units), so that several rounds'
+   * windows can be pooled and their quantiles taken over all samples: a p99 of one 7 s window is set by a
+   * frame or two, and the median of the rounds' p99s keeps that noise.
+   */
+  latencyCounts?: Record<string, number>;
   /** Median over the consumers added at this step: request to first media, ms (stream warm). */
   firstMediaMs: number;
   /** Media packets (MSE: fragments) each consumer got a second, on average. */
@@ -124,6 +130,30 @@ export function parseResults(text: string): ResultRow[] {
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/** Latency samples (ns) as counts per 10 µs step, the `latencyCounts` of a row. */
+export function latencyCounts(samplesNs: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const ns of samplesNs) {
+    const step = String(Math.round(ns / 10_000));
+    counts[step] = (counts[step] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The q-quantile, ms, of pooled `latencyCounts` (same rule as `quantile` over the sorted samples). */
+export function countsQuantileMs(pooled: ReadonlyMap<number, number>, q: number): number {
+  const steps = [...pooled.keys()].sort((a, b) => a - b);
+  const total = steps.reduce((n, step) => n + (pooled.get(step) ?? 0), 0);
+  if (total === 0) return Number.NaN;
+  const rank = Math.min(total - 1, Math.floor(q * total));
+  let seen = 0;
+  for (const step of steps) {
+    seen += pooled.get(step) ?? 0;
+    if (seen > rank) return step / 100;
+  }
+  return Number.NaN;
 }
 
 /** The bench's size: BENCH_QUICK=1 (`npm run bench -- --quick`) for smoke runs. */

@@ -3,7 +3,14 @@
  * consumer count, ts2rtc / compare server (ratio), then the idle figures, then every goal of issues 11 and 15
  * checked against this run.
  */
-import { NODE_FLOOR, type FanoutRow, type IdleRow, type MixedRow, type ResultRow } from './results.js';
+import {
+  countsQuantileMs,
+  NODE_FLOOR,
+  type FanoutRow,
+  type IdleRow,
+  type MixedRow,
+  type ResultRow,
+} from './results.js';
 
 const OURS = 'ts2rtc';
 
@@ -62,10 +69,23 @@ function mergeField(field: string, values: readonly number[]): number {
   }
 }
 
+/** The rounds' latency samples together, when every round kept them (`latencyCounts`). */
+function pooledLatency(rows: readonly object[]): Map<number, number> | undefined {
+  const pooled = new Map<number, number>();
+  for (const r of rows) {
+    const counts: unknown = Reflect.get(r, 'latencyCounts');
+    if (typeof counts !== 'object' || counts === null) return undefined;
+    for (const [step, n] of Object.entries(counts as Record<string, number>))
+      pooled.set(Number(step), (pooled.get(Number(step)) ?? 0) + n);
+  }
+  return pooled;
+}
+
 /**
  * One row per server (and protocol and consumer count) out of a run of several rounds: each figure the median
  * of the rounds', except the ones that report trouble (failures summed, the slowest consumer and the bench's
- * own loop delay at their worst). A single round's rows pass through.
+ * own loop delay at their worst) and latency, whose p50 and p99 are taken over the rounds' samples pooled (a
+ * 7 s window's p99 is one or two frames' worth of samples). A single round's rows pass through.
  */
 function mergeRounds<T extends FanoutRow | IdleRow>(rows: readonly T[], key: (r: T) => string): T[] {
   const groups = new Map<string, T[]>();
@@ -84,6 +104,11 @@ function mergeRounds<T extends FanoutRow | IdleRow>(rows: readonly T[], key: (r:
         field,
         group.map((r) => Reflect.get(r, field) as number),
       );
+    }
+    const pooled = pooledLatency(group);
+    if (pooled) {
+      merged['latencyP50Ms'] = countsQuantileMs(pooled, 0.5);
+      merged['latencyP99Ms'] = countsQuantileMs(pooled, 0.99);
     }
     return merged as T;
   });
@@ -278,7 +303,8 @@ export function formatTable(rows: readonly ResultRow[], machine: string): string
   }
   if (rounds > 1)
     lines.push(
-      `Each figure is the median of ${rounds} rounds (every part run again, servers in the same order); ` +
+      `Each figure is the median of ${rounds} rounds (every part run again, servers in the same order), ` +
+        `latency p50/p99 the quantiles of all the rounds' samples pooled; ` +
         `a goal against the compare server also lists each round's own ratio.`,
     );
   lines.push(`Machine: ${machine}.`, '');
