@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Codec } from '../../core/codec.js';
 import type { Disposer } from '../../core/event.js';
-import { Liveness } from '../../core/liveness.js';
+import { watchCounter } from '../../core/liveness.js';
 import type { Media } from '../../core/media.js';
 import { ProducerBase } from '../../core/producer.js';
 import type { Receiver } from '../../core/track.js';
@@ -12,7 +12,6 @@ import { RtmpModuleError } from './errors.js';
 
 /** Defaults of `#timeout=<s>`: connect, handshake, each answer, probing, and media silence. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
-const WATCHDOG_INTERVAL_MS = 500;
 
 export interface RtmpProducerConfig {
   readonly url: RtmpUrl;
@@ -29,24 +28,26 @@ export interface RtmpProducerConfig {
  */
 export class RtmpProducer extends ProducerBase {
   private readonly subscriptions: Disposer[] = [];
-  private readonly watchdog: NodeJS.Timeout;
-  /** The #timeout watchdog's view: when a message last came. */
-  private readonly media: Liveness;
+  /** Stops the #timeout watch: nothing received for `timeoutMs` closes the producer. */
+  private readonly stopWatch: () => void;
 
   private constructor(
-    private readonly config: RtmpProducerConfig,
+    config: RtmpProducerConfig,
     private readonly session: PlaySession,
   ) {
     super(
       { formatName: 'rtmp', protocol: 'rtmp', remoteAddr: session.conn.remoteAddr, url: config.where },
       session.medias,
     );
-    this.media = new Liveness(config.timeoutMs, WATCHDOG_INTERVAL_MS, performance.now());
-    this.subscriptions.push(
-      session.conn.onMessage.subscribe(() => this.media.seen(performance.now())),
-      session.conn.onClose.subscribe((err) => void this.close(err)),
+    this.subscriptions.push(session.conn.onClose.subscribe((err) => void this.close(err)));
+    this.stopWatch = watchCounter(
+      config.timeoutMs,
+      () => session.conn.bytesRecv,
+      (silentMs) =>
+        void this.close(
+          new RtmpModuleError('RTMP_TIMEOUT', `${config.where}: no media for ${Math.round(silentMs / 1000)} s`),
+        ),
     );
-    this.watchdog = setInterval(() => this.checkMedia(), WATCHDOG_INTERVAL_MS);
   }
 
   /** Throws RTMP_CONNECT, RTMP_TIMEOUT, RTMP_STREAM_NOT_FOUND, RTMP_REFUSED, RTMP_NO_TRACKS, RTMP_HANDSHAKE... */
@@ -80,17 +81,8 @@ export class RtmpProducer extends ProducerBase {
   }
 
   protected async release(): Promise<void> {
-    clearInterval(this.watchdog);
+    this.stopWatch();
     for (const dispose of this.subscriptions) dispose();
     this.session.conn.close();
-  }
-
-  private checkMedia(): void {
-    const now = performance.now();
-    if (!this.media.tick(now)) return;
-    const silent = this.media.silence(now);
-    void this.close(
-      new RtmpModuleError('RTMP_TIMEOUT', `${this.config.where}: no media for ${Math.round(silent / 1000)} s`),
-    );
   }
 }
