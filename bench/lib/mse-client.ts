@@ -41,7 +41,7 @@ export async function joinMse(apiBase: string, stream: string): Promise<Consumer
     if (stamp) log.add(stamp.sentNs, arrival);
   };
   try {
-    ws = await withTimeout(BenchWsClient.open(url, onBinary), 10_000, `ws open ${stream}`);
+    ws = await BenchWsClient.open(url, onBinary);
     ws.sendText(JSON.stringify({ type: 'mse', value: BROWSER_CODECS }));
     await withTimeout(firstFragment, FIRST_MEDIA_TIMEOUT_MS, `first MSE fragment of ${stream}`);
   } catch (err) {

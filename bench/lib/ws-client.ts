@@ -63,8 +63,11 @@ export class BenchWsClient {
     socket.on('close', () => this.fail(new Error('WebSocket closed by the server')));
   }
 
-  /** Connects to `url` (`ws://host:port/path?query`) and resolves once the server switched protocols. */
-  static open(url: string, onBinary: BinaryHandler): Promise<BenchWsClient> {
+  /**
+   * Connects to `url` (`ws://host:port/path?query`) and resolves once the server switched protocols; rejects
+   * (and closes the socket) when that takes over `timeoutMs`.
+   */
+  static open(url: string, onBinary: BinaryHandler, timeoutMs = 10_000): Promise<BenchWsClient> {
     const parsed = new URL(url);
     const key = randomBytes(16).toString('base64');
     const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
@@ -87,9 +90,17 @@ export class BenchWsClient {
     const client = new BenchWsClient(socket, onBinary, accept);
     reading.client = client;
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => client.fail(new Error(`ws open ${url}: no upgrade in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       client.upgrade = {
-        resolve: () => resolve(client),
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(client);
+        },
         reject: (err) => {
+          clearTimeout(timer);
           socket.destroy();
           reject(err);
         },

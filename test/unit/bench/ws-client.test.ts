@@ -99,3 +99,23 @@ test('the bench WebSocket client reads messages whose frames and headers come sp
     server.close();
   }
 });
+
+test('the bench WebSocket client gives up on a server that never answers the upgrade, and closes its socket', async () => {
+  const sockets: Socket[] = [];
+  // Read (and drop) what comes, so the client's close is seen.
+  const server = createServer((socket) => sockets.push(socket.resume()));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  try {
+    await assert.rejects(
+      BenchWsClient.open(`ws://127.0.0.1:${port}/api/ws`, () => undefined, 200),
+      /no upgrade in 200 ms/,
+    );
+    const [socket] = sockets;
+    assert.ok(socket, 'the client connected');
+    if (!socket.closed) await once(socket, 'close');
+  } finally {
+    server.close();
+  }
+});
