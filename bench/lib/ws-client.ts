@@ -1,18 +1,17 @@
 /**
  * The smallest WebSocket client that serves the MSE bench (RFC 6455, client side): the upgrade, masked text
  * messages out, and for each binary message in only its first bytes and its length. Reads go into one buffer
- * per connection and nothing of a message is kept past PREFIX_BYTES, so 50 clients taking in ~25 MB/s make
- * almost no garbage: with `ws` (a Buffer per read, each message joined) the bench's own mark-compacts stalled
- * it, and the server on the other core, every ~1 s, and the latency tail measured that as the server's.
+ * per connection (`read-buffer.ts`) and nothing of a message is kept past PREFIX_BYTES, so 50 clients taking
+ * in ~25 MB/s make almost no garbage (`ws` makes a Buffer per read and joins each message).
  * Not the project's pkg/websocket on purpose: the bench should not measure ts2rtc with ts2rtc.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { nowNs } from '../rtsp/stamp.js';
+import { connectReading } from './read-buffer.js';
 
 /** Bytes of each binary message handed out: an fMP4 fragment's moof and the start of its mdat. */
 export const PREFIX_BYTES = 4096;
-const READ_BUFFER = 64 * 1024;
 const MAX_HEAD = 16 * 1024;
 const CONTROL_MAX = 125;
 const EMPTY = Buffer.alloc(0);
@@ -52,15 +51,18 @@ export class BenchWsClient {
   private readonly control = Buffer.allocUnsafe(CONTROL_MAX);
   private controlLength = 0;
   private upgrade: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  private readonly socket: Socket;
 
   private constructor(
-    private readonly socket: Socket,
+    host: string,
+    port: number,
     private readonly onBinary: BinaryHandler,
     private readonly expectedAccept: string,
   ) {
-    socket.setNoDelay(true);
-    socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new Error('WebSocket closed by the server')));
+    this.socket = connectReading(host, port, (chunk) => this.onData(chunk, nowNs()));
+    this.socket.setNoDelay(true);
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.fail(new Error('WebSocket closed by the server')));
   }
 
   /**
@@ -70,25 +72,11 @@ export class BenchWsClient {
   static open(url: string, onBinary: BinaryHandler, timeoutMs = 10_000): Promise<BenchWsClient> {
     const parsed = new URL(url);
     const key = randomBytes(16).toString('base64');
-    const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
-    // The socket reads before the client exists only in principle: connecting takes a turn of the loop.
-    const reading: { client?: BenchWsClient } = {};
-    const socket = connect({
-      host: parsed.hostname,
-      port: Number(parsed.port),
-      onread: {
-        buffer: readBuffer,
-        callback: (n: number): boolean => {
-          reading.client?.onData(readBuffer.subarray(0, n), nowNs());
-          return true;
-        },
-      },
-    });
     const accept = createHash('sha1')
       .update(key + GUID)
       .digest('base64');
-    const client = new BenchWsClient(socket, onBinary, accept);
-    reading.client = client;
+    const client = new BenchWsClient(parsed.hostname, Number(parsed.port), onBinary, accept);
+    const socket = client.socket;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => client.fail(new Error(`ws open ${url}: no upgrade in ${timeoutMs} ms`)),
@@ -263,7 +251,7 @@ export class BenchWsClient {
       return;
     }
     if (this.opcode === OP_PING) {
-      this.sendFrame(OP_PONG, Buffer.from(this.control.subarray(0, this.controlLength)));
+      this.sendFrame(OP_PONG, this.control.subarray(0, this.controlLength));
       return;
     }
     if (this.opcode === OP_PONG || !this.final) return;

@@ -1,11 +1,12 @@
 /**
  * The smallest RTSP client that serves the bench: requests with answers, then interleaved frames handed out
  * as views into the bytes read (no per-packet objects, no copies except for a frame split across two reads;
- * reads go into one buffer per connection, not a new Buffer per read), so the clients cost little next to
- * the servers they measure and stamp arrivals as early as they can.
+ * reads go into one buffer per connection, `lib/read-buffer.ts`), so the clients cost little next to the
+ * servers they measure and stamp arrivals as early as they can.
  * Not the project's RtspConnection on purpose: the bench should not measure ts2rtc with ts2rtc.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectReading } from '../lib/read-buffer.js';
 import { nowNs } from './stamp.js';
 
 export interface RtspAnswer {
@@ -22,7 +23,6 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_MESSAGE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 const REQUEST_TIMEOUT_MS = 10_000;
-const READ_BUFFER = 64 * 1024;
 
 export class BenchRtspClient {
   private rest: Buffer = EMPTY;
@@ -46,19 +46,9 @@ export class BenchRtspClient {
 
   static open(host: string, port: number): Promise<BenchRtspClient> {
     return new Promise((resolve, reject) => {
-      // Reads land in one buffer per connection, not a new one per read: 50 readers take in ~25 MB/s, and
-      // with a Buffer per read the bench's own mark-compacts (one every ~1 s) stalled it, and the server on
-      // the other core, for 4-8 ms, which the latency tail measured as the server's.
+      // Set once connected: nothing is read before.
       let client: BenchRtspClient | undefined;
-      const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
-      const onread = {
-        buffer: readBuffer,
-        callback: (n: number): boolean => {
-          client?.onData(readBuffer.subarray(0, n));
-          return true;
-        },
-      };
-      const socket = connect({ host, port, onread });
+      const socket = connectReading(host, port, (chunk) => client?.onData(chunk));
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`RTSP connect to ${host}:${port} timed out`));
