@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
-import { isLoopbackAddress, parseListenAddress } from '../../../addon/src/core/net.js';
+import { isLoopbackAddress, lookupNow, parseListenAddress } from '../../../addon/src/core/net.js';
 import { parseListen as parseApiListen } from '../../../addon/src/modules/api/server.js';
 import { parseListen as parseRtmpListen } from '../../../addon/src/modules/rtmp/server.js';
 import { parseListen as parseRtspListen } from '../../../addon/src/modules/rtsp/server/server.js';
@@ -39,6 +40,46 @@ describe('isLoopbackAddress', () => {
       assert.equal(isLoopbackAddress(yes), true, yes);
     for (const no of ['192.168.1.2', '::ffff:10.0.0.1', 'fe80::1', '10.127.0.1', '', undefined]) {
       assert.equal(isLoopbackAddress(no), false, String(no));
+    }
+  });
+});
+
+describe('lookupNow (dgram sockets that send at once)', () => {
+  it('answers an IP address in the same call, a name through DNS', async () => {
+    const answers: Array<[string, number]> = [];
+    lookupNow('127.0.0.1', { family: 4 }, (err, address, family) => answers.push([address, family]));
+    lookupNow('::1', { family: 6 }, (err, address, family) => answers.push([address, family]));
+    assert.deepEqual(answers, [
+      ['127.0.0.1', 4],
+      ['::1', 6],
+    ]);
+    const named = await new Promise<string>((resolve, reject) =>
+      lookupNow('localhost', { family: 4 }, (err, address) => (err ? reject(err) : resolve(address))),
+    );
+    assert.equal(named, '127.0.0.1');
+  });
+
+  it("sends before the caller returns: its datagram overtakes one dgram's own lookup sent first", async () => {
+    const rx = createSocket('udp4');
+    const deferred = createSocket('udp4');
+    const immediate = createSocket({ type: 'udp4', lookup: lookupNow });
+    try {
+      const bound = (socket: typeof rx): Promise<number> =>
+        new Promise((resolve) => socket.bind(0, '127.0.0.1', () => resolve(socket.address().port)));
+      const [port] = await Promise.all([bound(rx), bound(deferred), bound(immediate)]);
+      const order: string[] = [];
+      const both = new Promise<void>((resolve) =>
+        rx.on('message', (data) => {
+          order.push(data.toString());
+          if (order.length === 2) resolve();
+        }),
+      );
+      deferred.send('default lookup', port, '127.0.0.1');
+      immediate.send('lookupNow', port, '127.0.0.1');
+      await both;
+      assert.deepEqual(order, ['lookupNow', 'default lookup']);
+    } finally {
+      for (const socket of [rx, deferred, immediate]) socket.close();
     }
   });
 });

@@ -285,10 +285,11 @@ export class WebRtcConsumer extends ConsumerBase {
   }
 
   /**
-   * Sends the held frames one per event-loop turn: a UDP send leaves only after the code that made it returns
-   * (dgram resolves the address on the next tick), so sending a whole GOP (up to ~1000 packets) at once kept
-   * even its key frame in the process until the last packet was encrypted (0.1–0.4 s with a cold JIT).
-   * Frames that come meanwhile queue behind (write), so the peer gets them in order.
+   * Sends the held frames one per event-loop turn: a whole GOP (up to ~1000 packets) at once held the event
+   * loop until the last packet was encrypted (0.1–0.4 s with a cold JIT), every other viewer's frames behind
+   * it; on werift's own sockets (no shared UDP port, whose `lookupNow` sends at once) even its key frame
+   * stayed in the process that long, as dgram resolves the address on the next tick. Frames that come
+   * meanwhile queue behind (write), so the peer gets them in order.
    */
   private drain(track: OutTrack): void {
     const packet = track.pending.shift();

@@ -2,6 +2,7 @@ import { createSocket, type Socket as UdpSocket, type SocketType } from 'node:dg
 import { isIP, isIPv6, type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Ts2rtcError } from '../../core/errors.js';
+import { lookupNow } from '../../core/net.js';
 import { UdpRoutes, type UdpRoutesOptions, type UdpRoutesStats } from './udp-routes.js';
 
 export type UdpFamily = 4 | 6;
@@ -215,7 +216,11 @@ export class UdpMux {
   }
 
   private async bind(family: UdpFamily, port: number): Promise<UdpSocket> {
-    const socket = createSocket({ type: family === 4 ? 'udp4' : 'udp6', ...(family === 6 ? { ipv6Only: true } : {}) });
+    const socket = createSocket({
+      type: family === 4 ? 'udp4' : 'udp6',
+      lookup: lookupNow,
+      ...(family === 6 ? { ipv6Only: true } : {}),
+    });
     const address = this.host ?? (family === 4 ? '0.0.0.0' : '::');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err) => {

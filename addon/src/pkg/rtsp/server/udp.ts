@@ -1,5 +1,5 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { MEDIA_UDP_RECV_BUFFER_BYTES } from '../../../core/net.js';
+import { lookupNow, MEDIA_UDP_RECV_BUFFER_BYTES } from '../../../core/net.js';
 import { Event } from '../../../core/event.js';
 import { RtspError } from '../errors.js';
 
@@ -42,7 +42,7 @@ export class UdpTrackTransport {
     const family = clientHost.includes(':') ? 'udp6' : 'udp4';
     for (let attempt = 0; attempt < 20; attempt++) {
       // A publisher's RTP arrives here (a reader's leaves): room for its key-frame bursts, as the client's.
-      const rtp = createSocket({ type: family, recvBufferSize: MEDIA_UDP_RECV_BUFFER_BYTES });
+      const rtp = createSocket({ type: family, lookup: lookupNow, recvBufferSize: MEDIA_UDP_RECV_BUFFER_BYTES });
       const even = await bind(rtp, bindHost, 0);
       if (even === undefined) continue;
       const rtpPort = even % 2 === 0 ? even : undefined;
