@@ -13,6 +13,7 @@
  */
 import { RTCPeerConnection, type RTCDtlsTransport } from 'werift';
 import { disableDefaultStun } from '../../addon/src/modules/webrtc/werift-shim.js';
+import { isRtcp, parseRtp } from '../../addon/src/pkg/rtp/index.js';
 import { withTimeout } from '../../test/helpers/wait.js';
 import { h264ViewerCodec, loopbackPeer } from '../../test/peers/werift-viewer.js';
 import { findStamp, nowNs } from '../rtsp/stamp.js';
@@ -21,20 +22,9 @@ import { consumerOf, FIRST_MEDIA_TIMEOUT_MS, LatencyLog, type Consumer } from '.
 /** Packets of a frame decrypted while looking for its stamp (SPS/PPS and SEI come first; slices never hold it). */
 const STAMP_SEARCH_PACKETS = 3;
 
-/** Where an RTP packet's payload starts (after CSRCs and a header extension), or -1 when it is malformed. */
-export function rtpPayloadOffset(packet: Buffer): number {
-  if (packet.length < 12) return -1;
-  let offset = 12 + 4 * (packet[0]! & 0x0f);
-  if (packet[0]! & 0x10) {
-    if (packet.length < offset + 4) return -1;
-    offset += 4 + 4 * packet.readUInt16BE(offset + 2);
-  }
-  return offset <= packet.length ? offset : -1;
-}
-
-/** An RTP (not RTCP: RFC 5761 4, payload types 64-95 with the marker bit) packet of RTP version 2. */
-export function isRtp(packet: Buffer): boolean {
-  return packet.length >= 12 && packet[0]! >> 6 === 2 && !(packet[1]! >= 192 && packet[1]! <= 223);
+/** SRTP (not SRTCP, STUN or DTLS, which share the port): RTP version 2 outside RTCP's packet types. */
+export function isSrtp(packet: Buffer): boolean {
+  return packet.length >= 12 && packet[0]! >> 6 === 2 && !isRtcp(packet);
 }
 
 /**
@@ -47,7 +37,7 @@ function takeSrtp(dtls: RTCDtlsTransport, onRtp: (packet: Buffer) => void): void
     dtls.srtpStarted = true;
     dtls.updateSrtpSession();
     dtls.iceTransport.connection.onData.subscribe((data) => {
-      if (isRtp(data)) onRtp(data);
+      if (isSrtp(data)) onRtp(data);
     });
   };
 }
@@ -86,7 +76,6 @@ export async function joinWebrtc(apiBase: string, stream: string): Promise<Consu
     state.frames++;
     if (state.sentNs !== undefined) log.add(state.sentNs, arrival);
     state.sentNs = undefined;
-    state.searched = STAMP_SEARCH_PACKETS;
   };
   pc.connectionStateChange.subscribe((s) => {
     if (s === 'failed' || s === 'closed') state.failure ??= new Error(`WebRTC connection ${s}`);
@@ -117,12 +106,10 @@ export async function joinWebrtc(apiBase: string, stream: string): Promise<Consu
 
 /** The stamp in an SRTP packet, decrypted with the transport's session; undefined when it holds none. */
 function stampOf(dtls: RTCDtlsTransport, packet: Buffer): number | undefined {
-  let plain: Buffer;
   try {
-    plain = dtls.srtp.decrypt(packet);
+    const { payload } = parseRtp(dtls.srtp.decrypt(packet));
+    return findStamp(payload, 0, payload.length)?.sentNs;
   } catch {
-    return undefined; // not authentic: counted, not timed
+    return undefined; // not authentic, or not RTP: counted, not timed
   }
-  const offset = rtpPayloadOffset(plain);
-  return offset < 0 ? undefined : findStamp(plain, offset, plain.length)?.sentNs;
 }

@@ -30,44 +30,34 @@ function ephemeralLow(): number {
 const LAST_PORT = ephemeralLow() - 1;
 const ATTEMPTS = 50;
 
-function candidate(): number {
-  return randomInt(FIRST_PORT, LAST_PORT);
-}
-
-/** A TCP port nobody listens on at `host` (default 127.0.0.1). */
-export async function freeTcpPort(host = '127.0.0.1'): Promise<number> {
+/** The first candidate port `free` says yes to, in ATTEMPTS tries. */
+async function pick(what: string, free: (port: number) => Promise<boolean>, candidate: () => number): Promise<number> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const port = candidate();
-    if (await tcpBindable(host, port)) return port;
+    if (await free(port)) return port;
   }
-  throw new Error(`no free TCP port at ${host} in ${ATTEMPTS} attempts`);
+  throw new Error(`no free ${what} in ${ATTEMPTS} attempts`);
+}
+
+const anyPort = (): number => randomInt(FIRST_PORT, LAST_PORT);
+
+/** A TCP port nobody listens on at `host` (default 127.0.0.1). */
+export function freeTcpPort(host = '127.0.0.1'): Promise<number> {
+  return pick(`TCP port at ${host}`, (port) => tcpBindable(host, port), anyPort);
 }
 
 /** A UDP port nobody is bound to at `host` (default 127.0.0.1). */
-export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const port = candidate();
-    const bound = await bindUdp(host, port).catch(() => undefined);
-    if (!bound) continue;
-    await bound.close();
-    return port;
-  }
-  throw new Error(`no free UDP port at ${host} in ${ATTEMPTS} attempts`);
+export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
+  return pick(`UDP port at ${host}`, (port) => udpBindable(host, [port]), anyPort);
 }
 
 /** An even UDP port whose odd neighbour is free too (RTP + RTCP), at `host` (default 127.0.0.1). */
-export async function freeUdpPortPair(host = '127.0.0.1'): Promise<number> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const even = candidate() & ~1;
-    const a = await bindUdp(host, even).catch(() => undefined);
-    if (!a) continue;
-    const b = await bindUdp(host, even + 1).catch(() => undefined);
-    await a.close();
-    if (!b) continue;
-    await b.close();
-    return even;
-  }
-  throw new Error(`no free even/odd UDP port pair found in ${ATTEMPTS} attempts`);
+export function freeUdpPortPair(host = '127.0.0.1'): Promise<number> {
+  return pick(
+    `even/odd UDP port pair at ${host}`,
+    (even) => udpBindable(host, [even, even + 1]),
+    () => anyPort() & ~1,
+  );
 }
 
 function tcpBindable(host: string, port: number): Promise<boolean> {
@@ -77,6 +67,19 @@ function tcpBindable(host: string, port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** Binds every port of `ports` at once, then lets them go: true when all were free. */
+async function udpBindable(host: string, ports: readonly number[]): Promise<boolean> {
+  const bound: Array<{ close: () => Promise<void> }> = [];
+  try {
+    for (const port of ports) bound.push(await bindUdp(host, port));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await Promise.all(bound.map((b) => b.close()));
+  }
 }
 
 function bindUdp(host: string, port: number): Promise<{ port: number; close: () => Promise<void> }> {
