@@ -8,6 +8,25 @@ import { netnsGuard } from '../../peers/netns.js';
 import { waitFor } from '../../helpers/wait.js';
 import { READ_PLAYER_STATS, startWebrtcServer, type PagePlayerStats, type RunningWebrtc } from './helpers.js';
 
+interface SenderReportSeen {
+  kind: string;
+  reportsSent: number;
+  remoteTimestamp: number;
+  arrivedAt: number;
+}
+
+/** The player's remote-outbound-rtp stats: the last Sender Report of each track as Chromium read it. */
+const READ_SENDER_REPORTS = `(async () => {
+  const pc = document.querySelector('video-stream')?.webrtc?.pc;
+  if (!pc) return [];
+  const rows = [];
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === 'remote-outbound-rtp' && s.remoteTimestamp)
+      rows.push({ kind: s.kind, reportsSent: s.reportsSent, remoteTimestamp: s.remoteTimestamp, arrivedAt: s.timestamp });
+  });
+  return rows;
+})()`;
+
 // Chromium and the server share a private network namespace: WebRTC stays on loopback.
 if (netnsGuard(import.meta.url)) {
   describe('WebRTC to headless Chromium (player page)', () => {
@@ -66,6 +85,37 @@ if (netnsGuard(import.meta.url)) {
       process.stderr.write(
         `chromium: 100 frames after ${elapsed} ms, first frame cold ${cold.firstFrameMs.toFixed(0)} ms, warm ${warmTimes.map((t) => t.toFixed(0)).join('/')} ms, transport ${cold.transport}, SRTP ${cold.srtpCipher}\n`,
       );
+    });
+
+    it("sends Sender Reports whose NTP time is the wall clock: Chromium's remoteTimestamp matches their arrival", async () => {
+      // A receiver lines audio up with video by each track's SR (RTP time <-> wall clock). werift's own NTP
+      // time said the whole second, up to 1 s early (rtp-send.ts). Chromium shows each SR it got as
+      // remote-outbound-rtp: remoteTimestamp (the SR's NTP time) and timestamp (its arrival, same clock).
+      const page = await browser.context.newPage();
+      await page.bringToFront();
+      await page.goto(`${server.url}/webrtc.html?src=demo`);
+      const lags = new Map<string, Map<number, number>>([
+        ['audio', new Map()],
+        ['video', new Map()],
+      ]);
+      await waitFor(
+        async () => {
+          const reports = (await page.evaluate(READ_SENDER_REPORTS)) as SenderReportSeen[];
+          for (const r of reports) lags.get(r.kind)?.set(r.reportsSent, r.arrivedAt - r.remoteTimestamp);
+          return [...lags.values()].every((seen) => seen.size >= 3) || undefined;
+        },
+        { timeoutMs: 12_000, intervalMs: 200, what: 'three Sender Reports per track' },
+      );
+      await page.close();
+      // The SR pairs the RTP time of the last frame sent with the time it was sent: a frame (40 ms of video,
+      // 20 of audio) before the report at most, plus delivery on loopback.
+      for (const [kind, seen] of lags) {
+        const ms = [...seen.values()].map((v) => Math.round(v));
+        assert.ok(
+          ms.every((v) => v > -50 && v < 250),
+          `${kind}: SR arrival - its NTP time ${ms.join(', ')} ms`,
+        );
+      }
     });
 
     it('works under api.base_path, with URLs relative to the page (Home Assistant Ingress)', async () => {

@@ -1,6 +1,8 @@
 import type { Socket as UdpSocket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { ntpTime, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { performance } from 'node:perf_hooks';
+import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { ntpFromUnixMs } from '../../pkg/rtp/rtcp.js';
 import { WeriftInternalsError } from './werift-shim.js';
 
 /**
@@ -8,9 +10,9 @@ import { WeriftInternalsError } from './werift-shim.js';
  * need (issue 11: WebRTC CPU per viewer and latency).
  *
  * werift 0.24.4's `RTCRtpSender.sendRtp` costs, per packet and per viewer, an NTP timestamp made through a
- * string split and a BigInt (8 % of the server's CPU at 10–30 viewers), header-extension map/filter/sort
- * (we negotiate none), a bandwidth-estimator entry that sorts its keys, a new RtpHeader and RtpPacket, and
- * three awaits. This does what of it the peer can see, with werift's own fields, so RTCP and NACK work as
+ * string split and a BigInt (8 % of the server's CPU at 10–30 viewers, and wrong: see `ntpNow`),
+ * header-extension map/filter/sort (we negotiate none), a bandwidth-estimator entry that sorts its keys, a new
+ * RtpHeader and RtpPacket, and three awaits. This does what of it the peer can see, with werift's own fields, so RTCP and NACK work as
  * before:
  * - the same sequence/timestamp offsets, SSRC and payload type werift applies, the packet kept in werift's
  *   `rtpCache` (NACK retransmissions come from there);
@@ -126,6 +128,17 @@ function checkTransport(dtls: unknown): asserts dtls is DtlsInternals {
 
 const ignore = (): void => undefined;
 
+/**
+ * The wall clock as the 64-bit NTP timestamp werift's Sender Report carries. Not werift's `ntpTime`: it
+ * splits the seconds' decimal text at the point and writes the digits after it as the fraction, so every
+ * report said the whole second (up to 1 s early; Chromium's remote-outbound-rtp showed remoteTimestamp
+ * always at .000 while the report came .0-.9 s later), which is what a receiver lines audio up with video by.
+ */
+function ntpNow(): bigint {
+  const { seconds, fraction } = ntpFromUnixMs(performance.timeOrigin + performance.now());
+  return (BigInt(seconds) << 32n) | BigInt(fraction);
+}
+
 /** Packets sent straight to a pair's UDP socket, for benchmarks and tests. */
 export const directUdpStats = { packets: 0 };
 
@@ -176,7 +189,7 @@ export class DirectRtpSender {
     if (ts !== this.lastTimestamp) {
       // The Sender Report's pair: the wall clock when this frame's first packet left, and its RTP time.
       this.lastTimestamp = ts;
-      s.ntpTimestamp = ntpTime();
+      s.ntpTimestamp = ntpNow();
       s.rtpTimestamp = ts;
     }
     s.octetCount += payload.length;

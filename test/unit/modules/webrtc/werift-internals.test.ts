@@ -195,7 +195,7 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
     }
   });
 
-  it("RTP sender: the fields rtp-send.ts writes as werift's sendRtp does (offsets, Sender Report counts, rtpCache, RTCP loop, SRTP session, ICE send)", async () => {
+  it("RTP sender: the fields rtp-send.ts writes as werift's sendRtp does (offsets, Sender Report counts and NTP/RTP pair, rtpCache, RTCP loop, SRTP session, ICE send)", async () => {
     const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
     try {
       const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
@@ -207,6 +207,8 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
         octetCount: 'number',
         headerBytesSent: 'number',
         packetCount: 'number',
+        ntpTimestamp: 'bigint',
+        rtpTimestamp: 'number',
         rtcpRunning: 'boolean',
         rtpCache: 'object',
         runRtcp: 'function/0',
@@ -221,6 +223,12 @@ describe('werift internals the WebRTC module patches (issue 11)', () => {
         state: 'string',
         sendRtp: 'function/2',
       });
+      // rtp-send.ts sets the Sender Report's NTP/RTP pair (its own NTP time, werift's is wrong): the loop must send those.
+      assert.match(
+        String(Reflect.get(sender, 'runRtcp')),
+        /RtcpSenderInfo\(\{\s*ntpTimestamp: this\.ntpTimestamp,\s*rtpTimestamp: this\.rtpTimestamp,/,
+        "RTCRtpSender's RTCP loop sends the ntpTimestamp/rtpTimestamp fields",
+      );
       // rtp-send.ts takes NACK resends by replacing the transport's sendRtp: werift's NACK branch must call it.
       assert.match(
         String(Reflect.get(sender, 'handleRtcpPacket')),
