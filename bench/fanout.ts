@@ -1,8 +1,7 @@
 /**
  * Fan-out cost per protocol, ts2rtc and the compare server (bench/lib/target.ts: go2rtc by default) in the same
  * run, under the same load: one camera (4 Mbit/s H264 640x360@25, bench/rtsp/camera.ts) publishes over RTSP,
- * then 1, 10 and 50 consumers of one protocol join (WebRTC: 1, 10 and 20 — 30 werift viewers decrypting
- * 4 Mbit/s each already saturate the bench process on 2 cores):
+ * then 1, 10 and 50 consumers of one protocol join (WebRTC: 1, 10 and 30, issue 11's steps):
  *
  *   rtsp    RTSP/TCP readers (bench/rtsp/reader.ts)
  *   webrtc  werift viewers through POST /api/webrtc (bench/lib/webrtc-viewer.ts)
@@ -10,7 +9,8 @@
  *
  * Per step it writes one result row (bench/lib/results.ts): added CPU per consumer, per packet per consumer,
  * RSS per consumer (ts2rtc after a forced full GC), latency camera -> consumer p50/p99 (every frame carries a
- * send-time stamp), first media after the request on a warm stream, packets per consumer per second.
+ * send-time stamp), first media after the request on a warm stream (the 1-consumer step: the median of it and
+ * `loneJoins` joins made one at a time before the baselines), packets per consumer per second.
  * Each server first gets a warm-up (consumers for a few seconds, then gone: V8 optimizes before it counts).
  *
  *   npm run bench -- --only webrtc      (bench/run.ts prints the table)
@@ -32,6 +32,12 @@ const PROTOCOLS: readonly Protocol[] = ['rtsp', 'webrtc', 'mse'];
 
 interface Sizes {
   counts: number[];
+  /**
+   * Joins made one at a time before the baselines, each the only consumer and gone before the next: with the
+   * first step's consumer they make the 1-consumer first-media cell (their median). One join per round was
+   * one sample: 58-78 ms for the same server in four rounds, while lone joins in a row spread as much.
+   */
+  loneJoins: number;
   warmConsumers: number;
   warmMs: number;
   settleMs: number;
@@ -39,10 +45,11 @@ interface Sizes {
 }
 
 function sizes(protocol: Protocol): Sizes {
-  if (quick()) return { counts: [1, 5], warmConsumers: 3, warmMs: 3000, settleMs: 1000, windowMs: 3000 };
+  if (quick()) return { counts: [1, 5], loneJoins: 2, warmConsumers: 3, warmMs: 3000, settleMs: 1000, windowMs: 3000 };
   return {
     // WebRTC at 30 as issue 11's table: the viewers (bench/lib/webrtc-viewer.ts) decrypt only what holds a stamp.
     counts: protocol === 'webrtc' ? [1, 10, 30] : [1, 10, 50],
+    loneJoins: 4,
     warmConsumers: protocol === 'webrtc' ? 5 : 10,
     warmMs: 8000,
     settleMs: 1500,
@@ -154,6 +161,14 @@ async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>)
     // The baseline must not pay for the warm-up's consumers.
     const left = await consumersGone(server);
     if (left) progress(`[fanout ${protocol}] ${server.name} still lists ${left} consumers 45 s after they left`);
+    const lone: number[] = [];
+    for (let i = 0; i < size.loneJoins; i++) {
+      const [consumer] = await joinMany(join, 1);
+      if (!consumer) continue;
+      lone.push(consumer.firstMediaMs);
+      await consumer.close();
+      await consumersGone(server);
+    }
     await sleep(size.settleMs);
     // Two baseline windows, the lower kept: the first after the warm-up can still carry its tail (sockets
     // torn down, their buffers collected); a lower baseline only makes the added cost look larger.
@@ -169,18 +184,14 @@ async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>)
         await c.close();
         consumers.splice(consumers.indexOf(c), 1);
       }
-      const result = row(
-        protocol,
-        server.name,
-        w,
-        base,
-        added.map((c) => c.firstMediaMs),
-      );
+      const firstMedia = added.map((c) => c.firstMediaMs);
+      if (n === 1) firstMedia.push(...lone);
+      const result = row(protocol, server.name, w, base, firstMedia);
       writeResult(result);
       progress(
         `[fanout ${protocol}] ${server.name} ${n}: +${result.addedCpuMsPerS.toFixed(2)} ms/s, ${result.addedUsPerPacket.toFixed(2)} µs/pkt, ` +
           `${result.kbPerConsumer.toFixed(0)} KB, p50/p99 ${result.latencyP50Ms.toFixed(2)}/${result.latencyP99Ms.toFixed(1)} ms, ` +
-          `first ${result.firstMediaMs.toFixed(0)} ms (load ${result.load1.toFixed(1)})`,
+          `first ${result.firstMediaMs.toFixed(0)} ms${n === 1 ? ` (of ${firstMedia.map((ms) => ms.toFixed(0)).join('/')})` : ''} (load ${result.load1.toFixed(1)})`,
       );
     }
   } catch (err) {

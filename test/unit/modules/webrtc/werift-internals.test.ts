@@ -31,7 +31,7 @@ const require = createRequire(import.meta.url);
 
 type Shape = Record<
   string,
-  'function' | 'object' | 'string' | 'number' | 'boolean' | 'undefined' | `function/${number}`
+  'function' | 'object' | 'string' | 'number' | 'bigint' | 'boolean' | 'undefined' | `function/${number}`
 >;
 
 /** Asserts `target` has each member with the type (and, for `function/N`, the arity) given. */
