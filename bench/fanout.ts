@@ -35,7 +35,7 @@ interface Sizes {
   /**
    * Joins made one at a time before the baselines, each the only consumer and gone before the next: with the
    * first step's consumer they make the 1-consumer first-media cell (their median). One join per round was
-   * one sample: 58-78 ms for the same server in four rounds, while lone joins in a row spread as much.
+   * one sample: 58-78 ms for the same build in four rounds.
    */
   loneJoins: number;
   warmConsumers: number;
@@ -161,8 +161,8 @@ async function run(protocol: Protocol, clip: Clip, start: () => Promise<Target>)
     // The baseline must not pay for the warm-up's consumers.
     const left = await consumersGone(server);
     if (left) progress(`[fanout ${protocol}] ${server.name} still lists ${left} consumers 45 s after they left`);
-    // werift viewers close without an RTCP BYE or a DTLS close_notify, so a server drops the warm-up's all
-    // together when their ICE consent expires: a join right after competed with that teardown (66-84 ms
+    // werift viewers close without an RTCP BYE or a DTLS close_notify, so a server drops the warm-up's viewers
+    // all together when their ICE consent expires: a join right after competed with that teardown (66-84 ms
     // against 38-54 for the next ones; 53-54 after this settle).
     await sleep(size.settleMs);
     const lone: number[] = [];
