@@ -12,8 +12,8 @@ import { WeriftInternalsError } from './werift-shim.js';
  * werift 0.24.4's `RTCRtpSender.sendRtp` costs, per packet and per viewer, an NTP timestamp made through a
  * string split and a BigInt (8 % of the server's CPU at 10–30 viewers, and wrong: see `ntpNow`),
  * header-extension map/filter/sort (we negotiate none), a bandwidth-estimator entry that sorts its keys, a new
- * RtpHeader and RtpPacket, and three awaits. This does what of it the peer can see, with werift's own fields, so RTCP and NACK work as
- * before:
+ * RtpHeader and RtpPacket, and three awaits. This does what of it the peer can see, with werift's own fields,
+ * so RTCP and NACK work as before:
  * - the same sequence/timestamp offsets, SSRC and payload type werift applies, the packet kept in werift's
  *   `rtpCache` (NACK retransmissions come from there);
  * - the Sender Report fields (packet and octet counts; the NTP/RTP timestamp pair once per frame, which is
