@@ -39,6 +39,8 @@ export interface Target {
   cpuNs(): number;
   /** RSS of the tree after what the server can give back (ts2rtc: a forced full GC). */
   settledMemory(): Promise<Memory>;
+  /** ts2rtc's DevTools inspector (bench/alloc.ts samples its allocations there); not the compare server's. */
+  readonly inspectorUrl?: string;
   /** Open file descriptors of the tree, and its processes besides the first. */
   openFiles(): number;
   children(): number[];
@@ -153,6 +155,7 @@ export async function startOurs(streams: readonly string[] = ['cam']): Promise<T
     rtspBase: server.rtspBase,
     apiBase: `http://127.0.0.1:${prepared.apiPort}`,
     settledMemory: () => server.settledMemory(),
+    ...(server.inspectorUrl ? { inspectorUrl: server.inspectorUrl } : {}),
     stderr: () => server.stderr(),
     stop: () => server.stop(),
   };

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
-import { WebSocket } from 'ws';
 import { freeTcpPort } from '../../test/peers/ports.js';
 import { startProcess, type PeerProcess } from '../../test/peers/process.js';
-import { waitFor, withTimeout } from '../../test/helpers/wait.js';
+import { waitFor } from '../../test/helpers/wait.js';
+import { openInspector } from '../lib/inspector.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN_JS = path.join(ROOT, 'addon/dist/main.js');
@@ -36,6 +36,8 @@ export interface MeasuredServer {
   readonly command: string;
   /** Memory after the server had the chance to give back what it no longer holds (ts2rtc: a forced full GC). */
   settledMemory(): Promise<Memory>;
+  /** ts2rtc's DevTools inspector (`ws://…`), for bench/alloc.ts. */
+  readonly inspectorUrl?: string;
   /** The end of its stderr, for error messages. */
   stderr(): string;
   stop(): Promise<void>;
@@ -121,6 +123,7 @@ export async function startTs2rtc(options: Ts2rtcOptions = {}): Promise<Measured
       rtspBase: `rtsp://127.0.0.1:${rtspPort}/`,
       command: `node ${flags.join(' ')} ${other ? script.join(' ') : built ? 'addon/dist/main.js' : '--import tsx addon/src/main.ts (dist missing)'} -c <config>`,
       settledMemory: () => gcAndMeasure(inspector, proc),
+      inspectorUrl: inspector,
       stderr: () => proc.stderr(),
       stop,
     };
@@ -148,36 +151,12 @@ async function rtspOnlyConfig(): Promise<{ dir: string; configFile: string; apiP
 
 /** A full GC in the child through the inspector, then its RSS and heap. */
 async function gcAndMeasure(inspectorUrl: string, proc: PeerProcess): Promise<Memory> {
-  const ws = new WebSocket(inspectorUrl);
+  const inspector = await openInspector(inspectorUrl);
   try {
-    await withTimeout(
-      new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject)),
-      5000,
-      'inspector connect',
-    );
-    let id = 0;
-    const call = (method: string, params: object = {}): Promise<unknown> =>
-      withTimeout(
-        new Promise((resolve, reject) => {
-          const mine = ++id;
-          const onMessage = (data: Buffer): void => {
-            const message: unknown = JSON.parse(data.toString());
-            if (typeof message !== 'object' || message === null || Reflect.get(message, 'id') !== mine) return;
-            ws.off('message', onMessage);
-            const error: unknown = Reflect.get(message, 'error');
-            if (error) reject(new Error(`${method}: ${JSON.stringify(error)}`));
-            else resolve(Reflect.get(message, 'result'));
-          };
-          ws.on('message', onMessage);
-          ws.send(JSON.stringify({ id: mine, method, params }));
-        }),
-        10_000,
-        method,
-      );
     // Twice: the first full GC runs finalizers that free the second's garbage (sockets, Buffers).
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.collectGarbage');
-    const result = await call('Runtime.evaluate', {
+    await inspector.call('HeapProfiler.collectGarbage');
+    await inspector.call('HeapProfiler.collectGarbage');
+    const result = await inspector.call('Runtime.evaluate', {
       expression: '(() => { const m = process.memoryUsage(); return m.heapUsed + m.external; })()',
       returnByValue: true,
     });
@@ -187,7 +166,7 @@ async function gcAndMeasure(inspectorUrl: string, proc: PeerProcess): Promise<Me
         : undefined;
     return { rss: rssBytes(proc.pid), ...(typeof value === 'number' ? { heap: value } : {}) };
   } finally {
-    ws.terminate();
+    inspector.close();
   }
 }
 
