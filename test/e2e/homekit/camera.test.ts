@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { loadConfig } from '../../../addon/src/config/load.js';
 import { createLogging } from '../../../addon/src/modules/log/index.js';
 import { startServer, type Server } from '../../../addon/src/server.js';
@@ -69,6 +69,19 @@ if (netnsGuard(import.meta.url, { timeoutMs: 8 * 60 * 1000 })) {
       const expected = Math.round((count.streamMs * FPS) / 1000) + 1;
       return { frames: count.frames, expected, ratio: count.frames / expected };
     };
+
+    // This file's failures have come under load only, and the test's own error cannot say what the source did
+    // meanwhile: a failed test prints the server's log lines of its run (debug level; the last 200).
+    let logsAtStart = 0;
+    beforeEach(() => {
+      logsAtStart = logs.length;
+    });
+    afterEach((t) => {
+      // `passed` (Node 20.12+) is on a test's context, not in this @types/node's hook type.
+      if (Reflect.get(t, 'passed') !== false) return;
+      const lines = logs.slice(logsAtStart).slice(-200);
+      console.log(`server log of "${t.name}" (${lines.length} lines):\n${lines.join('').trimEnd()}`);
+    });
 
     before(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'ts2rtc-homekit-'));
