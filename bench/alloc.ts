@@ -11,6 +11,7 @@
  * function that allocated (often a V8 builtin or Node's own code under ours). Measures ts2rtc only; run
  * `npm run build` first. The profiler's own cost raises the CPU the server uses meanwhile: read rates, not time.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Camera } from './rtsp/camera.js';
 import { encodeClip } from './rtsp/clip.js';
 import type { Consumer, Protocol } from './lib/consumer.js';
@@ -23,8 +24,6 @@ const PROTOCOLS: readonly Protocol[] = ['rtsp', 'webrtc', 'mse'];
 /** Bytes between samples: small enough that a per-packet object shows, large enough to keep the server live. */
 const SAMPLING_INTERVAL = 512;
 const TOP_SITES = 25;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(protocol: Protocol, count: number, seconds: number): Promise<void> {
   const clip = await encodeClip(10);

@@ -16,6 +16,7 @@
  *   npm run bench -- --only webrtc      (bench/run.ts prints the table)
  *   node --import tsx bench/fanout.ts rtsp     (re-runs itself in a private network namespace: loopback only)
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Camera } from './rtsp/camera.js';
@@ -56,8 +57,6 @@ function sizes(protocol: Protocol): Sizes {
     windowMs: 7000,
   };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Window {
   consumers: number;

@@ -14,6 +14,7 @@
  * stream machinery and GC cost to receive the stream at all, which no Node server can go below. Both get the bench config (RTSP, API and WebRTC listening). ts2rtc's memory is read after a forced full GC (as bench/rtsp.ts);
  * go2rtc's as it is (its GC runs every 2 minutes at most).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus } from 'node:os';
 import { Camera } from './rtsp/camera.js';
 import { encodeClip, type Clip } from './rtsp/clip.js';
@@ -29,8 +30,6 @@ const SETTLE_MS = quick() ? 2000 : 5000;
  */
 const PUBLISHER_SETTLE_MS = quick() ? 2000 : 30_000;
 const WINDOW_MS = quick() ? 4000 : 10_000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Figures {
   idleRss: number;

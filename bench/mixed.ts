@@ -10,6 +10,7 @@
  *   npm run bench -- mixed                         10 minutes per server
  *   BENCH_MIXED_SECONDS=120 npm run bench -- mixed (--quick: 60 s)
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Camera } from './rtsp/camera.js';
@@ -33,8 +34,6 @@ const LOAD: ReadonlyArray<[Protocol, number]> = [
 const SAMPLE_MS = 30_000;
 const SETTLE_MS = 5000;
 const FRAME_GOAL = 0.95;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Member {
   consumer: Consumer;

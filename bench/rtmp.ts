@@ -11,6 +11,7 @@
  *   BENCH_RTMP_READERS=20            readers per step (defaults to 30)
  *   BENCH_RTMP_DIST=1                measure addon/dist/main.js (default: addon/src through tsx, the tree as it is)
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,8 +29,6 @@ const READERS = Number(process.env['BENCH_RTMP_READERS'] ?? 30);
 const WARMUP_MS = 6000;
 const SETTLE_MS = 1500;
 const WINDOW_MS = 6000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function encodeClip(dir: string): Promise<string> {
   const file = path.join(dir, 'clip.flv');

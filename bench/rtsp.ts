@@ -26,6 +26,7 @@
  *   (or BENCH_RTSP_PROFILE=1 npm run bench -- rtsp)   50-reader window (the profiler inflates that run's CPU)
  *   BENCH_RTSP_TS2RTC_MAIN=/path/main.(js|ts)        measures another ts2rtc build or source tree (A/B)
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -52,8 +53,6 @@ const SETTLE_MS = 1500;
 const WINDOW_MS = 7000;
 
 type Kind = 'ts2rtc' | 'gst' | 'bare';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Readers join one after the other, as viewers do (gst-rtsp-server also takes ~1 s to answer 20 PLAYs sent

@@ -25,25 +25,28 @@ export async function openInspector(url: string): Promise<InspectorSession> {
     throw err;
   }
   let id = 0;
+  // One listener for the session: each answer is parsed once and goes to the call waiting for its id.
+  const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (err: Error) => void }>();
+  ws.on('message', (data: Buffer) => {
+    const message: unknown = JSON.parse(data.toString());
+    if (typeof message !== 'object' || message === null) return;
+    const mine: unknown = Reflect.get(message, 'id');
+    const call = typeof mine === 'number' ? waiting.get(mine) : undefined;
+    if (!call) return;
+    waiting.delete(mine as number);
+    const error: unknown = Reflect.get(message, 'error');
+    if (error) call.reject(new Error(JSON.stringify(error)));
+    else call.resolve(Reflect.get(message, 'result'));
+  });
   return {
-    call: (method, params = {}, timeoutMs = 10_000) =>
-      withTimeout(
-        new Promise((resolve, reject) => {
-          const mine = ++id;
-          const onMessage = (data: Buffer): void => {
-            const message: unknown = JSON.parse(data.toString());
-            if (typeof message !== 'object' || message === null || Reflect.get(message, 'id') !== mine) return;
-            ws.off('message', onMessage);
-            const error: unknown = Reflect.get(message, 'error');
-            if (error) reject(new Error(`${method}: ${JSON.stringify(error)}`));
-            else resolve(Reflect.get(message, 'result'));
-          };
-          ws.on('message', onMessage);
-          ws.send(JSON.stringify({ id: mine, method, params }));
-        }),
-        timeoutMs,
-        method,
-      ),
+    call: (method, params = {}, timeoutMs = 10_000) => {
+      const mine = ++id;
+      const answer = new Promise<unknown>((resolve, reject) => {
+        waiting.set(mine, { resolve, reject: (err) => reject(new Error(`${method}: ${err.message}`)) });
+        ws.send(JSON.stringify({ id: mine, method, params }));
+      });
+      return withTimeout(answer, timeoutMs, method).finally(() => waiting.delete(mine));
+    },
     close: () => ws.terminate(),
   };
 }

@@ -1,4 +1,5 @@
 /** How the benches bring consumers to a server, and ask it which it still serves. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Target } from './target.js';
 import { joinRtsp, type Consumer, type Protocol } from './consumer.js';
 import { joinMse } from './mse-client.js';
@@ -63,8 +64,6 @@ export async function listedConsumers(server: Target): Promise<number | undefine
     return undefined;
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits (`timeoutMs` at most) until the server lists no consumer: a closed WebRTC viewer is only dropped
