@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { H264Depacketizer, H264Packetizer, joinAvcc } from '../../addon/src/pkg/h264/index.js';
-import { H265Depacketizer, H265Packetizer } from '../../addon/src/pkg/h265/index.js';
+import { H264Depacketizer, H264Packetizer, h264PayloadKind, joinAvcc } from '../../addon/src/pkg/h264/index.js';
+import { H265Depacketizer, H265Packetizer, h265PayloadKind } from '../../addon/src/pkg/h265/index.js';
 import { JpegDepacketizer, JpegPacketizer, parseJpeg } from '../../addon/src/pkg/jpeg/index.js';
 import {
+  PayloadKind,
   RtpError,
+  UnwatchedGop,
   parseRtp,
   rtpPacketToBuffer,
+  rtpPayloadStart,
   splitAvccFrame,
+  type PayloadClassifier,
   type RtpPacket,
 } from '../../addon/src/pkg/rtp/index.js';
 import { H264_CASES } from '../unit/pkg/h264/rtp-cases.js';
 import { H265_CASES } from '../unit/pkg/h265/rtp-cases.js';
 import { fixtureUrl, readFrames, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
-import { depacketizerTarget, type DepacketizerTarget } from './depacketizers.js';
+import { depacketizerTarget, type DepacketizerCounts, type DepacketizerTarget } from './depacketizers.js';
 import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
 
 /**
@@ -118,6 +122,74 @@ describe('video depacketizer fuzz', () => {
       t.diagnostic(
         `${describeStats(stats)}; ${counts.packets} packets, ${counts.frames} frames, ${counts.typed} RtpError`,
       );
+    });
+  });
+});
+
+/** The packets of an encoded sequence (depacketizers.ts) as raw bytes, malformed ones included. */
+function rawPackets(input: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let pos = 0; pos + 2 <= input.length;) {
+    const n = input.readUInt16BE(pos);
+    out.push(input.subarray(pos + 2, pos + 2 + n));
+    pos += 2 + n;
+  }
+  return out;
+}
+
+/**
+ * A publisher nobody reads keeps its raw RTP since the last key picture (pkg/rtp/unwatched-gop.ts): on the
+ * same damaged sequences, classifying and keeping never throw, never keep more than came, and what is kept
+ * depacketizes as any sequence does (only RtpError).
+ */
+describe('unwatched GOP fuzz', () => {
+  const kept: Array<{ target: DepacketizerTarget; classify: PayloadClassifier }> = [
+    { target: targets[0]!, classify: h264PayloadKind },
+    { target: targets[1]!, classify: h265PayloadKind },
+  ];
+  kept.forEach(({ target, classify }, n) => {
+    it(`${target.name}: ${fuzzInputs(INPUTS)} mutated packet sequences kept raw, then depacketized`, (t) => {
+      const counts: DepacketizerCounts = { packets: 0, frames: 0, typed: 0 };
+      const base = depacketizerTarget(target, counts);
+      let keptPackets = 0;
+      const stats = fuzzTargets({
+        parser: 'rtp-video',
+        seed: 0x6b657030 + n,
+        targets: [
+          {
+            ...base,
+            name: `${target.name} unwatched`,
+            run: (input) => {
+              const packets = rawPackets(input);
+              const keeper = new UnwatchedGop(classify, { maxPackets: 8 });
+              for (const packet of packets) {
+                const start = rtpPayloadStart(packet);
+                if (start >= 0) {
+                  const kind = classify(packet, start, packet.length);
+                  assert.ok(
+                    kind === PayloadKind.Other || kind === PayloadKind.ParameterSets || kind === PayloadKind.KeyPicture,
+                  );
+                }
+                keeper.push(packet);
+              }
+              const taken = keeper.take();
+              assert.ok(taken.length <= Math.min(8, packets.length), `${taken.length} of ${packets.length} kept`);
+              keptPackets += taken.length;
+              const d = target.make();
+              for (const packet of taken) {
+                try {
+                  for (const frame of d.push(parseRtp(packet))) target.check(frame);
+                } catch (error) {
+                  if (!(error instanceof RtpError)) throw error;
+                }
+              }
+            },
+          },
+        ],
+        ciInputs: INPUTS,
+        typed: (e) => e instanceof RtpError,
+      });
+      t.diagnostic(`${describeStats(stats)}; ${keptPackets} packets kept`);
     });
   });
 });

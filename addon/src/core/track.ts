@@ -60,6 +60,8 @@ export class Receiver {
   private lastTimestamp: number | undefined;
   private lastStep = 0;
   private lastWriteAt = 0;
+  /** How the producer catches up on work it deferred while the track had no sink (setCatchUp). */
+  private catchUp: (() => void) | undefined;
   /** Added to the upstream's timestamps since its clock last started over. */
   private offset = 0;
   /** restart() was called: the next frame starts a new timeline, whatever its timestamp. */
@@ -90,12 +92,37 @@ export class Receiver {
 
   /** The newest packet written, e.g. for snapshots of audio-less or JPEG streams. */
   get latest(): Packet | undefined {
+    this.catchUp?.();
     return this.lastPacket;
   }
 
   /** The cached frames since the last key frame, oldest first (the first one is a key frame). */
   get cachedGop(): readonly Packet[] {
+    this.catchUp?.();
     return this.gop;
+  }
+
+  /**
+   * A producer that defers its work while the track has no sink (an RTSP publisher keeps the raw RTP since
+   * the last key picture instead of depacketizing it, pkg/rtp/unwatched-gop.ts) says how to catch up: this
+   * is called before a sink is added and before the GOP cache or the newest packet is read, so what they see
+   * is current. The last producer to set it wins; `clearCatchUp` with the same function when it ends.
+   */
+  setCatchUp(catchUp: () => void): void {
+    this.catchUp = catchUp;
+  }
+
+  clearCatchUp(catchUp: () => void): void {
+    if (this.catchUp === catchUp) this.catchUp = undefined;
+  }
+
+  /**
+   * Frames were left out (a producer that stopped depacketizing while the track had no sink): the cached
+   * ones no longer lead to the next, so the cache starts over at the next key frame.
+   */
+  dropGop(): void {
+    this.gop = [];
+    this.gopBytes = 0;
   }
 
   write(written: Packet): void {
@@ -144,6 +171,7 @@ export class Receiver {
       return;
     }
     if (this.sinks.includes(sink)) return;
+    this.catchUp?.();
     // A new array rather than push: write() may be iterating the old one right now (a sink attaching
     // another sink from inside push()).
     this.sinks = [...this.sinks, sink];
@@ -195,6 +223,7 @@ export class Receiver {
     this.sinks = [];
     this.gop = [];
     this.gopBytes = 0;
+    this.catchUp = undefined;
     this.derived.clear();
     for (const sink of sinks) sink.detach();
     this.onClose.emit();

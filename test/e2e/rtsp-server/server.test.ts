@@ -6,6 +6,7 @@ import { RtspServer } from '../../../addon/src/modules/rtsp/index.js';
 import { freeTcpPort } from '../../peers/ports.js';
 import { countFrames, ffprobeJson, publishTestStream } from '../../peers/ffmpeg.js';
 import { countFramesGst } from '../../peers/gst-client.js';
+import { TestConsumer, wantMedia } from '../../helpers/test-consumer.js';
 import { waitFor } from '../../helpers/wait.js';
 import { startTs2rtc, type RunningTs2rtc } from './server-harness.js';
 
@@ -15,7 +16,7 @@ import { startTs2rtc, type RunningTs2rtc } from './server-harness.js';
  */
 let ts2rtc: RunningTs2rtc;
 before(async () => {
-  ts2rtc = await startTs2rtc({ streams: { demo: 'demo:', pub: null, pub_opus: null } });
+  ts2rtc = await startTs2rtc({ streams: { demo: 'demo:', pub: null, pub_opus: null, pub_idle: null } });
 });
 after(async () => {
   await ts2rtc.stop();
@@ -88,6 +89,41 @@ describe('RTSP server', () => {
       );
     });
   }
+
+  it('a publisher nobody reads for a while: a reader that comes then starts at once, at a key frame', async () => {
+    // While no consumer reads it, the publisher's video is kept as raw RTP since the last key frame instead of
+    // depacketized (pkg/rtp/unwatched-gop.ts); the first consumer gets that GOP depacketized, at once.
+    const publisher = await publishTestStream(ts2rtc.rtspUrl('pub_idle'), { video: 'h264', audio: 'aac' });
+    try {
+      const stream = ts2rtc.server.app.streams.get('pub_idle');
+      assert.ok(stream);
+      // A GOP is 1 s (25 frames): 2.5 s unread spans two key frames.
+      await waitFor(
+        async () => {
+          const json = (await (await fetch(`${ts2rtc.apiUrl}/api/streams?src=pub_idle`)).json()) as {
+            producers: Array<{ format_name?: string }> | null;
+          };
+          return (json.producers ?? []).some((p) => p.format_name === 'rtsp');
+        },
+        { what: 'the publisher' },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const viewer = new TestConsumer([wantMedia('video', 'H264')]);
+      await stream.addConsumer(viewer);
+      // Delivered while the consumer was added, before any more of the camera's packets were read: the GOP
+      // cache, not a wait for the next key frame.
+      const atOnce = viewer.packets.length;
+      assert.ok(atOnce >= 1, 'frames at once');
+      assert.ok(viewer.packets[0]?.packet.keyframe, 'the first frame is a key frame');
+      await viewer.stop();
+      stream.removeConsumer(viewer);
+      const video = await countFrames(ts2rtc.rtspUrl('pub_idle'), { seconds: 2 });
+      assert.ok(video.frames >= 45, `${video.frames} frames read in 2 s`);
+      assert.doesNotMatch(video.stderr, /error/i);
+    } finally {
+      await publisher.stop();
+    }
+  });
 
   it('refuses a publish into a stream that does not exist', async () => {
     await assert.rejects(

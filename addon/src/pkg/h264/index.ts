@@ -14,5 +14,5 @@ export { parseAvcConfig, buildAvcConfig, type AvcConfig, type AvcConfigInput } f
 export { parseSps, profileString, codecString, type Sps, type ProfileLevel } from './sps.js';
 export { BitReader, removeEmulationPrevention } from './bits.js';
 export { parseH264Fmtp, buildH264Fmtp, type H264Fmtp } from './rtp-fmtp.js';
-export { H264Depacketizer, type H264DepacketizerOptions } from './rtp-depacketizer.js';
+export { H264Depacketizer, h264PayloadKind, type H264DepacketizerOptions } from './rtp-depacketizer.js';
 export { H264Packetizer, type H264PacketizerOptions } from './rtp-packetizer.js';

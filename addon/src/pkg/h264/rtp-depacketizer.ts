@@ -1,5 +1,6 @@
 import { RtpError } from '../rtp/errors.js';
 import { NalDepacketizerBase, nalBytes, type NalDepacketizerOptions, type NalUnit } from '../rtp/nal-depacketizer.js';
+import { PayloadKind, aggregateKind } from '../rtp/unwatched-gop.js';
 import { NalUnitType } from './nalu.js';
 import { parseH264Fmtp } from './rtp-fmtp.js';
 
@@ -114,4 +115,28 @@ export class H264Depacketizer extends NalDepacketizerBase {
     const at = nalus[0] !== undefined && nalType(nalus[0]) === NalUnitType.AUD ? 1 : 0;
     return { nalus: [...nalus.slice(0, at), ...missing, ...nalus.slice(at)], keyframe };
   }
+}
+
+function kindOfNal(type: number): PayloadKind {
+  if (type === NalUnitType.IDR) return PayloadKind.KeyPicture;
+  if (type === NalUnitType.SPS || type === NalUnitType.PPS) return PayloadKind.ParameterSets;
+  return PayloadKind.Other;
+}
+
+/**
+ * What an RFC 6184 payload (`packet[start, end)`) carries for a GOP kept raw (pkg/rtp/unwatched-gop.ts): a
+ * single NAL unit by its type, a STAP-A by the units it aggregates, a FU-A by its first fragment's unit.
+ * Never throws: a payload cut short is Other.
+ */
+export function h264PayloadKind(packet: Uint8Array, start: number, end: number): PayloadKind {
+  const type = (packet[start] ?? 0) & 0x1f;
+  if (type === NalUnitType.FUA || type === NalUnitType.FUB) {
+    const fu = packet[start + 1];
+    return fu !== undefined && start + 1 < end && (fu & 0x80) !== 0 ? kindOfNal(fu & 0x1f) : PayloadKind.Other;
+  }
+  return type === NalUnitType.STAPA ? aggregateKind(packet, start + 1, end, h264UnitKind) : kindOfNal(type);
+}
+
+function h264UnitKind(headerByte: number): PayloadKind {
+  return kindOfNal(headerByte & 0x1f);
 }

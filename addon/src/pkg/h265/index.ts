@@ -9,7 +9,7 @@ export {
   isH265Keyframe,
 } from './nalu.js';
 export { parseH265Fmtp, buildH265Fmtp, type H265Fmtp } from './rtp-fmtp.js';
-export { H265Depacketizer, type H265DepacketizerOptions } from './rtp-depacketizer.js';
+export { H265Depacketizer, h265PayloadKind, type H265DepacketizerOptions } from './rtp-depacketizer.js';
 export { H265Packetizer, type H265PacketizerOptions } from './rtp-packetizer.js';
 export { parseH265Sps, type H265Sps } from './sps.js';
 export { buildHvcConfig, h265CodecString, type HvcConfigInput } from './config.js';

@@ -1,5 +1,6 @@
 import { RtpError } from '../rtp/errors.js';
 import { NalDepacketizerBase, nalBytes, type NalDepacketizerOptions, type NalUnit } from '../rtp/nal-depacketizer.js';
+import { PayloadKind, aggregateKind } from '../rtp/unwatched-gop.js';
 import { H265NalUnitType, isIrapType, isVclType } from './nalu.js';
 import { parseH265Fmtp } from './rtp-fmtp.js';
 
@@ -122,4 +123,30 @@ export class H265Depacketizer extends NalDepacketizerBase {
     const at = nalus[0] !== undefined && nalType(nalus[0]) === H265NalUnitType.AUD ? 1 : 0;
     return { nalus: [...nalus.slice(0, at), ...missing, ...nalus.slice(at)], keyframe };
   }
+}
+
+function kindOfNal(type: number): PayloadKind {
+  if (isIrapType(type)) return PayloadKind.KeyPicture;
+  if (type === H265NalUnitType.VPS || type === H265NalUnitType.SPS || type === H265NalUnitType.PPS)
+    return PayloadKind.ParameterSets;
+  return PayloadKind.Other;
+}
+
+/**
+ * What an RFC 7798 payload without DONL fields (`packet[start, end)`) carries for a GOP kept raw
+ * (pkg/rtp/unwatched-gop.ts): a single NAL unit by its type, an AP by the units it aggregates, a FU by its
+ * first fragment's unit. Never throws: a payload cut short is Other.
+ */
+export function h265PayloadKind(packet: Uint8Array, start: number, end: number): PayloadKind {
+  if (start + 2 > end) return PayloadKind.Other;
+  const type = ((packet[start] as number) >> 1) & 0x3f;
+  if (type === H265NalUnitType.FU) {
+    const fu = packet[start + 2];
+    return fu !== undefined && start + 2 < end && (fu & 0x80) !== 0 ? kindOfNal(fu & 0x3f) : PayloadKind.Other;
+  }
+  return type === H265NalUnitType.AP ? aggregateKind(packet, start + 2, end, h265UnitKind) : kindOfNal(type);
+}
+
+function h265UnitKind(headerByte: number): PayloadKind {
+  return kindOfNal((headerByte >> 1) & 0x3f);
 }

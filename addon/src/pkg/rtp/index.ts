@@ -60,3 +60,10 @@ export {
   type NalUnit,
 } from './nal-depacketizer.js';
 export { NalPacketizerBase, splitAvccFrame, type NalPacketizerOptions } from './nal-packetizer.js';
+export {
+  PayloadKind,
+  UnwatchedGop,
+  rtpPayloadStart,
+  type PayloadClassifier,
+  type UnwatchedGopOptions,
+} from './unwatched-gop.js';

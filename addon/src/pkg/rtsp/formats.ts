@@ -1,9 +1,10 @@
 import type { Codec } from '../../core/codec.js';
 import { AacDepacketizer, LatmDepacketizer } from '../aac/rtp-depacketizer.js';
 import { AacPacketizer } from '../aac/rtp-packetizer.js';
-import { H264Depacketizer } from '../h264/rtp-depacketizer.js';
+import { H264Depacketizer, h264PayloadKind } from '../h264/rtp-depacketizer.js';
 import { H264Packetizer } from '../h264/rtp-packetizer.js';
-import { H265Depacketizer } from '../h265/rtp-depacketizer.js';
+import { H265Depacketizer, h265PayloadKind } from '../h265/rtp-depacketizer.js';
+import { parseH265Fmtp } from '../h265/rtp-fmtp.js';
 import { H265Packetizer } from '../h265/rtp-packetizer.js';
 import { JpegDepacketizer } from '../jpeg/rtp-depacketizer.js';
 import { JpegPacketizer } from '../jpeg/rtp-packetizer.js';
@@ -13,6 +14,7 @@ import { PcmDepacketizer } from '../pcm/rtp-depacketizer.js';
 import { PcmPacketizer } from '../pcm/rtp-packetizer.js';
 import { RtpError } from '../rtp/errors.js';
 import type { RtpDepacketizer, RtpPacketizer, RtpPacketizerOptions } from '../rtp/payload.js';
+import type { PayloadClassifier } from '../rtp/unwatched-gop.js';
 import type { RtpFormat } from '../sdp/rtp-format.js';
 
 export interface DepacketizerFactoryOptions {
@@ -48,6 +50,22 @@ export function createDepacketizer(format: RtpFormat, options: DepacketizerFacto
       return new JpegDepacketizer();
     default:
       throw new RtpError('RTP_UNSUPPORTED', `no depacketizer for ${format.encodingName}`);
+  }
+}
+
+/**
+ * How to find the key pictures in a format's RTP payloads without depacketizing them (pkg/rtp/unwatched-gop.ts),
+ * for the video formats whose GOP can be kept raw: H.264, and H.265 without DONL fields. Undefined for the rest.
+ */
+export function payloadClassifier(format: RtpFormat): PayloadClassifier | undefined {
+  switch (format.encodingName.toUpperCase()) {
+    case 'H264':
+      return h264PayloadKind;
+    case 'H265':
+    case 'HEVC':
+      return parseH265Fmtp(format.fmtp).maxDonDiff > 0 ? undefined : h265PayloadKind;
+    default:
+      return undefined;
   }
 }
 

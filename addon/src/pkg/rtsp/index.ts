@@ -64,5 +64,5 @@ export {
   parseRequestUri,
   type RtspUrl,
 } from './url.js';
-export { createDepacketizer, createPacketizer, type DepacketizerFactoryOptions } from './formats.js';
+export { createDepacketizer, createPacketizer, payloadClassifier, type DepacketizerFactoryOptions } from './formats.js';
 export type { RtspLogger } from './log.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ProducerBase } from '../../../core/producer.js';
-import { createDepacketizer } from '../../../pkg/rtsp/index.js';
+import { createDepacketizer, payloadClassifier } from '../../../pkg/rtsp/index.js';
 import type { SdpTrack } from '../../../pkg/sdp/index.js';
 import type { RtspConnection } from '../../../pkg/rtsp/connection.js';
 import { IncomingTrack } from '../../../pkg/rtsp/server/track-io.js';
@@ -40,20 +40,26 @@ export class RtspPublisher extends ProducerBase implements SessionPublisher {
     // The client pushes after RECORD; nothing to ask for.
   }
 
-  /** RTP from the client for one of its tracks. Tracks no consumer asked for are parsed anyway (cheap) so
-   * a consumer that arrives later gets the GOP cache at once. */
+  /**
+   * RTP from the client for one of its tracks. While no consumer reads a track its RTP is not depacketized:
+   * video keeps the raw packets since the last key picture, so a consumer that arrives later still gets the
+   * GOP cache at once; audio is dropped meanwhile (go2rtc does no work at all for a publisher nobody reads).
+   */
   receive(track: SessionTrack, datagram: Buffer): void {
     this.bytesRecv += datagram.length;
     let incoming = this.incoming.get(track);
     if (!incoming && track.format) {
       const receiver = this.getTrack(track.media, track.codec);
-      incoming = new IncomingTrack(createDepacketizer(track.format), receiver, this.log);
+      incoming = new IncomingTrack(createDepacketizer(track.format), receiver, this.log, {
+        whileUnwatched: payloadClassifier(track.format) ?? (track.media.kind === 'video' ? undefined : null),
+      });
       this.incoming.set(track, incoming);
     }
     incoming?.push(datagram);
   }
 
   protected async release(): Promise<void> {
+    for (const incoming of this.incoming.values()) incoming.detach();
     // The session's close closes the tracks' UDP ports.
     this.conn.close();
   }

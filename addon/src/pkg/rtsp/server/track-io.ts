@@ -1,6 +1,23 @@
 import type { Receiver } from '../../../core/track.js';
-import { framePacket, parseRtp, TimestampUnwrapper, type RtpDepacketizer } from '../../rtp/index.js';
+import {
+  framePacket,
+  parseRtp,
+  TimestampUnwrapper,
+  UnwatchedGop,
+  type PayloadClassifier,
+  type RtpDepacketizer,
+} from '../../rtp/index.js';
 import type { RtspLogger } from '../log.js';
+
+export interface IncomingTrackOptions {
+  /**
+   * Defer the work while the receiver has no sink (a publisher nobody reads): a video track whose key
+   * pictures this finds keeps its raw RTP since the last one (pkg/rtp/unwatched-gop.ts) and depacketizes it
+   * when a sink comes, so the GOP cache is whole then; `null` drops the packets meanwhile (audio: no GOP
+   * cache). Undefined: every packet is depacketized as it comes.
+   */
+  readonly whileUnwatched?: PayloadClassifier | null;
+}
 
 /**
  * Turns incoming RTP of one track (a publisher's media, a reader's backchannel) into core packets on a Receiver: parse,
@@ -10,14 +27,56 @@ import type { RtspLogger } from '../log.js';
 export class IncomingTrack {
   private readonly unwrapper = new TimestampUnwrapper();
   malformed = 0;
+  private readonly deferring: boolean;
+  private readonly unwatched: UnwatchedGop | undefined;
+  /** Packets went by without being depacketized since the last catch-up. */
+  private deferred = false;
+  private readonly onCatchUp = (): void => this.catchUp();
 
   constructor(
     private readonly depacketizer: RtpDepacketizer,
     readonly receiver: Receiver,
     private readonly log: RtspLogger,
-  ) {}
+    options: IncomingTrackOptions = {},
+  ) {
+    this.deferring = options.whileUnwatched !== undefined;
+    this.unwatched = options.whileUnwatched ? new UnwatchedGop(options.whileUnwatched) : undefined;
+    if (this.deferring) receiver.setCatchUp(this.onCatchUp);
+  }
 
   push(datagram: Buffer): void {
+    if (this.deferring && this.receiver.sinkCount === 0) {
+      this.unwatched?.push(datagram);
+      this.deferred = true;
+      return;
+    }
+    if (this.deferred) this.catchUp();
+    this.depacketize(datagram);
+  }
+
+  /** The track's producer ended: the receiver (which outlives it across reconnects) no longer calls back. */
+  detach(): void {
+    if (this.deferring) this.receiver.clearCatchUp(this.onCatchUp);
+  }
+
+  /**
+   * Depacketizes what was kept while nobody watched. When packets were skipped before it (audio always; video
+   * when a key picture came meanwhile) that is a gap: the depacketizer starts afresh (no loss counted, no
+   * partial frame carried over), and the receiver's GOP cache, which ends before the gap, starts over at the
+   * key frame kept here.
+   */
+  private catchUp(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    if (!this.unwatched?.continuous) {
+      this.depacketizer.reset();
+      this.receiver.dropGop();
+    }
+    const kept = this.unwatched?.take() ?? [];
+    for (let i = 0; i < kept.length; i++) this.depacketize(kept[i] as Buffer);
+  }
+
+  private depacketize(datagram: Buffer): void {
     let frames;
     try {
       frames = this.depacketizer.push(parseRtp(datagram));
