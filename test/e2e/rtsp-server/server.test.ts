@@ -107,7 +107,18 @@ describe('RTSP server', () => {
         },
         { what: 'the publisher' },
       );
+      const videoPackets = async (): Promise<number> => {
+        const json = (await (await fetch(`${ts2rtc.apiUrl}/api/streams?src=pub_idle`)).json()) as {
+          producers: Array<{ receivers?: Array<{ codec?: { codec_name?: string }; packets?: number }> }> | null;
+        };
+        const receivers = json.producers?.[0]?.receivers ?? [];
+        return receivers.find((r) => r.codec?.codec_name === 'h264')?.packets ?? 0;
+      };
+      const before = await videoPackets();
       await new Promise((resolve) => setTimeout(resolve, 2500));
+      // Unread, the track's counters still move in /api/streams (a frame per RTP marker), as go2rtc's do.
+      const counted = (await videoPackets()) - before;
+      assert.ok(counted >= 40, `${counted} video frames counted in 2.5 s unread`);
       const viewer = new TestConsumer([wantMedia('video', 'H264')]);
       await stream.addConsumer(viewer);
       // Delivered while the consumer was added, before any more of the camera's packets were read: the GOP

@@ -48,6 +48,11 @@ export class IncomingTrack {
     if (this.deferring && this.receiver.sinkCount === 0) {
       this.unwatched?.push(datagram);
       this.deferred = true;
+      // `/api/streams` shows the track's counters moving while nobody reads it, as go2rtc's do: a frame per
+      // RTP marker (the end of a video access unit; audio packets mostly hold one frame), payload bytes.
+      const stats = this.receiver.stats;
+      if (this.unwatched === undefined || ((datagram[1] ?? 0) & 0x80) !== 0) stats.packets++;
+      stats.bytes += Math.max(0, datagram.length - 12);
       return;
     }
     if (this.deferred) this.catchUp();
@@ -73,7 +78,11 @@ export class IncomingTrack {
       this.receiver.dropGop();
     }
     const kept = this.unwatched?.take() ?? [];
+    // These frames were counted as they came (push): the receiver's counters are kept as they are.
+    const { packets, bytes } = this.receiver.stats;
     for (let i = 0; i < kept.length; i++) this.depacketize(kept[i] as Buffer);
+    this.receiver.stats.packets = packets;
+    this.receiver.stats.bytes = bytes;
   }
 
   private depacketize(datagram: Buffer): void {

@@ -44,13 +44,17 @@ describe('IncomingTrack while nobody watches', () => {
       lazyTrack.push(p);
     }
     assert.ok(eager.cachedGop.length > 0);
-    assert.equal(lazy.stats.packets, 0, 'nothing depacketized while nobody watched');
+    // Counted as they came, a frame per RTP marker, payload bytes (RTP's FU headers against AVCC's lengths).
+    assert.equal(lazy.stats.packets, eager.stats.packets);
+    assert.ok(Math.abs(lazy.stats.bytes - eager.stats.bytes) < 0.05 * eager.stats.bytes, `${lazy.stats.bytes} bytes`);
+    const counted = { ...lazy.stats };
     const eagerSink = new CollectingSink();
     const lazySink = new CollectingSink();
     eager.addSink(eagerSink);
     lazy.addSink(lazySink);
     assert.ok(lazySink.packets[0]?.keyframe, 'the replayed GOP starts at a key frame');
     assert.deepEqual(seen(lazySink.packets), seen(eagerSink.packets));
+    assert.deepEqual(lazy.stats, counted, 'the caught-up frames are not counted twice');
     for (const p of video.slice(half)) {
       eagerTrack.push(p);
       lazyTrack.push(p);
@@ -86,7 +90,7 @@ describe('IncomingTrack while nobody watches', () => {
       whileUnwatched: null,
     });
     track.push(audio[0]!);
-    assert.equal(receiver.stats.packets, 0);
+    assert.equal(receiver.stats.packets, 1, 'counted, not depacketized');
     const sink = new CollectingSink();
     receiver.addSink(sink);
     track.push(audio[1]!);
