@@ -46,13 +46,21 @@ export function encodeSequence(packets: readonly RtpPacket[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/** The packets of an encoded sequence as raw bytes, malformed ones included; a damaged length ends it. */
+export function rawSequence(input: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let pos = 0; pos + 2 <= input.length;) {
+    const n = input.readUInt16BE(pos);
+    out.push(input.subarray(pos + 2, pos + 2 + n));
+    pos += 2 + n;
+  }
+  return out;
+}
+
 /** The packets of an encoded sequence; a damaged length ends it, a packet parseRtp refuses is left out. */
 export function decodeSequence(input: Buffer): RtpPacket[] {
   const out: RtpPacket[] = [];
-  for (let pos = 0; pos + 2 <= input.length;) {
-    const n = input.readUInt16BE(pos);
-    const bytes = input.subarray(pos + 2, pos + 2 + n);
-    pos += 2 + n;
+  for (const bytes of rawSequence(input)) {
     try {
       out.push(parseRtp(bytes));
     } catch (error) {

@@ -17,7 +17,7 @@ import {
 import { H264_CASES } from '../unit/pkg/h264/rtp-cases.js';
 import { H265_CASES } from '../unit/pkg/h265/rtp-cases.js';
 import { fixtureUrl, readFrames, readPackets, readSession } from '../unit/pkg/rtp/capture.js';
-import { depacketizerTarget, type DepacketizerCounts, type DepacketizerTarget } from './depacketizers.js';
+import { depacketizerTarget, rawSequence, type DepacketizerCounts, type DepacketizerTarget } from './depacketizers.js';
 import { describeStats, fuzzInputs, fuzzTargets } from './targets.js';
 
 /**
@@ -126,17 +126,6 @@ describe('video depacketizer fuzz', () => {
   });
 });
 
-/** The packets of an encoded sequence (depacketizers.ts) as raw bytes, malformed ones included. */
-function rawPackets(input: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  for (let pos = 0; pos + 2 <= input.length;) {
-    const n = input.readUInt16BE(pos);
-    out.push(input.subarray(pos + 2, pos + 2 + n));
-    pos += 2 + n;
-  }
-  return out;
-}
-
 /**
  * A publisher nobody reads keeps its raw RTP since the last key picture (pkg/rtp/unwatched-gop.ts): on the
  * same damaged sequences, classifying and keeping never throw, never keep more than came, and what is kept
@@ -160,7 +149,7 @@ describe('unwatched GOP fuzz', () => {
             ...base,
             name: `${target.name} unwatched`,
             run: (input) => {
-              const packets = rawPackets(input);
+              const packets = rawSequence(input);
               const keeper = new UnwatchedGop(classify, { maxPackets: 8 });
               for (const packet of packets) {
                 const start = rtpPayloadStart(packet);

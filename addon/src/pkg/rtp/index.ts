@@ -2,6 +2,7 @@ export { RtpError, type RtpErrorCode } from './errors.js';
 export {
   RTP_HEADER_SIZE,
   parseRtp,
+  rtpPayloadStart,
   serializeRtpHeader,
   type RtpPacket,
   type RtpHeaderExtension,
@@ -60,10 +61,4 @@ export {
   type NalUnit,
 } from './nal-depacketizer.js';
 export { NalPacketizerBase, splitAvccFrame, type NalPacketizerOptions } from './nal-packetizer.js';
-export {
-  PayloadKind,
-  UnwatchedGop,
-  rtpPayloadStart,
-  type PayloadClassifier,
-  type UnwatchedGopOptions,
-} from './unwatched-gop.js';
+export { PayloadKind, UnwatchedGop, type PayloadClassifier, type UnwatchedGopOptions } from './unwatched-gop.js';

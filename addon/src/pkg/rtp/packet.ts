@@ -93,13 +93,34 @@ export function parseRtp(buf: Buffer): RtpPacket {
   return headerExtension ? { ...packet, headerExtension } : packet;
 }
 
+/**
+ * Where an RTP packet's payload starts (after the CSRCs and the header extension), or -1 when the header is
+ * not whole. Bytes read by index, for parseRtp's reason.
+ */
+export function rtpPayloadStart(packet: Uint8Array): number {
+  const length = packet.length;
+  if (length < RTP_HEADER_SIZE) return -1;
+  const b0 = packet[0] as number;
+  let start = RTP_HEADER_SIZE + (b0 & 0x0f) * 4;
+  if ((b0 & 0x10) !== 0) {
+    if (length < start + 4) return -1;
+    start += 4 + uint16At(packet, start + 2) * 4;
+  }
+  return start <= length ? start : -1;
+}
+
+/** The RTP timestamp of a packet whose 12-byte header the caller has checked is there. */
+export function readRtpTimestamp(packet: Uint8Array): number {
+  return uint32At(packet, 4);
+}
+
 /** Big-endian uint16 at `pos`; the caller has checked that the bytes are there. */
-function uint16At(buf: Buffer, pos: number): number {
+function uint16At(buf: Uint8Array, pos: number): number {
   return ((buf[pos] as number) << 8) | (buf[pos + 1] as number);
 }
 
 /** Big-endian uint32 at `pos`; the caller has checked that the bytes are there. */
-function uint32At(buf: Buffer, pos: number): number {
+function uint32At(buf: Uint8Array, pos: number): number {
   return (
     (((buf[pos] as number) << 24) |
       ((buf[pos + 1] as number) << 16) |

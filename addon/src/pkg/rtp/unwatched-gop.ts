@@ -1,3 +1,5 @@
+import { readRtpTimestamp, rtpPayloadStart } from './packet.js';
+
 /**
  * What one RTP payload of a NAL-based video format carries, as far as a GOP is concerned: parameter sets
  * (SPS/PPS, VPS), a key picture (H.264 IDR, H.265 IRAP), or neither. Read from the payload's first bytes only.
@@ -34,22 +36,6 @@ export interface UnwatchedGopOptions {
   readonly maxPackets?: number;
   /** Bytes kept at most, likewise. Defaults to 16 MiB, the GOP cache's cap (core/track.ts). */
   readonly maxBytes?: number;
-}
-
-/**
- * Where an RTP packet's payload starts (after the CSRCs and the header extension), or -1 when the header is
- * not whole. Bytes read by index, for parseRtp's reason (packet.ts).
- */
-export function rtpPayloadStart(packet: Uint8Array): number {
-  const length = packet.length;
-  if (length < 12) return -1;
-  const b0 = packet[0] as number;
-  let start = 12 + (b0 & 0x0f) * 4;
-  if ((b0 & 0x10) !== 0) {
-    if (length < start + 4) return -1;
-    start += 4 + (((packet[start + 2] as number) << 8) | (packet[start + 3] as number)) * 4;
-  }
-  return start <= length ? start : -1;
 }
 
 /**
@@ -101,12 +87,7 @@ export class UnwatchedGop {
   push(packet: Buffer): void {
     const start = rtpPayloadStart(packet);
     if (start >= 0 && start < packet.length) {
-      const timestamp =
-        (((packet[4] as number) << 24) |
-          ((packet[5] as number) << 16) |
-          ((packet[6] as number) << 8) |
-          (packet[7] as number)) >>>
-        0;
+      const timestamp = readRtpTimestamp(packet);
       if (timestamp !== this.unitTimestamp) this.nextUnit(timestamp);
       const kind = this.classify(packet, start, packet.length);
       if (kind === PayloadKind.KeyPicture && this.unitKind !== PayloadKind.KeyPicture) {

@@ -2,6 +2,7 @@ import type { Receiver } from '../../../core/track.js';
 import {
   framePacket,
   parseRtp,
+  RTP_HEADER_SIZE,
   TimestampUnwrapper,
   UnwatchedGop,
   type PayloadClassifier,
@@ -52,7 +53,7 @@ export class IncomingTrack {
       // RTP marker (the end of a video access unit; audio packets mostly hold one frame), payload bytes.
       const stats = this.receiver.stats;
       if (this.unwatched === undefined || ((datagram[1] ?? 0) & 0x80) !== 0) stats.packets++;
-      stats.bytes += Math.max(0, datagram.length - 12);
+      stats.bytes += Math.max(0, datagram.length - RTP_HEADER_SIZE);
       return;
     }
     if (this.deferred) this.catchUp();
